@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * zjtx/eval.h - evaluating a policy over facts, and explaining the results.
+ *
+ * zjtx_evaluate() runs every rule and check of a policy over finished facts
+ * and returns a zjtx_result: the entitlements (who is owed how much under
+ * which rule) and the violations (which record breaks which check).  It
+ * only reads the policy and the facts, so any number of threads may
+ * evaluate the same policy and facts at once, each with its own options and
+ * results.
+ */
+#ifndef ZJTX_EVAL_H
+#define ZJTX_EVAL_H
+
+#include "common.h"
+#include "facts.h"
+#include "policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zjtx_options zjtx_options;
+typedef struct zjtx_result zjtx_result;
+typedef struct zjtx_explanation zjtx_explanation;
+
+/** zjtx_options_new: default options (the policy's default period). Owned. */
+ZJTX_API zjtx_options *zjtx_options_new(void);
+ZJTX_API void zjtx_options_free(zjtx_options *opts);
+/** zjtx_options_set_period: the period to evaluate, "YYYY" (a calendar year). */
+ZJTX_API zjtx_status zjtx_options_set_period(zjtx_options *opts, const char *period, zjtx_error **err);
+/**
+ * zjtx_options_set_param: replaces every dated value of parameter @id by
+ * @value (as written in the policy: "2.5" for a rate of 2.5 %, "300000" for
+ * money) for evaluations with these options.  The value is checked against
+ * the parameter's type by zjtx_evaluate(), which fails on an unknown id or a
+ * bad value.  @key selects one entry of a keyed parameter (NULL: all).
+ */
+ZJTX_API zjtx_status zjtx_options_set_param(zjtx_options *opts, const char *id, const char *key,
+                                            const char *value, zjtx_error **err);
+
+/**
+ * zjtx_evaluate:
+ * @facts: finished facts of the same policy.
+ * @opts: (nullable): options; NULL means defaults.
+ * @out: (out): the result, owned; zjtx_result_free().
+ *
+ * Fails (ZJTX_ERR_EVAL, ZJTX_ERR_OVERFLOW) only when the policy cannot be
+ * computed at all; the error names the rule and record.
+ * Thread-safety: reentrant; policy and facts are only read.
+ */
+ZJTX_API zjtx_status zjtx_evaluate(const zjtx_policy *policy, const zjtx_facts *facts,
+                                   const zjtx_options *opts, zjtx_result **out, zjtx_error **err);
+
+ZJTX_API void zjtx_result_free(zjtx_result *result);
+/** The period evaluated ("2025").  Borrowed. */
+ZJTX_API const char *zjtx_result_period(const zjtx_result *result);
+
+/*
+ * Entitlements, in rule order then record order: one per (rule,
+ * beneficiary), zero amounts left out.  Strings are borrowed from the result.
+ */
+ZJTX_API size_t zjtx_result_entitlement_count(const zjtx_result *result);
+ZJTX_API const char *zjtx_result_entitlement_rule(const zjtx_result *result, size_t i);
+/** The beneficiary entity ("enterprise", "county"). */
+ZJTX_API const char *zjtx_result_entitlement_entity(const zjtx_result *result, size_t i);
+/** The beneficiary's id (its key field). */
+ZJTX_API const char *zjtx_result_entitlement_id(const zjtx_result *result, size_t i);
+/** The amount in fen (0.01 yuan). */
+ZJTX_API int64_t zjtx_result_entitlement_fen(const zjtx_result *result, size_t i);
+/** The amount in yuan with exactly two decimals, e.g. "500000.00". */
+ZJTX_API const char *zjtx_result_entitlement_amount(const zjtx_result *result, size_t i);
+
+/* Violations, in check order then record order.  Borrowed strings. */
+ZJTX_API size_t zjtx_result_violation_count(const zjtx_result *result);
+ZJTX_API const char *zjtx_result_violation_check(const zjtx_result *result, size_t i);
+/** The entity checked ("loan"), or the grouping field for grouped checks. */
+ZJTX_API const char *zjtx_result_violation_entity(const zjtx_result *result, size_t i);
+/** The offending record's id, or the group's key value. */
+ZJTX_API const char *zjtx_result_violation_id(const zjtx_result *result, size_t i);
+
+/**
+ * zjtx_result_explain_entitlement / _violation: why the @i-th result is
+ * what it is, as a tree: the rule (with its clause), its condition, the
+ * amount formula before rounding, the rounding, each cap, and below them
+ * every derived value, parameter (with date in force, source and status)
+ * and aggregate the computation used.  Re-evaluates that one result.
+ * @out: (out): owned; zjtx_explanation_free().
+ */
+ZJTX_API zjtx_status zjtx_result_explain_entitlement(const zjtx_result *result, size_t i,
+                                                     zjtx_explanation **out, zjtx_error **err);
+ZJTX_API zjtx_status zjtx_result_explain_violation(const zjtx_result *result, size_t i,
+                                                   zjtx_explanation **out, zjtx_error **err);
+
+/** Node kinds of an explanation.  Fixed values, append-only. */
+typedef enum {
+  ZJTX_NODE_RULE = 1,      /* the root: rule id, title and clause */
+  ZJTX_NODE_CONDITION = 2, /* the rule's condition and its value */
+  ZJTX_NODE_FORMULA = 3,   /* the amount formula, value before rounding */
+  ZJTX_NODE_ROUNDING = 4,  /* the rounding applied */
+  ZJTX_NODE_CAP = 5,       /* a cap and whether it bound */
+  ZJTX_NODE_DERIVED = 6,   /* a derived value used */
+  ZJTX_NODE_PARAM = 7,     /* a parameter value used */
+  ZJTX_NODE_AGGREGATE = 8, /* an aggregate over related records */
+  ZJTX_NODE_RESULT = 9     /* the final amount or verdict */
+} zjtx_node_kind;
+
+/*
+ * Nodes are numbered 0..count-1 in depth-first order; node 0 is the root.
+ * Strings are borrowed from the explanation.
+ */
+ZJTX_API size_t zjtx_explanation_node_count(const zjtx_explanation *ex);
+ZJTX_API zjtx_node_kind zjtx_explanation_node_kind(const zjtx_explanation *ex, size_t node);
+/** Parent node index, or (size_t)-1 for the root. */
+ZJTX_API size_t zjtx_explanation_node_parent(const zjtx_explanation *ex, size_t node);
+/** What the node is: a rule id, derived name, parameter id, expression... */
+ZJTX_API const char *zjtx_explanation_node_label(const zjtx_explanation *ex, size_t node);
+/** Its value as text ("12500.00", "true", "2025-05-20"). */
+ZJTX_API const char *zjtx_explanation_node_value(const zjtx_explanation *ex, size_t node);
+/** Where it comes from: a clause, a parameter's source and status; or NULL. */
+ZJTX_API const char *zjtx_explanation_node_reference(const zjtx_explanation *ex, size_t node);
+/** The whole tree as a JSON object; owned, zjtx_free(). */
+ZJTX_API char *zjtx_explanation_to_json(const zjtx_explanation *ex);
+/** The whole tree as indented text; owned, zjtx_free(). */
+ZJTX_API char *zjtx_explanation_to_text(const zjtx_explanation *ex);
+ZJTX_API void zjtx_explanation_free(zjtx_explanation *ex);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

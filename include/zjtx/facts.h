@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * zjtx/facts.h - facts about the entities a policy declares.
+ *
+ * A zjtx_facts holds records of the policy's entities (enterprises,
+ * counties, their honors, loans, ...), checked against the declarations:
+ * types, closed code lists, money with at most two decimals, real calendar
+ * dates, identifier check characters, references and duplicate ids.
+ *
+ * Facts are built by one thread (load or add records, then finish); once
+ * finished they are immutable and may be read by any number of threads
+ * evaluating at once.
+ */
+#ifndef ZJTX_FACTS_H
+#define ZJTX_FACTS_H
+
+#include "common.h"
+#include "policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zjtx_facts zjtx_facts;
+
+/**
+ * zjtx_facts_new: empty facts for @policy (a reference is taken).
+ * @out: (out): owned by the caller; zjtx_facts_free().
+ */
+ZJTX_API zjtx_status zjtx_facts_new(zjtx_policy *policy, zjtx_facts **out, zjtx_error **err);
+
+/**
+ * zjtx_facts_add_record:
+ * @entity: an entity the policy declares ("enterprise", "honor", ...).
+ * @names, @values: @n field names and values, values written as in the JSON
+ *   carrier's strings ("1250000.50", "2025-06-30", "true", "srdi_sme").  A
+ *   child record names its parent by the parent-key field ("enterprise").
+ *   A NULL value means the field is absent.
+ *
+ * Checks every value at once; references to other records are resolved by
+ * zjtx_facts_finish(), so records may come in any order.  On failure nothing
+ * is added and the error names the entity, field, value and what was
+ * expected.
+ */
+ZJTX_API zjtx_status zjtx_facts_add_record(zjtx_facts *facts, const char *entity,
+                                           const char *const *names, const char *const *values,
+                                           size_t n, zjtx_error **err);
+
+/**
+ * zjtx_facts_finish: resolves references (parents, `ref` fields), checks for
+ * duplicate ids and builds the indexes evaluation needs.  Every problem is
+ * reported (a chain: see zjtx_error_next).  After success the facts are
+ * immutable; adding records fails with ZJTX_ERR_INVALID_ARG.
+ */
+ZJTX_API zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err);
+
+/**
+ * zjtx_facts_load_json_file / _buffer: reads the JSON carrier (one
+ * document: {"period": ..., "<plural>": [...]}, children nested under their
+ * parent by plural name) and finishes the facts.  Every invalid record is
+ * reported in the error chain, each with file, line, record and field.
+ */
+ZJTX_API zjtx_status zjtx_facts_load_json_file(zjtx_policy *policy, const char *path,
+                                               zjtx_facts **out, zjtx_error **err);
+ZJTX_API zjtx_status zjtx_facts_load_json_buffer(zjtx_policy *policy, const char *data,
+                                                 size_t len, const char *name, zjtx_facts **out,
+                                                 zjtx_error **err);
+
+/** The period the facts declare ("2025"), or NULL.  Borrowed. */
+ZJTX_API const char *zjtx_facts_period(const zjtx_facts *facts);
+/** Number of records of @entity, or 0 if the policy has no such entity. */
+ZJTX_API size_t zjtx_facts_record_count(const zjtx_facts *facts, const char *entity);
+/** zjtx_facts_free: accepts NULL. */
+ZJTX_API void zjtx_facts_free(zjtx_facts *facts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * zjtx/policy.h - loading and inspecting a policy.
+ *
+ * A policy is an XML document (docs/policy-language.md) that declares
+ * entities, parameters, derived values, rules and checks.  Loading it
+ * validates it against the policy schema, checks every name and type in
+ * every expression, and compiles the expressions once.  The resulting
+ * zjtx_policy is immutable: any number of threads may use one policy at the
+ * same time without locking.  It is reference counted (atomically).
+ */
+#ifndef ZJTX_POLICY_H
+#define ZJTX_POLICY_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zjtx_policy zjtx_policy;
+
+/** Kinds of rule.  Fixed values, append-only. */
+typedef enum {
+  ZJTX_RULE_ENTITLEMENT = 1, /* computes an amount owed to a beneficiary */
+  ZJTX_RULE_CHECK = 2        /* reports violations */
+} zjtx_rule_kind;
+
+/** Status of a parameter value's source.  Fixed values, append-only. */
+typedef enum {
+  ZJTX_PARAM_PUBLISHED = 1, /* taken from a published document */
+  ZJTX_PARAM_ASSUMED = 2    /* not published: an assumption, to be confirmed */
+} zjtx_param_status;
+
+/**
+ * zjtx_policy_load_file:
+ * @path: the policy file.  A policy that `extends` another names it by a
+ *   path relative to its own directory; that file is loaded too.
+ * @out: (out): the loaded policy, owned by the caller (zjtx_policy_unref).
+ *
+ * Never touches the network, never loads external entities or DTDs, refuses
+ * entity expansion and nesting beyond safe limits.  On failure the error
+ * carries the file, line and column of the first problem.
+ * Thread-safety: may be called from any thread.
+ */
+ZJTX_API zjtx_status zjtx_policy_load_file(const char *path, zjtx_policy **out, zjtx_error **err);
+
+/**
+ * zjtx_policy_load_buffer:
+ * @data, @len: the XML text.
+ * @name: the name used in error messages (may be NULL: "<buffer>").
+ * @base_dir: where `extends` paths are resolved (NULL: the current directory).
+ */
+ZJTX_API zjtx_status zjtx_policy_load_buffer(const char *data, size_t len, const char *name,
+                                             const char *base_dir, zjtx_policy **out,
+                                             zjtx_error **err);
+
+/** zjtx_policy_ref: takes a reference; returns @policy.  Thread-safe. */
+ZJTX_API zjtx_policy *zjtx_policy_ref(zjtx_policy *policy);
+/** zjtx_policy_unref: drops a reference; frees at zero.  Accepts NULL. */
+ZJTX_API void zjtx_policy_unref(zjtx_policy *policy);
+
+/* Metadata.  All strings are borrowed from the policy. */
+ZJTX_API const char *zjtx_policy_id(const zjtx_policy *policy);
+/** @lang: "zh" or "en"; falls back to the other language, then to the id. */
+ZJTX_API const char *zjtx_policy_title(const zjtx_policy *policy, const char *lang);
+ZJTX_API const char *zjtx_policy_jurisdiction(const zjtx_policy *policy);
+ZJTX_API const char *zjtx_policy_document(const zjtx_policy *policy);
+/** The period used when the caller gives none, e.g. "2025". */
+ZJTX_API const char *zjtx_policy_default_period(const zjtx_policy *policy);
+
+/* Rules and checks, in declaration order (base policies first). */
+ZJTX_API size_t zjtx_policy_rule_count(const zjtx_policy *policy);
+ZJTX_API const char *zjtx_policy_rule_id(const zjtx_policy *policy, size_t i);
+ZJTX_API zjtx_rule_kind zjtx_policy_rule_kind(const zjtx_policy *policy, size_t i);
+ZJTX_API const char *zjtx_policy_rule_title(const zjtx_policy *policy, size_t i, const char *lang);
+/** The clause of the policy text the rule implements, e.g. "三(六)". */
+ZJTX_API const char *zjtx_policy_rule_clause(const zjtx_policy *policy, size_t i);
+/** The entity each result is about ("enterprise", "county", "loan"...). */
+ZJTX_API const char *zjtx_policy_rule_subject(const zjtx_policy *policy, size_t i);
+/** The id of the policy file that declared the rule. */
+ZJTX_API const char *zjtx_policy_rule_origin(const zjtx_policy *policy, size_t i);
+
+/* Parameters. */
+ZJTX_API size_t zjtx_policy_param_count(const zjtx_policy *policy);
+ZJTX_API const char *zjtx_policy_param_id(const zjtx_policy *policy, size_t i);
+ZJTX_API const char *zjtx_policy_param_title(const zjtx_policy *policy, size_t i, const char *lang);
+/** The value type: "money", "rate", "number", "date", "bool", "text", ... */
+ZJTX_API const char *zjtx_policy_param_type(const zjtx_policy *policy, size_t i);
+ZJTX_API const char *zjtx_policy_param_unit(const zjtx_policy *policy, size_t i);
+ZJTX_API const char *zjtx_policy_param_source(const zjtx_policy *policy, size_t i);
+ZJTX_API zjtx_param_status zjtx_policy_param_status(const zjtx_policy *policy, size_t i);
+/** Number of dated (and keyed) values the parameter has. */
+ZJTX_API size_t zjtx_policy_param_value_count(const zjtx_policy *policy, size_t i);
+/** The @j-th value as written: its effective date, key (or NULL) and text. */
+ZJTX_API const char *zjtx_policy_param_value_from(const zjtx_policy *policy, size_t i, size_t j);
+ZJTX_API const char *zjtx_policy_param_value_key(const zjtx_policy *policy, size_t i, size_t j);
+ZJTX_API const char *zjtx_policy_param_value_text(const zjtx_policy *policy, size_t i, size_t j);
+/** Index of the parameter named @id, or (size_t)-1. */
+ZJTX_API size_t zjtx_policy_param_find(const zjtx_policy *policy, const char *id);
+
+/* Entities. */
+ZJTX_API size_t zjtx_policy_entity_count(const zjtx_policy *policy);
+ZJTX_API const char *zjtx_policy_entity_name(const zjtx_policy *policy, size_t i);
+/** The plural used as JSON key and CSV file name ("enterprises"). */
+ZJTX_API const char *zjtx_policy_entity_plural(const zjtx_policy *policy, size_t i);
+/** The parent entity, or NULL for a top-level entity. */
+ZJTX_API const char *zjtx_policy_entity_parent(const zjtx_policy *policy, size_t i);
+ZJTX_API size_t zjtx_policy_entity_field_count(const zjtx_policy *policy, size_t i);
+ZJTX_API const char *zjtx_policy_entity_field_name(const zjtx_policy *policy, size_t i, size_t f);
+ZJTX_API const char *zjtx_policy_entity_field_type(const zjtx_policy *policy, size_t i, size_t f);
+
+/**
+ * zjtx_policy_dump: the compiled program as text (one block per derived
+ * value, rule and check), for reading and debugging.  Owned: zjtx_free().
+ */
+ZJTX_API char *zjtx_policy_dump(const zjtx_policy *policy);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* decimal.h - exact decimal numbers: a 128-bit mantissa and a power-of-ten scale.
+ *
+ * value = m / 10^scale, 0 <= scale <= ZDEC_MAX_SCALE.  Addition, subtraction,
+ * multiplication and comparison are exact; division is carried to
+ * ZDEC_MAX_SCALE decimal places (rounded half-even there), which is far below
+ * the fen so the final rounding is that of exact arithmetic.  Every operation
+ * that would leave the 128-bit range reports overflow instead of wrapping.
+ * No binary floating point anywhere. */
+#ifndef ZJTX_DECIMAL_H
+#define ZJTX_DECIMAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+__extension__ typedef __int128 zi128;
+
+#define ZDEC_MAX_SCALE 18
+
+typedef struct {
+  zi128 m;
+  int32_t scale;
+} zdec;
+
+typedef enum {
+  ZROUND_HALF_UP = 0,   /* ties away from zero (the usual 四舍五入) */
+  ZROUND_HALF_EVEN = 1, /* ties to even (banker's) */
+  ZROUND_DOWN = 2,      /* towards zero (truncate) */
+  ZROUND_UP = 3,        /* away from zero */
+  ZROUND_FLOOR = 4,     /* towards minus infinity */
+  ZROUND_CEILING = 5    /* towards plus infinity */
+} zround_mode;
+
+static inline zdec zdec_from_int(int64_t v) { zdec d = {v, 0}; return d; }
+/* fen (0.01) as a decimal with scale 2 */
+static inline zdec zdec_from_fen(int64_t fen) { zdec d = {fen, 2}; return d; }
+
+/* Parse a plain decimal: optional '-', digits, optional '.' and digits.  No
+ * exponent, no spaces, no '+', no leading '.', at most ZDEC_MAX_SCALE
+ * decimals and at most 36 significant digits.  Returns false if malformed. */
+bool zdec_parse(const char *s, size_t len, zdec *out);
+/* Number of digits after the point as written in s (for "at most 2 decimals"
+ * checks); -1 if s is not a valid decimal. */
+int zdec_written_scale(const char *s, size_t len);
+
+/* Arithmetic: each returns false on overflow (out untouched) or, for
+ * division, on division by zero. */
+bool zdec_add(zdec a, zdec b, zdec *out);
+bool zdec_sub(zdec a, zdec b, zdec *out);
+bool zdec_mul(zdec a, zdec b, zdec *out);
+bool zdec_div(zdec a, zdec b, zdec *out);
+zdec zdec_neg(zdec a);
+/* -1, 0, 1: exact comparison across scales (never overflows). */
+int zdec_cmp(zdec a, zdec b);
+bool zdec_is_zero(zdec a);
+int zdec_sign(zdec a);
+
+/* Round to `places` decimals (0..ZDEC_MAX_SCALE) in the given mode; false on
+ * overflow.  Rounding to more places than the value has is exact. */
+bool zdec_round(zdec a, int places, zround_mode mode, zdec *out);
+/* Multiply by 10^k exactly (k may be negative: then the division must be
+ * exact, else false). */
+bool zdec_rescale(zdec a, int32_t new_scale, zdec *out); /* exact only */
+/* Round to the fen (half-up unless mode says otherwise) and give an int64
+ * fen count; false when it does not fit int64. */
+bool zdec_to_fen(zdec a, zround_mode mode, int64_t *fen);
+/* Integral value (a must have no fractional part and fit int64), else false. */
+bool zdec_to_int64(zdec a, int64_t *out);
+
+/* Format: minimal form ("12.5", "-3", "0.0345"), or exactly `places`
+ * decimals (rounded half-up) when places >= 0.  buf must hold
+ * ZDEC_BUFSZ bytes.  Returns buf. */
+#define ZDEC_BUFSZ 64
+char *zdec_format(zdec a, int places, char *buf);
+/* fen as yuan with two decimals: 123456 -> "1234.56", -5 -> "-0.05". */
+char *zdec_format_fen(int64_t fen, char *buf);
+/* fen as yuan with thousands separators: 123456789 -> "1,234,567.89". */
+char *zdec_format_fen_grouped(int64_t fen, char *buf);
+
+#endif

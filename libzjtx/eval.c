@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* eval.c - runs every rule and check of a policy over finished facts and
+ * keeps the results; options (period, parameter overrides). */
+#include <string.h>
+
+#include "eval-internal.h"
+#include "policy-load.h"
+
+/* ---- options -------------------------------------------------------------- */
+
+zjtx_options *zjtx_options_new(void) {
+  zjtx_options *o = g_new0(zjtx_options, 1);
+  o->sets = g_ptr_array_new();
+  return o;
+}
+
+void zjtx_options_free(zjtx_options *o) {
+  if (!o)
+    return;
+  for (guint i = 0; i < o->sets->len; i++) {
+    zparam_set *s = g_ptr_array_index(o->sets, i);
+    g_free(s->id);
+    g_free(s->key);
+    g_free(s->value);
+    g_free(s);
+  }
+  g_ptr_array_free(o->sets, TRUE);
+  g_free(o->period);
+  g_free(o);
+}
+
+static bool parse_period(const char *text, int *year) {
+  zdate d;
+  if (!text || strlen(text) != 4)
+    return false;
+  char buf[11];
+  g_snprintf(buf, sizeof buf, "%s-01-01", text);
+  if (!zdate_parse(buf, 10, &d))
+    return false;
+  *year = zdate_year(d);
+  return *year < 9999;
+}
+
+zjtx_status zjtx_options_set_period(zjtx_options *o, const char *period, zjtx_error **err) {
+  int year;
+  if (!o)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "options must not be NULL");
+  if (!parse_period(period, &year))
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "period \"%s\" is not a year YYYY (e.g. 2025)",
+                    period ? period : "");
+  g_free(o->period);
+  o->period = g_strdup(period);
+  return ZJTX_OK;
+}
+
+zjtx_status zjtx_options_set_param(zjtx_options *o, const char *id, const char *key, const char *value,
+                                   zjtx_error **err) {
+  if (!o || !id || !value)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "options, id and value must not be NULL");
+  zparam_set *s = g_new0(zparam_set, 1);
+  s->id = g_strdup(id);
+  s->key = g_strdup(key);
+  s->value = g_strdup(value);
+  g_ptr_array_add(o->sets, s);
+  return ZJTX_OK;
+}
+
+/* Turns the textual overrides into typed zoverrides for the VM. */
+static zjtx_status resolve_overrides(const zjtx_policy *p, const zjtx_options *o, zrun *run, zjtx_error **err) {
+  run->overridden = g_new0(uint8_t, p->params->len + 1);
+  run->overrides = g_new0(zoverride, o ? o->sets->len + 1 : 1);
+  for (guint i = 0; o && i < o->sets->len; i++) {
+    zparam_set *s = g_ptr_array_index(o->sets, i);
+    int32_t pi = zpolicy_param_index(p, s->id);
+    if (pi < 0)
+      return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "unknown parameter '%s'", s->id);
+    zparam *param = g_ptr_array_index(p->params, pi);
+    zoverride ov = {pi, -1, {.b = false}};
+    if (s->key) {
+      zcodeset *cs = param->key_codeset >= 0 ? g_ptr_array_index(p->codesets, param->key_codeset) : NULL;
+      if (!cs || (ov.key = zcodeset_find(cs, s->key, strlen(s->key))) < 0)
+        return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, s->id, "parameter %s has no key '%s'", s->id, s->key);
+    }
+    const char *why = zpolicy_parse_value(param->type, s->value, &ov.value);
+    if (why)
+      return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, s->id, "value \"%s\" for %s is not %s", s->value, s->id, why);
+    run->overrides[run->n_overrides++] = ov;
+    run->overridden[pi] = 1;
+  }
+  return ZJTX_OK;
+}
+
+/* ---- one run ------------------------------------------------------------- */
+
+void zrun_clear(zrun *run) {
+  g_free(run->vm.stack);
+  g_free(run->vm.locals);
+  g_free(run->overrides);
+  g_free(run->overridden);
+  zjtx_error_free(run->vm.error);
+  memset(run, 0, sizeof *run);
+}
+
+zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_error **err) {
+  memset(run, 0, sizeof *run);
+  const char *period = o && o->period ? o->period : f->period ? f->period : p->default_period;
+  int year;
+  if (!parse_period(period, &year))
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
+                    "no period to evaluate: give one as YYYY (the policy declares none)");
+  g_strlcpy(run->period, period, sizeof run->period);
+  zjtx_status st = resolve_overrides(p, o, run, err);
+  if (st != ZJTX_OK) {
+    zrun_clear(run);
+    return st;
+  }
+  zvm *vm = &run->vm;
+  vm->policy = p;
+  vm->facts = f;
+  vm->stack = g_new0(zval, p->max_stack + 8);
+  vm->locals = g_new0(zval, p->max_locals + 8);
+  zdate_from_ymd(year, 1, 1, &vm->period_start);
+  zdate_from_ymd(year, 12, 31, &vm->period_end);
+  vm->period_year = year;
+  vm->overrides = run->overrides;
+  vm->n_overrides = run->n_overrides;
+  vm->overridden = run->overridden;
+  return ZJTX_OK;
+}
+
+static zjtx_status run_failed(zrun *run, const zrule *r, int32_t entity, int32_t rec, const char *group,
+                              zjtx_error **err) {
+  char buf[32];
+  const char *id = group ? group : zfacts_record_id(run->vm.facts, entity, rec, buf);
+  zjtx_error *e = run->vm.error;
+  run->vm.error = NULL;
+  zjtx_status code = e ? e->code : ZJTX_ERR_EVAL;
+  zerr_set(err, code, NULL, 0, 0, r->id, "%s, for %s %s: %s", r->kind == ZJTX_RULE_CHECK ? "check" : "rule",
+           zpolicy_entity(run->vm.policy, entity)->name, id, e ? e->message : "evaluation failed");
+  zjtx_error_free(e);
+  return code;
+}
+
+/* Evaluates one rule for one subject (record or group).  *fen is the amount
+ * (entitlements) and *hit whether the condition held. */
+bool zrun_subject(zrun *run, const zrule *r, int32_t rec, bool *hit, int64_t *fen, zdec *raw) {
+  zvm *vm = &run->vm;
+  zval v;
+  *hit = true;
+  *fen = 0;
+  if (r->has_condition) {
+    if (!zvm_run(vm, &r->condition.block, rec, NULL, &v))
+      return false;
+    *hit = v.b;
+  }
+  if (!*hit || !r->has_amount)
+    return true;
+  if (!zvm_run(vm, &r->amount.block, rec, NULL, &v))
+    return false;
+  if (raw)
+    *raw = v.d;
+  zdec rounded;
+  if (!zdec_round(v.d, r->rounding_places, r->rounding, &rounded) || !zdec_to_fen(rounded, r->rounding, fen)) {
+    vm->error = zerr_new(ZJTX_ERR_OVERFLOW, NULL, 0, 0, r->id, "the amount does not fit the money range (overflow)");
+    return false;
+  }
+  for (guint i = 0; i < r->caps->len; i++) {
+    const zcap *cap = g_ptr_array_index(r->caps, i);
+    int64_t cap_fen;
+    if (!zvm_run(vm, &cap->expr.block, rec, NULL, &v))
+      return false;
+    if (!zdec_to_fen(v.d, ZROUND_HALF_UP, &cap_fen)) {
+      vm->error = zerr_new(ZJTX_ERR_OVERFLOW, NULL, 0, 0, r->id, "a cap does not fit the money range (overflow)");
+      return false;
+    }
+    if (cap_fen < *fen)
+      *fen = cap_fen;
+  }
+  return true;
+}
+
+/* ---- grouping ------------------------------------------------------------ */
+
+void zgroups_free(zgroups *g) {
+  if (!g)
+    return;
+  g_array_free(g->members, TRUE);
+  g_array_free(g->offsets, TRUE);
+  g_ptr_array_free(g->keys, TRUE);
+  g_free(g);
+}
+
+static const char *group_key_text(const zjtx_policy *p, const zjtx_facts *f, const zrule *r, int32_t rec) {
+  zentity *e = zpolicy_entity(p, r->subject);
+  zfield *fd = zentity_field(e, r->group_field);
+  zval v = zfacts_get(f, r->subject, r->group_field, rec);
+  if (fd->type == ZF_CODE)
+    return g_ptr_array_index(((zcodeset *)g_ptr_array_index(p->codesets, fd->codeset))->values, v.code);
+  return v.s;
+}
+
+/* Records of the subject passing the filter, grouped by the group field, in
+ * the order each key first appears (deterministic). */
+zgroups *zgroups_build(zrun *run, const zrule *r, zjtx_error **err) {
+  const zjtx_facts *f = run->vm.facts;
+  int32_t n = f->tables[r->subject].n;
+  GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal);
+  GPtrArray *keys = g_ptr_array_new();
+  GArray *group_of = g_array_sized_new(FALSE, FALSE, sizeof(int32_t), (guint)n);
+  for (int32_t rec = 0; rec < n; rec++) {
+    int32_t g = -1;
+    zval v = {.b = true};
+    if (r->has_filter && !zvm_run(&run->vm, &r->filter.block, rec, NULL, &v)) {
+      run_failed(run, r, r->subject, rec, NULL, err);
+      g_hash_table_destroy(index);
+      g_ptr_array_free(keys, TRUE);
+      g_array_free(group_of, TRUE);
+      return NULL;
+    }
+    if (v.b) {
+      const char *key = group_key_text(run->vm.policy, f, r, rec);
+      gpointer found = g_hash_table_lookup(index, key);
+      if (!found) {
+        g_ptr_array_add(keys, (gpointer)key);
+        found = GINT_TO_POINTER(keys->len);
+        g_hash_table_insert(index, (gpointer)key, found);
+      }
+      g = GPOINTER_TO_INT(found) - 1;
+    }
+    g_array_append_val(group_of, g);
+  }
+  g_hash_table_destroy(index);
+  /* counting sort into CSR */
+  zgroups *gs = g_new0(zgroups, 1);
+  gs->keys = keys;
+  gs->offsets = g_array_new(FALSE, TRUE, sizeof(int32_t));
+  g_array_set_size(gs->offsets, keys->len + 1);
+  int32_t *off = (int32_t *)(void *)gs->offsets->data;
+  for (int32_t rec = 0; rec < n; rec++) {
+    int32_t g = g_array_index(group_of, int32_t, rec);
+    if (g >= 0)
+      off[g + 1]++;
+  }
+  for (guint g = 0; g < keys->len; g++)
+    off[g + 1] += off[g];
+  gs->members = g_array_new(FALSE, TRUE, sizeof(int32_t));
+  g_array_set_size(gs->members, (guint)off[keys->len]);
+  GArray *fill = g_array_new(FALSE, TRUE, sizeof(int32_t));
+  g_array_set_size(fill, keys->len);
+  for (int32_t rec = 0; rec < n; rec++) {
+    int32_t g = g_array_index(group_of, int32_t, rec);
+    if (g >= 0)
+      g_array_index(gs->members, int32_t, off[g] + g_array_index(fill, int32_t, g)++) = rec;
+  }
+  g_array_free(fill, TRUE);
+  g_array_free(group_of, TRUE);
+  return gs;
+}
+
+void zgroups_select(zvm *vm, const zgroups *gs, guint g) {
+  const int32_t *off = (const int32_t *)(void *)gs->offsets->data;
+  vm->members = (const int32_t *)(void *)gs->members->data + off[g];
+  vm->n_members = off[g + 1] - off[g];
+  vm->group_key = g_ptr_array_index(gs->keys, g);
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+static void add_result(zjtx_result *res, const zrule *r, int32_t rec, const char *group_key, int64_t fen) {
+  zresult_item it = {r->index, rec, fen, NULL, NULL};
+  char buf[32];
+  it.id = group_key ? g_string_chunk_insert_const(res->strings, group_key)
+                    : g_string_chunk_insert_const(res->strings, zfacts_record_id(res->facts, r->subject, rec, buf));
+  if (r->kind == ZJTX_RULE_ENTITLEMENT) {
+    char amount[ZDEC_BUFSZ];
+    it.amount = g_string_chunk_insert(res->strings, zdec_format_fen(fen, amount));
+    g_array_append_val(res->entitlements, it);
+  } else {
+    g_array_append_val(res->violations, it);
+  }
+}
+
+static zjtx_status eval_rule(zrun *run, zjtx_result *res, const zrule *r, zjtx_error **err) {
+  bool hit;
+  int64_t fen;
+  if (r->group_field < 0) {
+    int32_t n = run->vm.facts->tables[r->subject].n;
+    for (int32_t rec = 0; rec < n; rec++) {
+      if (!zrun_subject(run, r, rec, &hit, &fen, NULL))
+        return run_failed(run, r, r->subject, rec, NULL, err);
+      if (hit && (r->kind == ZJTX_RULE_CHECK || fen != 0))
+        add_result(res, r, rec, NULL, fen);
+    }
+    return ZJTX_OK;
+  }
+  zgroups *gs = zgroups_build(run, r, err);
+  if (!gs)
+    return err && *err ? (*err)->code : ZJTX_ERR_EVAL;
+  for (guint g = 0; g < gs->keys->len; g++) {
+    zgroups_select(&run->vm, gs, g);
+    if (!zrun_subject(run, r, -1, &hit, &fen, NULL)) {
+      zjtx_status st = run_failed(run, r, r->subject, -1, run->vm.group_key, err);
+      zgroups_free(gs);
+      return st;
+    }
+    if (hit && (r->kind == ZJTX_RULE_CHECK || fen != 0))
+      add_result(res, r, (int32_t)g, run->vm.group_key, fen);
+  }
+  zgroups_free(gs);
+  return ZJTX_OK;
+}
+
+/* 就高不重复: among rules sharing an `exclusive` group, a beneficiary keeps
+ * only its highest amount (the first rule on a tie). */
+static void apply_exclusive(const zjtx_policy *p, zjtx_result *res) {
+  GHashTable *best = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  GArray *items = res->entitlements;
+  for (guint i = 0; i < items->len; i++) {
+    zresult_item *it = &g_array_index(items, zresult_item, i);
+    zrule *r = g_ptr_array_index(p->rules, it->rule);
+    if (!r->exclusive)
+      continue;
+    char *k = g_strdup_printf("%s\t%d\t%s", r->exclusive, r->subject, it->id);
+    gpointer prev = g_hash_table_lookup(best, k);
+    zresult_item *pi = prev ? &g_array_index(items, zresult_item, GPOINTER_TO_UINT(prev) - 1) : NULL;
+    if (!pi || it->fen > pi->fen) {
+      if (pi)
+        pi->fen = 0;
+      g_hash_table_insert(best, k, GUINT_TO_POINTER(i + 1));
+    } else {
+      it->fen = 0;
+      g_free(k);
+    }
+  }
+  g_hash_table_destroy(best);
+  guint kept = 0;
+  for (guint i = 0; i < items->len; i++)
+    if (g_array_index(items, zresult_item, i).fen != 0)
+      g_array_index(items, zresult_item, kept++) = g_array_index(items, zresult_item, i);
+  g_array_set_size(items, kept);
+}
+
+zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_result **out,
+                          zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!p || !f || !out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "policy, facts and out must not be NULL");
+  if (f->policy != p || !f->finished)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
+                    "the facts must be finished and belong to this policy (zjtx_facts_finish)");
+  zjtx_result *res = g_new0(zjtx_result, 1);
+  res->policy = zjtx_policy_ref((zjtx_policy *)p);
+  res->facts = f;
+  res->strings = g_string_chunk_new(4096);
+  res->entitlements = g_array_new(FALSE, FALSE, sizeof(zresult_item));
+  res->violations = g_array_new(FALSE, FALSE, sizeof(zresult_item));
+  res->options = zjtx_options_new();
+  zjtx_status st = zrun_init(&res->run, p, f, o, err);
+  for (guint i = 0; st == ZJTX_OK && o && i < o->sets->len; i++) {
+    zparam_set *s = g_ptr_array_index(o->sets, i);
+    zjtx_options_set_param(res->options, s->id, s->key, s->value, NULL);
+  }
+  for (guint i = 0; st == ZJTX_OK && i < p->rules->len; i++)
+    st = eval_rule(&res->run, res, g_ptr_array_index(p->rules, i), err);
+  if (st != ZJTX_OK) {
+    zjtx_result_free(res);
+    return st;
+  }
+  apply_exclusive(p, res);
+  res->options->period = g_strdup(res->run.period);
+  *out = res;
+  return ZJTX_OK;
+}
+
+void zjtx_result_free(zjtx_result *res) {
+  if (!res)
+    return;
+  zrun_clear(&res->run);
+  g_array_free(res->entitlements, TRUE);
+  g_array_free(res->violations, TRUE);
+  g_string_chunk_free(res->strings);
+  zjtx_options_free(res->options);
+  zjtx_policy_unref(res->policy);
+  g_free(res);
+}
+
+const char *zjtx_result_period(const zjtx_result *res) { return res ? res->run.period : NULL; }
+
+static const zresult_item *item(const zjtx_result *res, GArray *a, size_t i) {
+  return res && i < a->len ? &g_array_index(a, zresult_item, i) : NULL;
+}
+static const zrule *item_rule(const zjtx_result *res, const zresult_item *it) {
+  return g_ptr_array_index(res->policy->rules, it->rule);
+}
+static const char *item_entity(const zjtx_result *res, const zresult_item *it) {
+  const zrule *r = item_rule(res, it);
+  zentity *e = zpolicy_entity(res->policy, r->subject);
+  return r->group_field >= 0 ? zentity_field(e, r->group_field)->name : e->name;
+}
+
+size_t zjtx_result_entitlement_count(const zjtx_result *res) { return res ? res->entitlements->len : 0; }
+const char *zjtx_result_entitlement_rule(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  return it ? item_rule(res, it)->id : NULL;
+}
+const char *zjtx_result_entitlement_entity(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  return it ? item_entity(res, it) : NULL;
+}
+const char *zjtx_result_entitlement_id(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  return it ? it->id : NULL;
+}
+int64_t zjtx_result_entitlement_fen(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  return it ? it->fen : 0;
+}
+const char *zjtx_result_entitlement_amount(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  return it ? it->amount : NULL;
+}
+
+size_t zjtx_result_violation_count(const zjtx_result *res) { return res ? res->violations->len : 0; }
+const char *zjtx_result_violation_check(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
+  return it ? item_rule(res, it)->id : NULL;
+}
+const char *zjtx_result_violation_entity(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
+  return it ? item_entity(res, it) : NULL;
+}
+const char *zjtx_result_violation_id(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
+  return it ? it->id : NULL;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* facts-store.h - the in-memory facts: one column per declared field, one
+ * table per entity, and CSR indexes for relations.  Carriers (JSON, CSV, the
+ * record API) all go through zfacts_add_record(), so validation lives in one
+ * place.  Internal. */
+#ifndef ZJTX_FACTS_STORE_H
+#define ZJTX_FACTS_STORE_H
+
+#include "error.h"
+#include "model.h"
+
+/* One column of a table.  Numbers are stored as int64 mantissas with a fixed
+ * scale per field type (money 2, rate 8 as a fraction, count/number as
+ * written up to 6): compact, and loaded into a zdec without work. */
+typedef struct {
+  zfield_type type;
+  int32_t scale;            /* decimals of i64 values */
+  GArray *i64;              /* money, rate, count, number */
+  GArray *i32;              /* date, code, ref (record index after finish) */
+  GArray *u8;               /* bool */
+  GPtrArray *str;           /* text; ref (the id as written) */
+} zcolumn;
+
+/* CSR: the records related to owner i are items[offsets[i] .. offsets[i+1]). */
+typedef struct {
+  int32_t *offsets; /* n_owner + 1 */
+  int32_t *items;
+} zcsr;
+
+typedef struct {
+  int32_t entity;
+  int32_t n;
+  zcolumn *columns;         /* one per field */
+  GArray *parent;           /* int32 parent record index (children only) */
+  GPtrArray *parent_text;   /* the parent key as written (until finish) */
+  GArray *where_line;       /* int32 source line of each record (0 unknown) */
+  GPtrArray *where_file;    /* const char* source file of each record */
+  GHashTable *by_key;       /* key text -> record index + 1 (after finish) */
+} ztable;
+
+struct zjtx_facts {
+  struct zjtx_policy *policy;
+  ztable *tables;           /* one per entity */
+  zcsr *relations;          /* one per policy relation (after finish) */
+  GStringChunk *strings;
+  char *period;
+  bool finished;
+};
+
+/* Where a record came from, for error messages. */
+typedef struct {
+  const char *file;   /* NULL: the record API */
+  int line;
+  const char *what;   /* e.g. "enterprises[3]" or NULL */
+} zrecord_origin;
+
+/* Adds one record given as field name/value strings (the textual forms of
+ * facts.md).  `parent_key` is the parent's id for child entities (NULL when
+ * the record is top-level or names its parent among `names`).  Every bad
+ * value is appended to *errs (a chain); returns false if any. */
+bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_key,
+                       const char *const *names, const char *const *values, size_t n,
+                       const zrecord_origin *origin, zjtx_error **errs);
+
+/* Value of field `field` of record `rec` of `entity`, as a VM value. */
+zval zfacts_get(const struct zjtx_facts *f, int32_t entity, int32_t field, int32_t rec);
+/* The id (key field text) of a record, or a synthetic "#N". buf >= 32 bytes. */
+const char *zfacts_record_id(const struct zjtx_facts *f, int32_t entity, int32_t rec, char *buf);
+
+#endif

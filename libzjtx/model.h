@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* model.h - the checked policy model: what the XML loader builds, the
+ * compiler annotates with code, and the evaluator runs.  Internal.
+ *
+ * Pipeline: policy-load.c (XML -> model) -> expr-parse.c (text -> AST) ->
+ * compile.c (names, types -> bytecode in model) -> vm.c / eval.c. */
+#ifndef ZJTX_MODEL_H
+#define ZJTX_MODEL_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "date.h"
+#include "decimal.h"
+#include "zjtx/zjtx.h"
+
+/* ---- types of the expression language ---------------------------------- */
+
+typedef enum {
+  ZT_VOID = 0,
+  ZT_BOOL,
+  ZT_NUMBER, /* dimensionless exact decimal (counts, days, factors) */
+  ZT_MONEY,  /* yuan */
+  ZT_RATE,   /* a fraction; written in percent (2% == 0.02) */
+  ZT_DATE,
+  ZT_TEXT,
+  ZT_CODE,   /* a value of a closed code list: ref = code set index */
+  ZT_RECORD, /* a record: ref = entity index */
+  ZT_COLL    /* a collection of records: ref = entity index (not a value) */
+} ztype_kind;
+
+typedef struct {
+  ztype_kind kind;
+  int32_t ref; /* code set or entity index, -1 otherwise */
+} ztype;
+
+static inline bool ztype_is_decimal(ztype t) {
+  return t.kind == ZT_NUMBER || t.kind == ZT_MONEY || t.kind == ZT_RATE;
+}
+
+/* A value on the VM stack; its type is known statically, so untagged. */
+typedef union {
+  zdec d;         /* number, money, rate */
+  zdate date;
+  int32_t rec;    /* record index within its (statically known) entity */
+  int32_t code;   /* index into the code set */
+  bool b;
+  const char *s;  /* text, borrowed from facts or policy */
+  const int32_t *items; /* aggregate iteration cursor (vm.c) */
+} zval;
+
+/* ---- positions and texts ------------------------------------------------- */
+
+typedef struct {
+  const char *file; /* interned in the policy */
+  int line, column;
+} zpos;
+
+typedef struct {
+  char *zh, *en;
+} ztext2; /* a bilingual title */
+
+/* ---- entities and facts layout ------------------------------------------ */
+
+typedef enum {
+  ZF_TEXT, ZF_MONEY, ZF_RATE, ZF_COUNT, ZF_NUMBER, ZF_DATE, ZF_BOOL, ZF_CODE, ZF_REF
+} zfield_type;
+
+typedef struct {
+  char *name;
+  GPtrArray *values;  /* char* code values, in declared (ascending) order */
+  GPtrArray *titles;  /* char* zh titles or NULL, parallel to values */
+  bool ordered;       /* < > max min allowed */
+} zcodeset;
+
+typedef struct {
+  char *name;
+  zfield_type type;
+  int32_t codeset;       /* ZF_CODE */
+  int32_t ref_entity;    /* ZF_REF */
+  char *validator_name;  /* identifier validator, or NULL */
+  void *validator;       /* zident_validator */
+  bool required;
+  bool negative_ok;      /* money: may be negative */
+  ztext2 title;
+  zpos pos;
+} zfield;
+
+typedef enum {
+  ZREL_CHILDREN, /* parent's children (child entity declares parent) */
+  ZREL_INVERSE   /* records of `entity` whose ref field `via` names this one */
+} zrel_kind;
+
+typedef struct {
+  char *name;       /* name in expressions, e.g. "honors", "located_projects" */
+  zrel_kind kind;
+  int32_t owner;    /* entity that has the relation */
+  int32_t target;   /* entity of the records in it */
+  int32_t via_field;/* ZREL_INVERSE: field of target; -1 for children */
+  int32_t index;    /* index of this relation in policy->relations */
+} zrelation;
+
+typedef struct {
+  char *name, *plural;
+  int32_t index;
+  int32_t parent;        /* parent entity or -1 */
+  char *parent_key;      /* field name children use for the parent's key */
+  int32_t key_field;     /* field holding the record's id, or -1 */
+  GPtrArray *fields;     /* zfield* */
+  GArray *relations;     /* int32 indexes into policy->relations */
+  ztext2 title;
+  zpos pos;
+} zentity;
+
+/* ---- parameters ---------------------------------------------------------- */
+
+typedef struct {
+  zdate from;
+  int32_t key;      /* code index, or -1 for an unkeyed value */
+  zval value;
+  char *from_text, *key_text, *value_text;
+} zparam_value;
+
+typedef struct {
+  char *id;
+  ztype type;
+  int32_t key_codeset;   /* keyed by a code set, or -1 */
+  bool has_default;      /* value for keys without an entry */
+  zval default_value;
+  char *unit, *source, *origin;
+  zjtx_param_status status;
+  ztext2 title;
+  GArray *values;        /* zparam_value, sorted by (key, from) */
+  int32_t index;
+  zpos pos;
+} zparam;
+
+/* ---- compiled code ------------------------------------------------------- */
+
+typedef struct {
+  uint8_t op;
+  uint8_t a;
+  uint16_t b;
+  int32_t c;
+} zinstr;
+
+typedef struct {
+  GArray *code;       /* zinstr */
+  int32_t max_stack;  /* deepest value stack use of this block alone */
+  int32_t n_locals;   /* local slots this block uses (args first) */
+  GArray *calls;      /* int32 derived indexes this block calls */
+} zblock;
+
+struct zexpr; /* AST, expr.h */
+
+/* A piece of expression text with where it came from. */
+typedef struct {
+  char *text;
+  zpos pos;
+  struct zexpr *ast;  /* after parsing */
+  zblock block;       /* after compiling */
+  ztype type;
+} zsource_expr;
+
+/* ---- derived values ------------------------------------------------------ */
+
+typedef struct {
+  char *name;
+  int32_t entity;      /* derived values live on an entity (-1: global) */
+  ztype type;          /* declared type */
+  GPtrArray *arg_names;/* char* */
+  GArray *arg_types;   /* ztype */
+  zsource_expr expr;
+  ztext2 title;
+  char *origin;        /* policy id that declared it */
+  char *overridden_by; /* policy id of an override, or NULL */
+  int32_t inherited;   /* index of the derived it overrides, or -1 */
+  int32_t index;
+  bool hidden;         /* an overridden original, reachable via `inherited` */
+  int state;           /* compile state: 0 not yet, 1 compiling, 2 done */
+  int32_t total_stack, total_locals; /* with everything it calls (link) */
+} zderived;
+
+/* ---- rules and checks ---------------------------------------------------- */
+
+typedef struct {
+  zsource_expr expr;
+  char *label;         /* optional name of the cap */
+  char *reference;     /* optional clause or source */
+} zcap;
+
+typedef struct {
+  char *id;
+  zjtx_rule_kind kind;
+  ztext2 title;
+  char *clause;
+  char *origin;
+  int32_t subject;       /* entity each result is about */
+  int32_t group_field;   /* check/rule grouped by this field of subject, or -1 */
+  bool has_filter, has_condition;
+  zsource_expr filter;   /* grouped: which subject records join groups */
+  zsource_expr condition;
+  bool has_amount;
+  zsource_expr amount;   /* entitlements */
+  zround_mode rounding;
+  int rounding_places;   /* 2 = fen */
+  GPtrArray *caps;       /* zcap* */
+  char *exclusive;       /* 就高不重复 group name, or NULL */
+  int32_t index;
+  zpos pos;
+} zrule;
+
+/* ---- the policy ---------------------------------------------------------- */
+
+struct zjtx_policy {
+  gint refcount;
+  char *id, *version, *jurisdiction, *document, *default_period;
+  ztext2 title;
+  GPtrArray *origins;      /* char* ids of this policy and its bases, base first */
+  GPtrArray *entities;     /* zentity* */
+  GPtrArray *codesets;     /* zcodeset* */
+  GPtrArray *relations;    /* zrelation* */
+  GPtrArray *params;       /* zparam* */
+  GPtrArray *derived;      /* zderived* */
+  GPtrArray *rules;        /* zrule*: entitlements and checks, in order */
+  GPtrArray *visible_rules;/* zrule* public (all of them, after overrides) */
+  GHashTable *entity_by_name, *param_by_id; /* -> index+1 (GINT_TO_POINTER) */
+  GStringChunk *strings;   /* interned file names etc. */
+  GArray *consts;          /* zval constant pool of all compiled code */
+  int32_t max_stack, max_locals, max_frames; /* evaluator sizing */
+};
+
+/* Look-ups; -1 when absent. */
+int32_t zpolicy_entity_index(const struct zjtx_policy *p, const char *name);
+int32_t zpolicy_param_index(const struct zjtx_policy *p, const char *id);
+int32_t zentity_field_index(const zentity *e, const char *name);
+int32_t zcodeset_find(const zcodeset *cs, const char *value, size_t len);
+static inline zentity *zpolicy_entity(const struct zjtx_policy *p, int32_t i) {
+  return g_ptr_array_index(p->entities, i);
+}
+static inline zfield *zentity_field(const zentity *e, int32_t i) {
+  return g_ptr_array_index(e->fields, i);
+}
+const char *zfield_type_name(zfield_type t);
+ztype zfield_value_type(const zfield *f);
+
+#endif

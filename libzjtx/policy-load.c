@@ -1,0 +1,967 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* policy-load.c - reads policy XML safely, validates it against the
+ * embedded RELAX NG schema, and builds the policy model; then resolves
+ * names across the whole chain of `extends` and compiles every expression.
+ *
+ * Hostile input: no network (XML_PARSE_NONET), no DTD loading, no entity
+ * substitution, no DOCTYPE at all, limits on size, nesting and the extends
+ * chain.  libxml2 errors are collected through the structured error hook so
+ * the *first* one is reported, and nothing is printed. */
+#include "policy-load.h"
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+#include <string.h>
+
+#include "compile.h"
+#include "error.h"
+#include "ident.h"
+
+/* ---- reading XML safely ------------------------------------------------- */
+
+typedef struct {
+  const char *file;
+  zjtx_error *first;
+  zjtx_status code;
+} xml_errors;
+
+static void on_xml_error(void *data, xmlErrorPtr e) {
+  xml_errors *x = data;
+  if (x->first || !e || e->level < XML_ERR_ERROR)
+    return;
+  char *msg = g_strstrip(g_strdup(e->message ? e->message : "invalid XML"));
+  x->first = zerr_new(x->code, x->file, e->line, e->int2, NULL, "%s", msg);
+  g_free(msg);
+}
+
+static bool has_doctype(const char *data, size_t len) {
+  /* A policy never needs a DTD; refusing any DOCTYPE rules out external
+   * entities and entity-expansion bombs before libxml2 sees them. */
+  return g_strstr_len(data, (gssize)len, "<!DOCTYPE") || g_strstr_len(data, (gssize)len, "<!ENTITY");
+}
+
+static int depth_of(xmlNode *n) {
+  int best = 0;
+  for (xmlNode *c = n->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE)
+      best = MAX(best, depth_of(c));
+  return best + 1;
+}
+
+static xmlDoc *read_xml(const char *data, size_t len, const char *file, zjtx_error **err) {
+  if (len > ZPOLICY_MAX_BYTES)
+    return zerr_set(err, ZJTX_ERR_LIMIT, file, 0, 0, NULL, "policy is larger than %d bytes", ZPOLICY_MAX_BYTES), NULL;
+  if (has_doctype(data, len))
+    return zerr_set(err, ZJTX_ERR_XML, file, 0, 0, NULL,
+                    "policy contains a DOCTYPE or entity declaration: DTDs and entities are refused for safety"),
+           NULL;
+  xml_errors x = {file, NULL, ZJTX_ERR_XML};
+  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  if (!ctxt)
+    return zerr_set(err, ZJTX_ERR_NOMEM, file, 0, 0, NULL, "out of memory"), NULL;
+  /* libxml2 2.9 keeps this hook per thread: safe with concurrent loads */
+  xmlSetStructuredErrorFunc(&x, on_xml_error);
+  /* "UTF-8" explicitly: otherwise libxml2 2.9 prints encoding errors */
+  xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, file, "UTF-8",
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  xmlSetStructuredErrorFunc(NULL, NULL);
+  xmlFreeParserCtxt(ctxt);
+  if (!doc || x.first) {
+    if (doc)
+      xmlFreeDoc(doc);
+    if (!x.first)
+      x.first = zerr_new(ZJTX_ERR_XML, file, 0, 0, NULL, "not well-formed XML");
+    zerr_give(err, x.first);
+    return NULL;
+  }
+  if (doc->intSubset || doc->extSubset) {
+    xmlFreeDoc(doc);
+    return zerr_set(err, ZJTX_ERR_XML, file, 0, 0, NULL, "DTDs are refused for safety"), NULL;
+  }
+  xmlNode *root = xmlDocGetRootElement(doc);
+  if (!root || depth_of(root) > ZPOLICY_MAX_DEPTH) {
+    xmlFreeDoc(doc);
+    return zerr_set(err, ZJTX_ERR_LIMIT, file, 0, 0, NULL, "elements nested deeper than %d levels",
+                    ZPOLICY_MAX_DEPTH), NULL;
+  }
+  return doc;
+}
+
+static bool validate_schema(xmlDoc *doc, const char *file, zjtx_error **err) {
+  xml_errors x = {file, NULL, ZJTX_ERR_SCHEMA};
+  xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(zjtx_policy_schema, (int)zjtx_policy_schema_len);
+  xmlRelaxNGSetParserStructuredErrors(pc, on_xml_error, &x);
+  xmlRelaxNGPtr schema = xmlRelaxNGParse(pc);
+  xmlRelaxNGFreeParserCtxt(pc);
+  if (!schema) {
+    zjtx_error_free(x.first);
+    return zerr_set(err, ZJTX_ERR_SCHEMA, file, 0, 0, NULL, "the embedded policy schema is broken"), false;
+  }
+  x.first = NULL;
+  xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(schema);
+  xmlRelaxNGSetValidStructuredErrors(vc, on_xml_error, &x);
+  int rc = xmlRelaxNGValidateDoc(vc, doc);
+  xmlRelaxNGFreeValidCtxt(vc);
+  xmlRelaxNGFree(schema);
+  if (rc == 0)
+    return true;
+  if (!x.first)
+    x.first = zerr_new(ZJTX_ERR_SCHEMA, file, 0, 0, NULL, "does not follow the policy schema");
+  zerr_give(err, x.first);
+  return false;
+}
+
+/* ---- the document walk -------------------------------------------------- */
+
+typedef struct {
+  struct zjtx_policy *p;
+  const char *file;      /* interned */
+  const char *data;      /* the XML text, for expression positions */
+  size_t len;
+  GArray *line_starts;   /* byte offset of each line */
+  const char *origin;    /* this document's policy id */
+  zjtx_error *err;
+} walker;
+
+/* Names that can only be resolved once every document is read: a ref
+ * field's entity, an inverse relation's entity and field, an entity's
+ * parent and key. */
+typedef struct {
+  zfield *field;         /* a ref field, or NULL */
+  zrelation *relation;   /* an inverse relation, or NULL */
+  zentity *entity;       /* an entity declaration's parent/key, or NULL */
+  char *entity_name, *via_name, *key_name;
+  zpos pos;
+} pending;
+
+static void pending_free(pending *pd) {
+  g_free(pd->entity_name);
+  g_free(pd->via_name);
+  g_free(pd->key_name);
+  g_free(pd);
+}
+
+static char *prop(xmlNode *n, const char *name) {
+  xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+  char *s = v ? g_strdup((const char *)v) : NULL;
+  xmlFree(v);
+  return s;
+}
+
+static bool is(xmlNode *n, const char *name) {
+  return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static char *content(xmlNode *n) {
+  xmlChar *v = xmlNodeGetContent(n);
+  char *s = g_strdup(v ? (const char *)v : "");
+  xmlFree(v);
+  return s;
+}
+
+static zpos pos_of(walker *w, xmlNode *n) {
+  return (zpos){w->file, (int)xmlGetLineNo(n), 0};
+}
+
+static bool fail(walker *w, xmlNode *n, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static bool fail(walker *w, xmlNode *n, const char *fmt, ...) {
+  if (!w->err) {
+    va_list ap;
+    va_start(ap, fmt);
+    w->err = zerr_newv(ZJTX_ERR_POLICY, w->file, n ? (int)xmlGetLineNo(n) : 0, 0, NULL, fmt, ap);
+    va_end(ap);
+  }
+  return false;
+}
+
+/* Where the text of element n starts: after the '>' of its start tag. */
+static zpos text_pos(walker *w, xmlNode *n) {
+  zpos pos = pos_of(w, n);
+  guint line = (guint)pos.line;
+  if (line < 1 || line > w->line_starts->len)
+    return pos;
+  size_t off = g_array_index(w->line_starts, size_t, line - 1);
+  char *tag = g_strdup_printf("<%s", (const char *)n->name);
+  const char *t = g_strstr_len(w->data + off, (gssize)(w->len - off), tag);
+  g_free(tag);
+  const char *gt = t ? memchr(t, '>', w->len - (size_t)(t - w->data)) : NULL;
+  if (!gt)
+    return pos;
+  const char *start = gt + 1;
+  /* count lines and characters from the line start to `start` */
+  const char *ls = w->data + off;
+  int col = 1;
+  for (const char *q = ls; q < start; q++) {
+    if (*q == '\n') {
+      line++;
+      col = 1;
+    } else if (((unsigned char)*q & 0xC0) != 0x80) {
+      col++;
+    }
+  }
+  pos.line = (int)line;
+  pos.column = col;
+  return pos;
+}
+
+static void source_expr(walker *w, xmlNode *n, zsource_expr *out) {
+  out->text = content(n);
+  out->pos = text_pos(w, n);
+}
+
+static void read_titles(xmlNode *n, ztext2 *t) {
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (!is(c, "title"))
+      continue;
+    char *lang = prop(c, "lang");
+    char **slot = lang && strcmp(lang, "en") == 0 ? &t->en : &t->zh;
+    g_free(*slot);
+    *slot = content(c);
+    g_free(lang);
+  }
+}
+
+static bool parse_field_type(const char *s, zfield_type *out) {
+  static const char *const names[] = {"text", "money", "rate", "count", "number", "date", "bool", "code", "ref"};
+  for (int i = 0; i < 9; i++)
+    if (strcmp(s, names[i]) == 0) {
+      *out = (zfield_type)i;
+      return true;
+    }
+  return false;
+}
+
+const char *zfield_type_name(zfield_type t) {
+  static const char *const names[] = {"text", "money", "rate", "count", "number", "date", "bool", "code", "ref"};
+  return names[t];
+}
+
+static bool parse_value_type(const char *s, ztype *out) {
+  static const struct { const char *name; ztype_kind kind; } types[] = {
+      {"money", ZT_MONEY}, {"rate", ZT_RATE}, {"number", ZT_NUMBER}, {"bool", ZT_BOOL},
+      {"date", ZT_DATE}, {"text", ZT_TEXT}, {"code", ZT_CODE}};
+  for (size_t i = 0; i < G_N_ELEMENTS(types); i++)
+    if (s && strcmp(s, types[i].name) == 0) {
+      *out = (ztype){types[i].kind, -1};
+      return true;
+    }
+  return false;
+}
+
+static zcodeset *read_codes(walker *w, xmlNode *n, const char *entity, zfield *f) {
+  zcodeset *cs = g_new0(zcodeset, 1);
+  cs->name = g_strdup_printf("%s.%s", entity, f->name);
+  cs->values = g_ptr_array_new_with_free_func(g_free);
+  cs->titles = g_ptr_array_new_with_free_func(g_free);
+  char *ordered = prop(n, "ordered");
+  cs->ordered = ordered && strcmp(ordered, "true") == 0;
+  g_free(ordered);
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (!is(c, "code"))
+      continue;
+    char *v = prop(c, "value");
+    if (zcodeset_find(cs, v, strlen(v)) >= 0)
+      fail(w, c, "code '%s' is listed twice in %s", v, cs->name);
+    ztext2 t = {NULL, NULL};
+    read_titles(c, &t);
+    g_ptr_array_add(cs->values, v);
+    g_ptr_array_add(cs->titles, t.zh);
+    g_free(t.en);
+  }
+  if (cs->values->len == 0)
+    fail(w, n, "code field %s lists no codes", cs->name);
+  return cs;
+}
+
+static void read_field(walker *w, xmlNode *n, zentity *e, GPtrArray *pendings) {
+  zfield *f = g_new0(zfield, 1);
+  f->name = prop(n, "name");
+  f->pos = pos_of(w, n);
+  f->codeset = f->ref_entity = -1;
+  char *type = prop(n, "type"), *req = prop(n, "required"), *neg = prop(n, "negative");
+  if (!parse_field_type(type, &f->type))
+    fail(w, n, "unknown field type '%s'", type);
+  f->required = !req || strcmp(req, "false") != 0;
+  f->negative_ok = neg && strcmp(neg, "allowed") == 0;
+  f->validator_name = prop(n, "validator");
+  if (f->validator_name && !(f->validator = (void *)zident_lookup(f->validator_name)))
+    fail(w, n, "unknown validator '%s' (expected uscc or nonempty)", f->validator_name);
+  read_titles(n, &f->title);
+  if (zentity_field_index(e, f->name) >= 0 || (e->parent_key && strcmp(e->parent_key, f->name) == 0))
+    fail(w, n, "entity %s already has a field '%s'", e->name, f->name);
+  if (f->type == ZF_CODE) {
+    g_ptr_array_add(w->p->codesets, read_codes(w, n, e->name, f));
+    f->codeset = (int32_t)w->p->codesets->len - 1;
+  }
+  if (f->type == ZF_REF) {
+    pending *pd = g_new0(pending, 1);
+    pd->field = f;
+    pd->entity_name = prop(n, "entity");
+    pd->pos = f->pos;
+    g_ptr_array_add(pendings, pd);
+  }
+  g_ptr_array_add(e->fields, f);
+  g_free(type);
+  g_free(req);
+  g_free(neg);
+}
+
+static zentity *find_or_new_entity(walker *w, xmlNode *n, const char *name) {
+  int32_t i = zpolicy_entity_index(w->p, name);
+  if (i >= 0)
+    return zpolicy_entity(w->p, i);
+  zentity *e = g_new0(zentity, 1);
+  e->name = g_strdup(name);
+  e->index = (int32_t)w->p->entities->len;
+  e->parent = -1;
+  e->key_field = -1;
+  e->fields = g_ptr_array_new();
+  e->relations = g_array_new(FALSE, FALSE, sizeof(int32_t));
+  e->pos = pos_of(w, n);
+  g_ptr_array_add(w->p->entities, e);
+  g_hash_table_insert(w->p->entity_by_name, e->name, GINT_TO_POINTER(e->index + 1));
+  return e;
+}
+
+/* An entity declared again (in an extending policy) adds fields; what it
+ * says about plural and parent key must agree with the first declaration. */
+static void merge_attr(walker *w, xmlNode *n, zentity *e, const char *attr, char **slot) {
+  char *v = prop(n, attr);
+  if (v && *slot && strcmp(v, *slot) != 0)
+    fail(w, n, "entity %s was declared with %s=\"%s\", not \"%s\"", e->name, attr, *slot, v);
+  if (v && !*slot)
+    *slot = g_strdup(v);
+  g_free(v);
+}
+
+static void read_relation(walker *w, xmlNode *n, zentity *e, GPtrArray *pendings) {
+  zrelation *r = g_new0(zrelation, 1);
+  r->name = prop(n, "name");
+  r->kind = ZREL_INVERSE;
+  r->owner = e->index;
+  r->target = r->via_field = -1;
+  r->index = (int32_t)w->p->relations->len;
+  g_ptr_array_add(w->p->relations, r);
+  g_array_append_val(e->relations, r->index);
+  pending *pd = g_new0(pending, 1);
+  pd->relation = r;
+  pd->entity_name = prop(n, "entity");
+  pd->via_name = prop(n, "via");
+  pd->pos = pos_of(w, n);
+  g_ptr_array_add(pendings, pd);
+}
+
+static void read_entity(walker *w, xmlNode *n, GPtrArray *pendings) {
+  char *name = prop(n, "name");
+  zentity *e = find_or_new_entity(w, n, name);
+  g_free(name);
+  merge_attr(w, n, e, "plural", &e->plural);
+  merge_attr(w, n, e, "parent-key", &e->parent_key);
+  pending *pd = g_new0(pending, 1);
+  pd->entity = e;
+  pd->entity_name = prop(n, "parent");
+  pd->key_name = prop(n, "key");
+  pd->pos = pos_of(w, n);
+  g_ptr_array_add(pendings, pd);
+  if (!e->title.zh && !e->title.en)
+    read_titles(n, &e->title);
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (is(c, "field"))
+      read_field(w, c, e, pendings);
+    else if (is(c, "relation"))
+      read_relation(w, c, e, pendings);
+  }
+}
+
+static int32_t entity_attr(walker *w, xmlNode *n, const char *attr) {
+  char *name = prop(n, attr);
+  int32_t i = name ? zpolicy_entity_index(w->p, name) : -1;
+  if (i < 0)
+    fail(w, n, "unknown entity '%s' in %s=", name ? name : "", attr);
+  g_free(name);
+  return i;
+}
+
+/* ---- parameters ---------------------------------------------------------- */
+
+typedef struct {
+  zparam *param;
+  xmlNode *node;
+  char *key_ref; /* "entity.field" */
+} param_decl;
+
+static void read_parameter(walker *w, xmlNode *n, GPtrArray *param_decls) {
+  zparam *p = g_new0(zparam, 1);
+  p->id = prop(n, "id");
+  p->pos = pos_of(w, n);
+  p->key_codeset = -1;
+  p->origin = g_strdup(w->origin);
+  char *type = prop(n, "type"), *status = prop(n, "status");
+  if (!parse_value_type(type, &p->type) || p->type.kind == ZT_TEXT || p->type.kind == ZT_CODE)
+    fail(w, n, "parameter type must be money, rate, number, bool or date, not '%s'", type);
+  p->status = status && strcmp(status, "assumed") == 0 ? ZJTX_PARAM_ASSUMED : ZJTX_PARAM_PUBLISHED;
+  p->unit = prop(n, "unit");
+  read_titles(n, &p->title);
+  for (xmlNode *c = n->children; c; c = c->next)
+    if (is(c, "source")) {
+      g_free(p->source);
+      p->source = content(c);
+    }
+  p->values = g_array_new(FALSE, TRUE, sizeof(zparam_value));
+  g_free(type);
+  g_free(status);
+  if (zpolicy_param_index(w->p, p->id) >= 0) {
+    fail(w, n, "parameter '%s' is declared twice", p->id);
+    g_free(p->id); g_free(p->unit); g_free(p->source); g_free(p->origin);
+    g_free(p->title.zh); g_free(p->title.en);
+    g_array_free(p->values, TRUE);
+    g_free(p);
+    return;
+  }
+  p->index = (int32_t)w->p->params->len;
+  g_ptr_array_add(w->p->params, p);
+  g_hash_table_insert(w->p->param_by_id, p->id, GINT_TO_POINTER(p->index + 1));
+  param_decl *d = g_new0(param_decl, 1);
+  d->param = p;
+  d->node = n;
+  d->key_ref = prop(n, "key");
+  g_ptr_array_add(param_decls, d);
+}
+
+const char *zpolicy_parse_value(ztype t, const char *text, zval *out) {
+  size_t len = text ? strlen(text) : 0;
+  switch (t.kind) {
+  case ZT_MONEY: {
+    int places = zdec_written_scale(text, len);
+    if (places < 0 || places > 2 || !zdec_parse(text, len, &out->d))
+      return "money in yuan with at most 2 decimals, e.g. 300000 or 1250.50";
+    return NULL;
+  }
+  case ZT_RATE: {
+    zdec pct;
+    int places = zdec_written_scale(text, len);
+    if (places < 0 || places > 6 || !zdec_parse(text, len, &pct))
+      return "a rate in percent with at most 6 decimals, e.g. 2 or 3.45";
+    out->d = (zdec){pct.m, pct.scale + 2}; /* percent -> fraction, exactly */
+    return NULL;
+  }
+  case ZT_NUMBER:
+    return zdec_parse(text, len, &out->d) ? NULL : "a number, e.g. 5 or 360";
+  case ZT_BOOL:
+    if (g_strcmp0(text, "true") == 0 || g_strcmp0(text, "false") == 0) {
+      out->b = text[0] == 't';
+      return NULL;
+    }
+    return "true or false";
+  case ZT_DATE:
+    return zdate_parse(text, len, &out->date) ? NULL : "a date YYYY-MM-DD";
+  default:
+    return "a value of a supported parameter type";
+  }
+}
+
+static int compare_values(gconstpointer a, gconstpointer b) {
+  const zparam_value *x = a, *y = b;
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return (x->from > y->from) - (x->from < y->from);
+}
+
+static void read_param_values(walker *w, param_decl *d) {
+  zparam *p = d->param;
+  zcodeset *cs = NULL;
+  if (d->key_ref) {
+    char **parts = g_strsplit(d->key_ref, ".", 2);
+    int32_t ei = parts[0] ? zpolicy_entity_index(w->p, parts[0]) : -1;
+    int32_t fi = ei >= 0 && parts[1] ? zentity_field_index(zpolicy_entity(w->p, ei), parts[1]) : -1;
+    zfield *f = fi >= 0 ? zentity_field(zpolicy_entity(w->p, ei), fi) : NULL;
+    if (!f || f->type != ZF_CODE)
+      fail(w, d->node, "key=\"%s\" must name a code field as entity.field", d->key_ref);
+    else
+      cs = g_ptr_array_index(w->p->codesets, (p->key_codeset = f->codeset));
+    g_strfreev(parts);
+  }
+  char *dflt = prop(d->node, "default");
+  if (dflt) {
+    const char *why = zpolicy_parse_value(p->type, dflt, &p->default_value);
+    if (why)
+      fail(w, d->node, "default \"%s\" of parameter %s is not %s", dflt, p->id, why);
+    p->has_default = true;
+  }
+  g_free(dflt);
+  for (xmlNode *c = d->node->children; c && !w->err; c = c->next) {
+    if (!is(c, "value"))
+      continue;
+    zparam_value v = {.key = -1};
+    v.from_text = prop(c, "from");
+    v.key_text = prop(c, "key");
+    v.value_text = g_strstrip(content(c));
+    g_array_append_val(p->values, v);
+    const char *why = zpolicy_parse_value(p->type, v.value_text, &g_array_index(p->values, zparam_value, p->values->len - 1).value);
+    zparam_value *pv = &g_array_index(p->values, zparam_value, p->values->len - 1);
+    if (why)
+      fail(w, c, "value \"%s\" of parameter %s is not %s", v.value_text, p->id, why);
+    else if (!zdate_parse(v.from_text, strlen(v.from_text), &pv->from))
+      fail(w, c, "from=\"%s\" of parameter %s is not a real date YYYY-MM-DD", v.from_text, p->id);
+    else if (cs && !v.key_text)
+      fail(w, c, "parameter %s is keyed by %s: each value needs key=", p->id, cs->name);
+    else if (!cs && v.key_text)
+      fail(w, c, "parameter %s is not keyed: remove key=\"%s\"", p->id, v.key_text);
+    else if (cs && (pv->key = zcodeset_find(cs, v.key_text, strlen(v.key_text))) < 0)
+      fail(w, c, "key \"%s\" of parameter %s is not a code of %s", v.key_text, p->id, cs->name);
+  }
+  g_array_sort(p->values, compare_values);
+  for (guint i = 1; i < p->values->len && !w->err; i++) {
+    zparam_value *a = &g_array_index(p->values, zparam_value, i - 1), *b = a + 1;
+    if (a->key == b->key && a->from == b->from)
+      fail(w, d->node, "parameter %s has two values from %s", p->id, b->from_text);
+  }
+  if (p->values->len == 0 && !w->err)
+    fail(w, d->node, "parameter %s has no value", p->id);
+}
+
+/* ---- derived values and overrides --------------------------------------- */
+
+static zderived *new_derived(walker *w, xmlNode *n, const char *name, int32_t entity) {
+  zderived *d = g_new0(zderived, 1);
+  d->name = g_strdup(name);
+  d->entity = entity;
+  d->arg_names = g_ptr_array_new_with_free_func(g_free);
+  d->arg_types = g_array_new(FALSE, FALSE, sizeof(ztype));
+  d->origin = g_strdup(w->origin);
+  d->inherited = -1;
+  d->index = (int32_t)w->p->derived->len;
+  read_titles(n, &d->title);
+  g_ptr_array_add(w->p->derived, d);
+  return d;
+}
+
+static zderived *find_visible_derived(struct zjtx_policy *p, int32_t entity, const char *name) {
+  for (guint i = 0; i < p->derived->len; i++) {
+    zderived *d = g_ptr_array_index(p->derived, i);
+    if (!d->hidden && d->entity == entity && strcmp(d->name, name) == 0)
+      return d;
+  }
+  return NULL;
+}
+
+static void read_expr_child(walker *w, xmlNode *n, const char *child, zsource_expr *out, bool *found) {
+  for (xmlNode *c = n->children; c; c = c->next)
+    if (is(c, child)) {
+      source_expr(w, c, out);
+      if (found)
+        *found = true;
+      return;
+    }
+}
+
+static void read_derived(walker *w, xmlNode *n) {
+  int32_t entity = entity_attr(w, n, "entity");
+  char *name = prop(n, "name"), *type = prop(n, "type");
+  if (entity >= 0 && find_visible_derived(w->p, entity, name))
+    fail(w, n, "derived value %s.%s is declared twice (use <override> to replace it)",
+         zpolicy_entity(w->p, entity)->name, name);
+  zderived *d = new_derived(w, n, name, entity);
+  if (!parse_value_type(type, &d->type))
+    fail(w, n, "unknown type '%s' for derived value %s", type, name);
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (!is(c, "arg"))
+      continue;
+    char *an = prop(c, "name"), *at = prop(c, "type");
+    ztype t;
+    if (!parse_value_type(at, &t) || t.kind == ZT_CODE)
+      fail(w, c, "argument %s of %s has an unsupported type '%s'", an, name, at);
+    g_ptr_array_add(d->arg_names, an);
+    g_array_append_val(d->arg_types, t);
+    g_free(at);
+  }
+  read_expr_child(w, n, "expr", &d->expr, NULL);
+  g_free(name);
+  g_free(type);
+}
+
+static void read_override(walker *w, xmlNode *n) {
+  int32_t entity = entity_attr(w, n, "entity");
+  char *name = prop(n, "derived");
+  zderived *base = entity >= 0 ? find_visible_derived(w->p, entity, name) : NULL;
+  if (!base) {
+    fail(w, n, "<override> names no derived value %s of a base policy", name);
+    g_free(name);
+    return;
+  }
+  base->hidden = true;
+  base->overridden_by = g_strdup(w->origin);
+  zderived *d = new_derived(w, n, name, entity);
+  d->type = base->type;
+  d->inherited = base->index;
+  for (guint i = 0; i < base->arg_names->len; i++)
+    g_ptr_array_add(d->arg_names, g_strdup(g_ptr_array_index(base->arg_names, i)));
+  g_array_append_vals(d->arg_types, base->arg_types->data, base->arg_types->len);
+  if (!d->title.zh)
+    d->title.zh = g_strdup(base->title.zh);
+  if (!d->title.en)
+    d->title.en = g_strdup(base->title.en);
+  read_expr_child(w, n, "expr", &d->expr, NULL);
+  g_free(name);
+}
+
+/* ---- rules and checks ---------------------------------------------------- */
+
+static bool parse_rounding(const char *s, zround_mode *out) {
+  static const char *const names[] = {"half-up", "half-even", "down", "up", "floor", "ceiling"};
+  for (int i = 0; i < 6; i++)
+    if (strcmp(s, names[i]) == 0) {
+      *out = (zround_mode)i;
+      return true;
+    }
+  return false;
+}
+
+static void read_rule(walker *w, xmlNode *n, zjtx_rule_kind kind) {
+  zrule *r = g_new0(zrule, 1);
+  r->id = prop(n, "id");
+  r->kind = kind;
+  r->pos = pos_of(w, n);
+  r->clause = prop(n, "clause");
+  r->origin = g_strdup(w->origin);
+  r->exclusive = prop(n, "exclusive");
+  r->rounding_places = 2;
+  r->group_field = -1;
+  r->caps = g_ptr_array_new();
+  r->subject = entity_attr(w, n, "subject");
+  r->index = (int32_t)w->p->rules->len;
+  g_ptr_array_add(w->p->rules, r);
+  read_titles(n, &r->title);
+  char *rounding = prop(n, "rounding"), *group = prop(n, "group-by");
+  if (rounding && !parse_rounding(rounding, &r->rounding))
+    fail(w, n, "unknown rounding '%s'", rounding);
+  if (group && r->subject >= 0) {
+    zentity *e = zpolicy_entity(w->p, r->subject);
+    r->group_field = zentity_field_index(e, group);
+    zfield *f = r->group_field >= 0 ? zentity_field(e, r->group_field) : NULL;
+    if (!f || (f->type != ZF_TEXT && f->type != ZF_CODE))
+      fail(w, n, "group-by=\"%s\" must name a text or code field of %s", group, e->name);
+  }
+  g_free(rounding);
+  g_free(group);
+  for (guint i = 0; i + 1 < w->p->rules->len; i++)
+    if (strcmp(((zrule *)g_ptr_array_index(w->p->rules, i))->id, r->id) == 0)
+      fail(w, n, "rule or check id '%s' is used twice", r->id);
+  read_expr_child(w, n, "filter", &r->filter, &r->has_filter);
+  read_expr_child(w, n, "condition", &r->condition, &r->has_condition);
+  read_expr_child(w, n, "amount", &r->amount, &r->has_amount);
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (!is(c, "cap"))
+      continue;
+    zcap *cap = g_new0(zcap, 1);
+    source_expr(w, c, &cap->expr);
+    cap->label = prop(c, "label");
+    cap->reference = prop(c, "reference");
+    g_ptr_array_add(r->caps, cap);
+  }
+  if (r->has_filter && r->group_field < 0)
+    fail(w, n, "<filter> goes with group-by=; use <condition> otherwise");
+}
+
+/* ---- one document -------------------------------------------------------- */
+
+static void replace(char **slot, char *v) {
+  if (v) {
+    g_free(*slot);
+    *slot = v;
+  }
+}
+
+static void read_metadata(walker *w, xmlNode *root) {
+  struct zjtx_policy *p = w->p;
+  replace(&p->id, prop(root, "id"));
+  replace(&p->version, prop(root, "version"));
+  ztext2 t = {NULL, NULL};
+  read_titles(root, &t);
+  replace(&p->title.zh, t.zh);
+  replace(&p->title.en, t.en);
+  for (xmlNode *c = root->children; c; c = c->next) {
+    if (is(c, "jurisdiction"))
+      replace(&p->jurisdiction, content(c));
+    else if (is(c, "document"))
+      replace(&p->document, content(c));
+    else if (is(c, "period"))
+      replace(&p->default_period, prop(c, "default"));
+  }
+}
+
+static void walk(walker *w, xmlNode *root, GPtrArray *pendings, GPtrArray *param_decls) {
+  read_metadata(w, root);
+  g_ptr_array_add(w->p->origins, g_strdup(w->origin));
+  /* entities first: everything else refers to them */
+  for (xmlNode *c = root->children; c; c = c->next)
+    if (is(c, "entity"))
+      read_entity(w, c, pendings);
+  for (xmlNode *c = root->children; c && !w->err; c = c->next) {
+    if (is(c, "parameter"))
+      read_parameter(w, c, param_decls);
+    else if (is(c, "derived"))
+      read_derived(w, c);
+    else if (is(c, "override"))
+      read_override(w, c);
+    else if (is(c, "rule"))
+      read_rule(w, c, ZJTX_RULE_ENTITLEMENT);
+    else if (is(c, "check"))
+      read_rule(w, c, ZJTX_RULE_CHECK);
+  }
+}
+
+/* ---- after every document: names, relations, code ----------------------- */
+
+static bool pfail(zjtx_error **err, zpos pos, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static bool pfail(zjtx_error **err, zpos pos, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  zerr_give(err, zerr_newv(ZJTX_ERR_POLICY, pos.file, pos.line, pos.column, NULL, fmt, ap));
+  va_end(ap);
+  return false;
+}
+
+static bool resolve_entity_decl(struct zjtx_policy *p, pending *pd, zjtx_error **err) {
+  zentity *e = pd->entity;
+  if (pd->entity_name) {
+    int32_t parent = zpolicy_entity_index(p, pd->entity_name);
+    if (parent < 0 || parent == e->index)
+      return pfail(err, pd->pos, "entity %s: parent '%s' is not a declared entity", e->name, pd->entity_name);
+    if (e->parent >= 0 && e->parent != parent)
+      return pfail(err, pd->pos, "entity %s is declared with two parents", e->name);
+    e->parent = parent;
+  }
+  if (pd->key_name) {
+    int32_t k = zentity_field_index(e, pd->key_name);
+    if (k < 0)
+      return pfail(err, pd->pos, "entity %s: key '%s' is not one of its fields", e->name, pd->key_name);
+    e->key_field = k;
+  }
+  return true;
+}
+
+static bool resolve_pending(struct zjtx_policy *p, pending *pd, zjtx_error **err) {
+  if (pd->entity)
+    return resolve_entity_decl(p, pd, err);
+  int32_t target = pd->entity_name ? zpolicy_entity_index(p, pd->entity_name) : -1;
+  if (target < 0)
+    return pfail(err, pd->pos, "'%s' is not a declared entity", pd->entity_name ? pd->entity_name : "");
+  if (pd->field) {
+    pd->field->ref_entity = target;
+    return true;
+  }
+  zrelation *r = pd->relation;
+  zentity *te = zpolicy_entity(p, target);
+  int32_t via = pd->via_name ? zentity_field_index(te, pd->via_name) : -1;
+  if (via < 0 || zentity_field(te, via)->type != ZF_REF)
+    return pfail(err, pd->pos, "relation %s: via=\"%s\" must be a ref field of %s", r->name,
+                 pd->via_name ? pd->via_name : "", te->name);
+  r->target = target;
+  r->via_field = via;
+  return true;
+}
+
+static bool add_child_relations(struct zjtx_policy *p, zjtx_error **err) {
+  for (guint i = 0; i < p->entities->len; i++) {
+    zentity *e = zpolicy_entity(p, (int32_t)i);
+    if (!e->plural)
+      return pfail(err, e->pos, "entity %s needs plural= (its JSON key and CSV file name)", e->name);
+    if (e->parent < 0)
+      continue;
+    if (!e->parent_key)
+      return pfail(err, e->pos, "entity %s has a parent but no parent-key=", e->name);
+    zrelation *r = g_new0(zrelation, 1);
+    r->name = g_strdup(e->plural);
+    r->kind = ZREL_CHILDREN;
+    r->owner = e->parent;
+    r->target = e->index;
+    r->via_field = -1;
+    r->index = (int32_t)p->relations->len;
+    g_ptr_array_add(p->relations, r);
+    g_array_append_val(zpolicy_entity(p, e->parent)->relations, r->index);
+  }
+  return true;
+}
+
+static bool check_ref_fields(struct zjtx_policy *p, zjtx_error **err) {
+  for (guint i = 0; i < p->entities->len; i++) {
+    zentity *e = zpolicy_entity(p, (int32_t)i);
+    for (guint f = 0; f < e->fields->len; f++) {
+      zfield *fd = zentity_field(e, (int32_t)f);
+      if (fd->type == ZF_REF && zpolicy_entity(p, fd->ref_entity)->key_field < 0)
+        return pfail(err, fd->pos, "field %s.%s refers to %s, which has no key=", e->name, fd->name,
+                     zpolicy_entity(p, fd->ref_entity)->name);
+    }
+  }
+  return true;
+}
+
+static bool compile_rule(struct zjtx_policy *p, zrule *r, zjtx_error **err) {
+  const ztype any = {ZT_VOID, -1}, boolean = {ZT_BOOL, -1}, money = {ZT_MONEY, -1};
+  (void)any;
+  zscope record = {ZSCOPE_RECORD, r->subject, {ZT_VOID, -1}, NULL};
+  zscope scope = record;
+  if (r->group_field >= 0) {
+    scope.kind = ZSCOPE_GROUP;
+    scope.key_type = zfield_value_type(zentity_field(zpolicy_entity(p, r->subject), r->group_field));
+  }
+  if (r->kind == ZJTX_RULE_CHECK && !r->has_condition)
+    return pfail(err, r->pos, "check %s needs a <condition>", r->id);
+  if (r->kind == ZJTX_RULE_CHECK && (r->has_amount || r->caps->len))
+    return pfail(err, r->pos, "check %s computes no amount: remove <amount>/<cap>", r->id);
+  if (r->kind == ZJTX_RULE_ENTITLEMENT && !r->has_amount)
+    return pfail(err, r->pos, "rule %s needs an <amount>", r->id);
+  if (r->has_filter && !zcompile_expr(p, &r->filter, &record, boolean, err))
+    return false;
+  if (r->has_condition && !zcompile_expr(p, &r->condition, &scope, boolean, err))
+    return false;
+  if (r->has_amount && !zcompile_expr(p, &r->amount, &scope, money, err))
+    return false;
+  for (guint i = 0; i < r->caps->len; i++)
+    if (!zcompile_expr(p, &((zcap *)g_ptr_array_index(r->caps, i))->expr, &scope, money, err))
+      return false;
+  return true;
+}
+
+static bool compile_all(struct zjtx_policy *p, zjtx_error **err) {
+  for (guint i = 0; i < p->derived->len; i++) {
+    zderived *d = g_ptr_array_index(p->derived, i);
+    zscope sc = {ZSCOPE_RECORD, d->entity, {ZT_VOID, -1}, d};
+    if (d->state == 0 && !zcompile_expr(p, &d->expr, &sc, d->type, err))
+      return false;
+  }
+  for (guint i = 0; i < p->rules->len; i++)
+    if (!compile_rule(p, g_ptr_array_index(p->rules, i), err))
+      return false;
+  return zcompile_link(p, err);
+}
+
+/* ---- driver --------------------------------------------------------------- */
+
+static GArray *line_starts_of(const char *data, size_t len) {
+  GArray *a = g_array_new(FALSE, FALSE, sizeof(size_t));
+  size_t zero = 0;
+  g_array_append_val(a, zero);
+  for (size_t i = 0; i < len; i++)
+    if (data[i] == '\n') {
+      size_t next = i + 1;
+      g_array_append_val(a, next);
+    }
+  return a;
+}
+
+typedef struct {
+  struct zjtx_policy *p;
+  GPtrArray *pendings;
+  GPtrArray *chain; /* canonical paths being loaded, against cycles */
+} loader;
+
+static bool load_doc(loader *ld, const char *data, size_t len, const char *file, const char *base_dir,
+                     zjtx_error **err);
+
+static bool load_path(loader *ld, const char *path, zjtx_error **err, const char *from_file) {
+  for (guint i = 0; i < ld->chain->len; i++)
+    if (strcmp(g_ptr_array_index(ld->chain, i), path) == 0)
+      return zerr_set(err, ZJTX_ERR_POLICY, from_file, 0, 0, NULL, "policies extend each other in a cycle through %s",
+                      path), false;
+  if (ld->chain->len >= ZPOLICY_MAX_EXTENDS)
+    return zerr_set(err, ZJTX_ERR_LIMIT, from_file, 0, 0, NULL, "more than %d policies extend each other",
+                    ZPOLICY_MAX_EXTENDS), false;
+  gchar *data = NULL;
+  gsize len = 0;
+  GError *gerr = NULL;
+  if (!g_file_get_contents(path, &data, &len, &gerr)) {
+    zerr_set(err, ZJTX_ERR_IO, path, 0, 0, NULL, "cannot read policy: %s", gerr->message);
+    g_error_free(gerr);
+    return false;
+  }
+  g_ptr_array_add(ld->chain, g_strdup(path));
+  g_autofree char *dir = g_path_get_dirname(path);
+  bool ok = load_doc(ld, data, len, path, dir, err);
+  g_free(data);
+  return ok;
+}
+
+static bool load_doc(loader *ld, const char *data, size_t len, const char *file, const char *base_dir,
+                     zjtx_error **err) {
+  xmlDoc *doc = read_xml(data, len, file, err);
+  if (!doc)
+    return false;
+  bool ok = validate_schema(doc, file, err);
+  xmlNode *root = xmlDocGetRootElement(doc);
+  char *extends = ok ? prop(root, "extends") : NULL;
+  if (extends) {
+    g_autofree char *base = g_path_is_absolute(extends) ? g_strdup(extends)
+                                                        : g_build_filename(base_dir ? base_dir : ".", extends, NULL);
+    ok = load_path(ld, base, err, file);
+    g_free(extends);
+  }
+  if (ok) {
+    walker w = {ld->p, g_string_chunk_insert_const(ld->p->strings, file), data, len, line_starts_of(data, len), NULL, NULL};
+    char *id = prop(root, "id");
+    w.origin = g_string_chunk_insert_const(ld->p->strings, id ? id : "");
+    g_free(id);
+    GPtrArray *param_decls = g_ptr_array_new();
+    walk(&w, root, ld->pendings, param_decls);
+    for (guint i = 0; i < param_decls->len && !w.err; i++)
+      read_param_values(&w, g_ptr_array_index(param_decls, i));
+    for (guint i = 0; i < param_decls->len; i++) {
+      param_decl *d = g_ptr_array_index(param_decls, i);
+      g_free(d->key_ref);
+      g_free(d);
+    }
+    g_ptr_array_free(param_decls, TRUE);
+    g_array_free(w.line_starts, TRUE);
+    if (w.err) {
+      zerr_give(err, w.err);
+      ok = false;
+    }
+  }
+  xmlFreeDoc(doc);
+  return ok;
+}
+
+static zjtx_status finish_load(loader *ld, bool ok, zjtx_policy **out, zjtx_error **err) {
+  for (guint i = 0; ok && i < ld->pendings->len; i++)
+    ok = resolve_pending(ld->p, g_ptr_array_index(ld->pendings, i), err);
+  ok = ok && add_child_relations(ld->p, err) && check_ref_fields(ld->p, err) && compile_all(ld->p, err);
+  g_ptr_array_free(ld->pendings, TRUE);
+  g_ptr_array_free(ld->chain, TRUE);
+  if (!ok) {
+    zjtx_policy_unref(ld->p);
+    return err && *err ? (*err)->code : ZJTX_ERR_POLICY;
+  }
+  *out = ld->p;
+  return ZJTX_OK;
+}
+
+static void loader_init(loader *ld) {
+  ld->p = zpolicy_new();
+  ld->pendings = g_ptr_array_new_with_free_func((GDestroyNotify)pending_free);
+  ld->chain = g_ptr_array_new_with_free_func(g_free);
+}
+
+zjtx_status zjtx_policy_load_file(const char *path, zjtx_policy **out, zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!path || !out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "path and out must not be NULL");
+  loader ld;
+  loader_init(&ld);
+  bool ok = load_path(&ld, path, err, NULL);
+  return finish_load(&ld, ok, out, err);
+}
+
+zjtx_status zjtx_policy_load_buffer(const char *data, size_t len, const char *name, const char *base_dir,
+                                    zjtx_policy **out, zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!data || !out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "data and out must not be NULL");
+  loader ld;
+  loader_init(&ld);
+  bool ok = load_doc(&ld, data, len, name ? name : "<buffer>", base_dir, err);
+  return finish_load(&ld, ok, out, err);
+}

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* policy.c - the policy object: lifetime, look-ups, public accessors, dump. */
+#include <string.h>
+
+#include "compile.h"
+#include "expr.h"
+#include "policy-load.h"
+#include "vm.h"
+
+struct zjtx_policy *zpolicy_new(void) {
+  struct zjtx_policy *p = g_new0(struct zjtx_policy, 1);
+  p->refcount = 1;
+  p->origins = g_ptr_array_new_with_free_func(g_free);
+  p->entities = g_ptr_array_new();
+  p->codesets = g_ptr_array_new();
+  p->relations = g_ptr_array_new();
+  p->params = g_ptr_array_new();
+  p->derived = g_ptr_array_new();
+  p->rules = g_ptr_array_new();
+  p->entity_by_name = g_hash_table_new(g_str_hash, g_str_equal);
+  p->param_by_id = g_hash_table_new(g_str_hash, g_str_equal);
+  p->strings = g_string_chunk_new(1024);
+  p->consts = g_array_new(FALSE, TRUE, sizeof(zval));
+  return p;
+}
+
+zjtx_policy *zjtx_policy_ref(zjtx_policy *p) {
+  if (p)
+    g_atomic_int_inc(&p->refcount);
+  return p;
+}
+
+static void text2_clear(ztext2 *t) {
+  g_free(t->zh);
+  g_free(t->en);
+}
+
+static void source_clear(zsource_expr *s) {
+  g_free(s->text);
+  zexpr_free(s->ast);
+  if (s->block.code)
+    g_array_free(s->block.code, TRUE);
+  if (s->block.calls)
+    g_array_free(s->block.calls, TRUE);
+}
+
+static void entity_free(zentity *e) {
+  for (guint i = 0; i < e->fields->len; i++) {
+    zfield *f = zentity_field(e, (int32_t)i);
+    g_free(f->name);
+    g_free(f->validator_name);
+    text2_clear(&f->title);
+    g_free(f);
+  }
+  g_ptr_array_free(e->fields, TRUE);
+  g_array_free(e->relations, TRUE);
+  g_free(e->name);
+  g_free(e->plural);
+  g_free(e->parent_key);
+  text2_clear(&e->title);
+  g_free(e);
+}
+
+static void param_free(zparam *p) {
+  for (guint i = 0; i < p->values->len; i++) {
+    zparam_value *v = &g_array_index(p->values, zparam_value, i);
+    g_free(v->from_text);
+    g_free(v->key_text);
+    g_free(v->value_text);
+  }
+  g_array_free(p->values, TRUE);
+  g_free(p->id);
+  g_free(p->unit);
+  g_free(p->source);
+  g_free(p->origin);
+  text2_clear(&p->title);
+  g_free(p);
+}
+
+static void derived_free(zderived *d) {
+  g_free(d->name);
+  g_ptr_array_free(d->arg_names, TRUE);
+  g_array_free(d->arg_types, TRUE);
+  source_clear(&d->expr);
+  text2_clear(&d->title);
+  g_free(d->origin);
+  g_free(d->overridden_by);
+  g_free(d);
+}
+
+static void rule_free(zrule *r) {
+  g_free(r->id);
+  text2_clear(&r->title);
+  g_free(r->clause);
+  g_free(r->origin);
+  g_free(r->exclusive);
+  source_clear(&r->filter);
+  source_clear(&r->condition);
+  source_clear(&r->amount);
+  for (guint i = 0; i < r->caps->len; i++) {
+    zcap *c = g_ptr_array_index(r->caps, i);
+    source_clear(&c->expr);
+    g_free(c->label);
+    g_free(c->reference);
+    g_free(c);
+  }
+  g_ptr_array_free(r->caps, TRUE);
+  g_free(r);
+}
+
+static void codeset_free(zcodeset *c) {
+  g_free(c->name);
+  g_ptr_array_free(c->values, TRUE);
+  g_ptr_array_free(c->titles, TRUE);
+  g_free(c);
+}
+
+static void relation_free(zrelation *r) {
+  g_free(r->name);
+  g_free(r);
+}
+
+void zjtx_policy_unref(zjtx_policy *p) {
+  if (!p || !g_atomic_int_dec_and_test(&p->refcount))
+    return;
+  g_ptr_array_foreach(p->entities, (GFunc)(void (*)(void))entity_free, NULL);
+  g_ptr_array_foreach(p->codesets, (GFunc)(void (*)(void))codeset_free, NULL);
+  g_ptr_array_foreach(p->relations, (GFunc)(void (*)(void))relation_free, NULL);
+  g_ptr_array_foreach(p->params, (GFunc)(void (*)(void))param_free, NULL);
+  g_ptr_array_foreach(p->derived, (GFunc)(void (*)(void))derived_free, NULL);
+  g_ptr_array_foreach(p->rules, (GFunc)(void (*)(void))rule_free, NULL);
+  g_ptr_array_free(p->entities, TRUE);
+  g_ptr_array_free(p->codesets, TRUE);
+  g_ptr_array_free(p->relations, TRUE);
+  g_ptr_array_free(p->params, TRUE);
+  g_ptr_array_free(p->derived, TRUE);
+  g_ptr_array_free(p->rules, TRUE);
+  g_ptr_array_free(p->origins, TRUE);
+  g_hash_table_destroy(p->entity_by_name);
+  g_hash_table_destroy(p->param_by_id);
+  g_string_chunk_free(p->strings);
+  g_array_free(p->consts, TRUE);
+  g_free(p->id);
+  g_free(p->version);
+  g_free(p->jurisdiction);
+  g_free(p->document);
+  g_free(p->default_period);
+  text2_clear(&p->title);
+  g_free(p);
+}
+
+/* ---- look-ups ------------------------------------------------------------ */
+
+int32_t zpolicy_entity_index(const struct zjtx_policy *p, const char *name) {
+  return name ? GPOINTER_TO_INT(g_hash_table_lookup(p->entity_by_name, name)) - 1 : -1;
+}
+
+int32_t zpolicy_param_index(const struct zjtx_policy *p, const char *id) {
+  return id ? GPOINTER_TO_INT(g_hash_table_lookup(p->param_by_id, id)) - 1 : -1;
+}
+
+int32_t zentity_field_index(const zentity *e, const char *name) {
+  for (guint i = 0; name && i < e->fields->len; i++)
+    if (strcmp(zentity_field(e, (int32_t)i)->name, name) == 0)
+      return (int32_t)i;
+  return -1;
+}
+
+int32_t zcodeset_find(const zcodeset *cs, const char *value, size_t len) {
+  for (guint i = 0; value && i < cs->values->len; i++) {
+    const char *v = g_ptr_array_index(cs->values, i);
+    if (strlen(v) == len && memcmp(v, value, len) == 0)
+      return (int32_t)i;
+  }
+  return -1;
+}
+
+/* ---- public accessors ---------------------------------------------------- */
+
+static const char *pick(const ztext2 *t, const char *lang, const char *fallback) {
+  bool en = lang && strcmp(lang, "en") == 0;
+  const char *first = en ? t->en : t->zh, *second = en ? t->zh : t->en;
+  return first ? first : second ? second : fallback;
+}
+
+const char *zjtx_policy_id(const zjtx_policy *p) { return p ? p->id : NULL; }
+const char *zjtx_policy_title(const zjtx_policy *p, const char *lang) { return p ? pick(&p->title, lang, p->id) : NULL; }
+const char *zjtx_policy_jurisdiction(const zjtx_policy *p) { return p ? p->jurisdiction : NULL; }
+const char *zjtx_policy_document(const zjtx_policy *p) { return p ? p->document : NULL; }
+const char *zjtx_policy_default_period(const zjtx_policy *p) { return p ? p->default_period : NULL; }
+
+static const zrule *rule_at(const zjtx_policy *p, size_t i) {
+  return p && i < p->rules->len ? g_ptr_array_index(p->rules, i) : NULL;
+}
+size_t zjtx_policy_rule_count(const zjtx_policy *p) { return p ? p->rules->len : 0; }
+const char *zjtx_policy_rule_id(const zjtx_policy *p, size_t i) {
+  const zrule *r = rule_at(p, i);
+  return r ? r->id : NULL;
+}
+zjtx_rule_kind zjtx_policy_rule_kind(const zjtx_policy *p, size_t i) {
+  const zrule *r = rule_at(p, i);
+  return r ? r->kind : (zjtx_rule_kind)0;
+}
+const char *zjtx_policy_rule_title(const zjtx_policy *p, size_t i, const char *lang) {
+  const zrule *r = rule_at(p, i);
+  return r ? pick(&r->title, lang, r->id) : NULL;
+}
+const char *zjtx_policy_rule_clause(const zjtx_policy *p, size_t i) {
+  const zrule *r = rule_at(p, i);
+  return r ? r->clause : NULL;
+}
+const char *zjtx_policy_rule_subject(const zjtx_policy *p, size_t i) {
+  const zrule *r = rule_at(p, i);
+  return r ? zpolicy_entity(p, r->subject)->name : NULL;
+}
+const char *zjtx_policy_rule_origin(const zjtx_policy *p, size_t i) {
+  const zrule *r = rule_at(p, i);
+  return r ? r->origin : NULL;
+}
+
+static const zparam *param_at(const zjtx_policy *p, size_t i) {
+  return p && i < p->params->len ? g_ptr_array_index(p->params, i) : NULL;
+}
+size_t zjtx_policy_param_count(const zjtx_policy *p) { return p ? p->params->len : 0; }
+const char *zjtx_policy_param_id(const zjtx_policy *p, size_t i) {
+  const zparam *x = param_at(p, i);
+  return x ? x->id : NULL;
+}
+const char *zjtx_policy_param_title(const zjtx_policy *p, size_t i, const char *lang) {
+  const zparam *x = param_at(p, i);
+  return x ? pick(&x->title, lang, x->id) : NULL;
+}
+const char *zjtx_policy_param_type(const zjtx_policy *p, size_t i) {
+  static const char *const names[] = {"", "bool", "number", "money", "rate", "date", "text", "code"};
+  const zparam *x = param_at(p, i);
+  return x ? names[x->type.kind] : NULL;
+}
+const char *zjtx_policy_param_unit(const zjtx_policy *p, size_t i) {
+  const zparam *x = param_at(p, i);
+  return x ? x->unit : NULL;
+}
+const char *zjtx_policy_param_source(const zjtx_policy *p, size_t i) {
+  const zparam *x = param_at(p, i);
+  return x ? x->source : NULL;
+}
+zjtx_param_status zjtx_policy_param_status(const zjtx_policy *p, size_t i) {
+  const zparam *x = param_at(p, i);
+  return x ? x->status : (zjtx_param_status)0;
+}
+size_t zjtx_policy_param_value_count(const zjtx_policy *p, size_t i) {
+  const zparam *x = param_at(p, i);
+  return x ? x->values->len : 0;
+}
+static const zparam_value *value_at(const zjtx_policy *p, size_t i, size_t j) {
+  const zparam *x = param_at(p, i);
+  return x && j < x->values->len ? &g_array_index(x->values, zparam_value, j) : NULL;
+}
+const char *zjtx_policy_param_value_from(const zjtx_policy *p, size_t i, size_t j) {
+  const zparam_value *v = value_at(p, i, j);
+  return v ? v->from_text : NULL;
+}
+const char *zjtx_policy_param_value_key(const zjtx_policy *p, size_t i, size_t j) {
+  const zparam_value *v = value_at(p, i, j);
+  return v ? v->key_text : NULL;
+}
+const char *zjtx_policy_param_value_text(const zjtx_policy *p, size_t i, size_t j) {
+  const zparam_value *v = value_at(p, i, j);
+  return v ? v->value_text : NULL;
+}
+size_t zjtx_policy_param_find(const zjtx_policy *p, const char *id) {
+  int32_t i = p ? zpolicy_param_index(p, id) : -1;
+  return i < 0 ? (size_t)-1 : (size_t)i;
+}
+
+static const zentity *entity_at(const zjtx_policy *p, size_t i) {
+  return p && i < p->entities->len ? g_ptr_array_index(p->entities, i) : NULL;
+}
+size_t zjtx_policy_entity_count(const zjtx_policy *p) { return p ? p->entities->len : 0; }
+const char *zjtx_policy_entity_name(const zjtx_policy *p, size_t i) {
+  const zentity *e = entity_at(p, i);
+  return e ? e->name : NULL;
+}
+const char *zjtx_policy_entity_plural(const zjtx_policy *p, size_t i) {
+  const zentity *e = entity_at(p, i);
+  return e ? e->plural : NULL;
+}
+const char *zjtx_policy_entity_parent(const zjtx_policy *p, size_t i) {
+  const zentity *e = entity_at(p, i);
+  return e && e->parent >= 0 ? zpolicy_entity(p, e->parent)->name : NULL;
+}
+size_t zjtx_policy_entity_field_count(const zjtx_policy *p, size_t i) {
+  const zentity *e = entity_at(p, i);
+  return e ? e->fields->len : 0;
+}
+const char *zjtx_policy_entity_field_name(const zjtx_policy *p, size_t i, size_t f) {
+  const zentity *e = entity_at(p, i);
+  return e && f < e->fields->len ? zentity_field(e, (int32_t)f)->name : NULL;
+}
+const char *zjtx_policy_entity_field_type(const zjtx_policy *p, size_t i, size_t f) {
+  const zentity *e = entity_at(p, i);
+  return e && f < e->fields->len ? zfield_type_name(zentity_field(e, (int32_t)f)->type) : NULL;
+}
+
+/* ---- dump ---------------------------------------------------------------- */
+
+static void dump_source(const zjtx_policy *p, GString *out, const char *what, const zsource_expr *s) {
+  if (!s->block.code)
+    return;
+  char buf[64];
+  g_string_append_printf(out, "  %s : %s   (%s:%d)\n", what, ztype_name(p, s->type, buf, sizeof buf), s->pos.file,
+                         s->pos.line);
+  zvm_dump_block(p, &s->block, out);
+}
+
+char *zjtx_policy_dump(const zjtx_policy *p) {
+  if (!p)
+    return NULL;
+  GString *out = g_string_new(NULL);
+  g_string_append_printf(out, "policy %s  (stack %d, locals %d, constants %u)\n", p->id, p->max_stack, p->max_locals,
+                         p->consts->len);
+  for (guint i = 0; i < p->derived->len; i++) {
+    zderived *d = g_ptr_array_index(p->derived, i);
+    g_string_append_printf(out, "\nderived %s.%s%s  [%s]\n", zpolicy_entity(p, d->entity)->name, d->name,
+                           d->hidden ? " (overridden)" : "", d->origin);
+    dump_source(p, out, "expr", &d->expr);
+  }
+  for (guint i = 0; i < p->rules->len; i++) {
+    zrule *r = g_ptr_array_index(p->rules, i);
+    g_string_append_printf(out, "\n%s %s  subject %s  clause %s  [%s]\n",
+                           r->kind == ZJTX_RULE_CHECK ? "check" : "rule", r->id,
+                           zpolicy_entity(p, r->subject)->name, r->clause ? r->clause : "-", r->origin);
+    dump_source(p, out, "filter", &r->filter);
+    dump_source(p, out, "condition", &r->condition);
+    dump_source(p, out, "amount", &r->amount);
+    for (guint j = 0; j < r->caps->len; j++)
+      dump_source(p, out, "cap", &((zcap *)g_ptr_array_index(r->caps, j))->expr);
+  }
+  return g_string_free(out, FALSE);
+}

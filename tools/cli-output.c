@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cli-output.c - the formats `zjtx evaluate` writes: JSON and a table. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_json_string(GString *out, const char *s) {
+  g_string_append_c(out, '"');
+  for (const char *p = s ? s : ""; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c == '"' || c == '\\')
+      g_string_append_printf(out, "\\%c", c);
+    else if (c == '\n')
+      g_string_append(out, "\\n");
+    else if (c < 0x20)
+      g_string_append_printf(out, "\\u%04x", c);
+    else
+      g_string_append_c(out, (char)c);
+  }
+  g_string_append_c(out, '"');
+}
+
+char *cli_grouped_yuan(int64_t fen) {
+  uint64_t mag = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+  char digits[32];
+  g_snprintf(digits, sizeof digits, "%" PRIu64, mag / 100);
+  GString *s = g_string_new(fen < 0 ? "-" : "");
+  size_t n = strlen(digits);
+  for (size_t i = 0; i < n; i++) {
+    if (i && (n - i) % 3 == 0)
+      g_string_append_c(s, ',');
+    g_string_append_c(s, digits[i]);
+  }
+  g_string_append_printf(s, ".%02u", (unsigned)(mag % 100));
+  return g_string_free(s, FALSE);
+}
+
+static bool explain_json(GString *out, const zjtx_result *res, size_t i, bool violation) {
+  zjtx_explanation *ex = NULL;
+  zjtx_error *err = NULL;
+  zjtx_status st = violation ? zjtx_result_explain_violation(res, i, &ex, &err)
+                             : zjtx_result_explain_entitlement(res, i, &ex, &err);
+  if (st != ZJTX_OK) {
+    char *msg = zjtx_error_format(err);
+    fprintf(stderr, "zjtx: cannot explain: %s\n", msg);
+    zjtx_free(msg);
+    zjtx_error_free(err);
+    return false;
+  }
+  char *json = zjtx_explanation_to_json(ex);
+  g_string_append_printf(out, ", \"explanation\": %s", json);
+  zjtx_free(json);
+  zjtx_explanation_free(ex);
+  return true;
+}
+
+bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
+  GString *s = g_string_new("{\"policy\": ");
+  cli_json_string(s, zjtx_policy_id(policy));
+  g_string_append(s, ", \"period\": ");
+  cli_json_string(s, zjtx_result_period(res));
+  g_string_append(s, ",\n \"entitlements\": [");
+  bool ok = true;
+  for (size_t i = 0; i < zjtx_result_entitlement_count(res); i++) {
+    g_string_append(s, i ? ",\n  {\"rule\": " : "\n  {\"rule\": ");
+    cli_json_string(s, zjtx_result_entitlement_rule(res, i));
+    g_string_append(s, ", \"beneficiary\": ");
+    cli_json_string(s, zjtx_result_entitlement_entity(res, i));
+    g_string_append(s, ", \"id\": ");
+    cli_json_string(s, zjtx_result_entitlement_id(res, i));
+    g_string_append(s, ", \"amount\": ");
+    cli_json_string(s, zjtx_result_entitlement_amount(res, i));
+    g_string_append_printf(s, ", \"fen\": %" PRId64, zjtx_result_entitlement_fen(res, i));
+    if (explain)
+      ok = ok && explain_json(s, res, i, false);
+    g_string_append_c(s, '}');
+  }
+  g_string_append(s, "],\n \"violations\": [");
+  for (size_t i = 0; i < zjtx_result_violation_count(res); i++) {
+    g_string_append(s, i ? ",\n  {\"check\": " : "\n  {\"check\": ");
+    cli_json_string(s, zjtx_result_violation_check(res, i));
+    g_string_append(s, ", \"entity\": ");
+    cli_json_string(s, zjtx_result_violation_entity(res, i));
+    g_string_append(s, ", \"id\": ");
+    cli_json_string(s, zjtx_result_violation_id(res, i));
+    if (explain)
+      ok = ok && explain_json(s, res, i, true);
+    g_string_append_c(s, '}');
+  }
+  g_string_append(s, "]}\n");
+  fputs(s->str, out);
+  g_string_free(s, TRUE);
+  return ok;
+}
+
+static size_t rule_index(const zjtx_policy *p, const char *id) {
+  for (size_t r = 0; r < zjtx_policy_rule_count(p); r++)
+    if (strcmp(zjtx_policy_rule_id(p, r), id) == 0)
+      return r;
+  return 0;
+}
+
+static void print_explanation(FILE *out, const zjtx_result *res, size_t i, bool violation) {
+  zjtx_explanation *ex = NULL;
+  zjtx_status st = violation ? zjtx_result_explain_violation(res, i, &ex, NULL)
+                             : zjtx_result_explain_entitlement(res, i, &ex, NULL);
+  if (st != ZJTX_OK)
+    return;
+  char *text = zjtx_explanation_to_text(ex);
+  gchar **lines = g_strsplit(text, "\n", -1);
+  for (gchar **l = lines; *l && **l; l++)
+    fprintf(out, "      | %s\n", *l);
+  g_strfreev(lines);
+  zjtx_free(text);
+  zjtx_explanation_free(ex);
+}
+
+bool cli_write_table(FILE *out, const zjtx_policy *p, const zjtx_result *res, bool explain) {
+  fprintf(out, "%s\n", zjtx_policy_title(p, "zh"));
+  fprintf(out, "期间 Period %s   政策 Policy %s\n\n", zjtx_result_period(res), zjtx_policy_id(p));
+  size_t n = zjtx_result_entitlement_count(res);
+  int64_t grand = 0;
+  size_t i = 0;
+  fprintf(out, "奖补 Entitlements\n");
+  while (i < n) {
+    const char *rule = zjtx_result_entitlement_rule(res, i);
+    size_t r = rule_index(p, rule);
+    fprintf(out, "\n  %s  (%s, 条款 %s)\n", zjtx_policy_rule_title(p, r, "zh"), rule,
+            zjtx_policy_rule_clause(p, r) ? zjtx_policy_rule_clause(p, r) : "-");
+    int64_t subtotal = 0;
+    size_t count = 0;
+    for (; i < n && strcmp(zjtx_result_entitlement_rule(res, i), rule) == 0; i++, count++) {
+      int64_t fen = zjtx_result_entitlement_fen(res, i);
+      char *amount = cli_grouped_yuan(fen);
+      fprintf(out, "    %-10s %-24s %20s\n", zjtx_result_entitlement_entity(res, i), zjtx_result_entitlement_id(res, i),
+              amount);
+      g_free(amount);
+      if (explain)
+        print_explanation(out, res, i, false);
+      subtotal += fen;
+    }
+    char *total = cli_grouped_yuan(subtotal), label[64];
+    g_snprintf(label, sizeof label, "小计 Subtotal (%zu)", count);
+    fprintf(out, "    %-35s %20s\n", label, total);
+    g_free(total);
+    grand += subtotal;
+  }
+  if (n == 0)
+    fprintf(out, "  (none)\n");
+  char *total = cli_grouped_yuan(grand);
+  fprintf(out, "\n  合计 Total (%zu entitlements)%*s%20s\n", n, 7, "", total);
+  g_free(total);
+  size_t v = zjtx_result_violation_count(res);
+  fprintf(out, "\n合规检查 Violations (%zu)\n", v);
+  for (size_t k = 0; k < v; k++) {
+    const char *check = zjtx_result_violation_check(res, k);
+    size_t r = rule_index(p, check);
+    fprintf(out, "  %-26s %-10s %-24s %s\n", check, zjtx_result_violation_entity(res, k),
+            zjtx_result_violation_id(res, k), zjtx_policy_rule_title(p, r, "zh"));
+    if (explain)
+      print_explanation(out, res, k, true);
+  }
+  return true;
+}
