@@ -38,7 +38,7 @@ static char *format_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, co
   case ZT_MONEY: {
     zdec r;
     if (v->d.scale <= 2 && zdec_round(v->d, 2, ZROUND_HALF_UP, &r))
-      return g_strdup(zdec_format(r, -1, buf));
+      return g_strdup(zdec_format(r, 2, buf));
     return g_strdup(zdec_format(v->d, -1, buf));
   }
   case ZT_RATE: {
@@ -166,8 +166,10 @@ static zjtx_status explain(const zjtx_result *res, const zresult_item *it, zjtx_
                  fen_text(fen), NULL);
       for (guint i = 0; ok && i < r->caps->len; i++) {
         const zcap *cap = g_ptr_array_index(r->caps, i);
-        rc.parent = add_node(ex, ZJTX_NODE_CAP, root, g_strdup_printf("cap %s", cap->label ? cap->label : g_strstrip(cap->expr.text)),
+        char *text = g_strstrip(g_strdup(cap->expr.text)); /* the policy is shared: never strip in place */
+        rc.parent = add_node(ex, ZJTX_NODE_CAP, root, g_strdup_printf("%s: %s", cap->label ? cap->label : "cap", text),
                              NULL, NULL);
+        g_free(text);
         int64_t cap_fen = 0;
         ok = run_block(&run, &rc, &cap->expr.block, rec, &v) && zdec_to_fen(v.d, ZROUND_HALF_UP, &cap_fen);
         znode *n = &g_array_index(ex->nodes, znode, rc.parent);
