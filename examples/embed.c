@@ -24,15 +24,12 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include <zjtx/zjtx.h>
 
 /* Prints "embed: <file:line:column: message>" for every error of the chain
  * (loading facts reports all bad records at once), frees it, returns 1. */
-static int
-fail(const char *what, zjtx_error *err)
-{
+static int fail(const char *what, zjtx_error *err) {
   for (const zjtx_error *e = err; e != NULL; e = zjtx_error_next(e)) {
     char *text = zjtx_error_format(e); /* owned: zjtx_free() */
 
@@ -48,9 +45,7 @@ fail(const char *what, zjtx_error *err)
 /* The number of elements of a fixed array. */
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
-int
-main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
   const char *policy_path = argc > 1 ? argv[1] : "rules/huaian-2025.xml";
   zjtx_policy *policy = NULL;
   zjtx_facts *facts = NULL;
@@ -81,21 +76,26 @@ main(int argc, char **argv)
 
   static const char *const county_names[] = {"id", "name"};
   static const char *const county_values[] = {"320812", "清江浦区"};
-  if (zjtx_facts_add_record(facts, "county", county_names, county_values, N_ELEMENTS(county_names), &err) !=
-      ZJTX_OK) {
+  if (zjtx_facts_add_record(facts, "county", county_names, county_values, N_ELEMENTS(county_names), &err) != ZJTX_OK) {
     rc = fail("adding the county", err);
     goto out;
   }
 
-  /* The id is a Unified Social Credit Code (GB 32100-2015); the policy
-   * checks its check character, so it must be a real-looking one. */
+  /* The enterprise's fields, then their values in the same order.  The id
+   * is a Unified Social Credit Code (GB 32100-2015): the policy checks its
+   * check character, so it has to be a well-formed one. */
   static const char *const ent_names[] = {
-      "id",         "name",           "county",          "revenue",
-      "rd_expense", "rd_expense_prev", "invention_patents", "cnc_rate",
+      "id", "name", "county", "revenue", "rd_expense", "rd_expense_prev", "invention_patents", "cnc_rate",
   };
   static const char *const ent_values[] = {
-      "91320812MA1ABCDE10", "淮安示例智能装备有限公司", "320812",      "150000000.00",
-      "12000000.00",        "10000000.00",                "6",           "72.5",
+      "91320812MA1ABCDE10",       /* id */
+      "淮安示例智能装备有限公司", /* name */
+      "320812",                   /* county: the id of the county record */
+      "150000000.00",             /* revenue, yuan */
+      "12000000.00",              /* rd_expense: R&D expense this year */
+      "10000000.00",              /* rd_expense_prev: R&D expense last year */
+      "6",                        /* invention_patents */
+      "72.5",                     /* cnc_rate: 72.5 % */
   };
   if (zjtx_facts_add_record(facts, "enterprise", ent_names, ent_values, N_ELEMENTS(ent_names), &err) != ZJTX_OK) {
     rc = fail("adding the enterprise", err);
@@ -107,8 +107,7 @@ main(int argc, char **argv)
    * title awarded in 2025: it earns first_honor_reward and, being valid at
    * the end of the period, raises both R&D subsidy rates. */
   static const char *const honor_names[] = {"enterprise", "level", "awarded_on", "valid_until", "first_time"};
-  static const char *const honor_values[] = {"91320812MA1ABCDE10", "little_giant", "2025-07-15", "2028-07-14",
-                                             "true"};
+  static const char *const honor_values[] = {"91320812MA1ABCDE10", "little_giant", "2025-07-15", "2028-07-14", "true"};
   if (zjtx_facts_add_record(facts, "honor", honor_names, honor_values, N_ELEMENTS(honor_names), &err) != ZJTX_OK) {
     rc = fail("adding the honor", err);
     goto out;

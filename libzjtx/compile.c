@@ -178,7 +178,7 @@ static bool unify(const zexpr *le, ztype *lt, const zexpr *re, ztype *rt) {
 
 static ztype compile_string(cctx *c, zexpr *e, ztype hint) {
   zval v;
-  if (hint.kind == ZT_CODE) {
+  if (hint.kind == ZT_CODE && hint.ref >= 0) { /* ref < 0: a `code` derived value whose list is not known yet */
     zcodeset *cs = g_ptr_array_index(c->p->codesets, hint.ref);
     int32_t code = zcodeset_find(cs, e->str, strlen(e->str));
     if (code < 0) {
@@ -619,7 +619,11 @@ static ztype peek_type(cctx *c, zexpr *e, ztype hint) {
   ztype t = compile(c, e, hint);
   g_array_set_size(c->block->code, code_len);
   g_array_set_size(c->block->calls, calls_len);
-  g_array_set_size(c->p->consts, consts_len);
+  /* Constants are only dropped if nothing else was compiled meanwhile: a
+   * derived value first compiled while typing `e` keeps its own block, and
+   * with it the constants it refers to. */
+  if (c->p->consts->len > consts_len && !other_compiled)
+    g_array_set_size(c->p->consts, consts_len);
   c->depth = depth;
   c->block->max_stack = max_stack;
   c->block->n_locals = n_locals;

@@ -18,7 +18,7 @@ struct zjtx_error {
 zjtx_error *zerr_new(zjtx_status code, const char *file, int line, int column, const char *rule,
                      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 zjtx_error *zerr_newv(zjtx_status code, const char *file, int line, int column,
-                      const char *rule, const char *fmt, va_list ap);
+                      const char *rule, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 /* Appends `e` at the end of the chain *head (which may be NULL). */
 void zerr_append(zjtx_error **head, zjtx_error *e);
 /* Hands `e` to the caller's err (if non-NULL) or frees it; returns e's code. */

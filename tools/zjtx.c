@@ -83,7 +83,18 @@ static int parse_options(int argc, char **argv, options *o) {
   return 0;
 }
 
-static zjtx_policy *load_policy(const char *path, bool announce_assumed) {
+/* Is parameter `id` replaced by one of the --set arguments? */
+static bool is_set(const GPtrArray *sets, const char *id) {
+  size_t n = strlen(id);
+  for (guint i = 0; sets && i < sets->len; i++) {
+    const char *s = g_ptr_array_index(sets, i);
+    if (strncmp(s, id, n) == 0 && (s[n] == '=' || s[n] == '['))
+      return true;
+  }
+  return false;
+}
+
+static zjtx_policy *load_policy(const char *path, bool announce_assumed, const GPtrArray *sets) {
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
   if (zjtx_policy_load_file(path, &p, &err) != ZJTX_OK) {
@@ -93,7 +104,7 @@ static zjtx_policy *load_policy(const char *path, bool announce_assumed) {
   if (announce_assumed) {
     GString *names = g_string_new(NULL);
     for (size_t i = 0; i < zjtx_policy_param_count(p); i++)
-      if (zjtx_policy_param_status(p, i) == ZJTX_PARAM_ASSUMED)
+      if (zjtx_policy_param_status(p, i) == ZJTX_PARAM_ASSUMED && !is_set(sets, zjtx_policy_param_id(p, i)))
         g_string_append_printf(names, "%s%s", names->len ? ", " : "", zjtx_policy_param_id(p, i));
     if (names->len)
       fprintf(stderr, "zjtx: note: assumed parameter values (not published; replace with --set): %s\n", names->str);
@@ -133,7 +144,7 @@ static int cmd_evaluate(options *o) {
     rc = apply_set(opts, g_ptr_array_index(o->sets, i));
   if (rc == 0 && o->period && zjtx_options_set_period(opts, o->period, &err) != ZJTX_OK)
     rc = report(err);
-  zjtx_policy *p = rc == 0 ? load_policy(o->policy, true) : NULL;
+  zjtx_policy *p = rc == 0 ? load_policy(o->policy, true, o->sets) : NULL;
   zjtx_facts *facts = NULL;
   zjtx_result *res = NULL;
   if (rc == 0 && !p)
@@ -156,7 +167,7 @@ static int cmd_evaluate(options *o) {
 }
 
 static int cmd_check(options *o) {
-  zjtx_policy *p = load_policy(o->policy, false);
+  zjtx_policy *p = load_policy(o->policy, false, NULL);
   if (!p)
     return 1;
   printf("%s — %s\n", zjtx_policy_id(p), zjtx_policy_title(p, "zh"));
@@ -197,7 +208,7 @@ static int cmd_check(options *o) {
 }
 
 static int cmd_dump(options *o) {
-  zjtx_policy *p = load_policy(o->policy, false);
+  zjtx_policy *p = load_policy(o->policy, false, NULL);
   if (!p)
     return 1;
   char *text = zjtx_policy_dump(p);

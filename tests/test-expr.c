@@ -1,0 +1,1116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-expr.c - the expression language, end to end: small generic policies
+ * loaded with zjtx_policy_load_buffer, their parse and type errors (with the
+ * exact file:line:column), and evaluation results worked out by hand.
+ *
+ * Every policy here is HEADER + a body + "</policy>".  HEADER is exactly
+ * HEADER_LINES lines, so the first line of a body is line BODY_LINE.  A body
+ * line made by RULE("r", EXPR) is
+ *
+ *   <rule id="r" subject="shop" clause="c"><amount>EXPR</amount></rule>
+ *   ^col 1                                          ^col 48
+ *
+ * so the first character of EXPR is column 48 (counted by hand:
+ * `<rule id="r" subject="shop" clause="c">` is 39 characters, `<amount>` 8).
+ * COND("r", EXPR) puts EXPR in a <condition>, whose text starts at column 51
+ * (`<condition>` is 11 characters). */
+#include <check.h>
+#include <glib.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zjtx/zjtx.h"
+
+/* ---- the test policy ---------------------------------------------------- */
+
+#define HEADER                                                                                            \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                                            \
+  "<policy id=\"t\" version=\"1\">\n"                                                                       \
+  "<title lang=\"en\">Test</title>\n"                                                                       \
+  "<jurisdiction>J</jurisdiction>\n"                                                                        \
+  "<document>D</document>\n"                                                                                \
+  "<period unit=\"year\" default=\"2025\"/>\n"                                                              \
+  "<entity name=\"shop\" plural=\"shops\" key=\"id\">\n"                                                    \
+  " <field name=\"id\" type=\"text\"/>\n"                                                                   \
+  " <field name=\"amount\" type=\"money\"/>\n"                                                              \
+  " <field name=\"other\" type=\"money\"/>\n"                                                               \
+  " <field name=\"rate\" type=\"rate\"/>\n"                                                                 \
+  " <field name=\"opened\" type=\"date\"/>\n"                                                               \
+  " <field name=\"tier\" type=\"code\"><code value=\"bronze\"/><code value=\"silver\"/></field>\n"          \
+  " <field name=\"level\" type=\"code\" ordered=\"true\"><code value=\"low\"/><code value=\"mid\"/>"        \
+  "<code value=\"high\"/></field>\n"                                                                       \
+  " <field name=\"active\" type=\"bool\"/>\n"                                                               \
+  " <field name=\"n\" type=\"number\"/>\n"                                                                  \
+  "</entity>\n"                                                                                             \
+  "<entity name=\"sale\" plural=\"sales\" parent=\"shop\" parent-key=\"shop\" key=\"id\">\n"                \
+  " <field name=\"id\" type=\"text\"/>\n"                                                                   \
+  " <field name=\"price\" type=\"money\"/>\n"                                                               \
+  " <field name=\"sold_on\" type=\"date\"/>\n"                                                              \
+  " <field name=\"kind\" type=\"code\"><code value=\"retail\"/><code value=\"wholesale\"/></field>\n"       \
+  " <field name=\"ok\" type=\"bool\"/>\n"                                                                   \
+  "</entity>\n"                                                                                             \
+  "<parameter id=\"fee\" type=\"money\" status=\"published\"><source>s</source>"                            \
+  "<value from=\"2025-01-01\">100</value></parameter>\n"                                                    \
+  "<parameter id=\"lpr\" type=\"rate\" status=\"published\"><source>s</source>"                             \
+  "<value from=\"2024-01-01\">3.45</value><value from=\"2025-05-20\">3.00</value></parameter>\n"            \
+  "<parameter id=\"bonus\" type=\"money\" key=\"shop.level\" default=\"7\" status=\"assumed\">"             \
+  "<source>s</source><value from=\"2025-01-01\" key=\"high\">1000</value>"                                  \
+  "<value from=\"2025-01-01\" key=\"mid\">500</value></parameter>\n"                                        \
+  "<parameter id=\"bonus_nodef\" type=\"money\" key=\"shop.level\" status=\"assumed\">"                     \
+  "<source>s</source><value from=\"2025-01-01\" key=\"high\">9</value></parameter>\n"
+#define HEADER_LINES 28
+#define BODY_LINE (HEADER_LINES + 1)
+#define FOOTER "</policy>\n"
+
+#define RULE(id, expr) "<rule id=\"" id "\" subject=\"shop\" clause=\"c\"><amount>" expr "</amount></rule>\n"
+#define COND(id, cond) \
+  "<rule id=\"" id "\" subject=\"shop\" clause=\"c\"><condition>" cond "</condition><amount>fee</amount></rule>\n"
+#define AMOUNT_COL 48
+#define COND_COL 51
+
+static char *policy_text(const char *body) { return g_strconcat(HEADER, body, FOOTER, NULL); }
+
+static zjtx_policy *load_ok(const char *body) {
+  char *xml = policy_text(body);
+  zjtx_policy *p = NULL;
+  zjtx_error *err = NULL;
+  zjtx_status st = zjtx_policy_load_buffer(xml, strlen(xml), "t.xml", NULL, &p, &err);
+  if (st != ZJTX_OK) {
+    char *m = zjtx_error_format(err);
+    ck_abort_msg("policy did not load: %s", m);
+  }
+  ck_assert_ptr_nonnull(p);
+  ck_assert_ptr_null(err);
+  g_free(xml);
+  return p;
+}
+
+/* Loads a body that must fail; returns the error (caller frees). */
+static zjtx_error *load_fail(const char *body, zjtx_status want) {
+  char *xml = policy_text(body);
+  zjtx_policy *p = NULL;
+  zjtx_error *err = NULL;
+  zjtx_status st = zjtx_policy_load_buffer(xml, strlen(xml), "t.xml", NULL, &p, &err);
+  g_free(xml);
+  ck_assert_ptr_null(p);
+  ck_assert_ptr_nonnull(err);
+  char *m = zjtx_error_format(err);
+  ck_assert_msg(st == want, "status %d, want %d: %s", st, want, m);
+  ck_assert_int_eq(zjtx_error_code(err), want);
+  zjtx_free(m);
+  return err;
+}
+
+/* A load error at line:column of t.xml with exactly this message. */
+static void expect_error(const char *body, int line, int column, const char *message) {
+  zjtx_error *err = load_fail(body, ZJTX_ERR_POLICY);
+  char *m = zjtx_error_format(err);
+  ck_assert_msg(zjtx_error_line(err) == line && zjtx_error_column(err) == column,
+                "error at %d:%d, want %d:%d (%s)", zjtx_error_line(err), zjtx_error_column(err), line, column, m);
+  ck_assert_str_eq(zjtx_error_file(err), "t.xml");
+  ck_assert_str_eq(zjtx_error_message(err), message);
+  zjtx_free(m);
+  zjtx_error_free(err);
+}
+
+/* ---- facts ------------------------------------------------------------- */
+
+static const char *const shop_fields[] = {"id", "amount", "other", "rate", "opened", "tier", "level", "active", "n"};
+static const char *const shop_defaults[] = {"S", "0", "0", "0", "2025-06-01", "bronze", "low", "true", "1"};
+static const char *const sale_fields[] = {"id", "shop", "price", "sold_on", "kind", "ok"};
+static const char *const sale_defaults[] = {"X", "S", "0", "2025-06-01", "retail", "true"};
+
+/* Adds a record: defaults, replaced by the NULL-terminated name/value pairs. */
+static void add_rec(zjtx_facts *f, const char *entity, const char *const *names, const char *const *defaults,
+                    size_t n, va_list ap) {
+  const char *values[16];
+  memcpy(values, defaults, n * sizeof *values);
+  for (const char *name; (name = va_arg(ap, const char *));) {
+    const char *value = va_arg(ap, const char *);
+    size_t i = 0;
+    while (i < n && strcmp(names[i], name) != 0)
+      i++;
+    ck_assert_msg(i < n, "no field %s", name);
+    values[i] = value;
+  }
+  zjtx_error *err = NULL;
+  zjtx_status st = zjtx_facts_add_record(f, entity, names, values, n, &err);
+  if (st != ZJTX_OK)
+    ck_abort_msg("add_record: %s", zjtx_error_message(err));
+}
+
+static void shop(zjtx_facts *f, ...) {
+  va_list ap;
+  va_start(ap, f);
+  add_rec(f, "shop", shop_fields, shop_defaults, G_N_ELEMENTS(shop_fields), ap);
+  va_end(ap);
+}
+
+static void sale(zjtx_facts *f, ...) {
+  va_list ap;
+  va_start(ap, f);
+  add_rec(f, "sale", sale_fields, sale_defaults, G_N_ELEMENTS(sale_fields), ap);
+  va_end(ap);
+}
+
+static zjtx_facts *facts_new(zjtx_policy *p) {
+  zjtx_facts *f = NULL;
+  ck_assert_int_eq(zjtx_facts_new(p, &f, NULL), ZJTX_OK);
+  return f;
+}
+
+static void finish(zjtx_facts *f) {
+  zjtx_error *err = NULL;
+  if (zjtx_facts_finish(f, &err) != ZJTX_OK)
+    ck_abort_msg("finish: %s", zjtx_error_message(err));
+}
+
+/* Evaluates and lists the entitlements as "rule id amount" lines. */
+static char *results(zjtx_policy *p, zjtx_facts *f, zjtx_options *o) {
+  zjtx_result *r = NULL;
+  zjtx_error *err = NULL;
+  if (zjtx_evaluate(p, f, o, &r, &err) != ZJTX_OK) {
+    char *m = zjtx_error_format(err);
+    ck_abort_msg("evaluate failed: %s", m);
+  }
+  GString *s = g_string_new(NULL);
+  for (size_t i = 0; i < zjtx_result_entitlement_count(r); i++) {
+    g_string_append_printf(s, "%s %s %s\n", zjtx_result_entitlement_rule(r, i), zjtx_result_entitlement_id(r, i),
+                           zjtx_result_entitlement_amount(r, i));
+    /* the fen count and the text agree */
+    char buf[32];
+    int64_t fen = zjtx_result_entitlement_fen(r, i);
+    g_snprintf(buf, sizeof buf, "%s%" G_GINT64_FORMAT ".%02d", fen < 0 ? "-" : "", (fen < 0 ? -fen : fen) / 100,
+               (int)((fen < 0 ? -fen : fen) % 100));
+    ck_assert_str_eq(buf, zjtx_result_entitlement_amount(r, i));
+  }
+  zjtx_result_free(r);
+  return g_string_free(s, FALSE);
+}
+
+#define ck_results(p, f, o, want)              \
+  do {                                        \
+    char *got_ = results((p), (f), (o));      \
+    ck_assert_str_eq(got_, (want));           \
+    g_free(got_);                             \
+  } while (0)
+
+/* Evaluation that must fail: returns the error. */
+static zjtx_error *eval_fail(zjtx_policy *p, zjtx_facts *f, zjtx_options *o, zjtx_status want) {
+  zjtx_result *r = NULL;
+  zjtx_error *err = NULL;
+  zjtx_status st = zjtx_evaluate(p, f, o, &r, &err);
+  ck_assert_ptr_null(r);
+  ck_assert_ptr_nonnull(err);
+  ck_assert_msg(st == want, "status %d, want %d: %s", st, want, zjtx_error_message(err));
+  ck_assert_int_eq(zjtx_error_code(err), want);
+  return err;
+}
+
+/* ======================================================================== */
+/* Parse errors                                                             */
+/* ======================================================================== */
+
+START_TEST(header_is_as_counted) {
+  int lines = 0;
+  for (const char *q = HEADER; *q; q++)
+    lines += *q == '\n';
+  ck_assert_int_eq(lines, HEADER_LINES);
+  zjtx_policy *p = load_ok(RULE("r", "fee"));
+  zjtx_policy_unref(p);
+  /* column arithmetic of RULE and COND */
+  ck_assert_int_eq((int)strlen("<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>") + 1, AMOUNT_COL);
+  ck_assert_int_eq((int)strlen("<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>") + 1, COND_COL);
+}
+END_TEST
+
+START_TEST(parse_unterminated_string) {
+  /* tier == 'gold   : the quote is the 9th character */
+  expect_error(COND("r", "tier == 'gold"), BODY_LINE, COND_COL + 8, "unterminated string literal");
+}
+END_TEST
+
+START_TEST(parse_unexpected_token) {
+  expect_error(RULE("r", "amount + * 2"), BODY_LINE, AMOUNT_COL + 9,
+               "expected a value, a name or '(' but found '*'");
+}
+END_TEST
+
+START_TEST(parse_missing_paren) {
+  /* "(amount + 2" is 11 characters: the end of the expression is column +11 */
+  expect_error(RULE("r", "(amount + 2"), BODY_LINE, AMOUNT_COL + 11,
+               "expected ')' but found end of expression");
+  expect_error(RULE("r", "max(amount, 2"), BODY_LINE, AMOUNT_COL + 13,
+               "expected ')' but found end of expression");
+}
+END_TEST
+
+START_TEST(parse_bang_alone) {
+  expect_error(COND("r", "amount ! 2"), BODY_LINE, COND_COL + 7, "unexpected character '!'");
+  expect_error(COND("r", "!active"), BODY_LINE, COND_COL, "unexpected character '!'");
+}
+END_TEST
+
+START_TEST(parse_single_equals) {
+  expect_error(COND("r", "amount = 2"), BODY_LINE, COND_COL + 7,
+               "unexpected character '=' (write == to compare)");
+}
+END_TEST
+
+START_TEST(parse_non_ascii_character) {
+  /* the error names the whole character, counted as one column */
+  expect_error(RULE("r", "amount + 金额"), BODY_LINE, AMOUNT_COL + 9, "unexpected character '金'");
+  expect_error(RULE("r", "'金额' + §"), BODY_LINE, AMOUNT_COL + 7, "unexpected character '§'");
+}
+END_TEST
+
+static char *nested(int depth, const char *inner) {
+  GString *s = g_string_new(NULL);
+  for (int i = 0; i < depth; i++)
+    g_string_append_c(s, '(');
+  g_string_append(s, inner);
+  for (int i = 0; i < depth; i++)
+    g_string_append_c(s, ')');
+  return g_string_free(s, FALSE);
+}
+
+START_TEST(parse_nesting_limit) {
+  /* the language allows 64 levels: 64 parentheses load, 65 do not */
+  char *e64 = nested(64, "fee"), *body = g_strdup_printf(RULE("r", "%s"), e64);
+  zjtx_policy *p = load_ok(body);
+  zjtx_policy_unref(p);
+  g_free(body);
+  char *e65 = nested(65, "fee");
+  body = g_strdup_printf(RULE("r", "%s"), e65);
+  zjtx_error *err = load_fail(body, ZJTX_ERR_POLICY);
+  ck_assert_str_eq(zjtx_error_message(err), "expression nested deeper than 64 levels");
+  ck_assert_int_eq(zjtx_error_line(err), BODY_LINE);
+  /* the 65th '(' is the offending token */
+  ck_assert_int_eq(zjtx_error_column(err), AMOUNT_COL + 64);
+  zjtx_error_free(err);
+  g_free(body);
+  /* unary minus and not nest too */
+  GString *neg = g_string_new(NULL);
+  for (int i = 0; i < 65; i++)
+    g_string_append(neg, "- ");
+  g_string_append(neg, "fee");
+  body = g_strdup_printf(RULE("r", "%s"), neg->str);
+  err = load_fail(body, ZJTX_ERR_POLICY);
+  ck_assert_str_eq(zjtx_error_message(err), "expression nested deeper than 64 levels");
+  zjtx_error_free(err);
+  g_free(body);
+  g_string_free(neg, TRUE);
+  /* a deep function nesting: max(max(max(...))) 65 deep */
+  GString *mx = g_string_new(NULL);
+  for (int i = 0; i < 65; i++)
+    g_string_append(mx, "max(fee, ");
+  g_string_append(mx, "fee");
+  for (int i = 0; i < 65; i++)
+    g_string_append_c(mx, ')');
+  body = g_strdup_printf(RULE("r", "%s"), mx->str);
+  err = load_fail(body, ZJTX_ERR_POLICY);
+  ck_assert_str_eq(zjtx_error_message(err), "expression nested deeper than 64 levels");
+  zjtx_error_free(err);
+  g_free(body);
+  g_string_free(mx, TRUE);
+  g_free(e64);
+  g_free(e65);
+}
+END_TEST
+
+START_TEST(parse_long_flat_expression) {
+  /* nesting, not length, is limited: a long flat sum loads and computes */
+  GString *s = g_string_new("fee");
+  for (int i = 0; i < 5000; i++)
+    g_string_append(s, " + fee");
+  char *body = g_strdup_printf(RULE("r", "%s"), s->str);
+  zjtx_policy *p = load_ok(body);
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "S1", NULL);
+  finish(f);
+  ck_results(p, f, NULL, "r S1 500100.00\n"); /* 5001 * 100 */
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+  g_free(body);
+  g_string_free(s, TRUE);
+}
+END_TEST
+
+START_TEST(parse_too_long) {
+  GString *s = g_string_new("fee");
+  while (s->len <= 65536)
+    g_string_append(s, "+fee");
+  char *body = g_strdup_printf(RULE("r", "%s"), s->str);
+  zjtx_error *err = load_fail(body, ZJTX_ERR_LIMIT);
+  ck_assert_str_eq(zjtx_error_message(err), "expression longer than 65536 bytes");
+  zjtx_error_free(err);
+  g_free(body);
+  g_string_free(s, TRUE);
+}
+END_TEST
+
+START_TEST(parse_trailing_junk) {
+  expect_error(RULE("r", "amount 2"), BODY_LINE, AMOUNT_COL + 7, "unexpected '2' after the end of the expression");
+  expect_error(RULE("r", "fee)"), BODY_LINE, AMOUNT_COL + 3, "unexpected ')' after the end of the expression");
+}
+END_TEST
+
+START_TEST(parse_chained_comparison) {
+  expect_error(COND("r", "1 &lt; n &lt; 3"), BODY_LINE, COND_COL + 12,
+               "comparisons do not chain: write within(x, low, high) or join them with 'and'");
+}
+END_TEST
+
+START_TEST(parse_if_needs_then_else) {
+  expect_error(RULE("r", "if active fee else 0"), BODY_LINE, AMOUNT_COL + 10, "expected 'then'");
+  expect_error(RULE("r", "if active then fee"), BODY_LINE, AMOUNT_COL + 18, "expected 'else'");
+}
+END_TEST
+
+START_TEST(parse_bad_number) {
+  expect_error(RULE("r", "fee * 1.2.3"), BODY_LINE, AMOUNT_COL + 6,
+               "'1.2.3' is not a number (expected digits with an optional decimal point)");
+}
+END_TEST
+
+START_TEST(parse_multiline_position) {
+  /* positions count lines inside the expression text */
+  expect_error("<rule id=\"r\" subject=\"shop\" clause=\"c\">\n"
+               "  <amount>fee\n"
+               "     + nosuch</amount>\n"
+               "</rule>\n",
+               BODY_LINE + 2, 8,
+               "unknown name 'nosuch' (not a variable, a field, relation or derived value of shop, nor a parameter)");
+}
+END_TEST
+
+START_TEST(parse_position_after_entity_reference) {
+  /* &lt; is one character of the expression but four of the file: the
+   * error points at the file's column */
+  expect_error(COND("r", "n &lt; 3 and nosuch"), BODY_LINE, COND_COL + 13,
+               "unknown name 'nosuch' (not a variable, a field, relation or derived value of shop, nor a parameter)");
+  /* and inside CDATA the text is as written */
+  expect_error(COND("r", "<![CDATA[n < 3 and nosuch]]>"), BODY_LINE, COND_COL + 9 + 11,
+               "unknown name 'nosuch' (not a variable, a field, relation or derived value of shop, nor a parameter)");
+}
+END_TEST
+
+START_TEST(parse_position_of_second_cap) {
+  /* two caps on one line: the error is in the second */
+  expect_error("<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>fee</amount>"
+               "<cap>fee</cap><cap>nosuch</cap></rule>\n",
+               BODY_LINE, 77,
+               "unknown name 'nosuch' (not a variable, a field, relation or derived value of shop, nor a parameter)");
+  /* a '>' inside an attribute value does not end the start tag */
+  expect_error("<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>fee</amount>"
+               "<cap label=\"a>b\">nosuch</cap></rule>\n",
+               BODY_LINE, 76,
+               "unknown name 'nosuch' (not a variable, a field, relation or derived value of shop, nor a parameter)");
+}
+END_TEST
+
+/* ======================================================================== */
+/* Type errors                                                              */
+/* ======================================================================== */
+
+START_TEST(type_money_plus_date) {
+  expect_error(RULE("r", "amount + opened"), BODY_LINE, AMOUNT_COL + 7, "'+' is not defined for money and date");
+  expect_error(RULE("r", "amount * rate * rate"), BODY_LINE, AMOUNT_COL + 14, "'*' is not defined for money and rate");
+  expect_error(RULE("r", "amount + 2%"), BODY_LINE, AMOUNT_COL + 7, "'+' is not defined for money and rate");
+  expect_error(RULE("r", "amount + n"), BODY_LINE, AMOUNT_COL + 7, "'+' is not defined for money and number");
+}
+END_TEST
+
+START_TEST(type_unknown_code_literal) {
+  expect_error(COND("r", "tier == 'gold'"), BODY_LINE, COND_COL + 8,
+               "'gold' is not a value of shop.tier (expected one of 'bronze', 'silver')");
+  /* the literal on the left is typed by the code on the right */
+  expect_error(COND("r", "'gold' != tier"), BODY_LINE, COND_COL,
+               "'gold' is not a value of shop.tier (expected one of 'bronze', 'silver')");
+  expect_error(COND("r", "level in ('low', 'top')"), BODY_LINE, COND_COL + 17,
+               "'top' is not a value of shop.level (expected one of 'low', 'mid', 'high')");
+}
+END_TEST
+
+START_TEST(type_unordered_code) {
+  expect_error(COND("r", "tier &lt; 'silver'"), BODY_LINE, COND_COL + 5,
+               "'<' needs ordered values; code of shop.tier can only be compared with == and !=");
+  expect_error(COND("r", "tier >= 'silver'"), BODY_LINE, COND_COL + 5,
+               "'>=' needs ordered values; code of shop.tier can only be compared with == and !=");
+  /* max() of an unordered code */
+  expect_error("<derived name=\"t\" entity=\"shop\" type=\"code\"><expr>max(tier, tier)</expr></derived>\n"
+               "<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>fee</amount></rule>\n",
+               BODY_LINE, 52, "max() needs numbers, money, rates, dates or ordered codes, not code of shop.tier");
+  /* but an ordered code list compares */
+  zjtx_policy *p = load_ok(COND("r", "level > 'low'"));
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(type_unknown_name) {
+  expect_error(RULE("r", "amount + foo"), BODY_LINE, AMOUNT_COL + 9,
+               "unknown name 'foo' (not a variable, a field, relation or derived value of shop, nor a parameter)");
+  expect_error(RULE("r", "nosuch(amount)"), BODY_LINE, AMOUNT_COL, "unknown function 'nosuch'");
+  expect_error(RULE("r", "sales"), BODY_LINE, AMOUNT_COL,
+               "'sales' is a collection: use it in an aggregate such as count(x in sales)");
+  expect_error(RULE("r", "period"), BODY_LINE, AMOUNT_COL,
+               "'period' has parts: write period.start, period.end or period.year");
+  expect_error(RULE("r", "fee * period.month"), BODY_LINE, AMOUNT_COL + 13,
+               "period has no part 'month' (expected start, end or year)");
+  expect_error(RULE("r", "inherited"), BODY_LINE, AMOUNT_COL,
+               "unknown name 'inherited' (not a variable, a field, relation or derived value of shop, nor a parameter)");
+}
+END_TEST
+
+START_TEST(type_unknown_field_after_dot) {
+  /* sum(x in sales : x.cost): the member's name is at +20 */
+  expect_error(RULE("r", "sum(x in sales : x.cost)"), BODY_LINE, AMOUNT_COL + 19,
+               "sale has no field, relation or derived value 'cost'");
+  /* a field of the wrong entity */
+  expect_error(RULE("r", "sum(x in sales : x.amount)"), BODY_LINE, AMOUNT_COL + 19,
+               "sale has no field, relation or derived value 'amount'");
+  expect_error(RULE("r", "fee * amount.x"), BODY_LINE, AMOUNT_COL + 13, "'.x' needs a record on its left, not money");
+  /* the parent key gives the parent record */
+  zjtx_policy *p = load_ok(RULE("r", "sum(x in sales : x.shop.amount)"));
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(type_keyed_param_without_key) {
+  expect_error(RULE("r", "bonus"), BODY_LINE, AMOUNT_COL,
+               "parameter 'bonus' has one value per shop.level: write bonus[...]");
+  expect_error(RULE("r", "fee[level]"), BODY_LINE, AMOUNT_COL + 4, "parameter 'fee' is not keyed: it takes no [...]");
+  expect_error(RULE("r", "bonus[tier]"), BODY_LINE, AMOUNT_COL + 6,
+               "the key of 'bonus' must be a code of shop.level, not code of shop.tier");
+  expect_error(RULE("r", "bonus['top']"), BODY_LINE, AMOUNT_COL + 6,
+               "'top' is not a value of shop.level (expected one of 'low', 'mid', 'high')");
+  expect_error(RULE("r", "fee @ amount"), BODY_LINE, AMOUNT_COL + 6, "'@' needs a date after it");
+  expect_error(RULE("r", "amount @ opened"), BODY_LINE, AMOUNT_COL, "unknown parameter 'amount'");
+}
+END_TEST
+
+START_TEST(type_aggregate_parts) {
+  expect_error(RULE("r", "max(x in sales : x.price)"), BODY_LINE, AMOUNT_COL,
+               "max() needs 'else value' for when no record matches");
+  expect_error(RULE("r", "min(x in sales : x.price)"), BODY_LINE, AMOUNT_COL,
+               "min() needs 'else value' for when no record matches");
+  expect_error(RULE("r", "sum(x in sales)"), BODY_LINE, AMOUNT_COL, "sum() needs ': value' after the collection");
+  expect_error(RULE("r", "fee * count(x in sales : x.price)"), BODY_LINE, AMOUNT_COL + 6,
+               "count() takes no ': value' (use 'where' to filter)");
+  expect_error(RULE("r", "sum(x in sales : x.price else 0)"), BODY_LINE, AMOUNT_COL, "sum() takes no 'else'");
+  expect_error(RULE("r", "max(x in sales : x.price else opened)"), BODY_LINE, AMOUNT_COL + 19,
+               "max() value is money but its 'else' is date");
+  expect_error(RULE("r", "sum(x in amount : x.price)"), BODY_LINE, AMOUNT_COL + 9,
+               "shop has no collection 'amount'");
+  expect_error(COND("r", "any(x in sales where x.price)"), BODY_LINE, COND_COL + 21 + 2,
+               "'where' needs a condition (bool)");
+}
+END_TEST
+
+START_TEST(type_sum_over_non_numbers) {
+  expect_error(RULE("r", "sum(x in sales : x.sold_on)"), BODY_LINE, AMOUNT_COL + 19,
+               "sum() adds numbers, money or rates");
+  expect_error(COND("r", "all(x in sales : x.price)"), BODY_LINE, COND_COL + 19,
+               "all() needs a condition after ':'");
+}
+END_TEST
+
+#define TWICE "<derived name=\"twice\" entity=\"shop\" type=\"money\"><arg name=\"v\" type=\"money\"/><expr>v * 2</expr></derived>\n"
+
+START_TEST(type_derived_arg_count) {
+  expect_error(TWICE RULE("r", "twice(amount, 1)"), BODY_LINE + 1, AMOUNT_COL, "'twice' takes 1 argument, not 2");
+  expect_error(TWICE RULE("r", "twice"), BODY_LINE + 1, AMOUNT_COL, "'twice' takes 1 argument, not 0");
+  expect_error(TWICE RULE("r", "twice(opened)"), BODY_LINE + 1, AMOUNT_COL + 6,
+               "argument 1 of 'twice' must be money, not date");
+  /* a literal becomes money */
+  zjtx_policy *p = load_ok(TWICE RULE("r", "twice(5)"));
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(type_derived_cycle) {
+  /* da -> db -> da: the error is at the call that closes the cycle */
+  expect_error("<derived name=\"da\" entity=\"shop\" type=\"money\"><expr>db + 1</expr></derived>\n"
+               "<derived name=\"db\" entity=\"shop\" type=\"money\"><expr>da</expr></derived>\n"
+               RULE("r", "da"),
+               BODY_LINE + 1, 52, "'da' depends on itself");
+  expect_error("<derived name=\"dc\" entity=\"shop\" type=\"money\"><expr>dc</expr></derived>\n" RULE("r", "fee"),
+               BODY_LINE, 52, "'dc' depends on itself");
+}
+END_TEST
+
+START_TEST(type_if_branches) {
+  expect_error(RULE("r", "if active then amount else opened"), BODY_LINE, AMOUNT_COL,
+               "'then' gives money but 'else' gives date");
+  expect_error(RULE("r", "if amount then amount else 0"), BODY_LINE, AMOUNT_COL + 3, "'if' needs a condition (bool)");
+  /* a literal takes the other branch's type */
+  zjtx_policy *p = load_ok(RULE("r", "if active then amount else 0"));
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(type_result_types) {
+  expect_error(RULE("r", "n"), BODY_LINE, AMOUNT_COL, "expected money but this expression gives number");
+  expect_error(COND("r", "amount"), BODY_LINE, COND_COL, "expected bool but this expression gives money");
+  expect_error("<derived name=\"d\" entity=\"shop\" type=\"rate\"><expr>amount</expr></derived>\n" RULE("r", "fee"),
+               BODY_LINE, 51, "expected rate but this expression gives money");
+  expect_error(COND("r", "amount == opened"), BODY_LINE, COND_COL + 7, "cannot compare money with date");
+  expect_error(COND("r", "active and amount"), BODY_LINE, COND_COL + 11, "'and' needs conditions (bool) on both sides");
+  expect_error(COND("r", "not amount"), BODY_LINE, COND_COL, "'not' needs a condition (bool)");
+  expect_error(RULE("r", "-opened"), BODY_LINE, AMOUNT_COL, "'-' needs a number, money or rate");
+  expect_error(RULE("r", "fee * days_between(opened, 3)"), BODY_LINE, AMOUNT_COL + 27,
+               "argument 2 of days_between() must be a date, not number");
+  expect_error(RULE("r", "fee * round(n, 1.5)"), BODY_LINE, AMOUNT_COL + 15,
+               "the decimals of round() must be a whole number from 0 to 18");
+  expect_error(COND("r", "opened == date('2025-02-30')"), BODY_LINE, COND_COL + 10,
+               "date() takes one literal 'YYYY-MM-DD' that is a real calendar date");
+  expect_error(COND("r", "within(opened, 1, 2)"), BODY_LINE, COND_COL + 15, "within() compares date with number");
+}
+END_TEST
+
+START_TEST(type_code_derived_literal) {
+  /* a derived value of type code must get its code list from its body; a
+   * bare literal has none */
+  zjtx_error *err = load_fail("<derived name=\"d\" entity=\"shop\" type=\"code\"><expr>'low'</expr></derived>\n"
+                              RULE("r", "fee"), ZJTX_ERR_POLICY);
+  ck_assert_int_eq(zjtx_error_line(err), BODY_LINE);
+  ck_assert_int_eq(zjtx_error_column(err), 51);
+  ck_assert_str_eq(zjtx_error_message(err), "expected code but this expression gives text");
+  zjtx_error_free(err);
+  /* with a code in it, the literal is typed by it */
+  zjtx_policy *p = load_ok("<derived name=\"d\" entity=\"shop\" type=\"code\"><expr>if active then level else 'mid'</expr></derived>\n"
+                           RULE("r", "bonus[d]"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "S1", "level", "high", NULL);
+  shop(f, "id", "S2", "level", "high", "active", "false", NULL);
+  finish(f);
+  ck_results(p, f, NULL, "r S1 1000.00\nr S2 500.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(type_error_in_base_of_call) {
+  /* an error inside a derived value compiled because a rule calls it is
+   * reported at its own position */
+  expect_error(RULE("r", "d2") "<derived name=\"d2\" entity=\"shop\" type=\"money\"><expr>amount + opened</expr></derived>\n",
+               BODY_LINE + 1, 59, "'+' is not defined for money and date");
+}
+END_TEST
+
+/* ======================================================================== */
+/* Evaluation                                                               */
+/* ======================================================================== */
+
+START_TEST(eval_precedence) {
+  zjtx_policy *p = load_ok(RULE("p1", "fee * (1 + 2 * 3)")      /* 100 * 7 = 700 */
+                           RULE("p2", "(fee + 2) * 3")           /* 102 * 3 = 306 */
+                           RULE("p3", "fee - 10 - 20")           /* left: 70, not 110 */
+                           RULE("p4", "fee / 4 / 5")             /* left: 5, not 125 */
+                           RULE("p5", "-fee + 150")              /* 50 */
+                           RULE("p6", "fee * 2 - fee / 2 * 3")   /* 200 - 150 = 50 */
+                           RULE("p7", "if active then fee else 0") /* 100 */
+                           RULE("p8", "fee * (if not active or n > 0 then 1 else 2)")); /* not binds tighter than or */
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "S1", "n", "1", NULL);
+  finish(f);
+  ck_results(p, f, NULL,
+             "p1 S1 700.00\np2 S1 306.00\np3 S1 70.00\np4 S1 5.00\np5 S1 50.00\np6 S1 50.00\np7 S1 100.00\n"
+             "p8 S1 100.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_rates) {
+  zjtx_policy *p = load_ok(RULE("r1", "amount * 2%")   /* 1000 * 2% = 20.00 */
+                           RULE("r2", "amount * rate") /* 1000 * 2.5% = 25.00 */
+                           RULE("r3", "amount * lpr")  /* in force on 12-31: 3.00% -> 30.00 */
+                           RULE("r4", "rate * amount * 2") /* rate*money, *number: 50.00 */
+                           RULE("r5", "amount * (rate + 0.5%)") /* 3% -> 30.00 */
+                           RULE("r6", "amount * (rate - 0%) * n")); /* 25 * 4 = 100.00 */
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "S1", "amount", "1000", "rate", "2.5", "n", "4", NULL);
+  finish(f);
+  ck_results(p, f, NULL, "r1 S1 20.00\nr2 S1 25.00\nr3 S1 30.00\nr4 S1 50.00\nr5 S1 30.00\nr6 S1 100.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_rounding_half_up_at_end) {
+  zjtx_policy *p = load_ok(RULE("r", "amount * 0.5%")
+                           /* rounded once at the end: 0.005 + 0.005 = 0.01, not 0.01 + 0.01 */
+                           RULE("twice", "amount * 0.5% + other * 0.5%"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "amount", "1.00", "other", "1.00", NULL);  /* 0.005 -> 0.01 */
+  shop(f, "id", "B", "amount", "0.80", "other", "0.00", NULL);  /* 0.004 -> 0: not reported */
+  shop(f, "id", "C", "amount", "3.00", "other", "0.00", NULL);  /* 0.015 -> 0.02 */
+  finish(f);
+  ck_results(p, f, NULL, "r A 0.01\nr C 0.02\ntwice A 0.01\ntwice C 0.02\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_rounding_modes) {
+  zjtx_policy *p = load_ok(
+      "<rule id=\"hu\" subject=\"shop\" clause=\"c\"><amount>amount * 10%</amount></rule>\n"
+      "<rule id=\"he\" subject=\"shop\" clause=\"c\" rounding=\"half-even\"><amount>amount * 10%</amount></rule>\n"
+      "<rule id=\"dn\" subject=\"shop\" clause=\"c\" rounding=\"down\"><amount>amount * 10%</amount></rule>\n"
+      "<rule id=\"up\" subject=\"shop\" clause=\"c\" rounding=\"up\"><amount>amount * 10%</amount></rule>\n"
+      "<rule id=\"fl\" subject=\"shop\" clause=\"c\" rounding=\"floor\"><amount>amount * 10%</amount></rule>\n"
+      "<rule id=\"ce\" subject=\"shop\" clause=\"c\" rounding=\"ceiling\"><amount>amount * 10%</amount></rule>\n");
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "amount", "0.25", NULL); /* 0.025 */
+  shop(f, "id", "B", "amount", "0.35", NULL); /* 0.035 */
+  shop(f, "id", "C", "amount", "9.99", NULL); /* 0.999 */
+  shop(f, "id", "D", "amount", "0.11", NULL); /* 0.011 */
+  finish(f);
+  ck_results(p, f, NULL,
+             "hu A 0.03\nhu B 0.04\nhu C 1.00\nhu D 0.01\n"
+             "he A 0.02\nhe B 0.04\nhe C 1.00\nhe D 0.01\n"
+             "dn A 0.02\ndn B 0.03\ndn C 0.99\ndn D 0.01\n"
+             "up A 0.03\nup B 0.04\nup C 1.00\nup D 0.02\n"
+             "fl A 0.02\nfl B 0.03\nfl C 0.99\nfl D 0.01\n"
+             "ce A 0.03\nce B 0.04\nce C 1.00\nce D 0.02\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_round_function) {
+  zjtx_policy *p = load_ok(RULE("third", "round(amount / 3) * 3") /* 33.33 * 3 = 99.99 */
+                           RULE("whole", "fee * round(n)")        /* round(2.5) = 3 -> 300 */
+                           RULE("one", "fee * round(n, 1)")       /* n = 2.5 -> 250 */
+                           RULE("neg", "fee * abs(round(0 - n))")); /* |-3| -> 300 */
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "S1", "amount", "100", "n", "2.5", NULL);
+  finish(f);
+  ck_results(p, f, NULL, "third S1 99.99\nwhole S1 300.00\none S1 250.00\nneg S1 300.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_caps) {
+  zjtx_policy *p = load_ok(
+      "<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>amount</amount><cap label=\"fee\">fee</cap>"
+      "<cap>other</cap></rule>\n"
+      /* caps come after the rounding: 0.005 -> 0.01, capped at 0.01 */
+      "<rule id=\"r2\" subject=\"shop\" clause=\"c\"><amount>amount * 0.5%</amount><cap>round(fee / 10000)</cap></rule>\n");
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "amount", "80", "other", "60", NULL);   /* min(80, 100, 60) = 60 */
+  shop(f, "id", "B", "amount", "500", "other", "600", NULL); /* min(500, 100, 600) = 100 */
+  shop(f, "id", "C", "amount", "50", "other", "60", NULL);   /* none binds */
+  shop(f, "id", "D", "amount", "50", "other", "0", NULL);    /* capped to zero: not reported */
+  finish(f);
+  ck_results(p, f, NULL, "r A 60.00\nr B 100.00\nr C 50.00\nr2 A 0.01\nr2 B 0.01\nr2 C 0.01\nr2 D 0.01\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_dates) {
+  zjtx_policy *p = load_ok(RULE("days", "fee * days_between(opened, period.end + 1)")
+                           RULE("back", "fee * max(0, days_between(opened, period.start))")
+                           RULE("y", "fee * (year(opened) - 2000)")
+                           RULE("m", "fee * month(opened)")
+                           RULE("d", "fee * day(opened)")
+                           COND("prev", "opened - 1 == date('2025-02-28') or opened - 1 == date('2024-02-29')")
+                           RULE("py", "fee * (period.year - year(opened))"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "opened", "2025-12-01", NULL); /* 31 days to 2026-01-01 */
+  shop(f, "id", "B", "opened", "2025-03-01", NULL); /* 306 days; Feb 28 the day before */
+  shop(f, "id", "C", "opened", "2024-03-01", NULL); /* 671 days; 2024-02-29 the day before; 306 days back */
+  finish(f);
+  ck_results(p, f, NULL,
+             "days A 3100.00\ndays B 30600.00\ndays C 67100.00\n"
+             "back C 30600.00\n"
+             "y A 2500.00\ny B 2500.00\ny C 2400.00\n"
+             "m A 1200.00\nm B 300.00\nm C 300.00\n"
+             "d A 100.00\nd B 100.00\nd C 100.00\n"
+             "prev B 100.00\nprev C 100.00\n"
+             "py C 100.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_within_inclusive) {
+  zjtx_policy *p = load_ok(COND("d", "within(opened, period.start, period.end)")
+                           COND("m", "within(amount, 100, 200)")
+                           COND("c", "within(level, 'mid', 'high')"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "opened", "2025-01-01", "amount", "100", "level", "mid", NULL);
+  shop(f, "id", "B", "opened", "2025-12-31", "amount", "200", "level", "high", NULL);
+  shop(f, "id", "C", "opened", "2024-12-31", "amount", "99.99", "level", "low", NULL);
+  shop(f, "id", "D", "opened", "2026-01-01", "amount", "200.01", "level", "low", NULL);
+  finish(f);
+  ck_results(p, f, NULL, "d A 100.00\nd B 100.00\nm A 100.00\nm B 100.00\nc A 100.00\nc B 100.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_aggregates) {
+  zjtx_policy *p = load_ok(RULE("count", "fee * count(x in sales)")
+                           RULE("count_w", "fee * count(x in sales where x.kind == 'retail')")
+                           RULE("sum", "sum(x in sales : x.price)")
+                           RULE("sum_w", "sum(x in sales where x.ok : x.price)")
+                           COND("any", "any(x in sales where x.price > 25)")
+                           COND("all", "all(x in sales : x.ok)")
+                           COND("all_w", "all(x in sales where x.kind == 'retail' : x.ok)")
+                           RULE("max", "max(x in sales : x.price else 0)")
+                           RULE("min", "min(x in sales : x.price else 0)")
+                           RULE("min_e", "min(x in sales where x.price > 100 : x.price else 5)")
+                           RULE("maxd", "fee * days_between(max(x in sales : x.sold_on else period.start), period.end)")
+                           RULE("nested", "fee * count(x in sales where any(y in x.shop.sales where y.price > x.price))"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "S1", NULL);
+  shop(f, "id", "S2", NULL);
+  sale(f, "id", "a", "shop", "S1", "price", "10", "kind", "retail", "ok", "true", "sold_on", "2025-01-05", NULL);
+  sale(f, "id", "b", "shop", "S1", "price", "20", "kind", "wholesale", "ok", "false", "sold_on", "2025-02-01", NULL);
+  sale(f, "id", "c", "shop", "S1", "price", "30.50", "kind", "retail", "ok", "true", "sold_on", "2024-12-31", NULL);
+  finish(f);
+  /* S1: count 3, 2 retail; sum 60.50; ok ones 40.50; a price > 25 exists;
+   * not all ok; all retail ok; max 30.50, min 10.00, none over 100 -> 5;
+   * last sale 2025-02-01 is 333 days before 12-31; a and b have a dearer
+   * sale in their shop.
+   * S2 has no sales: count 0 and sum 0 are not reported, all() is true,
+   * max/min give their else (0, 0 not reported; 5), the last date is
+   * period.start, 364 days before the end. */
+  ck_results(p, f, NULL,
+             "count S1 300.00\ncount_w S1 200.00\nsum S1 60.50\nsum_w S1 40.50\nany S1 100.00\n"
+             "all S2 100.00\nall_w S1 100.00\nall_w S2 100.00\nmax S1 30.50\nmin S1 10.00\nmin_e S1 5.00\nmin_e S2 5.00\n"
+             "maxd S1 33300.00\nmaxd S2 36400.00\nnested S1 200.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_max_of_derived_in_aggregate) {
+  /* `best` is compiled before `net`, which is first compiled while typing
+   * the max() value: its constants must survive */
+  zjtx_policy *p = load_ok("<derived name=\"best\" entity=\"shop\" type=\"money\"><expr>max(x in sales : x.net else 0)</expr></derived>\n"
+                           "<derived name=\"net\" entity=\"sale\" type=\"money\"><expr>x_price * 90% + 1</expr></derived>\n"
+                           "<derived name=\"x_price\" entity=\"sale\" type=\"money\"><expr>price - 0.5</expr></derived>\n"
+                           RULE("r", "best + 1000"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "S1", NULL);
+  sale(f, "id", "a", "shop", "S1", "price", "10.50", NULL); /* (10.50 - 0.5) * 0.9 + 1 = 10 */
+  sale(f, "id", "b", "shop", "S1", "price", "20.50", NULL); /* 20 * 0.9 + 1 = 19 */
+  finish(f);
+  ck_results(p, f, NULL, "r S1 1019.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_in_and_minmax_functions) {
+  zjtx_policy *p = load_ok(COND("in", "tier in ('silver', 'bronze') and level in ('mid')")
+                           COND("notin", "not level in ('low', 'mid')")
+                           RULE("max", "max(amount, other)")
+                           RULE("min", "min(amount, other, fee)")
+                           RULE("max0", "max(0, amount - other)")
+                           RULE("maxd", "fee * days_between(period.start, max(opened, date('2025-03-01')))")
+                           RULE("maxc", "bonus[max(level, 'mid')]"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "amount", "80", "other", "150", "level", "mid", "opened", "2025-01-11", NULL);
+  shop(f, "id", "B", "amount", "250", "other", "50", "level", "high", "tier", "silver", "opened", "2025-04-01", NULL);
+  finish(f);
+  /* A: in; 150; 80; 0 (not reported); 59 days; bonus[mid] 500
+   * B: notin; 250; 50; 200; 90 days; bonus[high] 1000 */
+  ck_results(p, f, NULL,
+             "in A 100.00\nnotin B 100.00\nmax A 150.00\nmax B 250.00\nmin A 80.00\nmin B 50.00\nmax0 B 200.00\n"
+             "maxd A 5900.00\nmaxd B 9000.00\nmaxc A 500.00\nmaxc B 1000.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_param_at_date) {
+  zjtx_policy *p = load_ok(RULE("at", "amount * lpr @ opened") RULE("end", "amount * lpr"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "amount", "1000", "opened", "2025-05-19", NULL); /* 3.45 % */
+  shop(f, "id", "B", "amount", "1000", "opened", "2025-05-20", NULL); /* 3.00 % */
+  shop(f, "id", "C", "amount", "1000", "opened", "2024-01-01", NULL); /* first day: 3.45 % */
+  finish(f);
+  ck_results(p, f, NULL, "at A 34.50\nat B 30.00\nat C 34.50\nend A 30.00\nend B 30.00\nend C 30.00\n");
+  /* the period decides a bare name: on 2024-12-31 the LPR was 3.45 % */
+  zjtx_options *o = zjtx_options_new();
+  ck_assert_int_eq(zjtx_options_set_period(o, "2024", NULL), ZJTX_OK);
+  ck_results(p, f, o, "at A 34.50\nat B 30.00\nat C 34.50\nend A 34.50\nend B 34.50\nend C 34.50\n");
+  /* before the first value nothing is in force */
+  ck_assert_int_eq(zjtx_options_set_period(o, "2023", NULL), ZJTX_OK);
+  zjtx_error *err = eval_fail(p, f, o, ZJTX_ERR_EVAL);
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "parameter 'lpr' has no value in force on 2023-12-31"));
+  ck_assert_str_eq(zjtx_error_rule(err), "end");
+  zjtx_error_free(err);
+  zjtx_options_free(o);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_keyed_params) {
+  zjtx_policy *p = load_ok(RULE("k", "bonus[level]") RULE("kd", "bonus[level] @ opened"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "H", "level", "high", "opened", "2025-02-01", NULL);
+  shop(f, "id", "M", "level", "mid", "opened", "2025-02-01", NULL);
+  shop(f, "id", "L", "level", "low", "opened", "2025-02-01", NULL); /* no value: the default, 7 */
+  finish(f);
+  ck_results(p, f, NULL, "k H 1000.00\nk M 500.00\nk L 7.00\nkd H 1000.00\nkd M 500.00\nkd L 7.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+
+  /* without a default, a key without a value is an evaluation error */
+  p = load_ok(RULE("nd", "bonus_nodef[level]"));
+  f = facts_new(p);
+  shop(f, "id", "H", "level", "high", NULL);
+  finish(f);
+  ck_results(p, f, NULL, "nd H 9.00\n");
+  zjtx_facts_free(f);
+  f = facts_new(p);
+  shop(f, "id", "L", "level", "low", NULL);
+  finish(f);
+  zjtx_error *err = eval_fail(p, f, NULL, ZJTX_ERR_EVAL);
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "parameter 'bonus_nodef'[low] has no value in force on 2025-12-31"));
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "shop L"));
+  zjtx_error_free(err);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_option_overrides) {
+  zjtx_policy *p = load_ok(RULE("fee", "fee") RULE("k", "bonus[level]") RULE("at", "amount * lpr @ opened"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "H", "level", "high", "amount", "1000", "opened", "2024-06-01", NULL);
+  shop(f, "id", "M", "level", "mid", "amount", "1000", "opened", "2025-06-01", NULL);
+  shop(f, "id", "L", "level", "low", "amount", "1000", "opened", "2025-06-01", NULL);
+  finish(f);
+  zjtx_options *o = zjtx_options_new();
+  ck_assert_int_eq(zjtx_options_set_param(o, "fee", NULL, "250", NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_options_set_param(o, "bonus", "high", "2000", NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_options_set_param(o, "lpr", NULL, "5", NULL), ZJTX_OK);
+  /* fee 250; only high changes; every dated LPR value replaced by 5 % */
+  ck_results(p, f, o,
+             "fee H 250.00\nfee M 250.00\nfee L 250.00\nk H 2000.00\nk M 500.00\nk L 7.00\n"
+             "at H 50.00\nat M 50.00\nat L 50.00\n");
+  zjtx_options_free(o);
+
+  /* a NULL key replaces every key's value (and the default); a keyed one wins over it */
+  o = zjtx_options_new();
+  ck_assert_int_eq(zjtx_options_set_param(o, "bonus", "mid", "40", NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_options_set_param(o, "bonus", NULL, "3", NULL), ZJTX_OK);
+  ck_results(p, f, o,
+             "fee H 100.00\nfee M 100.00\nfee L 100.00\nk H 3.00\nk M 40.00\nk L 3.00\n"
+             "at H 34.50\nat M 30.00\nat L 30.00\n");
+  zjtx_options_free(o);
+
+  /* an unknown id, a bad value or an unknown key make the evaluation fail */
+  o = zjtx_options_new();
+  ck_assert_int_eq(zjtx_options_set_param(o, "nosuch", NULL, "1", NULL), ZJTX_OK);
+  zjtx_error *err = eval_fail(p, f, o, ZJTX_ERR_NOT_FOUND);
+  ck_assert_str_eq(zjtx_error_message(err), "unknown parameter 'nosuch'");
+  zjtx_error_free(err);
+  zjtx_options_free(o);
+  o = zjtx_options_new();
+  zjtx_options_set_param(o, "lpr", NULL, "2.5x", NULL);
+  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "2.5x"));
+  zjtx_error_free(err);
+  zjtx_options_free(o);
+  o = zjtx_options_new();
+  zjtx_options_set_param(o, "fee", NULL, "1.005", NULL); /* money has at most 2 decimals */
+  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
+  zjtx_error_free(err);
+  zjtx_options_free(o);
+  o = zjtx_options_new();
+  zjtx_options_set_param(o, "bonus", "top", "1", NULL);
+  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
+  ck_assert_str_eq(zjtx_error_message(err), "parameter bonus has no key 'top'");
+  zjtx_error_free(err);
+  zjtx_options_free(o);
+  o = zjtx_options_new();
+  zjtx_options_set_param(o, "fee", "high", "1", NULL); /* fee is not keyed */
+  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
+  zjtx_error_free(err);
+  zjtx_options_free(o);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+static char *data_path(const char *name) {
+  const char *src = g_getenv("ZJTX_SRCDIR");
+  return g_build_filename(src ? src : ".", "tests", "data", name, NULL);
+}
+
+START_TEST(eval_inherited_override) {
+  char *path = data_path("ext.xml");
+  zjtx_policy *p = NULL;
+  zjtx_error *err = NULL;
+  zjtx_status st = zjtx_policy_load_file(path, &p, &err);
+  if (st != ZJTX_OK)
+    ck_abort_msg("%s", zjtx_error_format(err));
+  /* base first, then the extension */
+  ck_assert_int_eq(zjtx_policy_rule_count(p), 2);
+  ck_assert_str_eq(zjtx_policy_rule_id(p, 0), "base_grant");
+  ck_assert_str_eq(zjtx_policy_rule_origin(p, 0), "test-base");
+  ck_assert_str_eq(zjtx_policy_rule_id(p, 1), "ext_grant");
+  ck_assert_str_eq(zjtx_policy_rule_origin(p, 1), "test-ext");
+  zjtx_facts *f = facts_new(p);
+  const char *names[] = {"id", "spend", "big"};
+  const char *v1[] = {"A", "1000", "true"}, *v2[] = {"B", "1000", "false"};
+  ck_assert_int_eq(zjtx_facts_add_record(f, "firm", names, v1, 3, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_add_record(f, "firm", names, v2, 3, NULL), ZJTX_OK);
+  finish(f);
+  /* base rate 2 %; the override adds 1 point for big firms: the base's own
+   * rule uses the override.  ext_grant: share (inherited 10 % + 5 % = 15 %) */
+  ck_results(p, f, NULL, "base_grant A 30.00\nbase_grant B 20.00\next_grant A 150.00\next_grant B 150.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+  g_free(path);
+}
+END_TEST
+
+START_TEST(eval_overflow) {
+  zjtx_policy *p = load_ok(RULE("huge", "amount * 99999999999999999999 * 99999999999999999999"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "S1", "amount", "1", NULL);
+  finish(f);
+  zjtx_error *err = eval_fail(p, f, NULL, ZJTX_ERR_OVERFLOW);
+  ck_assert_str_eq(zjtx_error_rule(err), "huge");
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "huge"));
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "S1"));
+  char *m = zjtx_error_format(err);
+  ck_assert_ptr_nonnull(strstr(m, "huge"));
+  zjtx_free(m);
+  zjtx_error_free(err);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+
+  /* fits the exact arithmetic, but not the money range of a result */
+  p = load_ok(RULE("big", "amount * 99999999999999999999"));
+  f = facts_new(p);
+  shop(f, "id", "S1", "amount", "1000", NULL);
+  finish(f);
+  err = eval_fail(p, f, NULL, ZJTX_ERR_OVERFLOW);
+  ck_assert_str_eq(zjtx_error_rule(err), "big");
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "big"));
+  zjtx_error_free(err);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_division_by_zero) {
+  zjtx_policy *p = load_ok(RULE("div", "amount / n"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "S1", "amount", "10", "n", "4", NULL);
+  finish(f);
+  ck_results(p, f, NULL, "div S1 2.50\n");
+  zjtx_facts_free(f);
+  f = facts_new(p);
+  shop(f, "id", "S1", "amount", "10", "n", "4", NULL);
+  shop(f, "id", "S0", "amount", "10", "n", "0", NULL);
+  finish(f);
+  zjtx_error *err = eval_fail(p, f, NULL, ZJTX_ERR_EVAL);
+  ck_assert_str_eq(zjtx_error_rule(err), "div");
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "division by zero"));
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "S0"));
+  zjtx_error_free(err);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_derived_with_args) {
+  zjtx_policy *p = load_ok(TWICE
+                           "<derived name=\"on_or_after\" entity=\"shop\" type=\"bool\"><arg name=\"d\" type=\"date\"/>"
+                           "<expr>opened >= d</expr></derived>\n"
+                           RULE("tw", "twice(amount) + twice(5)")
+                           COND("oa", "on_or_after(date('2025-06-01'))")
+                           RULE("sale_parent", "sum(x in sales : x.shop.twice(x.price))"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "amount", "3", "opened", "2025-06-01", NULL);
+  shop(f, "id", "B", "amount", "4", "opened", "2025-05-31", NULL);
+  sale(f, "id", "s", "shop", "B", "price", "1.25", NULL);
+  finish(f);
+  ck_results(p, f, NULL, "tw A 16.00\ntw B 18.00\noa A 100.00\nsale_parent B 2.50\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+static Suite *expr_suite(void) {
+  Suite *s = suite_create("expr");
+  TCase *tp = tcase_create("parse");
+  tcase_add_test(tp, header_is_as_counted);
+  tcase_add_test(tp, parse_unterminated_string);
+  tcase_add_test(tp, parse_unexpected_token);
+  tcase_add_test(tp, parse_missing_paren);
+  tcase_add_test(tp, parse_bang_alone);
+  tcase_add_test(tp, parse_single_equals);
+  tcase_add_test(tp, parse_non_ascii_character);
+  tcase_add_test(tp, parse_nesting_limit);
+  tcase_add_test(tp, parse_long_flat_expression);
+  tcase_add_test(tp, parse_too_long);
+  tcase_add_test(tp, parse_trailing_junk);
+  tcase_add_test(tp, parse_chained_comparison);
+  tcase_add_test(tp, parse_if_needs_then_else);
+  tcase_add_test(tp, parse_bad_number);
+  tcase_add_test(tp, parse_multiline_position);
+  tcase_add_test(tp, parse_position_after_entity_reference);
+  tcase_add_test(tp, parse_position_of_second_cap);
+  suite_add_tcase(s, tp);
+  TCase *tt = tcase_create("types");
+  tcase_add_test(tt, type_money_plus_date);
+  tcase_add_test(tt, type_unknown_code_literal);
+  tcase_add_test(tt, type_unordered_code);
+  tcase_add_test(tt, type_unknown_name);
+  tcase_add_test(tt, type_unknown_field_after_dot);
+  tcase_add_test(tt, type_keyed_param_without_key);
+  tcase_add_test(tt, type_aggregate_parts);
+  tcase_add_test(tt, type_sum_over_non_numbers);
+  tcase_add_test(tt, type_derived_arg_count);
+  tcase_add_test(tt, type_derived_cycle);
+  tcase_add_test(tt, type_if_branches);
+  tcase_add_test(tt, type_result_types);
+  tcase_add_test(tt, type_code_derived_literal);
+  tcase_add_test(tt, type_error_in_base_of_call);
+  suite_add_tcase(s, tt);
+  TCase *te = tcase_create("eval");
+  tcase_set_timeout(te, 60);
+  tcase_add_test(te, eval_precedence);
+  tcase_add_test(te, eval_rates);
+  tcase_add_test(te, eval_rounding_half_up_at_end);
+  tcase_add_test(te, eval_rounding_modes);
+  tcase_add_test(te, eval_round_function);
+  tcase_add_test(te, eval_caps);
+  tcase_add_test(te, eval_dates);
+  tcase_add_test(te, eval_within_inclusive);
+  tcase_add_test(te, eval_aggregates);
+  tcase_add_test(te, eval_max_of_derived_in_aggregate);
+  tcase_add_test(te, eval_in_and_minmax_functions);
+  tcase_add_test(te, eval_param_at_date);
+  tcase_add_test(te, eval_keyed_params);
+  tcase_add_test(te, eval_option_overrides);
+  tcase_add_test(te, eval_inherited_override);
+  tcase_add_test(te, eval_overflow);
+  tcase_add_test(te, eval_division_by_zero);
+  tcase_add_test(te, eval_derived_with_args);
+  suite_add_tcase(s, te);
+  return s;
+}
+
+int main(void) {
+  SRunner *sr = srunner_create(expr_suite());
+  srunner_run_all(sr, CK_ENV);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

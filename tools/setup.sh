@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# tools/setup.sh - installs what building and testing libzjtx needs, on
+# Debian 12 (bookworm).  Does nothing when everything is already installed;
+# otherwise needs root (or sudo) for apt-get.
+set -euo pipefail
+
+packages=(
+  meson ninja-build pkg-config gcc libc6-dev binutils python3
+  libglib2.0-dev libxml2-dev libxml2-utils libjson-glib-dev check
+  clang libclang-rt-dev # the sanitizer build of tools/test.sh
+)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "setup: not a Debian system; install the equivalents of: ${packages[*]}" >&2
+  exit 0
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup: all build dependencies are installed"
+  exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "setup: missing packages (${missing[*]}); run as root or install sudo" >&2
+    exit 1
+  fi
+  sudo=(sudo)
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
