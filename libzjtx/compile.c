@@ -24,8 +24,15 @@ typedef struct {
   zblock *block;
   GArray *vars; /* zvar: aggregate variables in scope */
   int depth;    /* current value stack depth */
+  int dry;      /* > 0: only typing (peek_type), nothing is emitted */
+  const zexpr *at; /* the expression being compiled, for emit()'s errors */
   zjtx_error *err;
 } cctx;
+
+/* Derived values calling derived values: compiling nests, and evaluating
+ * recurses, once per level.  A policy may not go deeper than this. */
+#define ZDERIVED_MAX_DEPTH 256
+static _Thread_local int compile_nesting;
 
 static const ztype T_VOID = {ZT_VOID, -1};
 static ztype mk(ztype_kind k, int32_t ref) { return (ztype){k, ref}; }
@@ -68,7 +75,16 @@ static const int8_t stack_effect[OP__COUNT] = {
     [OP_GROUP_KEY] = 1, [OP_RET] = -1, [OP_TRACE_AGG] = 0,
 };
 
+/* Appends one instruction; returns its index (-1 when only typing). */
 static int emit(cctx *c, zopcode op, int a, int b, int32_t arg) {
+  if (c->dry)
+    return -1;
+  if (a < 0 || a > UINT8_MAX || b < 0 || b > UINT16_MAX) {
+    /* an operand would not fit its field: the instruction would be wrong */
+    fail(c, c->at, "too large for the compiler (more than %d arguments, %d fields or %d local values)", UINT8_MAX,
+         UINT16_MAX, UINT16_MAX);
+    return -1;
+  }
   zinstr in = {(uint8_t)op, (uint8_t)a, (uint16_t)b, arg};
   g_array_append_val(c->block->code, in);
   c->depth += stack_effect[op];
@@ -78,19 +94,26 @@ static int emit(cctx *c, zopcode op, int a, int b, int32_t arg) {
 }
 
 static int here(cctx *c) { return (int)c->block->code->len; }
-static void patch(cctx *c, int at, int target) { g_array_index(c->block->code, zinstr, at).c = target; }
+static void patch(cctx *c, int at, int target) {
+  if (at >= 0 && !c->dry)
+    g_array_index(c->block->code, zinstr, at).c = target;
+}
 
 static int32_t add_const(cctx *c, zval v) {
+  if (c->dry)
+    return 0;
   g_array_append_val(c->p->consts, v);
   return (int32_t)c->p->consts->len - 1;
 }
 static void emit_const(cctx *c, zval v) { emit(c, OP_CONST, 0, 0, add_const(c, v)); }
 
-static int new_slot(cctx *c) {
-  if (c->block->n_locals >= 60000)
-    return -1;
-  return c->block->n_locals++;
+static void add_call(cctx *c, int32_t derived) {
+  if (!c->dry)
+    g_array_append_val(c->block->calls, derived);
 }
+
+/* A local slot; emit() refuses slots past UINT16_MAX. */
+static int new_slot(cctx *c) { return c->block->n_locals++; }
 
 /* ---- look-ups ------------------------------------------------------------ */
 
@@ -240,6 +263,8 @@ static ztype compile_name(cctx *c, zexpr *e) {
       }
     if (strcmp(e->name, "inherited") == 0 && s->derived->inherited >= 0) {
       zderived *base = g_ptr_array_index(c->p->derived, s->derived->inherited);
+      if (base->state == 0 && compile_nesting >= ZDERIVED_MAX_DEPTH)
+        return fail(c, e, "derived values call each other more than %d deep", ZDERIVED_MAX_DEPTH);
       if (base->state == 0) {
         zscope sc = {ZSCOPE_RECORD, base->entity, T_VOID, base};
         if (!zcompile_expr(c->p, &base->expr, &sc, base->type, &c->err))
@@ -250,7 +275,7 @@ static ztype compile_name(cctx *c, zexpr *e) {
         emit(c, OP_LOCAL, 0, (int)i, 0);
       c->depth -= (int)s->derived->arg_names->len;
       emit(c, OP_CALL, (int)s->derived->arg_names->len, 0, base->index);
-      g_array_append_val(c->block->calls, base->index);
+      add_call(c, base->index);
       return base->type;
     }
   }
@@ -269,6 +294,10 @@ static ztype compile_name(cctx *c, zexpr *e) {
     return compile_param(c, e, e->name, NULL, NULL);
   if (strcmp(e->name, "period") == 0)
     return fail(c, e, "'period' has parts: write period.start, period.end or period.year");
+  if (strcmp(e->name, "inherited") == 0)
+    return fail(c, e, "'inherited' can only be used in an <override>");
+  if (strcmp(e->name, "members") == 0 || strcmp(e->name, "key") == 0)
+    return fail(c, e, "'%s' can only be used in a rule or check with group-by=", e->name);
   if (s->kind == ZSCOPE_RECORD)
     return fail(c, e, "unknown name '%s' (not a variable, a field, relation or derived value of %s, nor a parameter)",
                 e->name, zpolicy_entity(c->p, s->entity)->name);
@@ -315,9 +344,9 @@ static ztype compile_param(cctx *c, zexpr *at, const char *name, zexpr *key, zex
 static ztype compile_at(cctx *c, zexpr *e) {
   zexpr *target = zexpr_kid(e, 0);
   if (target->kind == ZE_NAME)
-    return compile_param(c, e, target->name, NULL, zexpr_kid(e, 1));
+    return compile_param(c, target, target->name, NULL, zexpr_kid(e, 1));
   if (target->kind == ZE_INDEX && zexpr_kid(target, 0)->kind == ZE_NAME)
-    return compile_param(c, e, zexpr_kid(target, 0)->name, zexpr_kid(target, 1), zexpr_kid(e, 1));
+    return compile_param(c, zexpr_kid(target, 0), zexpr_kid(target, 0)->name, zexpr_kid(target, 1), zexpr_kid(e, 1));
   return fail(c, e, "'@' applies to a parameter: write name @ date or name[key] @ date");
 }
 
@@ -325,7 +354,7 @@ static ztype compile_index(cctx *c, zexpr *e) {
   zexpr *target = zexpr_kid(e, 0);
   if (target->kind != ZE_NAME)
     return fail(c, e, "only a keyed parameter can be indexed with [...]");
-  return compile_param(c, e, target->name, zexpr_kid(e, 1), NULL);
+  return compile_param(c, target, target->name, zexpr_kid(e, 1), NULL);
 }
 
 static ztype compile_member(cctx *c, zexpr *e) {
@@ -386,6 +415,8 @@ static ztype compile_call_derived(cctx *c, zexpr *e, zderived *d, guint first_ar
   }
   if (d->state == 1)
     return fail(c, e, "'%s' depends on itself", d->name);
+  if (d->state == 0 && compile_nesting >= ZDERIVED_MAX_DEPTH)
+    return fail(c, e, "derived values call each other more than %d deep", ZDERIVED_MAX_DEPTH);
   if (d->state == 0) {
     zscope sc = {ZSCOPE_RECORD, d->entity, T_VOID, d};
     if (!zcompile_expr(c->p, &d->expr, &sc, d->type, &c->err))
@@ -393,7 +424,7 @@ static ztype compile_call_derived(cctx *c, zexpr *e, zderived *d, guint first_ar
   }
   c->depth -= (int)nargs;
   emit(c, OP_CALL, (int)nargs, 0, d->index);
-  g_array_append_val(c->block->calls, d->index);
+  add_call(c, d->index);
   return d->type;
 }
 
@@ -474,6 +505,10 @@ static ztype compile_round(cctx *c, zexpr *e) {
     return T_VOID;
   if (!ztype_is_decimal(t))
     return fail(c, e, "round() needs a number, money or rate");
+  /* round(x): money to the fen, a number to a whole number (a rate, a
+   * fraction, to hundredths: whole percent) */
+  if (e->kids->len == 1 && t.kind == ZT_NUMBER)
+    places = 0;
   emit(c, OP_ROUND, ZROUND_HALF_UP, places, 0);
   return t;
 }
@@ -612,20 +647,16 @@ static bool compile_collection(cctx *c, zexpr *src, int *source, int32_t *relati
   return true;
 }
 
-/* The type `e` would have, without keeping its code. */
+/* The type `e` would have, without emitting anything.  Only typing: so
+ * that nested max()/min() aggregates, each of which types its value before
+ * compiling it, cost linear time rather than doubling per level.  Derived
+ * values met on the way are compiled for real (once, in their own blocks). */
 static ztype peek_type(cctx *c, zexpr *e, ztype hint) {
-  guint code_len = c->block->code->len, calls_len = c->block->calls->len, consts_len = c->p->consts->len;
-  int depth = c->depth, max_stack = c->block->max_stack, n_locals = c->block->n_locals;
+  int depth = c->depth, n_locals = c->block->n_locals;
+  c->dry++;
   ztype t = compile(c, e, hint);
-  g_array_set_size(c->block->code, code_len);
-  g_array_set_size(c->block->calls, calls_len);
-  /* Constants are only dropped if nothing else was compiled meanwhile: a
-   * derived value first compiled while typing `e` keeps its own block, and
-   * with it the constants it refers to. */
-  if (c->p->consts->len > consts_len && !other_compiled)
-    g_array_set_size(c->p->consts, consts_len);
+  c->dry--;
   c->depth = depth;
-  c->block->max_stack = max_stack;
   c->block->n_locals = n_locals;
   return t;
 }
@@ -736,6 +767,14 @@ static ztype compile_aggregate(cctx *c, zexpr *e) {
   return c->err ? T_VOID : result;
 }
 
+/* The arithmetic of docs/policy-language.md 8.6, exactly:
+ *   money +- money, number +-*÷ number, rate +- rate
+ *   money * number, number * money, money / number -> money
+ *   money / money -> number
+ *   money * rate, rate * money -> money
+ *   rate * number -> rate (the rate first)
+ * anything else (rate * rate, number * rate, money / rate, rate / ...) is an
+ * error.  date +- number is handled before this. */
 static ztype arith_type(int op, ztype l, ztype r) {
   ztype_kind a = l.kind, b = r.kind;
   ztype_kind N = ZT_NUMBER, M = ZT_MONEY, R = ZT_RATE;
@@ -748,13 +787,12 @@ static ztype arith_type(int op, ztype l, ztype r) {
   case ZOP_MUL:
     if (a == N && b == N) return mk(N, -1);
     if ((a == M && (b == N || b == R)) || (b == M && (a == N || a == R))) return mk(M, -1);
-    if ((a == R && (b == N || b == R)) || (b == R && a == N)) return mk(R, -1);
+    if (a == R && b == N) return mk(R, -1);
     break;
   case ZOP_DIV:
     if (a == N && b == N) return mk(N, -1);
-    if (a == M && (b == N || b == R)) return mk(M, -1);
-    if ((a == M && b == M) || (a == R && b == R)) return mk(N, -1);
-    if (a == R && b == N) return mk(R, -1);
+    if (a == M && b == N) return mk(M, -1);
+    if (a == M && b == M) return mk(N, -1);
     break;
   }
   return T_VOID;
@@ -810,13 +848,13 @@ static ztype compile_compare(cctx *c, zexpr *e) {
   return mk(ZT_BOOL, -1);
 }
 
-static ztype compile_binary(cctx *c, zexpr *e) {
-  if (e->op != ZOP_ADD && e->op != ZOP_SUB && e->op != ZOP_MUL && e->op != ZOP_DIV)
-    return compile_compare(c, e);
-  zexpr *l = zexpr_kid(e, 0), *r = zexpr_kid(e, 1);
-  ztype lt = compile(c, l, T_VOID);
-  if (c->err)
-    return T_VOID;
+static bool is_arith(const zexpr *e) {
+  return e->kind == ZE_BINARY && (e->op == ZOP_ADD || e->op == ZOP_SUB || e->op == ZOP_MUL || e->op == ZOP_DIV);
+}
+
+/* One step of arithmetic: `l` (compiled, of type lt) op the right operand of e. */
+static ztype compile_arith_step(cctx *c, zexpr *e, const zexpr *l, ztype lt) {
+  zexpr *r = zexpr_kid(e, 1);
   ztype rt = compile(c, r, lt);
   if (c->err)
     return T_VOID;
@@ -837,20 +875,51 @@ static ztype compile_binary(cctx *c, zexpr *e) {
   return t;
 }
 
+/* a + b - c * d ... parses as a left-deep tree as deep as the chain is long
+ * (the parser loops; it does not nest).  Walk its left spine with a loop so
+ * that a long flat expression does not recurse once per operator. */
+static ztype compile_binary(cctx *c, zexpr *e) {
+  if (!is_arith(e))
+    return compile_compare(c, e);
+  GPtrArray *spine = g_ptr_array_new();
+  zexpr *x = e;
+  for (; is_arith(x); x = zexpr_kid(x, 0))
+    g_ptr_array_add(spine, x);
+  ztype t = compile(c, x, T_VOID);
+  const zexpr *l = x;
+  for (guint i = spine->len; i-- > 0 && !c->err;) {
+    zexpr *node = g_ptr_array_index(spine, i);
+    t = compile_arith_step(c, node, l, t);
+    node->type = t;
+    l = node;
+  }
+  g_ptr_array_free(spine, TRUE);
+  return c->err ? T_VOID : t;
+}
+
+/* a and b and c ...: a left-deep tree, walked with a loop (see above). */
 static ztype compile_logic(cctx *c, zexpr *e) {
-  ztype lt = compile(c, zexpr_kid(e, 0), T_VOID);
-  if (c->err)
-    return T_VOID;
-  if (lt.kind != ZT_BOOL)
-    return fail(c, zexpr_kid(e, 0), "'%s' needs conditions (bool) on both sides", e->kind == ZE_AND ? "and" : "or");
-  int j = emit(c, e->kind == ZE_AND ? OP_AND_SC : OP_OR_SC, 0, 0, 0);
-  ztype rt = compile(c, zexpr_kid(e, 1), T_VOID);
-  if (c->err)
-    return T_VOID;
-  if (rt.kind != ZT_BOOL)
-    return fail(c, zexpr_kid(e, 1), "'%s' needs conditions (bool) on both sides", e->kind == ZE_AND ? "and" : "or");
-  patch(c, j, here(c));
-  return lt;
+  GPtrArray *spine = g_ptr_array_new();
+  zexpr *x = e;
+  for (; x->kind == ZE_AND || x->kind == ZE_OR; x = zexpr_kid(x, 0))
+    g_ptr_array_add(spine, x);
+  ztype t = compile(c, x, T_VOID);
+  if (!c->err && t.kind != ZT_BOOL) {
+    zexpr *inner = g_ptr_array_index(spine, spine->len - 1);
+    fail(c, x, "'%s' needs conditions (bool) on both sides", inner->kind == ZE_AND ? "and" : "or");
+  }
+  for (guint i = spine->len; i-- > 0 && !c->err;) {
+    zexpr *node = g_ptr_array_index(spine, i);
+    const char *word = node->kind == ZE_AND ? "and" : "or";
+    int j = emit(c, node->kind == ZE_AND ? OP_AND_SC : OP_OR_SC, 0, 0, 0);
+    ztype rt = compile(c, zexpr_kid(node, 1), T_VOID);
+    if (!c->err && rt.kind != ZT_BOOL)
+      fail(c, zexpr_kid(node, 1), "'%s' needs conditions (bool) on both sides", word);
+    patch(c, j, here(c));
+    node->type = mk(ZT_BOOL, -1);
+  }
+  g_ptr_array_free(spine, TRUE);
+  return c->err ? T_VOID : mk(ZT_BOOL, -1);
 }
 
 static ztype compile_if(cctx *c, zexpr *e) {
@@ -924,6 +993,8 @@ static ztype compile_unary(cctx *c, zexpr *e) {
 static ztype compile(cctx *c, zexpr *e, ztype hint) {
   if (c->err)
     return T_VOID;
+  const zexpr *outer = c->at;
+  c->at = e;
   ztype t = T_VOID;
   switch (e->kind) {
   case ZE_NUMBER: emit_const(c, (zval){.d = e->num}); t = mk(ZT_NUMBER, -1); break;
@@ -944,10 +1015,22 @@ static ztype compile(cctx *c, zexpr *e, ztype hint) {
   case ZE_AGG: t = compile_aggregate(c, e); break;
   }
   e->type = t;
+  c->at = outer;
   return c->err ? T_VOID : t;
 }
 
+static bool compile_source(struct zjtx_policy *p, zsource_expr *src, const zscope *scope, ztype want,
+                           zjtx_error **err);
+
 bool zcompile_expr(struct zjtx_policy *p, zsource_expr *src, const zscope *scope, ztype want, zjtx_error **err) {
+  compile_nesting++;
+  bool ok = compile_source(p, src, scope, want, err);
+  compile_nesting--;
+  return ok;
+}
+
+static bool compile_source(struct zjtx_policy *p, zsource_expr *src, const zscope *scope, ztype want,
+                           zjtx_error **err) {
   zderived *d = (zderived *)scope->derived;
   if (d)
     d->state = 1;
@@ -965,7 +1048,7 @@ bool zcompile_expr(struct zjtx_policy *p, zsource_expr *src, const zscope *scope
   b->max_stack = 0;
   b->n_locals = d ? (int32_t)d->arg_names->len : 0;
   cctx c = {.p = p, .scope = scope, .file = src->pos.file, .block = b,
-            .vars = g_array_new(FALSE, FALSE, sizeof(zvar))};
+            .vars = g_array_new(FALSE, FALSE, sizeof(zvar)), .at = src->ast};
   ztype t = compile(&c, src->ast, want);
   if (!c.err && want.kind != ZT_VOID) {
     /* a declared `code` derived value takes the code list of its body */
@@ -991,42 +1074,94 @@ bool zcompile_expr(struct zjtx_policy *p, zsource_expr *src, const zscope *scope
   return true;
 }
 
-/* Stack and locals a block needs including everything it calls.  Derived
- * values cannot call each other in a cycle (compile_call_derived refuses),
- * so this recursion ends. */
-static void block_totals(struct zjtx_policy *p, const zblock *b, int32_t *stack, int32_t *locals) {
-  int32_t extra_stack = 0, extra_locals = 0;
+/* Stack and locals a block needs including everything it calls; the totals
+ * of the derived values it calls are known by then.  *depth: the longest
+ * chain of derived values it calls (0: none). */
+static void block_totals(struct zjtx_policy *p, const zblock *b, const int32_t *depths, int32_t *stack,
+                         int32_t *locals, int32_t *depth) {
+  int32_t extra_stack = 0, extra_locals = 0, extra_depth = 0;
   for (guint i = 0; b->calls && i < b->calls->len; i++) {
-    zderived *d = g_ptr_array_index(p->derived, g_array_index(b->calls, int32_t, i));
-    if (d->total_stack == 0)
-      block_totals(p, &d->expr.block, &d->total_stack, &d->total_locals);
+    int32_t k = g_array_index(b->calls, int32_t, i);
+    zderived *d = g_ptr_array_index(p->derived, k);
     extra_stack = MAX(extra_stack, d->total_stack);
     extra_locals = MAX(extra_locals, d->total_locals);
+    extra_depth = MAX(extra_depth, depths[k]);
   }
   *stack = b->max_stack + extra_stack + 1;
   *locals = b->n_locals + extra_locals + 1;
+  *depth = extra_depth;
 }
 
-static void size_for(struct zjtx_policy *p, const zsource_expr *src) {
+/* The totals of every derived value, callees first, with an explicit stack
+ * rather than recursion: a hostile policy may chain thousands of derived
+ * values.  depths[i]: 0 not yet, -1 in progress, else 1 + the longest chain
+ * it calls.  Refuses chains deeper than the evaluator may recurse. */
+static bool derived_totals(struct zjtx_policy *p, int32_t *depths, zjtx_error **err) {
+  GArray *todo = g_array_new(FALSE, FALSE, sizeof(int32_t));
+  bool ok = true;
+  for (guint root = 0; ok && root < p->derived->len; root++) {
+    if (depths[root])
+      continue;
+    int32_t r = (int32_t)root;
+    g_array_append_val(todo, r);
+    depths[root] = -1;
+    while (ok && todo->len) {
+      int32_t i = g_array_index(todo, int32_t, todo->len - 1);
+      zderived *d = g_ptr_array_index(p->derived, i);
+      const zblock *b = &d->expr.block;
+      bool waiting = false;
+      for (guint j = 0; b->calls && j < b->calls->len && !waiting; j++) {
+        int32_t k = g_array_index(b->calls, int32_t, j);
+        if (depths[k] == -1) { /* compile_call_derived refuses cycles; never trust that twice */
+          zerr_give(err, zerr_new(ZJTX_ERR_POLICY, d->expr.pos.file, d->expr.pos.line, d->expr.pos.column, NULL,
+                                  "'%s' depends on itself", d->name));
+          ok = false;
+        } else if (depths[k] == 0) {
+          depths[k] = -1;
+          g_array_append_val(todo, k);
+          waiting = true;
+        }
+      }
+      if (!ok || waiting)
+        continue;
+      int32_t depth;
+      block_totals(p, b, depths, &d->total_stack, &d->total_locals, &depth);
+      depths[i] = depth + 1;
+      g_array_set_size(todo, todo->len - 1);
+      if (depths[i] > ZDERIVED_MAX_DEPTH) {
+        zerr_give(err, zerr_new(ZJTX_ERR_POLICY, d->expr.pos.file, d->expr.pos.line, d->expr.pos.column, NULL,
+                                "derived values call each other more than %d deep", ZDERIVED_MAX_DEPTH));
+        ok = false;
+      }
+    }
+  }
+  g_array_free(todo, TRUE);
+  return ok;
+}
+
+static void size_for(struct zjtx_policy *p, const int32_t *depths, const zsource_expr *src) {
   if (!src->block.code)
     return;
-  int32_t s, l;
-  block_totals(p, &src->block, &s, &l);
+  int32_t s, l, d;
+  block_totals(p, &src->block, depths, &s, &l, &d);
   p->max_stack = MAX(p->max_stack, s);
   p->max_locals = MAX(p->max_locals, l);
+  p->max_frames = MAX(p->max_frames, d + 1);
 }
 
 bool zcompile_link(struct zjtx_policy *p, zjtx_error **err) {
-  (void)err;
-  for (guint i = 0; i < p->rules->len; i++) {
+  int32_t *depths = g_new0(int32_t, p->derived->len + 1);
+  bool ok = derived_totals(p, depths, err);
+  for (guint i = 0; ok && i < p->rules->len; i++) {
     zrule *r = g_ptr_array_index(p->rules, i);
-    size_for(p, &r->filter);
-    size_for(p, &r->condition);
-    size_for(p, &r->amount);
+    size_for(p, depths, &r->filter);
+    size_for(p, depths, &r->condition);
+    size_for(p, depths, &r->amount);
     for (guint j = 0; j < r->caps->len; j++)
-      size_for(p, &((zcap *)g_ptr_array_index(r->caps, j))->expr);
+      size_for(p, depths, &((zcap *)g_ptr_array_index(r->caps, j))->expr);
   }
-  for (guint i = 0; i < p->derived->len; i++)
-    size_for(p, &((zderived *)g_ptr_array_index(p->derived, i))->expr);
-  return true;
+  for (guint i = 0; ok && i < p->derived->len; i++)
+    size_for(p, depths, &((zderived *)g_ptr_array_index(p->derived, i))->expr);
+  g_free(depths);
+  return ok;
 }

@@ -47,6 +47,21 @@ static void advance_char(parser *ps) {
   ps->p++;
 }
 
+/* An unexpected character: named whole (a UTF-8 sequence, not its first
+ * byte), with a hint for what was probably meant. */
+static void bad_character(parser *ps, const token *t) {
+  const char *p = ps->p;
+  gunichar u = g_utf8_get_char_validated(p, -1);
+  char *ch = (u == (gunichar)-1 || u == (gunichar)-2) ? g_strdup_printf("\\x%02X", (unsigned char)*p)
+                                                      : g_strndup(p, (gsize)(g_utf8_next_char(p) - p));
+  const char *hint = *p == '=' ? " (write == to compare)"
+                   : *p == '!' ? " (write 'not' to negate, != to compare)"
+                   : *p == '&' || *p == '|' ? " (write 'and', 'or')"
+                   : "";
+  fail(ps, t, "unexpected character '%s'%s", ch, hint);
+  g_free(ch);
+}
+
 static bool is_name_start(char c) { return g_ascii_isalpha(c) || c == '_'; }
 static bool is_name_char(char c) { return g_ascii_isalnum(c) || c == '_'; }
 
@@ -98,7 +113,7 @@ static void next(parser *ps) {
       }
     if (!strchr("+-*/()<>[],.:@%", c) && t->start == ps->p) {
       t->type = T_ERR;
-      fail(ps, t, "unexpected character '%s'", (char[]){c, 0});
+      bad_character(ps, t);
     }
     advance_char(ps);
   }
@@ -134,14 +149,26 @@ static zexpr *node(zexpr_kind kind, const token *at) {
   return e;
 }
 
+/* Iterative: a long flat expression (a + b + c ...) is a deep tree. */
 void zexpr_free(zexpr *e) {
   if (!e)
     return;
-  g_ptr_array_unref(e->kids);
-  g_free(e->name);
-  g_free(e->agg_var);
-  g_free(e->str);
-  g_free(e);
+  GPtrArray *todo = g_ptr_array_new();
+  g_ptr_array_add(todo, e);
+  while (todo->len) {
+    zexpr *x = g_ptr_array_steal_index_fast(todo, todo->len - 1);
+    if (!x)
+      continue;
+    for (guint i = 0; i < x->kids->len; i++)
+      g_ptr_array_add(todo, g_ptr_array_index(x->kids, i));
+    g_ptr_array_set_free_func(x->kids, NULL);
+    g_ptr_array_unref(x->kids);
+    g_free(x->name);
+    g_free(x->agg_var);
+    g_free(x->str);
+    g_free(x);
+  }
+  g_ptr_array_free(todo, TRUE);
 }
 
 static const char *const reserved[] = {"if", "then", "else", "and", "or", "not", "in", "where", "true", "false", NULL};
@@ -154,6 +181,18 @@ static bool is_reserved(const token *t) {
 
 static zexpr *parse_expr(parser *ps);
 static zexpr *parse_postfix(parser *ps, bool allow_at);
+
+/* Nesting: every parenthesis, argument list, index, member step, '@',
+ * prefix operator and 'if' is one level; at most ZEXPR_MAX_DEPTH.  The
+ * caller of enter() always calls leave(), whether enter() succeeded or not. */
+static bool enter(parser *ps) {
+  if (++ps->depth > ZEXPR_MAX_DEPTH) {
+    fail(ps, &ps->tok, "expression nested deeper than %d levels", ZEXPR_MAX_DEPTH);
+    return false;
+  }
+  return true;
+}
+static void leave(parser *ps) { ps->depth--; }
 
 /* args := expr (',' expr)*   (after '(' ; consumes ')') */
 static bool parse_args(parser *ps, zexpr *call) {
@@ -185,6 +224,11 @@ static bool is_aggregate_name(const token *t) {
 /* AGG '(' NAME 'in' expr ['where' expr] [':' expr] ['else' expr] ')'  (after '(') */
 static zexpr *parse_aggregate(parser *ps, zexpr *e) {
   e->kind = ZE_AGG;
+  if (is_reserved(&ps->tok)) {
+    fail(ps, &ps->tok, "'%.*s' is a reserved word, not a variable name", (int)ps->tok.len, ps->tok.start);
+    zexpr_free(e);
+    return NULL;
+  }
   e->agg_var = g_strndup(ps->tok.start, ps->tok.len);
   next(ps); /* the variable */
   next(ps); /* 'in' */
@@ -251,12 +295,16 @@ static zexpr *parse_primary(parser *ps) {
     return e;
   }
   if (is_op(ps, "(")) {
-    next(ps);
-    zexpr *e = parse_expr(ps);
-    if (e && !expect_op(ps, ")")) {
-      zexpr_free(e);
-      return NULL;
+    zexpr *e = NULL;
+    if (enter(ps)) {
+      next(ps);
+      e = parse_expr(ps);
+      if (e && !expect_op(ps, ")")) {
+        zexpr_free(e);
+        e = NULL;
+      }
     }
+    leave(ps);
     return e;
   }
   if (is_word(ps, "true") || is_word(ps, "false")) {
@@ -271,14 +319,16 @@ static zexpr *parse_primary(parser *ps) {
     next(ps);
     if (!is_op(ps, "("))
       return e;
+    bool ok = enter(ps);
     next(ps);
     e->kind = ZE_CALL;
-    if (is_aggregate_name(&t) && lookahead_is_in(ps))
-      return parse_aggregate(ps, e);
-    if (!parse_args(ps, e)) {
+    if (ok && is_aggregate_name(&t) && lookahead_is_in(ps)) {
+      e = parse_aggregate(ps, e);
+    } else if (!ok || !parse_args(ps, e)) {
       zexpr_free(e);
-      return NULL;
+      e = NULL;
     }
+    leave(ps);
     return e;
   }
   char *what = t.type == T_EOF ? g_strdup("end of expression") : g_strdup_printf("'%.*s'", (int)t.len, t.start);
@@ -290,11 +340,19 @@ static zexpr *parse_primary(parser *ps) {
 /* postfix := primary ('.' NAME ['(' args ')'] | '[' expr ']' | '@' postfix)* */
 static zexpr *parse_postfix(parser *ps, bool allow_at) {
   zexpr *e = parse_primary(ps);
+  int levels = 0;
   while (e && !ps->err) {
     token t = ps->tok;
+    if (!is_op(ps, ".") && !is_op(ps, "[") && !(allow_at && is_op(ps, "@"))) {
+      ps->depth -= levels;
+      return e;
+    }
+    levels++;
+    if (!enter(ps))
+      break;
     if (is_op(ps, ".")) {
       next(ps);
-      if (ps->tok.type != T_NAME) {
+      if (ps->tok.type != T_NAME || is_reserved(&ps->tok)) {
         fail(ps, &ps->tok, "%s", "expected a field or derived name after '.'");
         break;
       }
@@ -321,7 +379,7 @@ static zexpr *parse_postfix(parser *ps, bool allow_at) {
       g_ptr_array_add(ix->kids, k);
       if (!expect_op(ps, "]"))
         break;
-    } else if (allow_at && is_op(ps, "@")) {
+    } else {
       next(ps);
       zexpr *at = node(ZE_AT, &t);
       g_ptr_array_add(at->kids, e);
@@ -330,39 +388,28 @@ static zexpr *parse_postfix(parser *ps, bool allow_at) {
       if (!d)
         break;
       g_ptr_array_add(at->kids, d);
-    } else {
-      return e;
     }
   }
+  ps->depth -= levels;
   zexpr_free(e);
   return NULL;
 }
 
-static bool enter(parser *ps) {
-  if (++ps->depth > ZEXPR_MAX_DEPTH) {
-    fail(ps, &ps->tok, "expression nested deeper than %s levels", G_STRINGIFY(ZEXPR_MAX_DEPTH));
-    return false;
-  }
-  return true;
-}
-
 static zexpr *parse_unary(parser *ps) {
-  if (!enter(ps))
-    return NULL;
-  zexpr *e;
-  if (is_op(ps, "-")) {
-    token t = ps->tok;
+  if (!is_op(ps, "-"))
+    return parse_postfix(ps, true);
+  token t = ps->tok;
+  zexpr *e = NULL;
+  if (enter(ps)) {
     next(ps);
     zexpr *k = parse_unary(ps);
-    e = k ? node(ZE_UNARY, &t) : NULL;
-    if (e) {
+    if (k) {
+      e = node(ZE_UNARY, &t);
       e->op = '-';
       g_ptr_array_add(e->kids, k);
     }
-  } else {
-    e = parse_postfix(ps, true);
   }
-  ps->depth--;
+  leave(ps);
   return e;
 }
 
@@ -416,7 +463,21 @@ static int comparison_op(const parser *ps) {
 static zexpr *parse_in_list(parser *ps, zexpr *l, const token *at) {
   zexpr *e = node(ZE_IN, at);
   g_ptr_array_add(e->kids, l);
-  if (!expect_op(ps, "(") || !parse_args(ps, e)) {
+  bool ok = false;
+  if (is_op(ps, "(")) {
+    ok = enter(ps);
+    next(ps);
+    ok = ok && parse_args(ps, e);
+    leave(ps);
+  } else {
+    expect_op(ps, "(");
+  }
+  if (!ok) {
+    zexpr_free(e);
+    return NULL;
+  }
+  if (e->kids->len < 2) {
+    fail(ps, at, "%s", "'in' needs at least one value: x in ('a', 'b')");
     zexpr_free(e);
     return NULL;
   }
@@ -436,11 +497,20 @@ static zexpr *parse_cmp(parser *ps) {
       zexpr_free(e);
       return NULL;
     }
-    return binary(op, &t, e, r);
-  }
-  if (is_word(ps, "in")) {
+    e = binary(op, &t, e, r);
+  } else if (is_word(ps, "in")) {
     next(ps);
-    return parse_in_list(ps, e, &t);
+    e = parse_in_list(ps, e, &t);
+    if (!e)
+      return NULL;
+  } else {
+    return e;
+  }
+  /* a < b < c would compare a bool with c */
+  if (comparison_op(ps) || is_word(ps, "in")) {
+    fail(ps, &ps->tok, "%s", "comparisons do not chain: write within(x, low, high) or join them with 'and'");
+    zexpr_free(e);
+    return NULL;
   }
   return e;
 }
@@ -448,17 +518,18 @@ static zexpr *parse_cmp(parser *ps) {
 static zexpr *parse_not(parser *ps) {
   if (!is_word(ps, "not"))
     return parse_cmp(ps);
-  if (!enter(ps))
-    return NULL;
   token t = ps->tok;
-  next(ps);
-  zexpr *k = parse_not(ps);
-  ps->depth--;
-  if (!k)
-    return NULL;
-  zexpr *e = node(ZE_UNARY, &t);
-  e->op = 'n';
-  g_ptr_array_add(e->kids, k);
+  zexpr *e = NULL;
+  if (enter(ps)) {
+    next(ps);
+    zexpr *k = parse_not(ps);
+    if (k) {
+      e = node(ZE_UNARY, &t);
+      e->op = 'n';
+      g_ptr_array_add(e->kids, k);
+    }
+  }
+  leave(ps);
   return e;
 }
 
@@ -483,10 +554,12 @@ static zexpr *parse_and(parser *ps) { return parse_logic(ps, "and", ZE_AND, pars
 static zexpr *parse_or(parser *ps) { return parse_logic(ps, "or", ZE_OR, parse_and); }
 
 static zexpr *parse_expr(parser *ps) {
-  if (ps->err || !enter(ps))
+  if (ps->err)
     return NULL;
-  zexpr *e;
-  if (is_word(ps, "if")) {
+  if (!is_word(ps, "if"))
+    return parse_or(ps);
+  zexpr *e = NULL;
+  if (enter(ps)) {
     e = node(ZE_IF, &ps->tok);
     next(ps);
     zexpr *c = parse_expr(ps), *a = NULL, *b = NULL;
@@ -501,10 +574,8 @@ static zexpr *parse_expr(parser *ps) {
       zexpr_free(e);
       e = NULL;
     }
-  } else {
-    e = parse_or(ps);
   }
-  ps->depth--;
+  leave(ps);
   return e;
 }
 

@@ -67,6 +67,19 @@ static void G_GNUC_PRINTF(3, 4) load_error(zjson_load *ld, int line, const char 
   va_end(ap);
 }
 
+/* A problem with one record: a reject always, and an error unless the
+ * facts keep going past bad records. */
+static void G_GNUC_PRINTF(7, 8) record_problem(zjson_load *ld, int32_t entity, int line, const char *id,
+                                                const char *field, const char *value, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  zfacts_reject(ld->facts, entity, ld->name, line, id, field, value, msg);
+  if (!ld->facts->keep_going)
+    zerr_append(&ld->errs, zerr_new(ZJTX_ERR_FACTS, ld->name, line, 0, NULL, "%s", msg));
+}
+
 /* json-glib says "<data>:LINE:COL: Parse error: what"; keep the position
  * apart and the reason as the message. */
 static void syntax_error(zjson_load *ld, const GError *gerr) {
@@ -114,7 +127,7 @@ static const char *decimal_hint(const zentity *e, const char *member) {
 /* The text of a scalar member as the record API takes it: strings as is,
  * booleans and integers spelled out.  NULL with an error otherwise. */
 static const char *scalar_text(zjson_load *ld, const zentity *e, const char *member,
-                               JsonNode *node, const char *what, int line) {
+                               JsonNode *node, const char *what, const char *id, int line) {
   if (JSON_NODE_HOLDS_VALUE(node)) {
     GType t = json_node_get_value_type(node);
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
@@ -128,12 +141,13 @@ static const char *scalar_text(zjson_load *ld, const zentity *e, const char *mem
     }
     /* binary floating point cannot hold most decimals exactly */
     g_ascii_formatd(buf, sizeof buf, "%.15g", json_node_get_double(node));
-    load_error(ld, line, "%s: field \"%s\": %s is a JSON floating-point number (%s)", what,
-               member, buf, decimal_hint(e, member));
+    record_problem(ld, e->index, line, id, member, buf, "%s: field \"%s\": %s is a JSON floating-point number (%s)",
+                   what, member, buf, decimal_hint(e, member));
     return NULL;
   }
-  load_error(ld, line, "%s: field \"%s\": expected a single value, not %s", what, member,
-             JSON_NODE_HOLDS_ARRAY(node) ? "an array" : "an object");
+  const char *kind = JSON_NODE_HOLDS_ARRAY(node) ? "an array" : "an object";
+  record_problem(ld, e->index, line, id, member, kind, "%s: field \"%s\": expected a single value, not %s", what,
+                 member, kind);
   return NULL;
 }
 
@@ -167,6 +181,7 @@ static bool convert_members(zjson_load *ld, int32_t entity, JsonObject *o, const
   const char *member;
   JsonNode *node;
   bool ok = true;
+  g_autofree char *id = record_id(e, o);
   g_ptr_array_set_size(ld->names, 0);
   g_ptr_array_set_size(ld->values, 0);
   g_string_chunk_clear(ld->scratch);
@@ -176,7 +191,7 @@ static bool convert_members(zjson_load *ld, int32_t entity, JsonObject *o, const
     if (member[0] == '_' || JSON_NODE_HOLDS_NULL(node) ||
         child_entity(ld->facts->policy, entity, member) >= 0)
       continue;
-    const char *text = scalar_text(ld, e, member, node, what, line);
+    const char *text = scalar_text(ld, e, member, node, what, id, line);
     ok = ok && text;
     g_ptr_array_add(ld->names, (char *)member);
     g_ptr_array_add(ld->values, (char *)text);
@@ -215,13 +230,18 @@ static void load_record(zjson_load *ld, int32_t entity, JsonObject *o, const cha
   const char *twice = g_hash_table_lookup(ld->twice, o);
   bool ok = convert_members(ld, entity, o, what, line);
   if (twice) {
-    load_error(ld, line, "%s: field \"%s\" is given twice", what, twice);
+    g_autofree char *id = record_id(e, o);
+    record_problem(ld, entity, line, id, twice, NULL, "%s: field \"%s\" is given twice", what, twice);
     ok = false;
   }
   if (ok) {
     zrecord_origin origin = {ld->name, line, path};
     zfacts_add_record(ld->facts, entity, parent_key, (const char *const *)ld->names->pdata,
-                      (const char *const *)ld->values->pdata, ld->names->len, &origin, &ld->errs);
+                      (const char *const *)ld->values->pdata, ld->names->len, &origin,
+                      ld->facts->keep_going ? NULL : &ld->errs);
+  } else {
+    g_autofree char *id = record_id(e, o);
+    zfacts_refuse_record(ld->facts, entity, id);
   }
   load_children(ld, entity, o, path, line);
 }
@@ -240,8 +260,10 @@ static void load_array(zjson_load *ld, int32_t entity, JsonNode *node, const cha
     g_autofree char *at = g_strdup_printf("%s[%u]", path, i);
     if (JSON_NODE_HOLDS_OBJECT(el))
       load_record(ld, entity, json_node_get_object(el), parent_key, at);
-    else
-      load_error(ld, line, "%s: expected a %s record (a JSON object)", at, e->name);
+    else {
+      record_problem(ld, entity, line, NULL, NULL, NULL, "%s: expected a %s record (a JSON object)", at, e->name);
+      zfacts_refuse_record(ld->facts, entity, NULL);
+    }
   }
 }
 
@@ -332,50 +354,98 @@ static void parse_and_load(zjson_load *ld, const char *data, size_t len) {
     load_document(ld, json_parser_get_root(parser));
 }
 
-zjtx_status zjtx_facts_load_json_buffer(zjtx_policy *policy, const char *data, size_t len,
-                                        const char *name, zjtx_facts **out, zjtx_error **err) {
-  if (out)
-    *out = NULL;
-  if (!policy || !out || (!data && len > 0))
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
-                    "zjtx_facts_load_json_buffer: policy, data and out must not be NULL");
-  zjson_load ld = {.name = name ? name : "<buffer>",
+zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len, const char *name,
+                                        zjtx_error **err) {
+  if (!facts || (!data && len > 0))
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts and data must not be NULL");
+  if (facts->finished)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
+  zjson_load ld = {.facts = facts,
+                   .name = name ? name : "<buffer>",
                    .lines = g_hash_table_new(NULL, NULL),
                    .twice = g_hash_table_new_full(NULL, NULL, NULL, g_free),
                    .open = g_array_new(FALSE, FALSE, sizeof(zopen_object)),
                    .names = g_ptr_array_new(),
                    .values = g_ptr_array_new(),
                    .scratch = g_string_chunk_new(256)};
-  zjtx_status st = zjtx_facts_new(policy, &ld.facts, err);
-  if (st == ZJTX_OK) {
-    parse_and_load(&ld, data ? data : "", len);
-    /* finish even after bad records: duplicate ids and dangling references
-     * are reported in the same run */
-    zjtx_facts_finish(ld.facts, &ld.errs);
-  }
+  parse_and_load(&ld, data ? data : "", len);
   load_clear(&ld);
-  if (st != ZJTX_OK)
-    return st;
-  if (ld.errs) {
-    zjtx_facts_free(ld.facts);
-    return zerr_give(err, ld.errs);
-  }
-  *out = ld.facts;
-  return ZJTX_OK;
+  return ld.errs ? zerr_give(err, ld.errs) : ZJTX_OK;
 }
 
-zjtx_status zjtx_facts_load_json_file(zjtx_policy *policy, const char *path, zjtx_facts **out,
-                                      zjtx_error **err) {
+zjtx_status zjtx_facts_read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err) {
   g_autofree char *data = NULL;
   g_autoptr(GError) gerr = NULL;
   gsize len = 0;
+  if (!path)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "path is NULL");
+  if (!g_file_get_contents(path, &data, &len, &gerr))
+    return zerr_set(err, ZJTX_ERR_IO, path, 0, 0, NULL, "cannot read the facts: %s", gerr->message);
+  return zjtx_facts_read_json_buffer(facts, data, len, path, err);
+}
+
+/* New facts from one JSON document, finished; in strict mode every problem
+ * of every record (and of finishing) comes back in one error chain. */
+static zjtx_status load_json(zjtx_policy *policy, const char *data, size_t len, const char *path, const char *name,
+                             int flags, zjtx_facts **out, zjtx_error **err) {
+  zjtx_facts *facts = NULL;
+  zjtx_error *errs = NULL;
   if (out)
     *out = NULL;
+  if (!policy || !out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "policy and out must not be NULL");
+  zjtx_status st = zjtx_facts_new(policy, &facts, err);
+  if (st != ZJTX_OK)
+    return st;
+  zjtx_facts_set_keep_going(facts, flags & ZJTX_FACTS_KEEP_GOING, NULL);
+  st = path ? zjtx_facts_read_json_file(facts, path, &errs) : zjtx_facts_read_json_buffer(facts, data, len, name, &errs);
+  /* a document that parsed: finish even after bad records, so that
+   * duplicate ids and dangling references are reported in the same run */
+  bool unusable = st != ZJTX_OK && (facts->keep_going || (errs && errs->code != ZJTX_ERR_FACTS) ||
+                                    (errs && g_str_has_prefix(errs->message, "not valid JSON")));
+  if (!unusable)
+    zjtx_facts_finish(facts, &errs);
+  if (errs) {
+    zjtx_facts_free(facts);
+    return zerr_give(err, errs);
+  }
+  *out = facts;
+  return ZJTX_OK;
+}
+
+zjtx_status zjtx_facts_load_json_buffer(zjtx_policy *policy, const char *data, size_t len, const char *name,
+                                        zjtx_facts **out, zjtx_error **err) {
+  if (!data && len > 0)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "data is NULL");
+  return load_json(policy, data ? data : "", len, NULL, name, ZJTX_FACTS_STRICT, out, err);
+}
+
+zjtx_status zjtx_facts_load_json_file(zjtx_policy *policy, const char *path, zjtx_facts **out, zjtx_error **err) {
   if (!path)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
-                    "zjtx_facts_load_json_file: path is NULL");
-  if (!g_file_get_contents(path, &data, &len, &gerr))
-    return zerr_set(err, ZJTX_ERR_IO, path, 0, 0, NULL, "cannot read the facts: %s",
-                    gerr->message);
-  return zjtx_facts_load_json_buffer(policy, data, len, path, out, err);
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "zjtx_facts_load_json_file: path is NULL");
+  return load_json(policy, NULL, 0, path, NULL, ZJTX_FACTS_STRICT, out, err);
+}
+
+zjtx_status zjtx_facts_load(zjtx_policy *policy, const char *path, int flags, zjtx_facts **out, zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!policy || !path || !out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "policy, path and out must not be NULL");
+  if (!g_file_test(path, G_FILE_TEST_IS_DIR))
+    return load_json(policy, NULL, 0, path, NULL, flags, out, err);
+  zjtx_facts *facts = NULL;
+  zjtx_status st = zjtx_facts_new(policy, &facts, err);
+  if (st != ZJTX_OK)
+    return st;
+  zjtx_facts_set_keep_going(facts, flags & ZJTX_FACTS_KEEP_GOING, NULL);
+  zjtx_error *errs = NULL;
+  st = zjtx_facts_read_csv_dir(facts, path, &errs);
+  if (st == ZJTX_OK || (!facts->keep_going && errs && errs->code == ZJTX_ERR_FACTS))
+    zjtx_facts_finish(facts, &errs);
+  if (errs) {
+    zjtx_facts_free(facts);
+    return zerr_give(err, errs);
+  }
+  *out = facts;
+  return ZJTX_OK;
 }

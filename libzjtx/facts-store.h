@@ -27,9 +27,23 @@ typedef struct {
   int32_t *items;
 } zcsr;
 
+/* One problem with one input record: what a rejects file lists. */
+typedef struct {
+  const char *file;   /* NULL: the record API */
+  int32_t line;
+  const char *id;     /* the record's id as written, or NULL */
+  const char *field;  /* the field concerned, or NULL */
+  const char *value;  /* the offending value, or NULL */
+  const char *reason; /* what was expected */
+} zreject;
+
 typedef struct {
   int32_t entity;
   int32_t n;
+  GStringChunk *strings;    /* texts of this table: tables fill in parallel */
+  int64_t read, rejected;   /* records offered and records refused */
+  GArray *rejects;          /* zreject: problems, in input order */
+  GHashTable *rejected_ids; /* ids of refused records (keep-going mode) */
   zcolumn *columns;         /* one per field */
   GArray *parent;           /* int32 parent record index (children only) */
   GPtrArray *parent_text;   /* the parent key as written (until finish) */
@@ -45,6 +59,7 @@ struct zjtx_facts {
   GStringChunk *strings;
   char *period;
   bool finished;
+  bool keep_going;          /* refuse bad records, keep the rest */
 };
 
 /* Where a record came from, for error messages. */
@@ -61,6 +76,15 @@ typedef struct {
 bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_key,
                        const char *const *names, const char *const *values, size_t n,
                        const zrecord_origin *origin, zjtx_error **errs);
+
+/* Notes a problem with a record that a carrier could not even hand to
+ * zfacts_add_record (a JSON array where a value belongs, a CSV row with the
+ * wrong number of fields): counts it read and refused.  Strings are copied. */
+void zfacts_reject(struct zjtx_facts *f, int32_t entity, const char *file, int line, const char *id,
+                   const char *field, const char *value, const char *reason);
+/* Counts one record read and refused by a carrier (after its zfacts_reject
+ * calls: a record with three problems is still one record). */
+void zfacts_refuse_record(struct zjtx_facts *f, int32_t entity, const char *id);
 
 /* Value of field `field` of record `rec` of `entity`, as a VM value. */
 zval zfacts_get(const struct zjtx_facts *f, int32_t entity, int32_t field, int32_t rec);

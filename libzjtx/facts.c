@@ -75,6 +75,9 @@ static void table_init(ztable *t, const zentity *e) {
   }
   t->where_line = g_array_new(FALSE, FALSE, sizeof(int32_t));
   t->where_file = g_ptr_array_new();
+  t->strings = g_string_chunk_new(64 * 1024);
+  t->rejects = g_array_new(FALSE, FALSE, sizeof(zreject));
+  t->rejected_ids = g_hash_table_new(g_str_hash, g_str_equal);
 }
 
 static void table_clear(ztable *t, const zentity *e) {
@@ -86,6 +89,35 @@ static void table_clear(ztable *t, const zentity *e) {
   g_clear_pointer(&t->where_line, g_array_unref);
   g_clear_pointer(&t->where_file, g_ptr_array_unref);
   g_clear_pointer(&t->by_key, g_hash_table_unref);
+  g_clear_pointer(&t->rejects, g_array_unref);
+  g_clear_pointer(&t->rejected_ids, g_hash_table_unref);
+  g_clear_pointer(&t->strings, g_string_chunk_free);
+}
+
+/* ---- rejects -------------------------------------------------------------- */
+
+static const char *table_text(ztable *t, const char *s) {
+  return s ? g_string_chunk_insert_const(t->strings, s) : NULL;
+}
+
+static void add_reject(ztable *t, const char *file, int line, const char *id, const char *field, const char *value,
+                       const char *reason) {
+  zreject r = {table_text(t, file), line, table_text(t, id), table_text(t, field), table_text(t, value),
+               table_text(t, reason)};
+  g_array_append_val(t->rejects, r);
+}
+
+void zfacts_reject(struct zjtx_facts *f, int32_t entity, const char *file, int line, const char *id,
+                   const char *field, const char *value, const char *reason) {
+  add_reject(&f->tables[entity], file, line, id, field, value, reason);
+}
+
+void zfacts_refuse_record(struct zjtx_facts *f, int32_t entity, const char *id) {
+  ztable *t = &f->tables[entity];
+  t->read++;
+  t->rejected++;
+  if (id)
+    g_hash_table_add(t->rejected_ids, (gpointer)table_text(t, id));
 }
 
 /* The column holding the record ids, or NULL when the entity has none.
@@ -148,17 +180,21 @@ static char *record_where(const ztable *t, int32_t rec) {
 }
 
 /* An error about stored record `rec`, positioned where it came from. */
-static void G_GNUC_PRINTF(5, 6) stored_error(const struct zjtx_facts *f, int32_t entity,
-                                            int32_t rec, zjtx_error **errs, const char *fmt, ...) {
-  const ztable *t = &f->tables[entity];
+static void G_GNUC_PRINTF(7, 8) stored_error(const struct zjtx_facts *f, int32_t entity, int32_t rec,
+                                            zjtx_error **errs, const char *field, const char *value,
+                                            const char *fmt, ...) {
+  ztable *t = &f->tables[entity];
   g_autofree char *label = record_label(f, entity, rec);
   va_list ap;
   va_start(ap, fmt);
   g_autofree char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  zerr_append(errs, zerr_new(ZJTX_ERR_FACTS, g_ptr_array_index(t->where_file, rec),
-                             g_array_index(t->where_line, int32_t, rec), 0, NULL, "%s: %s",
-                             label, msg));
+  GPtrArray *keys = key_column(f, entity);
+  add_reject(t, g_ptr_array_index(t->where_file, rec), g_array_index(t->where_line, int32_t, rec),
+             keys ? g_ptr_array_index(keys, rec) : NULL, field, value, msg);
+  if (errs)
+    zerr_append(errs, zerr_new(ZJTX_ERR_FACTS, g_ptr_array_index(t->where_file, rec),
+                               g_array_index(t->where_line, int32_t, rec), 0, NULL, "%s: %s", label, msg));
 }
 
 /* ---- checking one record ------------------------------------------------- */
@@ -201,7 +237,7 @@ static const char *given_id(const zrec *rc) {
 }
 
 /* "enterprises[2] (91320800MA1ABCDE1X): <message>", at the record's origin. */
-static void G_GNUC_PRINTF(2, 3) rec_error(zrec *rc, const char *fmt, ...) {
+static void G_GNUC_PRINTF(4, 5) rec_error(zrec *rc, const char *field, const char *value, const char *fmt, ...) {
   const zrecord_origin *o = rc->origin;
   g_autofree char *what = o && o->what
                               ? g_strdup(o->what)
@@ -212,16 +248,17 @@ static void G_GNUC_PRINTF(2, 3) rec_error(zrec *rc, const char *fmt, ...) {
   va_start(ap, fmt);
   g_autofree char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  zerr_append(rc->errs, zerr_new(ZJTX_ERR_FACTS, o ? o->file : NULL, o ? o->line : 0, 0, NULL,
-                                 "%s%s%s%s: %s", what, id ? " (" : "", id ? id : "",
-                                 id ? ")" : "", msg));
+  add_reject(rc->t, o ? o->file : NULL, o ? o->line : 0, given, field, value, msg);
+  if (rc->errs)
+    zerr_append(rc->errs, zerr_new(ZJTX_ERR_FACTS, o ? o->file : NULL, o ? o->line : 0, 0, NULL,
+                                   "%s%s%s%s: %s", what, id ? " (" : "", id ? id : "", id ? ")" : "", msg));
   rc->ok = false;
 }
 
 /* `field "F": "V" <says>`: the one shape of every bad-value message. */
 static bool bad_value(zrec *rc, const zfield *fd, const char *value, const char *says) {
   g_autofree char *q = quote(value);
-  rec_error(rc, "field \"%s\": %s %s", fd->name, q, says);
+  rec_error(rc, fd->name, value, "field \"%s\": %s %s", fd->name, q, says);
   return false;
 }
 
@@ -361,7 +398,7 @@ static int32_t find_field(const zentity *e, const char *name, size_t pos) {
  * index, which nesting may already have given. */
 static void map_parent_key(zrec *rc, const char *value) {
   if (rc->parent_seen) {
-    rec_error(rc, "field \"%s\" is given twice", rc->e->parent_key);
+    rec_error(rc, rc->e->parent_key, value, "field \"%s\" is given twice", rc->e->parent_key);
     return;
   }
   rc->parent_seen = true;
@@ -369,7 +406,7 @@ static void map_parent_key(zrec *rc, const char *value) {
     return;
   if (rc->parent && strcmp(rc->parent, value) != 0) {
     g_autofree char *q = quote(value), *p = quote(rc->parent);
-    rec_error(rc, "field \"%s\": %s contradicts the %s it is nested under (%s)",
+    rec_error(rc, rc->e->parent_key, value, "field \"%s\": %s contradicts the %s it is nested under (%s)",
               rc->e->parent_key, q, zpolicy_entity(rc->f->policy, rc->e->parent)->name, p);
     return;
   }
@@ -382,7 +419,7 @@ static void map_names(zrec *rc) {
   const char *const *names = rc->names, *const *values = rc->values;
   for (size_t i = 0; i < rc->n; i++) {
     if (!names[i]) {
-      rec_error(rc, "field name #%zu is NULL", i + 1);
+      rec_error(rc, NULL, values[i], "field name #%zu is NULL", i + 1);
       continue;
     }
     int32_t fi = find_field(e, names[i], i);
@@ -391,10 +428,10 @@ static void map_names(zrec *rc) {
     } else if (fi < 0) {
       g_autofree char *q = values[i] ? quote(values[i]) : g_strdup("absent");
       g_autofree char *list = field_list(e);
-      rec_error(rc, "unknown field \"%s\" (value %s); %s has the fields: %s", names[i], q, e->name,
+      rec_error(rc, names[i], values[i], "unknown field \"%s\" (value %s); %s has the fields: %s", names[i], q, e->name,
                 list);
     } else if (rc->slots[fi].seen) {
-      rec_error(rc, "field \"%s\" is given twice", names[i]);
+      rec_error(rc, names[i], values[i], "field \"%s\" is given twice", names[i]);
     } else {
       rc->slots[fi].seen = true;
       rc->slots[fi].raw = values[i];
@@ -405,7 +442,7 @@ static void map_names(zrec *rc) {
 static void check_parent(zrec *rc) {
   const zentity *e = rc->e;
   if (e->parent >= 0 && !rc->parent)
-    rec_error(rc, "field \"%s\" is missing (the %s this %s belongs to)", e->parent_key,
+    rec_error(rc, e->parent_key, NULL, "field \"%s\" is missing (the %s this %s belongs to)", e->parent_key,
               zpolicy_entity(rc->f->policy, e->parent)->name, e->name);
 }
 
@@ -417,7 +454,7 @@ static void check_fields(zrec *rc) {
     if (!sl->raw) {
       /* the id is always required: duplicates and references need it */
       if (fd->required || (int32_t)i == e->key_field)
-        rec_error(rc, "field \"%s\" is missing (required)", fd->name);
+        rec_error(rc, fd->name, NULL, "field \"%s\" is missing (required)", fd->name);
       continue;
     }
     if (parse_value(rc, fd, sl))
@@ -427,11 +464,11 @@ static void check_fields(zrec *rc) {
 
 /* ---- storing one record -------------------------------------------------- */
 
-static char *keep_text(struct zjtx_facts *f, const char *s) {
-  return g_string_chunk_insert(f->strings, s);
+static char *keep_text(ztable *t, const char *s) {
+  return g_string_chunk_insert(t->strings, s);
 }
 
-static void store_value(struct zjtx_facts *f, zcolumn *c, const zslot *sl) {
+static void store_value(ztable *t, zcolumn *c, const zslot *sl) {
   switch (c->type) {
   case ZF_MONEY: case ZF_RATE: case ZF_COUNT: case ZF_NUMBER: {
     int64_t v = sl->raw ? sl->v.i64 : 0;
@@ -449,35 +486,34 @@ static void store_value(struct zjtx_facts *f, zcolumn *c, const zslot *sl) {
     break;
   }
   case ZF_TEXT:
-    g_ptr_array_add(c->str, (char *)(sl->raw ? keep_text(f, sl->raw) : absent_text));
+    g_ptr_array_add(c->str, (char *)(sl->raw ? keep_text(t, sl->raw) : absent_text));
     break;
   case ZF_REF: /* NULL: no reference; resolved to -1 */
-    g_ptr_array_add(c->str, sl->raw ? keep_text(f, sl->raw) : NULL);
+    g_ptr_array_add(c->str, sl->raw ? keep_text(t, sl->raw) : NULL);
     break;
   }
 }
 
 /* Records of one file come in runs: compare with the previous record's file
  * before interning, so that most records cost a strcmp. */
-static const char *keep_file(struct zjtx_facts *f, const ztable *t, const char *file) {
+static const char *keep_file(ztable *t, const char *file) {
   if (!file)
     return NULL;
   const char *last = t->n ? g_ptr_array_index(t->where_file, t->n - 1) : NULL;
   if (last && strcmp(last, file) == 0)
     return last;
-  return g_string_chunk_insert_const(f->strings, file);
+  return g_string_chunk_insert_const(t->strings, file);
 }
 
 static void store_record(zrec *rc) {
-  struct zjtx_facts *f = rc->f;
   ztable *t = rc->t;
   for (guint i = 0; i < rc->e->fields->len; i++)
-    store_value(f, &t->columns[i], &rc->slots[i]);
+    store_value(t, &t->columns[i], &rc->slots[i]);
   if (t->parent_text)
-    g_ptr_array_add(t->parent_text, keep_text(f, rc->parent));
+    g_ptr_array_add(t->parent_text, keep_text(t, rc->parent));
   int32_t line = rc->origin ? rc->origin->line : 0;
   g_array_append_val(t->where_line, line);
-  g_ptr_array_add(t->where_file, (char *)keep_file(f, t, rc->origin ? rc->origin->file : NULL));
+  g_ptr_array_add(t->where_file, (char *)keep_file(t, rc->origin ? rc->origin->file : NULL));
   t->n++;
 }
 
@@ -516,15 +552,26 @@ bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_
   map_names(&rc);
   check_parent(&rc);
   check_fields(&rc);
-  if (rc.ok)
+  rc.t->read++;
+  if (rc.ok) {
     store_record(&rc);
+  } else {
+    const char *id = given_id(&rc);
+    rc.t->rejected++;
+    if (id) /* its children will be refused too, naming it */
+      g_hash_table_add(rc.t->rejected_ids, keep_text(rc.t, id));
+  }
   return rc.ok;
 }
 
 /* ---- finishing ----------------------------------------------------------- */
 
+/* Records to refuse while finishing in keep-going mode: 1 for a duplicate
+ * id (the first record keeps it), 2 for anything else (its id is refused). */
+enum { KEEP = 0, DROP_DUPLICATE = 1, DROP = 2 };
+
 /* Ids are unique per entity; the first of two records keeps the id. */
-static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error **errs) {
+static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error **errs, uint8_t *drop) {
   ztable *t = &f->tables[entity];
   GPtrArray *keys = key_column(f, entity);
   g_clear_pointer(&t->by_key, g_hash_table_unref);
@@ -540,7 +587,10 @@ static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error **errs) 
     }
     g_autofree char *q = quote(id);
     g_autofree char *w1 = record_where(t, first), *w2 = record_where(t, r);
-    stored_error(f, entity, r, errs, "duplicate id %s (first at %s, again at %s)", q, w1, w2);
+    stored_error(f, entity, r, errs, zentity_field(zpolicy_entity(f->policy, entity), zpolicy_entity(f->policy, entity)->key_field)->name,
+                 id, "duplicate id %s (first at %s, again at %s)", q, w1, w2);
+    if (drop)
+      drop[r] = DROP_DUPLICATE;
   }
 }
 
@@ -554,7 +604,7 @@ static int32_t lookup_key(const struct zjtx_facts *f, int32_t target, const char
 
 /* Resolves the id texts `texts` to records of `target` into `out`. */
 static void resolve(struct zjtx_facts *f, int32_t entity, const char *field, GPtrArray *texts,
-                    int32_t target, GArray *out, zjtx_error **errs) {
+                    int32_t target, GArray *out, zjtx_error **errs, uint8_t *drop) {
   const ztable *t = &f->tables[entity];
   const zentity *te = zpolicy_entity(f->policy, target);
   g_array_set_size(out, (guint)t->n);
@@ -562,24 +612,82 @@ static void resolve(struct zjtx_facts *f, int32_t entity, const char *field, GPt
     const char *key = g_ptr_array_index(texts, r);
     int32_t idx = key ? lookup_key(f, target, key) : ABSENT_INDEX;
     g_array_index(out, int32_t, r) = idx;
-    if (key && idx < 0) {
-      g_autofree char *q = quote(key);
-      stored_error(f, entity, r, errs, "field \"%s\": %s is not the id of any %s%s", field, q,
-                   te->name, f->tables[target].by_key ? "" : " (it has no id field)");
-    }
+    if (!key || idx >= 0 || (drop && drop[r]))
+      continue;
+    g_autofree char *q = quote(key);
+    if (g_hash_table_contains(f->tables[target].rejected_ids, key))
+      stored_error(f, entity, r, errs, field, key, "field \"%s\": %s is a %s that was refused (see its own problem)",
+                   field, q, te->name);
+    else
+      stored_error(f, entity, r, errs, field, key, "field \"%s\": %s is not the id of any %s%s", field, q, te->name,
+                   f->tables[target].by_key ? "" : " (it has no id field)");
+    if (drop)
+      drop[r] = DROP;
   }
 }
 
-static void resolve_entity(struct zjtx_facts *f, int32_t entity, zjtx_error **errs) {
+static void resolve_entity(struct zjtx_facts *f, int32_t entity, zjtx_error **errs, uint8_t *drop) {
   const zentity *e = zpolicy_entity(f->policy, entity);
   ztable *t = &f->tables[entity];
   if (e->parent >= 0)
-    resolve(f, entity, e->parent_key, t->parent_text, e->parent, t->parent, errs);
+    resolve(f, entity, e->parent_key, t->parent_text, e->parent, t->parent, errs, drop);
   for (guint i = 0; i < e->fields->len; i++) {
     const zfield *fd = zentity_field(e, (int32_t)i);
     if (fd->type == ZF_REF)
-      resolve(f, entity, fd->name, t->columns[i].str, fd->ref_entity, t->columns[i].i32, errs);
+      resolve(f, entity, fd->name, t->columns[i].str, fd->ref_entity, t->columns[i].i32, errs, drop);
   }
+}
+
+/* Keeps the elements of `a` (of `size` bytes each) whose drop flag is 0. */
+static void compact_array(GArray *a, const uint8_t *drop, int32_t n) {
+  if (!a || a->len == 0)
+    return;
+  guint size = g_array_get_element_size(a), kept = 0;
+  for (int32_t r = 0; r < n; r++)
+    if (!drop[r])
+      memmove(a->data + (gsize)kept++ * size, a->data + (gsize)r * size, size);
+  g_array_set_size(a, kept);
+}
+
+static void compact_ptrs(GPtrArray *a, const uint8_t *drop, int32_t n) {
+  if (!a || a->len == 0)
+    return;
+  guint kept = 0;
+  for (int32_t r = 0; r < n; r++)
+    if (!drop[r])
+      a->pdata[kept++] = a->pdata[r];
+  g_ptr_array_set_size(a, (gint)kept);
+}
+
+/* Removes the dropped records of a table; returns how many. */
+static int32_t table_compact(struct zjtx_facts *f, int32_t entity, const uint8_t *drop) {
+  ztable *t = &f->tables[entity];
+  const zentity *e = zpolicy_entity(f->policy, entity);
+  GPtrArray *keys = key_column(f, entity);
+  int32_t dropped = 0;
+  for (int32_t r = 0; r < t->n; r++) {
+    if (!drop[r])
+      continue;
+    dropped++;
+    if (keys && drop[r] == DROP)
+      g_hash_table_add(t->rejected_ids, g_ptr_array_index(keys, r));
+  }
+  if (!dropped)
+    return 0;
+  for (guint i = 0; i < e->fields->len; i++) {
+    zcolumn *c = &t->columns[i];
+    compact_array(c->i64, drop, t->n);
+    compact_array(c->i32, drop, t->n);
+    compact_array(c->u8, drop, t->n);
+    compact_ptrs(c->str, drop, t->n);
+  }
+  compact_array(t->parent, drop, t->n);
+  compact_ptrs(t->parent_text, drop, t->n);
+  compact_array(t->where_line, drop, t->n);
+  compact_ptrs(t->where_file, drop, t->n);
+  t->n -= dropped;
+  t->rejected += dropped;
+  return dropped;
 }
 
 /* CSR of `owner_of` (the owner of each of n_items records, -1: none), by a
@@ -639,6 +747,30 @@ static void free_relations(struct zjtx_facts *f) {
   g_clear_pointer(&f->relations, g_free);
 }
 
+/* Keep-going mode: refuse duplicates and records whose parent or reference
+ * does not resolve, then again for records that pointed at those, until
+ * every remaining record resolves. */
+static void finish_keep_going(struct zjtx_facts *f) {
+  guint n = f->policy->entities->len;
+  for (;;) {
+    uint8_t **drop = g_new0(uint8_t *, n);
+    for (guint e = 0; e < n; e++)
+      drop[e] = g_new0(uint8_t, (gsize)f->tables[e].n + 1);
+    for (guint e = 0; e < n; e++)
+      build_keys(f, (int32_t)e, NULL, drop[e]);
+    for (guint e = 0; e < n; e++)
+      resolve_entity(f, (int32_t)e, NULL, drop[e]);
+    int32_t dropped = 0;
+    for (guint e = 0; e < n; e++) {
+      dropped += table_compact(f, (int32_t)e, drop[e]);
+      g_free(drop[e]);
+    }
+    g_free(drop);
+    if (!dropped)
+      return;
+  }
+}
+
 zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err) {
   if (!facts)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
@@ -647,11 +779,15 @@ zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err) {
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
   guint n = facts->policy->entities->len;
   zjtx_error *errs = NULL;
-  /* all ids first: any record may refer to any other */
-  for (guint e = 0; e < n; e++)
-    build_keys(facts, (int32_t)e, &errs);
-  for (guint e = 0; e < n; e++)
-    resolve_entity(facts, (int32_t)e, &errs);
+  if (facts->keep_going) {
+    finish_keep_going(facts);
+  } else {
+    /* all ids first: any record may refer to any other */
+    for (guint e = 0; e < n; e++)
+      build_keys(facts, (int32_t)e, &errs, NULL);
+    for (guint e = 0; e < n; e++)
+      resolve_entity(facts, (int32_t)e, &errs, NULL);
+  }
   if (!errs && build_relations(facts, &errs))
     facts->finished = true;
   if (!errs) {
@@ -674,7 +810,7 @@ zjtx_status zjtx_facts_new(zjtx_policy *policy, zjtx_facts **out, zjtx_error **e
                     "zjtx_facts_new: policy and out must not be NULL");
   zjtx_facts *f = g_new0(zjtx_facts, 1);
   f->policy = zjtx_policy_ref(policy);
-  f->strings = g_string_chunk_new(64 * 1024);
+  f->strings = g_string_chunk_new(4096);
   f->tables = g_new0(ztable, policy->entities->len);
   for (guint i = 0; i < policy->entities->len; i++)
     table_init(&f->tables[i], zpolicy_entity(policy, (int32_t)i));
@@ -761,4 +897,80 @@ const char *zfacts_record_id(const struct zjtx_facts *f, int32_t entity, int32_t
     return g_ptr_array_index(keys, rec);
   g_snprintf(buf, 32, "#%d", rec + 1);
   return buf;
+}
+
+/* ---- keep-going, rejects, reconciliation --------------------------------- */
+
+zjtx_status zjtx_facts_set_keep_going(zjtx_facts *facts, int keep_going, zjtx_error **err) {
+  if (!facts)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts is NULL");
+  if (facts->finished)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
+  facts->keep_going = keep_going != 0;
+  return ZJTX_OK;
+}
+
+/* The i-th reject over all tables, in entity order; its entity in *entity. */
+static const zreject *reject_at(const zjtx_facts *f, size_t i, int32_t *entity) {
+  for (guint e = 0; f && e < f->policy->entities->len; e++) {
+    GArray *r = f->tables[e].rejects;
+    if (i < r->len) {
+      if (entity)
+        *entity = (int32_t)e;
+      return &g_array_index(r, zreject, i);
+    }
+    i -= r->len;
+  }
+  return NULL;
+}
+
+size_t zjtx_facts_reject_count(const zjtx_facts *f) {
+  size_t n = 0;
+  for (guint e = 0; f && e < f->policy->entities->len; e++)
+    n += f->tables[e].rejects->len;
+  return n;
+}
+
+const char *zjtx_facts_reject_entity(const zjtx_facts *f, size_t i) {
+  int32_t e;
+  return reject_at(f, i, &e) ? zpolicy_entity(f->policy, e)->name : NULL;
+}
+const char *zjtx_facts_reject_file(const zjtx_facts *f, size_t i) {
+  const zreject *r = reject_at(f, i, NULL);
+  return r ? r->file : NULL;
+}
+int zjtx_facts_reject_line(const zjtx_facts *f, size_t i) {
+  const zreject *r = reject_at(f, i, NULL);
+  return r ? r->line : 0;
+}
+const char *zjtx_facts_reject_id(const zjtx_facts *f, size_t i) {
+  const zreject *r = reject_at(f, i, NULL);
+  return r ? r->id : NULL;
+}
+const char *zjtx_facts_reject_field(const zjtx_facts *f, size_t i) {
+  const zreject *r = reject_at(f, i, NULL);
+  return r ? r->field : NULL;
+}
+const char *zjtx_facts_reject_value(const zjtx_facts *f, size_t i) {
+  const zreject *r = reject_at(f, i, NULL);
+  return r ? r->value : NULL;
+}
+const char *zjtx_facts_reject_reason(const zjtx_facts *f, size_t i) {
+  const zreject *r = reject_at(f, i, NULL);
+  return r ? r->reason : NULL;
+}
+
+zjtx_status zjtx_facts_reconcile(const zjtx_facts *f, const char *entity, int64_t *read, int64_t *accepted,
+                                 int64_t *refused) {
+  int32_t e = f && entity ? zpolicy_entity_index(f->policy, entity) : -1;
+  if (e < 0)
+    return ZJTX_ERR_NOT_FOUND;
+  const ztable *t = &f->tables[e];
+  if (read)
+    *read = t->read;
+  if (accepted)
+    *accepted = t->n;
+  if (refused)
+    *refused = t->rejected;
+  return ZJTX_OK;
 }

@@ -7,12 +7,16 @@
  * substitution, no DOCTYPE at all, limits on size, nesting and the extends
  * chain.  libxml2 errors are collected through the structured error hook so
  * the *first* one is reported, and nothing is printed. */
+#define _XOPEN_SOURCE 700 /* realpath() */
 #include "policy-load.h"
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "compile.h"
 #include "error.h"
@@ -35,10 +39,83 @@ static void on_xml_error(void *data, xmlErrorPtr e) {
   g_free(msg);
 }
 
+/* memmem(): the whole buffer, NUL bytes included. */
+static const char *find_bytes(const char *data, size_t len, const char *needle) {
+  size_t n = strlen(needle);
+  for (const char *q = data; n <= len && (q = memchr(q, needle[0], len - (size_t)(q - data) - n + 1)); q++)
+    if (memcmp(q, needle, n) == 0)
+      return q;
+  return NULL;
+}
+
 static bool has_doctype(const char *data, size_t len) {
   /* A policy never needs a DTD; refusing any DOCTYPE rules out external
    * entities and entity-expansion bombs before libxml2 sees them. */
-  return g_strstr_len(data, (gssize)len, "<!DOCTYPE") || g_strstr_len(data, (gssize)len, "<!ENTITY");
+  return find_bytes(data, len, "<!DOCTYPE") || find_bytes(data, len, "<!ENTITY");
+}
+
+static bool starts(const char *q, const char *end, const char *prefix) {
+  size_t n = strlen(prefix);
+  return (size_t)(end - q) >= n && memcmp(q, prefix, n) == 0;
+}
+
+/* Moves *q past the next `close` (or to end), counting lines. */
+static void skip_past(const char **q, const char *end, const char *close, int *line) {
+  for (; *q < end; (*q)++) {
+    if (starts(*q, end, close)) {
+      *q += strlen(close);
+      return;
+    }
+    if (**q == '\n')
+      (*line)++;
+  }
+}
+
+/* Element nesting, counted on the raw text before libxml2 parses it, so that
+ * a deeply nested document is refused as a limit whatever its depth
+ * (libxml2 on its own stops at 256 levels with a parser error).  Returns the
+ * line of the first element nested too deep, or 0. */
+static int too_deep(const char *data, size_t len, int max) {
+  const char *q = data, *end = data + len;
+  int depth = 0, line = 1;
+  while (q < end) {
+    if (*q != '<') {
+      if (*q++ == '\n')
+        line++;
+      continue;
+    }
+    if (starts(q, end, "<!--")) {
+      skip_past(&q, end, "-->", &line);
+    } else if (starts(q, end, "<![CDATA[")) {
+      skip_past(&q, end, "]]>", &line);
+    } else if (starts(q, end, "<?")) {
+      skip_past(&q, end, "?>", &line);
+    } else if (starts(q, end, "</")) {
+      depth--;
+      skip_past(&q, end, ">", &line);
+    } else if (starts(q, end, "<!")) {
+      skip_past(&q, end, ">", &line);
+    } else {
+      int tag_line = line;
+      char quote = 0;
+      const char *gt = NULL;
+      for (q++; q < end && !gt; q++) {
+        if (*q == '\n')
+          line++;
+        else if (quote)
+          quote = *q == quote ? 0 : quote;
+        else if (*q == '"' || *q == '\'')
+          quote = *q;
+        else if (*q == '>')
+          gt = q;
+      }
+      if (gt && gt[-1] == '/')
+        continue; /* <empty/> */
+      if (++depth > max)
+        return tag_line;
+    }
+  }
+  return 0;
 }
 
 static int depth_of(xmlNode *n) {
@@ -55,6 +132,11 @@ static xmlDoc *read_xml(const char *data, size_t len, const char *file, zjtx_err
   if (has_doctype(data, len))
     return zerr_set(err, ZJTX_ERR_XML, file, 0, 0, NULL,
                     "policy contains a DOCTYPE or entity declaration: DTDs and entities are refused for safety"),
+           NULL;
+  int deep = too_deep(data, len, ZPOLICY_MAX_DEPTH);
+  if (deep)
+    return zerr_set(err, ZJTX_ERR_LIMIT, file, deep, 0, NULL, "elements nested deeper than %d levels",
+                    ZPOLICY_MAX_DEPTH),
            NULL;
   xml_errors x = {file, NULL, ZJTX_ERR_XML};
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
@@ -122,6 +204,8 @@ typedef struct {
   GArray *line_starts;   /* byte offset of each line */
   const char *origin;    /* this document's policy id */
   zjtx_error *err;
+  size_t cursor;         /* end of the last expression element read */
+  GHashTable *raw_of;    /* zsource_expr* -> its text as written, where that differs */
 } walker;
 
 /* Names that can only be resolved once every document is read: a ref
@@ -175,39 +259,184 @@ static bool fail(walker *w, xmlNode *n, const char *fmt, ...) {
   return false;
 }
 
-/* Where the text of element n starts: after the '>' of its start tag. */
-static zpos text_pos(walker *w, xmlNode *n) {
+static bool xml_name_char(char c) { return g_ascii_isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':'; }
+
+/* Where the content of an element that starts at `start` ends: at its end
+ * tag, past comments, CDATA sections and processing instructions. */
+static const char *content_end(const char *q, const char *end) {
+  int lines = 0;
+  while (q < end) {
+    if (starts(q, end, "<!--"))
+      skip_past(&q, end, "-->", &lines);
+    else if (starts(q, end, "<![CDATA["))
+      skip_past(&q, end, "]]>", &lines);
+    else if (starts(q, end, "<?"))
+      skip_past(&q, end, "?>", &lines);
+    else if (*q == '<')
+      return q;
+    else
+      q++;
+  }
+  return end;
+}
+
+static void advance_pos(const char *q, int *line, int *col) {
+  if (*q == '\n') {
+    (*line)++;
+    *col = 1;
+  } else if (((unsigned char)*q & 0xC0) != 0x80) {
+    (*col)++; /* characters, not UTF-8 continuation bytes (as expr-parse.c) */
+  }
+}
+
+/* Where the text of expression element n starts: after the '>' of its start
+ * tag.  libxml2 gives elements a line but no column, so the start tag is
+ * found in the text: the first `<name` on that line after the previous
+ * expression element (expression elements are read in document order, and
+ * two may share a line), its end found past quoted attribute values.  Also
+ * gives the element's content as written. */
+static zpos text_pos(walker *w, xmlNode *n, const char **raw, size_t *raw_len) {
   zpos pos = pos_of(w, n);
+  *raw = NULL;
+  *raw_len = 0;
   guint line = (guint)pos.line;
   if (line < 1 || line > w->line_starts->len)
     return pos;
   size_t off = g_array_index(w->line_starts, size_t, line - 1);
-  char *tag = g_strdup_printf("<%s", (const char *)n->name);
-  const char *t = g_strstr_len(w->data + off, (gssize)(w->len - off), tag);
-  g_free(tag);
-  const char *gt = t ? memchr(t, '>', w->len - (size_t)(t - w->data)) : NULL;
+  const char *end = w->data + w->len, *name = (const char *)n->name, *t = NULL;
+  size_t nlen = strlen(name);
+  for (const char *q = w->data + MAX(off, w->cursor); q < end && (q = memchr(q, '<', (size_t)(end - q))); q++)
+    if ((size_t)(end - q) > nlen + 1 && memcmp(q + 1, name, nlen) == 0 && !xml_name_char(q[1 + nlen])) {
+      t = q;
+      break;
+    }
+  if (!t)
+    return pos;
+  const char *gt = NULL;
+  char quote = 0;
+  for (const char *q = t + 1 + nlen; q < end && !gt; q++) {
+    if (quote)
+      quote = *q == quote ? 0 : quote;
+    else if (*q == '"' || *q == '\'')
+      quote = *q;
+    else if (*q == '>')
+      gt = q;
+  }
   if (!gt)
     return pos;
-  const char *start = gt + 1;
-  /* count lines and characters from the line start to `start` */
-  const char *ls = w->data + off;
-  int col = 1;
-  for (const char *q = ls; q < start; q++) {
-    if (*q == '\n') {
-      line++;
-      col = 1;
-    } else if (((unsigned char)*q & 0xC0) != 0x80) {
-      col++;
-    }
-  }
-  pos.line = (int)line;
+  const char *start = gt + 1, *stop = gt[-1] == '/' ? start : content_end(start, end);
+  w->cursor = (size_t)(stop - w->data);
+  int l = (int)line, col = 1;
+  for (const char *q = w->data + off; q < start; q++)
+    advance_pos(q, &l, &col);
+  pos.line = l;
   pos.column = col;
+  *raw = start;
+  *raw_len = (size_t)(stop - start);
   return pos;
 }
 
 static void source_expr(walker *w, xmlNode *n, zsource_expr *out) {
   out->text = content(n);
-  out->pos = text_pos(w, n);
+  const char *raw;
+  size_t raw_len;
+  out->pos = text_pos(w, n, &raw, &raw_len);
+  /* entity references, CDATA, comments or CR LF: positions in the text
+   * differ from positions in the file (see remap_error) */
+  if (raw && (raw_len != strlen(out->text) || memcmp(raw, out->text, raw_len) != 0))
+    g_hash_table_insert(w->raw_of, out, g_strndup(raw, raw_len));
+}
+
+/* ---- positions in expression text that differs from the file ------------- */
+
+/* Moves *q (and the file position) past what is not content: comments,
+ * processing instructions, CDATA markers. */
+static void skip_markup(const char **q, const char *end, bool *cdata, int *line, int *col) {
+  for (;;) {
+    const char *before = *q;
+    int ignored = 0;
+    if (!*cdata && starts(*q, end, "<!--"))
+      skip_past(q, end, "-->", &ignored);
+    else if (!*cdata && starts(*q, end, "<?"))
+      skip_past(q, end, "?>", &ignored);
+    else if (!*cdata && starts(*q, end, "<![CDATA[")) {
+      *q += 9;
+      *cdata = true;
+    } else if (*cdata && starts(*q, end, "]]>")) {
+      *q += 3;
+      *cdata = false;
+    } else {
+      return;
+    }
+    for (const char *p = before; p < *q; p++)
+      advance_pos(p, line, col);
+  }
+}
+
+/* Moves *q (and the file position) over one character of content as written:
+ * a character, a reference (&lt; &#x27;) or a line end (CR LF, CR, LF).
+ * Returns whether that character is a line end of the content. */
+static bool content_char(const char **q, const char *end, bool cdata, int *line, int *col) {
+  const char *c = *q, *semi = NULL;
+  if (!cdata && *c == '&' && (semi = memchr(c, ';', (size_t)(end - c)))) {
+    *q = semi + 1;
+    for (const char *p = c; p < *q; p++)
+      advance_pos(p, line, col);
+    return starts(c, end, "&#10;") || starts(c, end, "&#xA;") || starts(c, end, "&#xa;");
+  }
+  if (*c == '\r' || *c == '\n') {
+    *q += starts(c, end, "\r\n") ? 2 : 1;
+    advance_pos("\n", line, col);
+    return true;
+  }
+  *q = MIN(g_utf8_next_char(c), end);
+  advance_pos(c, line, col);
+  return false;
+}
+
+static int pos_cmp(int l1, int c1, int l2, int c2) { return l1 != l2 ? (l1 > l2) - (l1 < l2) : (c1 > c2) - (c1 < c2); }
+
+/* An error found in expression text points into the text libxml2 gave; where
+ * that differs from the file (&lt; is one character of the text, four of the
+ * file), move it to the same place in the file. */
+static void remap_error(GHashTable *raw_of, zjtx_error *e) {
+  if (!e || !raw_of || !e->file || e->line <= 0 || e->column <= 0)
+    return;
+  GHashTableIter it;
+  gpointer key, value;
+  g_hash_table_iter_init(&it, raw_of);
+  while (g_hash_table_iter_next(&it, &key, &value)) {
+    const zsource_expr *src = key;
+    if (!src->pos.file || strcmp(src->pos.file, e->file) != 0 || !src->text ||
+        pos_cmp(e->line, e->column, src->pos.line, src->pos.column) < 0)
+      continue;
+    int tl = src->pos.line, tc = src->pos.column; /* in the text */
+    for (const char *q = src->text; *q; q++)
+      advance_pos(q, &tl, &tc);
+    if (pos_cmp(e->line, e->column, tl, tc) > 0)
+      continue; /* after this expression's text */
+    const char *q = value, *end = q + strlen(q);
+    bool cdata = false;
+    int rl = src->pos.line, rc = src->pos.column; /* in the file */
+    tl = src->pos.line;
+    tc = src->pos.column;
+    for (;;) {
+      skip_markup(&q, end, &cdata, &rl, &rc);
+      if (tl == e->line && tc == e->column) {
+        e->line = rl;
+        e->column = rc;
+        return;
+      }
+      if (q >= end)
+        return;
+      if (content_char(&q, end, cdata, &rl, &rc)) {
+        tl++;
+        tc = 1;
+      } else {
+        tc++;
+      }
+    }
+  }
 }
 
 static void read_titles(xmlNode *n, ztext2 *t) {
@@ -496,11 +725,15 @@ static void read_param_values(walker *w, param_decl *d) {
     zparam_value v = {.key = -1};
     v.from_text = prop(c, "from");
     v.key_text = prop(c, "key");
-    v.value_text = g_strstrip(content(c));
+    v.value_text = content(c);
     g_array_append_val(p->values, v);
     const char *why = zpolicy_parse_value(p->type, v.value_text, &g_array_index(p->values, zparam_value, p->values->len - 1).value);
     zparam_value *pv = &g_array_index(p->values, zparam_value, p->values->len - 1);
-    if (why)
+    size_t vlen = strlen(v.value_text);
+    /* written exactly: the schema cannot refuse spaces in element text */
+    if (vlen && (g_ascii_isspace(v.value_text[0]) || g_ascii_isspace(v.value_text[vlen - 1])))
+      fail(w, c, "value \"%s\" of parameter %s has spaces around it: write the value exactly", v.value_text, p->id);
+    else if (why)
       fail(w, c, "value \"%s\" of parameter %s is not %s", v.value_text, p->id, why);
     else if (!zdate_parse(v.from_text, strlen(v.from_text), &pv->from))
       fail(w, c, "from=\"%s\" of parameter %s is not a real date YYYY-MM-DD", v.from_text, p->id);
@@ -677,10 +910,15 @@ static void read_metadata(walker *w, xmlNode *root) {
   struct zjtx_policy *p = w->p;
   replace(&p->id, prop(root, "id"));
   replace(&p->version, prop(root, "version"));
+  /* the titles of the last policy read (the extending one), as a pair: not
+   * its Chinese title beside its base's English one */
   ztext2 t = {NULL, NULL};
   read_titles(root, &t);
-  replace(&p->title.zh, t.zh);
-  replace(&p->title.en, t.en);
+  if (t.zh || t.en) {
+    g_free(p->title.zh);
+    g_free(p->title.en);
+    p->title = t;
+  }
   for (xmlNode *c = root->children; c; c = c->next) {
     if (is(c, "jurisdiction"))
       replace(&p->jurisdiction, content(c));
@@ -855,29 +1093,57 @@ static GArray *line_starts_of(const char *data, size_t len) {
 typedef struct {
   struct zjtx_policy *p;
   GPtrArray *pendings;
-  GPtrArray *chain; /* canonical paths being loaded, against cycles */
+  GPtrArray *chain;   /* canonical paths being loaded, against cycles */
+  GHashTable *raw_of; /* zsource_expr* -> text as written (remap_error) */
 } loader;
 
 static bool load_doc(loader *ld, const char *data, size_t len, const char *file, const char *base_dir,
                      zjtx_error **err);
 
-static bool load_path(loader *ld, const char *path, zjtx_error **err, const char *from_file) {
+/* The same file however it is named (./a.xml, dir/../a.xml, a symlink). */
+static char *canonical_path(const char *path) {
+  char *real = realpath(path, NULL);
+  if (real) {
+    char *copy = g_strdup(real);
+    free(real);
+    return copy;
+  }
+  return g_canonicalize_filename(path, NULL);
+}
+
+/* Loads the policy file `path`; `from_file`/`from_line` name the policy
+ * whose extends= led here (NULL for the file the caller asked for). */
+static bool load_path(loader *ld, const char *path, zjtx_error **err, const char *from_file, int from_line) {
+  char *canon = canonical_path(path);
   for (guint i = 0; i < ld->chain->len; i++)
-    if (strcmp(g_ptr_array_index(ld->chain, i), path) == 0)
-      return zerr_set(err, ZJTX_ERR_POLICY, from_file, 0, 0, NULL, "policies extend each other in a cycle through %s",
-                      path), false;
-  if (ld->chain->len >= ZPOLICY_MAX_EXTENDS)
-    return zerr_set(err, ZJTX_ERR_LIMIT, from_file, 0, 0, NULL, "more than %d policies extend each other",
+    if (strcmp(g_ptr_array_index(ld->chain, i), canon) == 0) {
+      g_free(canon);
+      return zerr_set(err, ZJTX_ERR_POLICY, from_file, from_line, 0, NULL,
+                      "policies extend each other in a cycle through %s", path), false;
+    }
+  if (ld->chain->len >= ZPOLICY_MAX_EXTENDS) {
+    g_free(canon);
+    return zerr_set(err, ZJTX_ERR_LIMIT, from_file, from_line, 0, NULL, "more than %d policies extend each other",
                     ZPOLICY_MAX_EXTENDS), false;
+  }
+  g_ptr_array_add(ld->chain, canon);
+  /* refuse an oversized file before reading it into memory */
+  GStatBuf st;
+  if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > ZPOLICY_MAX_BYTES)
+    return zerr_set(err, ZJTX_ERR_LIMIT, path, 0, 0, NULL, "policy is larger than %d bytes", ZPOLICY_MAX_BYTES),
+           false;
   gchar *data = NULL;
   gsize len = 0;
   GError *gerr = NULL;
   if (!g_file_get_contents(path, &data, &len, &gerr)) {
-    zerr_set(err, ZJTX_ERR_IO, path, 0, 0, NULL, "cannot read policy: %s", gerr->message);
+    if (from_file)
+      zerr_set(err, ZJTX_ERR_IO, from_file, from_line, 0, NULL, "cannot read the policy it extends: %s",
+               gerr->message);
+    else
+      zerr_set(err, ZJTX_ERR_IO, path, 0, 0, NULL, "cannot read policy: %s", gerr->message);
     g_error_free(gerr);
     return false;
   }
-  g_ptr_array_add(ld->chain, g_strdup(path));
   g_autofree char *dir = g_path_get_dirname(path);
   bool ok = load_doc(ld, data, len, path, dir, err);
   g_free(data);
@@ -895,11 +1161,12 @@ static bool load_doc(loader *ld, const char *data, size_t len, const char *file,
   if (extends) {
     g_autofree char *base = g_path_is_absolute(extends) ? g_strdup(extends)
                                                         : g_build_filename(base_dir ? base_dir : ".", extends, NULL);
-    ok = load_path(ld, base, err, file);
+    ok = load_path(ld, base, err, file, (int)xmlGetLineNo(root));
     g_free(extends);
   }
   if (ok) {
-    walker w = {ld->p, g_string_chunk_insert_const(ld->p->strings, file), data, len, line_starts_of(data, len), NULL, NULL};
+    walker w = {ld->p, g_string_chunk_insert_const(ld->p->strings, file), data, len, line_starts_of(data, len), NULL,
+                NULL, 0, ld->raw_of};
     char *id = prop(root, "id");
     w.origin = g_string_chunk_insert_const(ld->p->strings, id ? id : "");
     g_free(id);
@@ -923,16 +1190,24 @@ static bool load_doc(loader *ld, const char *data, size_t len, const char *file,
   return ok;
 }
 
-static zjtx_status finish_load(loader *ld, bool ok, zjtx_policy **out, zjtx_error **err) {
+/* Finishes a load; `e` is the error of reading the documents, if any.  The
+ * status returned is that of the first error even when the caller passes no
+ * `err`. */
+static zjtx_status finish_load(loader *ld, bool ok, zjtx_error *e, zjtx_policy **out, zjtx_error **err) {
   for (guint i = 0; ok && i < ld->pendings->len; i++)
-    ok = resolve_pending(ld->p, g_ptr_array_index(ld->pendings, i), err);
-  ok = ok && add_child_relations(ld->p, err) && check_ref_fields(ld->p, err) && compile_all(ld->p, err);
+    ok = resolve_pending(ld->p, g_ptr_array_index(ld->pendings, i), &e);
+  ok = ok && add_child_relations(ld->p, &e) && check_ref_fields(ld->p, &e) && compile_all(ld->p, &e);
+  remap_error(ld->raw_of, e);
   g_ptr_array_free(ld->pendings, TRUE);
   g_ptr_array_free(ld->chain, TRUE);
+  g_hash_table_destroy(ld->raw_of); /* before the policy: its keys point into it */
   if (!ok) {
     zjtx_policy_unref(ld->p);
-    return err && *err ? (*err)->code : ZJTX_ERR_POLICY;
+    if (!e)
+      e = zerr_new(ZJTX_ERR_POLICY, NULL, 0, 0, NULL, "the policy could not be loaded");
+    return zerr_give(err, e);
   }
+  zjtx_error_free(e);
   *out = ld->p;
   return ZJTX_OK;
 }
@@ -941,6 +1216,7 @@ static void loader_init(loader *ld) {
   ld->p = zpolicy_new();
   ld->pendings = g_ptr_array_new_with_free_func((GDestroyNotify)pending_free);
   ld->chain = g_ptr_array_new_with_free_func(g_free);
+  ld->raw_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 }
 
 zjtx_status zjtx_policy_load_file(const char *path, zjtx_policy **out, zjtx_error **err) {
@@ -950,8 +1226,9 @@ zjtx_status zjtx_policy_load_file(const char *path, zjtx_policy **out, zjtx_erro
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "path and out must not be NULL");
   loader ld;
   loader_init(&ld);
-  bool ok = load_path(&ld, path, err, NULL);
-  return finish_load(&ld, ok, out, err);
+  zjtx_error *e = NULL;
+  bool ok = load_path(&ld, path, &e, NULL, 0);
+  return finish_load(&ld, ok, e, out, err);
 }
 
 zjtx_status zjtx_policy_load_buffer(const char *data, size_t len, const char *name, const char *base_dir,
@@ -962,6 +1239,7 @@ zjtx_status zjtx_policy_load_buffer(const char *data, size_t len, const char *na
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "data and out must not be NULL");
   loader ld;
   loader_init(&ld);
-  bool ok = load_doc(&ld, data, len, name ? name : "<buffer>", base_dir, err);
-  return finish_load(&ld, ok, out, err);
+  zjtx_error *e = NULL;
+  bool ok = load_doc(&ld, data, len, name ? name : "<buffer>", base_dir, &e);
+  return finish_load(&ld, ok, e, out, err);
 }

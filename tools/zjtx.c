@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* zjtx.c - the command-line tool: check a policy, evaluate it over facts,
  * dump its compiled program. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,12 @@ static const char usage[] =
     "Exact, explainable computation of subsidy and incentive policies.\n"
     "\n"
     "commands:\n"
-    "  evaluate --policy FILE --facts FILE.json [--period YYYY] [--set PARAM=VALUE]...\n"
-    "           [--format table|json] [--explain]\n"
-    "      compute every entitlement and violation the policy gives the facts.\n"
+    "  evaluate --policy FILE --facts FILE.json|DIR [--period YYYY] [--set PARAM=VALUE]...\n"
+    "           [--format table|json] [--explain] [--rejects FILE.csv]\n"
+    "      compute every entitlement and violation the policy gives the facts: a JSON\n"
+    "      document or a directory of CSV files (one per entity: enterprises.csv, ...).\n"
+    "      Invalid records are reported (and listed in --rejects), the rest evaluated;\n"
+    "      the exit status is then 1.\n"
     "      --set PARAM=VALUE replaces a parameter (PARAM[KEY]=VALUE for one key of a\n"
     "      keyed parameter); rates are written in percent (--set rd_base_rate=3).\n"
     "  check --policy FILE\n"
@@ -28,7 +32,7 @@ static const char usage[] =
     "Exit status: 0 success, 1 invalid input (policy, facts, options), 2 usage error.\n";
 
 typedef struct {
-  const char *policy, *facts, *period, *format;
+  const char *policy, *facts, *period, *format, *rejects;
   GPtrArray *sets;
   bool explain;
 } options;
@@ -64,6 +68,7 @@ static int parse_options(int argc, char **argv, options *o) {
                         : strcmp(a, "--facts") == 0  ? &o->facts
                         : strcmp(a, "--period") == 0 ? &o->period
                         : strcmp(a, "--format") == 0 ? &o->format
+                        : strcmp(a, "--rejects") == 0 ? &o->rejects
                                                      : NULL;
     if (slot || strcmp(a, "--set") == 0) {
       if (i + 1 >= argc)
@@ -131,6 +136,71 @@ static int apply_set(zjtx_options *opts, const char *arg) {
   return 0;
 }
 
+/* A CSV field, quoted when it must be (RFC 4180). */
+static void csv_field(FILE *out, const char *s, bool last) {
+  s = s ? s : "";
+  if (strpbrk(s, ",\"\r\n")) {
+    fputc('"', out);
+    for (; *s; s++) {
+      if (*s == '"')
+        fputc('"', out);
+      fputc(*s, out);
+    }
+    fputc('"', out);
+  } else {
+    fputs(s, out);
+  }
+  fputc(last ? '\n' : ',', out);
+}
+
+static bool write_rejects_csv(const zjtx_facts *facts, const char *path) {
+  FILE *out = fopen(path, "w");
+  if (!out) {
+    fprintf(stderr, "zjtx: %s: cannot write the rejects: %s\n", path, g_strerror(errno));
+    return false;
+  }
+  fputs("file,line,entity,id,field,value,reason\n", out);
+  for (size_t i = 0; i < zjtx_facts_reject_count(facts); i++) {
+    char line[16];
+    g_snprintf(line, sizeof line, "%d", zjtx_facts_reject_line(facts, i));
+    csv_field(out, zjtx_facts_reject_file(facts, i), false);
+    csv_field(out, line, false);
+    csv_field(out, zjtx_facts_reject_entity(facts, i), false);
+    csv_field(out, zjtx_facts_reject_id(facts, i), false);
+    csv_field(out, zjtx_facts_reject_field(facts, i), false);
+    csv_field(out, zjtx_facts_reject_value(facts, i), false);
+    csv_field(out, zjtx_facts_reject_reason(facts, i), true);
+  }
+  return fclose(out) == 0;
+}
+
+/* Every refused record on stderr (and in a CSV file if asked), then the
+ * reconciliation of each table.  Returns the number of problems. */
+static size_t report_rejects(const zjtx_policy *p, const zjtx_facts *facts, const char *rejects_path) {
+  size_t n = zjtx_facts_reject_count(facts);
+  for (size_t i = 0; i < n; i++) {
+    const char *file = zjtx_facts_reject_file(facts, i);
+    int line = zjtx_facts_reject_line(facts, i);
+    fprintf(stderr, "zjtx: %s%s", file ? file : "", file ? ":" : "");
+    if (line > 0)
+      fprintf(stderr, "%d:", line);
+    fprintf(stderr, " refused %s: %s\n", zjtx_facts_reject_entity(facts, i), zjtx_facts_reject_reason(facts, i));
+  }
+  if (rejects_path && !write_rejects_csv(facts, rejects_path))
+    n++;
+  if (n == 0)
+    return 0;
+  fprintf(stderr, "zjtx: reconciliation (read = accepted + refused):\n");
+  for (size_t e = 0; e < zjtx_policy_entity_count(p); e++) {
+    int64_t read = 0, accepted = 0, refused = 0;
+    zjtx_facts_reconcile(facts, zjtx_policy_entity_name(p, e), &read, &accepted, &refused);
+    fprintf(stderr, "zjtx:   %-12s %10" G_GINT64_FORMAT " = %10" G_GINT64_FORMAT " + %" G_GINT64_FORMAT "\n",
+            zjtx_policy_entity_plural(p, e), read, accepted, refused);
+  }
+  fprintf(stderr, "zjtx: %zu problem%s in the facts; every valid record was evaluated\n", n, n == 1 ? "" : "s");
+  return n;
+}
+
 static int cmd_evaluate(options *o) {
   const char *format = o->format ? o->format : "table";
   if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
@@ -149,8 +219,11 @@ static int cmd_evaluate(options *o) {
   zjtx_result *res = NULL;
   if (rc == 0 && !p)
     rc = 1;
-  if (rc == 0 && zjtx_facts_load_json_file(p, o->facts, &facts, &err) != ZJTX_OK)
+  if (rc == 0 && zjtx_facts_load(p, o->facts, ZJTX_FACTS_KEEP_GOING, &facts, &err) != ZJTX_OK)
     rc = report(err);
+  bool refused = false;
+  if (rc == 0)
+    refused = report_rejects(p, facts, o->rejects) != 0;
   if (rc == 0 && zjtx_evaluate(p, facts, opts, &res, &err) != ZJTX_OK)
     rc = report(err);
   if (rc == 0) {
@@ -159,6 +232,8 @@ static int cmd_evaluate(options *o) {
     if (!ok || fflush(stdout) != 0)
       rc = 1;
   }
+  if (rc == 0 && refused)
+    rc = 1; /* every valid record was evaluated, but not every record was valid */
   zjtx_result_free(res);
   zjtx_facts_free(facts);
   zjtx_policy_unref(p);

@@ -66,6 +66,71 @@ ZJTX_API zjtx_status zjtx_facts_load_json_buffer(zjtx_policy *policy, const char
                                                  size_t len, const char *name, zjtx_facts **out,
                                                  zjtx_error **err);
 
+/**
+ * zjtx_facts_set_keep_going:
+ * @keep_going: nonzero: an invalid record is refused and noted (see
+ *   zjtx_facts_reject_count), and loading goes on with the rest; records
+ *   whose parent or reference was refused are refused too.  Zero (the
+ *   default): the first invalid record makes loading fail, and every
+ *   problem is reported in the error chain.
+ * Call before adding or reading records.
+ */
+ZJTX_API zjtx_status zjtx_facts_set_keep_going(zjtx_facts *facts, int keep_going, zjtx_error **err);
+
+/**
+ * zjtx_facts_read_json_file / _read_json_buffer / _read_csv_dir: add the
+ * records of one carrier to unfinished facts (then call zjtx_facts_finish).
+ * The CSV directory holds one file per entity, named by its plural
+ * ("enterprises.csv"), with a header row naming fields in any order; child
+ * rows carry their parent's id in the parent-key column; a missing file
+ * means no records.  Fails on what makes the input unusable as a whole (an
+ * unreadable file, JSON that does not parse, a CSV header that lacks a
+ * required column): with keep-going, record-level problems are noted as
+ * rejects instead.
+ */
+ZJTX_API zjtx_status zjtx_facts_read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err);
+ZJTX_API zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len,
+                                                 const char *name, zjtx_error **err);
+ZJTX_API zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_error **err);
+
+/** Flags of zjtx_facts_load(). */
+typedef enum {
+  ZJTX_FACTS_STRICT = 0,
+  ZJTX_FACTS_KEEP_GOING = 1 /* see zjtx_facts_set_keep_going() */
+} zjtx_facts_flags;
+
+/**
+ * zjtx_facts_load: new facts from @path, a JSON file or a CSV directory,
+ * finished.  With ZJTX_FACTS_KEEP_GOING the facts hold every valid record
+ * and the refused ones are listed by zjtx_facts_reject_*.
+ */
+ZJTX_API zjtx_status zjtx_facts_load(zjtx_policy *policy, const char *path, int flags, zjtx_facts **out,
+                                     zjtx_error **err);
+
+/*
+ * Rejects: one entry per problem found in an input record, in input order
+ * per entity.  Strings are borrowed from the facts (NULL when unknown).
+ */
+ZJTX_API size_t zjtx_facts_reject_count(const zjtx_facts *facts);
+/** The entity of the @i-th reject ("loan"). */
+ZJTX_API const char *zjtx_facts_reject_entity(const zjtx_facts *facts, size_t i);
+ZJTX_API const char *zjtx_facts_reject_file(const zjtx_facts *facts, size_t i);
+ZJTX_API int zjtx_facts_reject_line(const zjtx_facts *facts, size_t i);
+/** The id of the record as written, when it has one. */
+ZJTX_API const char *zjtx_facts_reject_id(const zjtx_facts *facts, size_t i);
+ZJTX_API const char *zjtx_facts_reject_field(const zjtx_facts *facts, size_t i);
+ZJTX_API const char *zjtx_facts_reject_value(const zjtx_facts *facts, size_t i);
+/** What was wrong and what was expected, one line. */
+ZJTX_API const char *zjtx_facts_reject_reason(const zjtx_facts *facts, size_t i);
+
+/**
+ * zjtx_facts_reconcile: for @entity, how many records were read, accepted
+ * and refused; read == accepted + refused always holds.  Any out-pointer
+ * may be NULL.  Returns ZJTX_ERR_NOT_FOUND for an unknown entity.
+ */
+ZJTX_API zjtx_status zjtx_facts_reconcile(const zjtx_facts *facts, const char *entity, int64_t *read,
+                                          int64_t *accepted, int64_t *refused);
+
 /** The period the facts declare ("2025"), or NULL.  Borrowed. */
 ZJTX_API const char *zjtx_facts_period(const zjtx_facts *facts);
 /** Number of records of @entity, or 0 if the policy has no such entity. */

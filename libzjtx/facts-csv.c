@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* facts-csv.c - the CSV directory carrier: one file per entity, named by
+ * its plural, read in parallel (each file fills only its own table). */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "csv.h"
+#include "facts-store.h"
+
+/* Reading of one file, on a worker thread. */
+typedef struct {
+  zjtx_facts *facts;
+  int32_t entity;
+  char *path;
+  goffset size;
+  zjtx_error *errs; /* this file's errors, merged in entity order */
+} csv_job;
+
+static void job_error(csv_job *job, zjtx_status code, int line, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+static void job_error(csv_job *job, zjtx_status code, int line, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  zerr_append(&job->errs, zerr_newv(code, job->path, line, 0, NULL, fmt, ap));
+  va_end(ap);
+}
+
+static bool is_field(const zentity *e, const char *name) {
+  return zentity_field_index(e, name) >= 0 || (e->parent >= 0 && strcmp(name, e->parent_key) == 0);
+}
+
+/* The header must name known fields, once each, and every required one. */
+static bool check_header(csv_job *job, const zentity *e, char **names, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (!is_field(e, names[i])) {
+      GString *known = g_string_new(e->parent >= 0 ? e->parent_key : "");
+      for (guint f = 0; f < e->fields->len; f++)
+        g_string_append_printf(known, "%s%s", known->len ? ", " : "", zentity_field(e, (int32_t)f)->name);
+      job_error(job, ZJTX_ERR_FACTS, 1, "unknown column \"%s\" in the header (%s has: %s)", names[i], e->name,
+                known->str);
+      g_string_free(known, TRUE);
+      return false;
+    }
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(names[i], names[j]) == 0) {
+        job_error(job, ZJTX_ERR_FACTS, 1, "column \"%s\" appears twice in the header", names[i]);
+        return false;
+      }
+  }
+  for (guint f = 0; f <= e->fields->len; f++) {
+    const char *need = f < e->fields->len ? (zentity_field(e, (int32_t)f)->required || (int32_t)f == e->key_field
+                                                 ? zentity_field(e, (int32_t)f)->name
+                                                 : NULL)
+                                          : (e->parent >= 0 ? e->parent_key : NULL);
+    bool found = false;
+    for (size_t i = 0; need && i < n && !found; i++)
+      found = strcmp(names[i], need) == 0;
+    if (need && !found) {
+      job_error(job, ZJTX_ERR_FACTS, 1, "the header has no column \"%s\" (required)", need);
+      return false;
+    }
+  }
+  return true;
+}
+
+static void refuse_row(csv_job *job, long line, const char *reason) {
+  zfacts_reject(job->facts, job->entity, job->path, (int)line, NULL, NULL, NULL, reason);
+  zfacts_refuse_record(job->facts, job->entity, NULL);
+  if (!job->facts->keep_going)
+    job_error(job, ZJTX_ERR_FACTS, (int)line, "%s", reason);
+}
+
+static void read_rows(csv_job *job, zcsv *r, char **header, size_t n_header) {
+  char **fields;
+  size_t n;
+  const char **values = g_new(const char *, n_header + 1);
+  char what[64];
+  zcsv_status st;
+  while ((st = zcsv_next(r, &fields, &n)) != ZCSV_EOF) {
+    long line = zcsv_line(r);
+    if (st == ZCSV_ERROR) {
+      char *reason = g_strdup_printf("not valid CSV at column %ld: %s", zcsv_error_column(r), zcsv_error(r));
+      refuse_row(job, line, reason);
+      g_free(reason);
+      continue;
+    }
+    if (n != n_header) {
+      char reason[96];
+      g_snprintf(reason, sizeof reason, "the row has %zu fields but the header has %zu", n, n_header);
+      refuse_row(job, line, reason);
+      continue;
+    }
+    for (size_t i = 0; i < n; i++)
+      values[i] = fields[i][0] ? fields[i] : NULL; /* an empty field is an absent value */
+    g_snprintf(what, sizeof what, "%s line %ld", zpolicy_entity(job->facts->policy, job->entity)->plural, line);
+    zrecord_origin origin = {job->path, (int)line, what};
+    zfacts_add_record(job->facts, job->entity, NULL, (const char *const *)header, values, n, &origin,
+                      job->facts->keep_going ? NULL : &job->errs);
+  }
+  g_free(values);
+}
+
+static void read_file(gpointer data, gpointer unused) {
+  csv_job *job = data;
+  const zentity *e = zpolicy_entity(job->facts->policy, job->entity);
+  int errnum = 0;
+  zcsv *r = zcsv_open(job->path, &errnum);
+  (void)unused;
+  if (!r) {
+    job_error(job, ZJTX_ERR_IO, 0, "cannot read: %s", g_strerror(errnum));
+    return;
+  }
+  char **fields;
+  size_t n;
+  zcsv_status st = zcsv_next(r, &fields, &n);
+  if (st != ZCSV_RECORD) {
+    job_error(job, ZJTX_ERR_FACTS, 1, st == ZCSV_EOF ? "the file is empty: expected a header row naming the fields"
+                                                     : "the header row is not valid CSV");
+  } else {
+    char **header = g_new0(char *, n + 1);
+    for (size_t i = 0; i < n; i++)
+      header[i] = g_strdup(fields[i]);
+    if (check_header(job, e, header, n))
+      read_rows(job, r, header, n);
+    g_strfreev(header);
+  }
+  zcsv_close(r);
+}
+
+static gint bigger_first(gconstpointer a, gconstpointer b, gpointer unused) {
+  const csv_job *x = a, *y = b;
+  (void)unused;
+  return (x->size < y->size) - (x->size > y->size);
+}
+
+zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_error **err) {
+  if (!facts || !dir)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts and dir must not be NULL");
+  if (facts->finished)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
+  if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+    return zerr_set(err, ZJTX_ERR_IO, dir, 0, 0, NULL, "not a directory of CSV files");
+  guint n = facts->policy->entities->len;
+  csv_job *jobs = g_new0(csv_job, n);
+  GThreadPool *pool = g_thread_pool_new(read_file, NULL, (gint)MIN(2, g_get_num_processors()), TRUE, NULL);
+  g_thread_pool_set_sort_function(pool, bigger_first, NULL);
+  for (guint e = 0; e < n; e++) {
+    csv_job *job = &jobs[e];
+    job->facts = facts;
+    job->entity = (int32_t)e;
+    g_autofree char *file = g_strdup_printf("%s.csv", zpolicy_entity(facts->policy, (int32_t)e)->plural);
+    job->path = g_build_filename(dir, file, NULL);
+    GStatBuf st;
+    if (g_stat(job->path, &st) != 0)
+      continue; /* no file: no records of this entity */
+    job->size = st.st_size;
+    g_thread_pool_push(pool, job, NULL);
+  }
+  g_thread_pool_free(pool, FALSE, TRUE); /* waits for every file */
+  zjtx_error *errs = NULL;
+  for (guint e = 0; e < n; e++) {
+    if (jobs[e].errs)
+      zerr_append(&errs, jobs[e].errs);
+    g_free(jobs[e].path);
+  }
+  g_free(jobs);
+  return errs ? zerr_give(err, errs) : ZJTX_OK;
+}
