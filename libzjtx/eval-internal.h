@@ -11,6 +11,7 @@ typedef struct {
 
 struct zjtx_options {
   char *period;
+  int threads;     /* 0: one per processor */
   GPtrArray *sets; /* zparam_set*, in the order given */
 };
 

@@ -53,6 +53,13 @@ zjtx_status zjtx_options_set_period(zjtx_options *o, const char *period, zjtx_er
   return ZJTX_OK;
 }
 
+zjtx_status zjtx_options_set_threads(zjtx_options *o, int threads, zjtx_error **err) {
+  if (!o || threads < 0 || threads > 1024)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "threads must be from 0 (automatic) to 1024");
+  o->threads = threads;
+  return ZJTX_OK;
+}
+
 zjtx_status zjtx_options_set_param(zjtx_options *o, const char *id, const char *key, const char *value,
                                    zjtx_error **err) {
   if (!o || !id || !value)
@@ -280,19 +287,78 @@ static void add_result(zjtx_result *res, const zrule *r, int32_t rec, const char
   }
 }
 
-static zjtx_status eval_rule(zrun *run, zjtx_result *res, const zrule *r, zjtx_error **err) {
+/* One contiguous range of a rule's subjects, evaluated on its own thread
+ * with its own run state.  Hits are kept as (record, fen) pairs and turned
+ * into results by the caller, in range order: the output does not depend
+ * on how many threads there were. */
+typedef struct {
+  const zjtx_result *res;
+  const zrule *r;
+  int32_t from, to;
+  GArray *hits; /* zresult_item: rec and fen only */
+  zjtx_error *err;
+} range_job;
+
+static gpointer eval_range(gpointer data) {
+  range_job *job = data;
+  zrun run;
+  if (zrun_init(&run, job->res->policy, job->res->facts, job->res->options, &job->err) != ZJTX_OK)
+    return NULL;
+  const zrule *r = job->r;
   bool hit;
   int64_t fen;
-  if (r->group_field < 0) {
-    int32_t n = run->vm.facts->tables[r->subject].n;
-    for (int32_t rec = 0; rec < n; rec++) {
-      if (!zrun_subject(run, r, rec, &hit, &fen, NULL))
-        return run_failed(run, r, r->subject, rec, NULL, err);
-      if (hit && (r->kind == ZJTX_RULE_CHECK || fen != 0))
-        add_result(res, r, rec, NULL, fen);
+  for (int32_t rec = job->from; rec < job->to; rec++) {
+    if (!zrun_subject(&run, r, rec, &hit, &fen, NULL)) {
+      run_failed(&run, r, r->subject, rec, NULL, &job->err);
+      break;
     }
-    return ZJTX_OK;
+    if (hit && (r->kind == ZJTX_RULE_CHECK || fen != 0)) {
+      zresult_item it = {r->index, rec, fen, NULL, NULL};
+      g_array_append_val(job->hits, it);
+    }
   }
+  zrun_clear(&run);
+  return NULL;
+}
+
+/* Below this many subjects a rule runs on the calling thread alone. */
+#define PARALLEL_MIN_SUBJECTS 8192
+
+static zjtx_status eval_records(zjtx_result *res, const zrule *r, int threads, zjtx_error **err) {
+  int32_t n = res->facts->tables[r->subject].n;
+  int k = n >= PARALLEL_MIN_SUBJECTS ? MAX(1, threads) : 1;
+  range_job *jobs = g_new0(range_job, (gsize)k);
+  GThread **workers = g_new0(GThread *, (gsize)k);
+  for (int j = 0; j < k; j++) {
+    jobs[j] = (range_job){res, r, (int32_t)((int64_t)n * j / k), (int32_t)((int64_t)n * (j + 1) / k),
+                          g_array_new(FALSE, FALSE, sizeof(zresult_item)), NULL};
+    if (j > 0)
+      workers[j] = g_thread_new("zjtx-eval", eval_range, &jobs[j]);
+  }
+  eval_range(&jobs[0]);
+  zjtx_status st = ZJTX_OK;
+  for (int j = 0; j < k; j++) {
+    if (j > 0)
+      g_thread_join(workers[j]);
+    for (guint i = 0; i < jobs[j].hits->len; i++) {
+      zresult_item *it = &g_array_index(jobs[j].hits, zresult_item, i);
+      add_result(res, r, it->rec, NULL, it->fen);
+    }
+    if (jobs[j].err && st == ZJTX_OK)
+      st = zerr_give(err, g_steal_pointer(&jobs[j].err));
+    zjtx_error_free(jobs[j].err);
+    g_array_free(jobs[j].hits, TRUE);
+  }
+  g_free(workers);
+  g_free(jobs);
+  return st;
+}
+
+static zjtx_status eval_rule(zrun *run, zjtx_result *res, const zrule *r, int threads, zjtx_error **err) {
+  bool hit;
+  int64_t fen;
+  if (r->group_field < 0)
+    return eval_records(res, r, threads, err);
   zgroups *gs = zgroups_build(run, r, err);
   if (!gs)
     return err && *err ? (*err)->code : ZJTX_ERR_EVAL;
@@ -361,14 +427,17 @@ zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_
     zparam_set *s = g_ptr_array_index(o->sets, i);
     zjtx_options_set_param(res->options, s->id, s->key, s->value, NULL);
   }
+  int threads = o && o->threads > 0 ? o->threads : (int)g_get_num_processors();
+  res->options->threads = threads;
+  if (st == ZJTX_OK)
+    res->options->period = g_strdup(res->run.period);
   for (guint i = 0; st == ZJTX_OK && i < p->rules->len; i++)
-    st = eval_rule(&res->run, res, g_ptr_array_index(p->rules, i), err);
+    st = eval_rule(&res->run, res, g_ptr_array_index(p->rules, i), threads, err);
   if (st != ZJTX_OK) {
     zjtx_result_free(res);
     return st;
   }
   apply_exclusive(p, res);
-  res->options->period = g_strdup(res->run.period);
   *out = res;
   return ZJTX_OK;
 }
@@ -433,4 +502,40 @@ const char *zjtx_result_violation_entity(const zjtx_result *res, size_t i) {
 const char *zjtx_result_violation_id(const zjtx_result *res, size_t i) {
   const zresult_item *it = res ? item(res, res->violations, i) : NULL;
   return it ? it->id : NULL;
+}
+
+/* The record of `target` that record `rec` of `entity` is, refers to, or
+ * belongs to; -1 when none. */
+static int32_t related_record(const zjtx_policy *p, const zjtx_facts *f, int32_t entity, int32_t rec, int32_t target,
+                              int depth) {
+  if (entity == target)
+    return rec;
+  if (rec < 0 || depth > 16)
+    return -1;
+  const zentity *e = zpolicy_entity(p, entity);
+  for (guint i = 0; i < e->fields->len; i++) {
+    const zfield *fd = zentity_field(e, (int32_t)i);
+    if (fd->type == ZF_REF && fd->ref_entity == target)
+      return zfacts_get(f, entity, (int32_t)i, rec).rec;
+  }
+  if (e->parent < 0)
+    return -1;
+  int32_t parent = g_array_index(f->tables[entity].parent, int32_t, rec);
+  return related_record(p, f, e->parent, parent, target, depth + 1);
+}
+
+const char *zjtx_result_entitlement_related_id(const zjtx_result *res, size_t i, const char *entity) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  int32_t target = it && entity ? zpolicy_entity_index(res->policy, entity) : -1;
+  if (target < 0)
+    return NULL;
+  const zrule *r = item_rule(res, it);
+  if (r->group_field >= 0)
+    return NULL;
+  int32_t rec = related_record(res->policy, res->facts, r->subject, it->rec, target, 0);
+  if (rec < 0)
+    return NULL;
+  char buf[32];
+  const char *id = zfacts_record_id(res->facts, target, rec, buf);
+  return id == buf ? NULL : id;
 }

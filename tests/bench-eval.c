@@ -2,7 +2,9 @@
 /* bench-eval.c - a benchmark, not a test: policy load time, facts load time
  * and evaluation throughput through the public API.
  *
- *   bench-eval POLICY FACTS.json [ROUNDS]
+ *   bench-eval POLICY FACTS [ROUNDS [THREADS]]
+ *
+ * FACTS is a JSON file or a CSV directory.
  *
  * Prints one line per measure; evaluation is timed with the facts already
  * in memory, ROUNDS times (default 5), and reports the best round. */
@@ -21,10 +23,11 @@ static int die(zjtx_error *err) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: bench-eval POLICY FACTS.json [ROUNDS]\n");
+    fprintf(stderr, "usage: bench-eval POLICY FACTS [ROUNDS [THREADS]]\n");
     return 2;
   }
   int rounds = argc > 3 ? atoi(argv[3]) : 5;
+  int threads = argc > 4 ? atoi(argv[4]) : 0;
   zjtx_error *err = NULL;
   zjtx_policy *policy = NULL;
   const int loads = 20;
@@ -39,18 +42,20 @@ int main(int argc, char **argv) {
 
   zjtx_facts *facts = NULL;
   t0 = g_get_monotonic_time();
-  if (zjtx_facts_load_json_file(policy, argv[2], &facts, &err) != ZJTX_OK)
+  if (zjtx_facts_load(policy, argv[2], ZJTX_FACTS_STRICT, &facts, &err) != ZJTX_OK)
     return die(err);
   t1 = g_get_monotonic_time();
   size_t n = zjtx_facts_record_count(facts, "enterprise");
   printf("facts_load_s %.3f  (%zu enterprises)\n", (double)(t1 - t0) / 1e6, n);
 
+  zjtx_options *opts = zjtx_options_new();
+  zjtx_options_set_threads(opts, threads, NULL);
   double best = 1e30;
   size_t results = 0;
   for (int r = 0; r < rounds; r++) {
     zjtx_result *res = NULL;
     t0 = g_get_monotonic_time();
-    if (zjtx_evaluate(policy, facts, NULL, &res, &err) != ZJTX_OK)
+    if (zjtx_evaluate(policy, facts, opts, &res, &err) != ZJTX_OK)
       return die(err);
     t1 = g_get_monotonic_time();
     double s = (double)(t1 - t0) / 1e6;
@@ -59,8 +64,9 @@ int main(int argc, char **argv) {
     results = zjtx_result_entitlement_count(res) + zjtx_result_violation_count(res);
     zjtx_result_free(res);
   }
-  printf("evaluate_s %.4f  (best of %d, %zu results)\n", best, rounds, results);
+  printf("evaluate_s %.4f  (best of %d, %zu results, %d threads)\n", best, rounds, results, threads);
   printf("enterprises_per_s %.0f\n", (double)n / best);
+  zjtx_options_free(opts);
   zjtx_facts_free(facts);
   zjtx_policy_unref(policy);
   return 0;

@@ -40,6 +40,13 @@ ZJTX_API zjtx_status zjtx_options_set_param(zjtx_options *opts, const char *id, 
                                             const char *value, zjtx_error **err);
 
 /**
+ * zjtx_options_set_threads: how many threads zjtx_evaluate() may use (1:
+ * only the caller's; 0, the default: one per processor).  Results and their
+ * order do not depend on it.
+ */
+ZJTX_API zjtx_status zjtx_options_set_threads(zjtx_options *opts, int threads, zjtx_error **err);
+
+/**
  * zjtx_evaluate:
  * @facts: finished facts of the same policy.
  * @opts: (nullable): options; NULL means defaults.
@@ -70,6 +77,14 @@ ZJTX_API const char *zjtx_result_entitlement_id(const zjtx_result *result, size_
 ZJTX_API int64_t zjtx_result_entitlement_fen(const zjtx_result *result, size_t i);
 /** The amount in yuan with exactly two decimals, e.g. "500000.00". */
 ZJTX_API const char *zjtx_result_entitlement_amount(const zjtx_result *result, size_t i);
+
+/**
+ * zjtx_result_entitlement_related_id: the id of the @entity record the
+ * beneficiary is, refers to (through a ref field) or belongs to (through
+ * its parents) — e.g. the county of an enterprise, for totals per county.
+ * NULL when there is none.  Borrowed from the facts.
+ */
+ZJTX_API const char *zjtx_result_entitlement_related_id(const zjtx_result *result, size_t i, const char *entity);
 
 /* Violations, in check order then record order.  Borrowed strings. */
 ZJTX_API size_t zjtx_result_violation_count(const zjtx_result *result);
