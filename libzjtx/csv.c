@@ -244,8 +244,8 @@ parse(zcsv *r, size_t *n_fields)
 {
   const char *p = r->base + r->pos, *e = r->base + r->end, *rec;
   const bool eof = r->eof;
-  char *o;
-  size_t nf = 0;
+  char *o, **fields = r->fields;
+  size_t nf = 0, fields_cap = r->fields_cap;
   long nl = 0;
 
   /* Blank lines: LF or CRLF alone. */
@@ -276,11 +276,11 @@ parse(zcsv *r, size_t *n_fields)
   r->rec_line = r->line;
 
   for (;;) {
-    if (nf == r->fields_cap) {
-      r->fields_cap *= 2;
-      r->fields = g_renew(char *, r->fields, r->fields_cap);
+    if (nf == fields_cap) {
+      r->fields_cap = fields_cap *= 2;
+      r->fields = fields = g_renew(char *, fields, fields_cap);
     }
-    r->fields[nf++] = o;
+    fields[nf++] = o;
 
     if (p < e && *p == '"') { /* quoted */
       const char *open = p++;

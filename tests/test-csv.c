@@ -379,13 +379,15 @@ END_TEST
 
 START_TEST(test_error_quote_in_unquoted)
 {
-  zcsv *r = open_str(_i, "x,y\nab\"c,d\nnext,1\n1,x\"\n2\n");
+  zcsv *r = open_str(_i, "x,y\nab\"c,d\nnext,1\n1,x\"\n2\n0123456789ab\"defghijklmnop,1\nfin\n");
 
   REC(r, 1, "x", "y");
   expect_err(r, 2, 3, "quote inside unquoted field 1");
   REC(r, 3, "next", "1");
   expect_err(r, 4, 4, "field 2");
   REC(r, 5, "2");
+  expect_err(r, 6, 13, "field 1"); /* past the first eight bytes of the field */
+  REC(r, 7, "fin");
   expect_eof(r);
   zcsv_close(r);
 }
@@ -493,6 +495,17 @@ START_TEST(test_memory_and_sizes)
   ck_assert_uint_eq(zcsv_bytes_read(r), 13);
   expect_eof(r);
   zcsv_close(r);
+
+  /* A read error (Linux: /proc/self/mem at offset 0 gives EIO) is an
+   * error once, then the end. */
+  r = zcsv_open("/proc/self/mem", NULL);
+  if (r) {
+    ck_assert_int_eq(zcsv_next(r, &f, &n), ZCSV_ERROR);
+    ck_assert_msg(strstr(zcsv_error(r), "read error") != NULL, "%s", zcsv_error(r));
+    ck_assert_int_eq(zcsv_error_column(r), 0);
+    expect_eof(r);
+    zcsv_close(r);
+  }
 
   /* Not a regular file: size unknown. */
   r = zcsv_open("/dev/null", NULL);
