@@ -38,25 +38,25 @@
 #define ZCSV_BLOCK ((size_t)1 << 20)
 
 struct zcsv {
-  int fd;            /* -1 for memory */
-  const char *mem;   /* memory input, or NULL */
+  int fd;          /* -1 for memory */
+  const char *mem; /* memory input, or NULL */
   size_t mem_len;
-  char *buf;         /* file block buffer */
+  char *buf; /* file block buffer */
   size_t buf_cap;
-  const char *base;  /* buf or mem */
-  size_t pos, end;   /* unparsed bytes: base[pos, end) */
-  size_t base_off;   /* input offset of base[0] */
-  size_t total;      /* total size, 0 if unknown */
-  bool eof;          /* base[end] is the end of input */
-  bool started;      /* the byte-order mark has been looked for */
-  bool skip_line;    /* after an error: drop the rest of the line */
-  bool done;         /* an I/O error ended the input */
-  char *out;         /* unquoted fields, NUL-terminated */
+  const char *base; /* buf or mem */
+  size_t pos, end;  /* unparsed bytes: base[pos, end) */
+  size_t base_off;  /* input offset of base[0] */
+  size_t total;     /* total size, 0 if unknown */
+  bool eof;         /* base[end] is the end of input */
+  bool started;     /* the byte-order mark has been looked for */
+  bool skip_line;   /* after an error: drop the rest of the line */
+  bool done;        /* an I/O error ended the input */
+  char *out;        /* unquoted fields, NUL-terminated */
   size_t out_cap;
   char **fields;
   size_t fields_cap;
-  long line;         /* line of base[pos] */
-  long rec_line;     /* first line of the last record */
+  long line;     /* line of base[pos] */
+  long rec_line; /* first line of the last record */
   long err_col;
   char err[160];
 };
@@ -66,9 +66,7 @@ static const unsigned char stops[256] = {[','] = 1, ['\n'] = 1, ['"'] = 1};
 
 typedef enum { P_RECORD, P_EOF, P_MORE, P_ERROR } pstatus;
 
-static zcsv *
-zcsv_new(void)
-{
+static zcsv *zcsv_new(void) {
   zcsv *r = g_new0(zcsv, 1);
 
   r->fd = -1;
@@ -78,12 +76,10 @@ zcsv_new(void)
   return r;
 }
 
-zcsv *
-zcsv_open(const char *path, int *errno_out)
-{
+zcsv *zcsv_open(const char *path, int *errno_out) {
   struct stat st;
   zcsv *r;
-  int fd;
+  int fd, e = 0;
 
   if (errno_out)
     *errno_out = 0;
@@ -100,8 +96,11 @@ zcsv_open(const char *path, int *errno_out)
       *errno_out = errno;
     return NULL;
   }
-  if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-    int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+  if (fstat(fd, &st) != 0)
+    e = errno;
+  else if (S_ISDIR(st.st_mode))
+    e = EISDIR; /* open(2) takes a directory, read(2) would not */
+  if (e != 0) {
     close(fd);
     if (errno_out)
       *errno_out = e;
@@ -111,15 +110,14 @@ zcsv_open(const char *path, int *errno_out)
   r->fd = fd;
   if (S_ISREG(st.st_mode) && st.st_size > 0)
     r->total = (size_t)st.st_size;
-  r->buf_cap = ZCSV_BLOCK;
+  /* A small file gets a small buffer (one byte more, to see its end). */
+  r->buf_cap = r->total > 0 && r->total < ZCSV_BLOCK ? r->total + 1 : ZCSV_BLOCK;
   r->buf = g_malloc(r->buf_cap);
   r->base = r->buf;
   return r;
 }
 
-zcsv *
-zcsv_open_memory(const char *data, size_t len)
-{
+zcsv *zcsv_open_memory(const char *data, size_t len) {
   zcsv *r = zcsv_new();
 
   if (!data)
@@ -133,9 +131,7 @@ zcsv_open_memory(const char *data, size_t len)
   return r;
 }
 
-void
-zcsv_close(zcsv *r)
-{
+void zcsv_close(zcsv *r) {
   if (!r)
     return;
   if (r->fd >= 0)
@@ -146,12 +142,9 @@ zcsv_close(zcsv *r)
   g_free(r);
 }
 
-static void
-set_error(zcsv *r, long col, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void set_error(zcsv *r, long col, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
-static void
-set_error(zcsv *r, long col, const char *fmt, ...)
-{
+static void set_error(zcsv *r, long col, const char *fmt, ...) {
   va_list ap;
 
   va_start(ap, fmt);
@@ -162,9 +155,7 @@ set_error(zcsv *r, long col, const char *fmt, ...)
 
 /* Makes more input visible after base[end]: false on an I/O error (with the
  * error set).  At the end of input, sets eof instead. */
-static bool
-fill(zcsv *r)
-{
+static bool fill(zcsv *r) {
   ssize_t n;
 
   if (r->eof)
@@ -202,9 +193,7 @@ fill(zcsv *r)
 
 /* The 1-based byte column of `at` in its physical line (the record starts
  * at the start of a line). */
-static long
-column_of(const char *rec, const char *at)
-{
+static long column_of(const char *rec, const char *at) {
   const char *s = at;
 
   while (s > rec && s[-1] != '\n')
@@ -213,9 +202,7 @@ column_of(const char *rec, const char *at)
 }
 
 /* Counts the LFs in [p, p + n). */
-static long
-count_lf(const char *p, size_t n)
-{
+static long count_lf(const char *p, size_t n) {
   long nl = 0;
   const char *q;
 
@@ -228,9 +215,7 @@ count_lf(const char *p, size_t n)
 }
 
 /* Whether any byte of the eight in `w` is a comma, LF or quote. */
-static inline bool
-word_has_stop(uint64_t w)
-{
+static inline bool word_has_stop(uint64_t w) {
   const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
   uint64_t c = w ^ (ones * ','), l = w ^ (ones * '\n'), q = w ^ (ones * '"');
 
@@ -239,9 +224,7 @@ word_has_stop(uint64_t w)
 
 /* Parses one record from base[pos, end).  On P_RECORD or P_ERROR the record
  * (or the bad part of it) is consumed; on P_MORE nothing is. */
-static pstatus
-parse(zcsv *r, size_t *n_fields)
-{
+static pstatus parse(zcsv *r, size_t *n_fields) {
   const char *p = r->base + r->pos, *e = r->base + r->end, *rec;
   const bool eof = r->eof;
   char *o, **fields = r->fields;
@@ -265,9 +248,8 @@ parse(zcsv *r, size_t *n_fields)
     return P_MORE; /* CR at the window's end: CRLF or data? */
 
   if ((size_t)(e - p) + 1 > r->out_cap) {
-    r->out_cap = (size_t)(e - p) + 1;
-    if (r->out_cap < ZCSV_BLOCK + 1)
-      r->out_cap = ZCSV_BLOCK + 1;
+    size_t need = (size_t)(e - p) + 1;
+    r->out_cap = need > 2 * r->out_cap ? need : 2 * r->out_cap;
     g_free(r->out);
     r->out = g_malloc(r->out_cap);
   }
@@ -382,9 +364,7 @@ error:
 }
 
 /* Drops input up to and including the next LF: false on an I/O error. */
-static bool
-skip_line(zcsv *r)
-{
+static bool skip_line(zcsv *r) {
   for (;;) {
     const char *p = r->base + r->pos;
     const char *q = memchr(p, '\n', r->end - r->pos);
@@ -404,9 +384,7 @@ skip_line(zcsv *r)
   }
 }
 
-zcsv_status
-zcsv_next(zcsv *r, char ***fields, size_t *n_fields)
-{
+zcsv_status zcsv_next(zcsv *r, char ***fields, size_t *n_fields) {
   size_t nf = 0;
 
   if (fields)
@@ -452,32 +430,22 @@ io_error:
   return ZCSV_ERROR;
 }
 
-long
-zcsv_line(const zcsv *r)
-{
+long zcsv_line(const zcsv *r) {
   return r ? r->rec_line : 0;
 }
 
-const char *
-zcsv_error(const zcsv *r)
-{
+const char *zcsv_error(const zcsv *r) {
   return r ? r->err : "no reader";
 }
 
-long
-zcsv_error_column(const zcsv *r)
-{
+long zcsv_error_column(const zcsv *r) {
   return r ? r->err_col : 0;
 }
 
-size_t
-zcsv_bytes_read(const zcsv *r)
-{
+size_t zcsv_bytes_read(const zcsv *r) {
   return r ? r->base_off + r->pos : 0;
 }
 
-size_t
-zcsv_total_bytes(const zcsv *r)
-{
+size_t zcsv_total_bytes(const zcsv *r) {
   return r ? r->total : 0;
 }

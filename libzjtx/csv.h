@@ -37,7 +37,9 @@ void zcsv_close(zcsv *r);
 zcsv_status zcsv_next(zcsv *r, char ***fields, size_t *n_fields);
 /* The line on which the last record returned started (1-based). */
 long zcsv_line(const zcsv *r);
-/* The message of the last ZCSV_ERROR (borrowed), and its 1-based column. */
+/* The message of the last ZCSV_ERROR (borrowed), and its column: 1-based,
+ * in bytes, within the physical line where the error is.  An I/O error is
+ * reported once as ZCSV_ERROR (column 0), then ZCSV_EOF follows. */
 const char *zcsv_error(const zcsv *r);
 long zcsv_error_column(const zcsv *r);
 /* Bytes consumed so far (for progress reports) and the total size if known

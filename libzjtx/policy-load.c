@@ -206,6 +206,8 @@ typedef struct {
   zjtx_error *err;
   size_t cursor;         /* end of the last expression element read */
   GHashTable *raw_of;    /* zsource_expr* -> its text as written, where that differs */
+  GHashTable *derived;   /* "entity\tname" -> the visible zderived (all documents) */
+  GHashTable *rule_ids;  /* rule and check ids (all documents) */
 } walker;
 
 /* Names that can only be resolved once every document is read: a ref
@@ -767,16 +769,17 @@ static zderived *new_derived(walker *w, xmlNode *n, const char *name, int32_t en
   d->index = (int32_t)w->p->derived->len;
   read_titles(n, &d->title);
   g_ptr_array_add(w->p->derived, d);
+  if (entity >= 0 && name) /* the visible one of that name: an override replaces its base */
+    g_hash_table_insert(w->derived, g_strdup_printf("%d\t%s", entity, name), d);
   return d;
 }
 
-static zderived *find_visible_derived(struct zjtx_policy *p, int32_t entity, const char *name) {
-  for (guint i = 0; i < p->derived->len; i++) {
-    zderived *d = g_ptr_array_index(p->derived, i);
-    if (!d->hidden && d->entity == entity && strcmp(d->name, name) == 0)
-      return d;
-  }
-  return NULL;
+/* Hashed: a policy may declare many derived values. */
+static zderived *find_visible_derived(walker *w, int32_t entity, const char *name) {
+  char *key = g_strdup_printf("%d\t%s", entity, name ? name : "");
+  zderived *d = g_hash_table_lookup(w->derived, key);
+  g_free(key);
+  return d;
 }
 
 static void read_expr_child(walker *w, xmlNode *n, const char *child, zsource_expr *out, bool *found) {
@@ -792,7 +795,7 @@ static void read_expr_child(walker *w, xmlNode *n, const char *child, zsource_ex
 static void read_derived(walker *w, xmlNode *n) {
   int32_t entity = entity_attr(w, n, "entity");
   char *name = prop(n, "name"), *type = prop(n, "type");
-  if (entity >= 0 && find_visible_derived(w->p, entity, name))
+  if (entity >= 0 && find_visible_derived(w, entity, name))
     fail(w, n, "derived value %s.%s is declared twice (use <override> to replace it)",
          zpolicy_entity(w->p, entity)->name, name);
   zderived *d = new_derived(w, n, name, entity);
@@ -817,7 +820,7 @@ static void read_derived(walker *w, xmlNode *n) {
 static void read_override(walker *w, xmlNode *n) {
   int32_t entity = entity_attr(w, n, "entity");
   char *name = prop(n, "derived");
-  zderived *base = entity >= 0 ? find_visible_derived(w->p, entity, name) : NULL;
+  zderived *base = entity >= 0 ? find_visible_derived(w, entity, name) : NULL;
   if (!base) {
     fail(w, n, "<override> names no derived value %s of a base policy", name);
     g_free(name);
@@ -878,9 +881,8 @@ static void read_rule(walker *w, xmlNode *n, zjtx_rule_kind kind) {
   }
   g_free(rounding);
   g_free(group);
-  for (guint i = 0; i + 1 < w->p->rules->len; i++)
-    if (strcmp(((zrule *)g_ptr_array_index(w->p->rules, i))->id, r->id) == 0)
-      fail(w, n, "rule or check id '%s' is used twice", r->id);
+  if (r->id && !g_hash_table_add(w->rule_ids, r->id))
+    fail(w, n, "rule or check id '%s' is used twice", r->id);
   read_expr_child(w, n, "filter", &r->filter, &r->has_filter);
   read_expr_child(w, n, "condition", &r->condition, &r->has_condition);
   read_expr_child(w, n, "amount", &r->amount, &r->has_amount);
@@ -1095,6 +1097,7 @@ typedef struct {
   GPtrArray *pendings;
   GPtrArray *chain;   /* canonical paths being loaded, against cycles */
   GHashTable *raw_of; /* zsource_expr* -> text as written (remap_error) */
+  GHashTable *derived, *rule_ids; /* walker's */
 } loader;
 
 static bool load_doc(loader *ld, const char *data, size_t len, const char *file, const char *base_dir,
@@ -1166,7 +1169,7 @@ static bool load_doc(loader *ld, const char *data, size_t len, const char *file,
   }
   if (ok) {
     walker w = {ld->p, g_string_chunk_insert_const(ld->p->strings, file), data, len, line_starts_of(data, len), NULL,
-                NULL, 0, ld->raw_of};
+                NULL, 0, ld->raw_of, ld->derived, ld->rule_ids};
     char *id = prop(root, "id");
     w.origin = g_string_chunk_insert_const(ld->p->strings, id ? id : "");
     g_free(id);
@@ -1201,6 +1204,8 @@ static zjtx_status finish_load(loader *ld, bool ok, zjtx_error *e, zjtx_policy *
   g_ptr_array_free(ld->pendings, TRUE);
   g_ptr_array_free(ld->chain, TRUE);
   g_hash_table_destroy(ld->raw_of); /* before the policy: its keys point into it */
+  g_hash_table_destroy(ld->derived);
+  g_hash_table_destroy(ld->rule_ids);
   if (!ok) {
     zjtx_policy_unref(ld->p);
     if (!e)
@@ -1217,6 +1222,8 @@ static void loader_init(loader *ld) {
   ld->pendings = g_ptr_array_new_with_free_func((GDestroyNotify)pending_free);
   ld->chain = g_ptr_array_new_with_free_func(g_free);
   ld->raw_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+  ld->derived = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  ld->rule_ids = g_hash_table_new(g_str_hash, g_str_equal);
 }
 
 zjtx_status zjtx_policy_load_file(const char *path, zjtx_policy **out, zjtx_error **err) {

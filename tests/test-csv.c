@@ -23,9 +23,7 @@
 
 #define BLOCK ((size_t)1 << 20) /* the reader's block size */
 
-static char *
-write_temp(const char *data, size_t len)
-{
+static char *write_temp(const char *data, size_t len) {
   GError *err = NULL;
   char *name = NULL;
   int fd = g_file_open_tmp("test-csv-XXXXXX.csv", &name, &err);
@@ -44,9 +42,7 @@ write_temp(const char *data, size_t len)
 /* A reader over `len` bytes of `data`: from memory (mode 0) or from a
  * temporary file (mode 1), which is unlinked at once (the reader keeps it
  * open).  `data` must outlive the reader. */
-static zcsv *
-open_mode(int mode, const char *data, size_t len)
-{
+static zcsv *open_mode(int mode, const char *data, size_t len) {
   zcsv *r;
 
   if (mode == 0) {
@@ -64,17 +60,13 @@ open_mode(int mode, const char *data, size_t len)
   return r;
 }
 
-static zcsv *
-open_str(int mode, const char *s)
-{
+static zcsv *open_str(int mode, const char *s) {
   return open_mode(mode, s, strlen(s));
 }
 
 /* Reads the next record and checks its first line and fields (NULL ends
  * `want`). */
-static void
-expect_rec(zcsv *r, long line, const char *const *want)
-{
+static void expect_rec(zcsv *r, long line, const char *const *want) {
   char **f = NULL;
   size_t n = 0, i, nwant = 0;
   zcsv_status st = zcsv_next(r, &f, &n);
@@ -90,9 +82,7 @@ expect_rec(zcsv *r, long line, const char *const *want)
 
 #define REC(r, line, ...) expect_rec((r), (line), (const char *const[]){__VA_ARGS__, NULL})
 
-static void
-expect_eof(zcsv *r)
-{
+static void expect_eof(zcsv *r) {
   char *dummy[1];
   char **f = dummy;
   size_t n = 99;
@@ -105,9 +95,7 @@ expect_eof(zcsv *r)
 
 /* Reads the next record expecting an error starting on `line`, at byte
  * `column`, whose message contains `part`. */
-static void
-expect_err(zcsv *r, long line, long column, const char *part)
-{
+static void expect_err(zcsv *r, long line, long column, const char *part) {
   char **f;
   size_t n;
 
@@ -117,8 +105,7 @@ expect_err(zcsv *r, long line, long column, const char *part)
   ck_assert_msg(strstr(zcsv_error(r), part) != NULL, "message [%s] lacks [%s]", zcsv_error(r), part);
 }
 
-START_TEST(test_simple)
-{
+START_TEST(test_simple) {
   zcsv *r = open_str(_i, "id,name,county\n1,alpha,320812\n2,beta,320803\n");
 
   ck_assert_int_eq(zcsv_line(r), 0); /* nothing read yet */
@@ -130,8 +117,7 @@ START_TEST(test_simple)
 }
 END_TEST
 
-START_TEST(test_quoted_commas)
-{
+START_TEST(test_quoted_commas) {
   zcsv *r = open_str(_i, "\"a,b\",c,\"Jiangsu Zenith Electronics Co., Ltd.\"\n\",\",\",,\"\n");
 
   REC(r, 1, "a,b", "c", "Jiangsu Zenith Electronics Co., Ltd.");
@@ -141,8 +127,7 @@ START_TEST(test_quoted_commas)
 }
 END_TEST
 
-START_TEST(test_doubled_quotes)
-{
+START_TEST(test_doubled_quotes) {
   /* "say ""hi""" -> say "hi";  """" -> ";  """a""" -> "a";  "x""" -> x" */
   zcsv *r = open_str(_i, "\"say \"\"hi\"\"\",\"\"\"\"\n\"\"\"a\"\"\",\"x\"\"\"\n");
 
@@ -153,8 +138,7 @@ START_TEST(test_doubled_quotes)
 }
 END_TEST
 
-START_TEST(test_embedded_newlines)
-{
+START_TEST(test_embedded_newlines) {
   /* line 1: "x / line 2: y","p\r / line 3: q"\r / line 4: next */
   zcsv *r = open_str(_i, "\"x\ny\",\"p\r\nq\"\r\nnext\n\"a\n\nb\"\n");
 
@@ -166,8 +150,7 @@ START_TEST(test_embedded_newlines)
 }
 END_TEST
 
-START_TEST(test_line_numbers_after_embedded_newline)
-{
+START_TEST(test_line_numbers_after_embedded_newline) {
   /* 1 h / 2 x / 3 "1 / 4 2",y / 5 z */
   zcsv *r = open_str(_i, "h\nx\n\"1\n2\",y\nz\n");
 
@@ -180,8 +163,7 @@ START_TEST(test_line_numbers_after_embedded_newline)
 }
 END_TEST
 
-START_TEST(test_crlf)
-{
+START_TEST(test_crlf) {
   zcsv *r = open_str(_i, "a,b\r\nc,d\r\n\"q\"\r\ne,\r\n,\r\n");
 
   REC(r, 1, "a", "b");
@@ -194,8 +176,7 @@ START_TEST(test_crlf)
 }
 END_TEST
 
-START_TEST(test_lf_and_mixed)
-{
+START_TEST(test_lf_and_mixed) {
   zcsv *r = open_str(_i, "a,b\nc,d\r\ne,f\n");
 
   REC(r, 1, "a", "b");
@@ -206,8 +187,7 @@ START_TEST(test_lf_and_mixed)
 }
 END_TEST
 
-START_TEST(test_lone_cr_is_data)
-{
+START_TEST(test_lone_cr_is_data) {
   /* A CR not followed by LF is kept, in the middle, at the end of a field
    * and at the very end of the input. */
   zcsv *r = open_str(_i, "a\rb,c\r,d\n\r\n\rx\nend\r");
@@ -220,8 +200,7 @@ START_TEST(test_lone_cr_is_data)
 }
 END_TEST
 
-START_TEST(test_no_final_newline)
-{
+START_TEST(test_no_final_newline) {
   zcsv *r = open_str(_i, "a,b\nc,d");
 
   REC(r, 1, "a", "b");
@@ -247,8 +226,7 @@ START_TEST(test_no_final_newline)
 }
 END_TEST
 
-START_TEST(test_bom)
-{
+START_TEST(test_bom) {
   zcsv *r = open_str(_i, "\xEF\xBB\xBFid,name\n1,x\n");
 
   REC(r, 1, "id", "name");
@@ -266,8 +244,9 @@ START_TEST(test_bom)
   r = open_str(_i, "a\n\xEF\xBB\xBF"
                    "b\n");
   REC(r, 1, "a");
-  REC(r, 2, "\xEF\xBB\xBF"
-            "b");
+  REC(r, 2,
+      "\xEF\xBB\xBF"
+      "b");
   expect_eof(r);
   zcsv_close(r);
 
@@ -287,8 +266,7 @@ START_TEST(test_bom)
 }
 END_TEST
 
-START_TEST(test_empty_fields)
-{
+START_TEST(test_empty_fields) {
   zcsv *r = open_str(_i, ",a\na,,b\na,b,\n,\n\"\"\n\"\",\"\"\n,,,\n");
 
   REC(r, 1, "", "a");
@@ -303,8 +281,7 @@ START_TEST(test_empty_fields)
 }
 END_TEST
 
-START_TEST(test_blank_lines)
-{
+START_TEST(test_blank_lines) {
   /* 1 blank / 2 blank / 3 a / 4 CRLF blank / 5 blank / 6 b / 7 blank / 8 " " */
   zcsv *r = open_str(_i, "\n\na\n\r\n\nb\n\n \n\n");
 
@@ -323,8 +300,7 @@ START_TEST(test_blank_lines)
 }
 END_TEST
 
-START_TEST(test_short_and_long_rows)
-{
+START_TEST(test_short_and_long_rows) {
   GString *s = g_string_new("a,b,c\n1\n1,2,3,4,5\n");
   char name[16];
   char **f;
@@ -353,8 +329,7 @@ START_TEST(test_short_and_long_rows)
 }
 END_TEST
 
-START_TEST(test_chinese)
-{
+START_TEST(test_chinese) {
   zcsv *r = open_str(_i, "名称,县区\n淮安市天工软件有限公司,清江浦区\n\"江苏德邦, 新材料\",\"“引号”\"\"\"\n");
 
   REC(r, 1, "名称", "县区");
@@ -365,8 +340,7 @@ START_TEST(test_chinese)
 }
 END_TEST
 
-START_TEST(test_invalid_utf8_passes)
-{
+START_TEST(test_invalid_utf8_passes) {
   /* A lone continuation byte, 0xFF, a truncated sequence, an overlong NUL. */
   zcsv *r = open_str(_i, "\x80,\xff\xfe,\"\xe6\xb7\",\xc0\x80\n\xe5\n");
 
@@ -377,8 +351,7 @@ START_TEST(test_invalid_utf8_passes)
 }
 END_TEST
 
-START_TEST(test_error_quote_in_unquoted)
-{
+START_TEST(test_error_quote_in_unquoted) {
   zcsv *r = open_str(_i, "x,y\nab\"c,d\nnext,1\n1,x\"\n2\n0123456789ab\"defghijklmnop,1\nfin\n");
 
   REC(r, 1, "x", "y");
@@ -393,8 +366,7 @@ START_TEST(test_error_quote_in_unquoted)
 }
 END_TEST
 
-START_TEST(test_error_after_closing_quote)
-{
+START_TEST(test_error_after_closing_quote) {
   /* 1 "ab"c,d / 2 ok / 3 z,"q" ,w CRLF / 4 "ab" CR x / 5 "a / 6 b"x / 7 next
    * / 8 "e" CR (and the end: a CR alone is not a line end) */
   zcsv *r = open_str(_i, "\"ab\"c,d\nok\nz,\"q\" ,w\r\n\"ab\"\rx\n\"a\nb\"x\nnext\n\"e\"\r");
@@ -402,8 +374,8 @@ START_TEST(test_error_after_closing_quote)
   expect_err(r, 1, 5, "after the closing quote of field 1");
   REC(r, 2, "ok");
   expect_err(r, 3, 6, "field 2"); /* a space after the quote */
-  expect_err(r, 4, 5, "field 1");  /* a CR not followed by LF */
-  expect_err(r, 5, 3, "field 1");  /* column 3 of line 6, where the x is */
+  expect_err(r, 4, 5, "field 1"); /* a CR not followed by LF */
+  expect_err(r, 5, 3, "field 1"); /* column 3 of line 6, where the x is */
   REC(r, 7, "next");
   expect_err(r, 8, 4, "field 1");
   expect_eof(r);
@@ -411,8 +383,7 @@ START_TEST(test_error_after_closing_quote)
 }
 END_TEST
 
-START_TEST(test_error_unterminated)
-{
+START_TEST(test_error_unterminated) {
   zcsv *r = open_str(_i, "a\n\"abc\nd,e\n");
 
   REC(r, 1, "a");
@@ -432,8 +403,7 @@ START_TEST(test_error_unterminated)
 }
 END_TEST
 
-START_TEST(test_errors_in_a_row)
-{
+START_TEST(test_errors_in_a_row) {
   zcsv *r = open_str(_i, "a\"\nb\"\n\"c\"d\nok\n");
 
   expect_err(r, 1, 2, "quote inside");
@@ -445,8 +415,7 @@ START_TEST(test_errors_in_a_row)
 }
 END_TEST
 
-START_TEST(test_missing_file)
-{
+START_TEST(test_missing_file) {
   int e = 0;
   char *dir = g_dir_make_tmp("test-csv-XXXXXX", NULL);
   char *path;
@@ -465,8 +434,7 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
-START_TEST(test_memory_and_sizes)
-{
+START_TEST(test_memory_and_sizes) {
   static const char data[] = "a,b\nc,d\ne,f\n";
   char **f;
   size_t n;
@@ -517,8 +485,7 @@ START_TEST(test_memory_and_sizes)
 END_TEST
 
 /* A field of 3 MiB (three blocks), unquoted and quoted, between others. */
-START_TEST(test_huge_field)
-{
+START_TEST(test_huge_field) {
   const size_t big = 3 * BLOCK;
   GString *s = g_string_sized_new(2 * big + 100);
   char **f;
@@ -567,8 +534,7 @@ END_TEST
 /* A tricky tail placed so that the block boundary falls on each of its
  * bytes in turn: between CR and LF, inside a doubled quote, right after a
  * closing quote, inside a blank CRLF line, after a separator... */
-START_TEST(test_block_boundary)
-{
+START_TEST(test_block_boundary) {
   static const char tail[] = "\"q\"\"x\",\"m\r\nn\",p\r\n\r\nlast,\"\"\r\nend";
   const size_t tlen = sizeof tail - 1;
   size_t shift;
@@ -600,8 +566,7 @@ START_TEST(test_block_boundary)
 END_TEST
 
 /* Many records over several blocks, each checked. */
-START_TEST(test_many_records_over_blocks)
-{
+START_TEST(test_many_records_over_blocks) {
   GString *s = g_string_new(NULL);
   char want[64], want2[64];
   size_t i, count = 120000;
@@ -632,9 +597,7 @@ START_TEST(test_many_records_over_blocks)
 }
 END_TEST
 
-static Suite *
-csv_suite(void)
-{
+static Suite *csv_suite(void) {
   Suite *s = suite_create("csv");
   TCase *tc = tcase_create("syntax");
 
@@ -673,9 +636,7 @@ csv_suite(void)
   return s;
 }
 
-int
-main(void)
-{
+int main(void) {
   SRunner *sr = srunner_create(csv_suite());
   int failed;
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cli-output.c - the formats `zjtx evaluate` writes: JSON and a table. */
+/* cli-output.c - the formats `zjtx evaluate` writes: JSON, JSON lines, CSV
+ * and a table. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -36,6 +37,8 @@ char *cli_grouped_yuan(int64_t fen) {
   return g_string_free(s, FALSE);
 }
 
+/* `, "explanation": {...}` on one line (the tree's JSON holds newlines only
+ * as whitespace, never inside strings, so they can go). */
 static bool explain_json(GString *out, const zjtx_result *res, size_t i, bool violation) {
   zjtx_explanation *ex = NULL;
   zjtx_error *err = NULL;
@@ -49,10 +52,52 @@ static bool explain_json(GString *out, const zjtx_result *res, size_t i, bool vi
     return false;
   }
   char *json = zjtx_explanation_to_json(ex);
-  g_string_append_printf(out, ", \"explanation\": %s", json);
+  g_string_append(out, ", \"explanation\": ");
+  for (const char *c = json; *c; c++)
+    if (*c != '\n' && *c != '\r')
+      g_string_append_c(out, *c);
   zjtx_free(json);
   zjtx_explanation_free(ex);
   return true;
+}
+
+/* The keys of the i-th entitlement: "rule", "beneficiary", "id", "amount", "fen". */
+static void entitlement_keys(GString *s, const zjtx_result *res, size_t i) {
+  g_string_append(s, "\"rule\": ");
+  cli_json_string(s, zjtx_result_entitlement_rule(res, i));
+  g_string_append(s, ", \"beneficiary\": ");
+  cli_json_string(s, zjtx_result_entitlement_entity(res, i));
+  g_string_append(s, ", \"id\": ");
+  cli_json_string(s, zjtx_result_entitlement_id(res, i));
+  g_string_append(s, ", \"amount\": ");
+  cli_json_string(s, zjtx_result_entitlement_amount(res, i));
+  g_string_append_printf(s, ", \"fen\": %" PRId64, zjtx_result_entitlement_fen(res, i));
+}
+
+/* The keys of the i-th violation: "check", "entity", "id". */
+static void violation_keys(GString *s, const zjtx_result *res, size_t i) {
+  g_string_append(s, "\"check\": ");
+  cli_json_string(s, zjtx_result_violation_check(res, i));
+  g_string_append(s, ", \"entity\": ");
+  cli_json_string(s, zjtx_result_violation_entity(res, i));
+  g_string_append(s, ", \"id\": ");
+  cli_json_string(s, zjtx_result_violation_id(res, i));
+}
+
+/* One result as a JSON object (after `prefix`, which opens it); the
+ * buffer is written out and emptied, so output streams. */
+static bool write_object(FILE *out, GString *s, const char *prefix, const zjtx_result *res, size_t i,
+                         bool violation, bool explain) {
+  g_string_append(s, prefix);
+  if (violation)
+    violation_keys(s, res, i);
+  else
+    entitlement_keys(s, res, i);
+  bool ok = !explain || explain_json(s, res, i, violation);
+  g_string_append_c(s, '}');
+  fwrite(s->str, 1, s->len, out);
+  g_string_truncate(s, 0);
+  return ok;
 }
 
 bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
@@ -62,36 +107,70 @@ bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res
   cli_json_string(s, zjtx_result_period(res));
   g_string_append(s, ",\n \"entitlements\": [");
   bool ok = true;
-  for (size_t i = 0; i < zjtx_result_entitlement_count(res); i++) {
-    g_string_append(s, i ? ",\n  {\"rule\": " : "\n  {\"rule\": ");
-    cli_json_string(s, zjtx_result_entitlement_rule(res, i));
-    g_string_append(s, ", \"beneficiary\": ");
-    cli_json_string(s, zjtx_result_entitlement_entity(res, i));
-    g_string_append(s, ", \"id\": ");
-    cli_json_string(s, zjtx_result_entitlement_id(res, i));
-    g_string_append(s, ", \"amount\": ");
-    cli_json_string(s, zjtx_result_entitlement_amount(res, i));
-    g_string_append_printf(s, ", \"fen\": %" PRId64, zjtx_result_entitlement_fen(res, i));
-    if (explain)
-      ok = ok && explain_json(s, res, i, false);
-    g_string_append_c(s, '}');
-  }
+  for (size_t i = 0; i < zjtx_result_entitlement_count(res) && ok; i++)
+    ok = write_object(out, s, i ? ",\n  {" : "\n  {", res, i, false, explain);
   g_string_append(s, "],\n \"violations\": [");
-  for (size_t i = 0; i < zjtx_result_violation_count(res); i++) {
-    g_string_append(s, i ? ",\n  {\"check\": " : "\n  {\"check\": ");
-    cli_json_string(s, zjtx_result_violation_check(res, i));
-    g_string_append(s, ", \"entity\": ");
-    cli_json_string(s, zjtx_result_violation_entity(res, i));
-    g_string_append(s, ", \"id\": ");
-    cli_json_string(s, zjtx_result_violation_id(res, i));
-    if (explain)
-      ok = ok && explain_json(s, res, i, true);
-    g_string_append_c(s, '}');
-  }
+  for (size_t i = 0; i < zjtx_result_violation_count(res) && ok; i++)
+    ok = write_object(out, s, i ? ",\n  {" : "\n  {", res, i, true, explain);
   g_string_append(s, "]}\n");
-  fputs(s->str, out);
+  fwrite(s->str, 1, s->len, out);
   g_string_free(s, TRUE);
   return ok;
+}
+
+bool cli_write_jsonl(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
+  GString *s = g_string_new(NULL);
+  bool ok = true;
+  for (size_t i = 0; i < zjtx_result_entitlement_count(res) && ok; i++) {
+    ok = write_object(out, s, "{\"type\": \"entitlement\", ", res, i, false, explain);
+    fputc('\n', out);
+  }
+  for (size_t i = 0; i < zjtx_result_violation_count(res) && ok; i++) {
+    ok = write_object(out, s, "{\"type\": \"violation\", ", res, i, true, explain);
+    fputc('\n', out);
+  }
+  g_string_free(s, TRUE);
+  return ok;
+}
+
+void cli_csv_field(FILE *out, const char *s, bool last) {
+  s = s ? s : "";
+  if (strpbrk(s, ",\"\r\n")) {
+    fputc('"', out);
+    for (; *s; s++) {
+      if (*s == '"')
+        fputc('"', out);
+      fputc(*s, out);
+    }
+    fputc('"', out);
+  } else {
+    fputs(s, out);
+  }
+  fputs(last ? "\r\n" : ",", out);
+}
+
+/* Violations have no amount; their check goes in the `rule` column. */
+bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
+  fputs("type,rule,beneficiary,id,amount,fen\r\n", out);
+  for (size_t i = 0; i < zjtx_result_entitlement_count(res); i++) {
+    char fen[32];
+    g_snprintf(fen, sizeof fen, "%" PRId64, zjtx_result_entitlement_fen(res, i));
+    cli_csv_field(out, "entitlement", false);
+    cli_csv_field(out, zjtx_result_entitlement_rule(res, i), false);
+    cli_csv_field(out, zjtx_result_entitlement_entity(res, i), false);
+    cli_csv_field(out, zjtx_result_entitlement_id(res, i), false);
+    cli_csv_field(out, zjtx_result_entitlement_amount(res, i), false);
+    cli_csv_field(out, fen, true);
+  }
+  for (size_t i = 0; i < zjtx_result_violation_count(res); i++) {
+    cli_csv_field(out, "violation", false);
+    cli_csv_field(out, zjtx_result_violation_check(res, i), false);
+    cli_csv_field(out, zjtx_result_violation_entity(res, i), false);
+    cli_csv_field(out, zjtx_result_violation_id(res, i), false);
+    cli_csv_field(out, "", false);
+    cli_csv_field(out, "", true);
+  }
+  return true;
 }
 
 static size_t rule_index(const zjtx_policy *p, const char *id) {
