@@ -6,15 +6,22 @@
 
 Runs the CLI as a user would and checks exit codes, the JSON contract of
 `evaluate --format json`, the table, explanations, --set overrides and the
-messages for bad input.  Expected amounts are worked out by hand from the
+messages for bad input; the jsonl and csv formats, --output/--summary/--rejects
+files (written atomically), the summary totals, refused records with their
+reconciliation, the CSV directory carrier and the progress shown on a terminal.  Expected amounts are worked out by hand from the
 policy text (see the comments), never taken from the program's output.
 Ends with the line "N passed, N failed"."""
+import csv
+import decimal
+import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 ZJTX = os.path.abspath(sys.argv[1])
 SRC = os.environ.get('ZJTX_SRCDIR') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -155,9 +162,371 @@ def test_bad_input():
         rc, _, err = run('check', '--policy', bad)
         check('malformed policy names file and line', rc == 1 and re.search(r'bad\.xml:\d+', err), err)
 
+# ---- output formats, files, summary, rejects, the CSV carrier --------------
+
+def run_facts(facts, *extra):
+    return run('evaluate', '--policy', POLICY, '--facts', facts, *extra)
+
+
+def result_sets(doc):
+    """Entitlements and violations of a --format json document, as sets."""
+    ents = {(e['rule'], e['beneficiary'], e['id'], e['amount'], e['fen']) for e in doc['entitlements']}
+    viols = {(v['check'], v['entity'], v['id']) for v in doc['violations']}
+    return ents, viols
+
+
+def test_help_lists_options():
+    rc, out, _ = run('--help')
+    for opt in ['--format table|json|jsonl|csv', '--output FILE', '--summary FILE', '--summary-by ENTITY',
+                '--quiet', '--rejects FILE.csv']:
+        check('--help mentions ' + opt, opt in out)
+
+
+def test_option_validation():
+    rc, _, err = run_facts(FACTS, '--format', 'yaml')
+    check('unknown format exit 2 naming the formats', rc == 2 and 'yaml' in err and 'jsonl' in err and 'csv' in err,
+          err)
+    rc, _, err = run_facts(FACTS, '--format', 'csv', '--explain')
+    check('--explain with csv is a usage error', rc == 2 and '--explain' in err, err)
+    rc, _, err = run_facts(FACTS, '--output', '')
+    check('--output empty is a usage error', rc == 2 and '--output' in err, err)
+    rc, _, err = run_facts(FACTS, '--output', 'same.txt', '--summary', 'same.txt')
+    check('--output and --summary on one file is a usage error', rc == 2 and 'same.txt' in err, err)
+    rc, _, err = run_facts(FACTS, '--output')
+    check('--output without value', rc == 2 and '--output' in err, err)
+    rc, _, err = run('check', '--policy', POLICY, '--output', 'x.txt')
+    check('--output is for evaluate only', rc == 2 and '--output' in err, err)
+    rc, _, err = run_facts(FACTS, '--summary-by', 'province')
+    check('--summary-by unknown entity', rc == 1 and 'province' in err and 'county' in err, err)
+
+
+def test_jsonl():
+    doc = evaluate_json()
+    rc, out, err = run_facts(FACTS, '--format', 'jsonl')
+    check('jsonl exit 0', rc == 0, err)
+    lines = out.splitlines()
+    objs = [json.loads(line) for line in lines]  # raises (and fails the group) if one does not parse
+    check('jsonl: one object per result', len(objs) == len(doc['entitlements']) + len(doc['violations']))
+    types = [o.get('type') for o in objs]
+    check('jsonl: entitlements first, then violations',
+          types == ['entitlement'] * len(doc['entitlements']) + ['violation'] * len(doc['violations']), types)
+    ents = [{k: v for k, v in o.items() if k != 'type'} for o in objs if o['type'] == 'entitlement']
+    viols = [{k: v for k, v in o.items() if k != 'type'} for o in objs if o['type'] == 'violation']
+    check('jsonl: same entitlements as json, same keys', ents == doc['entitlements'])
+    check('jsonl: same violations as json, same keys', viols == doc['violations'])
+    rc, out, err = run_facts(FACTS, '--format', 'jsonl', '--explain')
+    objs = [json.loads(line) for line in out.splitlines()]
+    check('jsonl --explain: one line each, every one explained',
+          rc == 0 and len(objs) == len(lines) and all(o.get('explanation', {}).get('kind') == 'rule' for o in objs),
+          err)
+
+
+def with_awkward_guarantor(tmp):
+    """facts.json with the over-charging guarantor renamed to need CSV
+    quoting; its name is the id of the srdi_guarantee_fee_cap violation."""
+    facts = json.load(open(FACTS, encoding='utf-8'))
+    old = next(v['id'] for v in json.load(open(EXPECTED))['violations'] if v['check'] == 'srdi_guarantee_fee_cap')
+    new = '清江浦区融资担保, "有限" 公司'
+    for ent in facts['enterprises']:
+        for g in ent.get('guarantees', []):
+            if g['guarantor'] == old:
+                g['guarantor'] = new
+    path = os.path.join(tmp, 'facts.json')
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(facts, f, ensure_ascii=False)
+    return path, new
+
+
+def test_csv_format():
+    with tempfile.TemporaryDirectory() as tmp:
+        facts, awkward = with_awkward_guarantor(tmp)
+        doc = evaluate_json_facts(facts)
+        rc, out, err = run_facts(facts, '--format', 'csv')
+        check('csv exit 0', rc == 0, err)
+        rows = list(csv.reader(io.StringIO(out, newline='')))
+        check('csv header', rows and rows[0] == ['type', 'rule', 'beneficiary', 'id', 'amount', 'fen'], rows[:1])
+        check('csv: every row has 6 fields', all(len(r) == 6 for r in rows))
+        ents = {(r[1], r[2], r[3], r[4], int(r[5])) for r in rows[1:] if r[0] == 'entitlement'}
+        viols = {(r[1], r[2], r[3]) for r in rows[1:] if r[0] == 'violation'}
+        want_ents, want_viols = result_sets(doc)
+        check('csv: same entitlements as json', ents == want_ents, ents ^ want_ents)
+        check('csv: same violations as json (check in rule)', viols == want_viols, viols ^ want_viols)
+        check('csv: violations have empty amount and fen',
+              all(r[4] == '' and r[5] == '' for r in rows[1:] if r[0] == 'violation'))
+        check('csv: only entitlement and violation rows',
+              len(rows) - 1 == len(doc['entitlements']) + len(doc['violations']))
+        check('csv: an id with a comma and quotes survives quoting', ('srdi_guarantee_fee_cap', 'guarantor', awkward) in viols)
+
+
+def evaluate_json_facts(facts, *extra):
+    rc, out, err = run_facts(facts, '--format', 'json', *extra)
+    check('evaluate %s exit 0' % os.path.basename(facts), rc == 0, err)
+    return json.loads(out) if rc == 0 else {'entitlements': [], 'violations': []}
+
+
+def test_output_file():
+    doc = evaluate_json()
+    with tempfile.TemporaryDirectory() as tmp:
+        target = os.path.join(tmp, 'result.json')
+        with open(target, 'w') as f:
+            f.write('old content')
+        rc, out, err = run_facts(FACTS, '--format', 'json', '--output', target)
+        check('--output exit 0, nothing on stdout', rc == 0 and out == '', err)
+        check('--output file is the complete result', json.load(open(target)) == doc)
+        check('--output leaves no temporary', os.listdir(tmp) == ['result.json'], os.listdir(tmp))
+        for fmt in ['table', 'jsonl', 'csv']:
+            rc, stdout_text, _ = run_facts(FACTS, '--format', fmt)
+            path = os.path.join(tmp, 'r.' + fmt)
+            rc2, _, err = run_facts(FACTS, '--format', fmt, '--output', path)
+            check('--output %s same as stdout' % fmt,
+                  rc == 0 and rc2 == 0 and open(path, encoding='utf-8').read() == stdout_text, err)
+        raw = open(os.path.join(tmp, 'r.csv'), 'rb').read()
+        check('csv lines end in CRLF (RFC 4180)', raw.count(b'\r\n') == raw.count(b'\n') > 1)
+        missing = os.path.join(tmp, 'no', 'such', 'dir', 'result.json')
+        rc, out, err = run_facts(FACTS, '--format', 'json', '--output', missing)
+        check('--output into a missing directory: exit 1', rc == 1, err)
+        check('--output failure says which file', missing in err and 'cannot write' in err, err)
+        check('--output failure leaves nothing', not os.path.exists(os.path.dirname(missing)) and out == '')
+        # A failed run (facts missing) leaves an existing file as it was, and no temporary.
+        rc, _, err = run('evaluate', '--policy', POLICY, '--facts', os.path.join(tmp, 'nope.json'),
+                         '--format', 'json', '--output', target)
+        check('failed run keeps the old --output file',
+              rc == 1 and json.load(open(target)) == doc and sorted(os.listdir(tmp)) ==
+              sorted(['result.json', 'r.table', 'r.jsonl', 'r.csv']), (err, os.listdir(tmp)))
+        if hasattr(os, 'mkfifo'):
+            # Killed while the facts are still being read (a FIFO nobody writes):
+            # the temporary beside the output is removed.
+            fifo, out_path = os.path.join(tmp, 'facts.json'), os.path.join(tmp, 'killed.json')
+            os.mkfifo(fifo)
+            p = subprocess.Popen([ZJTX, 'evaluate', '--policy', POLICY, '--facts', fifo, '--format', 'json',
+                                  '--output', out_path, '--quiet'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not any(f.startswith('killed.json.tmp.') for f in os.listdir(tmp)):
+                time.sleep(0.02)
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=20)
+            check('killed run removes its temporary', p.returncode == -signal.SIGTERM and
+                  not any(f.startswith('killed.json') for f in os.listdir(tmp)), (p.returncode, os.listdir(tmp)))
+            os.unlink(fifo)
+        if os.path.exists('/dev/full'):
+            rc, _, err = run_facts(FACTS, '--format', 'json', '--output', '/dev/full')
+            check('a full device is reported', rc == 1 and '/dev/full' in err and 'cannot write' in err, err)
+
+
+SUMMARY_LINE = re.compile(r'^  (\S+)\s+(\d+)\s+(-?[\d,]+\.\d\d)$')
+
+
+def parse_summary(text):
+    """{section heading: {label: (count, Decimal yuan)}} from a summary."""
+    sections, current = {}, None
+    for line in text.splitlines():
+        if re.match(r'^per \S+\s+count', line) or line.startswith('violations per check'):
+            current = sections.setdefault(line.split('  ')[0].strip(), {})
+        elif current is not None:
+            m = SUMMARY_LINE.match(line)
+            if m:
+                current[m.group(1)] = (int(m.group(2)), decimal.Decimal(m.group(3).replace(',', '')))
+    return sections
+
+
+def hand_worked_totals():
+    """Per rule and per county (count, yuan) from expected.json: an
+    enterprise's county is taken from facts.json; a county is its own."""
+    expected = json.load(open(EXPECTED))
+    facts = json.load(open(FACTS, encoding='utf-8'))
+    county_of = {e['id']: e['county'] for e in facts['enterprises']}
+    rules, counties = {}, {}
+    for e in expected['entitlements']:
+        county = e['id'] if e['beneficiary'] == 'county' else county_of[e['id']]
+        for totals, key in ((rules, e['rule']), (counties, county)):
+            n, s = totals.get(key, (0, decimal.Decimal('0.00')))
+            totals[key] = (n + 1, s + decimal.Decimal(e['amount']))
+    return rules, counties
+
+
+def test_summary():
+    rules, counties = hand_worked_totals()
+    rc, out, err = run_facts(FACTS, '--format', 'json')
+    s = parse_summary(err)
+    got_rules = {k: v for k, v in s.get('per rule', {}).items() if k != 'total'}
+    check('summary on stderr per rule = sums of expected.json', {k: v for k, v in got_rules.items() if v[0]} == rules,
+          '%s != %s' % (got_rules, rules))
+    check('summary lists every entitlement rule', set(got_rules) >= set(rules) and len(got_rules) == 6, got_rules)
+    total = (sum(n for n, _ in rules.values()), sum(v for _, v in rules.values()))
+    check('summary grand total', s.get('per rule', {}).get('total') == total, s.get('per rule'))
+    check('summary per county by default (hand-worked)', s.get('per county') == counties,
+          '%s != %s' % (s.get('per county'), counties))
+    check('summary per county adds up to the total',
+          sum(v for _, v in s.get('per county', {}).values()) == total[1])
+    check('summary counts violations per check', 'srdi_loan_rate_cap' in err.split('violations per check')[-1])
+    check('summary does not touch stdout', json.loads(out)['entitlements'])
+    rc, out, err = run_facts(FACTS)
+    check('table ends with the summary', rc == 0 and parse_summary(out.split('合计 Total')[-1]).get('per county') ==
+          counties and 'per rule' not in err, err)
+    rc, out, err = run_facts(FACTS, '--format', 'csv', '--quiet')
+    check('--quiet: nothing on stderr (no note, no summary)', rc == 0 and err == '', err)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'summary.txt')
+        rc, out, err = run_facts(FACTS, '--format', 'jsonl', '--summary', path, '--quiet')
+        text = open(path, encoding='utf-8').read() if os.path.exists(path) else ''
+        check('--summary FILE holds the summary, not stderr',
+              rc == 0 and parse_summary(text).get('per county') == counties and 'per rule' not in err, err)
+        check('--summary leaves no temporary', os.listdir(tmp) == ['summary.txt'], os.listdir(tmp))
+        rc, _, err = run_facts(FACTS, '--format', 'json', '--summary', os.path.join(tmp, 'none', 's.txt'))
+        check('--summary into a missing directory: exit 1', rc == 1 and 'cannot write' in err, err)
+    rc, _, err = run_facts(FACTS, '--format', 'json', '--summary-by', 'enterprise')
+    s = parse_summary(err)
+    by_ent = s.get('per enterprise', {})
+    check('--summary-by enterprise: county rewards under (none)',
+          by_ent.get('(none)', (0,))[0] == rules['cluster_reward'][0] + rules['excess_project_reward'][0], by_ent)
+
+
+def write_csv(path, header, rows):
+    with open(path, 'w', newline='', encoding='utf-8') as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def test_rejects():
+    good1, good2 = '91320812MA0GWJDM0C', '91320812MA1666644T'  # valid USCCs from the example
+    bad_uscc, bad_money = '91320812MA0GWJDM0X', '91320812MA48G03J3Y'
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, 'facts')
+        os.mkdir(data)
+        write_csv(os.path.join(data, 'counties.csv'), ['id', 'name'],
+                  [['320812', '清江浦区'], ['320803', '淮安区'], ['320804']])  # line 4: short row
+        header = ['id', 'name', 'county', 'revenue', 'rd_expense', 'rd_expense_prev', 'invention_patents', 'cnc_rate']
+        write_csv(os.path.join(data, 'enterprises.csv'), header, [
+            [good1, '淮安恒达精密, "机械"', '320812', '200000000.00', '12000000.00', '10000000.00', '3', '85.5'],
+            [bad_uscc, '校验码错误', '320812', '1000.00', '10.00', '10.00', '0', '1'],          # line 3
+            [bad_money, '金额错误', '320812', '1000.00', '12.345', '10.00', '0', '1'],          # line 4
+            [good2, '江苏鑫源新材料', '320803', '90000000.00', '6800000.00', '6000000.00', '1', '60'],
+        ])
+        write_csv(os.path.join(data, 'honors.csv'), ['enterprise', 'level', 'awarded_on', 'valid_until', 'first_time'], [
+            [good1, 'little_giant', '2025-07-15', '2028-07-14', 'true'],
+            [bad_money, 'srdi_sme', '2025-03-01', '2028-02-28', 'true'],                      # line 3
+        ])
+        rejects = os.path.join(tmp, 'rejects.csv')
+        rc, out, err = run_facts(data, '--format', 'json', '--rejects', rejects)
+        check('refused records: exit 1', rc == 1, err)
+        doc = json.loads(out) if out else {'entitlements': []}
+        check('refused records: valid ones still evaluated',
+              {e['id'] for e in doc['entitlements']} >= {good1} and
+              not {bad_uscc, bad_money} & {e['id'] for e in doc['entitlements']}, out)
+        rows = list(csv.DictReader(open(rejects, newline='', encoding='utf-8'))) if os.path.exists(rejects) else []
+        check('rejects file columns', rows and list(rows[0]) == ['file', 'line', 'entity', 'id', 'field', 'value',
+                                                                'reason'], rows[:1])
+
+        def reject(file, line):
+            return next((r for r in rows if os.path.basename(r['file']) == file and r['line'] == str(line)), None)
+        r = reject('enterprises.csv', 3)
+        check('reject: bad USCC with file, line and value', r and r['value'] == bad_uscc and r['field'] == 'id', rows)
+        r = reject('enterprises.csv', 4)
+        check('reject: bad money with file, line and value', r and r['value'] == '12.345', rows)
+        r = reject('counties.csv', 4)
+        check('reject: short row with file and line', r is not None and r['reason'], rows)
+        r = reject('honors.csv', 3)
+        check('reject: honor of a refused enterprise', r and r['value'] == bad_money, rows)
+        check('reject: one row per problem', len(rows) == 4, rows)
+        check('refused records listed on stderr', all(
+            ('%s:%d' % (f, n)) in err for f, n in [('enterprises.csv', 3), ('enterprises.csv', 4),
+                                                  ('counties.csv', 4), ('honors.csv', 3)]), err)
+        recon = {m.group(1): tuple(int(x) for x in m.group(2, 3, 4))
+                 for m in re.finditer(r'zjtx:\s+(\w+)\s+(\d+) =\s+(\d+) \+ (\d+)', err)}
+        check('reconciliation: enterprises 4 = 2 + 2', recon.get('enterprises') == (4, 2, 2), recon)
+        check('reconciliation: counties 3 = 2 + 1, honors 2 = 1 + 1',
+              recon.get('counties') == (3, 2, 1) and recon.get('honors') == (2, 1, 1), recon)
+        check('reconciliation: read = accepted + refused everywhere',
+              recon and all(r == a + f for r, a, f in recon.values()), recon)
+        check('--rejects leaves no temporary', sorted(os.listdir(tmp)) == ['facts', 'rejects.csv'], os.listdir(tmp))
+        missing = os.path.join(tmp, 'missing', 'rejects.csv')
+        rc, out, err = run_facts(data, '--format', 'json', '--rejects', missing)
+        check('--rejects into a missing directory: exit 1, nothing written',
+              rc == 1 and 'cannot write' in err and not os.path.exists(os.path.dirname(missing)), err)
+
+
+def facts_to_csv_dir(facts_path, out_dir):
+    """The JSON carrier as a CSV directory (facts.md): one file per entity
+    named by its plural, children carrying their parent's key."""
+    facts = json.load(open(facts_path, encoding='utf-8'))
+    parent_key = {'counties': 'county', 'enterprises': 'enterprise'}
+    tables = {}
+
+    def cell(v):
+        return 'true' if v is True else 'false' if v is False else '' if v is None else str(v)
+
+    def add(plural, record):
+        tables.setdefault(plural, []).append(record)
+
+    for plural, records in facts.items():
+        if not isinstance(records, list):
+            continue
+        for rec in records:
+            add(plural, {k: v for k, v in rec.items() if not isinstance(v, list)})
+            for child_plural, children in ((k, v) for k, v in rec.items() if isinstance(v, list)):
+                for child in children:
+                    add(child_plural, {parent_key[plural]: rec['id'], **child})
+    for plural, records in tables.items():
+        header = list(dict.fromkeys(k for r in records for k in r))
+        write_csv(os.path.join(out_dir, plural + '.csv'), header,
+                  [[cell(r.get(k)) for k in header] for r in records])
+    return facts.get('period')
+
+
+def test_csv_carrier():
+    doc = evaluate_json()
+    with tempfile.TemporaryDirectory() as tmp:
+        period = facts_to_csv_dir(FACTS, tmp)
+        check('CSV carrier: files per plural', sorted(os.listdir(tmp)) == sorted(
+            ['counties.csv', 'clusters.csv', 'enterprises.csv', 'honors.csv', 'loans.csv', 'guarantees.csv',
+             'projects.csv']), os.listdir(tmp))
+        rc, out, err = run_facts(tmp, '--format', 'json', '--period', period)
+        check('CSV carrier exit 0', rc == 0, err)
+        got = json.loads(out) if rc == 0 else {}
+        check('CSV carrier: same entitlements as the JSON facts', got.get('entitlements') == doc['entitlements'],
+              result_sets(got)[0] ^ result_sets(doc)[0] if got else err)
+        check('CSV carrier: same violations as the JSON facts', got.get('violations') == doc['violations'])
+
+
+def test_progress():
+    try:
+        import pty
+    except ImportError:
+        return
+    rc, _, err = run_facts(FACTS, '--format', 'json')
+    check('no progress when stderr is not a terminal', 'loading facts' not in err and 'records/s' not in err, err)
+    for quiet in (False, True):
+        master, slave = pty.openpty()
+        extra = ['--quiet'] if quiet else []
+        p = subprocess.run([ZJTX, 'evaluate', '--policy', POLICY, '--facts', FACTS, '--format', 'json', *extra],
+                           stdout=subprocess.DEVNULL, stderr=slave, timeout=60)
+        os.close(slave)
+        text = b''
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            text += chunk
+        os.close(master)
+        text = text.decode('utf-8', 'replace')
+        if quiet:
+            check('--quiet on a terminal: no progress, no note, no summary', p.returncode == 0 and text == '', text)
+        else:
+            check('progress on a terminal: phases, time and records/s',
+                  p.returncode == 0 and 'loading facts' in text and 'evaluating' in text and
+                  re.search(r'done: 12 enterprises, 4 counties; 80 records read in [\d.]+ s, \d+ records/s', text),
+                  text)
+
+
 
 def main():
-    for t in [test_basics, test_check, test_json_contract, test_table, test_explain, test_set, test_bad_input]:
+    for t in [test_basics, test_check, test_json_contract, test_table, test_explain, test_set, test_bad_input,
+              test_help_lists_options, test_option_validation, test_jsonl, test_csv_format, test_output_file,
+              test_summary, test_rejects, test_csv_carrier, test_progress]:
         try:
             t()
         except Exception as e:  # a crash of one group must not hide the others

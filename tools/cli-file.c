@@ -5,12 +5,56 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+/* Temporaries not yet renamed or removed: an interrupted run (Ctrl-C,
+ * kill) removes them too.  Only pointers are stored or read here, and the
+ * handler calls only unlink(), which is async-signal-safe. */
+#define MAX_PENDING 8
+static const char *volatile pending[MAX_PENDING];
+
+static void remove_pending(int sig) {
+  for (int i = 0; i < MAX_PENDING; i++)
+    if (pending[i])
+      unlink(pending[i]);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+/* Catches the signals that end a run, except those the caller ignores. */
+static void install_handlers(void) {
+  static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+  struct sigaction sa = {.sa_handler = remove_pending}, old;
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < G_N_ELEMENTS(signals); i++)
+    if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+      sigaction(signals[i], &sa, NULL);
+}
+
+static void track(const char *tmp) {
+  static bool installed;
+  if (!installed) {
+    install_handlers();
+    installed = true;
+  }
+  for (int i = 0; i < MAX_PENDING; i++)
+    if (!pending[i]) {
+      pending[i] = tmp;
+      return;
+    }
+}
+
+static void untrack(const char *tmp) {
+  for (int i = 0; i < MAX_PENDING; i++)
+    if (pending[i] == tmp)
+      pending[i] = NULL;
+}
 
 static bool sink_fail(const cli_sink *sink, int errnum) {
   fprintf(stderr, "zjtx: %s: cannot write: %s\n", sink->path ? sink->path : "standard output",
@@ -45,6 +89,7 @@ static bool open_temporary(cli_sink *sink, const struct stat *existing) {
     g_clear_pointer(&sink->tmp, g_free);
     return sink_fail(sink, e);
   }
+  track(sink->tmp);
   return true;
 }
 
@@ -83,6 +128,7 @@ static void sync_directory(const char *file) {
 }
 
 static void sink_free(cli_sink *sink) {
+  untrack(sink->tmp);
   g_clear_pointer(&sink->path, g_free);
   g_clear_pointer(&sink->target, g_free);
   g_clear_pointer(&sink->tmp, g_free);

@@ -119,6 +119,7 @@ bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res
 }
 
 bool cli_write_jsonl(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
+  (void)policy;
   GString *s = g_string_new(NULL);
   bool ok = true;
   for (size_t i = 0; i < zjtx_result_entitlement_count(res) && ok; i++) {
@@ -151,6 +152,8 @@ void cli_csv_field(FILE *out, const char *s, bool last) {
 
 /* Violations have no amount; their check goes in the `rule` column. */
 bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
+  (void)policy;  /* the same signature as the other formats */
+  (void)explain; /* refused before evaluating: no place for it in CSV */
   fputs("type,rule,beneficiary,id,amount,fen\r\n", out);
   for (size_t i = 0; i < zjtx_result_entitlement_count(res); i++) {
     char fen[32];

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* zjtx.c - the command-line tool: check a policy, evaluate it over facts,
  * dump its compiled program. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +31,12 @@ static const char usage[] =
     "      --explain  add why each result is what it is (not with csv).\n"
     "      --output FILE  write the result to FILE instead of standard output.\n"
     "      --rejects FILE.csv  list the refused records: file,line,entity,id,field,value,reason.\n"
-    "      --summary FILE  write the summary to FILE.  Without it the summary (count\n"
-    "                 and total per rule, per ENTITY record, violations per check) goes\n"
-    "                 to standard error, or ends the table.\n"
+    "      --summary FILE  write the summary (count and total per rule and per ENTITY\n"
+    "                 record, violations per check) to FILE.  Without it, the summary\n"
+    "                 ends the table, or follows the run on standard error.\n"
     "      --summary-by ENTITY  total per record of ENTITY (default: the first\n"
     "                 top-level entity that records refer to, e.g. county).\n"
-    "      --quiet    no progress, notes or summary on standard error; errors and\n"
+    "      --quiet, -q  no progress, notes or summary on standard error; errors and\n"
     "                 refused records are always reported.  Progress (phases, time,\n"
     "                 records/s) is shown only when standard error is a terminal.\n"
     "      Files are replaced only once complete (written beside them, then renamed);\n"
@@ -317,7 +316,7 @@ static int64_t records_read(const zjtx_policy *p, const zjtx_facts *facts) {
   return total;
 }
 
-/* "done: 12 enterprises, 4 counties; 57 records read, 1234 records/s". */
+/* "done: 12 enterprises, 4 counties; 80 records read in 0.1 s, 800 records/s". */
 static void progress_done(const evaluation *ev) {
   if (!ev->pr)
     return;
