@@ -16,11 +16,11 @@ static const char usage[] =
     "commands:\n"
     "  evaluate --policy FILE --facts FILE.json|DIR [--period YYYY] [--set PARAM=VALUE]...\n"
     "           [--format table|json|jsonl|csv] [--explain] [--output FILE]\n"
-    "           [--rejects FILE.csv] [--summary FILE] [--summary-by ENTITY] [--quiet]\n"
+    "           [--rejects FILE.csv] [--summary FILE] [--summary-by ENTITY] [--threads N] [--quiet]\n"
     "      compute every entitlement and violation the policy gives the facts: a JSON\n"
     "      document or a directory of CSV files (one per entity: enterprises.csv, ...).\n"
     "      Invalid records are reported (and listed in --rejects), the rest evaluated;\n"
-    "      the exit status is then 1.\n"
+    "      the exit status is then 1.  --threads N: evaluation threads (0: one per core).\n"
     "      --set PARAM=VALUE replaces a parameter (PARAM[KEY]=VALUE for one key of a\n"
     "      keyed parameter); rates are written in percent (--set rd_base_rate=3).\n"
     "      --format   table: for people, with the summary at the end (the default);\n"
@@ -52,7 +52,7 @@ static const char usage[] =
     "cannot be written, 2 usage error.\n";
 
 typedef struct {
-  const char *policy, *facts, *period, *format, *rejects, *output, *summary, *summary_by;
+  const char *policy, *facts, *period, *format, *rejects, *output, *summary, *summary_by, *threads;
   GPtrArray *sets;
   bool explain, quiet;
 } options;
@@ -88,7 +88,7 @@ static const char **value_slot(options *o, const char *a) {
     const char **slot;
   } v[] = {{"--policy", &o->policy},   {"--facts", &o->facts},     {"--period", &o->period},
            {"--format", &o->format},   {"--rejects", &o->rejects}, {"--output", &o->output},
-           {"--summary", &o->summary}, {"--summary-by", &o->summary_by}};
+           {"--summary", &o->summary}, {"--summary-by", &o->summary_by}, {"--threads", &o->threads}};
   for (size_t i = 0; i < G_N_ELEMENTS(v); i++)
     if (strcmp(a, v[i].name) == 0)
       return v[i].slot;
@@ -296,6 +296,12 @@ static int prepare(evaluation *ev) {
       return 2;
   if (o->period && zjtx_options_set_period(ev->opts, o->period, &err) != ZJTX_OK)
     return report(err);
+  if (o->threads) {
+    char *end;
+    long n = strtol(o->threads, &end, 10);
+    if (*end || end == o->threads || zjtx_options_set_threads(ev->opts, (int)MIN(MAX(n, -1), 100000), NULL) != ZJTX_OK)
+      return usage_error("--threads '%s': expected a whole number from 0 (one per processor) to 1024", o->threads);
+  }
   ev->p = load_policy(o->policy, !o->quiet, o->sets);
   if (!ev->p || choose_summary_entity(ev) != 0)
     return 1;
