@@ -39,6 +39,7 @@ struct zjtx_result {
   zrun run;
   GArray *entitlements, *violations; /* zresult_item */
   GStringChunk *strings;
+  GPtrArray *chunks;        /* GStringChunk*: amount texts of parallel ranges */
 };
 
 /* Grouped rules: the subject's records in CSR form, one group per key. */

@@ -273,18 +273,29 @@ void zgroups_select(zvm *vm, const zgroups *gs, guint g) {
 
 /* ---- results ------------------------------------------------------------- */
 
-static void add_result(zjtx_result *res, const zrule *r, int32_t rec, const char *group_key, int64_t fen) {
-  zresult_item it = {r->index, rec, fen, NULL, NULL};
-  char buf[32];
-  it.id = group_key ? g_string_chunk_insert_const(res->strings, group_key)
-                    : g_string_chunk_insert_const(res->strings, zfacts_record_id(res->facts, r->subject, rec, buf));
-  if (r->kind == ZJTX_RULE_ENTITLEMENT) {
-    char amount[ZDEC_BUFSZ];
-    it.amount = g_string_chunk_insert(res->strings, zdec_format_fen(fen, amount));
-    g_array_append_val(res->entitlements, it);
-  } else {
-    g_array_append_val(res->violations, it);
+/* A result item with its id (borrowed from the facts: the result never
+ * outlives them) and its amount text, kept in `strings`. */
+static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const zrule *r, int32_t rec,
+                              const char *group_key, int64_t fen) {
+  zresult_item it = {r->index, rec, fen, group_key, NULL};
+  char buf[ZDEC_BUFSZ];
+  if (!group_key) {
+    it.id = zfacts_record_id(f, r->subject, rec, buf);
+    if (it.id == buf) /* a record without an id: "#12" */
+      it.id = g_string_chunk_insert(strings, buf);
   }
+  if (r->kind == ZJTX_RULE_ENTITLEMENT)
+    it.amount = g_string_chunk_insert(strings, zdec_format_fen(fen, buf));
+  return it;
+}
+
+static void push_item(zjtx_result *res, const zrule *r, const zresult_item *it) {
+  g_array_append_val(r->kind == ZJTX_RULE_ENTITLEMENT ? res->entitlements : res->violations, *it);
+}
+
+static void add_result(zjtx_result *res, const zrule *r, int32_t rec, const char *group_key, int64_t fen) {
+  zresult_item it = make_item(res->facts, res->strings, r, rec, group_key, fen);
+  push_item(res, r, &it);
 }
 
 /* One contiguous range of a rule's subjects, evaluated on its own thread
@@ -295,7 +306,8 @@ typedef struct {
   const zjtx_result *res;
   const zrule *r;
   int32_t from, to;
-  GArray *hits; /* zresult_item: rec and fen only */
+  GArray *hits;          /* zresult_item */
+  GStringChunk *strings; /* their amount texts, handed to the result */
   zjtx_error *err;
 } range_job;
 
@@ -313,7 +325,7 @@ static gpointer eval_range(gpointer data) {
       break;
     }
     if (hit && (r->kind == ZJTX_RULE_CHECK || fen != 0)) {
-      zresult_item it = {r->index, rec, fen, NULL, NULL};
+      zresult_item it = make_item(job->res->facts, job->strings, r, rec, NULL, fen);
       g_array_append_val(job->hits, it);
     }
   }
@@ -331,7 +343,7 @@ static zjtx_status eval_records(zjtx_result *res, const zrule *r, int threads, z
   GThread **workers = g_new0(GThread *, (gsize)k);
   for (int j = 0; j < k; j++) {
     jobs[j] = (range_job){res, r, (int32_t)((int64_t)n * j / k), (int32_t)((int64_t)n * (j + 1) / k),
-                          g_array_new(FALSE, FALSE, sizeof(zresult_item)), NULL};
+                          g_array_new(FALSE, FALSE, sizeof(zresult_item)), g_string_chunk_new(64 * 1024), NULL};
     if (j > 0)
       workers[j] = g_thread_new("zjtx-eval", eval_range, &jobs[j]);
   }
@@ -340,10 +352,9 @@ static zjtx_status eval_records(zjtx_result *res, const zrule *r, int threads, z
   for (int j = 0; j < k; j++) {
     if (j > 0)
       g_thread_join(workers[j]);
-    for (guint i = 0; i < jobs[j].hits->len; i++) {
-      zresult_item *it = &g_array_index(jobs[j].hits, zresult_item, i);
-      add_result(res, r, it->rec, NULL, it->fen);
-    }
+    GArray *into = r->kind == ZJTX_RULE_ENTITLEMENT ? res->entitlements : res->violations;
+    g_array_append_vals(into, jobs[j].hits->data, jobs[j].hits->len);
+    g_ptr_array_add(res->chunks, jobs[j].strings);
     if (jobs[j].err && st == ZJTX_OK)
       st = zerr_give(err, g_steal_pointer(&jobs[j].err));
     zjtx_error_free(jobs[j].err);
@@ -419,6 +430,7 @@ zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_
   res->policy = zjtx_policy_ref((zjtx_policy *)p);
   res->facts = f;
   res->strings = g_string_chunk_new(4096);
+  res->chunks = g_ptr_array_new_with_free_func((GDestroyNotify)g_string_chunk_free);
   res->entitlements = g_array_new(FALSE, FALSE, sizeof(zresult_item));
   res->violations = g_array_new(FALSE, FALSE, sizeof(zresult_item));
   res->options = zjtx_options_new();
@@ -449,6 +461,7 @@ void zjtx_result_free(zjtx_result *res) {
   g_array_free(res->entitlements, TRUE);
   g_array_free(res->violations, TRUE);
   g_string_chunk_free(res->strings);
+  g_ptr_array_free(res->chunks, TRUE);
   zjtx_options_free(res->options);
   zjtx_policy_unref(res->policy);
   g_free(res);

@@ -330,3 +330,41 @@ char *zjtx_explanation_to_text(const zjtx_explanation *ex) {
   node_text(ex, 0, 0, out);
   return g_string_free(out, FALSE);
 }
+
+zjtx_status zjtx_result_derived_value(const zjtx_result *res, const char *entity, const char *id, const char *name,
+                                      char **out, zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!res || !entity || !id || !name || !out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "result, entity, id, name and out must not be NULL");
+  const zjtx_policy *p = res->policy;
+  int32_t e = zpolicy_entity_index(p, entity);
+  if (e < 0)
+    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no entity '%s'", entity);
+  const zderived *d = NULL;
+  for (guint i = 0; i < p->derived->len && !d; i++) {
+    const zderived *c = g_ptr_array_index(p->derived, i);
+    if (!c->hidden && c->entity == e && strcmp(c->name, name) == 0)
+      d = c;
+  }
+  if (!d || d->arg_names->len)
+    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "%s has no derived value '%s'%s", entity, name,
+                    d ? " without arguments" : "");
+  GHashTable *by_key = res->facts->tables[e].by_key;
+  int32_t rec = by_key ? GPOINTER_TO_INT(g_hash_table_lookup(by_key, id)) - 1 : -1;
+  if (rec < 0)
+    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no %s with id '%s'", entity, id);
+  zrun run;
+  zjtx_status st = zrun_init(&run, p, res->facts, res->options, err);
+  if (st != ZJTX_OK)
+    return st;
+  zval v;
+  if (!zvm_run(&run.vm, &d->expr.block, rec, NULL, &v)) {
+    st = zerr_give(err, run.vm.error);
+    run.vm.error = NULL;
+  } else {
+    *out = format_value(p, res->facts, d->type, &v);
+  }
+  zrun_clear(&run);
+  return st;
+}

@@ -107,6 +107,16 @@ ZJTX_API zjtx_status zjtx_result_explain_entitlement(const zjtx_result *result, 
 ZJTX_API zjtx_status zjtx_result_explain_violation(const zjtx_result *result, size_t i,
                                                    zjtx_explanation **out, zjtx_error **err);
 
+/**
+ * zjtx_result_derived_value: the value of derived value @name (one without
+ * arguments) of the @entity record whose id is @id, under the result's
+ * period and options, as text ("3%", "360000.00", "true", "little_giant").
+ * @out: (out): owned; zjtx_free().  ZJTX_ERR_NOT_FOUND for an unknown
+ * entity, record or derived value.
+ */
+ZJTX_API zjtx_status zjtx_result_derived_value(const zjtx_result *result, const char *entity, const char *id,
+                                               const char *name, char **out, zjtx_error **err);
+
 /** Node kinds of an explanation.  Fixed values, append-only. */
 typedef enum {
   ZJTX_NODE_RULE = 1,      /* the root: rule id, title and clause */
