@@ -8,6 +8,12 @@
 #include <stdio.h>
 #include <zjtx/zjtx.h>
 
+/* ---- commands with their own option parsing: argv[0] is the command name.
+ * Each returns the exit status: 0 success, 1 failure, 2 usage error. */
+int cli_cmd_test(int argc, char **argv);       /* cli-test.c: zjtx test PATH... */
+int cli_cmd_simulate(int argc, char **argv);   /* cli-simulate.c: zjtx simulate ... */
+int cli_cmd_indicators(int argc, char **argv); /* cli-indicators.c: zjtx indicators ... */
+
 /* ---- cli-output.c: the formats of `zjtx evaluate` ----------------------- */
 
 /* Writes the result in the JSON contract of `zjtx evaluate --format json`. */

@@ -484,6 +484,14 @@ int main(int argc, char **argv) {
     printf("zjtx %s\n", zjtx_version_string());
     return 0;
   }
+  /* commands with options of their own (cli-test.c, cli-simulate.c, cli-indicators.c) */
+  static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+  } own[] = {{"test", cli_cmd_test}, {"simulate", cli_cmd_simulate}, {"indicators", cli_cmd_indicators}};
+  for (size_t i = 0; i < G_N_ELEMENTS(own); i++)
+    if (strcmp(argv[1], own[i].name) == 0)
+      return own[i].run(argc - 1, argv + 1);
   options o = {.sets = g_ptr_array_new()};
   int rc = parse_options(argc, argv, &o);
   if (rc == 0 && strcmp(argv[1], "evaluate") != 0)
