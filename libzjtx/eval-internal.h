@@ -40,6 +40,9 @@ struct zjtx_result {
   GArray *entitlements, *violations; /* zresult_item */
   GStringChunk *strings;
   GPtrArray *chunks;        /* GStringChunk*: amount texts of parallel ranges */
+  GPtrArray *indicator_values; /* char*: one per policy indicator */
+  GArray *indicator_met;       /* gboolean */
+  GPtrArray *indicator_targets;/* char*: "op target" */
 };
 
 /* Grouped rules: the subject's records in CSR form, one group per key. */
@@ -55,5 +58,7 @@ bool zrun_subject(zrun *run, const zrule *r, int32_t rec, bool *hit, int64_t *fe
 zgroups *zgroups_build(zrun *run, const zrule *r, zjtx_error **err);
 void zgroups_select(zvm *vm, const zgroups *gs, guint g);
 void zgroups_free(zgroups *g);
+/* A value as a person reads it (money with 2 decimals, rates in percent). */
+char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v);
 
 #endif

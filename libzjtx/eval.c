@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "eval-internal.h"
+#include "expr.h"
 #include "policy-load.h"
 
 /* ---- options -------------------------------------------------------------- */
@@ -417,6 +418,46 @@ static void apply_exclusive(const zjtx_policy *p, zjtx_result *res) {
   g_array_set_size(items, kept);
 }
 
+static const char *op_text(int op) {
+  switch (op) {
+  case ZOP_EQ: return "==";
+  case ZOP_LT: return "<";
+  case ZOP_LE: return "<=";
+  case ZOP_GT: return ">";
+  default: return ">=";
+  }
+}
+
+/* The plan's targets: each indicator once, over the whole population. */
+static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
+  const zjtx_policy *p = res->policy;
+  zrun *run = &res->run;
+  for (guint i = 0; i < p->indicators->len; i++) {
+    const zindicator *x = g_ptr_array_index(p->indicators, i);
+    zval v;
+    run->vm.rule_id = x->id;
+    if (!zvm_run(&run->vm, &x->value.block, -1, NULL, &v)) {
+      zjtx_error *e = run->vm.error;
+      run->vm.error = NULL;
+      zjtx_status code = zerr_set(err, e ? e->code : ZJTX_ERR_EVAL, NULL, 0, 0, x->id, "indicator %s: %s", x->id,
+                                  e ? e->message : "evaluation failed");
+      zjtx_error_free(e);
+      return code;
+    }
+    int c = x->value.type.kind == ZT_DATE ? (v.date > x->target.date) - (v.date < x->target.date)
+                                          : zdec_cmp(v.d, x->target.d);
+    gboolean met = x->target_op == ZOP_EQ ? c == 0 : x->target_op == ZOP_LT ? c < 0 : x->target_op == ZOP_LE ? c <= 0
+                                                 : x->target_op == ZOP_GT ? c > 0 : c >= 0;
+    g_ptr_array_add(res->indicator_values, zformat_value(p, res->facts, x->value.type, &v));
+    char *target = zformat_value(p, res->facts, x->value.type, &x->target);
+    g_ptr_array_add(res->indicator_targets, g_strdup_printf("%s %s", op_text(x->target_op), target));
+    g_free(target);
+    g_array_append_val(res->indicator_met, met);
+  }
+  run->vm.rule_id = NULL;
+  return ZJTX_OK;
+}
+
 zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_result **out,
                           zjtx_error **err) {
   if (out)
@@ -431,6 +472,9 @@ zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_
   res->facts = f;
   res->strings = g_string_chunk_new(4096);
   res->chunks = g_ptr_array_new_with_free_func((GDestroyNotify)g_string_chunk_free);
+  res->indicator_values = g_ptr_array_new_with_free_func(g_free);
+  res->indicator_targets = g_ptr_array_new_with_free_func(g_free);
+  res->indicator_met = g_array_new(FALSE, FALSE, sizeof(gboolean));
   res->entitlements = g_array_new(FALSE, FALSE, sizeof(zresult_item));
   res->violations = g_array_new(FALSE, FALSE, sizeof(zresult_item));
   res->options = zjtx_options_new();
@@ -450,6 +494,12 @@ zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_
     return st;
   }
   apply_exclusive(p, res);
+  if (st == ZJTX_OK)
+    st = eval_indicators(res, err);
+  if (st != ZJTX_OK) {
+    zjtx_result_free(res);
+    return st;
+  }
   *out = res;
   return ZJTX_OK;
 }
@@ -462,6 +512,9 @@ void zjtx_result_free(zjtx_result *res) {
   g_array_free(res->violations, TRUE);
   g_string_chunk_free(res->strings);
   g_ptr_array_free(res->chunks, TRUE);
+  g_ptr_array_free(res->indicator_values, TRUE);
+  g_ptr_array_free(res->indicator_targets, TRUE);
+  g_array_free(res->indicator_met, TRUE);
   zjtx_options_free(res->options);
   zjtx_policy_unref(res->policy);
   g_free(res);
@@ -551,4 +604,40 @@ const char *zjtx_result_entitlement_related_id(const zjtx_result *res, size_t i,
   char buf[32];
   const char *id = zfacts_record_id(res->facts, target, rec, buf);
   return id == buf ? NULL : id;
+}
+
+/* ---- indicators ------------------------------------------------------------ */
+
+static const zindicator *indicator_at(const zjtx_result *res, size_t i) {
+  return res && i < res->indicator_values->len ? g_ptr_array_index(res->policy->indicators, i) : NULL;
+}
+size_t zjtx_result_indicator_count(const zjtx_result *res) { return res ? res->indicator_values->len : 0; }
+const char *zjtx_result_indicator_id(const zjtx_result *res, size_t i) {
+  const zindicator *x = indicator_at(res, i);
+  return x ? x->id : NULL;
+}
+const char *zjtx_result_indicator_title(const zjtx_result *res, size_t i, const char *lang) {
+  const zindicator *x = indicator_at(res, i);
+  if (!x)
+    return NULL;
+  bool en = lang && strcmp(lang, "en") == 0;
+  const char *first = en ? x->title.en : x->title.zh, *second = en ? x->title.zh : x->title.en;
+  return first ? first : second ? second : x->id;
+}
+const char *zjtx_result_indicator_clause(const zjtx_result *res, size_t i) {
+  const zindicator *x = indicator_at(res, i);
+  return x ? x->clause : NULL;
+}
+const char *zjtx_result_indicator_unit(const zjtx_result *res, size_t i) {
+  const zindicator *x = indicator_at(res, i);
+  return x ? x->unit : NULL;
+}
+const char *zjtx_result_indicator_value(const zjtx_result *res, size_t i) {
+  return indicator_at(res, i) ? g_ptr_array_index(res->indicator_values, i) : NULL;
+}
+const char *zjtx_result_indicator_target(const zjtx_result *res, size_t i) {
+  return indicator_at(res, i) ? g_ptr_array_index(res->indicator_targets, i) : NULL;
+}
+int zjtx_result_indicator_met(const zjtx_result *res, size_t i) {
+  return indicator_at(res, i) ? g_array_index(res->indicator_met, gboolean, i) != 0 : 0;
 }

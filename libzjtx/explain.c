@@ -32,7 +32,7 @@ static size_t add_node(zjtx_explanation *ex, zjtx_node_kind kind, size_t parent,
 }
 
 /* A value as a person reads it: money with 2+ decimals, rates in percent. */
-static char *format_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v) {
+char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v) {
   char buf[ZDEC_BUFSZ];
   switch (t.kind) {
   case ZT_MONEY: {
@@ -71,7 +71,7 @@ static void on_enter(ztrace *t, const zderived *d, int32_t rec, const zval *args
   if (d->arg_names->len) {
     g_string_append_c(label, '(');
     for (guint i = 0; i < d->arg_names->len; i++) {
-      char *v = format_value(rc->policy, rc->facts, g_array_index(d->arg_types, ztype, i), &args[i]);
+      char *v = zformat_value(rc->policy, rc->facts, g_array_index(d->arg_types, ztype, i), &args[i]);
       g_string_append_printf(label, "%s%s", i ? ", " : "", v);
       g_free(v);
     }
@@ -91,7 +91,7 @@ static void on_leave(ztrace *t, const zderived *d, const zval *value) {
   size_t n = top(rc);
   g_array_set_size(rc->open, rc->open->len - 1);
   znode *node = &g_array_index(rc->ex->nodes, znode, n);
-  node->value = format_value(rc->policy, rc->facts, d->type, value);
+  node->value = zformat_value(rc->policy, rc->facts, d->type, value);
 }
 
 static void on_param(ztrace *t, const zparam *p, int32_t key, zdate on, const zparam_value *pv, const zval *value) {
@@ -106,7 +106,7 @@ static void on_param(ztrace *t, const zparam *p, int32_t key, zdate on, const zp
     g_string_append(r, "; value set for this evaluation or default");
   if (p->source)
     g_string_append_printf(r, "; %s", p->source);
-  add_node(rc->ex, ZJTX_NODE_PARAM, top(rc), label, format_value(rc->policy, rc->facts, p->type, value),
+  add_node(rc->ex, ZJTX_NODE_PARAM, top(rc), label, zformat_value(rc->policy, rc->facts, p->type, value),
            g_string_free(r, FALSE));
 }
 
@@ -363,7 +363,7 @@ zjtx_status zjtx_result_derived_value(const zjtx_result *res, const char *entity
     st = zerr_give(err, run.vm.error);
     run.vm.error = NULL;
   } else {
-    *out = format_value(p, res->facts, d->type, &v);
+    *out = zformat_value(p, res->facts, d->type, &v);
   }
   zrun_clear(&run);
   return st;

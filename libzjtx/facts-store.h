@@ -56,6 +56,7 @@ struct zjtx_facts {
   struct zjtx_policy *policy;
   ztable *tables;           /* one per entity */
   zcsr *relations;          /* one per policy relation (after finish) */
+  int32_t *identity;        /* 0, 1, 2, ...: walking every record of a table */
   GStringChunk *strings;
   char *period;
   bool finished;

@@ -788,8 +788,15 @@ zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err) {
     for (guint e = 0; e < n; e++)
       resolve_entity(facts, (int32_t)e, &errs, NULL);
   }
-  if (!errs && build_relations(facts, &errs))
+  if (!errs && build_relations(facts, &errs)) {
+    int32_t most = 0;
+    for (guint e = 0; e < n; e++)
+      most = MAX(most, facts->tables[e].n);
+    facts->identity = g_new(int32_t, (gsize)most + 1);
+    for (int32_t i = 0; i < most; i++)
+      facts->identity[i] = i;
     facts->finished = true;
+  }
   if (!errs) {
     /* resolved into the parent indexes (the texts stay in the chunk) */
     for (guint e = 0; e < n; e++)
@@ -822,6 +829,7 @@ void zjtx_facts_free(zjtx_facts *facts) {
   if (!facts)
     return;
   free_relations(facts);
+  g_free(facts->identity);
   for (guint i = 0; i < facts->policy->entities->len; i++)
     table_clear(&facts->tables[i], zpolicy_entity(facts->policy, (int32_t)i));
   g_free(facts->tables);

@@ -211,6 +211,19 @@ typedef struct {
   zpos pos;
 } zrule;
 
+/* ---- indicators: population aggregates with a target --------------------- */
+
+typedef struct {
+  char *id;
+  ztext2 title;
+  char *clause, *unit, *origin;
+  zsource_expr value;  /* compiled in the population scope */
+  int target_op;       /* zop: the value must be <op> the target */
+  char *target_text;
+  zval target;
+  zpos pos;
+} zindicator;
+
 /* ---- the policy ---------------------------------------------------------- */
 
 struct zjtx_policy {
@@ -224,7 +237,7 @@ struct zjtx_policy {
   GPtrArray *params;       /* zparam* */
   GPtrArray *derived;      /* zderived* */
   GPtrArray *rules;        /* zrule*: entitlements and checks, in order */
-  GPtrArray *visible_rules;/* zrule* public (all of them, after overrides) */
+  GPtrArray *indicators;   /* zindicator* */
   GHashTable *entity_by_name, *param_by_id; /* -> index+1 (GINT_TO_POINTER) */
   GStringChunk *strings;   /* interned file names etc. */
   GArray *consts;          /* zval constant pool of all compiled code */

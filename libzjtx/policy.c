@@ -17,6 +17,7 @@ struct zjtx_policy *zpolicy_new(void) {
   p->params = g_ptr_array_new();
   p->derived = g_ptr_array_new();
   p->rules = g_ptr_array_new();
+  p->indicators = g_ptr_array_new();
   p->entity_by_name = g_hash_table_new(g_str_hash, g_str_equal);
   p->param_by_id = g_hash_table_new(g_str_hash, g_str_equal);
   p->strings = g_string_chunk_new(1024);
@@ -108,6 +109,17 @@ static void rule_free(zrule *r) {
   g_free(r);
 }
 
+static void indicator_free(zindicator *x) {
+  g_free(x->id);
+  text2_clear(&x->title);
+  g_free(x->clause);
+  g_free(x->unit);
+  g_free(x->origin);
+  g_free(x->target_text);
+  source_clear(&x->value);
+  g_free(x);
+}
+
 static void codeset_free(zcodeset *c) {
   g_free(c->name);
   g_ptr_array_free(c->values, TRUE);
@@ -129,6 +141,8 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_ptr_array_foreach(p->params, (GFunc)(void (*)(void))param_free, NULL);
   g_ptr_array_foreach(p->derived, (GFunc)(void (*)(void))derived_free, NULL);
   g_ptr_array_foreach(p->rules, (GFunc)(void (*)(void))rule_free, NULL);
+  g_ptr_array_foreach(p->indicators, (GFunc)(void (*)(void))indicator_free, NULL);
+  g_ptr_array_free(p->indicators, TRUE);
   g_ptr_array_free(p->entities, TRUE);
   g_ptr_array_free(p->codesets, TRUE);
   g_ptr_array_free(p->relations, TRUE);

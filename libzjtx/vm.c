@@ -152,6 +152,9 @@ static bool iter(zvm *vm, const zinstr *in, zval *locals, const zval *owner) {
   if (in->a == ZITER_MEMBERS) {
     first = vm->members;
     last = vm->members + vm->n_members;
+  } else if (in->a == ZITER_ALL) {
+    first = vm->facts->identity;
+    last = first + vm->facts->tables[in->c].n;
   } else {
     const zcsr *r = &vm->facts->relations[in->c];
     first = r->items + r->offsets[owner->rec];

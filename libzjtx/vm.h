@@ -52,7 +52,7 @@ typedef enum {
 
 typedef enum { ZCMP_DEC = 0, ZCMP_INT = 1, ZCMP_TEXT = 2, ZCMP_BOOL = 3 } zcmp_kind;
 
-enum { ZITER_RELATION = 0, ZITER_MEMBERS = 1 };
+enum { ZITER_RELATION = 0, ZITER_MEMBERS = 1, ZITER_ALL = 2 /* every record of entity c */ };
 enum { ZPARAM_KEYED = 1, ZPARAM_DATED = 2 };
 
 const char *zop_name(zopcode op);

@@ -86,6 +86,23 @@ ZJTX_API const char *zjtx_result_entitlement_amount(const zjtx_result *result, s
  */
 ZJTX_API const char *zjtx_result_entitlement_related_id(const zjtx_result *result, size_t i, const char *entity);
 
+/*
+ * Indicators: the policy's population targets (e.g. "400 SRDI enterprises
+ * by the end of 2025"), each computed once over all the facts, in the
+ * policy's order.  Strings are borrowed from the result.
+ */
+ZJTX_API size_t zjtx_result_indicator_count(const zjtx_result *result);
+ZJTX_API const char *zjtx_result_indicator_id(const zjtx_result *result, size_t i);
+ZJTX_API const char *zjtx_result_indicator_title(const zjtx_result *result, size_t i, const char *lang);
+ZJTX_API const char *zjtx_result_indicator_clause(const zjtx_result *result, size_t i);
+ZJTX_API const char *zjtx_result_indicator_unit(const zjtx_result *result, size_t i);
+/** The value as text: "47", "52.5%", "1250000.00". */
+ZJTX_API const char *zjtx_result_indicator_value(const zjtx_result *result, size_t i);
+/** The target with its comparison: ">= 50", ">= 80%". */
+ZJTX_API const char *zjtx_result_indicator_target(const zjtx_result *result, size_t i);
+/** 1 when the value meets the target, else 0. */
+ZJTX_API int zjtx_result_indicator_met(const zjtx_result *result, size_t i);
+
 /* Violations, in check order then record order.  Borrowed strings. */
 ZJTX_API size_t zjtx_result_violation_count(const zjtx_result *result);
 ZJTX_API const char *zjtx_result_violation_check(const zjtx_result *result, size_t i);
