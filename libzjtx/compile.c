@@ -117,10 +117,39 @@ static int new_slot(cctx *c) { return c->block->n_locals++; }
 
 /* ---- look-ups ------------------------------------------------------------ */
 
-static zderived *find_derived(const struct zjtx_policy *p, int32_t entity, const char *name) {
-  for (guint i = 0; i < p->derived->len; i++) {
+/* Derived values by entity and name.  A policy may declare thousands, so
+ * look-ups go through an index kept in the policy while it is being loaded
+ * (it is not shared yet) and dropped by zcompile_link.  The index only
+ * speeds things up: a hit is checked against the policy itself, and a miss
+ * or a mismatch (a value hidden since by an override) falls back to a scan. */
+static bool derived_is(const zderived *d, int32_t entity, const char *name) {
+  return !d->hidden && d->entity == entity && strcmp(d->name, name) == 0;
+}
+
+static zderived *find_derived(const struct zjtx_policy *cp, int32_t entity, const char *name) {
+  struct zjtx_policy *p = (struct zjtx_policy *)cp; /* only ever called while loading */
+  guint n = p->derived->len;
+  if (n > 16) {
+    if (!p->derived_index || p->derived_index_len != n) {
+      if (p->derived_index)
+        g_hash_table_destroy(p->derived_index);
+      p->derived_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+      p->derived_index_len = n;
+      for (guint i = 0; i < n; i++) {
+        zderived *d = g_ptr_array_index(p->derived, i);
+        if (!d->hidden)
+          g_hash_table_insert(p->derived_index, g_strdup_printf("%d\t%s", d->entity, d->name), GUINT_TO_POINTER(i + 1));
+      }
+    }
+    char *key = g_strdup_printf("%d\t%s", entity, name);
+    guint i = GPOINTER_TO_UINT(g_hash_table_lookup(p->derived_index, key));
+    g_free(key);
+    if (i && i <= n && derived_is(g_ptr_array_index(p->derived, i - 1), entity, name))
+      return g_ptr_array_index(p->derived, i - 1);
+  }
+  for (guint i = 0; i < n; i++) {
     zderived *d = g_ptr_array_index(p->derived, i);
-    if (!d->hidden && d->entity == entity && strcmp(d->name, name) == 0)
+    if (derived_is(d, entity, name))
       return d;
   }
   return NULL;
@@ -686,6 +715,7 @@ static ztype compile_aggregate(cctx *c, zexpr *e) {
     return T_VOID;
   zexpr *where = zexpr_kid(e, 1), *value = zexpr_kid(e, 2), *dflt = zexpr_kid(e, 3);
   int slot = new_slot(c), seen = -1;
+  bool value_typed = false;
   new_slot(c);
   new_slot(c);
   ztype result = mk(ZT_NUMBER, -1);
@@ -704,7 +734,13 @@ static ztype compile_aggregate(cctx *c, zexpr *e) {
     emit_const(c, (zval){.b = kind == AGG_ALL});
   else {
     /* the else value is typed like the values ('innovative_sme' is a code) */
-    ztype value_type = peek_type(c, value, T_VOID);
+    ztype value_type;
+    if (c->dry) { /* only typing already: no need to type the value twice */
+      value_type = compile(c, value, T_VOID);
+      value_typed = true;
+    } else {
+      value_type = peek_type(c, value, T_VOID);
+    }
     result = compile(c, dflt, value_type);
     seen = new_slot(c);
     emit_const(c, (zval){.b = false});
@@ -730,7 +766,7 @@ static ztype compile_aggregate(cctx *c, zexpr *e) {
     emit_const(c, (zval){.b = true});
     exit_jump = emit(c, OP_JUMP, 0, 0, 0);
   } else {
-    ztype vt = compile(c, value, result);
+    ztype vt = value_typed ? value->type : compile(c, value, result);
     if (c->err) {
     } else if (kind == AGG_SUM) {
       if (!ztype_is_decimal(vt))
@@ -1163,5 +1199,6 @@ bool zcompile_link(struct zjtx_policy *p, zjtx_error **err) {
   for (guint i = 0; ok && i < p->derived->len; i++)
     size_for(p, depths, &((zderived *)g_ptr_array_index(p->derived, i))->expr);
   g_free(depths);
+  g_clear_pointer(&p->derived_index, g_hash_table_destroy); /* compiling is over */
   return ok;
 }

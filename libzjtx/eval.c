@@ -143,7 +143,7 @@ static zjtx_status run_failed(zrun *run, const zrule *r, int32_t entity, int32_t
   zjtx_error *e = run->vm.error;
   run->vm.error = NULL;
   zjtx_status code = e ? e->code : ZJTX_ERR_EVAL;
-  zerr_set(err, code, NULL, 0, 0, r->id, "%s, for %s %s: %s", r->kind == ZJTX_RULE_CHECK ? "check" : "rule",
+  zerr_set(err, code, NULL, 0, 0, r->id, "%s %s, for %s %s: %s", r->kind == ZJTX_RULE_CHECK ? "check" : "rule", r->id,
            zpolicy_entity(run->vm.policy, entity)->name, id, e ? e->message : "evaluation failed");
   zjtx_error_free(e);
   return code;

@@ -421,8 +421,10 @@ zjtx_status zjtx_facts_load_json_buffer(zjtx_policy *policy, const char *data, s
 }
 
 zjtx_status zjtx_facts_load_json_file(zjtx_policy *policy, const char *path, zjtx_facts **out, zjtx_error **err) {
-  if (!path)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "zjtx_facts_load_json_file: path is NULL");
+  if (out)
+    *out = NULL;
+  if (!policy || !path || !out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "zjtx_facts_load_json_file: policy, path and out must not be NULL");
   return load_json(policy, NULL, 0, path, NULL, ZJTX_FACTS_STRICT, out, err);
 }
 

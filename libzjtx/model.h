@@ -241,6 +241,8 @@ struct zjtx_policy {
   GHashTable *entity_by_name, *param_by_id; /* -> index+1 (GINT_TO_POINTER) */
   GStringChunk *strings;   /* interned file names etc. */
   GArray *consts;          /* zval constant pool of all compiled code */
+  GHashTable *derived_index; /* while loading only: "entity\tname" -> index+1 */
+  guint derived_index_len;
   int32_t max_stack, max_locals, max_frames; /* evaluator sizing */
 };
 

@@ -146,7 +146,7 @@ static xmlDoc *read_xml(const char *data, size_t len, const char *file, zjtx_err
   xmlSetStructuredErrorFunc(&x, on_xml_error);
   /* "UTF-8" explicitly: otherwise libxml2 2.9 prints encoding errors */
   xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, file, "UTF-8",
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
   xmlSetStructuredErrorFunc(NULL, NULL);
   xmlFreeParserCtxt(ctxt);
   if (!doc || x.first) {
@@ -201,10 +201,11 @@ typedef struct {
   const char *file;      /* interned */
   const char *data;      /* the XML text, for expression positions */
   size_t len;
-  GArray *line_starts;   /* byte offset of each line */
   const char *origin;    /* this document's policy id */
   zjtx_error *err;
   size_t cursor;         /* end of the last expression element read */
+  size_t known_off;      /* a byte offset whose line and column are known: */
+  int known_line, known_col; /* positions are counted on from there */
   GHashTable *raw_of;    /* zsource_expr* -> its text as written, where that differs */
   GHashTable *derived;   /* "entity\tname" -> the visible zderived (all documents) */
   GHashTable *rule_ids;  /* rule and check ids (all documents) */
@@ -292,26 +293,34 @@ static void advance_pos(const char *q, int *line, int *col) {
 }
 
 /* Where the text of expression element n starts: after the '>' of its start
- * tag.  libxml2 gives elements a line but no column, so the start tag is
- * found in the text: the first `<name` on that line after the previous
- * expression element (expression elements are read in document order, and
- * two may share a line), its end found past quoted attribute values.  Also
- * gives the element's content as written. */
+ * tag.  libxml2 gives elements a line (that of the end of the start tag) but
+ * no column, so the start tag is found in the text: the next `<name` after
+ * the previous expression element, outside comments, CDATA and processing
+ * instructions (expression elements are read in document order, and two may
+ * share a line), its end found past quoted attribute values.  Lines and
+ * columns are counted on from the previous one, so all of this is linear in
+ * the file.  Also gives the element's content as written. */
 static zpos text_pos(walker *w, xmlNode *n, const char **raw, size_t *raw_len) {
   zpos pos = pos_of(w, n);
   *raw = NULL;
   *raw_len = 0;
-  guint line = (guint)pos.line;
-  if (line < 1 || line > w->line_starts->len)
-    return pos;
-  size_t off = g_array_index(w->line_starts, size_t, line - 1);
   const char *end = w->data + w->len, *name = (const char *)n->name, *t = NULL;
   size_t nlen = strlen(name);
-  for (const char *q = w->data + MAX(off, w->cursor); q < end && (q = memchr(q, '<', (size_t)(end - q))); q++)
-    if ((size_t)(end - q) > nlen + 1 && memcmp(q + 1, name, nlen) == 0 && !xml_name_char(q[1 + nlen])) {
+  int ignored = 0;
+  for (const char *q = w->data + w->cursor; q < end && !t;) {
+    if (*q != '<')
+      q++;
+    else if (starts(q, end, "<!--"))
+      skip_past(&q, end, "-->", &ignored);
+    else if (starts(q, end, "<![CDATA["))
+      skip_past(&q, end, "]]>", &ignored);
+    else if (starts(q, end, "<?"))
+      skip_past(&q, end, "?>", &ignored);
+    else if ((size_t)(end - q) > nlen + 1 && memcmp(q + 1, name, nlen) == 0 && !xml_name_char(q[1 + nlen]))
       t = q;
-      break;
-    }
+    else
+      q++;
+  }
   if (!t)
     return pos;
   const char *gt = NULL;
@@ -327,10 +336,13 @@ static zpos text_pos(walker *w, xmlNode *n, const char **raw, size_t *raw_len) {
   if (!gt)
     return pos;
   const char *start = gt + 1, *stop = gt[-1] == '/' ? start : content_end(start, end);
-  w->cursor = (size_t)(stop - w->data);
-  int l = (int)line, col = 1;
-  for (const char *q = w->data + off; q < start; q++)
+  int l = w->known_line, col = w->known_col;
+  for (const char *q = w->data + w->known_off; q < start; q++)
     advance_pos(q, &l, &col);
+  w->known_off = (size_t)(start - w->data);
+  w->known_line = l;
+  w->known_col = col;
+  w->cursor = (size_t)(stop - w->data);
   pos.line = l;
   pos.column = col;
   *raw = start;
@@ -1080,18 +1092,6 @@ static bool compile_all(struct zjtx_policy *p, zjtx_error **err) {
 
 /* ---- driver --------------------------------------------------------------- */
 
-static GArray *line_starts_of(const char *data, size_t len) {
-  GArray *a = g_array_new(FALSE, FALSE, sizeof(size_t));
-  size_t zero = 0;
-  g_array_append_val(a, zero);
-  for (size_t i = 0; i < len; i++)
-    if (data[i] == '\n') {
-      size_t next = i + 1;
-      g_array_append_val(a, next);
-    }
-  return a;
-}
-
 typedef struct {
   struct zjtx_policy *p;
   GPtrArray *pendings;
@@ -1130,9 +1130,14 @@ static bool load_path(loader *ld, const char *path, zjtx_error **err, const char
                     ZPOLICY_MAX_EXTENDS), false;
   }
   g_ptr_array_add(ld->chain, canon);
-  /* refuse an oversized file before reading it into memory */
+  /* refuse an oversized file before reading it into memory, and anything
+   * that is not a plain file (extends="../../dev/zero" would never end) */
   GStatBuf st;
-  if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > ZPOLICY_MAX_BYTES)
+  if (g_stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return zerr_set(err, ZJTX_ERR_IO, from_file ? from_file : path, from_line, 0, NULL,
+                    "%s is not a policy file (not a regular file)", path),
+           false;
+  if (g_stat(path, &st) == 0 && st.st_size > ZPOLICY_MAX_BYTES)
     return zerr_set(err, ZJTX_ERR_LIMIT, path, 0, 0, NULL, "policy is larger than %d bytes", ZPOLICY_MAX_BYTES),
            false;
   gchar *data = NULL;
@@ -1168,8 +1173,9 @@ static bool load_doc(loader *ld, const char *data, size_t len, const char *file,
     g_free(extends);
   }
   if (ok) {
-    walker w = {ld->p, g_string_chunk_insert_const(ld->p->strings, file), data, len, line_starts_of(data, len), NULL,
-                NULL, 0, ld->raw_of, ld->derived, ld->rule_ids};
+    walker w = {.p = ld->p, .file = g_string_chunk_insert_const(ld->p->strings, file), .data = data, .len = len,
+                .raw_of = ld->raw_of, .derived = ld->derived,
+                .rule_ids = ld->rule_ids, .known_line = 1, .known_col = 1};
     char *id = prop(root, "id");
     w.origin = g_string_chunk_insert_const(ld->p->strings, id ? id : "");
     g_free(id);
@@ -1183,7 +1189,6 @@ static bool load_doc(loader *ld, const char *data, size_t len, const char *file,
       g_free(d);
     }
     g_ptr_array_free(param_decls, TRUE);
-    g_array_free(w.line_starts, TRUE);
     if (w.err) {
       zerr_give(err, w.err);
       ok = false;

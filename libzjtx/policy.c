@@ -153,6 +153,8 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_hash_table_destroy(p->entity_by_name);
   g_hash_table_destroy(p->param_by_id);
   g_string_chunk_free(p->strings);
+  if (p->derived_index) /* a load that failed before linking */
+    g_hash_table_destroy(p->derived_index);
   g_array_free(p->consts, TRUE);
   g_free(p->id);
   g_free(p->version);

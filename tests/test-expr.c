@@ -17,6 +17,7 @@
 #include <check.h>
 #include <glib.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -408,6 +409,37 @@ START_TEST(parse_position_of_second_cap) {
                "<cap label=\"a>b\">nosuch</cap></rule>\n",
                BODY_LINE, 77,
                "unknown name 'nosuch' (not a variable, a field, relation or derived value of shop, nor a parameter)");
+}
+END_TEST
+
+START_TEST(parse_position_multiline_start_tag) {
+  /* libxml2 places an element on the line where its start tag ends; the
+   * text starts after the '>' */
+  expect_error("<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>fee</amount><cap\n"
+               "   label=\"x\"\n"
+               "   >nosuch</cap></rule>\n",
+               BODY_LINE + 2, 5,
+               "unknown name 'nosuch' (not a variable, a field, relation or derived value of shop, nor a parameter)");
+  /* an element name in a comment before the element is not the element */
+  expect_error("<!-- <rule><amount>fee</amount></rule> -->\n" RULE("r", "fee + nosuch"), BODY_LINE + 1,
+               AMOUNT_COL + 6,
+               "unknown name 'nosuch' (not a variable, a field, relation or derived value of shop, nor a parameter)");
+  /* a derived value's <expr> after a rule's <amount> on the same line */
+  expect_error(RULE("r", "fee") "<derived name=\"d\" entity=\"shop\" type=\"money\"><expr>fee</expr></derived>"
+               "<derived name=\"e\" entity=\"shop\" type=\"money\"><expr>nosuch</expr></derived>\n",
+               BODY_LINE + 1, 72 + 51,
+               "unknown name 'nosuch' (not a variable, a field, relation or derived value of shop, nor a parameter)");
+}
+END_TEST
+
+START_TEST(parse_empty_in_list) {
+  expect_error(COND("r", "tier in ()"), BODY_LINE, COND_COL + 5, "'in' needs at least one value: x in ('a', 'b')");
+}
+END_TEST
+
+START_TEST(parse_reserved_variable) {
+  expect_error(RULE("r", "fee * count(if in sales)"), BODY_LINE, AMOUNT_COL + 12,
+               "'if' is a reserved word, not a variable name");
 }
 END_TEST
 
@@ -1057,6 +1089,97 @@ START_TEST(eval_derived_with_args) {
 }
 END_TEST
 
+/* d0 = d1 + 1, d1 = d2 + 1, ..., d(n-1) = amount; declared first to last,
+ * or last to first */
+static char *derived_chain(int n, bool reverse) {
+  GString *s = g_string_new(NULL);
+  for (int k = 0; k < n; k++) {
+    int i = reverse ? n - 1 - k : k;
+    if (i == n - 1)
+      g_string_append_printf(s, "<derived name=\"d%d\" entity=\"shop\" type=\"money\"><expr>amount</expr></derived>\n", i);
+    else
+      g_string_append_printf(s, "<derived name=\"d%d\" entity=\"shop\" type=\"money\"><expr>d%d + 1</expr></derived>\n",
+                             i, i + 1);
+  }
+  g_string_append(s, RULE("r", "d0"));
+  return g_string_free(s, FALSE);
+}
+
+START_TEST(limit_derived_chain) {
+  /* 256 derived values deep is allowed, in either order of declaration */
+  for (int reverse = 0; reverse < 2; reverse++) {
+    char *body = derived_chain(256, reverse);
+    zjtx_policy *p = load_ok(body);
+    zjtx_facts *f = facts_new(p);
+    shop(f, "id", "S1", "amount", "1", NULL);
+    finish(f);
+    ck_results(p, f, NULL, "r S1 256.00\n"); /* 1 + 255 */
+    zjtx_facts_free(f);
+    zjtx_policy_unref(p);
+    g_free(body);
+  }
+  /* 257 is not: declared first to last, compiling d255 meets d256 */
+  char *body = derived_chain(257, false);
+  expect_error(body, BODY_LINE + 255, 55, "derived values call each other more than 256 deep"); /* "d255" */
+  g_free(body);
+  /* declared last to first, d0 (the last line) is 257 deep */
+  body = derived_chain(257, true);
+  expect_error(body, BODY_LINE + 256, 53, "derived values call each other more than 256 deep");
+  g_free(body);
+  /* a long chain is refused quickly */
+  body = derived_chain(20000, false);
+  gint64 t0 = g_get_monotonic_time();
+  zjtx_error_free(load_fail(body, ZJTX_ERR_POLICY));
+  ck_assert_msg(g_get_monotonic_time() - t0 < 10 * G_USEC_PER_SEC, "took too long");
+  g_free(body);
+}
+END_TEST
+
+START_TEST(limit_nested_max) {
+  /* max() types its value before compiling it; nested 50 deep this must
+   * not take 2^50 steps.  Each level adds the sale's price: 50 x 2.00 */
+  char *e = g_strdup("0");
+  for (int i = 0; i < 50; i++) {
+    char *next = g_strdup_printf("max(x%d in sales : x%d.price + %s else 0)", i, i, e);
+    g_free(e);
+    e = next;
+  }
+  char *body = g_strdup_printf(RULE("r", "%s"), e);
+  gint64 t0 = g_get_monotonic_time();
+  zjtx_policy *p = load_ok(body);
+  ck_assert_msg(g_get_monotonic_time() - t0 < 10 * G_USEC_PER_SEC, "took too long");
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "S1", NULL);
+  sale(f, "id", "a", "shop", "S1", "price", "2", NULL);
+  finish(f);
+  ck_results(p, f, NULL, "r S1 100.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+  g_free(body);
+  g_free(e);
+}
+END_TEST
+
+START_TEST(limit_many_arguments) {
+  /* 300 arguments do not fit an instruction: refused, not truncated */
+  GString *s = g_string_new("<derived name=\"many\" entity=\"shop\" type=\"number\">");
+  for (int i = 0; i < 300; i++)
+    g_string_append_printf(s, "<arg name=\"a%d\" type=\"number\"/>", i);
+  g_string_append(s, "<expr>a299</expr></derived>\n");
+  GString *call = g_string_new("fee * many(");
+  for (int i = 0; i < 300; i++)
+    g_string_append_printf(call, "%s%d", i ? "," : "", i);
+  g_string_append_c(call, ')');
+  char *rule = g_strdup_printf(RULE("r", "%s"), call->str);
+  g_string_append(s, rule);
+  expect_error(s->str, BODY_LINE + 1, AMOUNT_COL + 6,
+               "too large for the compiler (more than 255 arguments, 65535 fields or 65535 local values)");
+  g_free(rule);
+  g_string_free(call, TRUE);
+  g_string_free(s, TRUE);
+}
+END_TEST
+
 static Suite *expr_suite(void) {
   Suite *s = suite_create("expr");
   TCase *tp = tcase_create("parse");
@@ -1077,6 +1200,9 @@ static Suite *expr_suite(void) {
   tcase_add_test(tp, parse_multiline_position);
   tcase_add_test(tp, parse_position_after_entity_reference);
   tcase_add_test(tp, parse_position_of_second_cap);
+  tcase_add_test(tp, parse_position_multiline_start_tag);
+  tcase_add_test(tp, parse_empty_in_list);
+  tcase_add_test(tp, parse_reserved_variable);
   suite_add_tcase(s, tp);
   TCase *tt = tcase_create("types");
   tcase_add_test(tt, type_money_plus_date);
@@ -1115,6 +1241,12 @@ static Suite *expr_suite(void) {
   tcase_add_test(te, eval_division_by_zero);
   tcase_add_test(te, eval_derived_with_args);
   suite_add_tcase(s, te);
+  TCase *tl = tcase_create("limits");
+  tcase_set_timeout(tl, 60);
+  tcase_add_test(tl, limit_derived_chain);
+  tcase_add_test(tl, limit_nested_max);
+  tcase_add_test(tl, limit_many_arguments);
+  suite_add_tcase(s, tl);
   return s;
 }
 

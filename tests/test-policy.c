@@ -339,6 +339,30 @@ START_TEST(policy_structure) {
 }
 END_TEST
 
+START_TEST(positions_past_line_65535) {
+  /* libxml2 keeps element lines in 16 bits unless asked otherwise */
+  GString *pad = g_string_new("<!--");
+  for (int i = 0; i < 70000; i++)
+    g_string_append_c(pad, '\n');
+  g_string_append(pad, "-->\n");
+  char *body = g_strdup_printf("%s<rule id=\"r\" subject=\"store\" clause=\"c\"><amount>1</amount></rule>\n", pad->str);
+  zjtx_error *err = load_fail(body, ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE + 70001, "unknown entity 'store' in subject=");
+  g_free(body);
+  /* (past line 65535 libxml2 dates an element by its content: give it some) */
+  body = g_strdup_printf("%s<bogus>x</bogus>\n", pad->str);
+  err = load_fail(body, ZJTX_ERR_SCHEMA);
+  expect(err, "p.xml", BODY_LINE + 70001, NULL);
+  g_free(body);
+  body = g_strdup_printf("%s<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>1 + nosuch</amount></rule>\n", pad->str);
+  err = load_fail(body, ZJTX_ERR_POLICY);
+  ck_assert_int_eq(zjtx_error_column(err), 52);
+  expect(err, "p.xml", BODY_LINE + 70001, NULL);
+  g_free(body);
+  g_string_free(pad, TRUE);
+}
+END_TEST
+
 /* ---- extends ------------------------------------------------------------- */
 
 START_TEST(extends_cycle) {
@@ -540,6 +564,32 @@ START_TEST(safety_too_large) {
 }
 END_TEST
 
+START_TEST(safety_extends_special_file) {
+  /* extends= may climb out of the policy's directory, but only to a plain
+   * file: /dev/zero would be read for ever */
+  char *dir = data_path("");
+  const char *xml = "<?xml version=\"1.0\"?>\n"
+                    "<policy id=\"p\" version=\"1\" extends=\"../../../../../../../../../../../../dev/zero\">\n"
+                    "  <title lang=\"en\">P</title><jurisdiction>J</jurisdiction><document>D</document>\n"
+                    "  <period unit=\"year\" default=\"2025\"/>\n"
+                    "</policy>\n";
+  gint64 t0 = g_get_monotonic_time();
+  zjtx_error *err = NULL;
+  zjtx_policy *p = NULL;
+  ck_assert_int_eq(zjtx_policy_load_buffer(xml, strlen(xml), "p.xml", dir, &p, &err), ZJTX_ERR_IO);
+  ck_assert_msg(g_get_monotonic_time() - t0 < G_USEC_PER_SEC, "took too long");
+  ck_assert_str_eq(zjtx_error_file(err), "p.xml");
+  ck_assert_int_eq(zjtx_error_line(err), 2);
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "not a regular file"));
+  zjtx_error_free(err);
+  /* a directory is no policy either */
+  err = NULL;
+  ck_assert_int_eq(zjtx_policy_load_file(dir, &p, &err), ZJTX_ERR_IO);
+  zjtx_error_free(err);
+  g_free(dir);
+}
+END_TEST
+
 /* ---- the Huai'an policy --------------------------------------------------- */
 
 START_TEST(huaian_loads) {
@@ -668,6 +718,7 @@ static Suite *policy_suite(void) {
   tcase_add_test(tm, policy_bad_from_date);
   tcase_add_test(tm, policy_keyed_values);
   tcase_add_test(tm, policy_structure);
+  tcase_add_test(tm, positions_past_line_65535);
   suite_add_tcase(s, tm);
   TCase *te = tcase_create("extends");
   tcase_add_test(te, extends_cycle);
@@ -681,6 +732,7 @@ static Suite *policy_suite(void) {
   tcase_add_test(tsafe, safety_external_dtd);
   tcase_add_test(tsafe, safety_deep_nesting);
   tcase_add_test(tsafe, safety_too_large);
+  tcase_add_test(tsafe, safety_extends_special_file);
   suite_add_tcase(s, tsafe);
   TCase *th = tcase_create("huaian");
   tcase_add_test(th, huaian_loads);
