@@ -654,6 +654,17 @@ static bool compile_collection(cctx *c, zexpr *src, int *source, int32_t *relati
     *entity = c->scope->entity;
     return true;
   }
+  if (src->kind == ZE_NAME && c->scope->kind == ZSCOPE_POPULATION && !find_var(c, name)) {
+    for (guint i = 0; i < c->p->entities->len; i++)
+      if (strcmp(zpolicy_entity(c->p, (int32_t)i)->plural, name) == 0) {
+        emit(c, OP_CONST, 0, 0, add_const(c, (zval){.rec = 0}));
+        *source = ZITER_ALL;
+        *relation = *entity = (int32_t)i;
+        return true;
+      }
+    return fail(c, src, "'%s' is not the plural of an entity (every record of an entity: e.g. count(x in %s))",
+                name, zpolicy_entity(c->p, 0)->plural), false;
+  }
   if (src->kind == ZE_NAME && c->scope->kind == ZSCOPE_RECORD && !find_var(c, name)) {
     owner = c->scope->entity;
     emit(c, OP_SELF, 0, 0, 0);
@@ -823,12 +834,13 @@ static ztype arith_type(int op, ztype l, ztype r) {
   case ZOP_MUL:
     if (a == N && b == N) return mk(N, -1);
     if ((a == M && (b == N || b == R)) || (b == M && (a == N || a == R))) return mk(M, -1);
-    if (a == R && b == N) return mk(R, -1);
+    if ((a == R && (b == N || b == R)) || (a == N && b == R)) return mk(R, -1);
     break;
   case ZOP_DIV:
     if (a == N && b == N) return mk(N, -1);
-    if (a == M && b == N) return mk(M, -1);
-    if (a == M && b == M) return mk(N, -1);
+    if (a == M && (b == N || b == R)) return mk(M, -1);
+    if (a == R && b == N) return mk(R, -1); /* an average of rates */
+    if ((a == M && b == M) || (a == R && b == R)) return mk(N, -1);
     break;
   }
   return T_VOID;

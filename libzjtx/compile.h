@@ -9,7 +9,8 @@
 
 typedef enum {
   ZSCOPE_RECORD,  /* a derived value, rule or check over records of `entity` */
-  ZSCOPE_GROUP    /* a grouped rule/check: `members` and `key` */
+  ZSCOPE_GROUP,   /* a grouped rule/check: `members` and `key` */
+  ZSCOPE_POPULATION /* an indicator: every entity's records by plural */
 } zscope_kind;
 
 typedef struct {

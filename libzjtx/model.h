@@ -120,6 +120,7 @@ typedef struct {
   int32_t key;      /* code index, or -1 for an unkeyed value */
   zval value;
   char *from_text, *key_text, *value_text;
+  const char *origin;  /* id of the policy (or reform) that set it; interned */
 } zparam_value;
 
 typedef struct {
@@ -129,6 +130,7 @@ typedef struct {
   bool has_default;      /* value for keys without an entry */
   zval default_value;
   char *unit, *source, *origin;
+  char *amended_by;      /* the reform that last amended its values, or NULL */
   zjtx_param_status status;
   ztext2 title;
   GArray *values;        /* zparam_value, sorted by (key, from) */
@@ -208,6 +210,7 @@ typedef struct {
   GPtrArray *caps;       /* zcap* */
   char *exclusive;       /* 就高不重复 group name, or NULL */
   int32_t index;
+  bool removed;          /* by a reform's <remove-rule> */
   zpos pos;
 } zrule;
 

@@ -711,6 +711,31 @@ static int compare_values(gconstpointer a, gconstpointer b) {
   return (x->from > y->from) - (x->from < y->from);
 }
 
+/* One <value from= [key=]> of parameter p (keyed by cs, or NULL). */
+static void read_value(walker *w, zparam *p, const zcodeset *cs, xmlNode *c, zparam_value *v) {
+  memset(v, 0, sizeof *v);
+  v->key = -1;
+  v->origin = w->origin;
+  v->from_text = prop(c, "from");
+  v->key_text = prop(c, "key");
+  v->value_text = content(c);
+  const char *why = zpolicy_parse_value(p->type, v->value_text, &v->value);
+  size_t vlen = strlen(v->value_text);
+  /* written exactly: the schema cannot refuse spaces in element text */
+  if (vlen && (g_ascii_isspace(v->value_text[0]) || g_ascii_isspace(v->value_text[vlen - 1])))
+    fail(w, c, "value \"%s\" of parameter %s has spaces around it: write the value exactly", v->value_text, p->id);
+  else if (why)
+    fail(w, c, "value \"%s\" of parameter %s is not %s", v->value_text, p->id, why);
+  else if (!v->from_text || !zdate_parse(v->from_text, strlen(v->from_text), &v->from))
+    fail(w, c, "from=\"%s\" of parameter %s is not a real date YYYY-MM-DD", v->from_text ? v->from_text : "", p->id);
+  else if (cs && !v->key_text)
+    fail(w, c, "parameter %s is keyed by %s: each value needs key=", p->id, cs->name);
+  else if (!cs && v->key_text)
+    fail(w, c, "parameter %s is not keyed: remove key=\"%s\"", p->id, v->key_text);
+  else if (cs && (v->key = zcodeset_find(cs, v->key_text, strlen(v->key_text))) < 0)
+    fail(w, c, "key \"%s\" of parameter %s is not a code of %s", v->key_text, p->id, cs->name);
+}
+
 static void read_param_values(walker *w, param_decl *d) {
   zparam *p = d->param;
   zcodeset *cs = NULL;
@@ -736,27 +761,9 @@ static void read_param_values(walker *w, param_decl *d) {
   for (xmlNode *c = d->node->children; c && !w->err; c = c->next) {
     if (!is(c, "value"))
       continue;
-    zparam_value v = {.key = -1};
-    v.from_text = prop(c, "from");
-    v.key_text = prop(c, "key");
-    v.value_text = content(c);
+    zparam_value v;
+    read_value(w, p, cs, c, &v);
     g_array_append_val(p->values, v);
-    const char *why = zpolicy_parse_value(p->type, v.value_text, &g_array_index(p->values, zparam_value, p->values->len - 1).value);
-    zparam_value *pv = &g_array_index(p->values, zparam_value, p->values->len - 1);
-    size_t vlen = strlen(v.value_text);
-    /* written exactly: the schema cannot refuse spaces in element text */
-    if (vlen && (g_ascii_isspace(v.value_text[0]) || g_ascii_isspace(v.value_text[vlen - 1])))
-      fail(w, c, "value \"%s\" of parameter %s has spaces around it: write the value exactly", v.value_text, p->id);
-    else if (why)
-      fail(w, c, "value \"%s\" of parameter %s is not %s", v.value_text, p->id, why);
-    else if (!zdate_parse(v.from_text, strlen(v.from_text), &pv->from))
-      fail(w, c, "from=\"%s\" of parameter %s is not a real date YYYY-MM-DD", v.from_text, p->id);
-    else if (cs && !v.key_text)
-      fail(w, c, "parameter %s is keyed by %s: each value needs key=", p->id, cs->name);
-    else if (!cs && v.key_text)
-      fail(w, c, "parameter %s is not keyed: remove key=\"%s\"", p->id, v.key_text);
-    else if (cs && (pv->key = zcodeset_find(cs, v.key_text, strlen(v.key_text))) < 0)
-      fail(w, c, "key \"%s\" of parameter %s is not a code of %s", v.key_text, p->id, cs->name);
   }
   g_array_sort(p->values, compare_values);
   for (guint i = 1; i < p->values->len && !w->err; i++) {
@@ -911,14 +918,160 @@ static void read_rule(walker *w, xmlNode *n, zjtx_rule_kind kind) {
     fail(w, n, "<filter> goes with group-by=; use <condition> otherwise");
 }
 
-/* ---- one document -------------------------------------------------------- */
-
 static void replace(char **slot, char *v) {
   if (v) {
     g_free(*slot);
     *slot = v;
   }
 }
+
+/* ---- reforms: amendments to what a base policy declared ------------------ */
+
+static void free_value_texts(zparam_value *v) {
+  g_free(v->from_text);
+  g_free(v->key_text);
+  g_free(v->value_text);
+}
+
+/* <amend-parameter id=>: new dated values; one with the date and key of an
+ * existing value replaces it. */
+static void read_amend_parameter(walker *w, xmlNode *n) {
+  g_autofree char *id = prop(n, "id");
+  int32_t pi = zpolicy_param_index(w->p, id);
+  if (pi < 0) {
+    fail(w, n, "<amend-parameter> names no parameter '%s' of the policies it extends", id ? id : "");
+    return;
+  }
+  zparam *p = g_ptr_array_index(w->p->params, pi);
+  const zcodeset *cs = p->key_codeset >= 0 ? g_ptr_array_index(w->p->codesets, p->key_codeset) : NULL;
+  for (xmlNode *c = n->children; c && !w->err; c = c->next) {
+    if (is(c, "source")) {
+      g_autofree char *why = content(c);
+      char *was = p->source;
+      p->source = g_strdup_printf("%s; amended by %s: %s", was ? was : "", w->origin, why);
+      g_free(was);
+    }
+    if (!is(c, "value"))
+      continue;
+    zparam_value v;
+    read_value(w, p, cs, c, &v);
+    for (guint i = 0; i < p->values->len; i++) {
+      zparam_value *old = &g_array_index(p->values, zparam_value, i);
+      if (old->key == v.key && old->from == v.from) {
+        free_value_texts(old);
+        g_array_remove_index(p->values, i);
+        break;
+      }
+    }
+    g_array_append_val(p->values, v);
+  }
+  g_array_sort(p->values, compare_values);
+  g_free(p->amended_by);
+  p->amended_by = g_strdup(w->origin);
+}
+
+static zrule *find_rule(walker *w, xmlNode *n, const char *what) {
+  g_autofree char *id = prop(n, "id");
+  for (guint i = 0; id && i < w->p->rules->len; i++) {
+    zrule *r = g_ptr_array_index(w->p->rules, i);
+    if (!r->removed && strcmp(r->id, id) == 0)
+      return r;
+  }
+  fail(w, n, "<%s> names no rule or check '%s' of the policies it extends", what, id ? id : "");
+  return NULL;
+}
+
+static void replace_expr(walker *w, xmlNode *n, const char *child, zsource_expr *slot, bool *has) {
+  for (xmlNode *c = n->children; c; c = c->next)
+    if (is(c, child)) {
+      g_clear_pointer(&slot->text, g_free); /* not compiled yet: only the text */
+      read_expr_child(w, n, child, slot, has);
+      return;
+    }
+}
+
+/* <amend-rule id=>: replaces the parts it gives (all caps when any <cap>). */
+static void read_amend_rule(walker *w, xmlNode *n) {
+  zrule *r = find_rule(w, n, "amend-rule");
+  if (!r)
+    return;
+  ztext2 t = {NULL, NULL};
+  read_titles(n, &t);
+  replace(&r->title.zh, t.zh);
+  replace(&r->title.en, t.en);
+  replace(&r->clause, prop(n, "clause"));
+  replace_expr(w, n, "condition", &r->condition, &r->has_condition);
+  replace_expr(w, n, "amount", &r->amount, &r->has_amount);
+  bool new_caps = false;
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (!is(c, "cap"))
+      continue;
+    if (!new_caps) {
+      for (guint i = 0; i < r->caps->len; i++)
+        zcap_free(g_ptr_array_index(r->caps, i));
+      g_ptr_array_set_size(r->caps, 0);
+      new_caps = true;
+    }
+    zcap *cap = g_new0(zcap, 1);
+    source_expr(w, c, &cap->expr);
+    cap->label = prop(c, "label");
+    cap->reference = prop(c, "reference");
+    g_ptr_array_add(r->caps, cap);
+  }
+  char *origin = g_strdup_printf("%s, amended by %s", r->origin, w->origin);
+  g_free(r->origin);
+  r->origin = origin;
+}
+
+/* <remove-rule id=>: the rule or check no longer runs (dropped before the
+ * policy is compiled); its id is free for a new rule. */
+static void read_remove_rule(walker *w, xmlNode *n) {
+  zrule *r = find_rule(w, n, "remove-rule");
+  if (!r)
+    return;
+  g_hash_table_remove(w->rule_ids, r->id);
+  r->removed = true;
+}
+
+/* ---- indicators --------------------------------------------------------------- */
+
+static bool parse_op(const char *s, int *op) {
+  static const struct { const char *text; int op; } ops[] = {
+      {">=", ZOP_GE}, {">", ZOP_GT}, {"<=", ZOP_LE}, {"<", ZOP_LT}, {"==", ZOP_EQ}};
+  for (size_t i = 0; i < G_N_ELEMENTS(ops); i++)
+    if (s && strcmp(s, ops[i].text) == 0) {
+      *op = ops[i].op;
+      return true;
+    }
+  return false;
+}
+
+static void read_indicator(walker *w, xmlNode *n) {
+  zindicator *x = g_new0(zindicator, 1);
+  x->id = prop(n, "id");
+  x->clause = prop(n, "clause");
+  x->origin = g_strdup(w->origin);
+  x->pos = pos_of(w, n);
+  x->target_op = ZOP_GE;
+  read_titles(n, &x->title);
+  g_ptr_array_add(w->p->indicators, x);
+  for (guint i = 0; i + 1 < w->p->indicators->len; i++)
+    if (strcmp(((zindicator *)g_ptr_array_index(w->p->indicators, i))->id, x->id) == 0)
+      fail(w, n, "indicator id '%s' is used twice", x->id);
+  read_expr_child(w, n, "value", &x->value, NULL);
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (is(c, "unit"))
+      replace(&x->unit, content(c));
+    if (!is(c, "target"))
+      continue;
+    g_autofree char *op = prop(c, "op");
+    if (op && !parse_op(op, &x->target_op))
+      fail(w, c, "target op=\"%s\" is not one of >=, >, <=, <, ==", op);
+    replace(&x->target_text, content(c));
+  }
+}
+
+/* ---- one document -------------------------------------------------------- */
 
 static void read_metadata(walker *w, xmlNode *root) {
   struct zjtx_policy *p = w->p;
@@ -961,6 +1114,14 @@ static void walk(walker *w, xmlNode *root, GPtrArray *pendings, GPtrArray *param
       read_rule(w, c, ZJTX_RULE_ENTITLEMENT);
     else if (is(c, "check"))
       read_rule(w, c, ZJTX_RULE_CHECK);
+    else if (is(c, "amend-parameter"))
+      read_amend_parameter(w, c);
+    else if (is(c, "amend-rule"))
+      read_amend_rule(w, c);
+    else if (is(c, "remove-rule"))
+      read_remove_rule(w, c);
+    else if (is(c, "indicator"))
+      read_indicator(w, c);
   }
 }
 
@@ -1077,7 +1238,41 @@ static bool compile_rule(struct zjtx_policy *p, zrule *r, zjtx_error **err) {
   return true;
 }
 
+/* An indicator's value over the whole population, and its target read
+ * with the value's type ("50" of a rate is 50 %). */
+static bool compile_indicator(struct zjtx_policy *p, zindicator *x, zjtx_error **err) {
+  zscope population = {ZSCOPE_POPULATION, -1, {ZT_VOID, -1}, NULL};
+  if (!x->value.text)
+    return pfail(err, x->pos, "indicator %s needs a <value>", x->id);
+  if (!zcompile_expr(p, &x->value, &population, (ztype){ZT_VOID, -1}, err))
+    return false;
+  ztype t = x->value.type;
+  if (!ztype_is_decimal(t) && t.kind != ZT_DATE)
+    return pfail(err, x->value.pos, "indicator %s must give a number, money, rate or date", x->id);
+  const char *why = x->target_text ? zpolicy_parse_value(t, x->target_text, &x->target) : "a target";
+  if (why)
+    return pfail(err, x->pos, "target \"%s\" of indicator %s is not %s", x->target_text ? x->target_text : "", x->id,
+                 why);
+  return true;
+}
+
+/* Rules a reform removed leave the policy before anything is compiled. */
+static void drop_removed_rules(struct zjtx_policy *p) {
+  guint kept = 0;
+  for (guint i = 0; i < p->rules->len; i++) {
+    zrule *r = g_ptr_array_index(p->rules, i);
+    if (r->removed) {
+      zrule_free(r);
+      continue;
+    }
+    r->index = (int32_t)kept;
+    p->rules->pdata[kept++] = r;
+  }
+  g_ptr_array_set_size(p->rules, (gint)kept);
+}
+
 static bool compile_all(struct zjtx_policy *p, zjtx_error **err) {
+  drop_removed_rules(p);
   for (guint i = 0; i < p->derived->len; i++) {
     zderived *d = g_ptr_array_index(p->derived, i);
     zscope sc = {ZSCOPE_RECORD, d->entity, {ZT_VOID, -1}, d};
@@ -1086,6 +1281,9 @@ static bool compile_all(struct zjtx_policy *p, zjtx_error **err) {
   }
   for (guint i = 0; i < p->rules->len; i++)
     if (!compile_rule(p, g_ptr_array_index(p->rules, i), err))
+      return false;
+  for (guint i = 0; i < p->indicators->len; i++)
+    if (!compile_indicator(p, g_ptr_array_index(p->indicators, i), err))
       return false;
   return zcompile_link(p, err);
 }

@@ -16,6 +16,10 @@ extern const size_t zjtx_policy_schema_len;
 
 /* Empty policy with refcount 1; freed by zjtx_policy_unref. */
 struct zjtx_policy *zpolicy_new(void);
+/* Frees a rule or a cap (policy.c). */
+void zrule_free(zrule *r);
+void zcap_free(zcap *c);
+
 /* Parses a value written in a policy or on the command line for a parameter
  * of type t ("2" for a 2 % rate).  Returns NULL or a phrase saying what was
  * expected. */

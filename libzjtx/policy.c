@@ -74,6 +74,7 @@ static void param_free(zparam *p) {
   g_free(p->unit);
   g_free(p->source);
   g_free(p->origin);
+  g_free(p->amended_by);
   text2_clear(&p->title);
   g_free(p);
 }
@@ -89,7 +90,14 @@ static void derived_free(zderived *d) {
   g_free(d);
 }
 
-static void rule_free(zrule *r) {
+void zcap_free(zcap *c) {
+  source_clear(&c->expr);
+  g_free(c->label);
+  g_free(c->reference);
+  g_free(c);
+}
+
+void zrule_free(zrule *r) {
   g_free(r->id);
   text2_clear(&r->title);
   g_free(r->clause);
@@ -98,13 +106,8 @@ static void rule_free(zrule *r) {
   source_clear(&r->filter);
   source_clear(&r->condition);
   source_clear(&r->amount);
-  for (guint i = 0; i < r->caps->len; i++) {
-    zcap *c = g_ptr_array_index(r->caps, i);
-    source_clear(&c->expr);
-    g_free(c->label);
-    g_free(c->reference);
-    g_free(c);
-  }
+  for (guint i = 0; i < r->caps->len; i++)
+    zcap_free(g_ptr_array_index(r->caps, i));
   g_ptr_array_free(r->caps, TRUE);
   g_free(r);
 }
@@ -140,7 +143,7 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_ptr_array_foreach(p->relations, (GFunc)(void (*)(void))relation_free, NULL);
   g_ptr_array_foreach(p->params, (GFunc)(void (*)(void))param_free, NULL);
   g_ptr_array_foreach(p->derived, (GFunc)(void (*)(void))derived_free, NULL);
-  g_ptr_array_foreach(p->rules, (GFunc)(void (*)(void))rule_free, NULL);
+  g_ptr_array_foreach(p->rules, (GFunc)(void (*)(void))zrule_free, NULL);
   g_ptr_array_foreach(p->indicators, (GFunc)(void (*)(void))indicator_free, NULL);
   g_ptr_array_free(p->indicators, TRUE);
   g_ptr_array_free(p->entities, TRUE);

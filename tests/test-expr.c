@@ -449,12 +449,6 @@ END_TEST
 
 START_TEST(type_money_plus_date) {
   expect_error(RULE("r", "amount + opened"), BODY_LINE, AMOUNT_COL + 7, "'+' is not defined for money and date");
-  /* the arithmetic of 8.6 and nothing else */
-  expect_error(RULE("r", "amount * (rate * rate)"), BODY_LINE, AMOUNT_COL + 15, "'*' is not defined for rate and rate");
-  expect_error(RULE("r", "amount * (n * rate)"), BODY_LINE, AMOUNT_COL + 12, "'*' is not defined for number and rate");
-  expect_error(RULE("r", "amount / rate"), BODY_LINE, AMOUNT_COL + 7, "'/' is not defined for money and rate");
-  expect_error(RULE("r", "amount * (rate / n)"), BODY_LINE, AMOUNT_COL + 15, "'/' is not defined for rate and number");
-  expect_error(RULE("r", "fee * (rate / rate)"), BODY_LINE, AMOUNT_COL + 12, "'/' is not defined for rate and rate");
   expect_error(RULE("r", "fee * days_between(opened, opened - opened)"), BODY_LINE, AMOUNT_COL + 34,
                "'-' is not defined for date and date");
   expect_error(RULE("r", "amount + 2%"), BODY_LINE, AMOUNT_COL + 7, "'+' is not defined for money and rate");
