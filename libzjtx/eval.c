@@ -448,7 +448,12 @@ static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
                                           : zdec_cmp(v.d, x->target.d);
     gboolean met = x->target_op == ZOP_EQ ? c == 0 : x->target_op == ZOP_LT ? c < 0 : x->target_op == ZOP_LE ? c <= 0
                                                  : x->target_op == ZOP_GT ? c > 0 : c >= 0;
-    g_ptr_array_add(res->indicator_values, zformat_value(p, res->facts, x->value.type, &v));
+    /* shown to 2 decimals (of a percent for rates); met is decided exactly */
+    zval shown = v;
+    int places = x->value.type.kind == ZT_RATE ? 4 : 2;
+    if (x->value.type.kind != ZT_DATE && v.d.scale > places)
+      zdec_round(v.d, places, ZROUND_HALF_UP, &shown.d);
+    g_ptr_array_add(res->indicator_values, zformat_value(p, res->facts, x->value.type, &shown));
     char *target = zformat_value(p, res->facts, x->value.type, &x->target);
     g_ptr_array_add(res->indicator_targets, g_strdup_printf("%s %s", op_text(x->target_op), target));
     g_free(target);

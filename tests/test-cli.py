@@ -523,8 +523,32 @@ def test_progress():
 
 
 
+def test_indicators():
+    # examples/huaian-2025/facts.json, counted by hand: 12 enterprises; titles ever
+    # awarded by 2025-12-31: single_champion 1 (博远新能源), little_giant 3, srdi_sme 8,
+    # innovative_sme 3.  SRDI on 2025-12-31 (srdi_sme or little_giant valid that day):
+    # 9 enterprises; of them 2 spend more than 5 % of revenue on R&D (2/9 = 22.22 %),
+    # they hold 89 invention patents (89/9 = 9.89), their CNC rates add up to 738
+    # (738/9 = 82 %); 11 industrial projects of 100 million or more were registered
+    # in 2025 by enterprises SRDI on that day.
+    rc, out, err = run('indicators', '--policy', POLICY, '--facts', FACTS, '--format', 'json')
+    check('indicators exit 0', rc == 0, err)
+    doc = json.loads(out) if rc == 0 else {'indicators': []}
+    got = {i['id']: (i['value'], i['target'], i['met']) for i in doc['indicators']}
+    want = {'single_champion_count': ('1', '>= 2', False), 'little_giant_count': ('3', '>= 40', False),
+            'srdi_sme_count': ('8', '>= 400', False), 'innovative_sme_count': ('3', '>= 1500', False),
+            'srdi_rd_intensity_share': ('22.22%', '>= 50%', False),
+            'srdi_patents_per_enterprise': ('9.89', '>= 10', False),
+            'srdi_average_cnc_rate': ('82%', '>= 80%', True), 'srdi_billion_projects': ('11', '>= 50', False)}
+    check('indicators as counted by hand', got == want, 'got %s' % got)
+    rc, out, err = run('indicators', '--policy', POLICY, '--facts', FACTS)
+    check('indicators table', rc == 0 and '1 of 8 targets met' in out and '累计培育' in out, out[-300:])
+    rc, _, err = run('indicators', '--policy', POLICY)
+    check('indicators needs --facts', rc == 2 and '--facts' in err, err)
+
+
 def main():
-    for t in [test_basics, test_check, test_json_contract, test_table, test_explain, test_set, test_bad_input,
+    for t in [test_indicators, test_basics, test_check, test_json_contract, test_table, test_explain, test_set, test_bad_input,
               test_help_lists_options, test_option_validation, test_jsonl, test_csv_format, test_output_file,
               test_summary, test_rejects, test_csv_carrier, test_progress]:
         try:
