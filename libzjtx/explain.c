@@ -102,6 +102,8 @@ static void on_param(ztrace *t, const zparam *p, int32_t key, zdate on, const zp
   GString *r = g_string_new(p->status == ZJTX_PARAM_ASSUMED ? "assumed" : "published");
   if (pv)
     g_string_append_printf(r, "; in force from %s", pv->from_text);
+  if (pv && pv->origin && p->origin && strcmp(pv->origin, p->origin) != 0)
+    g_string_append_printf(r, "; value set by %s (declared by %s)", pv->origin, p->origin);
   else
     g_string_append(r, "; value set for this evaluation or default");
   if (p->source)

@@ -356,3 +356,17 @@ char *zjtx_policy_dump(const zjtx_policy *p) {
   }
   return g_string_free(out, FALSE);
 }
+
+const char *zjtx_policy_entity_key(const zjtx_policy *p, size_t i) {
+  const zentity *e = entity_at(p, i);
+  return e && e->key_field >= 0 ? zentity_field(e, e->key_field)->name : NULL;
+}
+const char *zjtx_policy_entity_parent_key(const zjtx_policy *p, size_t i) {
+  const zentity *e = entity_at(p, i);
+  return e && e->parent >= 0 ? e->parent_key : NULL;
+}
+const char *zjtx_policy_entity_field_ref(const zjtx_policy *p, size_t i, size_t f) {
+  const zentity *e = entity_at(p, i);
+  const zfield *fd = e && f < e->fields->len ? zentity_field(e, (int32_t)f) : NULL;
+  return fd && fd->type == ZF_REF ? zpolicy_entity(p, fd->ref_entity)->name : NULL;
+}

@@ -9,6 +9,7 @@ packages=(
   meson ninja-build pkg-config gcc libc6-dev binutils python3
   libglib2.0-dev libxml2-dev libxml2-utils libjson-glib-dev check
   clang libclang-rt-dev # the sanitizer build of tools/test.sh
+  chromium fonts-wqy-microhei # tests/test-report.py: the HTML report rendered headless, with Chinese glyphs
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -59,6 +59,11 @@ ZJTX_API zjtx_status zjtx_options_set_threads(zjtx_options *opts, int threads, z
 ZJTX_API zjtx_status zjtx_evaluate(const zjtx_policy *policy, const zjtx_facts *facts,
                                    const zjtx_options *opts, zjtx_result **out, zjtx_error **err);
 
+/**
+ * zjtx_result_free: accepts NULL.  A result borrows the facts it was
+ * computed from (ids, explanations, derived values): free the result
+ * before the facts.  It holds its own reference to the policy.
+ */
 ZJTX_API void zjtx_result_free(zjtx_result *result);
 /** The period evaluated ("2025").  Borrowed. */
 ZJTX_API const char *zjtx_result_period(const zjtx_result *result);

@@ -106,7 +106,13 @@ ZJTX_API const char *zjtx_policy_entity_name(const zjtx_policy *policy, size_t i
 ZJTX_API const char *zjtx_policy_entity_plural(const zjtx_policy *policy, size_t i);
 /** The parent entity, or NULL for a top-level entity. */
 ZJTX_API const char *zjtx_policy_entity_parent(const zjtx_policy *policy, size_t i);
+/** The field holding a record's id (key=), or NULL. */
+ZJTX_API const char *zjtx_policy_entity_key(const zjtx_policy *policy, size_t i);
+/** For a child entity, the field its records name their parent by, or NULL. */
+ZJTX_API const char *zjtx_policy_entity_parent_key(const zjtx_policy *policy, size_t i);
 ZJTX_API size_t zjtx_policy_entity_field_count(const zjtx_policy *policy, size_t i);
+/** For a field of type "ref", the entity it refers to; otherwise NULL. */
+ZJTX_API const char *zjtx_policy_entity_field_ref(const zjtx_policy *policy, size_t i, size_t f);
 ZJTX_API const char *zjtx_policy_entity_field_name(const zjtx_policy *policy, size_t i, size_t f);
 ZJTX_API const char *zjtx_policy_entity_field_type(const zjtx_policy *policy, size_t i, size_t f);
 

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cli-report.h - what `zjtx simulate` shares between its files: the
+ * comparison of a base policy and a reform over the same population
+ * (cli-report-compare.c) and the formats that show it (cli-report-text.c:
+ * table, JSON, CSV; cli-report-html.c: the HTML page). */
+#ifndef ZJTX_CLI_REPORT_H
+#define ZJTX_CLI_REPORT_H
+
+#include "cli.h"
+
+/* Amounts in fen, exact.  gainers + losers + unchanged = beneficiaries
+ * with an amount under the base or the reform (an absent amount is 0). */
+typedef struct {
+  int64_t base, reform, diff;
+  size_t gainers, losers, unchanged;
+} sim_totals;
+
+/* Where a rule or check exists: bit 1 the base, bit 2 the reform. */
+enum { SIM_IN_BASE = 1, SIM_IN_REFORM = 2, SIM_IN_BOTH = 3 };
+
+/* One entitlement rule: per (rule, beneficiary) counts. */
+typedef struct {
+  const char *id, *title, *title_en, *clause;
+  int in;
+  sim_totals t;
+} sim_rule;
+
+/* One record of the grouping entity (a county); id NULL: beneficiaries
+ * related to none.  Counts are of beneficiaries, by their total over all
+ * rules. */
+typedef struct {
+  const char *id;
+  sim_totals t;
+} sim_group;
+
+/* One check: violations under each. */
+typedef struct {
+  const char *id, *title;
+  int in;
+  size_t base, reform;
+} sim_check;
+
+/* One (rule, beneficiary) whose amount differs. */
+typedef struct {
+  const char *rule, *entity, *id, *group;
+  size_t rule_index; /* into sim_report.rules */
+  int64_t base, reform, diff;
+} sim_change;
+
+/* The whole comparison.  Strings are borrowed from the policies and the
+ * results it was built from, which must outlive it. */
+typedef struct {
+  const zjtx_policy *base, *reform;
+  const char *period;
+  const char *group_by; /* the grouping entity ("county"), or NULL */
+  GArray *rules;        /* sim_rule, base order, then rules new in the reform */
+  GArray *groups;       /* sim_group, by id, the NULL group last */
+  GArray *checks;       /* sim_check */
+  GArray *changes;      /* sim_change, largest |diff| first */
+  sim_totals total;     /* counts of beneficiaries, over all rules */
+} sim_report;
+
+/* What the formats need besides the comparison. */
+typedef struct {
+  const GPtrArray *sets; /* the --set arguments (applied to the reform) */
+  size_t top;            /* how many changes (winners, losers) to show */
+} sim_view;
+
+/* ---- cli-report-compare.c ---- */
+
+/* Compares two results of the same facts.  False (with a message on
+ * stderr) when a total exceeds the exact money range. */
+bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res,
+                      const zjtx_policy *reform, const zjtx_result *reform_res);
+void sim_report_clear(sim_report *r);
+/* Exact a + b into *out; false on overflow. */
+bool sim_add(int64_t a, int64_t b, int64_t *out);
+
+/* ---- cli-report-text.c ---- */
+
+/* "-1234.50": yuan with two decimals, no grouping.  buf: 32 bytes. */
+const char *sim_yuan(char *buf, int64_t fen);
+/* "+1,234.50", "-1,234.50", "0.00".  Owned: g_free(). */
+char *sim_signed_grouped(int64_t fen);
+bool sim_write_table(FILE *out, const sim_report *r, const sim_view *v);
+bool sim_write_json(FILE *out, const sim_report *r, const sim_view *v);
+bool sim_write_csv(FILE *out, const sim_report *r, const sim_view *v);
+
+/* ---- cli-report-html.c ---- */
+
+/* The self-contained HTML page (inline CSS and SVG, no script, no URL). */
+bool sim_write_html(FILE *out, const sim_report *r, const sim_view *v);
+
+#endif
