@@ -24,12 +24,9 @@ typedef struct {
   bool ok;
 } builder;
 
-bool sim_add(int64_t a, int64_t b, int64_t *out) {
-  return !__builtin_add_overflow(a, b, out);
-}
-
+/* *acc += v, exactly; an overflow marks the comparison failed. */
 static void add_to(builder *b, int64_t *acc, int64_t v) {
-  if (!sim_add(*acc, v, acc))
+  if (__builtin_add_overflow(*acc, v, acc))
     b->ok = false;
 }
 
@@ -59,7 +56,6 @@ static void add_rule(builder *b, const zjtx_policy *p, size_t i, int side) {
   sim_rule *r = &g_array_index(b->r->rules, sim_rule, at);
   r->in |= side;
   r->title = zjtx_policy_rule_title(p, i, "zh");
-  r->title_en = zjtx_policy_rule_title(p, i, "en");
   r->clause = zjtx_policy_rule_clause(p, i);
 }
 

@@ -54,8 +54,9 @@ static void wan_2(GString *s, int64_t fen) {
                          (unsigned)(hundredths % 100));
 }
 
+/* The grouping entity in Chinese: 县区 for a county, else 分组 (a group). */
 static const char *group_heading_zh(const char *by) {
-  return strcmp(by, "county") == 0 ? "县区" : by;
+  return strcmp(by, "county") == 0 ? "县区" : "分组";
 }
 
 /* ---- charts --------------------------------------------------------- */

@@ -20,7 +20,7 @@ enum { SIM_IN_BASE = 1, SIM_IN_REFORM = 2, SIM_IN_BOTH = 3 };
 
 /* One entitlement rule: per (rule, beneficiary) counts. */
 typedef struct {
-  const char *id, *title, *title_en, *clause;
+  const char *id, *title, *clause;
   int in;
   sim_totals t;
 } sim_rule;
@@ -73,8 +73,6 @@ typedef struct {
 bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res,
                       const zjtx_policy *reform, const zjtx_result *reform_res);
 void sim_report_clear(sim_report *r);
-/* Exact a + b into *out; false on overflow. */
-bool sim_add(int64_t a, int64_t b, int64_t *out);
 
 /* ---- cli-report-text.c ---- */
 

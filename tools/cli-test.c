@@ -397,27 +397,9 @@ static gssize find_entity(const zjtx_policy *p, const char *name) {
   return -1;
 }
 
-static bool entity_has_field(const zjtx_policy *p, size_t e, const char *name) {
-  for (size_t f = 0; f < zjtx_policy_entity_field_count(p, e); f++)
-    if (strcmp(zjtx_policy_entity_field_name(p, e, f), name) == 0)
-      return true;
-  return false;
-}
+static const char *entity_key(const zjtx_policy *p, size_t e) { return zjtx_policy_entity_key(p, e); }
 
-/* The field holding an entity's id, or NULL when it has none.
- * TODO: use zjtx_policy_entity_key() once the library has it; meanwhile
- * the field "id" when the entity declares one (true of the bundled
- * policies). */
-static const char *entity_key(const zjtx_policy *p, size_t e) {
-  return entity_has_field(p, e, "id") ? "id" : NULL;
-}
-
-/* The field a child record names its parent by.
- * TODO: use zjtx_policy_entity_parent_key() once the library has it;
- * meanwhile the parent entity's name (true of the bundled policies). */
-static const char *entity_parent_key(const zjtx_policy *p, size_t e) {
-  return zjtx_policy_entity_parent(p, e);
-}
+static const char *entity_parent_key(const zjtx_policy *p, size_t e) { return zjtx_policy_entity_parent_key(p, e); }
 
 static char *entity_names(const zjtx_policy *p) {
   GString *s = g_string_new(NULL);
