@@ -27,8 +27,7 @@ bool cli_policy_has_entity(const zjtx_policy *p, const char *entity) {
 static bool named_by_ref(const zjtx_policy *p, const char *name) {
   for (size_t e = 0; e < zjtx_policy_entity_count(p); e++)
     for (size_t f = 0; f < zjtx_policy_entity_field_count(p, e); f++)
-      if (strcmp(zjtx_policy_entity_field_type(p, e, f), "ref") == 0 &&
-          strcmp(zjtx_policy_entity_field_name(p, e, f), name) == 0)
+      if (g_strcmp0(zjtx_policy_entity_field_ref(p, e, f), name) == 0)
         return true;
   return false;
 }
