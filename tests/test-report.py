@@ -69,15 +69,6 @@ def write_report(path, reform_args, facts=FACTS):
     return p.stdout
 
 
-def uplift_args():
-    """The example reform file once the library reads <amend-parameter>; the
-    same change through --set (reform side) until then."""
-    p = subprocess.run([ZJTX, 'check', '--policy', UPLIFT], capture_output=True, text=True, timeout=60)
-    if p.returncode == 0:
-        return ['--reform', UPLIFT]
-    return ['--reform', POLICY, '--set', 'srdi_rd_rate_uplift=2']
-
-
 class Dom(html.parser.HTMLParser):
     """The rendered DOM: the bars of each chart, text per element id, all text."""
 
@@ -164,7 +155,7 @@ def check_dom(dom, summary):
 
 def test_uplift(browser, tmp):
     path = os.path.join(tmp, 'uplift.html')
-    summary = write_report(path, uplift_args())
+    summary = write_report(path, ['--reform', UPLIFT])
     with open(path, encoding='utf-8') as f:
         page = f.read()
     check_file(page)

@@ -8,8 +8,8 @@ Compares the Huai'an 2025 policy with reforms of it over
 examples/huaian-2025/facts.json.  Every expected amount is worked out by hand
 (examples/reforms/README.md has the working), never taken from the program.
 The reforms of examples/reforms/ use <amend-parameter>; the same reforms are
-also run as `--set` on the reform side, and reforms with an <override> or a
-new rule are written on the fly.  Ends with "N passed, N failed"."""
+also run as `--set` on the reform side, and reforms with <remove-rule>,
+<amend-rule>, an <override> or a new rule are written on the fly.  Ends with "N passed, N failed"."""
 import csv
 import io
 import json
@@ -90,22 +90,6 @@ def fen(yuan):
     whole, frac = yuan.lstrip('-+').split('.')
     v = int(whole) * 100 + int(frac)
     return -v if neg else v
-
-
-def yuan(f):
-    sign = '-' if f < 0 else ''
-    return '%s%d.%02d' % (sign, abs(f) // 100, abs(f) % 100)
-
-
-def amend_supported():
-    """Does the library know <amend-parameter>?  Tried on the smallest reform
-    the language allows, so that an example that fails to load still fails."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = write(tmp, 'smallest.xml', '<policy id="reform-smallest" extends="%s">\n'
-                     '  <amend-parameter id="srdi_rd_rate_uplift"><value from="2025-01-01">2</value>'
-                     '</amend-parameter></policy>\n' % os.path.relpath(POLICY, tmp))
-        rc, _, _ = run('check', '--policy', path)
-        return rc == 0
 
 
 def write(tmp, name, text):
@@ -191,21 +175,42 @@ def check_from_4th(name, doc):
 
 
 def test_example_reforms():
-    if amend_supported():
-        for path in (UPLIFT, FROM4TH):
-            rc, _, err = run('check', '--policy', path)
-            check('%s loads' % os.path.basename(path), rc == 0, err)
-        check_uplift('srdi-uplift-2.xml', simulate_json('uplift file', UPLIFT, '--top', '20'))
-        check_from_4th('projects-from-4th.xml', simulate_json('from-4th file', FROM4TH))
-        doc = simulate_json('uplift file', UPLIFT)
-        check('reform id and title', doc['reform']['policy'] == 'reform-srdi-uplift-2' and
-              '2个百分点' in doc['reform']['title'], doc['reform'])
-    else:
-        print('NOTE the library does not know <amend-parameter> yet: examples/reforms/*.xml '
-              'checked through --set on the reform side only')
+    for path in (UPLIFT, FROM4TH):
+        rc, _, err = run('check', '--policy', path)
+        check('%s loads' % os.path.basename(path), rc == 0, err)
+    check_uplift('srdi-uplift-2.xml', simulate_json('uplift file', UPLIFT, '--top', '20'))
+    check_from_4th('projects-from-4th.xml', simulate_json('from-4th file', FROM4TH))
+    doc = simulate_json('uplift file', UPLIFT)
+    check('reform id and title', doc and doc['reform']['policy'] == 'reform-srdi-uplift-2' and
+          '2个百分点' in doc['reform']['title'], doc and doc['reform'])
     # The same reforms as parameter changes on the reform side.
     check_uplift('--set uplift', simulate_json('--set uplift', POLICY, '--set', 'srdi_rd_rate_uplift=2', '--top', '20'))
     check_from_4th('--set threshold', simulate_json('--set threshold', POLICY, '--set', 'project_threshold_count=3'))
+
+
+def test_remove_and_amend_rule():
+    """<remove-rule> cluster_reward: 320812 (500,000.00), 320803 and 320831 (1,000,000.00 each) lose it;
+    <amend-rule> gives first_honor_reward a new title and changes no amount."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(tmp, 'reform-remove.xml', '<policy id="reform-remove" extends="%s">\n'
+                     '  <remove-rule id="cluster_reward"/>\n'
+                     '  <amend-rule id="first_honor_reward"><title lang="zh">首次获评奖励（修订）</title></amend-rule>\n'
+                     '</policy>\n' % os.path.relpath(POLICY, tmp))
+        doc = simulate_json('remove-rule', path)
+        if not doc:
+            return
+        r = rule_of(doc, 'cluster_reward')
+        check('removed rule: base only', r and r['in'] == 'base', r)
+        check('removed rule: totals and 3 losers', r and (r['base'], r['reform'], r['difference']) ==
+              ('2500000.00', '0.00', '-2500000.00') and counts(r) == (0, 3, 0), r)
+        check('removed rule: 3 counties lose in all (320812 keeps its project reward)',
+              counts(doc['total']) == (0, 3, 11), doc['total'])
+        check('removed rule: per county', {g['id']: g['difference'] for g in doc['groups']} ==
+              {'320803': '-1000000.00', '320804': '0.00', '320812': '-500000.00', '320831': '-1000000.00'},
+              doc['groups'])
+        r = rule_of(doc, 'first_honor_reward')
+        check('amended rule: the reform\'s title, same amounts', r['title'] == '首次获评奖励（修订）' and
+              r['in'] == 'both' and r['difference'] == '0.00', r)
 
 
 def test_override_reform():
@@ -449,7 +454,7 @@ def test_rejects():
 
 
 def main():
-    for t in (test_example_reforms, test_override_reform, test_losers, test_new_rule, test_set_reform_only,
+    for t in (test_example_reforms, test_remove_and_amend_rule, test_override_reform, test_losers, test_new_rule, test_set_reform_only,
               test_json_shape, test_csv_shape, test_table, test_options, test_output_file, test_bad_input,
               test_rejects):
         try:

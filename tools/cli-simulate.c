@@ -222,7 +222,8 @@ static bool is_set(const GPtrArray *sets, const char *id) {
   return false;
 }
 
-/* The assumed parameters (not published) that both sides use as assumed. */
+/* The reform's assumed (unpublished) parameters, the base's included, that
+ * --set does not replace. */
 static void note_assumed(const simulation *s) {
   GString *names = g_string_new(NULL);
   const zjtx_policy *p = s->reform.p;
