@@ -59,24 +59,6 @@ static int ind_fail(zjtx_error *err) {
   return 1;
 }
 
-/* --set PARAM=VALUE or PARAM[KEY]=VALUE into the options. */
-static int ind_apply_set(zjtx_options *opts, const char *arg) {
-  const char *eq = strchr(arg, '=');
-  if (!eq || eq == arg)
-    return ind_usage("--set: expected PARAM=VALUE, not", arg);
-  g_autofree char *name = g_strndup(arg, (gsize)(eq - arg));
-  char *key = NULL, *open = strchr(name, '[');
-  if (open) {
-    char *close = strchr(open, ']');
-    if (!close || close[1])
-      return ind_usage("--set: expected PARAM[KEY]=VALUE, not", arg);
-    *open = *close = '\0';
-    key = open + 1;
-  }
-  zjtx_options_set_param(opts, name, key, eq + 1, NULL);
-  return 0;
-}
-
 static void ind_table(const zjtx_result *res, const zjtx_policy *p) {
   printf("%s — 目标指标 Indicators, period %s\n\n", zjtx_policy_title(p, "zh"), zjtx_result_period(res));
   size_t met = 0, n = zjtx_result_indicator_count(res);
@@ -155,7 +137,8 @@ int cli_cmd_indicators(int argc, char **argv) {
   zjtx_error *err = NULL;
   int rc = ind_parse(argc, argv, &o);
   for (guint i = 0; rc == 0 && i < o.sets->len; i++)
-    rc = ind_apply_set(opts, g_ptr_array_index(o.sets, i));
+    if (!cli_apply_set(opts, g_ptr_array_index(o.sets, i)))
+      rc = ind_usage("--set: expected PARAM=VALUE or PARAM[KEY]=VALUE, not", g_ptr_array_index(o.sets, i));
   if (rc == 0 && o.period && zjtx_options_set_period(opts, o.period, &err) != ZJTX_OK)
     rc = ind_fail(err);
   if (rc == 0)

@@ -166,24 +166,6 @@ static int check_simulate_options(const sim_options *o, simulation *s) {
   return check_files(o);
 }
 
-/* --set id=value or id[key]=value, on the reform's options. */
-static int apply_reform_set(zjtx_options *opts, const char *arg) {
-  const char *eq = strchr(arg, '=');
-  if (!eq || eq == arg)
-    return sim_usage_error("--set '%s': expected PARAM=VALUE", arg);
-  g_autofree char *name = g_strndup(arg, (gsize)(eq - arg));
-  char *key = NULL, *open = strchr(name, '[');
-  if (open) {
-    char *close = strchr(open, ']');
-    if (!close || close[1])
-      return sim_usage_error("--set '%s': expected PARAM[KEY]=VALUE", arg);
-    *open = *close = '\0';
-    key = open + 1;
-  }
-  zjtx_options_set_param(opts, name, key, eq + 1, NULL); /* checked by zjtx_evaluate */
-  return 0;
-}
-
 /* --threads N as zjtx_options_set_threads takes it; -1 (refused) when not a number. */
 static int thread_count(const char *arg) {
   char *end;
@@ -205,8 +187,9 @@ static int make_options(simulation *s) {
                              o->threads);
   }
   for (guint i = 0; i < o->sets->len; i++)
-    if (apply_reform_set(s->reform.opts, g_ptr_array_index(o->sets, i)) != 0)
-      return 2;
+    if (!cli_apply_set(s->reform.opts, g_ptr_array_index(o->sets, i)))
+      return sim_usage_error("--set '%s': expected PARAM=VALUE or PARAM[KEY]=VALUE",
+                             (const char *)g_ptr_array_index(o->sets, i));
   return 0;
 }
 

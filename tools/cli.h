@@ -14,6 +14,11 @@ int cli_cmd_test(int argc, char **argv);       /* cli-test.c: zjtx test PATH... 
 int cli_cmd_simulate(int argc, char **argv);   /* cli-simulate.c: zjtx simulate ... */
 int cli_cmd_indicators(int argc, char **argv); /* cli-indicators.c: zjtx indicators ... */
 
+/* ---- cli-common.c -------------------------------------------------------- */
+
+/* --set PARAM=VALUE or PARAM[KEY]=VALUE into opts; false when malformed. */
+bool cli_apply_set(zjtx_options *opts, const char *arg);
+
 /* ---- cli-output.c: the formats of `zjtx evaluate` ----------------------- */
 
 /* Writes the result in the JSON contract of `zjtx evaluate --format json`. */

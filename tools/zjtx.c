@@ -156,24 +156,6 @@ static zjtx_policy *load_policy(const char *path, bool announce_assumed, const G
   return p;
 }
 
-/* --set id=value or id[key]=value */
-static int apply_set(zjtx_options *opts, const char *arg) {
-  const char *eq = strchr(arg, '=');
-  if (!eq || eq == arg)
-    return usage_error("--set '%s': expected PARAM=VALUE", arg);
-  g_autofree char *name = g_strndup(arg, (gsize)(eq - arg));
-  char *key = NULL, *open = strchr(name, '[');
-  if (open) {
-    char *close = strchr(open, ']');
-    if (!close || close[1])
-      return usage_error("--set '%s': expected PARAM[KEY]=VALUE", arg);
-    *open = *close = '\0';
-    key = open + 1;
-  }
-  zjtx_options_set_param(opts, name, key, eq + 1, NULL);
-  return 0;
-}
-
 static void write_rejects_csv(FILE *out, const zjtx_facts *facts) {
   fputs("file,line,entity,id,field,value,reason\r\n", out);
   for (size_t i = 0; i < zjtx_facts_reject_count(facts); i++) {
@@ -299,8 +281,9 @@ static int prepare(evaluation *ev) {
   zjtx_error *err = NULL;
   ev->opts = zjtx_options_new();
   for (guint i = 0; i < o->sets->len; i++)
-    if (apply_set(ev->opts, g_ptr_array_index(o->sets, i)) != 0)
-      return 2;
+    if (!cli_apply_set(ev->opts, g_ptr_array_index(o->sets, i)))
+      return usage_error("--set '%s': expected PARAM=VALUE or PARAM[KEY]=VALUE",
+                         (const char *)g_ptr_array_index(o->sets, i));
   if (o->period && zjtx_options_set_period(ev->opts, o->period, &err) != ZJTX_OK)
     return report(err);
   if (o->threads) {
