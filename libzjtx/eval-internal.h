@@ -12,6 +12,7 @@ typedef struct {
 struct zjtx_options {
   char *period;
   int threads;     /* 0: one per processor */
+  bool indicators; /* compute the indicators too */
   GPtrArray *sets; /* zparam_set*, in the order given */
 };
 

@@ -61,6 +61,13 @@ zjtx_status zjtx_options_set_threads(zjtx_options *o, int threads, zjtx_error **
   return ZJTX_OK;
 }
 
+zjtx_status zjtx_options_set_indicators(zjtx_options *o, int on, zjtx_error **err) {
+  if (!o)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "options must not be NULL");
+  o->indicators = on != 0;
+  return ZJTX_OK;
+}
+
 zjtx_status zjtx_options_set_param(zjtx_options *o, const char *id, const char *key, const char *value,
                                    zjtx_error **err) {
   if (!o || !id || !value)
@@ -499,7 +506,7 @@ zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_
     return st;
   }
   apply_exclusive(p, res);
-  if (st == ZJTX_OK)
+  if (st == ZJTX_OK && o && o->indicators)
     st = eval_indicators(res, err);
   if (st != ZJTX_OK) {
     zjtx_result_free(res);

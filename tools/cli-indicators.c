@@ -135,6 +135,7 @@ int cli_cmd_indicators(int argc, char **argv) {
   ind_options o = {.sets = g_ptr_array_new()};
   zjtx_options *opts = zjtx_options_new();
   zjtx_error *err = NULL;
+  zjtx_options_set_indicators(opts, 1, NULL);
   int rc = ind_parse(argc, argv, &o);
   for (guint i = 0; rc == 0 && i < o.sets->len; i++)
     if (!cli_apply_set(opts, g_ptr_array_index(o.sets, i)))

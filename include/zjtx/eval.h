@@ -47,6 +47,13 @@ ZJTX_API zjtx_status zjtx_options_set_param(zjtx_options *opts, const char *id, 
 ZJTX_API zjtx_status zjtx_options_set_threads(zjtx_options *opts, int threads, zjtx_error **err);
 
 /**
+ * zjtx_options_set_indicators: nonzero to compute the policy's indicators
+ * (population targets) as well; they walk the whole population, so they
+ * are off by default.
+ */
+ZJTX_API zjtx_status zjtx_options_set_indicators(zjtx_options *opts, int on, zjtx_error **err);
+
+/**
  * zjtx_evaluate:
  * @facts: finished facts of the same policy.
  * @opts: (nullable): options; NULL means defaults.
@@ -94,7 +101,8 @@ ZJTX_API const char *zjtx_result_entitlement_related_id(const zjtx_result *resul
 /*
  * Indicators: the policy's population targets (e.g. "400 SRDI enterprises
  * by the end of 2025"), each computed once over all the facts, in the
- * policy's order.  Strings are borrowed from the result.
+ * policy's order, when the options asked for them (none otherwise).
+ * Strings are borrowed from the result.
  */
 ZJTX_API size_t zjtx_result_indicator_count(const zjtx_result *result);
 ZJTX_API const char *zjtx_result_indicator_id(const zjtx_result *result, size_t i);
