@@ -22,6 +22,8 @@ typedef struct {
   zoverride *overrides;
   size_t n_overrides;
   uint8_t *overridden;
+  zval **at_end;        /* per param: [key + 1] (slot 0: unkeyed) */
+  uint8_t **at_end_ok;
   char period[8];
 } zrun;
 

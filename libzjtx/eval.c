@@ -107,7 +107,38 @@ static zjtx_status resolve_overrides(const zjtx_policy *p, const zjtx_options *o
 
 /* ---- one run ------------------------------------------------------------- */
 
+/* The value each parameter (and each key of a keyed one) has in force on
+ * the period's last day, with this run's overrides: what an undated
+ * look-up gives.  Looked up once here instead of once per record. */
+static void cache_params_at_end(zrun *run) {
+  const zjtx_policy *p = run->vm.policy;
+  guint n = p->params->len;
+  run->at_end = g_new0(zval *, n + 1);
+  run->at_end_ok = g_new0(uint8_t *, n + 1);
+  for (guint i = 0; i < n; i++) {
+    const zparam *param = g_ptr_array_index(p->params, i);
+    guint keys = param->key_codeset >= 0 ? ((zcodeset *)g_ptr_array_index(p->codesets, param->key_codeset))->values->len : 0;
+    run->at_end[i] = g_new0(zval, keys + 1);
+    run->at_end_ok[i] = g_new0(uint8_t, keys + 1);
+    for (guint k = 0; k <= keys; k++) {
+      int32_t key = (int32_t)k - 1;
+      if ((keys && key < 0) || (!keys && key >= 0))
+        continue;
+      run->at_end_ok[i][k] = zvm_param(&run->vm, (int32_t)i, key, run->vm.period_end, &run->at_end[i][k]);
+      g_clear_pointer(&run->vm.error, zjtx_error_free); /* no value in force: looked up (and reported) per use */
+    }
+  }
+  run->vm.at_end = (const zval *const *)run->at_end;
+  run->vm.at_end_ok = (const uint8_t *const *)run->at_end_ok;
+}
+
 void zrun_clear(zrun *run) {
+  for (guint i = 0; run->at_end && i < run->vm.policy->params->len; i++) {
+    g_free(run->at_end[i]);
+    g_free(run->at_end_ok[i]);
+  }
+  g_free(run->at_end);
+  g_free(run->at_end_ok);
   g_free(run->vm.stack);
   g_free(run->vm.locals);
   g_free(run->overrides);
@@ -140,6 +171,7 @@ zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, cons
   vm->overrides = run->overrides;
   vm->n_overrides = run->n_overrides;
   vm->overridden = run->overridden;
+  cache_params_at_end(run);
   return ZJTX_OK;
 }
 

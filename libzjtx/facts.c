@@ -872,33 +872,6 @@ zjtx_status zjtx_facts_add_record(zjtx_facts *facts, const char *entity, const c
 
 /* ---- reading ------------------------------------------------------------- */
 
-zval zfacts_get(const struct zjtx_facts *f, int32_t entity, int32_t field, int32_t rec) {
-  const zcolumn *c = &f->tables[entity].columns[field];
-  zval v = {0};
-  switch (c->type) {
-  case ZF_MONEY: case ZF_RATE: case ZF_COUNT: case ZF_NUMBER:
-    v.d.m = g_array_index(c->i64, int64_t, rec);
-    v.d.scale = c->scale;
-    break;
-  case ZF_DATE:
-    v.date = g_array_index(c->i32, int32_t, rec);
-    break;
-  case ZF_CODE:
-    v.code = g_array_index(c->i32, int32_t, rec);
-    break;
-  case ZF_REF: /* record indexes exist once finished */
-    v.rec = (guint)rec < c->i32->len ? g_array_index(c->i32, int32_t, rec) : ABSENT_INDEX;
-    break;
-  case ZF_BOOL:
-    v.b = g_array_index(c->u8, uint8_t, rec) != 0;
-    break;
-  case ZF_TEXT:
-    v.s = g_ptr_array_index(c->str, rec);
-    break;
-  }
-  return v;
-}
-
 const char *zfacts_record_id(const struct zjtx_facts *f, int32_t entity, int32_t rec, char *buf) {
   GPtrArray *keys = key_column(f, entity);
   if (keys)

@@ -178,6 +178,13 @@ static bool param_op(zvm *vm, const zinstr *in, zval **spp) {
     on = (--sp)->date;
   if (in->a & ZPARAM_KEYED)
     key = (--sp)->code;
+  /* undated: the value in force at the period's end, computed once per run
+   * (not while explaining: the explanation records every look-up) */
+  if (!(in->a & ZPARAM_DATED) && !vm->trace && vm->at_end && vm->at_end_ok[in->c][key + 1]) {
+    *sp = vm->at_end[in->c][key + 1];
+    *spp = sp + 1;
+    return true;
+  }
   if (!zvm_param(vm, in->c, key, on, sp))
     return false;
   *spp = sp + 1;

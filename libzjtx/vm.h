@@ -85,6 +85,10 @@ typedef struct {
   const zoverride *overrides;
   size_t n_overrides;
   const uint8_t *overridden; /* per param: nonzero if any override */
+  /* values in force on the period's last day, per param (and per key for
+   * keyed ones): what an undated look-up gives, computed once per run */
+  const zval *const *at_end;
+  const uint8_t *const *at_end_ok;
   /* grouped rules/checks: the current group */
   const int32_t *members;
   int32_t n_members;
