@@ -188,6 +188,17 @@ static zjtx_status run_failed(zrun *run, const zrule *r, int32_t entity, int32_t
   return code;
 }
 
+/* The common case, quickly: a value with at most two decimals is a whole
+ * number of fen, nothing to round.  False when it needs the general path. */
+static inline bool exact_fen(zdec d, int64_t *fen) {
+  static const int64_t scale_to_fen[3] = {100, 10, 1};
+  const zi128 limit = INT64_MAX / 100;
+  if (d.scale < 0 || d.scale > 2 || d.m > limit || d.m < -limit)
+    return false;
+  *fen = (int64_t)d.m * scale_to_fen[d.scale];
+  return true;
+}
+
 /* Evaluates one rule for one subject (record or group).  *fen is the amount
  * (entitlements) and *hit whether the condition held. */
 bool zrun_subject(zrun *run, const zrule *r, int32_t rec, bool *hit, int64_t *fen, zdec *raw) {
@@ -207,7 +218,8 @@ bool zrun_subject(zrun *run, const zrule *r, int32_t rec, bool *hit, int64_t *fe
   if (raw)
     *raw = v.d;
   zdec rounded;
-  if (!zdec_round(v.d, r->rounding_places, r->rounding, &rounded) || !zdec_to_fen(rounded, r->rounding, fen)) {
+  if (!(r->rounding_places == 2 && exact_fen(v.d, fen)) &&
+      (!zdec_round(v.d, r->rounding_places, r->rounding, &rounded) || !zdec_to_fen(rounded, r->rounding, fen))) {
     vm->error = zerr_new(ZJTX_ERR_OVERFLOW, NULL, 0, 0, r->id, "the amount does not fit the money range (overflow)");
     return false;
   }
@@ -216,7 +228,7 @@ bool zrun_subject(zrun *run, const zrule *r, int32_t rec, bool *hit, int64_t *fe
     int64_t cap_fen;
     if (!zvm_run(vm, &cap->expr.block, rec, NULL, &v))
       return false;
-    if (!zdec_to_fen(v.d, ZROUND_HALF_UP, &cap_fen)) {
+    if (!exact_fen(v.d, &cap_fen) && !zdec_to_fen(v.d, ZROUND_HALF_UP, &cap_fen)) {
       vm->error = zerr_new(ZJTX_ERR_OVERFLOW, NULL, 0, 0, r->id, "a cap does not fit the money range (overflow)");
       return false;
     }
@@ -313,6 +325,27 @@ void zgroups_select(zvm *vm, const zgroups *gs, guint g) {
 
 /* ---- results ------------------------------------------------------------- */
 
+/* fen as yuan with two decimals ("-1234.05"), without 128-bit arithmetic. */
+static char *format_fen(int64_t fen, char *buf) {
+  char tmp[24];
+  uint64_t mag = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+  int n = 0;
+  do {
+    tmp[n++] = (char)('0' + mag % 10);
+    mag /= 10;
+  } while (mag || n < 3); /* at least "0.0x" */
+  char *p = buf;
+  if (fen < 0)
+    *p++ = '-';
+  while (n > 2)
+    *p++ = tmp[--n];
+  *p++ = '.';
+  *p++ = tmp[1];
+  *p++ = tmp[0];
+  *p = '\0';
+  return buf;
+}
+
 /* A result item with its id (borrowed from the facts: the result never
  * outlives them) and its amount text, kept in `strings`. */
 static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const zrule *r, int32_t rec,
@@ -325,7 +358,7 @@ static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const 
       it.id = g_string_chunk_insert(strings, buf);
   }
   if (r->kind == ZJTX_RULE_ENTITLEMENT)
-    it.amount = g_string_chunk_insert(strings, zdec_format_fen(fen, buf));
+    it.amount = g_string_chunk_insert(strings, format_fen(fen, buf));
   return it;
 }
 
