@@ -41,3 +41,19 @@ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_check
 
 echo
 echo "tools/test.sh: all tests passed (gcc -Werror; $san_cc ASan+LSan+UBSan)"
+# One plain closing line over both builds (meson's testlog.json: one JSON
+# object per test; an expected failure that failed counts as passed).
+python3 - build-ci/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    for line in open(path, encoding='utf-8'):
+        r = json.loads(line)['result']
+        if r in ('OK', 'EXPECTEDFAIL'):
+            passed += 1
+        elif r == 'SKIP':
+            skipped += 1
+        else:
+            failed += 1
+print('%d passed, %d failed, %d skipped' % (passed, failed, skipped))
+PY
