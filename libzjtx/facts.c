@@ -330,7 +330,7 @@ static bool parse_code(zrec *rc, const zfield *fd, const char *s, size_t len, in
   if (*out >= 0)
     return true;
   g_autoptr(GString) says = g_string_new(NULL);
-  g_string_printf(says, "is not a %s (expected one of: ", cs->name);
+  g_string_printf(says, "is not a code of %s (expected one of: ", cs->name);
   for (guint i = 0; i < cs->values->len; i++)
     g_string_append_printf(says, "%s%s", i ? ", " : "", (char *)g_ptr_array_index(cs->values, i));
   g_string_append_c(says, ')');
@@ -616,7 +616,7 @@ static void resolve(struct zjtx_facts *f, int32_t entity, const char *field, GPt
       continue;
     g_autofree char *q = quote(key);
     if (g_hash_table_contains(f->tables[target].rejected_ids, key))
-      stored_error(f, entity, r, errs, field, key, "field \"%s\": %s is a %s that was refused (see its own problem)",
+      stored_error(f, entity, r, errs, field, key, "field \"%s\": %s names a %s that was refused (see its own problem)",
                    field, q, te->name);
     else
       stored_error(f, entity, r, errs, field, key, "field \"%s\": %s is not the id of any %s%s", field, q, te->name,

@@ -391,7 +391,7 @@ END_TEST
 
 START_TEST(test_bad_code) {
   ck_assert_int_eq(add("school", "id", "S1", "name", "x", "kind", "charter", NULL), ZJTX_ERR_FACTS);
-  ck_assert_str_eq(msg(err), "school #1 (S1): field \"kind\": \"charter\" is not a school_kind "
+  ck_assert_str_eq(msg(err), "school #1 (S1): field \"kind\": \"charter\" is not a code of school_kind "
                              "(expected one of: public, private)");
   ck_assert_int_eq(add("school", "id", "S1", "name", "x", "kind", "Public", NULL), ZJTX_ERR_FACTS);
   ASSERT_HAS("\"Public\"", "public, private");
