@@ -70,14 +70,26 @@ static void refuse_row(csv_job *job, long line, const char *reason) {
     job_error(job, ZJTX_ERR_FACTS, (int)line, "%s", reason);
 }
 
+/* Adds the rows and bytes read since the last report to the facts' progress. */
+static void report_progress(zjtx_facts *f, const zcsv *r, size_t *reported, size_t *rows) {
+  size_t bytes = zcsv_bytes_read(r);
+  __atomic_add_fetch(&f->progress_bytes, (uint64_t)(bytes - *reported), __ATOMIC_RELAXED);
+  __atomic_add_fetch(&f->progress_records, (uint64_t)*rows, __ATOMIC_RELAXED);
+  *reported = bytes;
+  *rows = 0;
+}
+
 static void read_rows(csv_job *job, zcsv *r, char **header, size_t n_header) {
   char **fields;
   size_t n;
   const char **values = g_new(const char *, n_header + 1);
   char what[64];
   zcsv_status st;
+  size_t reported = 0, rows = 0;
   while ((st = zcsv_next(r, &fields, &n)) != ZCSV_EOF) {
     long line = zcsv_line(r);
+    if (++rows % 4096 == 0) /* progress, now and then: atomics are not free */
+      report_progress(job->facts, r, &reported, &rows);
     if (st == ZCSV_ERROR) {
       char *reason = g_strdup_printf("not valid CSV at column %ld: %s", zcsv_error_column(r), zcsv_error(r));
       refuse_row(job, line, reason);
@@ -97,6 +109,7 @@ static void read_rows(csv_job *job, zcsv *r, char **header, size_t n_header) {
     zfacts_add_record(job->facts, job->entity, NULL, (const char *const *)header, values, n, &origin,
                       job->facts->keep_going ? NULL : &job->errs);
   }
+  report_progress(job->facts, r, &reported, &rows);
   g_free(values);
 }
 
@@ -154,6 +167,7 @@ zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_err
     if (g_stat(job->path, &st) != 0)
       continue; /* no file: no records of this entity */
     job->size = st.st_size;
+    __atomic_add_fetch(&facts->progress_total, (uint64_t)st.st_size, __ATOMIC_RELAXED);
     g_thread_pool_push(pool, job, NULL);
   }
   g_thread_pool_free(pool, FALSE, TRUE); /* waits for every file */

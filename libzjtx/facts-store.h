@@ -61,6 +61,8 @@ struct zjtx_facts {
   char *period;
   bool finished;
   bool keep_going;          /* refuse bad records, keep the rest */
+  /* progress while reading, updated and read with atomic operations */
+  uint64_t progress_records, progress_bytes, progress_total;
 };
 
 /* Where a record came from, for error messages. */

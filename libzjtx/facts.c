@@ -955,3 +955,12 @@ zjtx_status zjtx_facts_reconcile(const zjtx_facts *f, const char *entity, int64_
     *refused = t->rejected;
   return ZJTX_OK;
 }
+
+void zjtx_facts_progress(const zjtx_facts *f, uint64_t *records, uint64_t *bytes, uint64_t *total_bytes) {
+  if (records)
+    *records = f ? __atomic_load_n(&f->progress_records, __ATOMIC_RELAXED) : 0;
+  if (bytes)
+    *bytes = f ? __atomic_load_n(&f->progress_bytes, __ATOMIC_RELAXED) : 0;
+  if (total_bytes)
+    *total_bytes = f ? __atomic_load_n(&f->progress_total, __ATOMIC_RELAXED) : 0;
+}

@@ -110,7 +110,7 @@ static int ind_run(const ind_options *o, zjtx_options *opts) {
   int rc = 0;
   if (zjtx_policy_load_file(o->policy, &p, &err) != ZJTX_OK)
     return ind_fail(err);
-  if (zjtx_facts_load(p, o->facts, ZJTX_FACTS_KEEP_GOING, &facts, &err) != ZJTX_OK)
+  if (cli_load_facts(p, o->facts, NULL, "loading facts", &facts, &err) != ZJTX_OK)
     rc = ind_fail(err);
   size_t refused = facts ? zjtx_facts_reject_count(facts) : 0;
   for (size_t i = 0; i < refused; i++)

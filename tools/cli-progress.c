@@ -16,11 +16,29 @@ struct cli_progress {
   GThread *thread;
   GTimer *total, *phase_timer;
   const char *phase; /* NULL between phases */
+  const zjtx_facts *reading; /* facts being read in this phase, or NULL */
   bool stop;
 };
 
+/* "loading facts… 1.2 s" and, while facts are read: a bar of the bytes
+ * read, records/s and the time left. */
 static void draw(cli_progress *pr, const char *end) {
-  fprintf(stderr, "\r\033[Kzjtx: %s… %.1f s%s", pr->phase, g_timer_elapsed(pr->phase_timer, NULL), end);
+  double t = g_timer_elapsed(pr->phase_timer, NULL);
+  fprintf(stderr, "\r\033[Kzjtx: %s… %.1f s", pr->phase, t);
+  uint64_t records = 0, bytes = 0, total = 0;
+  if (pr->reading)
+    zjtx_facts_progress(pr->reading, &records, &bytes, &total);
+  if (total > 0 && t > 0) {
+    char bar[21];
+    size_t filled = (size_t)(20.0 * (double)bytes / (double)total);
+    for (size_t i = 0; i < 20; i++)
+      bar[i] = i < filled ? '#' : '.';
+    bar[20] = '\0';
+    double left = bytes > 0 ? t * (double)(total - MIN(bytes, total)) / (double)bytes : 0;
+    fprintf(stderr, " [%s] %3.0f%%  %.0f records/s  ETA %.1f s", bar, 100.0 * (double)bytes / (double)total,
+            (double)records / t, left);
+  }
+  fputs(end, stderr);
 }
 
 static gpointer ticker(gpointer data) {
@@ -57,6 +75,14 @@ void cli_progress_begin(cli_progress *pr, const char *phase) {
   g_mutex_unlock(&pr->lock);
 }
 
+void cli_progress_reading(cli_progress *pr, const zjtx_facts *facts) {
+  if (!pr)
+    return;
+  g_mutex_lock(&pr->lock);
+  pr->reading = facts;
+  g_mutex_unlock(&pr->lock);
+}
+
 void cli_progress_end(cli_progress *pr) {
   if (!pr)
     return;
@@ -64,6 +90,7 @@ void cli_progress_end(cli_progress *pr) {
   if (pr->phase)
     draw(pr, "\n");
   pr->phase = NULL;
+  pr->reading = NULL;
   g_mutex_unlock(&pr->lock);
 }
 

@@ -274,9 +274,7 @@ static int load_facts(simulation *s) {
   for (size_t i = 0; i < G_N_ELEMENTS(sides); i++) {
     zjtx_error *err = NULL;
     g_autofree char *phase = g_strdup_printf("loading facts (%s)", sides[i]->label);
-    cli_progress_begin(s->pr, phase);
-    zjtx_status st = zjtx_facts_load(sides[i]->p, s->o->facts, ZJTX_FACTS_KEEP_GOING, &sides[i]->facts, &err);
-    cli_progress_end(s->pr);
+    zjtx_status st = cli_load_facts(sides[i]->p, s->o->facts, s->pr, phase, &sides[i]->facts, &err);
     if (st != ZJTX_OK)
       return sim_report_error(err);
   }

@@ -19,6 +19,12 @@ int cli_cmd_indicators(int argc, char **argv); /* cli-indicators.c: zjtx indicat
 /* --set PARAM=VALUE or PARAM[KEY]=VALUE into opts; false when malformed. */
 bool cli_apply_set(zjtx_options *opts, const char *arg);
 
+typedef struct cli_progress cli_progress;
+/* Facts from a JSON file or a CSV directory, keeping going past invalid
+ * records, finished; shows progress as `phase` on `pr` (may be NULL). */
+zjtx_status cli_load_facts(zjtx_policy *policy, const char *path, cli_progress *pr, const char *phase,
+                           zjtx_facts **out, zjtx_error **err);
+
 /* ---- cli-output.c: the formats of `zjtx evaluate` ----------------------- */
 
 /* Writes the result in the JSON contract of `zjtx evaluate --format json`. */
@@ -71,12 +77,13 @@ void cli_sink_abort(cli_sink *sink);
 
 /* ---- cli-progress.c: phases and elapsed time on a terminal --------------- */
 
-typedef struct cli_progress cli_progress;
-
 /* NULL (every call a no-op) unless `enabled`. */
 cli_progress *cli_progress_new(bool enabled);
 /* Shows "zjtx: PHASE… 1.2 s", updated while the phase lasts. */
 void cli_progress_begin(cli_progress *pr, const char *phase);
+/* During the current phase, also show how far `facts` are read (bar,
+ * records/s, time left); until cli_progress_end. */
+void cli_progress_reading(cli_progress *pr, const zjtx_facts *facts);
 /* Ends the phase, leaving its line with the time it took. */
 void cli_progress_end(cli_progress *pr);
 /* Seconds since cli_progress_new(); 0 for NULL. */

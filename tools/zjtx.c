@@ -333,9 +333,7 @@ static void progress_done(const evaluation *ev) {
  * whether any was refused. */
 static int load_facts(evaluation *ev, bool *refused) {
   zjtx_error *err = NULL;
-  cli_progress_begin(ev->pr, "loading facts");
-  zjtx_status st = zjtx_facts_load(ev->p, ev->o->facts, ZJTX_FACTS_KEEP_GOING, &ev->facts, &err);
-  cli_progress_end(ev->pr);
+  zjtx_status st = cli_load_facts(ev->p, ev->o->facts, ev->pr, "loading facts", &ev->facts, &err);
   if (st != ZJTX_OK)
     return report(err);
   *refused = report_rejects(ev->p, ev->facts, &ev->rejects) != 0;

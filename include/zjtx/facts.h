@@ -93,6 +93,14 @@ ZJTX_API zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *
                                                  const char *name, zjtx_error **err);
 ZJTX_API zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_error **err);
 
+/**
+ * zjtx_facts_progress: how far reading has got, for a progress display:
+ * records read so far, bytes of CSV files read and their total size (0 when
+ * unknown, e.g. for JSON).  May be called from any thread while another
+ * thread reads records into @facts; any out-pointer may be NULL.
+ */
+ZJTX_API void zjtx_facts_progress(const zjtx_facts *facts, uint64_t *records, uint64_t *bytes, uint64_t *total_bytes);
+
 /** Flags of zjtx_facts_load(). */
 typedef enum {
   ZJTX_FACTS_STRICT = 0,
