@@ -716,6 +716,18 @@ static bool agg_parts_ok(cctx *c, zexpr *e, zagg kind) {
   return true;
 }
 
+/* While explaining, the VM records each aggregate's value under a label
+ * such as "count(p in located_projects where …)"; otherwise the
+ * instruction does nothing. */
+static void emit_trace_aggregate(cctx *c, const zexpr *e, ztype result) {
+  const zexpr *src = zexpr_kid(e, 0);
+  zagg_info info = {g_strdup_printf("%s(%s in %s%s%s)", e->name, e->agg_var, src->name ? src->name : "…",
+                                    zexpr_kid(e, 1) ? " where …" : "", zexpr_kid(e, 2) ? " : …" : ""),
+                    result};
+  g_array_append_val(c->p->aggregates, info);
+  emit(c, OP_TRACE_AGG, 0, 0, (int32_t)c->p->aggregates->len - 1);
+}
+
 static ztype compile_aggregate(cctx *c, zexpr *e) {
   static const char *const names[] = {"count", "sum", "any", "all", "max", "min"};
   zagg kind = AGG_COUNT;
@@ -811,6 +823,8 @@ static ztype compile_aggregate(cctx *c, zexpr *e) {
   g_array_set_size(c->vars, c->vars->len - 1);
   if (kind == AGG_ANY || kind == AGG_ALL)
     result = mk(ZT_BOOL, -1);
+  if (!c->err)
+    emit_trace_aggregate(c, e, result);
   return c->err ? T_VOID : result;
 }
 

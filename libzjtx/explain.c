@@ -100,16 +100,24 @@ static void on_param(ztrace *t, const zparam *p, int32_t key, zdate on, const zp
   const char *k = key >= 0 ? g_ptr_array_index(((zcodeset *)g_ptr_array_index(rc->policy->codesets, p->key_codeset))->values, key) : NULL;
   char *label = g_strdup_printf("%s%s%s%s @ %s", p->id, k ? "[" : "", k ? k : "", k ? "]" : "", zdate_format(on, d));
   GString *r = g_string_new(p->status == ZJTX_PARAM_ASSUMED ? "assumed" : "published");
-  if (pv)
-    g_string_append_printf(r, "; in force from %s", pv->from_text);
-  if (pv && pv->origin && p->origin && strcmp(pv->origin, p->origin) != 0)
-    g_string_append_printf(r, "; value set by %s (declared by %s)", pv->origin, p->origin);
+  if (!pv)
+    g_string_append(r, p->has_default ? "; set for this evaluation, or the parameter's default"
+                                      : "; set for this evaluation");
+  else if (pv->origin && p->origin && strcmp(pv->origin, p->origin) != 0)
+    g_string_append_printf(r, "; in force from %s, value set by %s (declared by %s)", pv->from_text, pv->origin,
+                           p->origin);
   else
-    g_string_append(r, "; value set for this evaluation or default");
+    g_string_append_printf(r, "; in force from %s", pv->from_text);
   if (p->source)
     g_string_append_printf(r, "; %s", p->source);
   add_node(rc->ex, ZJTX_NODE_PARAM, top(rc), label, zformat_value(rc->policy, rc->facts, p->type, value),
            g_string_free(r, FALSE));
+}
+
+static void on_aggregate(ztrace *t, const zagg_info *agg, const zval *value) {
+  recorder *rc = (recorder *)t;
+  add_node(rc->ex, ZJTX_NODE_AGGREGATE, top(rc), g_strdup(agg->label),
+           zformat_value(rc->policy, rc->facts, agg->type, value), NULL);
 }
 
 static char *fen_text(int64_t fen) {
@@ -132,7 +140,7 @@ static zjtx_status explain(const zjtx_result *res, const zresult_item *it, zjtx_
     return st;
   zjtx_explanation *ex = g_new0(zjtx_explanation, 1);
   ex->nodes = g_array_new(FALSE, FALSE, sizeof(znode));
-  recorder rc = {{on_enter, on_leave, on_param}, p, res->facts, ex, g_array_new(FALSE, FALSE, sizeof(size_t)), 0};
+  recorder rc = {{on_enter, on_leave, on_param, on_aggregate}, p, res->facts, ex, g_array_new(FALSE, FALSE, sizeof(size_t)), 0};
   run.vm.trace = &rc.hooks;
   const char *title = r->title.zh ? r->title.zh : r->title.en;
   size_t root = add_node(ex, ZJTX_NODE_RULE, (size_t)-1, g_strdup_printf("%s %s — %s", r->id, it->id, title ? title : ""),

@@ -227,6 +227,12 @@ typedef struct {
   zpos pos;
 } zindicator;
 
+/* An aggregate's label and type, for explanations (OP_TRACE_AGG). */
+typedef struct {
+  char *label;
+  ztype type;
+} zagg_info;
+
 /* ---- the policy ---------------------------------------------------------- */
 
 struct zjtx_policy {
@@ -244,6 +250,7 @@ struct zjtx_policy {
   GHashTable *entity_by_name, *param_by_id; /* -> index+1 (GINT_TO_POINTER) */
   GStringChunk *strings;   /* interned file names etc. */
   GArray *consts;          /* zval constant pool of all compiled code */
+  GArray *aggregates;      /* zagg_info of every compiled aggregate */
   GHashTable *derived_index; /* while loading only: "entity\tname" -> index+1 */
   guint derived_index_len;
   int32_t max_stack, max_locals, max_frames; /* evaluator sizing */

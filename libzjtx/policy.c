@@ -22,6 +22,7 @@ struct zjtx_policy *zpolicy_new(void) {
   p->param_by_id = g_hash_table_new(g_str_hash, g_str_equal);
   p->strings = g_string_chunk_new(1024);
   p->consts = g_array_new(FALSE, TRUE, sizeof(zval));
+  p->aggregates = g_array_new(FALSE, TRUE, sizeof(zagg_info));
   return p;
 }
 
@@ -159,6 +160,9 @@ void zjtx_policy_unref(zjtx_policy *p) {
   if (p->derived_index) /* a load that failed before linking */
     g_hash_table_destroy(p->derived_index);
   g_array_free(p->consts, TRUE);
+  for (guint i = 0; i < p->aggregates->len; i++)
+    g_free(g_array_index(p->aggregates, zagg_info, i).label);
+  g_array_free(p->aggregates, TRUE);
   g_free(p->id);
   g_free(p->version);
   g_free(p->jurisdiction);

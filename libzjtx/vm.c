@@ -273,7 +273,10 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
     case OP_CALL: if (!call(vm, in, locals, b->n_locals, &sp)) return false; break;
     case OP_GROUP_KEY: (sp++)->s = vm->group_key; break;
     case OP_RET: *out = sp[-1]; return true;
-    case OP_TRACE_AGG: break;
+    case OP_TRACE_AGG:
+      if (vm->trace && vm->trace->aggregate)
+        vm->trace->aggregate(vm->trace, &g_array_index(vm->policy->aggregates, zagg_info, in->c), &sp[-1]);
+      break;
     default: return vm_fail(vm, ZJTX_ERR_EVAL, "bad opcode %d", in->op);
     }
   }

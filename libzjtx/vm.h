@@ -65,6 +65,7 @@ struct ztrace {
   void (*leave_derived)(ztrace *t, const zderived *d, const zval *value);
   void (*param)(ztrace *t, const zparam *p, int32_t key, zdate on, const zparam_value *pv,
                 const zval *value);
+  void (*aggregate)(ztrace *t, const zagg_info *agg, const zval *value);
 };
 
 /* A parameter value replaced for one evaluation (zjtx_options_set_param). */

@@ -66,6 +66,8 @@ START_TEST(amend_parameter_uplift) {
   ck_assert_int_eq(zjtx_result_explain_entitlement(r, index_of(r, "rd_base_subsidy"), &ex, NULL), ZJTX_OK);
   char *text = zjtx_explanation_to_text(ex);
   ck_assert_ptr_nonnull(strstr(text, "value set by reform-uplift-2"));
+  /* srdi_on(2025-12-31) looked at the honors: the aggregate is shown */
+  ck_assert_ptr_nonnull(strstr(text, "aggregate any(h in honors where …) = true"));
   zjtx_free(text);
   zjtx_explanation_free(ex);
   zjtx_result_free(r);
