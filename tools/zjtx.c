@@ -22,7 +22,7 @@ static const char usage[] =
     "      Invalid records are reported (and listed in --rejects), the rest evaluated;\n"
     "      the exit status is then 1.  --threads N: evaluation threads (0: one per core).\n"
     "      --set PARAM=VALUE replaces a parameter (PARAM[KEY]=VALUE for one key of a\n"
-    "      keyed parameter); rates are written in percent (--set rd_base_rate=3).\n"
+    "      keyed parameter); rates are written in percent (--set base_rate=3 for 3 %).\n"
     "      --format   table: for people, with the summary at the end (the default);\n"
     "                 json: one document {\"policy\", \"period\", \"entitlements\": [...],\n"
     "                 \"violations\": [...]}; jsonl: one JSON object per line,\n"

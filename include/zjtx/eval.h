@@ -99,7 +99,7 @@ ZJTX_API const char *zjtx_result_entitlement_amount(const zjtx_result *result, s
 ZJTX_API const char *zjtx_result_entitlement_related_id(const zjtx_result *result, size_t i, const char *entity);
 
 /*
- * Indicators: the policy's population targets (e.g. "400 SRDI enterprises
+ * Indicators: the policy's population targets (e.g. "400 certified firms
  * by the end of 2025"), each computed once over all the facts, in the
  * policy's order, when the options asked for them (none otherwise).
  * Strings are borrowed from the result.
@@ -140,7 +140,7 @@ ZJTX_API zjtx_status zjtx_result_explain_violation(const zjtx_result *result, si
 /**
  * zjtx_result_derived_value: the value of derived value @name (one without
  * arguments) of the @entity record whose id is @id, under the result's
- * period and options, as text ("3%", "360000.00", "true", "little_giant").
+ * period and options, as text ("3%", "360000.00", "true", "gold").
  * @out: (out): owned; zjtx_free().  ZJTX_ERR_NOT_FOUND for an unknown
  * entity, record or derived value.
  */

@@ -33,7 +33,7 @@ ZJTX_API zjtx_status zjtx_facts_new(zjtx_policy *policy, zjtx_facts **out, zjtx_
  * zjtx_facts_add_record:
  * @entity: an entity the policy declares ("enterprise", "honor", ...).
  * @names, @values: @n field names and values, values written as in the JSON
- *   carrier's strings ("1250000.50", "2025-06-30", "true", "srdi_sme").  A
+ *   carrier's strings ("1250000.50", "2025-06-30", "true", "gold").  A
  *   child record names its parent by the parent-key field ("enterprise").
  *   A NULL value means the field is absent.
  *
