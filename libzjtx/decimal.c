@@ -525,30 +525,3 @@ zdec_format(zdec a, int places, char *buf)
   }
   return write_fixed(a.m, a.scale, places, buf);
 }
-
-char *
-zdec_format_fen(int64_t fen, char *buf)
-{
-  return write_fixed(fen, 2, 2, buf);
-}
-
-char *
-zdec_format_fen_grouped(int64_t fen, char *buf)
-{
-  char plain[ZDEC_BUFSZ];
-  const char *s = zdec_format_fen(fen, plain);
-  size_t intlen;
-  char *p = buf;
-
-  if (*s == '-')
-    *p++ = *s++;
-  intlen = strcspn(s, ".");
-  for (size_t i = 0; i < intlen; i++) {
-    /* a comma before each group of three digits counted from the point */
-    if (i > 0 && (intlen - i) % 3 == 0)
-      *p++ = ',';
-    *p++ = s[i];
-  }
-  strcpy(p, s + intlen);
-  return buf;
-}

@@ -73,9 +73,5 @@ bool zdec_to_int64(zdec a, int64_t *out);
  * ZDEC_BUFSZ bytes.  Returns buf. */
 #define ZDEC_BUFSZ 64
 char *zdec_format(zdec a, int places, char *buf);
-/* fen as yuan with two decimals: 123456 -> "1234.56", -5 -> "-0.05". */
-char *zdec_format_fen(int64_t fen, char *buf);
-/* fen as yuan with thousands separators: 123456789 -> "1,234,567.89". */
-char *zdec_format_fen_grouped(int64_t fen, char *buf);
 
 #endif

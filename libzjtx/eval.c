@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "eval-internal.h"
+#include "format.h"
 #include "expr.h"
 #include "policy-load.h"
 
@@ -325,27 +326,6 @@ void zgroups_select(zvm *vm, const zgroups *gs, guint g) {
 
 /* ---- results ------------------------------------------------------------- */
 
-/* fen as yuan with two decimals ("-1234.05"), without 128-bit arithmetic. */
-static char *format_fen(int64_t fen, char *buf) {
-  char tmp[24];
-  uint64_t mag = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-  int n = 0;
-  do {
-    tmp[n++] = (char)('0' + mag % 10);
-    mag /= 10;
-  } while (mag || n < 3); /* at least "0.0x" */
-  char *p = buf;
-  if (fen < 0)
-    *p++ = '-';
-  while (n > 2)
-    *p++ = tmp[--n];
-  *p++ = '.';
-  *p++ = tmp[1];
-  *p++ = tmp[0];
-  *p = '\0';
-  return buf;
-}
-
 /* A result item with its id (borrowed from the facts: the result never
  * outlives them) and its amount text, kept in `strings`. */
 static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const zrule *r, int32_t rec,
@@ -358,7 +338,7 @@ static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const 
       it.id = g_string_chunk_insert(strings, buf);
   }
   if (r->kind == ZJTX_RULE_ENTITLEMENT)
-    it.amount = g_string_chunk_insert(strings, format_fen(fen, buf));
+    it.amount = g_string_chunk_insert(strings, zfmt_fen(fen, buf));
   return it;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "eval-internal.h"
+#include "format.h"
 
 typedef struct {
   zjtx_node_kind kind;
@@ -121,8 +122,8 @@ static void on_aggregate(ztrace *t, const zagg_info *agg, const zval *value) {
 }
 
 static char *fen_text(int64_t fen) {
-  char buf[ZDEC_BUFSZ];
-  return g_strdup(zdec_format_fen(fen, buf));
+  char buf[ZFMT_FEN_BUFSZ];
+  return g_strdup(zfmt_fen(fen, buf));
 }
 
 static bool run_block(zrun *run, recorder *rc, const zblock *b, int32_t rec, zval *out) {
@@ -269,35 +270,19 @@ static const char *kind_name(zjtx_node_kind k) {
   return (int)k >= 1 && (int)k <= 9 ? names[k] : "node";
 }
 
-static void json_string(GString *out, const char *s) {
-  g_string_append_c(out, '"');
-  for (const char *p = s ? s : ""; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    if (c == '"' || c == '\\')
-      g_string_append_printf(out, "\\%c", c);
-    else if (c == '\n')
-      g_string_append(out, "\\n");
-    else if (c < 0x20)
-      g_string_append_printf(out, "\\u%04x", c);
-    else
-      g_string_append_c(out, (char)c);
-  }
-  g_string_append_c(out, '"');
-}
-
 static void node_json(const zjtx_explanation *ex, size_t i, GString *out) {
   const znode *n = node_at(ex, i);
   g_string_append(out, "{\"kind\":");
-  json_string(out, kind_name(n->kind));
+  zfmt_json_string(out, kind_name(n->kind));
   g_string_append(out, ",\"label\":");
-  json_string(out, n->label);
+  zfmt_json_string(out, n->label);
   if (n->value) {
     g_string_append(out, ",\"value\":");
-    json_string(out, n->value);
+    zfmt_json_string(out, n->value);
   }
   if (n->reference) {
     g_string_append(out, ",\"reference\":");
-    json_string(out, n->reference);
+    zfmt_json_string(out, n->reference);
   }
   bool first = true;
   for (size_t j = i + 1; j < ex->nodes->len; j++) {

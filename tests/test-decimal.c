@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "decimal.h"
+#include "format.h"
 
 __extension__ typedef unsigned __int128 tu128;
 
@@ -174,37 +175,37 @@ END_TEST
 
 START_TEST(test_format_fen)
 {
-  char b[ZDEC_BUFSZ];
+  char b[ZFMT_FEN_BUFSZ];
 
-  ck_assert_str_eq(zdec_format_fen(123456, b), "1234.56");
-  ck_assert_str_eq(zdec_format_fen(-5, b), "-0.05");
-  ck_assert_str_eq(zdec_format_fen(0, b), "0.00");
-  ck_assert_str_eq(zdec_format_fen(7, b), "0.07");
-  ck_assert_str_eq(zdec_format_fen(100, b), "1.00");
-  ck_assert_str_eq(zdec_format_fen(-100, b), "-1.00");
-  ck_assert_str_eq(zdec_format_fen(INT64_MAX, b), "92233720368547758.07");
-  ck_assert_str_eq(zdec_format_fen(INT64_MIN, b), "-92233720368547758.08");
+  ck_assert_str_eq(zfmt_fen(123456, b), "1234.56");
+  ck_assert_str_eq(zfmt_fen(-5, b), "-0.05");
+  ck_assert_str_eq(zfmt_fen(0, b), "0.00");
+  ck_assert_str_eq(zfmt_fen(7, b), "0.07");
+  ck_assert_str_eq(zfmt_fen(100, b), "1.00");
+  ck_assert_str_eq(zfmt_fen(-100, b), "-1.00");
+  ck_assert_str_eq(zfmt_fen(INT64_MAX, b), "92233720368547758.07");
+  ck_assert_str_eq(zfmt_fen(INT64_MIN, b), "-92233720368547758.08");
 }
 END_TEST
 
 START_TEST(test_format_fen_grouped)
 {
-  char b[ZDEC_BUFSZ];
+  char b[ZFMT_FEN_BUFSZ];
 
-  ck_assert_str_eq(zdec_format_fen_grouped(123456789, b), "1,234,567.89");
-  ck_assert_str_eq(zdec_format_fen_grouped(-123456789, b), "-1,234,567.89");
-  ck_assert_str_eq(zdec_format_fen_grouped(0, b), "0.00");
-  ck_assert_str_eq(zdec_format_fen_grouped(-5, b), "-0.05");
-  ck_assert_str_eq(zdec_format_fen_grouped(12345, b), "123.45");
-  ck_assert_str_eq(zdec_format_fen_grouped(99999, b), "999.99");
-  ck_assert_str_eq(zdec_format_fen_grouped(100000, b), "1,000.00");
-  ck_assert_str_eq(zdec_format_fen_grouped(-100000, b), "-1,000.00");
-  ck_assert_str_eq(zdec_format_fen_grouped(1234567, b), "12,345.67");
-  ck_assert_str_eq(zdec_format_fen_grouped(100000000000, b),
+  ck_assert_str_eq(zfmt_fen_grouped(123456789, b), "1,234,567.89");
+  ck_assert_str_eq(zfmt_fen_grouped(-123456789, b), "-1,234,567.89");
+  ck_assert_str_eq(zfmt_fen_grouped(0, b), "0.00");
+  ck_assert_str_eq(zfmt_fen_grouped(-5, b), "-0.05");
+  ck_assert_str_eq(zfmt_fen_grouped(12345, b), "123.45");
+  ck_assert_str_eq(zfmt_fen_grouped(99999, b), "999.99");
+  ck_assert_str_eq(zfmt_fen_grouped(100000, b), "1,000.00");
+  ck_assert_str_eq(zfmt_fen_grouped(-100000, b), "-1,000.00");
+  ck_assert_str_eq(zfmt_fen_grouped(1234567, b), "12,345.67");
+  ck_assert_str_eq(zfmt_fen_grouped(100000000000, b),
                    "1,000,000,000.00");
-  ck_assert_str_eq(zdec_format_fen_grouped(INT64_MAX, b),
+  ck_assert_str_eq(zfmt_fen_grouped(INT64_MAX, b),
                    "92,233,720,368,547,758.07");
-  ck_assert_str_eq(zdec_format_fen_grouped(INT64_MIN, b),
+  ck_assert_str_eq(zfmt_fen_grouped(INT64_MIN, b),
                    "-92,233,720,368,547,758.08");
 }
 END_TEST
@@ -449,7 +450,7 @@ START_TEST(test_money_rate_days)
   ASSERT_TXT(c, "202777.777777777777777778");
   ck_assert(zdec_to_fen(c, ZROUND_HALF_UP, &fen));
   ck_assert_int_eq(fen, 20277778);
-  ck_assert_str_eq(zdec_format_fen_grouped(fen, buf), "202,777.78");
+  ck_assert_str_eq(zfmt_fen_grouped(fen, buf), "202,777.78");
 
   /* dividing first: 200,000 / 360 = 555.555...556 (18 places); * 365 is
    * 202,777.7777...78 + a few 10^-16: still 202,777.78 */

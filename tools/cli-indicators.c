@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "format.h"
 
 static const char indicators_usage[] =
     "usage: zjtx indicators --policy FILE --facts FILE.json|DIR [--period YYYY] [--set PARAM=VALUE]...\n"
@@ -75,9 +76,9 @@ static void ind_table(const zjtx_result *res, const zjtx_policy *p) {
 
 static void ind_json(const zjtx_result *res, const zjtx_policy *p) {
   GString *s = g_string_new("{\"policy\": ");
-  cli_json_string(s, zjtx_policy_id(p));
+  zfmt_json_string(s, zjtx_policy_id(p));
   g_string_append(s, ", \"period\": ");
-  cli_json_string(s, zjtx_result_period(res));
+  zfmt_json_string(s, zjtx_result_period(res));
   g_string_append(s, ",\n \"indicators\": [");
   for (size_t i = 0; i < zjtx_result_indicator_count(res); i++) {
     const char *fields[][2] = {{"id", zjtx_result_indicator_id(res, i)},
@@ -91,7 +92,7 @@ static void ind_json(const zjtx_result *res, const zjtx_policy *p) {
     for (size_t f = 0; f < G_N_ELEMENTS(fields); f++) {
       g_string_append_printf(s, "%s\"%s\": ", f ? ", " : "", fields[f][0]);
       if (fields[f][1])
-        cli_json_string(s, fields[f][1]);
+        zfmt_json_string(s, fields[f][1]);
       else
         g_string_append(s, "null");
     }

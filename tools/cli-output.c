@@ -5,36 +5,11 @@
 #include <string.h>
 
 #include "cli.h"
-
-void cli_json_string(GString *out, const char *s) {
-  g_string_append_c(out, '"');
-  for (const char *p = s ? s : ""; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    if (c == '"' || c == '\\')
-      g_string_append_printf(out, "\\%c", c);
-    else if (c == '\n')
-      g_string_append(out, "\\n");
-    else if (c < 0x20)
-      g_string_append_printf(out, "\\u%04x", c);
-    else
-      g_string_append_c(out, (char)c);
-  }
-  g_string_append_c(out, '"');
-}
+#include "format.h"
 
 char *cli_grouped_yuan(int64_t fen) {
-  uint64_t mag = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-  char digits[32];
-  g_snprintf(digits, sizeof digits, "%" PRIu64, mag / 100);
-  GString *s = g_string_new(fen < 0 ? "-" : "");
-  size_t n = strlen(digits);
-  for (size_t i = 0; i < n; i++) {
-    if (i && (n - i) % 3 == 0)
-      g_string_append_c(s, ',');
-    g_string_append_c(s, digits[i]);
-  }
-  g_string_append_printf(s, ".%02u", (unsigned)(mag % 100));
-  return g_string_free(s, FALSE);
+  char buf[ZFMT_FEN_BUFSZ];
+  return g_strdup(zfmt_fen_grouped(fen, buf));
 }
 
 /* `, "explanation": {...}` on one line (the tree's JSON holds newlines only
@@ -64,24 +39,24 @@ static bool explain_json(GString *out, const zjtx_result *res, size_t i, bool vi
 /* The keys of the i-th entitlement: "rule", "beneficiary", "id", "amount", "fen". */
 static void entitlement_keys(GString *s, const zjtx_result *res, size_t i) {
   g_string_append(s, "\"rule\": ");
-  cli_json_string(s, zjtx_result_entitlement_rule(res, i));
+  zfmt_json_string(s, zjtx_result_entitlement_rule(res, i));
   g_string_append(s, ", \"beneficiary\": ");
-  cli_json_string(s, zjtx_result_entitlement_entity(res, i));
+  zfmt_json_string(s, zjtx_result_entitlement_entity(res, i));
   g_string_append(s, ", \"id\": ");
-  cli_json_string(s, zjtx_result_entitlement_id(res, i));
+  zfmt_json_string(s, zjtx_result_entitlement_id(res, i));
   g_string_append(s, ", \"amount\": ");
-  cli_json_string(s, zjtx_result_entitlement_amount(res, i));
+  zfmt_json_string(s, zjtx_result_entitlement_amount(res, i));
   g_string_append_printf(s, ", \"fen\": %" PRId64, zjtx_result_entitlement_fen(res, i));
 }
 
 /* The keys of the i-th violation: "check", "entity", "id". */
 static void violation_keys(GString *s, const zjtx_result *res, size_t i) {
   g_string_append(s, "\"check\": ");
-  cli_json_string(s, zjtx_result_violation_check(res, i));
+  zfmt_json_string(s, zjtx_result_violation_check(res, i));
   g_string_append(s, ", \"entity\": ");
-  cli_json_string(s, zjtx_result_violation_entity(res, i));
+  zfmt_json_string(s, zjtx_result_violation_entity(res, i));
   g_string_append(s, ", \"id\": ");
-  cli_json_string(s, zjtx_result_violation_id(res, i));
+  zfmt_json_string(s, zjtx_result_violation_id(res, i));
 }
 
 /* One result as a JSON object (after `prefix`, which opens it); the
@@ -102,9 +77,9 @@ static bool write_object(FILE *out, GString *s, const char *prefix, const zjtx_r
 
 bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
   GString *s = g_string_new("{\"policy\": ");
-  cli_json_string(s, zjtx_policy_id(policy));
+  zfmt_json_string(s, zjtx_policy_id(policy));
   g_string_append(s, ", \"period\": ");
-  cli_json_string(s, zjtx_result_period(res));
+  zfmt_json_string(s, zjtx_result_period(res));
   g_string_append(s, ",\n \"entitlements\": [");
   bool ok = true;
   for (size_t i = 0; i < zjtx_result_entitlement_count(res) && ok; i++)

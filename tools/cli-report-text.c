@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli-report.h"
+#include "format.h"
 
 const char *sim_yuan(char *buf, int64_t fen) {
   uint64_t mag = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
@@ -174,9 +175,9 @@ static const char *presence(int in) {
 
 static void json_policy(GString *s, const char *name, const zjtx_policy *p) {
   g_string_append_printf(s, "\"%s\": {\"policy\": ", name);
-  cli_json_string(s, zjtx_policy_id(p));
+  zfmt_json_string(s, zjtx_policy_id(p));
   g_string_append(s, ", \"title\": ");
-  cli_json_string(s, zjtx_policy_title(p, "zh"));
+  zfmt_json_string(s, zjtx_policy_title(p, "zh"));
   g_string_append(s, "}, ");
 }
 
@@ -185,11 +186,11 @@ static void json_head(GString *s, const sim_report *r, const sim_view *v) {
   json_policy(s, "base", r->base);
   json_policy(s, "reform", r->reform);
   g_string_append(s, "\"period\": ");
-  cli_json_string(s, r->period);
+  zfmt_json_string(s, r->period);
   g_string_append(s, ", \"reform_set\": [");
   for (guint i = 0; v->sets && i < v->sets->len; i++) {
     g_string_append(s, i ? ", " : "");
-    cli_json_string(s, g_ptr_array_index(v->sets, i));
+    zfmt_json_string(s, g_ptr_array_index(v->sets, i));
   }
   g_string_append(s, "],\n \"total\": {");
   json_totals(s, &r->total);
@@ -200,9 +201,9 @@ static void json_rules(GString *s, const sim_report *r) {
   for (guint i = 0; i < r->rules->len; i++) {
     const sim_rule *x = &g_array_index(r->rules, sim_rule, i);
     g_string_append(s, i ? ",\n  {\"rule\": " : "\n  {\"rule\": ");
-    cli_json_string(s, x->id);
+    zfmt_json_string(s, x->id);
     g_string_append(s, ", \"title\": ");
-    cli_json_string(s, x->title);
+    zfmt_json_string(s, x->title);
     g_string_append_printf(s, ", \"in\": \"%s\", ", presence(x->in));
     json_totals(s, &x->t);
     g_string_append(s, "}");
@@ -212,7 +213,7 @@ static void json_rules(GString *s, const sim_report *r) {
 static void json_groups(GString *s, const sim_report *r) {
   g_string_append(s, "],\n \"group_by\": ");
   if (r->group_by)
-    cli_json_string(s, r->group_by);
+    zfmt_json_string(s, r->group_by);
   else
     g_string_append(s, "null");
   g_string_append(s, ", \"groups\": [");
@@ -220,7 +221,7 @@ static void json_groups(GString *s, const sim_report *r) {
     const sim_group *g = &g_array_index(r->groups, sim_group, i);
     g_string_append(s, i ? ",\n  {\"id\": " : "\n  {\"id\": ");
     if (g->id)
-      cli_json_string(s, g->id);
+      zfmt_json_string(s, g->id);
     else
       g_string_append(s, "null");
     g_string_append(s, ", ");
@@ -234,7 +235,7 @@ static void json_checks(GString *s, const sim_report *r) {
   for (guint i = 0; i < r->checks->len; i++) {
     const sim_check *c = &g_array_index(r->checks, sim_check, i);
     g_string_append(s, i ? ",\n  {\"check\": " : "\n  {\"check\": ");
-    cli_json_string(s, c->id);
+    zfmt_json_string(s, c->id);
     g_string_append_printf(s, ", \"in\": \"%s\", \"base\": %zu, \"reform\": %zu, \"difference\": %" PRId64 "}",
                            presence(c->in), c->base, c->reform, (int64_t)c->reform - (int64_t)c->base);
   }
@@ -245,14 +246,14 @@ static void json_changes(GString *s, const sim_report *r, const sim_view *v) {
   for (size_t i = 0; i < MIN(v->top, r->changes->len); i++) {
     const sim_change *c = &g_array_index(r->changes, sim_change, i);
     g_string_append(s, i ? ",\n  {\"rule\": " : "\n  {\"rule\": ");
-    cli_json_string(s, c->rule);
+    zfmt_json_string(s, c->rule);
     g_string_append(s, ", \"beneficiary\": ");
-    cli_json_string(s, c->entity);
+    zfmt_json_string(s, c->entity);
     g_string_append(s, ", \"id\": ");
-    cli_json_string(s, c->id);
+    zfmt_json_string(s, c->id);
     g_string_append(s, ", \"group\": ");
     if (c->group)
-      cli_json_string(s, c->group);
+      zfmt_json_string(s, c->group);
     else
       g_string_append(s, "null");
     sim_totals t = {.base = c->base, .reform = c->reform, .diff = c->diff};

@@ -35,11 +35,9 @@ bool cli_write_jsonl(FILE *out, const zjtx_policy *policy, const zjtx_result *re
 bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);
 /* Writes the result as a table for people (Chinese titles, totals). */
 bool cli_write_table(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);
-/* JSON string literal of s appended to out. */
-void cli_json_string(GString *out, const char *s);
 /* One CSV field, quoted when it must be (RFC 4180), then ',' or a newline. */
 void cli_csv_field(FILE *out, const char *s, bool last);
-/* 1234567.5 as "1,234,567.50" from fen. */
+/* 1234567.5 as "1,234,567.50" from fen, newly allocated. */
 char *cli_grouped_yuan(int64_t fen);
 
 /* ---- cli-summary.c: totals per rule and per entity (county) -------------- */
