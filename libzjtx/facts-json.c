@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "facts-json-scan.h"
 #include "facts-store.h"
 
 /* An object being parsed: where it starts, how many members it was given. */
@@ -21,7 +22,8 @@ typedef struct {
   GArray *open;             /* zopen_object stack while parsing */
   GPtrArray *names, *values;/* the record being converted */
   GStringChunk *scratch;    /* texts of the record's JSON numbers */
-  zjtx_error *errs;
+  zjtx_error *errs, **tail; /* the errors; appended at the tail */
+  bool unusable;            /* the document as a whole cannot be read */
 } zjson_load;
 
 /* ---- positions ------------------------------------------------------------ */
@@ -63,7 +65,7 @@ static int object_line(const zjson_load *ld, JsonObject *o) {
 static void G_GNUC_PRINTF(3, 4) load_error(zjson_load *ld, int line, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  zerr_append(&ld->errs, zerr_newv(ZJTX_ERR_FACTS, ld->name, line, 0, NULL, fmt, ap));
+  zfacts_append_error(&ld->tail, zerr_newv(ZJTX_ERR_FACTS, ld->name, line, 0, NULL, fmt, ap));
   va_end(ap);
 }
 
@@ -77,7 +79,7 @@ static void G_GNUC_PRINTF(7, 8) record_problem(zjson_load *ld, int32_t entity, i
   va_end(ap);
   zfacts_reject(ld->facts, entity, ld->name, line, id, field, value, msg);
   if (!ld->facts->keep_going)
-    zerr_append(&ld->errs, zerr_new(ZJTX_ERR_FACTS, ld->name, line, 0, NULL, "%s", msg));
+    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_FACTS, ld->name, line, 0, NULL, "%s", msg));
 }
 
 /* json-glib says "<data>:LINE:COL: Parse error: what"; keep the position
@@ -96,8 +98,8 @@ static void syntax_error(zjson_load *ld, const GError *gerr) {
     if (g_str_has_prefix(m, "Parse error: "))
       m += strlen("Parse error: ");
   }
-  zerr_append(&ld->errs, zerr_new(ZJTX_ERR_FACTS, ld->name, line, col, NULL,
-                                  "not valid JSON: %s", m));
+  zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_FACTS, ld->name, line, col, NULL, "not valid JSON: %s", m));
+  ld->unusable = true;
 }
 
 /* ---- records -------------------------------------------------------------- */
@@ -141,13 +143,15 @@ static const char *scalar_text(zjson_load *ld, const zentity *e, const char *mem
     }
     /* binary floating point cannot hold most decimals exactly */
     g_ascii_formatd(buf, sizeof buf, "%.15g", json_node_get_double(node));
+    g_autofree char *name = zfacts_escape(member);
     record_problem(ld, e->index, line, id, member, buf, "%s: field \"%s\": %s is a JSON floating-point number (%s)",
-                   what, member, buf, decimal_hint(e, member));
+                   what, name, buf, decimal_hint(e, member));
     return NULL;
   }
   const char *kind = JSON_NODE_HOLDS_ARRAY(node) ? "an array" : "an object";
+  g_autofree char *name = zfacts_escape(member);
   record_problem(ld, e->index, line, id, member, kind, "%s: field \"%s\": expected a single value, not %s", what,
-                 member, kind);
+                 name, kind);
   return NULL;
 }
 
@@ -169,7 +173,8 @@ static char *record_id(const zentity *e, JsonObject *o) {
 /* "schools[3] (S1)": the record's name in messages, as facts.c writes it. */
 static char *record_what(const zentity *e, JsonObject *o, const char *path) {
   g_autofree char *id = record_id(e, o);
-  return id ? g_strdup_printf("%s (%s)", path, id) : g_strdup(path);
+  g_autofree char *shown = id ? zfacts_escape(id) : NULL;
+  return id ? g_strdup_printf("%s (%s)", path, shown) : g_strdup(path);
 }
 
 /* Collects the record's scalar members into ld->names/values; false if one
@@ -231,14 +236,17 @@ static void load_record(zjson_load *ld, int32_t entity, JsonObject *o, const cha
   bool ok = convert_members(ld, entity, o, what, line);
   if (twice) {
     g_autofree char *id = record_id(e, o);
-    record_problem(ld, entity, line, id, twice, NULL, "%s: field \"%s\" is given twice", what, twice);
+    g_autofree char *name = zfacts_escape(twice);
+    record_problem(ld, entity, line, id, twice, NULL, "%s: field \"%s\" is given twice", what, name);
     ok = false;
   }
   if (ok) {
     zrecord_origin origin = {ld->name, line, path};
     zfacts_add_record(ld->facts, entity, parent_key, (const char *const *)ld->names->pdata,
                       (const char *const *)ld->values->pdata, ld->names->len, &origin,
-                      ld->facts->keep_going ? NULL : &ld->errs);
+                      ld->facts->keep_going ? NULL : ld->tail);
+    while (*ld->tail)
+      ld->tail = &(*ld->tail)->next;
   } else {
     g_autofree char *id = record_id(e, o);
     zfacts_refuse_record(ld->facts, entity, id);
@@ -291,7 +299,8 @@ static void unknown_key(zjson_load *ld, const char *key, int line) {
   for (guint i = 0; i < p->entities->len; i++)
     if (zpolicy_entity(p, (int32_t)i)->parent < 0)
       g_string_append_printf(keys, ", %s", zpolicy_entity(p, (int32_t)i)->plural);
-  load_error(ld, line, "unknown key \"%s\" (expected: %s)", key, keys->str);
+  g_autofree char *name = zfacts_escape(key);
+  load_error(ld, line, "unknown key \"%s\" (expected: %s)", name, keys->str);
 }
 
 static void load_period(zjson_load *ld, JsonNode *node, int line) {
@@ -312,8 +321,10 @@ static void load_document(zjson_load *ld, JsonNode *root) {
   JsonObject *top = json_node_get_object(root);
   int line = object_line(ld, top);
   const char *twice = g_hash_table_lookup(ld->twice, top);
-  if (twice)
-    load_error(ld, line, "key \"%s\" is given twice", twice);
+  if (twice) {
+    g_autofree char *name = zfacts_escape(twice);
+    load_error(ld, line, "key \"%s\" is given twice", name);
+  }
   JsonObjectIter it;
   const char *key;
   JsonNode *node;
@@ -340,22 +351,64 @@ static void load_clear(zjson_load *ld) {
   g_string_chunk_free(ld->scratch);
 }
 
+/* How deep the facts of this policy nest: the top object, then for each
+ * generation of entities an array and its record objects, and one more
+ * level so that an array given as a value is reported as such. */
+static int deepest_use(const struct zjtx_policy *p) {
+  int deepest = 0;
+  for (guint i = 0; i < p->entities->len; i++) {
+    int generations = 1;
+    for (const zentity *e = zpolicy_entity(p, (int32_t)i); e->parent >= 0 && generations <= (int)p->entities->len;
+         e = zpolicy_entity(p, e->parent))
+      generations++;
+    deepest = MAX(deepest, generations);
+  }
+  return 1 + 2 * deepest + 1;
+}
+
+/* The pass before json-glib (facts-json-scan.h): false when the document
+ * is refused; *quoted gets a copy when integers need their text kept. */
+static bool prescan(zjson_load *ld, const char *data, size_t len, char **quoted, size_t *quoted_len) {
+  zjson_limits lim = {deepest_use(ld->facts->policy), ld->facts->max_field};
+  zjson_scan scan;
+  bool ok = zjson_prescan(data, len, &lim, &scan);
+  if (!ok)
+    zfacts_append_error(&ld->tail, zerr_new(scan.code, ld->name, scan.line, scan.column, NULL, "%s", scan.message));
+  else if (scan.big_ints->len > 0 && !(*quoted = zjson_quote_big_ints(data, len, &scan, quoted_len))) {
+    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_NOMEM, ld->name, 0, 0, NULL, "out of memory reading the facts"));
+    ok = false;
+  }
+  zjson_scan_clear(&scan);
+  ld->unusable = !ok;
+  return ok;
+}
+
 static void parse_and_load(zjson_load *ld, const char *data, size_t len) {
   g_autoptr(JsonParser) parser = json_parser_new();
   g_autoptr(GError) gerr = NULL;
+  g_autofree char *quoted = NULL;
+  size_t quoted_len = 0;
+  if (len > G_MAXSSIZE) {
+    load_error(ld, 0, "the document is too large");
+    ld->unusable = true;
+    return;
+  }
+  if (!prescan(ld, data, len, &quoted, &quoted_len))
+    return;
   g_signal_connect(parser, "object-start", G_CALLBACK(on_object_start), ld);
   g_signal_connect(parser, "object-member", G_CALLBACK(on_object_member), ld);
   g_signal_connect(parser, "object-end", G_CALLBACK(on_object_end), ld);
-  if (len > G_MAXSSIZE)
-    load_error(ld, 0, "the document is too large");
-  else if (!json_parser_load_from_data(parser, data, (gssize)len, &gerr))
+  if (!json_parser_load_from_data(parser, quoted ? quoted : data, (gssize)(quoted ? quoted_len : len), &gerr))
     syntax_error(ld, gerr);
   else
     load_document(ld, json_parser_get_root(parser));
 }
 
-zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len, const char *name,
-                                        zjtx_error **err) {
+/* Reads one JSON document into unfinished facts; *unusable tells whether
+ * the document as a whole was refused (no record was looked at). */
+static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, const char *name, zjtx_error **err,
+                             bool *unusable) {
+  *unusable = true;
   if (!facts || (!data && len > 0))
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts and data must not be NULL");
   if (facts->finished)
@@ -368,20 +421,34 @@ zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, siz
                    .names = g_ptr_array_new(),
                    .values = g_ptr_array_new(),
                    .scratch = g_string_chunk_new(256)};
+  ld.tail = &ld.errs;
   parse_and_load(&ld, data ? data : "", len);
   load_clear(&ld);
+  *unusable = ld.unusable;
   return ld.errs ? zerr_give(err, ld.errs) : ZJTX_OK;
 }
 
+zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len, const char *name,
+                                        zjtx_error **err) {
+  bool unusable;
+  return read_json(facts, data, len, name, err, &unusable);
+}
+
+static zjtx_status read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err, bool *unusable) {
+  *unusable = true;
+  if (!facts || !path)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts and path must not be NULL");
+  size_t len = 0;
+  zjtx_error *read_err = NULL;
+  g_autofree char *data = zfacts_read_regular_file(path, &len, &read_err);
+  if (!data)
+    return zerr_give(err, read_err);
+  return read_json(facts, data, len, path, err, unusable);
+}
+
 zjtx_status zjtx_facts_read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err) {
-  g_autofree char *data = NULL;
-  g_autoptr(GError) gerr = NULL;
-  gsize len = 0;
-  if (!path)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "path is NULL");
-  if (!g_file_get_contents(path, &data, &len, &gerr))
-    return zerr_set(err, ZJTX_ERR_IO, path, 0, 0, NULL, "cannot read the facts: %s", gerr->message);
-  return zjtx_facts_read_json_buffer(facts, data, len, path, err);
+  bool unusable;
+  return read_json_file(facts, path, err, &unusable);
 }
 
 /* New facts from one JSON document, finished; in strict mode every problem
@@ -390,6 +457,7 @@ static zjtx_status load_json(zjtx_policy *policy, const char *data, size_t len, 
                              int flags, zjtx_facts **out, zjtx_error **err) {
   zjtx_facts *facts = NULL;
   zjtx_error *errs = NULL;
+  bool unusable;
   if (out)
     *out = NULL;
   if (!policy || !out)
@@ -398,12 +466,10 @@ static zjtx_status load_json(zjtx_policy *policy, const char *data, size_t len, 
   if (st != ZJTX_OK)
     return st;
   zjtx_facts_set_keep_going(facts, flags & ZJTX_FACTS_KEEP_GOING, NULL);
-  st = path ? zjtx_facts_read_json_file(facts, path, &errs) : zjtx_facts_read_json_buffer(facts, data, len, name, &errs);
+  st = path ? read_json_file(facts, path, &errs, &unusable) : read_json(facts, data, len, name, &errs, &unusable);
   /* a document that parsed: finish even after bad records, so that
    * duplicate ids and dangling references are reported in the same run */
-  bool unusable = st != ZJTX_OK && (facts->keep_going || (errs && errs->code != ZJTX_ERR_FACTS) ||
-                                    (errs && g_str_has_prefix(errs->message, "not valid JSON")));
-  if (!unusable)
+  if (st == ZJTX_OK || (!facts->keep_going && !unusable))
     zjtx_facts_finish(facts, &errs);
   if (errs) {
     zjtx_facts_free(facts);

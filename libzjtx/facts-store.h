@@ -61,6 +61,8 @@ struct zjtx_facts {
   char *period;
   bool finished;
   bool keep_going;          /* refuse bad records, keep the rest */
+  size_t max_field;         /* longest value, in bytes as written */
+  size_t max_line;          /* longest CSV record (line), in bytes */
   /* progress while reading, updated and read with atomic operations */
   uint64_t progress_records, progress_bytes, progress_total;
 };
@@ -72,6 +74,25 @@ typedef struct {
   const char *what;   /* e.g. "enterprises[3]" or NULL */
 } zrecord_origin;
 
+/* Defaults of the limits on untrusted input (include/zjtx/facts.h). */
+#define ZFACTS_MAX_FIELD_DEFAULT ((size_t)1 << 20)
+#define ZFACTS_MAX_LINE_DEFAULT ((size_t)4 << 20)
+
+/* Appends `e` (a chain) at *tail and moves *tail to the new end.  A chain
+ * grown through one tail pointer costs O(1) per error, where zerr_append
+ * walks from the head every time (quadratic over thousands of records). */
+static inline void zfacts_append_error(zjtx_error ***tail, zjtx_error *e) {
+  **tail = e;
+  while (**tail)
+    *tail = &(**tail)->next;
+}
+
+/* How a carrier's field names map to an entity's fields, resolved once per
+ * file (a CSV header) rather than once per record: for each name, the
+ * field index, or one of these. */
+enum { ZMAP_PARENT_KEY = -2, ZMAP_UNKNOWN = -3, ZMAP_NULL_NAME = -4 };
+void zfacts_map_names(const zentity *e, const char *const *names, size_t n, int32_t *map);
+
 /* Adds one record given as field name/value strings (the textual forms of
  * facts.md).  `parent_key` is the parent's id for child entities (NULL when
  * the record is top-level or names its parent among `names`).  Every bad
@@ -79,6 +100,19 @@ typedef struct {
 bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_key,
                        const char *const *names, const char *const *values, size_t n,
                        const zrecord_origin *origin, zjtx_error **errs);
+/* The same with the names already mapped by zfacts_map_names(). */
+bool zfacts_add_mapped(struct zjtx_facts *f, int32_t entity, const char *parent_key, const char *const *names,
+                       const int32_t *map, const char *const *values, size_t n, const zrecord_origin *origin,
+                       zjtx_error **errs);
+
+/* The whole of the regular file `path`, NUL-terminated, its length in
+ * *len; NULL with an error naming the path for anything else (a FIFO, a
+ * device), when memory runs out, or when the file changed while read. */
+char *zfacts_read_regular_file(const char *path, size_t *len, zjtx_error **err);
+
+/* `s` escaped for a one-line message (control bytes, quotes, invalid
+ * UTF-8) and cut short when long: how messages quote untrusted text. */
+char *zfacts_escape(const char *s);
 
 /* Notes a problem with a record that a carrier could not even hand to
  * zfacts_add_record (a JSON array where a value belongs, a CSV row with the

@@ -133,7 +133,7 @@ static GPtrArray *key_column(const struct zjtx_facts *f, int32_t entity) {
 
 /* `s` escaped so that a message stays one line of valid UTF-8, and cut
  * short when long: values come from untrusted input. */
-static char *escape(const char *s) {
+char *zfacts_escape(const char *s) {
   char keep[129];
   size_t len = strlen(s), cut = len;
   if (cut > QUOTE_MAX) {
@@ -154,7 +154,7 @@ static char *escape(const char *s) {
 
 /* `s` escaped and in double quotes: how messages show a value. */
 static char *quote(const char *s) {
-  g_autofree char *esc = escape(s);
+  g_autofree char *esc = zfacts_escape(s);
   return g_strdup_printf("\"%s\"", esc);
 }
 
@@ -164,7 +164,7 @@ static char *record_label(const struct zjtx_facts *f, int32_t entity, int32_t re
   GPtrArray *keys = key_column(f, entity);
   if (!keys)
     return g_strdup_printf("%s #%d", e->name, rec + 1);
-  g_autofree char *id = escape(g_ptr_array_index(keys, rec));
+  g_autofree char *id = zfacts_escape(g_ptr_array_index(keys, rec));
   return g_strdup_printf("%s #%d (%s)", e->name, rec + 1, id);
 }
 
@@ -181,7 +181,7 @@ static char *record_where(const ztable *t, int32_t rec) {
 
 /* An error about stored record `rec`, positioned where it came from. */
 static void G_GNUC_PRINTF(7, 8) stored_error(const struct zjtx_facts *f, int32_t entity, int32_t rec,
-                                            zjtx_error **errs, const char *field, const char *value,
+                                            zjtx_error ***errs, const char *field, const char *value,
                                             const char *fmt, ...) {
   ztable *t = &f->tables[entity];
   g_autofree char *label = record_label(f, entity, rec);
@@ -193,8 +193,8 @@ static void G_GNUC_PRINTF(7, 8) stored_error(const struct zjtx_facts *f, int32_t
   add_reject(t, g_ptr_array_index(t->where_file, rec), g_array_index(t->where_line, int32_t, rec),
              keys ? g_ptr_array_index(keys, rec) : NULL, field, value, msg);
   if (errs)
-    zerr_append(errs, zerr_new(ZJTX_ERR_FACTS, g_ptr_array_index(t->where_file, rec),
-                               g_array_index(t->where_line, int32_t, rec), 0, NULL, "%s: %s", label, msg));
+    zfacts_append_error(errs, zerr_new(ZJTX_ERR_FACTS, g_ptr_array_index(t->where_file, rec),
+                                       g_array_index(t->where_line, int32_t, rec), 0, NULL, "%s: %s", label, msg));
 }
 
 /* ---- checking one record ------------------------------------------------- */
@@ -218,6 +218,7 @@ typedef struct {
   const zrecord_origin *origin;
   zslot *slots;
   const char *const *names, *const *values; /* as given */
+  const int32_t *map;                       /* names resolved: zfacts_map_names */
   size_t n;
   const char *parent; /* the parent's key as written */
   bool parent_seen;   /* the parent-key field was named */
@@ -229,9 +230,8 @@ typedef struct {
 static const char *given_id(const zrec *rc) {
   if (rc->e->key_field < 0)
     return NULL;
-  const char *key = zentity_field(rc->e, rc->e->key_field)->name;
   for (size_t i = 0; i < rc->n; i++)
-    if (rc->names[i] && strcmp(rc->names[i], key) == 0)
+    if (rc->map[i] == rc->e->key_field)
       return rc->values[i];
   return NULL;
 }
@@ -243,15 +243,15 @@ static void G_GNUC_PRINTF(4, 5) rec_error(zrec *rc, const char *field, const cha
                               ? g_strdup(o->what)
                               : g_strdup_printf("%s #%u", rc->e->name, (unsigned)rc->t->n + 1);
   const char *given = given_id(rc);
-  g_autofree char *id = given ? escape(given) : NULL;
+  g_autofree char *id = given ? zfacts_escape(given) : NULL;
   va_list ap;
   va_start(ap, fmt);
   g_autofree char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
   add_reject(rc->t, o ? o->file : NULL, o ? o->line : 0, given, field, value, msg);
   if (rc->errs)
-    zerr_append(rc->errs, zerr_new(ZJTX_ERR_FACTS, o ? o->file : NULL, o ? o->line : 0, 0, NULL,
-                                   "%s%s%s%s: %s", what, id ? " (" : "", id ? id : "", id ? ")" : "", msg));
+    zfacts_append_error(&rc->errs, zerr_new(ZJTX_ERR_FACTS, o ? o->file : NULL, o ? o->line : 0, 0, NULL,
+                                            "%s%s%s%s: %s", what, id ? " (" : "", id ? id : "", id ? ")" : "", msg));
   rc->ok = false;
 }
 
@@ -393,6 +393,15 @@ static int32_t find_field(const zentity *e, const char *name, size_t pos) {
   return zentity_field_index(e, name);
 }
 
+void zfacts_map_names(const zentity *e, const char *const *names, size_t n, int32_t *map) {
+  for (size_t i = 0; i < n; i++) {
+    int32_t fi = names[i] ? find_field(e, names[i], i) : ZMAP_NULL_NAME;
+    if (fi == -1)
+      fi = e->parent >= 0 && strcmp(names[i], e->parent_key) == 0 ? ZMAP_PARENT_KEY : ZMAP_UNKNOWN;
+    map[i] = fi;
+  }
+}
+
 /* The parent-key field of a child entity.  It is not among the declared
  * fields (the policy loader sees to that): its value goes to the parent
  * index, which nesting may already have given. */
@@ -413,22 +422,21 @@ static void map_parent_key(zrec *rc, const char *value) {
   rc->parent = value;
 }
 
-/* Puts each given value into the slot of its field. */
-static void map_names(zrec *rc) {
+/* Puts each given value into the slot of its mapped field. */
+static void fill_slots(zrec *rc) {
   const zentity *e = rc->e;
   const char *const *names = rc->names, *const *values = rc->values;
   for (size_t i = 0; i < rc->n; i++) {
-    if (!names[i]) {
+    int32_t fi = rc->map[i];
+    if (fi == ZMAP_NULL_NAME) {
       rec_error(rc, NULL, values[i], "field name #%zu is NULL", i + 1);
-      continue;
-    }
-    int32_t fi = find_field(e, names[i], i);
-    if (fi < 0 && e->parent >= 0 && strcmp(names[i], e->parent_key) == 0) {
+    } else if (fi == ZMAP_PARENT_KEY) {
       map_parent_key(rc, values[i]);
     } else if (fi < 0) {
       g_autofree char *q = values[i] ? quote(values[i]) : g_strdup("absent");
       g_autofree char *list = field_list(e);
-      rec_error(rc, names[i], values[i], "unknown field \"%s\" (value %s); %s has the fields: %s", names[i], q, e->name,
+      g_autofree char *name = zfacts_escape(names[i]);
+      rec_error(rc, names[i], values[i], "unknown field \"%s\" (value %s); %s has the fields: %s", name, q, e->name,
                 list);
     } else if (rc->slots[fi].seen) {
       rec_error(rc, names[i], values[i], "field \"%s\" is given twice", names[i]);
@@ -534,22 +542,22 @@ static bool refused(const struct zjtx_facts *f, int32_t entity, const zrecord_or
   return true;
 }
 
-bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_key,
-                       const char *const *names, const char *const *values, size_t n,
-                       const zrecord_origin *origin, zjtx_error **errs) {
+bool zfacts_add_mapped(struct zjtx_facts *f, int32_t entity, const char *parent_key, const char *const *names,
+                       const int32_t *map, const char *const *values, size_t n, const zrecord_origin *origin,
+                       zjtx_error **errs) {
   const zentity *e = zpolicy_entity(f->policy, entity);
   zslot on_stack[SLOTS_ON_STACK];
   g_autofree zslot *on_heap = NULL;
   if (refused(f, entity, origin, errs))
     return false;
   zrec rc = {.f = f, .e = e, .t = &f->tables[entity], .origin = origin, .slots = on_stack,
-             .names = names, .values = values, .n = n, .parent = parent_key,
+             .names = names, .values = values, .map = map, .n = n, .parent = parent_key,
              .ok = true, .errs = errs};
   if (e->fields->len > SLOTS_ON_STACK)
     rc.slots = on_heap = g_new0(zslot, e->fields->len);
   else
     memset(on_stack, 0, sizeof on_stack[0] * e->fields->len);
-  map_names(&rc);
+  fill_slots(&rc);
   check_parent(&rc);
   check_fields(&rc);
   rc.t->read++;
@@ -564,6 +572,16 @@ bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_
   return rc.ok;
 }
 
+bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_key,
+                       const char *const *names, const char *const *values, size_t n,
+                       const zrecord_origin *origin, zjtx_error **errs) {
+  int32_t on_stack[SLOTS_ON_STACK];
+  g_autofree int32_t *on_heap = NULL;
+  int32_t *map = n > SLOTS_ON_STACK ? (on_heap = g_new(int32_t, n)) : on_stack;
+  zfacts_map_names(zpolicy_entity(f->policy, entity), names, n, map);
+  return zfacts_add_mapped(f, entity, parent_key, names, map, values, n, origin, errs);
+}
+
 /* ---- finishing ----------------------------------------------------------- */
 
 /* Records to refuse while finishing in keep-going mode: 1 for a duplicate
@@ -571,7 +589,7 @@ bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_
 enum { KEEP = 0, DROP_DUPLICATE = 1, DROP = 2 };
 
 /* Ids are unique per entity; the first of two records keeps the id. */
-static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error **errs, uint8_t *drop) {
+static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error ***errs, uint8_t *drop) {
   ztable *t = &f->tables[entity];
   GPtrArray *keys = key_column(f, entity);
   g_clear_pointer(&t->by_key, g_hash_table_unref);
@@ -604,7 +622,7 @@ static int32_t lookup_key(const struct zjtx_facts *f, int32_t target, const char
 
 /* Resolves the id texts `texts` to records of `target` into `out`. */
 static void resolve(struct zjtx_facts *f, int32_t entity, const char *field, GPtrArray *texts,
-                    int32_t target, GArray *out, zjtx_error **errs, uint8_t *drop) {
+                    int32_t target, GArray *out, zjtx_error ***errs, uint8_t *drop) {
   const ztable *t = &f->tables[entity];
   const zentity *te = zpolicy_entity(f->policy, target);
   g_array_set_size(out, (guint)t->n);
@@ -626,7 +644,7 @@ static void resolve(struct zjtx_facts *f, int32_t entity, const char *field, GPt
   }
 }
 
-static void resolve_entity(struct zjtx_facts *f, int32_t entity, zjtx_error **errs, uint8_t *drop) {
+static void resolve_entity(struct zjtx_facts *f, int32_t entity, zjtx_error ***errs, uint8_t *drop) {
   const zentity *e = zpolicy_entity(f->policy, entity);
   ztable *t = &f->tables[entity];
   if (e->parent >= 0)
@@ -778,15 +796,15 @@ zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err) {
   if (facts->finished)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
   guint n = facts->policy->entities->len;
-  zjtx_error *errs = NULL;
+  zjtx_error *errs = NULL, **tail = &errs;
   if (facts->keep_going) {
     finish_keep_going(facts);
   } else {
     /* all ids first: any record may refer to any other */
     for (guint e = 0; e < n; e++)
-      build_keys(facts, (int32_t)e, &errs, NULL);
+      build_keys(facts, (int32_t)e, &tail, NULL);
     for (guint e = 0; e < n; e++)
-      resolve_entity(facts, (int32_t)e, &errs, NULL);
+      resolve_entity(facts, (int32_t)e, &tail, NULL);
   }
   if (!errs && build_relations(facts, &errs)) {
     int32_t most = 0;
@@ -818,6 +836,8 @@ zjtx_status zjtx_facts_new(zjtx_policy *policy, zjtx_facts **out, zjtx_error **e
   zjtx_facts *f = g_new0(zjtx_facts, 1);
   f->policy = zjtx_policy_ref(policy);
   f->strings = g_string_chunk_new(4096);
+  f->max_field = ZFACTS_MAX_FIELD_DEFAULT;
+  f->max_line = ZFACTS_MAX_LINE_DEFAULT;
   f->tables = g_new0(ztable, policy->entities->len);
   for (guint i = 0; i < policy->entities->len; i++)
     table_init(&f->tables[i], zpolicy_entity(policy, (int32_t)i));
@@ -889,6 +909,26 @@ zjtx_status zjtx_facts_set_keep_going(zjtx_facts *facts, int keep_going, zjtx_er
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
   facts->keep_going = keep_going != 0;
   return ZJTX_OK;
+}
+
+/* A limit set on unfinished facts: at least one byte. */
+static zjtx_status set_limit(zjtx_facts *facts, size_t *limit, size_t bytes, const char *what, zjtx_error **err) {
+  if (!facts)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts is NULL");
+  if (facts->finished)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
+  if (bytes == 0)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the %s limit must be at least 1 byte", what);
+  *limit = bytes;
+  return ZJTX_OK;
+}
+
+zjtx_status zjtx_facts_set_max_field_bytes(zjtx_facts *facts, size_t bytes, zjtx_error **err) {
+  return set_limit(facts, facts ? &facts->max_field : NULL, bytes, "field", err);
+}
+
+zjtx_status zjtx_facts_set_max_line_bytes(zjtx_facts *facts, size_t bytes, zjtx_error **err) {
+  return set_limit(facts, facts ? &facts->max_line : NULL, bytes, "line", err);
 }
 
 /* The i-th reject over all tables, in entity order; its entity in *entity. */

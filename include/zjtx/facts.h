@@ -78,6 +78,23 @@ ZJTX_API zjtx_status zjtx_facts_load_json_buffer(zjtx_policy *policy, const char
 ZJTX_API zjtx_status zjtx_facts_set_keep_going(zjtx_facts *facts, int keep_going, zjtx_error **err);
 
 /**
+ * zjtx_facts_set_max_field_bytes: the longest value a record may hold, in
+ * bytes as written in the input (a JSON string between its quotes, a CSV
+ * field with its quotes); longer is an error naming the record.  The
+ * default is 1 MiB (1048576).  @bytes must be at least 1.
+ * Call before reading records; zjtx_facts_load() uses the defaults.
+ */
+ZJTX_API zjtx_status zjtx_facts_set_max_field_bytes(zjtx_facts *facts, size_t bytes, zjtx_error **err);
+
+/**
+ * zjtx_facts_set_max_line_bytes: the longest record of a CSV file, in bytes
+ * (its line, or lines when a quoted field holds line breaks); a longer
+ * record is refused like a malformed one.  The default is 4 MiB (4194304).
+ * @bytes must be at least 1.  Call before reading records.
+ */
+ZJTX_API zjtx_status zjtx_facts_set_max_line_bytes(zjtx_facts *facts, size_t bytes, zjtx_error **err);
+
+/**
  * zjtx_facts_read_json_file / _read_json_buffer / _read_csv_dir: add the
  * records of one carrier to unfinished facts (then call zjtx_facts_finish).
  * The CSV directory holds one file per entity, named by its plural
