@@ -120,6 +120,7 @@ static void read_rows(csv_job *job, zcsv *r, char **header, size_t n_header) {
   size_t reported = 0, rows = 0;
   while ((st = zcsv_next(r, &fields, &n)) != ZCSV_EOF) {
     long line = zcsv_line(r);
+
     if (++rows % 4096 == 0) /* progress, now and then: atomics are not free */
       report_progress(job->facts, r, &reported, &rows);
     if (st == ZCSV_ERROR) {
@@ -143,6 +144,12 @@ static void read_rows(csv_job *job, zcsv *r, char **header, size_t n_header) {
                       job->facts->keep_going ? NULL : job->tail);
     while (*job->tail)
       job->tail = &(*job->tail)->next;
+    const zjtx_error *stop = zfacts_stopped(job->facts, job->entity);
+    if (stop) { /* out of memory: in strict mode the error is in the chain already */
+      if (job->facts->keep_going)
+        job_error(job, stop->code, stop->line, "%s", stop->message);
+      break;
+    }
   }
   report_progress(job->facts, r, &reported, &rows);
   g_free(values);

@@ -263,7 +263,7 @@ static void load_array(zjson_load *ld, int32_t entity, JsonNode *node, const cha
     return;
   }
   JsonArray *a = json_node_get_array(node);
-  for (guint i = 0; i < json_array_get_length(a); i++) {
+  for (guint i = 0; i < json_array_get_length(a) && !zfacts_stopped(ld->facts, entity); i++) {
     JsonNode *el = json_array_get_element(a, i);
     g_autofree char *at = g_strdup_printf("%s[%u]", path, i);
     if (JSON_NODE_HOLDS_OBJECT(el))
@@ -404,6 +404,19 @@ static void parse_and_load(zjson_load *ld, const char *data, size_t len) {
     load_document(ld, json_parser_get_root(parser));
 }
 
+/* Out of memory or a full table stopped the reading: unusable.  In
+ * keep-going mode no error was collected, so report it here. */
+static void report_stop(zjson_load *ld) {
+  for (guint e = 0; e < ld->facts->policy->entities->len; e++) {
+    const zjtx_error *stop = zfacts_stopped(ld->facts, (int32_t)e);
+    if (!stop)
+      continue;
+    ld->unusable = true;
+    if (ld->facts->keep_going)
+      zfacts_append_error(&ld->tail, zerr_new(stop->code, stop->file, stop->line, 0, NULL, "%s", stop->message));
+  }
+}
+
 /* Reads one JSON document into unfinished facts; *unusable tells whether
  * the document as a whole was refused (no record was looked at). */
 static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, const char *name, zjtx_error **err,
@@ -424,6 +437,7 @@ static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, co
   ld.tail = &ld.errs;
   parse_and_load(&ld, data ? data : "", len);
   load_clear(&ld);
+  report_stop(&ld);
   *unusable = ld.unusable;
   return ld.errs ? zerr_give(err, ld.errs) : ZJTX_OK;
 }

@@ -50,6 +50,7 @@ typedef struct {
   GArray *where_line;       /* int32 source line of each record (0 unknown) */
   GPtrArray *where_file;    /* const char* source file of each record */
   GHashTable *by_key;       /* key text -> record index + 1 (after finish) */
+  struct zjtx_error *stop;  /* why no record can be added any more (no memory, full), or NULL */
 } ztable;
 
 struct zjtx_facts {
@@ -113,6 +114,14 @@ char *zfacts_read_regular_file(const char *path, size_t *len, zjtx_error **err);
 /* `s` escaped for a one-line message (control bytes, quotes, invalid
  * UTF-8) and cut short when long: how messages quote untrusted text. */
 char *zfacts_escape(const char *s);
+
+/* After a record of `entity` could not be added because reading cannot go
+ * on (out of memory, a full table): the error, for a carrier to report
+ * once (owned by the facts).  NULL while records can be added.  Per table:
+ * CSV files fill their tables on parallel threads. */
+static inline const struct zjtx_error *zfacts_stopped(const struct zjtx_facts *f, int32_t entity) {
+  return f->tables[entity].stop;
+}
 
 /* Notes a problem with a record that a carrier could not even hand to
  * zfacts_add_record (a JSON array where a value belongs, a CSV row with the

@@ -92,6 +92,7 @@ static void table_clear(ztable *t, const zentity *e) {
   g_clear_pointer(&t->rejects, g_array_unref);
   g_clear_pointer(&t->rejected_ids, g_hash_table_unref);
   g_clear_pointer(&t->strings, g_string_chunk_free);
+  g_clear_pointer(&t->stop, zjtx_error_free);
 }
 
 /* ---- rejects -------------------------------------------------------------- */
@@ -525,20 +526,59 @@ static void store_record(zrec *rc) {
   t->n++;
 }
 
-/* Adding is refused outright (finished facts, a full table), before any
- * value is looked at. */
-static bool refused(const struct zjtx_facts *f, int32_t entity, const zrecord_origin *origin,
-                    zjtx_error **errs) {
+/* Bytes one record takes in the table's per-record arrays. */
+static gsize record_bytes(const ztable *t, const zentity *e) {
+  gsize bytes = sizeof(int32_t) + sizeof(char *); /* where_line, where_file */
+  for (guint i = 0; i < e->fields->len; i++) {
+    const zcolumn *c = &t->columns[i];
+    bytes += (c->i64 ? sizeof(int64_t) : 0) + (c->i32 ? sizeof(int32_t) : 0) + (c->u8 ? 1 : 0) +
+             (c->str ? sizeof(char *) : 0);
+  }
+  return bytes + (t->parent ? sizeof(int32_t) : 0) + (t->parent_text ? sizeof(char *) : 0);
+}
+
+/* GLib's arrays double when full and abort when memory runs out.  Every
+ * per-record array of a table doubles at the same record count (a power of
+ * two), so there, try to allocate what they are about to take at once: a
+ * failure is a clean ZJTX_ERR_NOMEM instead of an abort in g_array_append. */
+static bool room_to_grow(const ztable *t, const zentity *e) {
+  guint n = (guint)t->n;
+  if (n < (1u << 16) || (n & (n - 1)) != 0)
+    return true;
+  gsize per = record_bytes(t, e);
+  if (per > G_MAXSIZE / 2 / n)
+    return false;
+  void *probe = g_try_malloc(per * 2 * n);
+  g_free(probe);
+  return probe != NULL;
+}
+
+/* Adding is refused outright (finished facts, a full table, no memory),
+ * before any value is looked at.  What stops reading altogether is kept in
+ * the table's `stop`, for carriers that collect no errors (keep-going). */
+static bool refused(struct zjtx_facts *f, int32_t entity, const zrecord_origin *origin, zjtx_error **errs) {
   const char *file = origin ? origin->file : NULL;
   int line = origin ? origin->line : 0;
+  const zentity *e = zpolicy_entity(f->policy, entity);
+  zjtx_error *why;
   if (f->finished)
-    zerr_append(errs, zerr_new(ZJTX_ERR_INVALID_ARG, file, line, 0, NULL,
-                               "the facts are finished; no record can be added"));
+    why = zerr_new(ZJTX_ERR_INVALID_ARG, file, line, 0, NULL, "the facts are finished; no record can be added");
+  else if (f->tables[entity].stop)
+    return true; /* already reported */
   else if (f->tables[entity].n >= INT32_MAX - 1) /* record indexes are int32 */
-    zerr_append(errs, zerr_new(ZJTX_ERR_LIMIT, file, line, 0, NULL, "too many %s records",
-                               zpolicy_entity(f->policy, entity)->name));
+    why = zerr_new(ZJTX_ERR_LIMIT, file, line, 0, NULL, "too many %s records", e->name);
+  else if (!room_to_grow(&f->tables[entity], e))
+    why = zerr_new(ZJTX_ERR_NOMEM, file, line, 0, NULL, "out of memory: no room for more than %d %s records",
+                   f->tables[entity].n, e->name);
   else
     return false;
+  if (why->code != ZJTX_ERR_INVALID_ARG)
+    f->tables[entity].stop =
+        errs ? zerr_new(why->code, why->file, why->line, 0, NULL, "%s", why->message) : g_steal_pointer(&why);
+  if (errs && why)
+    zerr_append(errs, why);
+  else
+    zjtx_error_free(why);
   return true;
 }
 
