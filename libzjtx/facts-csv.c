@@ -38,8 +38,7 @@ static bool check_header(csv_job *job, const zentity *e, char **names, size_t n)
       for (guint f = 0; f < e->fields->len; f++)
         g_string_append_printf(known, "%s%s", known->len ? ", " : "", zentity_field(e, (int32_t)f)->name);
       g_autofree char *name = zfacts_escape(names[i]);
-      job_error(job, ZJTX_ERR_FACTS, 1, "unknown column \"%s\" in the header (%s has: %s)", name, e->name,
-                known->str);
+      job_error(job, ZJTX_ERR_FACTS, 1, "unknown column \"%s\" in the header (%s has: %s)", name, e->name, known->str);
       g_string_free(known, TRUE);
       return false;
     }
@@ -86,7 +85,8 @@ static void report_progress(zjtx_facts *f, const zcsv *r, size_t *reported, size
  * changed): a file-level error, true.  False for a bad row. */
 static bool stream_failed(csv_job *job, const zcsv *r, long line) {
   switch (zcsv_error_kind_of(r)) {
-  case ZCSV_E_SYNTAX: case ZCSV_E_LIMIT:
+  case ZCSV_E_SYNTAX:
+  case ZCSV_E_LIMIT:
     return false;
   case ZCSV_E_NOMEM:
     job_error(job, ZJTX_ERR_NOMEM, (int)line, "%s", zcsv_error(r));

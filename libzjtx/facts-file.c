@@ -15,8 +15,7 @@
 /* Whether two stats of one file tell the same contents: a file written
  * while it was read changes its size or its modification time. */
 static bool same_file_state(const struct stat *a, const struct stat *b) {
-  return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-         a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+  return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
 /* Reads exactly `size` bytes (one more is asked for, to see a file that
@@ -55,8 +54,9 @@ char *zfacts_read_regular_file(const char *path, size_t *len, zjtx_error **err) 
     zerr_set(err, ZJTX_ERR_IO, path, 0, 0, NULL, "cannot read the facts: %s", g_strerror(errno));
     g_clear_pointer(&data, g_free);
   } else if (got != (size_t)before.st_size || fstat(fd, &after) != 0 || !same_file_state(&before, &after)) {
-    zerr_set(err, ZJTX_ERR_IO, path, 0, 0, NULL, "the file changed while it was read; read it again once it is "
-                                                 "complete");
+    zerr_set(err, ZJTX_ERR_IO, path, 0, 0, NULL,
+             "the file changed while it was read; read it again once it is "
+             "complete");
     g_clear_pointer(&data, g_free);
   } else {
     data[got] = '\0';

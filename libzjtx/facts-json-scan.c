@@ -44,7 +44,8 @@ static bool scan_string(zcursor *c) {
     if (*c->p == '\0')
       return problem(c, c->p, ZJTX_ERR_FACTS, "a NUL byte inside a string (no value may contain one)");
     if (*c->p == '\\' && c->end - c->p >= 6 && memcmp(c->p, "\\u0000", 6) == 0)
-      return problem(c, c->p, ZJTX_ERR_FACTS, "\"\\u0000\" (a NUL character) inside a string (no value may contain one)");
+      return problem(c, c->p, ZJTX_ERR_FACTS,
+                     "\"\\u0000\" (a NUL character) inside a string (no value may contain one)");
     if (*c->p == '\n') { /* not valid JSON, but keep the lines right */
       c->line++;
       c->line_start = c->p + 1;
@@ -96,8 +97,9 @@ static bool close_bracket(GString *open, char ch) {
 static bool check_trailing(zcursor *c) {
   skip_space(c);
   if (c->p < c->end)
-    return problem(c, c->p, ZJTX_ERR_FACTS, "content after the end of the JSON document (a facts file holds one "
-                                            "document)");
+    return problem(c, c->p, ZJTX_ERR_FACTS,
+                   "content after the end of the JSON document (a facts file holds one "
+                   "document)");
   return true;
 }
 
@@ -114,8 +116,10 @@ static bool scan_document(zcursor *c, GString *open) {
         return false;
     } else if (ch == '{' || ch == '[') {
       if ((int)open->len >= c->lim->max_depth)
-        return problem(c, c->p, ZJTX_ERR_LIMIT, "arrays and objects nested deeper than %d levels (the most "
-                                                "these facts can use)", c->lim->max_depth);
+        return problem(c, c->p, ZJTX_ERR_LIMIT,
+                       "arrays and objects nested deeper than %d levels (the most "
+                       "these facts can use)",
+                       c->lim->max_depth);
       g_string_append_c(open, ch);
       c->p++;
     } else if (ch == '}' || ch == ']') {

@@ -150,8 +150,8 @@ static const char *scalar_text(zjson_load *ld, const zentity *e, const char *mem
   }
   const char *kind = JSON_NODE_HOLDS_ARRAY(node) ? "an array" : "an object";
   g_autofree char *name = zfacts_escape(member);
-  record_problem(ld, e->index, line, id, member, kind, "%s: field \"%s\": expected a single value, not %s", what,
-                 name, kind);
+  record_problem(ld, e->index, line, id, member, kind, "%s: field \"%s\": expected a single value, not %s", what, name,
+                 kind);
   return NULL;
 }
 

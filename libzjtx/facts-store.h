@@ -77,7 +77,7 @@ typedef struct {
 
 /* Defaults of the limits on untrusted input (include/zjtx/facts.h). */
 #define ZFACTS_MAX_FIELD_DEFAULT ((size_t)1 << 20)
-#define ZFACTS_MAX_LINE_DEFAULT ((size_t)4 << 20)
+#define ZFACTS_MAX_LINE_DEFAULT  ((size_t)4 << 20)
 
 /* Appends `e` (a chain) at *tail and moves *tail to the new end.  A chain
  * grown through one tail pointer costs O(1) per error, where zerr_append

@@ -439,8 +439,8 @@ START_TEST(test_limits) {
   zcsv *r = open_str(_i, data);
 
   zcsv_set_limits(r, 4, 10);
-  REC(r, 1, "ab", "cdef");                                  /* 8 bytes, fields of 2 and 4 */
-  expect_err(r, 2, 1, "field 1 is longer than 4 bytes");     /* "abcde" */
+  REC(r, 1, "ab", "cdef");                               /* 8 bytes, fields of 2 and 4 */
+  expect_err(r, 2, 1, "field 1 is longer than 4 bytes"); /* "abcde" */
   ck_assert_int_eq(zcsv_error_kind_of(r), ZCSV_E_LIMIT);
   expect_err(r, 3, 1, "field 1 is longer than 4 bytes");     /* 9 bytes, but abc"d once unquoted: 5 */
   expect_err(r, 4, 1, "the record is longer than 10 bytes"); /* 11 bytes with its LF */

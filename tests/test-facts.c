@@ -845,8 +845,9 @@ END_TEST
 
 START_TEST(test_names_escaped) {
   /* a terminal escape sequence in a key is shown escaped, like values */
-  ck_assert_int_eq(load_json("{\"\\u001b[2J\": [], \"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"\\u001b]0;\": 1}]}"),
-                   ZJTX_ERR_FACTS);
+  ck_assert_int_eq(
+      load_json("{\"\\u001b[2J\": [], \"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"\\u001b]0;\": 1}]}"),
+      ZJTX_ERR_FACTS);
   ASSERT_HAS("unknown key \"\\033[2J\" (expected: period, schools, districts)", NULL);
   ASSERT_HAS("schools[0] (S1): unknown field \"\\033]0;\" (value \"1\")", NULL);
   for (const zjtx_error *e = err; e; e = zjtx_error_next(e))
