@@ -60,28 +60,76 @@ static bool scan_string(zcursor *c) {
   return true;
 }
 
-/* Whether the integer digits[0, n) (after an optional '-') fit int64. */
+/* Whether the JSON integer s[0, n) (no leading zero) fits int64. */
 static bool fits_int64(const char *s, size_t n) {
   bool neg = n > 0 && s[0] == '-';
-  const char *digits = s + neg;
   size_t nd = n - neg;
-  while (nd > 1 && digits[0] == '0') {
-    digits++;
-    nd--;
-  }
   const char *top = neg ? "9223372036854775808" : "9223372036854775807";
-  return nd < 19 || (nd == 19 && memcmp(digits, top, 19) <= 0);
+  return nd < 19 || (nd == 19 && memcmp(s + neg, top, 19) <= 0);
 }
 
-/* A number token: integers outside int64 are noted for quoting. */
-static void scan_number(zcursor *c) {
+static size_t skip_digits(zcursor *c) {
+  const char *from = c->p;
+  while (c->p < c->end && g_ascii_isdigit(*c->p))
+    c->p++;
+  return (size_t)(c->p - from);
+}
+
+/* A number token, as JSON writes it: json-glib's scanner also takes hex,
+ * octal ("010" is 8), binary and ".5", and wraps integers beyond 64 bits
+ * silently, so anything else is refused here.  Integers outside int64 are
+ * noted for quoting. */
+static bool scan_number(zcursor *c) {
   const char *start = c->p;
-  bool integer = true;
-  for (; c->p < c->end && (g_ascii_isdigit(*c->p) || (*c->p && strchr("+-.eE", *c->p))); c->p++)
-    integer = integer && *c->p != '.' && *c->p != 'e' && *c->p != 'E';
+  bool integer = true, ok = true;
+  if (*c->p == '-')
+    c->p++;
+  size_t whole = skip_digits(c);
+  ok = whole == 1 || (whole > 1 && start[*start == '-'] != '0');
+  if (ok && c->p < c->end && *c->p == '.') {
+    c->p++;
+    integer = false;
+    ok = skip_digits(c) > 0;
+  }
+  if (ok && c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+    c->p++;
+    if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+      c->p++;
+    integer = false;
+    ok = skip_digits(c) > 0;
+  }
+  if (!ok || (c->p < c->end && (g_ascii_isalnum(*c->p) || *c->p == '.' || *c->p == '_')))
+    return problem(c, start, ZJTX_ERR_FACTS,
+                   "not valid JSON: a number must be written in decimal as JSON writes "
+                   "it (no leading zero, hex or octal)");
   size_t at[2] = {(size_t)(start - c->data), (size_t)(c->p - start)};
   if (integer && !fits_int64(start, at[1]))
     g_array_append_vals(c->scan->big_ints, at, 2);
+  return true;
+}
+
+static void skip_word(zcursor *c) {
+  while (c->p < c->end && (g_ascii_isalnum(*c->p) || *c->p == '_'))
+    c->p++;
+}
+
+/* What json-glib's scanner reads but JSON does not have: refused, since
+ * the scan could not see through it (a bracket inside a comment). */
+static bool not_json(zcursor *c) {
+  char ch = *c->p;
+  if (ch == '/' && c->end - c->p >= 2 && (c->p[1] == '*' || c->p[1] == '/'))
+    return problem(c, c->p, ZJTX_ERR_FACTS, "not valid JSON: a comment (JSON has none)");
+  if (ch == '\'')
+    return problem(c, c->p, ZJTX_ERR_FACTS,
+                   "not valid JSON: a single-quoted string (JSON strings take double "
+                   "quotes)");
+  if (ch == '.')
+    return problem(c, c->p, ZJTX_ERR_FACTS,
+                   "not valid JSON: a number must be written in decimal as JSON writes "
+                   "it (no leading zero, hex or octal)");
+  if (ch == '\0')
+    return problem(c, c->p, ZJTX_ERR_FACTS, "not valid JSON: a NUL byte");
+  return true;
 }
 
 /* The bracket `ch` closes the innermost open one: false when it does not
@@ -103,10 +151,29 @@ static bool check_trailing(zcursor *c) {
   return true;
 }
 
+/* A document that is a single value (the loader refuses it, but json-glib
+ * parses whatever follows it too, recursing as deep as it goes). */
+static bool scan_scalar_document(zcursor *c) {
+  if (*c->p == '"') {
+    if (!scan_string(c))
+      return false;
+  } else if (*c->p == '-' || g_ascii_isdigit(*c->p)) {
+    if (!scan_number(c))
+      return false;
+  } else if (g_ascii_isalpha(*c->p)) {
+    skip_word(c);
+  } else {
+    return not_json(c); /* not a value: else a syntax error for json-glib */
+  }
+  return check_trailing(c);
+}
+
 static bool scan_document(zcursor *c, GString *open) {
   skip_space(c);
-  if (c->p == c->end || (*c->p != '{' && *c->p != '['))
-    return true; /* not an object: json-glib or the loader says so */
+  if (c->p == c->end)
+    return true;
+  if (*c->p != '{' && *c->p != '[')
+    return scan_scalar_document(c);
   while (c->p < c->end) {
     char ch = *c->p;
     if (is_space(ch)) {
@@ -129,7 +196,12 @@ static bool scan_document(zcursor *c, GString *open) {
       if (open->len == 0)
         return check_trailing(c);
     } else if (ch == '-' || g_ascii_isdigit(ch)) {
-      scan_number(c);
+      if (!scan_number(c))
+        return false;
+    } else if (g_ascii_isalpha(ch)) {
+      skip_word(c); /* true, false, null; json-glib refuses other words */
+    } else if (!not_json(c)) {
+      return false;
     } else {
       c->p++;
     }

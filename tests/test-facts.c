@@ -770,6 +770,44 @@ START_TEST(test_json_nul) {
 }
 END_TEST
 
+/* json-glib's scanner reads more than JSON: octal ("010" is 8), hex that
+ * wraps (0xFFFFFFFFFFFFFFFFFF is -1), comments that hide brackets from the
+ * depth scan, single-quoted strings.  Refused with the position. */
+START_TEST(test_json_strict_lexing) {
+  static const struct {
+    const char *json, *says;
+    int column;
+  } cases[] = {
+      {"{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"pupils\": 010}]}", "a number must be written", 50},
+      {"{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"pupils\": 0xFFFFFFFFFFFFFFFFFF}]}",
+       "a number must be written", 50},
+      {"{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"ratio\": .5}]}", "a number must be written", 49},
+      {"{\"schools\": /* [[[ */ []}", "a comment (JSON has none)", 13},
+      {"{'schools': []}", "a single-quoted string (JSON strings take double quotes)", 2},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    ck_assert_int_eq(load_json(cases[i].json), ZJTX_ERR_FACTS);
+    ck_assert_int_eq(zjtx_error_count(err), 1);
+    ck_assert_msg(g_str_has_prefix(msg(err), "not valid JSON: ") && strstr(msg(err), cases[i].says), "%s", msg(err));
+    ck_assert_int_eq(zjtx_error_column(err), cases[i].column);
+    zjtx_error_free(err);
+    err = NULL;
+  }
+  static const char nul[] = "{\"period\": \"2025\",\0 \"schools\": []}";
+  ck_assert_int_eq(load_json_len(nul, sizeof nul - 1), ZJTX_ERR_FACTS);
+  ck_assert_str_eq(msg(err), "not valid JSON: a NUL byte");
+  ck_assert_int_eq(zjtx_error_column(err), 19); /* after the comma at 18 */
+  zjtx_error_free(err);
+  err = NULL;
+  /* what JSON does write still reads */
+  ck_assert_int_eq(load_json("{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"pupils\": 0, \"budget\": -0,"
+                             " \"ratio\": 2.5e0}]}"),
+                   ZJTX_ERR_FACTS); /* 2.5e0 is a double: refused by the loader, not the scan */
+  ck_assert_str_eq(msg(err), "schools[0] (S1): field \"ratio\": 2.5 is a JSON floating-point number (write it as a "
+                             "string, e.g. \"2.5\")");
+}
+END_TEST
+
 START_TEST(test_json_two_documents) {
   g_autofree char *two = g_strconcat(good_json, good_json, NULL);
   ck_assert_int_eq(load_json(two), ZJTX_ERR_FACTS);
@@ -781,6 +819,24 @@ START_TEST(test_json_two_documents) {
   err = NULL;
   ck_assert_int_eq(load_json("{\"period\": \"2025\"} x"), ZJTX_ERR_FACTS);
   ck_assert_int_eq(zjtx_error_column(err), 20);
+  zjtx_error_free(err);
+  err = NULL;
+  /* after a single value too: json-glib parsed what follows (recursing) */
+  GString *deep = g_string_new("1 ");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c(deep, '[');
+  ck_assert_int_eq(load_json(deep->str), ZJTX_ERR_FACTS);
+  g_string_free(deep, TRUE);
+  ck_assert_str_eq(msg(err), "content after the end of the JSON document (a facts file holds one document)");
+  ck_assert_int_eq(zjtx_error_column(err), 3);
+  zjtx_error_free(err);
+  err = NULL;
+  ck_assert_int_eq(load_json("\"a\" {}"), ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_column(err), 5);
+  zjtx_error_free(err);
+  err = NULL;
+  ck_assert_int_eq(load_json("true"), ZJTX_ERR_FACTS); /* a single value: the loader's message */
+  ASSERT_HAS("expected a JSON object", NULL);
   zjtx_error_free(err);
   err = NULL;
   ck_assert_int_eq(load_json("{\"period\": \"2025\"}\n \t\r\n"), ZJTX_OK); /* white space may follow */
@@ -973,6 +1029,7 @@ static Suite *facts_suite(void) {
   tcase_add_test(hostile, test_json_too_deep);
   tcase_add_test(hostile, test_json_integers_beyond_int64);
   tcase_add_test(hostile, test_json_nul);
+  tcase_add_test(hostile, test_json_strict_lexing);
   tcase_add_test(hostile, test_json_two_documents);
   tcase_add_test(hostile, test_json_string_limit);
   tcase_add_test(hostile, test_json_not_a_regular_file);
