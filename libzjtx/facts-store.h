@@ -97,7 +97,9 @@ void zfacts_map_names(const zentity *e, const char *const *names, size_t n, int3
 /* Adds one record given as field name/value strings (the textual forms of
  * facts.md).  `parent_key` is the parent's id for child entities (NULL when
  * the record is top-level or names its parent among `names`).  Every bad
- * value is appended to *errs (a chain); returns false if any. */
+ * value is appended to *errs (a chain, walked from *errs: pass the chain's
+ * tail slot, see zfacts_append_error, to keep appending O(1)); NULL errs
+ * collects none.  Returns false if any. */
 bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_key,
                        const char *const *names, const char *const *values, size_t n,
                        const zrecord_origin *origin, zjtx_error **errs);

@@ -104,6 +104,17 @@ ZJTX_API zjtx_status zjtx_facts_set_max_line_bytes(zjtx_facts *facts, size_t byt
  * unreadable file, JSON that does not parse, a CSV header that lacks a
  * required column): with keep-going, record-level problems are noted as
  * rejects instead.
+ *
+ * Untrusted input: only regular files are read (ZJTX_ERR_IO naming the
+ * path for a FIFO or a device), and a file whose size or modification time
+ * changes while it is read is refused (ZJTX_ERR_IO).  JSON must be JSON as
+ * RFC 8259 writes it (no comments, single quotes, hex or octal numbers),
+ * one document with nothing but white space after it, nested no deeper
+ * than the policy's entities need (ZJTX_ERR_LIMIT), with no NUL character
+ * in a string; an integer outside int64 is handed to its field's check as
+ * written.  A value longer than zjtx_facts_set_max_field_bytes() or a CSV
+ * record longer than zjtx_facts_set_max_line_bytes() is refused.  When
+ * memory runs out the call fails with ZJTX_ERR_NOMEM.
  */
 ZJTX_API zjtx_status zjtx_facts_read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err);
 ZJTX_API zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len,
