@@ -5,7 +5,9 @@
 #include <glib/gstdio.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "facts-store.h"
@@ -911,6 +913,57 @@ START_TEST(test_names_escaped) {
 }
 END_TEST
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* Out of memory while a table grows: ZJTX_ERR_NOMEM, not GLib's abort.
+ * A child process with its address space capped adds districts until the
+ * store says no.  (Skipped under AddressSanitizer, which reserves terabytes
+ * of address space for its shadow.) */
+START_TEST(test_out_of_memory) {
+#ifdef UNDER_ASAN
+  return;
+#else
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    long pages = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (!statm || fscanf(statm, "%ld", &pages) != 1)
+      _exit(3);
+    fclose(statm);
+    struct rlimit cap = {(rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (24u << 20), RLIM_INFINITY};
+    cap.rlim_max = cap.rlim_cur;
+    if (setrlimit(RLIMIT_AS, &cap) != 0)
+      _exit(4);
+    char id[32];
+    const char *names[] = {"id", "deficit"}, *values[] = {id, "-1.50"};
+    for (int i = 0; i < (1 << 24); i++) {
+      zjtx_error *e = NULL;
+      g_snprintf(id, sizeof id, "D%d", i);
+      zjtx_status st = zjtx_facts_add_record(facts, "district", names, values, 2, &e);
+      /* refused at a power of two, the arrays' next doubling */
+      bool nomem = st == ZJTX_ERR_NOMEM && (i & (i - 1)) == 0 &&
+                   g_str_has_prefix(zjtx_error_message(e), "out of memory: no room for more than ");
+      zjtx_error_free(e);
+      if (st != ZJTX_OK)
+        _exit(nomem ? 0 : 5);
+    }
+    _exit(6); /* never ran out */
+  }
+  int status = 0;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert_msg(WIFEXITED(status), "the child died of signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
+#endif
+}
+END_TEST
+
 /* A directory holding one file, schools.csv, with `len` bytes of `data`. */
 static char *csv_dir(const char *data, size_t len) {
   char *dir = g_dir_make_tmp("test-facts-XXXXXX", NULL);
@@ -1035,6 +1088,7 @@ static Suite *facts_suite(void) {
   tcase_add_test(hostile, test_json_not_a_regular_file);
   tcase_add_test(hostile, test_many_bad_records_linear);
   tcase_add_test(hostile, test_names_escaped);
+  tcase_add_test(hostile, test_out_of_memory);
   tcase_add_test(hostile, test_csv_hostile);
   tcase_add_test(hostile, test_csv_line_limit_and_header);
   tcase_add_test(hostile, test_csv_not_a_regular_file);
