@@ -910,6 +910,11 @@ START_TEST(test_names_escaped) {
   ASSERT_HAS("schools[0] (S1): unknown field \"\\033]0;\" (value \"1\")", NULL);
   for (const zjtx_error *e = err; e; e = zjtx_error_next(e))
     ck_assert_ptr_null(strchr(msg(e), '\033'));
+  zjtx_error_free(err);
+  err = NULL;
+  /* json-glib's syntax errors quote the token they stopped at */
+  ck_assert_int_eq(load_json("{\"\\u001b[2J\" \"x\"}"), ZJTX_ERR_FACTS);
+  ck_assert_str_eq(msg(err), "not valid JSON: unexpected string constant \"\\033[2J\", expected character `:'");
 }
 END_TEST
 
