@@ -4,6 +4,9 @@
 
 #include <string.h>
 
+static const char bad_number[] =
+    "not valid JSON: a number must be written in decimal as JSON writes it (no leading zero, hex or octal)";
+
 /* The scanner's cursor over the document. */
 typedef struct {
   const char *data, *p, *end;
@@ -39,7 +42,8 @@ static void skip_space(zcursor *c) {
 /* A string from its opening quote.  An unterminated one ends the scan
  * quietly (c->p = end): json-glib reports it better. */
 static bool scan_string(zcursor *c) {
-  const char *open = c->p++;
+  const char *open = c->p++, *open_line_start = c->line_start;
+  int open_line = c->line;
   while (c->p < c->end && *c->p != '"') {
     if (*c->p == '\0')
       return problem(c, c->p, ZJTX_ERR_FACTS, "a NUL byte inside a string (no value may contain one)");
@@ -52,9 +56,12 @@ static bool scan_string(zcursor *c) {
     }
     c->p += *c->p == '\\' && c->end - c->p >= 2 ? 2 : 1;
   }
-  if ((size_t)(c->p - open - 1) > c->lim->max_string)
+  if ((size_t)(c->p - open - 1) > c->lim->max_string) {
+    c->line = open_line; /* reported where the string starts */
+    c->line_start = open_line_start;
     return problem(c, open, ZJTX_ERR_LIMIT, "a string longer than %zu bytes (the limit for one value)",
                    c->lim->max_string);
+  }
   if (c->p < c->end)
     c->p++;
   return true;
@@ -99,9 +106,7 @@ static bool scan_number(zcursor *c) {
     ok = skip_digits(c) > 0;
   }
   if (!ok || (c->p < c->end && (g_ascii_isalnum(*c->p) || *c->p == '.' || *c->p == '_')))
-    return problem(c, start, ZJTX_ERR_FACTS,
-                   "not valid JSON: a number must be written in decimal as JSON writes "
-                   "it (no leading zero, hex or octal)");
+    return problem(c, start, ZJTX_ERR_FACTS, "%s", bad_number);
   size_t at[2] = {(size_t)(start - c->data), (size_t)(c->p - start)};
   if (integer && !fits_int64(start, at[1]))
     g_array_append_vals(c->scan->big_ints, at, 2);
@@ -120,13 +125,9 @@ static bool not_json(zcursor *c) {
   if (ch == '/' && c->end - c->p >= 2 && (c->p[1] == '*' || c->p[1] == '/'))
     return problem(c, c->p, ZJTX_ERR_FACTS, "not valid JSON: a comment (JSON has none)");
   if (ch == '\'')
-    return problem(c, c->p, ZJTX_ERR_FACTS,
-                   "not valid JSON: a single-quoted string (JSON strings take double "
-                   "quotes)");
+    return problem(c, c->p, ZJTX_ERR_FACTS, "not valid JSON: a single-quoted string (JSON strings take double quotes)");
   if (ch == '.')
-    return problem(c, c->p, ZJTX_ERR_FACTS,
-                   "not valid JSON: a number must be written in decimal as JSON writes "
-                   "it (no leading zero, hex or octal)");
+    return problem(c, c->p, ZJTX_ERR_FACTS, "%s", bad_number);
   if (ch == '\0')
     return problem(c, c->p, ZJTX_ERR_FACTS, "not valid JSON: a NUL byte");
   return true;
@@ -146,8 +147,7 @@ static bool check_trailing(zcursor *c) {
   skip_space(c);
   if (c->p < c->end)
     return problem(c, c->p, ZJTX_ERR_FACTS,
-                   "content after the end of the JSON document (a facts file holds one "
-                   "document)");
+                   "content after the end of the JSON document (a facts file holds one document)");
   return true;
 }
 
@@ -184,8 +184,7 @@ static bool scan_document(zcursor *c, GString *open) {
     } else if (ch == '{' || ch == '[') {
       if ((int)open->len >= c->lim->max_depth)
         return problem(c, c->p, ZJTX_ERR_LIMIT,
-                       "arrays and objects nested deeper than %d levels (the most "
-                       "these facts can use)",
+                       "arrays and objects nested deeper than %d levels (the most these facts can use)",
                        c->lim->max_depth);
       g_string_append_c(open, ch);
       c->p++;
