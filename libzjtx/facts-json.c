@@ -83,21 +83,10 @@ static void G_GNUC_PRINTF(7, 8) record_problem(zjson_load *ld, int32_t entity, i
 }
 
 /* json-glib's message quotes the token it stopped at, which comes from
- * the input: control bytes escaped (a key may hold a terminal escape
+ * the input: control characters escaped (a key may hold a terminal escape
  * sequence), and cut short when long.  Its own quotes stay as they are. */
 static char *one_line(const char *m) {
-  enum { SHOWN_MAX = 240 };
-  char keep[130] = "\"\\";
-  size_t len = strlen(m), cut = MIN(len, SHOWN_MAX), k = 2;
-  while (cut < len && cut > 0 && ((unsigned char)m[cut] & 0xC0) == 0x80)
-    cut--; /* not in the middle of a UTF-8 sequence */
-  g_autofree char *head = g_strndup(m, cut);
-  if (g_utf8_validate(head, -1, NULL)) /* non-ASCII passes when it is UTF-8 */
-    for (int b = 0x80; b <= 0xFF; b++)
-      keep[k++] = (char)b;
-  keep[k] = '\0';
-  g_autofree char *esc = g_strescape(head, keep);
-  return g_strconcat(esc, cut < len ? "..." : "", NULL);
+  return zfacts_escape_max(m, 240, true);
 }
 
 /* json-glib says "<data>:LINE:COL: Parse error: what"; keep the position

@@ -113,9 +113,13 @@ bool zfacts_add_mapped(struct zjtx_facts *f, int32_t entity, const char *parent_
  * device), when memory runs out, or when the file changed while read. */
 char *zfacts_read_regular_file(const char *path, size_t *len, zjtx_error **err);
 
-/* `s` escaped for a one-line message (control bytes, quotes, invalid
- * UTF-8) and cut short when long: how messages quote untrusted text. */
+/* `s` escaped for a one-line message (control characters as \u00XX,
+ * quotes, the bytes of invalid UTF-8 as octal) and cut short when long:
+ * how messages quote untrusted text. */
 char *zfacts_escape(const char *s);
+/* The same, cut after `max` bytes; `keep_quotes`: quotes and backslashes
+ * as they are (for text that quotes things itself). */
+char *zfacts_escape_max(const char *s, size_t max, bool keep_quotes);
 
 /* After a record of `entity` could not be added because reading cannot go
  * on (out of memory, a full table): the error, for a carrier to report

@@ -906,15 +906,21 @@ START_TEST(test_names_escaped) {
   ck_assert_int_eq(
       load_json("{\"\\u001b[2J\": [], \"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"\\u001b]0;\": 1}]}"),
       ZJTX_ERR_FACTS);
-  ASSERT_HAS("unknown key \"\\033[2J\" (expected: period, schools, districts)", NULL);
-  ASSERT_HAS("schools[0] (S1): unknown field \"\\033]0;\" (value \"1\")", NULL);
+  ASSERT_HAS("unknown key \"\\u001b[2J\" (expected: period, schools, districts)", NULL);
+  ASSERT_HAS("schools[0] (S1): unknown field \"\\u001b]0;\" (value \"1\")", NULL);
+  zjtx_error_free(err);
+  err = NULL;
+  /* C1 controls too (U+009B is a CSI on many terminals), and BEL */
+  ck_assert_int_eq(load_json("{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"\\u009b2J\\u0007\": 1}]}"),
+                   ZJTX_ERR_FACTS);
+  ASSERT_HAS("unknown field \"\\u009b2J\\u0007\" (value \"1\")", NULL);
   for (const zjtx_error *e = err; e; e = zjtx_error_next(e))
     ck_assert_ptr_null(strchr(msg(e), '\033'));
   zjtx_error_free(err);
   err = NULL;
   /* json-glib's syntax errors quote the token they stopped at */
   ck_assert_int_eq(load_json("{\"\\u001b[2J\" \"x\"}"), ZJTX_ERR_FACTS);
-  ck_assert_str_eq(msg(err), "not valid JSON: unexpected string constant \"\\033[2J\", expected character `:'");
+  ck_assert_str_eq(msg(err), "not valid JSON: unexpected string constant \"\\u001b[2J\", expected character `:'");
 }
 END_TEST
 
@@ -1017,7 +1023,7 @@ START_TEST(test_csv_line_limit_and_header) {
   zjtx_facts_free(facts);
   ck_assert_int_eq(zjtx_facts_new(policy, &facts, NULL), ZJTX_OK);
   ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
-  ck_assert_str_eq(msg(err), "unknown column \"\\033[2J\" in the header (school has: id, name, budget, opened, "
+  ck_assert_str_eq(msg(err), "unknown column \"\\u001b[2J\" in the header (school has: id, name, budget, opened, "
                              "kind, rural, pupils, ratio)");
   remove_csv_dir(dir);
 }
