@@ -16,6 +16,9 @@ struct zjtx_options {
   GPtrArray *sets; /* zparam_set*, in the order given */
 };
 
+/* A period as the API takes it ("2025"): true with its year (options.c). */
+bool zperiod_parse(const char *text, int *year);
+
 /* Everything one evaluation needs besides policy and facts. */
 typedef struct {
   zvm vm;

@@ -32,34 +32,6 @@ static size_t add_node(zjtx_explanation *ex, zjtx_node_kind kind, size_t parent,
   return ex->nodes->len - 1;
 }
 
-/* A value as a person reads it: money with 2+ decimals, rates in percent. */
-char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v) {
-  char buf[ZDEC_BUFSZ];
-  switch (t.kind) {
-  case ZT_MONEY: {
-    zdec r;
-    if (v->d.scale <= 2 && zdec_round(v->d, 2, ZROUND_HALF_UP, &r))
-      return g_strdup(zdec_format(r, 2, buf));
-    return g_strdup(zdec_format(v->d, -1, buf));
-  }
-  case ZT_RATE: {
-    zdec pct = {v->d.m, v->d.scale - 2};
-    if (pct.scale < 0) {
-      zdec hundred = zdec_from_int(100);
-      zdec_mul(v->d, hundred, &pct);
-    }
-    return g_strdup_printf("%s%%", zdec_format(pct, -1, buf));
-  }
-  case ZT_NUMBER: return g_strdup(zdec_format(v->d, -1, buf));
-  case ZT_BOOL: return g_strdup(v->b ? "true" : "false");
-  case ZT_DATE: return g_strdup(zdate_format(v->date, buf));
-  case ZT_TEXT: return g_strdup(v->s);
-  case ZT_CODE: return g_strdup(g_ptr_array_index(((zcodeset *)g_ptr_array_index(p->codesets, t.ref))->values, v->code));
-  case ZT_RECORD: return g_strdup(zfacts_record_id(f, t.ref, v->rec, buf));
-  default: return g_strdup("");
-  }
-}
-
 static size_t top(recorder *rc) {
   return rc->open->len ? g_array_index(rc->open, size_t, rc->open->len - 1) : rc->parent;
 }
@@ -324,42 +296,4 @@ char *zjtx_explanation_to_text(const zjtx_explanation *ex) {
   GString *out = g_string_new(NULL);
   node_text(ex, 0, 0, out);
   return g_string_free(out, FALSE);
-}
-
-zjtx_status zjtx_result_derived_value(const zjtx_result *res, const char *entity, const char *id, const char *name,
-                                      char **out, zjtx_error **err) {
-  if (out)
-    *out = NULL;
-  if (!res || !entity || !id || !name || !out)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "result, entity, id, name and out must not be NULL");
-  const zjtx_policy *p = res->policy;
-  int32_t e = zpolicy_entity_index(p, entity);
-  if (e < 0)
-    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no entity '%s'", entity);
-  const zderived *d = NULL;
-  for (guint i = 0; i < p->derived->len && !d; i++) {
-    const zderived *c = g_ptr_array_index(p->derived, i);
-    if (!c->hidden && c->entity == e && strcmp(c->name, name) == 0)
-      d = c;
-  }
-  if (!d || d->arg_names->len)
-    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "%s has no derived value '%s'%s", entity, name,
-                    d ? " without arguments" : "");
-  GHashTable *by_key = res->facts->tables[e].by_key;
-  int32_t rec = by_key ? GPOINTER_TO_INT(g_hash_table_lookup(by_key, id)) - 1 : -1;
-  if (rec < 0)
-    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no %s with id '%s'", entity, id);
-  zrun run;
-  zjtx_status st = zrun_init(&run, p, res->facts, res->options, err);
-  if (st != ZJTX_OK)
-    return st;
-  zval v;
-  if (!zvm_run(&run.vm, &d->expr.block, rec, NULL, &v)) {
-    st = zerr_give(err, run.vm.error);
-    run.vm.error = NULL;
-  } else {
-    *out = zformat_value(p, res->facts, d->type, &v);
-  }
-  zrun_clear(&run);
-  return st;
 }
