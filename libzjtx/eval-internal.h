@@ -2,7 +2,7 @@
 /* eval-internal.h - the evaluation's internals: options, one run's state,
  * the steps one rule takes for one subject, results.  Internal.
  *
- * Layers: options.c, run.c, eval.c, result.c and value-format.c are
+ * Layers: options.c, run.c, pool.c, eval.c, result.c and value-format.c are
  * the evaluation; explain.c sits above it and only shapes what the
  * evaluation reports through zsteps and the VM's ztrace.  Nothing here
  * calls into explain.c. */
@@ -80,6 +80,22 @@ void zgroups_select(zvm *vm, const zgroups *gs, guint g);
 void zgroups_unselect(zvm *vm);
 void zgroups_free(zgroups *g);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(zgroups, zgroups_free)
+
+/* ---- worker threads of one evaluation (pool.c) ------------------------------ */
+
+typedef struct zpool zpool;
+/* Work for one slot: slot 0 runs on the calling thread with its run. */
+typedef void (*zpool_fn)(zrun *run, int slot, int slots, void *data);
+
+/* Up to @threads slots (slot 0 is the caller, whose run is @own); each
+ * other slot a thread with its own run, started here and kept until
+ * zpool_free.  NULL with @err set when a run cannot be set up. */
+zpool *zpool_new(int threads, zrun *own, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o,
+                 zjtx_error **err);
+int zpool_slots(const zpool *pool);
+/* Calls @fn on every slot at once and returns when all are done. */
+void zpool_run(zpool *pool, zpool_fn fn, void *data);
+void zpool_free(zpool *pool);
 
 /* ---- results (eval.c, result.c) ------------------------------------------- */
 

@@ -12,6 +12,7 @@
 typedef struct {
   zjtx_result *res;
   int threads;
+  zpool *pool; /* started by the first rule large enough to split */
 } zeval;
 
 /* Below this many subjects a rule runs on the calling thread alone. */
@@ -59,54 +60,48 @@ static zjtx_status eval_range(zrun *run, const zjtx_facts *f, const zrule *r, in
   return ZJTX_OK;
 }
 
-/* One contiguous range of a rule's subjects, evaluated on its own thread
- * with its own run state.  Hits are kept apart and joined in range order:
- * the output does not depend on how many threads there were. */
+/* One rule's records split into as many contiguous ranges as there are
+ * slots, each kept apart and joined in range order: the results do not
+ * depend on how many threads there were. */
 typedef struct {
-  const zjtx_result *res;
+  const zjtx_facts *facts;
   const zrule *r;
-  int32_t from, to;
-  GArray *hits;          /* zresult_item */
-  GStringChunk *strings; /* their amount texts, handed to the result */
-  zjtx_error *err;
-} range_job;
+  int32_t n;
+  GArray **hits;          /* per slot: zresult_item */
+  GStringChunk **strings; /* per slot: their amount texts, handed to the result */
+  zjtx_error **errs;      /* per slot */
+} zranges;
 
-static gpointer eval_job(gpointer data) {
-  range_job *job = data;
-  zrun run;
-  if (zrun_init(&run, job->res->policy, job->res->facts, job->res->options, &job->err) != ZJTX_OK)
-    return NULL;
-  eval_range(&run, job->res->facts, job->r, job->from, job->to, job->hits, job->strings, &job->err);
-  zrun_clear(&run);
-  return NULL;
+static void eval_slot(zrun *run, int slot, int slots, void *data) {
+  zranges *w = data;
+  int32_t from = (int32_t)((int64_t)w->n * slot / slots), to = (int32_t)((int64_t)w->n * (slot + 1) / slots);
+  eval_range(run, w->facts, w->r, from, to, w->hits[slot], w->strings[slot], &w->errs[slot]);
 }
 
 static zjtx_status eval_parallel(zeval *ev, const zrule *r, zjtx_error **err) {
   zjtx_result *res = ev->res;
-  int32_t n = res->facts->tables[r->subject].n;
-  int k = ev->threads;
-  range_job *jobs = g_new0(range_job, (gsize)k);
-  GThread **workers = g_new0(GThread *, (gsize)k);
+  if (!ev->pool && !(ev->pool = zpool_new(ev->threads, &res->run, res->policy, res->facts, res->options, err)))
+    return err && *err ? (*err)->code : ZJTX_ERR_EVAL;
+  int k = zpool_slots(ev->pool);
+  zranges w = {res->facts, r, res->facts->tables[r->subject].n, g_new0(GArray *, (gsize)k),
+               g_new0(GStringChunk *, (gsize)k), g_new0(zjtx_error *, (gsize)k)};
   for (int j = 0; j < k; j++) {
-    jobs[j] = (range_job){res, r, (int32_t)((int64_t)n * j / k), (int32_t)((int64_t)n * (j + 1) / k),
-                          g_array_new(FALSE, FALSE, sizeof(zresult_item)), g_string_chunk_new(64 * 1024), NULL};
-    if (j > 0)
-      workers[j] = g_thread_new("zjtx-eval", eval_job, &jobs[j]);
+    w.hits[j] = g_array_new(FALSE, FALSE, sizeof(zresult_item));
+    w.strings[j] = g_string_chunk_new(64 * 1024);
   }
-  eval_job(&jobs[0]);
+  zpool_run(ev->pool, eval_slot, &w);
   zjtx_status st = ZJTX_OK;
   for (int j = 0; j < k; j++) {
-    if (j > 0)
-      g_thread_join(workers[j]);
-    g_array_append_vals(items_of(res, r), jobs[j].hits->data, jobs[j].hits->len);
-    g_ptr_array_add(res->chunks, jobs[j].strings);
-    if (jobs[j].err && st == ZJTX_OK)
-      st = zerr_give(err, g_steal_pointer(&jobs[j].err));
-    zjtx_error_free(jobs[j].err);
-    g_array_free(jobs[j].hits, TRUE);
+    g_array_append_vals(items_of(res, r), w.hits[j]->data, w.hits[j]->len);
+    g_array_free(w.hits[j], TRUE);
+    g_ptr_array_add(res->chunks, w.strings[j]);
+    if (w.errs[j] && st == ZJTX_OK)
+      st = zerr_give(err, g_steal_pointer(&w.errs[j]));
+    zjtx_error_free(w.errs[j]);
   }
-  g_free(workers);
-  g_free(jobs);
+  g_free(w.hits);
+  g_free(w.strings);
+  g_free(w.errs);
   return st;
 }
 
@@ -246,10 +241,11 @@ static zjtx_status evaluate(zjtx_result *res, const zjtx_options *o, zjtx_error 
   zjtx_status st = zrun_init(&res->run, p, res->facts, o, err);
   if (st != ZJTX_OK)
     return st;
-  zeval ev = {res, o && o->threads > 0 ? o->threads : (int)g_get_num_processors()};
+  zeval ev = {res, o && o->threads > 0 ? o->threads : (int)g_get_num_processors(), NULL};
   keep_options(res, o, ev.threads);
   for (guint i = 0; st == ZJTX_OK && i < p->rules->len; i++)
     st = eval_rule(&ev, g_ptr_array_index(p->rules, i), err);
+  zpool_free(ev.pool);
   if (st != ZJTX_OK)
     return st;
   apply_exclusive(p, res);
