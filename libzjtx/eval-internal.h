@@ -36,9 +36,9 @@ bool zperiod_parse(const char *text, int *year);
  * this order; a step whose formula fails is not ended. */
 typedef struct zsteps zsteps;
 struct zsteps {
-  void (*condition)(zsteps *s, const zrule *r);         /* about to test the condition */
+  void (*condition)(zsteps *s, const zrule *r); /* about to test the condition */
   void (*condition_held)(zsteps *s, const zrule *r, bool held);
-  void (*amount)(zsteps *s, const zrule *r);            /* about to compute the amount */
+  void (*amount)(zsteps *s, const zrule *r);               /* about to compute the amount */
   void (*amount_raw)(zsteps *s, const zrule *r, zdec raw); /* its value before rounding */
   void (*rounded)(zsteps *s, const zrule *r, int64_t fen);
   void (*cap)(zsteps *s, const zrule *r, const zcap *cap); /* about to compute a cap, in order */
@@ -101,23 +101,23 @@ void zpool_free(zpool *pool);
 
 typedef struct {
   int32_t rule;
-  int32_t rec;    /* subject record, or group index */
+  int32_t rec; /* subject record, or group index */
   int64_t fen;
   const char *id; /* beneficiary / subject id or group key */
   const char *amount;
 } zresult_item;
 
 struct zjtx_result {
-  zjtx_policy *policy;                /* a reference */
-  const zjtx_facts *facts;            /* borrowed: free the result before the facts */
-  zjtx_options *options;              /* a copy, for explanations */
+  zjtx_policy *policy;     /* a reference */
+  const zjtx_facts *facts; /* borrowed: free the result before the facts */
+  zjtx_options *options;   /* a copy, for explanations */
   zrun run;
-  GArray *entitlements, *violations;  /* zresult_item */
+  GArray *entitlements, *violations; /* zresult_item */
   GStringChunk *strings;
-  GPtrArray *chunks;                  /* GStringChunk*: amount texts of parallel ranges */
-  GPtrArray *indicator_values;        /* char*: one per policy indicator */
-  GArray *indicator_met;              /* gboolean */
-  GPtrArray *indicator_targets;       /* char*: "op target" */
+  GPtrArray *chunks;            /* GStringChunk*: amount texts of parallel ranges */
+  GPtrArray *indicator_values;  /* char*: one per policy indicator */
+  GArray *indicator_met;        /* gboolean */
+  GPtrArray *indicator_targets; /* char*: "op target" */
 };
 
 /* A value as a person reads it (money with 2 decimals, rates in percent). */

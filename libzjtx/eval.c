@@ -83,8 +83,10 @@ static zjtx_status eval_parallel(zeval *ev, const zrule *r, zjtx_error **err) {
   if (!ev->pool && !(ev->pool = zpool_new(ev->threads, &res->run, res->policy, res->facts, res->options, err)))
     return err && *err ? (*err)->code : ZJTX_ERR_EVAL;
   int k = zpool_slots(ev->pool);
-  zranges w = {res->facts, r, res->facts->tables[r->subject].n, g_new0(GArray *, (gsize)k),
-               g_new0(GStringChunk *, (gsize)k), g_new0(zjtx_error *, (gsize)k)};
+  zranges w = {.facts = res->facts, .r = r, .n = res->facts->tables[r->subject].n};
+  w.hits = g_new0(GArray *, (gsize)k);
+  w.strings = g_new0(GStringChunk *, (gsize)k);
+  w.errs = g_new0(zjtx_error *, (gsize)k);
   for (int j = 0; j < k; j++) {
     w.hits[j] = g_array_new(FALSE, FALSE, sizeof(zresult_item));
     w.strings[j] = g_string_chunk_new(64 * 1024);
@@ -168,11 +170,16 @@ static void apply_exclusive(const zjtx_policy *p, zjtx_result *res) {
 
 static const char *op_text(int op) {
   switch (op) {
-  case ZOP_EQ: return "==";
-  case ZOP_LT: return "<";
-  case ZOP_LE: return "<=";
-  case ZOP_GT: return ">";
-  default: return ">=";
+  case ZOP_EQ:
+    return "==";
+  case ZOP_LT:
+    return "<";
+  case ZOP_LE:
+    return "<=";
+  case ZOP_GT:
+    return ">";
+  default:
+    return ">=";
   }
 }
 
@@ -193,8 +200,11 @@ static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
     }
     int c = x->value.type.kind == ZT_DATE ? (v.date > x->target.date) - (v.date < x->target.date)
                                           : zdec_cmp(v.d, x->target.d);
-    gboolean met = x->target_op == ZOP_EQ ? c == 0 : x->target_op == ZOP_LT ? c < 0 : x->target_op == ZOP_LE ? c <= 0
-                                                 : x->target_op == ZOP_GT ? c > 0 : c >= 0;
+    gboolean met = x->target_op == ZOP_EQ   ? c == 0
+                   : x->target_op == ZOP_LT ? c < 0
+                   : x->target_op == ZOP_LE ? c <= 0
+                   : x->target_op == ZOP_GT ? c > 0
+                                            : c >= 0;
     /* shown to 2 decimals (of a percent for rates); met is decided exactly */
     zval shown = v;
     int places = x->value.type.kind == ZT_RATE ? 4 : 2;

@@ -59,9 +59,10 @@ static void on_enter(ztrace *t, const zderived *d, int32_t rec, const zval *args
   }
   g_string_append_printf(label, " of %s", zfacts_record_id(rc->facts, d->entity, rec, buf));
   const char *title = d->title.zh ? d->title.zh : d->title.en;
-  char *ref = d->inherited >= 0 ? g_strdup_printf("%s%s%s (overrides %s)", title ? title : "", title ? "; " : "",
-                                                  d->origin, ((zderived *)g_ptr_array_index(rc->policy->derived, d->inherited))->origin)
-                                : g_strdup_printf("%s%s%s", title ? title : "", title ? "; " : "", d->origin);
+  char *ref = d->inherited >= 0
+                  ? g_strdup_printf("%s%s%s (overrides %s)", title ? title : "", title ? "; " : "", d->origin,
+                                    ((zderived *)g_ptr_array_index(rc->policy->derived, d->inherited))->origin)
+                  : g_strdup_printf("%s%s%s", title ? title : "", title ? "; " : "", d->origin);
   size_t n = add_node(rc->ex, ZJTX_NODE_DERIVED, top(rc), g_string_free(label, FALSE), NULL, ref);
   g_array_append_val(rc->open, n);
 }
@@ -77,7 +78,9 @@ static void on_leave(ztrace *t, const zderived *d, const zval *value) {
 static void on_param(ztrace *t, const zparam *p, int32_t key, zdate on, const zparam_value *pv, const zval *value) {
   recorder *rc = (recorder *)t;
   char d[16];
-  const char *k = key >= 0 ? g_ptr_array_index(((zcodeset *)g_ptr_array_index(rc->policy->codesets, p->key_codeset))->values, key) : NULL;
+  const char *k =
+      key >= 0 ? g_ptr_array_index(((zcodeset *)g_ptr_array_index(rc->policy->codesets, p->key_codeset))->values, key)
+               : NULL;
   char *label = g_strdup_printf("%s%s%s%s @ %s", p->id, k ? "[" : "", k ? k : "", k ? "]" : "", zdate_format(on, d));
   GString *r = g_string_new(p->status == ZJTX_PARAM_ASSUMED ? "assumed" : "published");
   if (!pv)
@@ -169,8 +172,8 @@ static void on_cap_applied(zsteps *s, const zrule *r, const zcap *cap, int64_t c
                                  cap->reference ? cap->reference : "");
 }
 
-static const zsteps step_hooks = {on_condition, on_condition_held, on_amount, on_amount_raw,
-                                  on_rounded,   on_cap,            on_cap_applied};
+static const zsteps step_hooks = {on_condition, on_condition_held, on_amount, on_amount_raw, on_rounded,
+                                  on_cap,       on_cap_applied};
 static const ztrace vm_hooks = {on_enter, on_leave, on_param, on_aggregate};
 
 static size_t add_rule_node(zjtx_explanation *ex, const zrule *r, const zresult_item *it) {
@@ -235,7 +238,8 @@ static zjtx_status explain(const zjtx_result *res, const zresult_item *it, zjtx_
   return ZJTX_OK;
 }
 
-zjtx_status zjtx_result_explain_entitlement(const zjtx_result *res, size_t i, zjtx_explanation **out, zjtx_error **err) {
+zjtx_status zjtx_result_explain_entitlement(const zjtx_result *res, size_t i, zjtx_explanation **out,
+                                            zjtx_error **err) {
   if (out)
     *out = NULL;
   if (!res || !out || i >= res->entitlements->len)
@@ -254,7 +258,9 @@ zjtx_status zjtx_result_explain_violation(const zjtx_result *res, size_t i, zjtx
 static const znode *node_at(const zjtx_explanation *ex, size_t i) {
   return ex && i < ex->nodes->len ? &g_array_index(ex->nodes, znode, i) : NULL;
 }
-size_t zjtx_explanation_node_count(const zjtx_explanation *ex) { return ex ? ex->nodes->len : 0; }
+size_t zjtx_explanation_node_count(const zjtx_explanation *ex) {
+  return ex ? ex->nodes->len : 0;
+}
 zjtx_node_kind zjtx_explanation_node_kind(const zjtx_explanation *ex, size_t i) {
   const znode *n = node_at(ex, i);
   return n ? n->kind : (zjtx_node_kind)0;
@@ -290,8 +296,8 @@ void zjtx_explanation_free(zjtx_explanation *ex) {
 }
 
 static const char *kind_name(zjtx_node_kind k) {
-  static const char *const names[] = {"", "rule", "condition", "formula", "rounding", "cap", "derived", "param",
-                                      "aggregate", "result"};
+  static const char *const names[] = {"",    "rule",    "condition", "formula",   "rounding",
+                                      "cap", "derived", "param",     "aggregate", "result"};
   return (int)k >= 1 && (int)k <= 9 ? names[k] : "node";
 }
 

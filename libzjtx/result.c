@@ -21,7 +21,9 @@ void zjtx_result_free(zjtx_result *res) {
   g_free(res);
 }
 
-const char *zjtx_result_period(const zjtx_result *res) { return res ? res->run.period : NULL; }
+const char *zjtx_result_period(const zjtx_result *res) {
+  return res ? res->run.period : NULL;
+}
 
 static const zresult_item *item(const zjtx_result *res, GArray *a, size_t i) {
   return res && i < a->len ? &g_array_index(a, zresult_item, i) : NULL;
@@ -35,7 +37,9 @@ static const char *item_entity(const zjtx_result *res, const zresult_item *it) {
   return r->group_field >= 0 ? zentity_field(e, r->group_field)->name : e->name;
 }
 
-size_t zjtx_result_entitlement_count(const zjtx_result *res) { return res ? res->entitlements->len : 0; }
+size_t zjtx_result_entitlement_count(const zjtx_result *res) {
+  return res ? res->entitlements->len : 0;
+}
 const char *zjtx_result_entitlement_rule(const zjtx_result *res, size_t i) {
   const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
   return it ? item_rule(res, it)->id : NULL;
@@ -57,7 +61,9 @@ const char *zjtx_result_entitlement_amount(const zjtx_result *res, size_t i) {
   return it ? it->amount : NULL;
 }
 
-size_t zjtx_result_violation_count(const zjtx_result *res) { return res ? res->violations->len : 0; }
+size_t zjtx_result_violation_count(const zjtx_result *res) {
+  return res ? res->violations->len : 0;
+}
 const char *zjtx_result_violation_check(const zjtx_result *res, size_t i) {
   const zresult_item *it = res ? item(res, res->violations, i) : NULL;
   return it ? item_rule(res, it)->id : NULL;
@@ -112,7 +118,9 @@ const char *zjtx_result_entitlement_related_id(const zjtx_result *res, size_t i,
 static const zindicator *indicator_at(const zjtx_result *res, size_t i) {
   return res && i < res->indicator_values->len ? g_ptr_array_index(res->policy->indicators, i) : NULL;
 }
-size_t zjtx_result_indicator_count(const zjtx_result *res) { return res ? res->indicator_values->len : 0; }
+size_t zjtx_result_indicator_count(const zjtx_result *res) {
+  return res ? res->indicator_values->len : 0;
+}
 const char *zjtx_result_indicator_id(const zjtx_result *res, size_t i) {
   const zindicator *x = indicator_at(res, i);
   return x ? x->id : NULL;

@@ -25,7 +25,8 @@ static zjtx_status resolve_overrides(const zjtx_policy *p, const zjtx_options *o
     }
     const char *why = zpolicy_parse_value(param->type, s->value, &ov.value);
     if (why)
-      return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, s->id, "value \"%s\" for %s is not %s", s->value, s->id, why);
+      return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, s->id, "value \"%s\" for %s is not %s", s->value, s->id,
+                      why);
     run->overrides[run->n_overrides++] = ov;
     run->overridden[pi] = 1;
   }
@@ -42,7 +43,8 @@ static void cache_params_at_end(zrun *run) {
   run->at_end_ok = g_new0(uint8_t *, n + 1);
   for (guint i = 0; i < n; i++) {
     const zparam *param = g_ptr_array_index(p->params, i);
-    guint keys = param->key_codeset >= 0 ? ((zcodeset *)g_ptr_array_index(p->codesets, param->key_codeset))->values->len : 0;
+    guint keys =
+        param->key_codeset >= 0 ? ((zcodeset *)g_ptr_array_index(p->codesets, param->key_codeset))->values->len : 0;
     run->at_end[i] = g_new0(zval, keys + 1);
     run->at_end_ok[i] = g_new0(uint8_t, keys + 1);
     for (guint k = 0; k <= keys; k++) {

@@ -22,12 +22,19 @@ char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zv
     }
     return g_strdup_printf("%s%%", zdec_format(pct, -1, buf));
   }
-  case ZT_NUMBER: return g_strdup(zdec_format(v->d, -1, buf));
-  case ZT_BOOL: return g_strdup(v->b ? "true" : "false");
-  case ZT_DATE: return g_strdup(zdate_format(v->date, buf));
-  case ZT_TEXT: return g_strdup(v->s);
-  case ZT_CODE: return g_strdup(g_ptr_array_index(((zcodeset *)g_ptr_array_index(p->codesets, t.ref))->values, v->code));
-  case ZT_RECORD: return g_strdup(zfacts_record_id(f, t.ref, v->rec, buf));
-  default: return g_strdup("");
+  case ZT_NUMBER:
+    return g_strdup(zdec_format(v->d, -1, buf));
+  case ZT_BOOL:
+    return g_strdup(v->b ? "true" : "false");
+  case ZT_DATE:
+    return g_strdup(zdate_format(v->date, buf));
+  case ZT_TEXT:
+    return g_strdup(v->s);
+  case ZT_CODE:
+    return g_strdup(g_ptr_array_index(((zcodeset *)g_ptr_array_index(p->codesets, t.ref))->values, v->code));
+  case ZT_RECORD:
+    return g_strdup(zfacts_record_id(f, t.ref, v->rec, buf));
+  default:
+    return g_strdup("");
   }
 }
