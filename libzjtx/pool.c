@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pool.c - the worker threads of one evaluation: started once, handed one
- * piece of work at a time (a rule's record ranges), joined at the end. */
+ * piece of work at a time (a rule's record ranges), joined at the end.
+ *
+ * The hand-off uses POSIX mutexes and condition variables, not GMutex and
+ * GCond: on Linux those are bare futexes that ThreadSanitizer cannot see,
+ * so every piece of work handed over would be reported as a race. */
+#include <pthread.h>
+
 #include "eval-internal.h"
 
 typedef struct {
@@ -11,8 +17,8 @@ typedef struct {
 } zslot;
 
 struct zpool {
-  GMutex lock;
-  GCond work, done;
+  pthread_mutex_t lock;
+  pthread_cond_t work, done;
   guint generation; /* bumped for each piece of work */
   int pending;      /* workers not done with it yet */
   bool quit;
@@ -27,31 +33,31 @@ static gpointer worker(gpointer data) {
   zslot *slot = data;
   zpool *pool = slot->pool;
   guint seen = 0;
-  g_mutex_lock(&pool->lock);
+  pthread_mutex_lock(&pool->lock);
   for (;;) {
     while (!pool->quit && pool->generation == seen)
-      g_cond_wait(&pool->work, &pool->lock);
+      pthread_cond_wait(&pool->work, &pool->lock);
     if (pool->quit)
       break;
     seen = pool->generation;
     zpool_fn fn = pool->fn;
     void *work = pool->data;
-    g_mutex_unlock(&pool->lock);
+    pthread_mutex_unlock(&pool->lock);
     fn(&slot->run, slot->index, pool->n, work);
-    g_mutex_lock(&pool->lock);
+    pthread_mutex_lock(&pool->lock);
     if (--pool->pending == 0)
-      g_cond_signal(&pool->done);
+      pthread_cond_signal(&pool->done);
   }
-  g_mutex_unlock(&pool->lock);
+  pthread_mutex_unlock(&pool->lock);
   return NULL;
 }
 
 zpool *zpool_new(int threads, zrun *own, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o,
                  zjtx_error **err) {
   zpool *pool = g_new0(zpool, 1);
-  g_mutex_init(&pool->lock);
-  g_cond_init(&pool->work);
-  g_cond_init(&pool->done);
+  pthread_mutex_init(&pool->lock, NULL);
+  pthread_cond_init(&pool->work, NULL);
+  pthread_cond_init(&pool->done, NULL);
   pool->own = own;
   pool->slots = g_new0(zslot, (gsize)MAX(1, threads));
   pool->n = 1;
@@ -80,34 +86,34 @@ int zpool_slots(const zpool *pool) {
 }
 
 void zpool_run(zpool *pool, zpool_fn fn, void *data) {
-  g_mutex_lock(&pool->lock);
+  pthread_mutex_lock(&pool->lock);
   pool->fn = fn;
   pool->data = data;
   pool->pending = pool->n - 1;
   pool->generation++;
-  g_cond_broadcast(&pool->work);
-  g_mutex_unlock(&pool->lock);
+  pthread_cond_broadcast(&pool->work);
+  pthread_mutex_unlock(&pool->lock);
   fn(pool->own, 0, pool->n, data);
-  g_mutex_lock(&pool->lock);
+  pthread_mutex_lock(&pool->lock);
   while (pool->pending > 0)
-    g_cond_wait(&pool->done, &pool->lock);
-  g_mutex_unlock(&pool->lock);
+    pthread_cond_wait(&pool->done, &pool->lock);
+  pthread_mutex_unlock(&pool->lock);
 }
 
 void zpool_free(zpool *pool) {
   if (!pool)
     return;
-  g_mutex_lock(&pool->lock);
+  pthread_mutex_lock(&pool->lock);
   pool->quit = true;
-  g_cond_broadcast(&pool->work);
-  g_mutex_unlock(&pool->lock);
+  pthread_cond_broadcast(&pool->work);
+  pthread_mutex_unlock(&pool->lock);
   for (int i = 1; i < pool->n; i++) {
     g_thread_join(pool->slots[i].thread);
     zrun_clear(&pool->slots[i].run);
   }
   g_free(pool->slots);
-  g_cond_clear(&pool->done);
-  g_cond_clear(&pool->work);
-  g_mutex_clear(&pool->lock);
+  pthread_cond_destroy(&pool->done);
+  pthread_cond_destroy(&pool->work);
+  pthread_mutex_destroy(&pool->lock);
   g_free(pool);
 }
