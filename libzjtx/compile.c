@@ -64,17 +64,6 @@ static bool same(ztype a, ztype b) { return a.kind == b.kind && a.ref == b.ref; 
 
 /* ---- emission ------------------------------------------------------------ */
 
-static const int8_t stack_effect[OP__COUNT] = {
-    [OP_CONST] = 1, [OP_SELF] = 1, [OP_LOCAL] = 1, [OP_STORE] = -1, [OP_DUP] = 1, [OP_POP] = -1,
-    [OP_FIELD] = 0, [OP_SELF_FIELD] = 1, [OP_PARENT] = 0, [OP_ADD] = -1, [OP_SUB] = -1,
-    [OP_MUL] = -1, [OP_DIV] = -1, [OP_NEG] = 0, [OP_ABS] = 0, [OP_ADD_DAYS] = -1,
-    [OP_SUB_DAYS] = -1, [OP_DAYS_BETWEEN] = -1, [OP_CMP] = -1, [OP_NOT] = 0, [OP_JUMP] = 0,
-    [OP_JUMP_FALSE] = -1, [OP_AND_SC] = -1, [OP_OR_SC] = -1, [OP_MIN] = -1, [OP_MAX] = -1,
-    [OP_ROUND] = 0, [OP_YEAR] = 0, [OP_MONTH] = 0, [OP_DAY] = 0, [OP_PARAM] = 1, [OP_PERIOD] = 1,
-    [OP_ITER] = -1, [OP_NEXT] = 0, [OP_INC] = 0, [OP_AGG_MINMAX] = -1, [OP_CALL] = 0,
-    [OP_GROUP_KEY] = 1, [OP_RET] = -1, [OP_TRACE_AGG] = 0,
-};
-
 /* Appends one instruction; returns its index (-1 when only typing). */
 static int emit(cctx *c, zopcode op, int a, int b, int32_t arg) {
   if (c->dry)
@@ -87,7 +76,7 @@ static int emit(cctx *c, zopcode op, int a, int b, int32_t arg) {
   }
   zinstr in = {(uint8_t)op, (uint8_t)a, (uint16_t)b, arg};
   g_array_append_val(c->block->code, in);
-  c->depth += stack_effect[op];
+  c->depth += zop_info(op)->pushes - zop_info(op)->pops;
   if (c->depth > c->block->max_stack)
     c->block->max_stack = c->depth;
   return (int)c->block->code->len - 1;

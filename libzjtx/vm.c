@@ -11,14 +11,19 @@
 
 #include "expr.h"
 
-static const char *const op_names[OP__COUNT] = {
-    "CONST", "SELF", "LOCAL", "STORE", "DUP", "POP", "FIELD", "SELF_FIELD", "PARENT",
-    "ADD", "SUB", "MUL", "DIV", "NEG", "ABS", "ADD_DAYS", "SUB_DAYS", "DAYS_BETWEEN",
-    "CMP", "NOT", "JUMP", "JUMP_FALSE", "AND_SC", "OR_SC", "MIN", "MAX", "ROUND",
-    "YEAR", "MONTH", "DAY", "PARAM", "PERIOD", "ITER", "NEXT", "INC", "AGG_MINMAX",
-    "CALL", "GROUP_KEY", "RET", "TRACE_AGG"};
+static const zop_row op_table[OP__COUNT] = {
+#define ZOP_ROW(name, a, b, c, pops, pushes, doc) {#name, ZOPND_##a, ZOPND_##b, ZOPND_##c, pops, pushes, doc},
+    ZOPCODES(ZOP_ROW)
+#undef ZOP_ROW
+};
 
-const char *zop_name(zopcode op) { return op < OP__COUNT ? op_names[op] : "?"; }
+const zop_row *zop_info(zopcode op) {
+  return op < OP__COUNT ? &op_table[op] : NULL;
+}
+
+const char *zop_name(zopcode op) {
+  return op < OP__COUNT ? op_table[op].name : "?";
+}
 
 static bool vm_fail(zvm *vm, zjtx_status code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 static bool vm_fail(zvm *vm, zjtx_status code, const char *fmt, ...) {
