@@ -42,6 +42,7 @@
 #ifndef ZJTX_OPCODES_H
 #define ZJTX_OPCODES_H
 
+/* clang-format off */
 /* X(name,     a,      b,      c,       pops, pushes, meaning) */
 #define ZOPCODES(X)                                                                                                    \
   X(CONST,      CTYPE,  CREF,   CONST,   0, 1, "-> consts[c]")                                                         \
@@ -91,11 +92,30 @@ typedef enum {
 #undef ZOP_ENUM
   OP__COUNT
 } zopcode;
+/* clang-format on */
 
 typedef enum {
-  ZOPND_NONE, ZOPND_CTYPE, ZOPND_CREF, ZOPND_CONST, ZOPND_SLOT, ZOPND_FIELD, ZOPND_ENTITY, ZOPND_CMPOP,
-  ZOPND_KIND, ZOPND_TARGET, ZOPND_RMODE, ZOPND_PLACES, ZOPND_PFLAGS, ZOPND_PARAM, ZOPND_PERIOD, ZOPND_ISRC,
-  ZOPND_COLL, ZOPND_ISMAX, ZOPND_NARGS, ZOPND_DERIVED, ZOPND_AGG
+  ZOPND_NONE,
+  ZOPND_CTYPE,
+  ZOPND_CREF,
+  ZOPND_CONST,
+  ZOPND_SLOT,
+  ZOPND_FIELD,
+  ZOPND_ENTITY,
+  ZOPND_CMPOP,
+  ZOPND_KIND,
+  ZOPND_TARGET,
+  ZOPND_RMODE,
+  ZOPND_PLACES,
+  ZOPND_PFLAGS,
+  ZOPND_PARAM,
+  ZOPND_PERIOD,
+  ZOPND_ISRC,
+  ZOPND_COLL,
+  ZOPND_ISMAX,
+  ZOPND_NARGS,
+  ZOPND_DERIVED,
+  ZOPND_AGG
 } zoperand;
 
 /* One row of the table. */
