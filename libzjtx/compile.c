@@ -53,8 +53,8 @@ int32_t zcomp_add_const(zcompiler *c, zval v) {
 }
 /* A constant; its type goes in a and b, for the dump only (the VM ignores them). */
 void zcomp_emit_const(zcompiler *c, zval v, ztype t) {
-  (void)t;
-  zcomp_emit(c, OP_CONST, 0, 0, zcomp_add_const(c, v));
+  int codeset = t.kind == ZT_CODE && t.ref >= 0 && t.ref < UINT16_MAX ? t.ref + 1 : 0;
+  zcomp_emit(c, OP_CONST, (int)t.kind, codeset, zcomp_add_const(c, v));
 }
 
 void zcomp_add_call(zcompiler *c, int32_t derived) {

@@ -290,19 +290,3 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
 bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out) {
   return exec(vm, block, self, locals ? locals : vm->locals, vm->stack, out);
 }
-
-void zvm_dump_block(const struct zjtx_policy *p, const zblock *b, GString *out) {
-  for (guint i = 0; i < b->code->len; i++) {
-    const zinstr *in = &g_array_index(b->code, zinstr, i);
-    g_string_append_printf(out, "    %4u  %-12s a=%-3u b=%-5u c=%d", i, zop_name((zopcode)in->op), in->a, in->b, in->c);
-    if (in->op == OP_PARAM)
-      g_string_append_printf(out, "   ; %s", ((zparam *)g_ptr_array_index(p->params, in->c))->id);
-    else if (in->op == OP_CALL)
-      g_string_append_printf(out, "   ; %s", ((zderived *)g_ptr_array_index(p->derived, in->c))->name);
-    else if (in->op == OP_FIELD || in->op == OP_SELF_FIELD) {
-      zentity *e = zpolicy_entity(p, in->c);
-      g_string_append_printf(out, "   ; %s.%s", e->name, zentity_field(e, in->b)->name);
-    }
-    g_string_append_c(out, '\n');
-  }
-}

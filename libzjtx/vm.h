@@ -69,7 +69,7 @@ bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out
 /* Reads a parameter value in force on `on` (respecting overrides). */
 bool zvm_param(zvm *vm, int32_t param, int32_t key, zdate on, zval *out);
 
-/* Text listing of a block, for zjtx_policy_dump(). */
+/* Text listing of a block, for zjtx_policy_dump() (vm-dump.c). */
 void zvm_dump_block(const struct zjtx_policy *p, const zblock *b, GString *out);
 
 #endif

@@ -1174,6 +1174,72 @@ START_TEST(limit_many_arguments) {
 }
 END_TEST
 
+/* ======================================================================== */
+/* The dump                                                                 */
+/* ======================================================================== */
+
+/* Each block below was compiled by hand from its expression, following
+ * compile*.c; constants are numbered across the policy in the order the
+ * loader compiles (rules in order: condition, then amount). */
+START_TEST(dump_decodes_operands) {
+  zjtx_policy *p = load_ok("<derived name=\"d\" entity=\"shop\" type=\"money\"><arg name=\"v\" type=\"money\"/>"
+                           "<expr>if active then v else fee</expr></derived>\n"
+                           "<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>level >= 'mid' and n &lt; 3</condition>"
+                           "<amount>round(bonus[level] * rate, 1)</amount></rule>\n"
+                           RULE("q", "d(amount)")
+                           RULE("s", "sum(x in sales : x.price)"));
+  char *dump = zjtx_policy_dump(p);
+  static const char *const blocks[] = {
+      "derived shop.d  [t]\n"
+      "  expr : money   (t.xml:29)\n"
+      "       0  SELF_FIELD   shop.active\n"
+      "       1  JUMP_FALSE   -> 4\n"
+      "       2  LOCAL        0\n"
+      "       3  JUMP         -> 5\n"
+      "       4  PARAM        fee\n"
+      "       5  RET\n",
+      "  condition : bool   (t.xml:30)\n"
+      "       0  SELF_FIELD   shop.level\n"
+      "       1  CONST        0  ; 'mid'\n"
+      "       2  CMP          >= integer\n"
+      "       3  AND_SC       -> 7\n"
+      "       4  SELF_FIELD   shop.n\n"
+      "       5  CONST        1  ; 3\n"
+      "       6  CMP          < decimal\n"
+      "       7  RET\n",
+      "  amount : money   (t.xml:30)\n"
+      "       0  SELF_FIELD   shop.level\n"
+      "       1  PARAM        bonus [key]\n"
+      "       2  SELF_FIELD   shop.rate\n"
+      "       3  MUL\n"
+      "       4  ROUND        half_up 1\n"
+      "       5  RET\n",
+      "rule q  subject shop  clause c  [t]\n"
+      "  amount : money   (t.xml:31)\n"
+      "       0  SELF\n"
+      "       1  SELF_FIELD   shop.amount\n"
+      "       2  CALL         d  ; 1 argument\n"
+      "       3  RET\n",
+      "rule s  subject shop  clause c  [t]\n"
+      "  amount : money   (t.xml:32)\n"
+      "       0  SELF\n"
+      "       1  ITER         shop.sales local 0\n"
+      "       2  CONST        2  ; 0\n"
+      "       3  NEXT         local 0 -> 8\n"
+      "       4  LOCAL        0\n"
+      "       5  FIELD        sale.price\n"
+      "       6  ADD\n"
+      "       7  JUMP         -> 3\n"
+      "       8  TRACE_AGG    0  ; sum(x in sales : …)\n"
+      "       9  RET\n",
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(blocks); i++)
+    ck_assert_msg(strstr(dump, blocks[i]), "dump lacks\n%s\nin\n%s", blocks[i], dump);
+  zjtx_free(dump);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 static Suite *expr_suite(void) {
   Suite *s = suite_create("expr");
   TCase *tp = tcase_create("parse");
@@ -1241,6 +1307,9 @@ static Suite *expr_suite(void) {
   tcase_add_test(tl, limit_nested_max);
   tcase_add_test(tl, limit_many_arguments);
   suite_add_tcase(s, tl);
+  TCase *td = tcase_create("dump");
+  tcase_add_test(td, dump_decodes_operands);
+  suite_add_tcase(s, td);
   return s;
 }
 
