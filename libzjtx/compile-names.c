@@ -70,6 +70,8 @@ const zvar *zcomp_find_var(const zcompiler *c, const char *name) {
   return NULL;
 }
 
+/* ---- names --------------------------------------------------------------- */
+
 static ztype compile_self_name(zcompiler *c, zexpr *e) {
   const zscope *s = c->scope;
   zentity *ent = zpolicy_entity(c->p, s->entity);
@@ -160,6 +162,8 @@ ztype zcomp_name(zcompiler *c, zexpr *e) {
   return zcomp_fail(c, e, "unknown name '%s' (not a variable nor a parameter)", e->name);
 }
 
+/* ---- parameters ---------------------------------------------------------- */
+
 static ztype compile_param(zcompiler *c, zexpr *at, const char *name, zexpr *key, zexpr *date) {
   int32_t pi = zpolicy_param_index(c->p, name);
   if (pi < 0)
@@ -212,6 +216,8 @@ ztype zcomp_index(zcompiler *c, zexpr *e) {
     return zcomp_fail(c, e, "only a keyed parameter can be indexed with [...]");
   return compile_param(c, target, target->name, zexpr_kid(e, 1), NULL);
 }
+
+/* ---- members and calls of derived values --------------------------------- */
 
 ztype zcomp_member(zcompiler *c, zexpr *e) {
   zexpr *base = zexpr_kid(e, 0);

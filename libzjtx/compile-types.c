@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+/* ---- types --------------------------------------------------------------- */
+
 const char *ztype_name(const struct zjtx_policy *p, ztype t, char *buf, size_t len) {
   static const char *const names[] = {"nothing", "bool", "number", "money",  "rate",
                                       "date",    "text", "code",   "record", "collection"};
@@ -94,6 +96,8 @@ ztype zcomp_string(zcompiler *c, zexpr *e, ztype hint) {
   zcomp_emit_const(c, v, ztype_of(ZT_TEXT, -1));
   return ztype_of(ZT_TEXT, -1);
 }
+
+/* ---- comparison and arithmetic ------------------------------------------- */
 
 int zcomp_cmp_kind(ztype t) {
   switch (t.kind) {
@@ -246,6 +250,8 @@ ztype zcomp_binary(zcompiler *c, zexpr *e) {
 }
 
 /* a and b and c ...: a left-deep tree, walked with a loop (see above). */
+/* ---- conditions: and, or, if, in, not ------------------------------------ */
+
 ztype zcomp_logic(zcompiler *c, zexpr *e) {
   GPtrArray *spine = g_ptr_array_new();
   zexpr *x = e;

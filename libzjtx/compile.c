@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+/* ---- errors -------------------------------------------------------------- */
+
 ztype zcomp_fail(zcompiler *c, const zexpr *e, const char *fmt, ...) {
   if (!c->err) {
     va_list ap;
@@ -66,6 +68,8 @@ void zcomp_add_call(zcompiler *c, int32_t derived) {
 int zcomp_new_slot(zcompiler *c) {
   return c->block->n_locals++;
 }
+
+/* ---- the walk ------------------------------------------------------------ */
 
 /* The type `e` would have, without emitting anything.  Only typing: so
  * that nested max()/min() aggregates, each of which types its value before
@@ -142,6 +146,8 @@ ztype zcomp_node(zcompiler *c, zexpr *e, ztype hint) {
   c->at = outer;
   return c->err ? ZTYPE_VOID : t;
 }
+
+/* ---- sessions ------------------------------------------------------------ */
 
 bool zcompile_expr(struct zjtx_policy *p, zsource_expr *src, const zscope *scope, ztype want, zjtx_error **err) {
   return zcomp_source(p, src, scope, want, 1, err);
