@@ -168,21 +168,6 @@ static void apply_exclusive(const zjtx_policy *p, zjtx_result *res) {
   g_array_set_size(items, kept);
 }
 
-static const char *op_text(int op) {
-  switch (op) {
-  case ZOP_EQ:
-    return "==";
-  case ZOP_LT:
-    return "<";
-  case ZOP_LE:
-    return "<=";
-  case ZOP_GT:
-    return ">";
-  default:
-    return ">=";
-  }
-}
-
 /* The plan's targets: each indicator once, over the whole population. */
 static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
   const zjtx_policy *p = res->policy;
@@ -212,7 +197,7 @@ static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
       zdec_round(v.d, places, ZROUND_HALF_UP, &shown.d);
     g_ptr_array_add(res->indicator_values, zformat_value(p, res->facts, x->value.type, &shown));
     char *target = zformat_value(p, res->facts, x->value.type, &x->target);
-    g_ptr_array_add(res->indicator_targets, g_strdup_printf("%s %s", op_text(x->target_op), target));
+    g_ptr_array_add(res->indicator_targets, g_strdup_printf("%s %s", zop_text(x->target_op), target));
     g_free(target);
     g_array_append_val(res->indicator_met, met);
   }
