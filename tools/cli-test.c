@@ -20,7 +20,7 @@
 
 #include "cli.h"
 
-/* rules/test.rng, embedded by tools/meson.build (embed-file.py). */
+/* rules/test.rng, embedded by tools/meson.build (build-aux/embed-file.py). */
 extern const char cli_test_schema[];
 extern const size_t cli_test_schema_len;
 
