@@ -57,8 +57,8 @@ static void untrack(const char *tmp) {
 }
 
 static bool sink_fail(const cli_sink *sink, int errnum) {
-  fprintf(stderr, "zjtx: %s: cannot write: %s\n", sink->path ? sink->path : "standard output",
-          errnum ? g_strerror(errnum) : "input/output error");
+  cli_message("%s: cannot write: %s", sink->path ? sink->path : "standard output",
+              errnum ? g_strerror(errnum) : "input/output error");
   return false;
 }
 

@@ -21,15 +21,17 @@ static void esc(GString *s, const char *text) {
 }
 
 static void yuan_cell(GString *s, int64_t fen) {
-  char *y = cli_grouped_yuan(fen);
-  g_string_append_printf(s, "<td class=\"num\">%s</td>", y);
-  g_free(y);
+  char y[ZFMT_FEN_BUFSZ];
+  g_string_append_printf(s, "<td class=\"num\">%s</td>", zfmt_fen_grouped(fen, y));
 }
 
 static void diff_cell(GString *s, int64_t fen) {
-  char *y = sim_signed_grouped(fen);
-  g_string_append_printf(s, "<td class=\"num %s\">%s</td>", fen > 0 ? "up" : fen < 0 ? "down" : "same", y);
-  g_free(y);
+  char y[SIM_SIGNED_BUFSZ];
+  g_string_append_printf(s, "<td class=\"num %s\">%s</td>",
+                         fen > 0   ? "up"
+                         : fen < 0 ? "down"
+                                   : "same",
+                         sim_signed_grouped(y, fen));
 }
 
 /* 10,000 yuan (万元), exactly: "1250", "0.5", "12.345678". */
@@ -125,7 +127,8 @@ static void svg_axis(GString *s, int64_t step, int64_t axis_max, int bottom) {
 static void svg_bar(GString *s, const bar_item *it, bool reform, double y, int64_t axis_max) {
   int64_t fen = reform ? it->reform : it->base;
   double w = bar_x(fen, axis_max);
-  char *yuan = cli_grouped_yuan(fen);
+  char yuan[ZFMT_FEN_BUFSZ];
+  zfmt_fen_grouped(fen, yuan);
   g_string_append_printf(s, "<rect class=\"bar %s\" data-key=\"", reform ? "reform" : "base");
   esc(s, it->key);
   g_string_append_printf(s, "\" x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\"><title>", LABEL_W, y, w, BAR_H);
@@ -134,7 +137,6 @@ static void svg_bar(GString *s, const bar_item *it, bool reform, double y, int64
   g_string_append_printf(s, "<text x=\"%.1f\" y=\"%.1f\" class=\"value\">", LABEL_W + w + 4, y + BAR_H - 3);
   wan_2(s, fen);
   g_string_append(s, "</text>");
-  g_free(yuan);
 }
 
 /* A title longer than the label column is cut, with an ellipsis. */
@@ -156,7 +158,10 @@ static void svg_label(GString *s, const bar_item *it, double y) {
 static void svg_diff(GString *s, const bar_item *it, double y) {
   int64_t d = it->diff;
   g_string_append_printf(s, "<text x=\"%d\" y=\"%.1f\" class=\"diff %s\">%s", CHART_W - 4, y + BAR_H + 9,
-                         d > 0 ? "up" : d < 0 ? "down" : "same", d > 0 ? "+" : "");
+                         d > 0   ? "up"
+                         : d < 0 ? "down"
+                                 : "same",
+                         d > 0 ? "+" : "");
   wan_2(s, d);
   g_string_append(s, "</text>");
 }
@@ -165,8 +170,9 @@ static void svg_chart(GString *s, const char *id, const char *caption, const bar
   int64_t axis_max;
   int64_t step = axis_step(items, n, &axis_max);
   int bottom = TOP + (int)n * ROW_H;
-  g_string_append_printf(s, "<figure><svg id=\"%s\" class=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-                            "height=\"%d\" aria-label=\"",
+  g_string_append_printf(s,
+                         "<figure><svg id=\"%s\" class=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+                         "height=\"%d\" aria-label=\"",
                          id, CHART_W, bottom + 32, CHART_W, bottom + 32);
   esc(s, caption);
   g_string_append(s, "\">\n");
@@ -300,10 +306,11 @@ static void change_row(GString *s, const sim_report *r, const sim_change *c, siz
 
 /* The largest gains (sign > 0) or losses (sign < 0), at most v->top. */
 static void table_changes(GString *s, const sim_report *r, const sim_view *v, int sign, const char *id) {
-  g_string_append_printf(s, "<table id=\"%s\"><thead><tr><th class=\"num\">#</th><th>规则 Rule</th>"
-                            "<th>受益主体 Beneficiary</th><th>%s</th><th class=\"num\">基准 Base（元）</th>"
-                            "<th class=\"num\">改革 Reform（元）</th><th class=\"num\">差额 Change（元）</th>"
-                            "</tr></thead>\n<tbody>\n",
+  g_string_append_printf(s,
+                         "<table id=\"%s\"><thead><tr><th class=\"num\">#</th><th>规则 Rule</th>"
+                         "<th>受益主体 Beneficiary</th><th>%s</th><th class=\"num\">基准 Base（元）</th>"
+                         "<th class=\"num\">改革 Reform（元）</th><th class=\"num\">差额 Change（元）</th>"
+                         "</tr></thead>\n<tbody>\n",
                          id, r->group_by ? group_heading_zh(r->group_by) : "—");
   size_t shown = 0;
   for (guint i = 0; i < r->changes->len && shown < v->top; i++) {
@@ -326,9 +333,13 @@ static void table_checks(GString *s, const sim_report *r) {
     esc(s, c->title ? c->title : c->id);
     g_string_append(s, "<br><code>");
     esc(s, c->id);
-    g_string_append_printf(s, "</code>%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
-                              "<td class=\"num %s\">%s%" PRId64 "</td></tr>\n",
-                           presence_tag(c->in), c->base, c->reform, d > 0 ? "down" : d < 0 ? "up" : "same",
+    g_string_append_printf(s,
+                           "</code>%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+                           "<td class=\"num %s\">%s%" PRId64 "</td></tr>\n",
+                           presence_tag(c->in), c->base, c->reform,
+                           d > 0   ? "down"
+                           : d < 0 ? "up"
+                                   : "same",
                            d > 0 ? "+" : "", d);
   }
   if (r->checks->len == 0)
@@ -399,25 +410,25 @@ static void page_head(GString *s, const sim_report *r, const sim_view *v) {
 }
 
 static void card(GString *s, const char *id, const char *key, const char *value, const char *cls) {
-  g_string_append_printf(s, "<div class=\"card\" id=\"%s\"><div class=\"k\">%s</div><div class=\"v %s\">%s</div>"
-                            "</div>\n",
+  g_string_append_printf(s,
+                         "<div class=\"card\" id=\"%s\"><div class=\"k\">%s</div><div class=\"v %s\">%s</div>"
+                         "</div>\n",
                          id, key, cls, value);
 }
 
 static void page_cards(GString *s, const sim_report *r) {
   const sim_totals *t = &r->total;
-  char *base = cli_grouped_yuan(t->base), *reform = cli_grouped_yuan(t->reform), *diff = sim_signed_grouped(t->diff);
-  char who[96];
+  char base[ZFMT_FEN_BUFSZ], reform[ZFMT_FEN_BUFSZ], diff[SIM_SIGNED_BUFSZ], who[96];
   g_snprintf(who, sizeof who, "%zu / %zu / %zu", t->gainers, t->losers, t->unchanged);
   g_string_append(s, "<div class=\"cards\">\n");
-  card(s, "total-base", "基准总额 Base total（元）", base, "");
-  card(s, "total-reform", "改革总额 Reform total（元）", reform, "");
-  card(s, "total-diff", "预算变化 Change（元）", diff, t->diff > 0 ? "up" : t->diff < 0 ? "down" : "same");
+  card(s, "total-base", "基准总额 Base total（元）", zfmt_fen_grouped(t->base, base), "");
+  card(s, "total-reform", "改革总额 Reform total（元）", zfmt_fen_grouped(t->reform, reform), "");
+  card(s, "total-diff", "预算变化 Change（元）", sim_signed_grouped(diff, t->diff),
+       t->diff > 0   ? "up"
+       : t->diff < 0 ? "down"
+                     : "same");
   card(s, "total-who", "获益 / 受损 / 不变 Gain / lose / same", who, "");
   g_string_append(s, "</div>\n");
-  g_free(base);
-  g_free(reform);
-  g_free(diff);
 }
 
 static void page_budget(GString *s, const sim_report *r) {
@@ -439,9 +450,10 @@ static void page_budget(GString *s, const sim_report *r) {
 static void page_changes(GString *s, const sim_report *r, const sim_view *v) {
   g_string_append(s, "<section id=\"winners-losers\">\n<h2>获益与受损 <span class=\"en\">Winners and losers</span>"
                      "</h2>\n");
-  g_string_append_printf(s, "<p>按规则和受益主体计，共 %u 项金额变化；下表各列出变化最大的至多 %zu 项。"
-                            " <span class=\"en\">%u amounts change (per rule and beneficiary); each table lists "
-                            "at most the %zu largest.</span></p>\n",
+  g_string_append_printf(s,
+                         "<p>按规则和受益主体计，共 %u 项金额变化；下表各列出变化最大的至多 %zu 项。"
+                         " <span class=\"en\">%u amounts change (per rule and beneficiary); each table lists "
+                         "at most the %zu largest.</span></p>\n",
                          r->changes->len, v->top, r->changes->len, v->top);
   g_string_append(s, "<h3>获益最多 <span class=\"en\">Largest gains</span></h3>\n");
   table_changes(s, r, v, 1, "table-winners");
@@ -458,11 +470,13 @@ bool sim_write_html(FILE *out, const sim_report *r, const sim_view *v) {
   page_head(s, r, v);
   page_budget(s, r);
   page_changes(s, r, v);
-  g_string_append_printf(s, "<footer>金额单位为元，精确到分；图表单位为万元。获益、受损、不变按受益主体计（合计与分组行按其各规则金额之和）。"
-                            "<br>Amounts in yuan, exact to the fen; charts in 万元 (10,000 yuan). Gain, lose, same "
-                            "count beneficiaries (in the total and group rows, by their amount over all rules). "
-                            "zjtx %s</footer>\n</main>\n</body>\n</html>\n",
-                         zjtx_version_string());
+  g_string_append_printf(
+      s,
+      "<footer>金额单位为元，精确到分；图表单位为万元。获益、受损、不变按受益主体计（合计与分组行按其各规则金额之和）。"
+      "<br>Amounts in yuan, exact to the fen; charts in 万元 (10,000 yuan). Gain, lose, same "
+      "count beneficiaries (in the total and group rows, by their amount over all rules). "
+      "zjtx %s</footer>\n</main>\n</body>\n</html>\n",
+      zjtx_version_string());
   fwrite(s->str, 1, s->len, out);
   g_string_free(s, TRUE);
   return true;

@@ -7,6 +7,7 @@
 #define ZJTX_CLI_REPORT_H
 
 #include "cli.h"
+#include "format.h"
 
 /* Amounts in fen, exact.  gainers + losers + unchanged = beneficiaries
  * with an amount under the base or the reform (an absent amount is 0). */
@@ -70,16 +71,16 @@ typedef struct {
 
 /* Compares two results of the same facts.  False (with a message on
  * stderr) when a total exceeds the exact money range. */
-bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res,
-                      const zjtx_policy *reform, const zjtx_result *reform_res);
+bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res, const zjtx_policy *reform,
+                      const zjtx_result *reform_res);
 void sim_report_clear(sim_report *r);
 
 /* ---- cli-report-text.c ---- */
 
-/* "-1234.50": yuan with two decimals, no grouping.  buf: 32 bytes. */
-const char *sim_yuan(char *buf, int64_t fen);
-/* "+1,234.50", "-1,234.50", "0.00".  Owned: g_free(). */
-char *sim_signed_grouped(int64_t fen);
+/* "+1,234.50", "-1,234.50", "0.00" (zfmt_fen_grouped with a sign for a
+ * gain) into buf, SIM_SIGNED_BUFSZ bytes; returns buf. */
+#define SIM_SIGNED_BUFSZ (ZFMT_FEN_BUFSZ + 1)
+const char *sim_signed_grouped(char *buf, int64_t fen);
 bool sim_write_table(FILE *out, const sim_report *r, const sim_view *v);
 bool sim_write_json(FILE *out, const sim_report *r, const sim_view *v);
 bool sim_write_csv(FILE *out, const sim_report *r, const sim_view *v);

@@ -83,8 +83,6 @@ bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res,
 bool cli_write_table(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);
 /* One CSV field, quoted when it must be (RFC 4180), then ',' or a newline. */
 void cli_csv_field(FILE *out, const char *s, bool last);
-/* 1234567.5 as "1,234,567.50" from fen, newly allocated. */
-char *cli_grouped_yuan(int64_t fen);
 
 /* ---- cli-summary.c: totals per rule and per entity (county) -------------- */
 
