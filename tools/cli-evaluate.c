@@ -120,16 +120,15 @@ static void print_reconciliation(const zjtx_policy *p, const zjtx_facts *facts) 
   }
 }
 
-/* Every refused record on stderr (and in the rejects file, if open), then
- * the reconciliation of each table.  Returns the number of problems. */
+/* Every refused record on stderr (and into the rejects file, if open: it
+ * is committed with the result, so that a run that fails later leaves
+ * none), then the reconciliation of each table.  Returns the number of
+ * problems. */
 static size_t report_rejects(const zjtx_policy *p, const zjtx_facts *facts, cli_sink *rejects) {
   size_t n = zjtx_facts_reject_count(facts);
   cli_print_rejects(facts, "");
-  if (rejects->fp) {
+  if (rejects->fp)
     write_rejects_csv(rejects->fp, facts);
-    if (!cli_sink_commit(rejects))
-      n++;
-  }
   if (n == 0)
     return 0;
   print_reconciliation(p, facts);
@@ -278,7 +277,8 @@ static int evaluate(evaluation *ev) {
 }
 
 /* The result in its format (a table ends with the summary), then the
- * summary: to its file, or to stderr unless it ended the table or --quiet. */
+ * summary: to its file, or to stderr unless it ended the table or --quiet.
+ * Every file is complete before the first is renamed into place. */
 static int write_results(evaluation *ev) {
   FILE *out = ev->out.fp;
   bool ok = ev->write(out, ev->p, ev->res, ev->o->explain);
@@ -286,15 +286,16 @@ static int write_results(evaluation *ev) {
     fputc('\n', out);
     ok = cli_write_summary(out, ev->p, ev->res, ev->by);
   }
+  if (ok && ev->summary.fp)
+    ok = cli_write_summary(ev->summary.fp, ev->p, ev->res, ev->by);
   if (!ok || !cli_sink_commit(&ev->out))
     return CLI_EXIT_FAILURE;
-  if (ev->summary.fp) {
-    if (!cli_write_summary(ev->summary.fp, ev->p, ev->res, ev->by) || !cli_sink_commit(&ev->summary))
-      return CLI_EXIT_FAILURE;
-  } else if (!ev->table && !ev->o->quiet) {
-    if (!cli_write_summary(stderr, ev->p, ev->res, ev->by))
-      return CLI_EXIT_FAILURE;
-  }
+  if (ev->rejects.fp && !cli_sink_commit(&ev->rejects))
+    return CLI_EXIT_FAILURE;
+  if (ev->summary.fp && !cli_sink_commit(&ev->summary))
+    return CLI_EXIT_FAILURE;
+  if (!ev->o->summary && !ev->table && !ev->o->quiet && !cli_write_summary(stderr, ev->p, ev->res, ev->by))
+    return CLI_EXIT_FAILURE;
   return 0;
 }
 

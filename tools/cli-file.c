@@ -27,9 +27,11 @@ static void remove_pending(int sig) {
   raise(sig);
 }
 
-/* Catches the signals that end a run, except those the caller ignores. */
+/* Catches the signals that end a run, except those the caller ignores;
+ * SIGABRT and SIGTRAP too, which is how GLib ends a process that runs out
+ * of memory (g_error), so that even then no temporary is left. */
 static void install_handlers(void) {
-  static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+  static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGABRT, SIGTRAP};
   struct sigaction sa = {.sa_handler = remove_pending}, old;
   sigemptyset(&sa.sa_mask);
   for (size_t i = 0; i < G_N_ELEMENTS(signals); i++)
