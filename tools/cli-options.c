@@ -8,6 +8,7 @@
 #include "cli.h"
 
 /* "zjtx evaluate: MESSAGE" and where to read more, on stderr. */
+static int vusage_error(const char *command, const char *fmt, va_list ap) G_GNUC_PRINTF(2, 0);
 static int vusage_error(const char *command, const char *fmt, va_list ap) {
   g_autofree char *msg = g_strdup_vprintf(fmt, ap);
   fprintf(stderr, "zjtx%s%s: %s\nTry 'zjtx%s%s --help'.\n", command ? " " : "", command ? command : "", msg,
