@@ -650,11 +650,36 @@ def test_failure_leaves_no_files():
             os.unlink(fifo)
 
 
+def test_control_characters_escaped():
+    """A field name from a hostile file reaches stderr escaped: an ESC
+    sequence (or a C1 CSI) would recolour or move the user's terminal."""
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = json.load(open(FACTS, encoding='utf-8'))
+        doc['enterprises'][0]['bad\u001b[31mkey'] = 1
+        doc['enterprises'][1]['csi\u009b2Jkey'] = 1
+        path = os.path.join(tmp, 'facts.json')
+        with open(path, 'w', encoding='utf-8') as f:
+            json.dump(doc, f, ensure_ascii=False)
+        rc, _, err = run_facts(path, '--format', 'json', '--quiet')
+        # escaped by the CLI (\\x1b) or already by the library (\\u001b): either way, never raw
+        check('JSON key with ESC: refused, shown escaped',
+              rc == 1 and re.search(r'bad\\(x1b|u001b)\[31mkey', err) and '\x1b' not in err, err)
+        check('JSON key with a C1 CSI: shown escaped', re.search(r'csi\\(u009b|x9b)2Jkey', err) and '\x9b' not in err,
+              err)
+        data = os.path.join(tmp, 'csv')
+        os.mkdir(data)
+        with open(os.path.join(data, 'counties.csv'), 'w', encoding='utf-8') as f:
+            f.write('id,name,bad\x1b]0;title\x07col\n320812,x,1\n')
+        rc, _, err = run_facts(data, '--format', 'json', '--quiet')
+        check('CSV header with OSC: shown escaped', rc == 1 and re.search(r'bad\\(x1b|u001b)\]0;title\\(x07|u0007)col', err)
+              and '\x1b' not in err and '\x07' not in err, err)
+
+
 def main():
     for t in [test_indicators, test_basics, test_check, test_json_contract, test_table, test_explain, test_set, test_bad_input,
               test_help_lists_options, test_option_validation, test_jsonl, test_csv_format, test_output_file,
               test_summary, test_rejects, test_csv_carrier, test_progress, test_command_help, test_usage_errors,
-              test_failure_leaves_no_files]:
+              test_failure_leaves_no_files, test_control_characters_escaped]:
         try:
             t()
         except Exception as e:  # a crash of one group must not hide the others

@@ -42,7 +42,8 @@ int cli_no_arguments(const cli_command *cmd, int argc, char **argv);
 /* "zjtx COMMAND: MESSAGE" and "Try 'zjtx COMMAND --help'." on stderr
  * (command NULL: the top level); returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-/* "zjtx: MESSAGE" on stderr: notes, and failures that are not libzjtx's. */
+/* "zjtx: MESSAGE" on stderr: notes, and failures that are not libzjtx's.
+ * Control characters in MESSAGE are shown escaped (\x1b), never sent. */
 void cli_message(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* The one error reporter: every error of the chain as "zjtx: [CONTEXT: ]
  * file:line:column: message", then "zjtx: N errors" when there are
