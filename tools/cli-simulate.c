@@ -2,8 +2,6 @@
 /* cli-simulate.c - zjtx simulate: evaluates one population under a base
  * policy and under a reform of it, and reports what the reform changes:
  * per rule, per county, per check and per beneficiary (cli-report-*.c). */
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 

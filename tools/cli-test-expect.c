@@ -7,6 +7,9 @@
 
 #include "cli-test.h"
 
+/* Lines under a failure (explanations, further errors) start with this. */
+#define INDENT "      "
+
 /* Prints @text with every line indented by @indent. */
 static void print_indented(const char *text, const char *indent) {
   const char *q = text;

@@ -234,7 +234,7 @@ int cli_cmd_test(int argc, char **argv) {
   g_autoptr(GPtrArray) paths = g_ptr_array_new();
   int rc = parse_args(argc, argv, &r, paths);
   if (rc != 0) {
-    g_free((char *)r.policy);
+    g_free(r.policy);
     g_ptr_array_free(r.uses, TRUE);
     return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
   }
@@ -249,7 +249,7 @@ int cli_cmd_test(int argc, char **argv) {
   bool ok = r.schema && r.failed == 0 && covered;
   if (r.schema)
     xmlRelaxNGFree(r.schema);
-  g_free((char *)r.policy);
+  g_free(r.policy);
   g_ptr_array_free(r.uses, TRUE);
   return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

@@ -14,9 +14,6 @@
 
 #include "cli.h"
 
-/* Lines under a failure (explanations, further errors) start with this. */
-#define INDENT "      "
-
 /* One policy, loaded once, and what the tests that used it exercised. */
 typedef struct {
   char *shown;     /* the path as shown to the user */
@@ -30,7 +27,7 @@ typedef struct {
 
 /* One `zjtx test` run: its options, the policies used, the counts. */
 typedef struct {
-  const char *policy; /* --policy FILE, or NULL */
+  char *policy; /* --policy FILE (owned), or NULL */
   bool quiet, require_coverage;
   xmlRelaxNGPtr schema; /* rules/test.rng */
   GPtrArray *uses;      /* policy_use*, in order of first use */
