@@ -590,6 +590,42 @@ START_TEST(safety_extends_special_file) {
 }
 END_TEST
 
+/* ---- hostile input: what messages say -------------------------------------- */
+
+/* A parameter q of type bool whose one value is `value`. */
+static zjtx_error *bool_value_fail(const char *value) {
+  g_autofree char *body = g_strdup_printf(PARAM("type=\"bool\"", "<value from=\"2025-01-01\">%s</value>"), value);
+  return load_fail(body, ZJTX_ERR_POLICY);
+}
+
+START_TEST(hostile_long_literal) {
+  /* a 60 KB value is not echoed whole: a quoted value is cut after 80
+   * bytes and marked with an ellipsis */
+  g_autofree char *digits = g_strnfill(60000, '1');
+  zjtx_error *err = bool_value_fail(digits);
+  g_autofree char *eighty = g_strnfill(80, '1');
+  g_autofree char *want = g_strdup_printf("value \"%s\xE2\x80\xA6\" of parameter q is not true or false", eighty);
+  expect(err, "p.xml", BODY_LINE, want);
+  /* 80 bytes exactly are kept whole */
+  err = bool_value_fail(eighty);
+  g_autofree char *whole = g_strdup_printf("value \"%s\" of parameter q is not true or false", eighty);
+  expect(err, "p.xml", BODY_LINE, whole);
+  /* cut at a character boundary: 中 is 3 bytes, so 26 of them (78 bytes) fit */
+  GString *body = g_string_new("<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>level == '");
+  for (int i = 0; i < 20000; i++)
+    g_string_append(body, "\xE4\xB8\xAD");
+  g_string_append(body, "'</condition><amount>1</amount></rule>\n");
+  err = load_fail(body->str, ZJTX_ERR_POLICY);
+  GString *cut = g_string_new("'");
+  for (int i = 0; i < 26; i++)
+    g_string_append(cut, "\xE4\xB8\xAD");
+  g_string_append(cut, "\xE2\x80\xA6' is not a value of shop.level (expected one of 'low', 'high')");
+  expect(err, "p.xml", BODY_LINE, cut->str);
+  g_string_free(body, TRUE);
+  g_string_free(cut, TRUE);
+}
+END_TEST
+
 /* ---- the Huai'an policy --------------------------------------------------- */
 
 START_TEST(huaian_loads) {
@@ -733,6 +769,7 @@ static Suite *policy_suite(void) {
   tcase_add_test(tsafe, safety_deep_nesting);
   tcase_add_test(tsafe, safety_too_large);
   tcase_add_test(tsafe, safety_extends_special_file);
+  tcase_add_test(tsafe, hostile_long_literal);
   suite_add_tcase(s, tsafe);
   TCase *th = tcase_create("huaian");
   tcase_add_test(th, huaian_loads);
