@@ -3,7 +3,10 @@
  * compiler annotates with code, and the evaluator runs.  Internal.
  *
  * Pipeline: policy-load.c (XML -> model) -> expr-parse.c (text -> AST) ->
- * compile.c (names, types -> bytecode in model) -> vm.c / eval.c. */
+ * compile.c (names, types -> bytecode in model) -> vm.c / eval.c.
+ *
+ * This is the bottom layer: policy.c and value.c implement it and include
+ * nothing of the compiler or the loader. */
 #ifndef ZJTX_MODEL_H
 #define ZJTX_MODEL_H
 
@@ -86,6 +89,10 @@ typedef struct {
   ztext2 title;
   zpos pos;
 } zfield;
+
+/* Field type names as written in a policy (type="money"), both ways. */
+const char *zfield_type_name(zfield_type t);
+bool zfield_type_parse(const char *name, zfield_type *out);
 
 typedef enum {
   ZREL_CHILDREN, /* parent's children (child entity declares parent) */
@@ -251,7 +258,9 @@ struct zjtx_policy {
   GStringChunk *strings;   /* interned file names etc. */
   GArray *consts;          /* zval constant pool of all compiled code */
   GArray *aggregates;      /* zagg_info of every compiled aggregate */
-  GHashTable *derived_index; /* while loading only: "entity\tname" -> index+1 */
+  GHashTable *derived_index; /* compile.c, while compiling only: "entity\tname" -> index+1 */
+  GHashTable *derived_by_name; /* "entity\tname" -> the visible (not overridden) zderived*; built
+                                * by the loader, immutable after load (zpolicy_find_derived) */
   guint derived_index_len;
   int32_t max_stack, max_locals, max_frames; /* evaluator sizing */
 };
@@ -267,7 +276,37 @@ static inline zentity *zpolicy_entity(const struct zjtx_policy *p, int32_t i) {
 static inline zfield *zentity_field(const zentity *e, int32_t i) {
   return g_ptr_array_index(e->fields, i);
 }
-const char *zfield_type_name(zfield_type t);
 ztype zfield_value_type(const zfield *f);
+/* The visible derived value `name` of entity (an override hides what it
+ * replaces), or NULL. */
+zderived *zpolicy_find_derived(const struct zjtx_policy *p, int32_t entity, const char *name);
+/* Makes d the visible derived value of its entity and name (loader). */
+void zpolicy_index_derived(struct zjtx_policy *p, zderived *d);
+
+/* ---- type names ------------------------------------------------------------ */
+
+/* "nothing", "bool", "number", "money", ... "collection". */
+const char *ztype_kind_name(ztype_kind k);
+/* A value type as written in a policy: money, rate, number, bool, date,
+ * text or code (ref -1). */
+bool zvalue_type_parse(const char *name, ztype *out);
+
+/* ---- values written as text (value.c) --------------------------------------- */
+
+/* Parses a value written in a policy or on the command line for a parameter
+ * of type t ("2" for a 2 % rate).  Returns NULL or a phrase saying what was
+ * expected. */
+const char *zpolicy_parse_value(ztype t, const char *text, zval *out);
+
+/* ---- lifetime ---------------------------------------------------------------- */
+
+/* Empty policy with refcount 1; freed by zjtx_policy_unref. */
+struct zjtx_policy *zpolicy_new(void);
+void zrule_free(zrule *r);
+void zcap_free(zcap *c);
+void zparam_free(zparam *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(zrule, zrule_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(zcap, zcap_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(zparam, zparam_free)
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model.h" /* zpolicy_find_derived */
 #include "zjtx/zjtx.h"
 
 #define HEADER                                                                              \
@@ -436,6 +437,34 @@ START_TEST(extends_through_buffer) {
 }
 END_TEST
 
+START_TEST(extends_derived_index) {
+  /* base.xml declares firm.rate_applied and firm.share, ext.xml overrides
+   * both: the index gives the overrides; their bases stay reachable by
+   * `inherited` only */
+  char *path = data_path("ext.xml");
+  zjtx_policy *p = NULL;
+  ck_assert_int_eq(zjtx_policy_load_file(path, &p, NULL), ZJTX_OK);
+  int32_t firm = zpolicy_entity_index(p, "firm");
+  ck_assert_int_ge(firm, 0);
+  for (int i = 0; i < 2; i++) {
+    const char *name = i ? "share" : "rate_applied";
+    zderived *d = zpolicy_find_derived(p, firm, name);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->name, name);
+    ck_assert_str_eq(d->origin, "test-ext");
+    ck_assert(!d->hidden);
+    ck_assert_int_ge(d->inherited, 0);
+    zderived *base = g_ptr_array_index(p->derived, d->inherited);
+    ck_assert_str_eq(base->origin, "test-base");
+    ck_assert(base->hidden);
+  }
+  ck_assert_ptr_null(zpolicy_find_derived(p, firm, "no_such_value"));
+  ck_assert_ptr_null(zpolicy_find_derived(p, firm + 100, "share"));
+  zjtx_policy_unref(p);
+  g_free(path);
+}
+END_TEST
+
 /* ---- hostile input -------------------------------------------------------- */
 
 static const char laughs[] =
@@ -760,6 +789,7 @@ static Suite *policy_suite(void) {
   tcase_add_test(te, extends_cycle);
   tcase_add_test(te, extends_missing_file);
   tcase_add_test(te, extends_through_buffer);
+  tcase_add_test(te, extends_derived_index);
   suite_add_tcase(s, te);
   TCase *tsafe = tcase_create("safety");
   tcase_set_timeout(tsafe, 60);

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* xml-read.c - reading untrusted XML safely (see the header).
+ *
+ * No network (XML_PARSE_NONET), no DTD loading, no entity substitution, no
+ * DOCTYPE at all, UTF-8 only, limits on size and nesting checked on the raw
+ * text before libxml2 sees it.  libxml2 errors are collected through the
+ * structured error hook so that the *first* one is reported, and nothing is
+ * printed. */
+#include "xml-read.h"
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <string.h>
+
+#include "xml-position.h"
+
+void zxml_error_free(zxml_error *e) {
+  if (!e)
+    return;
+  g_free(e->message);
+  g_free(e->element);
+  g_free(e);
+}
+
+char *zxml_one_line(char *s) {
+  char *out = s;
+  for (const char *q = s; *q;) {
+    if (*q != '\n' && *q != '\r') {
+      *out++ = *q++;
+      continue;
+    }
+    while (out > s && (out[-1] == ' ' || out[-1] == '\t'))
+      out--;
+    while (*q == '\n' || *q == '\r' || *q == ' ' || *q == '\t')
+      q++;
+    if (out > s && *q)
+      *out++ = ' ';
+  }
+  *out = '\0';
+  return g_strstrip(s);
+}
+
+static bool fail(zxml_error **err, zjtx_status code, int line, int column, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+static bool fail(zxml_error **err, zjtx_status code, int line, int column, const char *fmt, ...) {
+  if (!err)
+    return false;
+  zxml_error *e = g_new0(zxml_error, 1);
+  va_list ap;
+  va_start(ap, fmt);
+  e->message = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  e->code = code;
+  e->line = line;
+  e->column = column;
+  *err = e;
+  return false;
+}
+
+/* ---- libxml2's errors: the first one --------------------------------------- */
+
+typedef struct {
+  zjtx_status code;
+  zxml_error *first;
+} collector;
+
+static void on_xml_error(void *data, xmlErrorPtr e) {
+  collector *x = data;
+  if (x->first || !e || e->level < XML_ERR_ERROR)
+    return;
+  x->first = g_new0(zxml_error, 1);
+  x->first->code = x->code;
+  x->first->message = g_strstrip(g_strdup(e->message ? e->message : "invalid XML"));
+  x->first->line = e->line;
+  x->first->column = e->int2;
+  const xmlNode *n = e->node;
+  if (x->code == ZJTX_ERR_SCHEMA && n && n->type == XML_ELEMENT_NODE)
+    x->first->element = g_strdup((const char *)n->name);
+}
+
+/* Hands the collected error (or a new one saying `otherwise`) to err. */
+static bool give_collected(collector *x, zxml_error **err, const char *otherwise) {
+  if (!x->first)
+    return fail(err, x->code, 0, 0, "%s", otherwise);
+  if (err)
+    *err = x->first;
+  else
+    zxml_error_free(x->first);
+  x->first = NULL;
+  return false;
+}
+
+/* ---- checks on the raw text -------------------------------------------------- */
+
+/* memmem(): the whole buffer, NUL bytes included. */
+static const char *find_bytes(const char *data, size_t len, const char *needle) {
+  size_t n = strlen(needle);
+  for (const char *q = data; n <= len && (q = memchr(q, needle[0], len - (size_t)(q - data) - n + 1)); q++)
+    if (memcmp(q, needle, n) == 0)
+      return q;
+  return NULL;
+}
+
+/* Element nesting, counted on the raw text before libxml2 parses it, so that
+ * a deeply nested document is refused as a limit whatever its depth
+ * (libxml2 on its own stops at 256 levels with a parser error).  Returns the
+ * line of the first element nested too deep, or 0. */
+static int too_deep(const char *data, size_t len, int max) {
+  const char *q = data, *end = data + len;
+  int depth = 0, line = 1;
+  while (q < end) {
+    if (*q != '<') {
+      if (*q++ == '\n')
+        line++;
+      continue;
+    }
+    if (zxml_starts(q, end, "<!--")) {
+      zxml_skip_past(&q, end, "-->", &line);
+    } else if (zxml_starts(q, end, "<![CDATA[")) {
+      zxml_skip_past(&q, end, "]]>", &line);
+    } else if (zxml_starts(q, end, "<?")) {
+      zxml_skip_past(&q, end, "?>", &line);
+    } else if (zxml_starts(q, end, "</")) {
+      depth--;
+      zxml_skip_past(&q, end, ">", &line);
+    } else if (zxml_starts(q, end, "<!")) {
+      zxml_skip_past(&q, end, ">", &line);
+    } else {
+      int tag_line = line;
+      char quote = 0;
+      const char *gt = NULL;
+      for (q++; q < end && !gt; q++) {
+        if (*q == '\n')
+          line++;
+        else if (quote)
+          quote = *q == quote ? 0 : quote;
+        else if (*q == '"' || *q == '\'')
+          quote = *q;
+        else if (*q == '>')
+          gt = q;
+      }
+      if (gt && gt[-1] == '/')
+        continue; /* <empty/> */
+      if (++depth > max)
+        return tag_line;
+    }
+  }
+  return 0;
+}
+
+static int depth_of(xmlNode *n) {
+  int best = 0;
+  for (xmlNode *c = n->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE)
+      best = MAX(best, depth_of(c));
+  return best + 1;
+}
+
+static bool check_text(const char *data, size_t len, const zxml_limits *lim, zxml_error **err) {
+  if (len > lim->max_bytes)
+    return fail(err, ZJTX_ERR_LIMIT, 0, 0, "%s is larger than %zu bytes", lim->what, lim->max_bytes);
+  /* A DTD is never needed; refusing any DOCTYPE rules out external entities
+   * and entity-expansion bombs before libxml2 sees them. */
+  if (find_bytes(data, len, "<!DOCTYPE") || find_bytes(data, len, "<!ENTITY"))
+    return fail(err, ZJTX_ERR_XML, 0, 0,
+                "%s contains a DOCTYPE or entity declaration: DTDs and entities are refused "
+                "for safety",
+                lim->what);
+  int deep = too_deep(data, len, lim->max_depth);
+  if (deep)
+    return fail(err, ZJTX_ERR_LIMIT, deep, 0, "elements nested deeper than %d levels", lim->max_depth);
+  return true;
+}
+
+/* ---- parsing and validating -------------------------------------------------- */
+
+static xmlDoc *parse(const char *data, size_t len, const char *file, const zxml_limits *lim, zxml_error **err) {
+  collector x = {ZJTX_ERR_XML, NULL};
+  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  if (!ctxt)
+    return fail(err, ZJTX_ERR_NOMEM, 0, 0, "out of memory"), NULL;
+  /* libxml2 2.9 keeps this hook per thread: safe with concurrent loads */
+  xmlSetStructuredErrorFunc(&x, on_xml_error);
+  /* "UTF-8" explicitly: otherwise libxml2 2.9 prints encoding errors */
+  g_autoptr(xmlDoc) doc =
+      xmlCtxtReadMemory(ctxt, data, (int)len, file, "UTF-8",
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
+  xmlSetStructuredErrorFunc(NULL, NULL);
+  xmlFreeParserCtxt(ctxt);
+  if (!doc || x.first)
+    return give_collected(&x, err, "not well-formed XML"), NULL;
+  if (doc->intSubset || doc->extSubset)
+    return fail(err, ZJTX_ERR_XML, 0, 0, "DTDs are refused for safety"), NULL;
+  xmlNode *root = xmlDocGetRootElement(doc);
+  if (!root || depth_of(root) > lim->max_depth)
+    return fail(err, ZJTX_ERR_LIMIT, 0, 0, "elements nested deeper than %d levels", lim->max_depth), NULL;
+  return g_steal_pointer(&doc);
+}
+
+bool zxml_validate(xmlDoc *doc, const zxml_schema *schema, zxml_error **err) {
+  collector x = {ZJTX_ERR_SCHEMA, NULL};
+  xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(schema->data, (int)schema->len);
+  xmlRelaxNGSetParserStructuredErrors(pc, on_xml_error, &x);
+  xmlRelaxNGPtr rng = xmlRelaxNGParse(pc);
+  xmlRelaxNGFreeParserCtxt(pc);
+  zxml_error_free(g_steal_pointer(&x.first));
+  if (!rng)
+    return fail(err, ZJTX_ERR_SCHEMA, 0, 0, "the embedded schema is broken");
+  xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(rng);
+  xmlRelaxNGSetValidStructuredErrors(vc, on_xml_error, &x);
+  int rc = xmlRelaxNGValidateDoc(vc, doc);
+  xmlRelaxNGFreeValidCtxt(vc);
+  xmlRelaxNGFree(rng);
+  if (rc == 0) {
+    zxml_error_free(x.first);
+    return true;
+  }
+  return give_collected(&x, err, "does not follow the schema");
+}
+
+bool zxml_read(const char *data, size_t len, const char *file, const zxml_schema *schema, const zxml_limits *limits,
+               xmlDoc **doc, zxml_error **err) {
+  *doc = NULL;
+  if (!check_text(data, len, limits, err))
+    return false;
+  g_autoptr(xmlDoc) d = parse(data, len, file, limits, err);
+  if (!d || (schema && !zxml_validate(d, schema, err)))
+    return false;
+  *doc = g_steal_pointer(&d);
+  return true;
+}
