@@ -69,7 +69,7 @@ static void on_xml_error(void *data, xmlErrorPtr e) {
     return;
   x->first = g_new0(zxml_error, 1);
   x->first->code = x->code;
-  x->first->message = g_strstrip(g_strdup(e->message ? e->message : "invalid XML"));
+  x->first->message = zxml_one_line(g_strdup(e->message ? e->message : "invalid XML"));
   x->first->line = e->line;
   x->first->column = e->int2;
   const xmlNode *n = e->node;
@@ -98,6 +98,54 @@ static const char *find_bytes(const char *data, size_t len, const char *needle) 
     if (memcmp(q, needle, n) == 0)
       return q;
   return NULL;
+}
+
+static int line_at(const char *data, const char *at) {
+  int line = 1;
+  for (const char *q = data; q < at; q++)
+    line += *q == '\n';
+  return line;
+}
+
+/* The encoding named by an XML declaration at the start, or NULL. */
+static char *declared_encoding(const char *data, size_t len) {
+  const char *end = data + len, *q = data;
+  if (zxml_starts(q, end, "\xEF\xBB\xBF"))
+    q += 3;
+  if (!zxml_starts(q, end, "<?xml"))
+    return NULL;
+  const char *close = find_bytes(q, (size_t)(end - q), "?>");
+  const char *enc = close ? find_bytes(q, (size_t)(close - q), "encoding") : NULL;
+  if (!enc)
+    return NULL;
+  for (q = enc + 8; q < close && (*q == ' ' || *q == '=' || *q == '\t' || *q == '\n' || *q == '\r'); q++)
+    ;
+  if (q >= close || (*q != '"' && *q != '\''))
+    return NULL;
+  const char *v = q + 1, *v_end = memchr(v, *q, (size_t)(close - v));
+  return v_end ? g_strndup(v, (size_t)(v_end - v)) : NULL;
+}
+
+/* libxml2 is told the text is UTF-8 whatever it says; anything else would be
+ * misread (UTF-16 as a document without elements, or too deep). */
+static bool check_utf8(const char *data, size_t len, const zxml_limits *lim, zxml_error **err) {
+  if (len >= 2 && ((data[0] == '\xFF' && data[1] == '\xFE') || (data[0] == '\xFE' && data[1] == '\xFF')))
+    return fail(err, ZJTX_ERR_XML, 1, 1, "the %s starts with a UTF-16 byte order mark: %s files must be UTF-8",
+                lim->what, lim->what);
+  const char *nul = memchr(data, '\0', len);
+  if (nul)
+    return fail(err, ZJTX_ERR_XML, line_at(data, nul), 0,
+                "the %s holds a NUL byte (is it UTF-16?): %s files must be UTF-8", lim->what, lim->what);
+  g_autofree char *enc = declared_encoding(data, len);
+  if (enc && g_ascii_strcasecmp(enc, "UTF-8") != 0 && g_ascii_strcasecmp(enc, "UTF8") != 0 &&
+      g_ascii_strcasecmp(enc, "US-ASCII") != 0 && g_ascii_strcasecmp(enc, "ASCII") != 0)
+    return fail(err, ZJTX_ERR_XML, 1, 0, "the %s declares encoding=\"%.40s\": %s files must be UTF-8", lim->what, enc,
+                lim->what);
+  const char *bad = NULL;
+  if (!g_utf8_validate(data, (gssize)len, &bad))
+    return fail(err, ZJTX_ERR_XML, line_at(data, bad), 0, "the %s is not valid UTF-8 here: %s files must be UTF-8",
+                lim->what, lim->what);
+  return true;
 }
 
 /* Element nesting, counted on the raw text before libxml2 parses it, so that
@@ -158,6 +206,8 @@ static int depth_of(xmlNode *n) {
 static bool check_text(const char *data, size_t len, const zxml_limits *lim, zxml_error **err) {
   if (len > lim->max_bytes)
     return fail(err, ZJTX_ERR_LIMIT, 0, 0, "%s is larger than %zu bytes", lim->what, lim->max_bytes);
+  if (!check_utf8(data, len, lim, err))
+    return false;
   /* A DTD is never needed; refusing any DOCTYPE rules out external entities
    * and entity-expansion bombs before libxml2 sees them. */
   if (find_bytes(data, len, "<!DOCTYPE") || find_bytes(data, len, "<!ENTITY"))

@@ -621,6 +621,42 @@ END_TEST
 
 /* ---- hostile input: what messages say -------------------------------------- */
 
+START_TEST(hostile_not_utf8) {
+  /* UTF-16 (with or without a byte order mark) or another declared encoding
+   * is said to be one, not reported as nesting or as a parser error */
+  static const char utf16le[] = "\xFF\xFE<\0?\0x\0m\0l\0";
+  zjtx_error *err = load_text_fail(utf16le, sizeof utf16le - 1, ZJTX_ERR_XML);
+  expect(err, "p.xml", 1, "the policy starts with a UTF-16 byte order mark: policy files must be UTF-8");
+  static const char utf16be[] = "\0<\0?\0x\0m\0l\0 \0v\0e\0r";
+  err = load_text_fail(utf16be, sizeof utf16be - 1, ZJTX_ERR_XML);
+  expect(err, "p.xml", 1, "the policy holds a NUL byte (is it UTF-16?): policy files must be UTF-8");
+  const char *latin1 = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<policy id=\"p\" version=\"1\"/>\n";
+  err = load_text_fail(latin1, strlen(latin1), ZJTX_ERR_XML);
+  expect(err, "p.xml", 1, "the policy declares encoding=\"ISO-8859-1\": policy files must be UTF-8");
+  /* a byte that is not UTF-8, on the line it is on */
+  const char *bad = "<?xml version=\"1.0\"?>\n<policy id=\"p\" version=\"1\">\n<title lang=\"en\">\xE9t\xE9</title>";
+  err = load_text_fail(bad, strlen(bad), ZJTX_ERR_XML);
+  expect(err, "p.xml", 3, "the policy is not valid UTF-8 here: policy files must be UTF-8");
+  /* UTF-8 with a byte order mark, or declared in lower case, is fine */
+  const char *ok = "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<policy id=\"p\" version=\"1\">\n"
+                   "  <title lang=\"en\">P</title><jurisdiction>J</jurisdiction><document>D</document>\n"
+                   "  <period unit=\"year\" default=\"2025\"/>\n</policy>\n";
+  zjtx_policy *p = NULL;
+  ck_assert_int_eq(zjtx_policy_load_buffer(ok, strlen(ok), "p.xml", NULL, &p, NULL), ZJTX_OK);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(hostile_one_line_messages) {
+  /* libxml2 puts the text that follows an unfinished CDATA section on a line
+   * of its own in its message; the API promises one line */
+  zjtx_error *err = load_fail("<![CDATA[\n", ZJTX_ERR_XML);
+  ck_assert_ptr_null(strchr(zjtx_error_message(err), '\n'));
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "CData section not finished"));
+  zjtx_error_free(err);
+}
+END_TEST
+
 /* A parameter q of type bool whose one value is `value`. */
 static zjtx_error *bool_value_fail(const char *value) {
   g_autofree char *body = g_strdup_printf(PARAM("type=\"bool\"", "<value from=\"2025-01-01\">%s</value>"), value);
@@ -800,6 +836,8 @@ static Suite *policy_suite(void) {
   tcase_add_test(tsafe, safety_too_large);
   tcase_add_test(tsafe, safety_extends_special_file);
   tcase_add_test(tsafe, hostile_long_literal);
+  tcase_add_test(tsafe, hostile_not_utf8);
+  tcase_add_test(tsafe, hostile_one_line_messages);
   suite_add_tcase(s, tsafe);
   TCase *th = tcase_create("huaian");
   tcase_add_test(th, huaian_loads);
