@@ -295,8 +295,12 @@ bool zvalue_type_parse(const char *name, ztype *out);
 
 /* Parses a value written in a policy or on the command line for a parameter
  * of type t ("2" for a 2 % rate).  Returns NULL or a phrase saying what was
- * expected. */
+ * expected ("a number with at most 18 decimal places"). */
 const char *zpolicy_parse_value(ztype t, const char *text, zval *out);
+/* A decimal written with the right syntax that zdec_parse still refuses:
+ * "too many decimal places (at most 18)" or "out of range (at most 36
+ * significant digits)"; NULL when its syntax is wrong (or it is fine). */
+const char *zvalue_decimal_problem(const char *text, size_t len);
 
 /* ---- lifetime ---------------------------------------------------------------- */
 

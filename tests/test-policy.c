@@ -657,6 +657,31 @@ START_TEST(hostile_one_line_messages) {
 }
 END_TEST
 
+START_TEST(hostile_decimal_size) {
+  /* a 30-decimal number is a number, only too precise (18 places at most) */
+  zjtx_error *err = load_fail(PARAM("type=\"number\"", "<value from=\"2025-01-01\">0.000000000000000000000000000001</value>"),
+                              ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "value \"0.000000000000000000000000000001\" of parameter q is not a number with at most 18 decimal places");
+  /* 18 places are fine */
+  zjtx_policy *p = load_ok(PARAM("type=\"number\"", "<value from=\"2025-01-01\">0.000000000000000001</value>"));
+  zjtx_policy_unref(p);
+  /* 37 significant digits do not fit (36 do), whatever the type */
+  err = load_fail(PARAM("type=\"number\"", "<value from=\"2025-01-01\">1234567890123456789012345678901234567</value>"),
+                  ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "value \"1234567890123456789012345678901234567\" of parameter q is not a number within range (at most 36 "
+         "significant digits)");
+  err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\">1234567890123456789012345678901234567</value>"),
+                  ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "value \"1234567890123456789012345678901234567\" of parameter q is not a number within range (at most 36 "
+         "significant digits)");
+  p = load_ok(PARAM("type=\"number\"", "<value from=\"2025-01-01\">123456789012345678901234567890123456</value>"));
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 /* A parameter q of type bool whose one value is `value`. */
 static zjtx_error *bool_value_fail(const char *value) {
   g_autofree char *body = g_strdup_printf(PARAM("type=\"bool\"", "<value from=\"2025-01-01\">%s</value>"), value);
@@ -838,6 +863,7 @@ static Suite *policy_suite(void) {
   tcase_add_test(tsafe, hostile_long_literal);
   tcase_add_test(tsafe, hostile_not_utf8);
   tcase_add_test(tsafe, hostile_one_line_messages);
+  tcase_add_test(tsafe, hostile_decimal_size);
   suite_add_tcase(s, tsafe);
   TCase *th = tcase_create("huaian");
   tcase_add_test(th, huaian_loads);
