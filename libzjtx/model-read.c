@@ -255,9 +255,11 @@ void zread_parameter(zwalker *w, xmlNode *n) {
   p->values = g_array_new(FALSE, TRUE, sizeof(zparam_value));
   g_autofree char *type = zread_prop(n, "type");
   g_autofree char *status = zread_prop(n, "status");
+  g_autofree char *negative = zread_prop(n, "negative");
   if (!zvalue_type_parse(type, &p->type) || p->type.kind == ZT_TEXT || p->type.kind == ZT_CODE)
     zread_fail(w, n, "parameter type must be money, rate, number, bool or date, not '%s'", type);
   p->status = status && strcmp(status, "assumed") == 0 ? ZJTX_PARAM_ASSUMED : ZJTX_PARAM_PUBLISHED;
+  p->negative_ok = negative && strcmp(negative, "allowed") == 0;
   p->unit = zread_prop(n, "unit");
   zread_titles(n, &p->title);
   for (xmlNode *c = n->children; c; c = c->next)
@@ -294,6 +296,9 @@ static bool read_value_text(zwalker *w, zparam *p, xmlNode *n, const char *what,
   const char *why = zpolicy_parse_value(p->type, text, out);
   if (why)
     return zread_fail(w, n, "%s \"%s\" of parameter %s is not %s", what, text, p->id, why);
+  g_autofree char *range = NULL;
+  if (!zparam_check_value(p, out, &range))
+    return zread_fail(w, n, "%s \"%s\" of parameter %s %s", what, text, p->id, range);
   return true;
 }
 

@@ -139,6 +139,7 @@ typedef struct {
   char *unit, *source, *origin;
   char *amended_by;      /* the reform that last amended its values, or NULL */
   zjtx_param_status status;
+  bool negative_ok;      /* money, rate: declared negative="allowed" */
   ztext2 title;
   GArray *values;        /* zparam_value, sorted by (key, from) */
   int32_t index;
@@ -301,6 +302,11 @@ const char *zpolicy_parse_value(ztype t, const char *text, zval *out);
  * "too many decimal places (at most 18)" or "out of range (at most 36
  * significant digits)"; NULL when its syntax is wrong (or it is fine). */
 const char *zvalue_decimal_problem(const char *text, size_t len);
+/* Whether v is in the range parameter p allows: money and rates are not
+ * negative unless p is declared negative="allowed".  If not, *why (when
+ * not NULL) is a newly allocated phrase that follows the value ("is
+ * negative (...)").  For values in policy files and overrides alike. */
+bool zparam_check_value(const zparam *p, const zval *v, char **why);
 
 /* ---- lifetime ---------------------------------------------------------------- */
 

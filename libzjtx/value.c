@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* value.c - parameter values written as text (in a policy, or on the
- * command line).  Model layer. */
+ * command line) and the range a parameter allows.  Model layer. */
 #include <string.h>
 
 #include "model.h"
@@ -67,4 +67,14 @@ const char *zpolicy_parse_value(ztype t, const char *text, zval *out) {
   default:
     return "a value of a supported parameter type";
   }
+}
+
+bool zparam_check_value(const zparam *p, const zval *v, char **why) {
+  bool signed_kind = p->type.kind == ZT_MONEY || p->type.kind == ZT_RATE;
+  if (!signed_kind || p->negative_ok || v->d.m >= 0)
+    return true;
+  if (why)
+    *why = g_strdup_printf("is negative (a %s parameter is not, unless it is declared negative=\"allowed\")",
+                           ztype_kind_name(p->type.kind));
+  return false;
 }

@@ -682,6 +682,56 @@ START_TEST(hostile_decimal_size) {
 }
 END_TEST
 
+START_TEST(hostile_negative_parameter) {
+  /* money and rates are not negative unless the parameter says so */
+  zjtx_error *err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\">-1</value>"), ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "value \"-1\" of parameter q is negative (a money parameter is not, unless it is declared "
+         "negative=\"allowed\")");
+  err = load_fail(PARAM("type=\"rate\"", "<value from=\"2025-01-01\">-0.5</value>"), ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "value \"-0.5\" of parameter q is negative (a rate parameter is not, unless it is declared "
+         "negative=\"allowed\")");
+  err = load_fail(PARAM("type=\"money\" default=\"-3\"", "<value from=\"2025-01-01\">1</value>"), ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "default \"-3\" of parameter q is negative (a money parameter is not, unless it is declared "
+         "negative=\"allowed\")");
+  /* declared, or zero, or a number: fine */
+  zjtx_policy *p = load_ok(PARAM("type=\"money\" negative=\"allowed\"", "<value from=\"2025-01-01\">-1</value>"));
+  zjtx_policy_unref(p);
+  p = load_ok(PARAM("type=\"money\"", "<value from=\"2025-01-01\">-0</value>"));
+  zjtx_policy_unref(p);
+  p = load_ok(PARAM("type=\"number\"", "<value from=\"2025-01-01\">-7</value>"));
+  zjtx_policy_unref(p);
+  /* the check overrides use (zjtx_options_set_param): the value -1.00 of
+   * a money parameter q is refused, of one declared negative="allowed" not */
+  p = load_ok(PARAM("type=\"money\"", "<value from=\"2025-01-01\">1</value>"));
+  zparam *q = g_ptr_array_index(p->params, 0);
+  zval v = {.d = zdec_from_fen(-100)};
+  g_autofree char *why = NULL;
+  ck_assert(!zparam_check_value(q, &v, &why));
+  ck_assert_str_eq(why, "is negative (a money parameter is not, unless it is declared negative=\"allowed\")");
+  q->negative_ok = true;
+  ck_assert(zparam_check_value(q, &v, NULL));
+  v.d = zdec_from_fen(0);
+  q->negative_ok = false;
+  ck_assert(zparam_check_value(q, &v, NULL));
+  zjtx_policy_unref(p);
+  /* and a reform's amendment: base.xml's base_rate is a rate */
+  g_autofree char *dir = data_path("");
+  const char *reform = "<?xml version=\"1.0\"?>\n"
+                       "<policy id=\"r\" version=\"1\" extends=\"base.xml\">\n"
+                       "  <amend-parameter id=\"base_rate\"><source>s</source>\n"
+                       "    <value from=\"2026-01-01\">-2</value></amend-parameter>\n"
+                       "</policy>\n";
+  err = NULL;
+  ck_assert_int_eq(zjtx_policy_load_buffer(reform, strlen(reform), "r.xml", dir, &p, &err), ZJTX_ERR_POLICY);
+  expect(err, "r.xml", 4,
+         "value \"-2\" of parameter base_rate is negative (a rate parameter is not, unless it is declared "
+         "negative=\"allowed\")");
+}
+END_TEST
+
 /* A parameter q of type bool whose one value is `value`. */
 static zjtx_error *bool_value_fail(const char *value) {
   g_autofree char *body = g_strdup_printf(PARAM("type=\"bool\"", "<value from=\"2025-01-01\">%s</value>"), value);
@@ -864,6 +914,7 @@ static Suite *policy_suite(void) {
   tcase_add_test(tsafe, hostile_not_utf8);
   tcase_add_test(tsafe, hostile_one_line_messages);
   tcase_add_test(tsafe, hostile_decimal_size);
+  tcase_add_test(tsafe, hostile_negative_parameter);
   suite_add_tcase(s, tsafe);
   TCase *th = tcase_create("huaian");
   tcase_add_test(th, huaian_loads);
