@@ -27,10 +27,12 @@ typedef struct {
   char *root;           /* canonical folder that extends= must stay below, or NULL */
 } loader;
 
-/* Where a policy's extends= led from: the file, and the attribute's place. */
+/* Where a policy's extends= led from: the file, the attribute's place and
+ * its value as written. */
 typedef struct {
   const char *file;
   int line, column;
+  const char *value;
 } from_pos;
 
 static bool load_doc(loader *ld, const char *data, size_t len, const char *file, const char *base_dir,
@@ -52,9 +54,9 @@ static bool is_below(const char *path, const char *folder) {
   return strncmp(path, folder, n) == 0 && (path[n] == '/' || (n > 0 && folder[n - 1] == '/'));
 }
 
-/* A base policy is a plain *.xml file (not /etc/passwd, not /dev/zero)
- * and, when the loader has a root, lies below it once symlinks are
- * resolved. */
+/* A base policy is a plain file (not /dev/zero) that lies below the
+ * loader's root, if it has one, once symlinks are resolved, and is named
+ * *.xml there (not /etc/passwd, nor a base.xml linked to it). */
 static bool check_base_file(loader *ld, const char *path, const char *canon, const from_pos *from, zjtx_error **err) {
   GStatBuf st;
   if (g_stat(path, &st) == 0 && !S_ISREG(st.st_mode))
@@ -63,9 +65,13 @@ static bool check_base_file(loader *ld, const char *path, const char *canon, con
            false;
   if (ld->root && !is_below(canon, ld->root))
     return zerr_set(err, ZJTX_ERR_POLICY, from->file, from->line, from->column, NULL,
-                    "extends=\"%s\" leads out of the folder %s: a policy read from a buffer may only extend policies "
-                    "below its base folder",
-                    path, ld->root),
+                    "extends=\"%s\" leads out of the base folder: a policy read from a buffer may only extend "
+                    "policies below it",
+                    from->value),
+           false;
+  if (!g_str_has_suffix(canon, ".xml"))
+    return zerr_set(err, ZJTX_ERR_POLICY, from->file, from->line, from->column, NULL,
+                    "extends=\"%s\" does not name a policy file (*.xml)", from->value),
            false;
   return true;
 }
@@ -129,7 +135,7 @@ static bool load_base(loader *ld, xmlNode *root, const char *data, size_t len, c
   g_autofree char *extends = zread_prop(root, "extends");
   if (!extends)
     return true;
-  from_pos from = {file, (int)xmlGetLineNo(root), 0};
+  from_pos from = {file, (int)xmlGetLineNo(root), 0, extends};
   int line = 0, column = 0;
   if (zxml_attribute_position(data, len, "policy", "extends", &line, &column)) {
     from.line = line;
@@ -237,8 +243,10 @@ zjtx_status zjtx_policy_load_buffer(const char *data, size_t len, const char *na
     *out = NULL;
   if (!data || !out)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "data and out must not be NULL");
+  /* a buffer comes from anywhere (a request to a server): what it extends
+   * stays below base_dir */
   loader ld;
-  loader_init(&ld, NULL);
+  loader_init(&ld, base_dir ? base_dir : ".");
   zjtx_error *e = NULL;
   bool ok = load_doc(&ld, data, len, name ? name : "<buffer>", base_dir, &e);
   return finish_load(&ld, ok, e, out, err);

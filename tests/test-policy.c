@@ -732,6 +732,65 @@ START_TEST(hostile_negative_parameter) {
 }
 END_TEST
 
+START_TEST(hostile_extends_outside) {
+  /* a file that is no policy: refused before it is read, at the value */
+  char *path = data_path("extends-passwd.xml");
+  zjtx_policy *p = NULL;
+  zjtx_error *err = NULL;
+  ck_assert_int_eq(zjtx_policy_load_file(path, &p, &err), ZJTX_ERR_POLICY);
+  ck_assert_int_eq(zjtx_error_column(err), 18); /* 8 spaces and extends=" */
+  expect(err, path, 4, "extends=\"../../../../../../../../../../../../etc/passwd\" does not name a policy file (*.xml)");
+  g_free(path);
+  /* a buffer extends only what lies below its base folder */
+  char *dir = data_path("");
+  const char *xml = "<?xml version=\"1.0\"?>\n"
+                    "<policy id=\"p\" version=\"1\" extends=\"../../../../etc/passwd\">\n"
+                    "  <title lang=\"en\">P</title><jurisdiction>J</jurisdiction><document>D</document>\n"
+                    "  <period unit=\"year\" default=\"2025\"/>\n"
+                    "</policy>\n";
+  err = NULL;
+  ck_assert_int_eq(zjtx_policy_load_buffer(xml, strlen(xml), "p.xml", dir, &p, &err), ZJTX_ERR_POLICY);
+  ck_assert_int_eq(zjtx_error_column(err), 37); /* <policy id="p" version="1" extends=" is 36 characters */
+  expect(err, "p.xml", 2,
+         "extends=\"../../../../etc/passwd\" leads out of the base folder: a policy read from a buffer may only "
+         "extend policies below it");
+  /* so does a symlink below it that points out of it */
+  g_autofree char *tmp = g_dir_make_tmp("zjtx-extends-XXXXXX", NULL);
+  ck_assert_ptr_nonnull(tmp);
+  g_autofree char *base = data_path("base.xml");
+  g_autofree char *abs_base = g_canonicalize_filename(base, NULL);
+  g_autofree char *link_out = g_build_filename(tmp, "base.xml", NULL);
+  ck_assert_int_eq(symlink(abs_base, link_out), 0);
+  const char *ext = "<?xml version=\"1.0\"?>\n"
+                    "<policy id=\"buf\" version=\"1\" extends=\"base.xml\">\n"
+                    "  <title lang=\"en\">B</title><jurisdiction>J</jurisdiction><document>D</document>\n"
+                    "  <period unit=\"year\" default=\"2024\"/>\n"
+                    "</policy>\n";
+  err = NULL;
+  ck_assert_int_eq(zjtx_policy_load_buffer(ext, strlen(ext), "b.xml", tmp, &p, &err), ZJTX_ERR_POLICY);
+  expect(err, "b.xml", 2,
+         "extends=\"base.xml\" leads out of the base folder: a policy read from a buffer may only extend policies "
+         "below it");
+  /* a symlink that stays inside is fine */
+  g_autofree char *copy = g_build_filename(tmp, "real.xml", NULL);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  ck_assert(g_file_get_contents(base, &text, &len, NULL));
+  ck_assert(g_file_set_contents(copy, text, (gssize)len, NULL));
+  ck_assert_int_eq(g_unlink(link_out), 0);
+  ck_assert_int_eq(symlink("real.xml", link_out), 0);
+  err = NULL;
+  if (zjtx_policy_load_buffer(ext, strlen(ext), "b.xml", tmp, &p, &err) != ZJTX_OK)
+    ck_abort_msg("%s", zjtx_error_format(err));
+  ck_assert_str_eq(zjtx_policy_rule_origin(p, 0), "test-base");
+  zjtx_policy_unref(p);
+  g_unlink(link_out);
+  g_unlink(copy);
+  g_rmdir(tmp);
+  g_free(dir);
+}
+END_TEST
+
 /* A parameter q of type bool whose one value is `value`. */
 static zjtx_error *bool_value_fail(const char *value) {
   g_autofree char *body = g_strdup_printf(PARAM("type=\"bool\"", "<value from=\"2025-01-01\">%s</value>"), value);
@@ -915,6 +974,7 @@ static Suite *policy_suite(void) {
   tcase_add_test(tsafe, hostile_one_line_messages);
   tcase_add_test(tsafe, hostile_decimal_size);
   tcase_add_test(tsafe, hostile_negative_parameter);
+  tcase_add_test(tsafe, hostile_extends_outside);
   suite_add_tcase(s, tsafe);
   TCase *th = tcase_create("huaian");
   tcase_add_test(th, huaian_loads);
