@@ -10,6 +10,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "xml-position.h"
@@ -61,6 +62,7 @@ static bool fail(zxml_error **err, zjtx_status code, int line, int column, const
 typedef struct {
   zjtx_status code;
   zxml_error *first;
+  xmlNode *node; /* the element the first error is about, or NULL */
 } collector;
 
 static void on_xml_error(void *data, xmlErrorPtr e) {
@@ -73,8 +75,10 @@ static void on_xml_error(void *data, xmlErrorPtr e) {
   x->first->line = e->line;
   x->first->column = e->int2;
   const xmlNode *n = e->node;
-  if (x->code == ZJTX_ERR_SCHEMA && n && n->type == XML_ELEMENT_NODE)
+  if (x->code == ZJTX_ERR_SCHEMA && n && n->type == XML_ELEMENT_NODE) {
     x->first->element = g_strdup((const char *)n->name);
+    x->node = (xmlNode *)n;
+  }
 }
 
 /* Hands the collected error (or a new one saying `otherwise`) to err. */
@@ -224,7 +228,7 @@ static bool check_text(const char *data, size_t len, const zxml_limits *lim, zxm
 /* ---- parsing and validating -------------------------------------------------- */
 
 static xmlDoc *parse(const char *data, size_t len, const char *file, const zxml_limits *lim, zxml_error **err) {
-  collector x = {ZJTX_ERR_XML, NULL};
+  collector x = {ZJTX_ERR_XML, NULL, NULL};
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
   if (!ctxt)
     return fail(err, ZJTX_ERR_NOMEM, 0, 0, "out of memory"), NULL;
@@ -246,8 +250,126 @@ static xmlDoc *parse(const char *data, size_t len, const char *file, const zxml_
   return g_steal_pointer(&doc);
 }
 
+/* ---- schema errors about attributes, said plainly -------------------------------
+ *
+ * libxml2 says "Element rule failed to validate attributes" (or, for an
+ * attribute it does not know, "Expecting an element cap, got nothing").  The
+ * schema itself says which attributes an element takes and which it needs,
+ * so the message can name the one that is missing or unknown. */
+
+static bool is_rng(xmlNode *n, const char *name) {
+  return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static char *rng_name(xmlNode *n) {
+  xmlChar *v = xmlGetProp(n, (const xmlChar *)"name");
+  char *s = v ? g_strdup((const char *)v) : NULL;
+  xmlFree(v);
+  return s;
+}
+
+typedef struct {
+  GHashTable *defines;  /* define name -> xmlNode* */
+  GPtrArray *names;     /* attribute names, in schema order */
+  GHashTable *required; /* name -> GINT(1 required, 2 optional) */
+  bool unknowable;      /* an attribute without a name (anyName...) */
+} attr_set;
+
+static void collect_attributes(attr_set *a, xmlNode *pattern, bool optional, int depth) {
+  for (xmlNode *c = pattern->children; c && depth < 32; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE || is_rng(c, "element"))
+      continue;
+    if (is_rng(c, "attribute")) {
+      char *name = rng_name(c);
+      if (!name) {
+        a->unknowable = true;
+        continue;
+      }
+      int was = GPOINTER_TO_INT(g_hash_table_lookup(a->required, name));
+      if (!was)
+        g_ptr_array_add(a->names, g_strdup(name));
+      g_hash_table_insert(a->required, name, GINT_TO_POINTER(was == 1 || !optional ? 1 : 2));
+    } else if (is_rng(c, "ref")) {
+      g_autofree char *name = rng_name(c);
+      xmlNode *d = name ? g_hash_table_lookup(a->defines, name) : NULL;
+      if (d)
+        collect_attributes(a, d, optional, depth + 1);
+    } else {
+      bool opt = optional || is_rng(c, "optional") || is_rng(c, "zeroOrMore") || is_rng(c, "choice");
+      collect_attributes(a, c, opt, depth + 1);
+    }
+  }
+}
+
+static void index_schema(xmlNode *n, GHashTable *defines, GPtrArray *elements, const char *element) {
+  for (xmlNode *c = n; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE)
+      continue;
+    g_autofree char *name = rng_name(c);
+    if (name && is_rng(c, "define") && !g_hash_table_contains(defines, name))
+      g_hash_table_insert(defines, g_strdup(name), c);
+    if (name && is_rng(c, "element") && strcmp(name, element) == 0)
+      g_ptr_array_add(elements, c);
+    index_schema(c->children, defines, elements, element);
+  }
+}
+
+/* What is wrong with the attributes of n by the schema, or NULL. */
+static char *attribute_problem(xmlDoc *rng, xmlNode *n) {
+  const char *element = (const char *)n->name;
+  attr_set a = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), g_ptr_array_new_with_free_func(g_free),
+                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), false};
+  g_autoptr(GPtrArray) defs = g_ptr_array_new();
+  index_schema(xmlDocGetRootElement(rng), a.defines, defs, element);
+  char *problem = NULL;
+  if (defs->len == 1) /* an element defined twice may take different attributes */
+    collect_attributes(&a, g_ptr_array_index(defs, 0), false, 0);
+  for (xmlAttr *at = n->properties; defs->len == 1 && !a.unknowable && at && !problem; at = at->next)
+    if (!at->ns && !g_hash_table_contains(a.required, at->name))
+      problem = g_strdup_printf("<%s> takes no attribute %s=", element, (const char *)at->name);
+  for (guint i = 0; defs->len == 1 && i < a.names->len && !problem; i++) {
+    const char *name = g_ptr_array_index(a.names, i);
+    if (GPOINTER_TO_INT(g_hash_table_lookup(a.required, name)) == 1 && !xmlHasProp(n, (const xmlChar *)name))
+      problem = g_strdup_printf("<%s> needs %s=", element, name);
+  }
+  g_hash_table_destroy(a.defines);
+  g_hash_table_destroy(a.required);
+  g_ptr_array_free(a.names, TRUE);
+  return problem;
+}
+
+/* libxml2 blames an element for its children's attributes (a <field>
+ * without name= is "Element entity failed to validate attributes"): the
+ * element, else the first of its children with a problem. */
+static void explain_attributes(const zxml_schema *schema, xmlNode *n, zxml_error *e) {
+  g_autoptr(xmlDoc) rng = xmlReadMemory(schema->data, (int)schema->len, "schema.rng", NULL,
+                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (!rng || !xmlDocGetRootElement(rng))
+    return;
+  /* "Element rule failed to validate attributes" comes with rule's first
+   * child as its node */
+  char named[64] = "";
+  bool about_attributes = sscanf(e->message, "Element %63s failed to validate attributes", named) == 1;
+  if (about_attributes && strcmp((const char *)n->name, named) != 0 && n->parent &&
+      n->parent->type == XML_ELEMENT_NODE && strcmp((const char *)n->parent->name, named) == 0)
+    n = n->parent;
+  char *problem = attribute_problem(rng, n);
+  xmlNode *at = n;
+  for (xmlNode *c = n->children; !problem && about_attributes && c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && (problem = attribute_problem(rng, c)))
+      at = c;
+  if (!problem)
+    return;
+  g_free(e->message);
+  e->message = problem;
+  g_free(e->element);
+  e->element = g_strdup((const char *)at->name);
+  e->line = (int)xmlGetLineNo(at);
+  e->column = 0;
+}
+
 bool zxml_validate(xmlDoc *doc, const zxml_schema *schema, zxml_error **err) {
-  collector x = {ZJTX_ERR_SCHEMA, NULL};
+  collector x = {ZJTX_ERR_SCHEMA, NULL, NULL};
   xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(schema->data, (int)schema->len);
   xmlRelaxNGSetParserStructuredErrors(pc, on_xml_error, &x);
   xmlRelaxNGPtr rng = xmlRelaxNGParse(pc);
@@ -264,6 +386,8 @@ bool zxml_validate(xmlDoc *doc, const zxml_schema *schema, zxml_error **err) {
     zxml_error_free(x.first);
     return true;
   }
+  if (x.first && x.node)
+    explain_attributes(schema, x.node, x.first);
   return give_collected(&x, err, "does not follow the schema");
 }
 

@@ -165,6 +165,26 @@ START_TEST(schema_missing_id) {
 }
 END_TEST
 
+START_TEST(schema_attribute_messages) {
+  /* the schema says which attribute is missing or unknown; libxml2 said
+   * "Element rule failed to validate attributes" and, for bad=, "Expecting
+   * an element cap, got nothing" */
+  zjtx_error *err = load_fail("\n<rule subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
+  expect(err, "p.xml", BODY_LINE + 1, "<rule> needs id=");
+  err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\" bad=\"x\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
+  expect(err, "p.xml", BODY_LINE, "<rule> takes no attribute bad=");
+  err = load_fail("<parameter id=\"q\" type=\"money\"><source>s</source><value from=\"2025-01-01\">1</value></parameter>\n",
+                  ZJTX_ERR_SCHEMA);
+  expect(err, "p.xml", BODY_LINE, "<parameter> needs status=");
+  /* libxml2 blames the entity for its field's attributes */
+  err = load_fail("<entity name=\"sale\" plural=\"sales\">\n"
+                  "  <field type=\"text\"/>\n"
+                  "</entity>\n",
+                  ZJTX_ERR_SCHEMA);
+  expect(err, "p.xml", BODY_LINE + 1, "<field> needs name=");
+}
+END_TEST
+
 START_TEST(schema_bad_field_type) {
   /* the entity is in the body here, so the field's line is known */
   zjtx_error *err = load_fail("<entity name=\"sale\" plural=\"sales\">\n"
@@ -945,6 +965,7 @@ static Suite *policy_suite(void) {
   tcase_add_test(ts, schema_missing_id);
   tcase_add_test(ts, schema_bad_field_type);
   tcase_add_test(ts, schema_bad_names_and_values);
+  tcase_add_test(ts, schema_attribute_messages);
   suite_add_tcase(s, ts);
   TCase *tm = tcase_create("model");
   tcase_add_test(tm, policy_unknown_subject);
