@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* compile.h - name and type checking of parsed expressions and their
- * translation to bytecode (vm.h).  Internal. */
+ * translation to bytecode (opcodes.h).  Internal; the compiler's own files
+ * are listed in compile-internal.h. */
 #ifndef ZJTX_COMPILE_H
 #define ZJTX_COMPILE_H
 

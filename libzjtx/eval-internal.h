@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* eval-internal.h - what eval.c and explain.c share.  Internal. */
+/* eval-internal.h - the evaluation's internals: options, one run's state,
+ * the steps one rule takes for one subject, results.  Internal.
+ *
+ * Layers: options.c, run.c, pool.c, eval.c, result.c and value-format.c are
+ * the evaluation; explain.c sits above it and only shapes what the
+ * evaluation reports through zsteps and the VM's ztrace.  Nothing here
+ * calls into explain.c. */
 #ifndef ZJTX_EVAL_INTERNAL_H
 #define ZJTX_EVAL_INTERNAL_H
 
 #include "vm.h"
+
+/* ---- options (options.c) --------------------------------------------------- */
 
 typedef struct {
   char *id, *key, *value;
@@ -16,51 +24,102 @@ struct zjtx_options {
   GPtrArray *sets; /* zparam_set*, in the order given */
 };
 
+/* A period as the API takes it ("2025"): true with its year. */
+bool zperiod_parse(const char *text, int *year);
+
+/* ---- one rule for one subject, step by step (run.c) ------------------------ */
+
+/* What the evaluation did, reported while it does it: the one code path
+ * that computes an amount (zrun_subject) calls these, so an explanation
+ * records the evaluation instead of repeating it.  NULL in zrun.steps on
+ * the batch path: each step then costs one predictable branch.  Called in
+ * this order; a step whose formula fails is not ended. */
+typedef struct zsteps zsteps;
+struct zsteps {
+  void (*condition)(zsteps *s, const zrule *r); /* about to test the condition */
+  void (*condition_held)(zsteps *s, const zrule *r, bool held);
+  void (*amount)(zsteps *s, const zrule *r);               /* about to compute the amount */
+  void (*amount_raw)(zsteps *s, const zrule *r, zdec raw); /* its value before rounding */
+  void (*rounded)(zsteps *s, const zrule *r, int64_t fen);
+  void (*cap)(zsteps *s, const zrule *r, const zcap *cap); /* about to compute a cap, in order */
+  /* the cap's value and whether it bound: lowered the amount so far */
+  void (*cap_applied)(zsteps *s, const zrule *r, const zcap *cap, int64_t cap_fen, bool binding);
+};
+
 /* Everything one evaluation needs besides policy and facts. */
 typedef struct {
   zvm vm;
   zoverride *overrides;
   size_t n_overrides;
   uint8_t *overridden;
-  zval **at_end;        /* per param: [key + 1] (slot 0: unkeyed) */
+  zval **at_end; /* per param: [key + 1] (slot 0: unkeyed) */
   uint8_t **at_end_ok;
+  zsteps *steps; /* NULL unless explaining */
   char period[8];
 } zrun;
 
+zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_error **err);
+void zrun_clear(zrun *run);
+/* Evaluates rule @r for one subject (record @rec, or -1 with a group
+ * selected): *hit whether the condition held, *fen the amount after
+ * rounding and caps (entitlements).  False with run->vm.error set on a
+ * run-time failure. */
+bool zrun_subject(zrun *run, const zrule *r, int32_t rec, bool *hit, int64_t *fen);
+/* Moves the VM's error into @err as "rule R, for ENTITY ID: why". */
+zjtx_status zrun_failed(zrun *run, const zrule *r, int32_t rec, const char *group, zjtx_error **err);
+
+/* Grouped rules: the subject's records in CSR form, one group per key. */
+typedef struct {
+  GPtrArray *keys; /* const char*, borrowed */
+  GArray *offsets; /* int32, keys->len + 1 */
+  GArray *members; /* int32 record indexes */
+} zgroups;
+
+zjtx_status zgroups_build(zrun *run, const zrule *r, zgroups **out, zjtx_error **err);
+void zgroups_select(zvm *vm, const zgroups *gs, guint g);
+void zgroups_unselect(zvm *vm);
+void zgroups_free(zgroups *g);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(zgroups, zgroups_free)
+
+/* ---- worker threads of one evaluation (pool.c) ------------------------------ */
+
+typedef struct zpool zpool;
+/* Work for one slot: slot 0 runs on the calling thread with its run. */
+typedef void (*zpool_fn)(zrun *run, int slot, int slots, void *data);
+
+/* Up to @threads slots (slot 0 is the caller, whose run is @own); each
+ * other slot a thread with its own run, started here and kept until
+ * zpool_free.  NULL with @err set when a run cannot be set up. */
+zpool *zpool_new(int threads, zrun *own, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o,
+                 zjtx_error **err);
+int zpool_slots(const zpool *pool);
+/* Calls @fn on every slot at once and returns when all are done. */
+void zpool_run(zpool *pool, zpool_fn fn, void *data);
+void zpool_free(zpool *pool);
+
+/* ---- results (eval.c, result.c) ------------------------------------------- */
+
 typedef struct {
   int32_t rule;
-  int32_t rec;      /* subject record, or group index */
+  int32_t rec; /* subject record, or group index */
   int64_t fen;
-  const char *id;   /* beneficiary / subject id or group key */
+  const char *id; /* beneficiary / subject id or group key */
   const char *amount;
 } zresult_item;
 
 struct zjtx_result {
-  zjtx_policy *policy;      /* a reference */
-  const zjtx_facts *facts;  /* borrowed: free the result before the facts */
-  zjtx_options *options;    /* a copy, for explanations */
+  zjtx_policy *policy;     /* a reference */
+  const zjtx_facts *facts; /* borrowed: free the result before the facts */
+  zjtx_options *options;   /* a copy, for explanations */
   zrun run;
   GArray *entitlements, *violations; /* zresult_item */
   GStringChunk *strings;
-  GPtrArray *chunks;        /* GStringChunk*: amount texts of parallel ranges */
-  GPtrArray *indicator_values; /* char*: one per policy indicator */
-  GArray *indicator_met;       /* gboolean */
-  GPtrArray *indicator_targets;/* char*: "op target" */
+  GPtrArray *chunks;            /* GStringChunk*: amount texts of parallel ranges */
+  GPtrArray *indicator_values;  /* char*: one per policy indicator */
+  GArray *indicator_met;        /* gboolean */
+  GPtrArray *indicator_targets; /* char*: "op target" */
 };
 
-/* Grouped rules: the subject's records in CSR form, one group per key. */
-typedef struct {
-  GPtrArray *keys;   /* const char*, borrowed */
-  GArray *offsets;   /* int32, keys->len + 1 */
-  GArray *members;   /* int32 record indexes */
-} zgroups;
-
-zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_error **err);
-void zrun_clear(zrun *run);
-bool zrun_subject(zrun *run, const zrule *r, int32_t rec, bool *hit, int64_t *fen, zdec *raw);
-zgroups *zgroups_build(zrun *run, const zrule *r, zjtx_error **err);
-void zgroups_select(zvm *vm, const zgroups *gs, guint g);
-void zgroups_free(zgroups *g);
 /* A value as a person reads it (money with 2 decimals, rates in percent). */
 char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v);
 

@@ -1,330 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* eval.c - runs every rule and check of a policy over finished facts and
- * keeps the results; options (period, parameter overrides). */
+/* eval.c - one evaluation: every rule and check of a policy over finished
+ * facts (large rules split across the evaluation's threads), the exclusive
+ * groups, the indicators. */
 #include <string.h>
 
 #include "eval-internal.h"
+#include "expr.h" /* ZOP_*: an indicator's target comparison */
 #include "format.h"
-#include "expr.h"
-#include "policy-load.h"
 
-/* ---- options -------------------------------------------------------------- */
+/* One evaluation in progress. */
+typedef struct {
+  zjtx_result *res;
+  int threads;
+  zpool *pool; /* started by the first rule large enough to split */
+} zeval;
 
-zjtx_options *zjtx_options_new(void) {
-  zjtx_options *o = g_new0(zjtx_options, 1);
-  o->sets = g_ptr_array_new();
-  return o;
-}
-
-void zjtx_options_free(zjtx_options *o) {
-  if (!o)
-    return;
-  for (guint i = 0; i < o->sets->len; i++) {
-    zparam_set *s = g_ptr_array_index(o->sets, i);
-    g_free(s->id);
-    g_free(s->key);
-    g_free(s->value);
-    g_free(s);
-  }
-  g_ptr_array_free(o->sets, TRUE);
-  g_free(o->period);
-  g_free(o);
-}
-
-static bool parse_period(const char *text, int *year) {
-  zdate d;
-  if (!text || strlen(text) != 4)
-    return false;
-  char buf[11];
-  g_snprintf(buf, sizeof buf, "%s-01-01", text);
-  if (!zdate_parse(buf, 10, &d))
-    return false;
-  *year = zdate_year(d);
-  return *year < 9999;
-}
-
-zjtx_status zjtx_options_set_period(zjtx_options *o, const char *period, zjtx_error **err) {
-  int year;
-  if (!o)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "options must not be NULL");
-  if (!parse_period(period, &year))
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "period \"%s\" is not a year YYYY (e.g. 2025)",
-                    period ? period : "");
-  g_free(o->period);
-  o->period = g_strdup(period);
-  return ZJTX_OK;
-}
-
-zjtx_status zjtx_options_set_threads(zjtx_options *o, int threads, zjtx_error **err) {
-  if (!o || threads < 0 || threads > 1024)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "threads must be from 0 (automatic) to 1024");
-  o->threads = threads;
-  return ZJTX_OK;
-}
-
-zjtx_status zjtx_options_set_indicators(zjtx_options *o, int on, zjtx_error **err) {
-  if (!o)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "options must not be NULL");
-  o->indicators = on != 0;
-  return ZJTX_OK;
-}
-
-zjtx_status zjtx_options_set_param(zjtx_options *o, const char *id, const char *key, const char *value,
-                                   zjtx_error **err) {
-  if (!o || !id || !value)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "options, id and value must not be NULL");
-  zparam_set *s = g_new0(zparam_set, 1);
-  s->id = g_strdup(id);
-  s->key = g_strdup(key);
-  s->value = g_strdup(value);
-  g_ptr_array_add(o->sets, s);
-  return ZJTX_OK;
-}
-
-/* Turns the textual overrides into typed zoverrides for the VM. */
-static zjtx_status resolve_overrides(const zjtx_policy *p, const zjtx_options *o, zrun *run, zjtx_error **err) {
-  run->overridden = g_new0(uint8_t, p->params->len + 1);
-  run->overrides = g_new0(zoverride, o ? o->sets->len + 1 : 1);
-  for (guint i = 0; o && i < o->sets->len; i++) {
-    zparam_set *s = g_ptr_array_index(o->sets, i);
-    int32_t pi = zpolicy_param_index(p, s->id);
-    if (pi < 0)
-      return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "unknown parameter '%s'", s->id);
-    zparam *param = g_ptr_array_index(p->params, pi);
-    zoverride ov = {pi, -1, {.b = false}};
-    if (s->key) {
-      zcodeset *cs = param->key_codeset >= 0 ? g_ptr_array_index(p->codesets, param->key_codeset) : NULL;
-      if (!cs || (ov.key = zcodeset_find(cs, s->key, strlen(s->key))) < 0)
-        return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, s->id, "parameter %s has no key '%s'", s->id, s->key);
-    }
-    const char *why = zpolicy_parse_value(param->type, s->value, &ov.value);
-    if (why)
-      return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, s->id, "value \"%s\" for %s is not %s", s->value, s->id, why);
-    run->overrides[run->n_overrides++] = ov;
-    run->overridden[pi] = 1;
-  }
-  return ZJTX_OK;
-}
-
-/* ---- one run ------------------------------------------------------------- */
-
-/* The value each parameter (and each key of a keyed one) has in force on
- * the period's last day, with this run's overrides: what an undated
- * look-up gives.  Looked up once here instead of once per record. */
-static void cache_params_at_end(zrun *run) {
-  const zjtx_policy *p = run->vm.policy;
-  guint n = p->params->len;
-  run->at_end = g_new0(zval *, n + 1);
-  run->at_end_ok = g_new0(uint8_t *, n + 1);
-  for (guint i = 0; i < n; i++) {
-    const zparam *param = g_ptr_array_index(p->params, i);
-    guint keys = param->key_codeset >= 0 ? ((zcodeset *)g_ptr_array_index(p->codesets, param->key_codeset))->values->len : 0;
-    run->at_end[i] = g_new0(zval, keys + 1);
-    run->at_end_ok[i] = g_new0(uint8_t, keys + 1);
-    for (guint k = 0; k <= keys; k++) {
-      int32_t key = (int32_t)k - 1;
-      if ((keys && key < 0) || (!keys && key >= 0))
-        continue;
-      run->at_end_ok[i][k] = zvm_param(&run->vm, (int32_t)i, key, run->vm.period_end, &run->at_end[i][k]);
-      g_clear_pointer(&run->vm.error, zjtx_error_free); /* no value in force: looked up (and reported) per use */
-    }
-  }
-  run->vm.at_end = (const zval *const *)run->at_end;
-  run->vm.at_end_ok = (const uint8_t *const *)run->at_end_ok;
-}
-
-void zrun_clear(zrun *run) {
-  for (guint i = 0; run->at_end && i < run->vm.policy->params->len; i++) {
-    g_free(run->at_end[i]);
-    g_free(run->at_end_ok[i]);
-  }
-  g_free(run->at_end);
-  g_free(run->at_end_ok);
-  g_free(run->vm.stack);
-  g_free(run->vm.locals);
-  g_free(run->overrides);
-  g_free(run->overridden);
-  zjtx_error_free(run->vm.error);
-  memset(run, 0, sizeof *run);
-}
-
-zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_error **err) {
-  memset(run, 0, sizeof *run);
-  const char *period = o && o->period ? o->period : f->period ? f->period : p->default_period;
-  int year;
-  if (!parse_period(period, &year))
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
-                    "no period to evaluate: give one as YYYY (the policy declares none)");
-  g_strlcpy(run->period, period, sizeof run->period);
-  zjtx_status st = resolve_overrides(p, o, run, err);
-  if (st != ZJTX_OK) {
-    zrun_clear(run);
-    return st;
-  }
-  zvm *vm = &run->vm;
-  vm->policy = p;
-  vm->facts = f;
-  vm->stack = g_new0(zval, p->max_stack + 8);
-  vm->locals = g_new0(zval, p->max_locals + 8);
-  zdate_from_ymd(year, 1, 1, &vm->period_start);
-  zdate_from_ymd(year, 12, 31, &vm->period_end);
-  vm->period_year = year;
-  vm->overrides = run->overrides;
-  vm->n_overrides = run->n_overrides;
-  vm->overridden = run->overridden;
-  cache_params_at_end(run);
-  return ZJTX_OK;
-}
-
-static zjtx_status run_failed(zrun *run, const zrule *r, int32_t entity, int32_t rec, const char *group,
-                              zjtx_error **err) {
-  char buf[32];
-  const char *id = group ? group : zfacts_record_id(run->vm.facts, entity, rec, buf);
-  zjtx_error *e = run->vm.error;
-  run->vm.error = NULL;
-  zjtx_status code = e ? e->code : ZJTX_ERR_EVAL;
-  zerr_set(err, code, NULL, 0, 0, r->id, "%s %s, for %s %s: %s", r->kind == ZJTX_RULE_CHECK ? "check" : "rule", r->id,
-           zpolicy_entity(run->vm.policy, entity)->name, id, e ? e->message : "evaluation failed");
-  zjtx_error_free(e);
-  return code;
-}
-
-/* The common case, quickly: a value with at most two decimals is a whole
- * number of fen, nothing to round.  False when it needs the general path. */
-static inline bool exact_fen(zdec d, int64_t *fen) {
-  static const int64_t scale_to_fen[3] = {100, 10, 1};
-  const zi128 limit = INT64_MAX / 100;
-  if (d.scale < 0 || d.scale > 2 || d.m > limit || d.m < -limit)
-    return false;
-  *fen = (int64_t)d.m * scale_to_fen[d.scale];
-  return true;
-}
-
-/* Evaluates one rule for one subject (record or group).  *fen is the amount
- * (entitlements) and *hit whether the condition held. */
-bool zrun_subject(zrun *run, const zrule *r, int32_t rec, bool *hit, int64_t *fen, zdec *raw) {
-  zvm *vm = &run->vm;
-  zval v;
-  *hit = true;
-  *fen = 0;
-  if (r->has_condition) {
-    if (!zvm_run(vm, &r->condition.block, rec, NULL, &v))
-      return false;
-    *hit = v.b;
-  }
-  if (!*hit || !r->has_amount)
-    return true;
-  if (!zvm_run(vm, &r->amount.block, rec, NULL, &v))
-    return false;
-  if (raw)
-    *raw = v.d;
-  zdec rounded;
-  if (!(r->rounding_places == 2 && exact_fen(v.d, fen)) &&
-      (!zdec_round(v.d, r->rounding_places, r->rounding, &rounded) || !zdec_to_fen(rounded, r->rounding, fen))) {
-    vm->error = zerr_new(ZJTX_ERR_OVERFLOW, NULL, 0, 0, r->id, "the amount does not fit the money range (overflow)");
-    return false;
-  }
-  for (guint i = 0; i < r->caps->len; i++) {
-    const zcap *cap = g_ptr_array_index(r->caps, i);
-    int64_t cap_fen;
-    if (!zvm_run(vm, &cap->expr.block, rec, NULL, &v))
-      return false;
-    if (!exact_fen(v.d, &cap_fen) && !zdec_to_fen(v.d, ZROUND_HALF_UP, &cap_fen)) {
-      vm->error = zerr_new(ZJTX_ERR_OVERFLOW, NULL, 0, 0, r->id, "a cap does not fit the money range (overflow)");
-      return false;
-    }
-    if (cap_fen < *fen)
-      *fen = cap_fen;
-  }
-  return true;
-}
-
-/* ---- grouping ------------------------------------------------------------ */
-
-void zgroups_free(zgroups *g) {
-  if (!g)
-    return;
-  g_array_free(g->members, TRUE);
-  g_array_free(g->offsets, TRUE);
-  g_ptr_array_free(g->keys, TRUE);
-  g_free(g);
-}
-
-static const char *group_key_text(const zjtx_policy *p, const zjtx_facts *f, const zrule *r, int32_t rec) {
-  zentity *e = zpolicy_entity(p, r->subject);
-  zfield *fd = zentity_field(e, r->group_field);
-  zval v = zfacts_get(f, r->subject, r->group_field, rec);
-  if (fd->type == ZF_CODE)
-    return g_ptr_array_index(((zcodeset *)g_ptr_array_index(p->codesets, fd->codeset))->values, v.code);
-  return v.s;
-}
-
-/* Records of the subject passing the filter, grouped by the group field, in
- * the order each key first appears (deterministic). */
-zgroups *zgroups_build(zrun *run, const zrule *r, zjtx_error **err) {
-  const zjtx_facts *f = run->vm.facts;
-  int32_t n = f->tables[r->subject].n;
-  GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal);
-  GPtrArray *keys = g_ptr_array_new();
-  GArray *group_of = g_array_sized_new(FALSE, FALSE, sizeof(int32_t), (guint)n);
-  for (int32_t rec = 0; rec < n; rec++) {
-    int32_t g = -1;
-    zval v = {.b = true};
-    if (r->has_filter && !zvm_run(&run->vm, &r->filter.block, rec, NULL, &v)) {
-      run_failed(run, r, r->subject, rec, NULL, err);
-      g_hash_table_destroy(index);
-      g_ptr_array_free(keys, TRUE);
-      g_array_free(group_of, TRUE);
-      return NULL;
-    }
-    if (v.b) {
-      const char *key = group_key_text(run->vm.policy, f, r, rec);
-      gpointer found = g_hash_table_lookup(index, key);
-      if (!found) {
-        g_ptr_array_add(keys, (gpointer)key);
-        found = GINT_TO_POINTER(keys->len);
-        g_hash_table_insert(index, (gpointer)key, found);
-      }
-      g = GPOINTER_TO_INT(found) - 1;
-    }
-    g_array_append_val(group_of, g);
-  }
-  g_hash_table_destroy(index);
-  /* counting sort into CSR */
-  zgroups *gs = g_new0(zgroups, 1);
-  gs->keys = keys;
-  gs->offsets = g_array_new(FALSE, TRUE, sizeof(int32_t));
-  g_array_set_size(gs->offsets, keys->len + 1);
-  int32_t *off = (int32_t *)(void *)gs->offsets->data;
-  for (int32_t rec = 0; rec < n; rec++) {
-    int32_t g = g_array_index(group_of, int32_t, rec);
-    if (g >= 0)
-      off[g + 1]++;
-  }
-  for (guint g = 0; g < keys->len; g++)
-    off[g + 1] += off[g];
-  gs->members = g_array_new(FALSE, TRUE, sizeof(int32_t));
-  g_array_set_size(gs->members, (guint)off[keys->len]);
-  GArray *fill = g_array_new(FALSE, TRUE, sizeof(int32_t));
-  g_array_set_size(fill, keys->len);
-  for (int32_t rec = 0; rec < n; rec++) {
-    int32_t g = g_array_index(group_of, int32_t, rec);
-    if (g >= 0)
-      g_array_index(gs->members, int32_t, off[g] + g_array_index(fill, int32_t, g)++) = rec;
-  }
-  g_array_free(fill, TRUE);
-  g_array_free(group_of, TRUE);
-  return gs;
-}
-
-void zgroups_select(zvm *vm, const zgroups *gs, guint g) {
-  const int32_t *off = (const int32_t *)(void *)gs->offsets->data;
-  vm->members = (const int32_t *)(void *)gs->members->data + off[g];
-  vm->n_members = off[g + 1] - off[g];
-  vm->group_key = g_ptr_array_index(gs->keys, g);
-}
-
-/* ---- results ------------------------------------------------------------- */
+/* Below this many subjects a rule runs on the calling thread alone. */
+#define PARALLEL_MIN_SUBJECTS 8192
 
 /* A result item with its id (borrowed from the facts: the result never
  * outlives them) and its amount text, kept in `strings`. */
@@ -342,102 +34,108 @@ static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const 
   return it;
 }
 
-static void push_item(zjtx_result *res, const zrule *r, const zresult_item *it) {
-  g_array_append_val(r->kind == ZJTX_RULE_ENTITLEMENT ? res->entitlements : res->violations, *it);
+static GArray *items_of(zjtx_result *res, const zrule *r) {
+  return r->kind == ZJTX_RULE_ENTITLEMENT ? res->entitlements : res->violations;
 }
 
-static void add_result(zjtx_result *res, const zrule *r, int32_t rec, const char *group_key, int64_t fen) {
-  zresult_item it = make_item(res->facts, res->strings, r, rec, group_key, fen);
-  push_item(res, r, &it);
+/* A check's hit is a violation; an entitlement counts when it pays. */
+static bool is_result(const zrule *r, bool hit, int64_t fen) {
+  return hit && (r->kind == ZJTX_RULE_CHECK || fen != 0);
 }
 
-/* One contiguous range of a rule's subjects, evaluated on its own thread
- * with its own run state.  Hits are kept as (record, fen) pairs and turned
- * into results by the caller, in range order: the output does not depend
- * on how many threads there were. */
-typedef struct {
-  const zjtx_result *res;
-  const zrule *r;
-  int32_t from, to;
-  GArray *hits;          /* zresult_item */
-  GStringChunk *strings; /* their amount texts, handed to the result */
-  zjtx_error *err;
-} range_job;
-
-static gpointer eval_range(gpointer data) {
-  range_job *job = data;
-  zrun run;
-  if (zrun_init(&run, job->res->policy, job->res->facts, job->res->options, &job->err) != ZJTX_OK)
-    return NULL;
-  const zrule *r = job->r;
+/* Records [from, to) of the rule's subject into @hits, amount texts into
+ * @strings.  A failure ends the range with @err set. */
+static zjtx_status eval_range(zrun *run, const zjtx_facts *f, const zrule *r, int32_t from, int32_t to, GArray *hits,
+                              GStringChunk *strings, zjtx_error **err) {
   bool hit;
   int64_t fen;
-  for (int32_t rec = job->from; rec < job->to; rec++) {
-    if (!zrun_subject(&run, r, rec, &hit, &fen, NULL)) {
-      run_failed(&run, r, r->subject, rec, NULL, &job->err);
-      break;
-    }
-    if (hit && (r->kind == ZJTX_RULE_CHECK || fen != 0)) {
-      zresult_item it = make_item(job->res->facts, job->strings, r, rec, NULL, fen);
-      g_array_append_val(job->hits, it);
+  for (int32_t rec = from; rec < to; rec++) {
+    if (!zrun_subject(run, r, rec, &hit, &fen))
+      return zrun_failed(run, r, rec, NULL, err);
+    if (is_result(r, hit, fen)) {
+      zresult_item it = make_item(f, strings, r, rec, NULL, fen);
+      g_array_append_val(hits, it);
     }
   }
-  zrun_clear(&run);
-  return NULL;
+  return ZJTX_OK;
 }
 
-/* Below this many subjects a rule runs on the calling thread alone. */
-#define PARALLEL_MIN_SUBJECTS 8192
+/* One rule's records split into as many contiguous ranges as there are
+ * slots, each kept apart and joined in range order: the results do not
+ * depend on how many threads there were. */
+typedef struct {
+  const zjtx_facts *facts;
+  const zrule *r;
+  int32_t n;
+  GArray **hits;          /* per slot: zresult_item */
+  GStringChunk **strings; /* per slot: their amount texts, handed to the result */
+  zjtx_error **errs;      /* per slot */
+} zranges;
 
-static zjtx_status eval_records(zjtx_result *res, const zrule *r, int threads, zjtx_error **err) {
-  int32_t n = res->facts->tables[r->subject].n;
-  int k = n >= PARALLEL_MIN_SUBJECTS ? MAX(1, threads) : 1;
-  range_job *jobs = g_new0(range_job, (gsize)k);
-  GThread **workers = g_new0(GThread *, (gsize)k);
+static void eval_slot(zrun *run, int slot, int slots, void *data) {
+  zranges *w = data;
+  int32_t from = (int32_t)((int64_t)w->n * slot / slots), to = (int32_t)((int64_t)w->n * (slot + 1) / slots);
+  eval_range(run, w->facts, w->r, from, to, w->hits[slot], w->strings[slot], &w->errs[slot]);
+}
+
+static zjtx_status eval_parallel(zeval *ev, const zrule *r, zjtx_error **err) {
+  zjtx_result *res = ev->res;
+  if (!ev->pool && !(ev->pool = zpool_new(ev->threads, &res->run, res->policy, res->facts, res->options, err)))
+    return err && *err ? (*err)->code : ZJTX_ERR_EVAL;
+  int k = zpool_slots(ev->pool);
+  zranges w = {.facts = res->facts, .r = r, .n = res->facts->tables[r->subject].n};
+  w.hits = g_new0(GArray *, (gsize)k);
+  w.strings = g_new0(GStringChunk *, (gsize)k);
+  w.errs = g_new0(zjtx_error *, (gsize)k);
   for (int j = 0; j < k; j++) {
-    jobs[j] = (range_job){res, r, (int32_t)((int64_t)n * j / k), (int32_t)((int64_t)n * (j + 1) / k),
-                          g_array_new(FALSE, FALSE, sizeof(zresult_item)), g_string_chunk_new(64 * 1024), NULL};
-    if (j > 0)
-      workers[j] = g_thread_new("zjtx-eval", eval_range, &jobs[j]);
+    w.hits[j] = g_array_new(FALSE, FALSE, sizeof(zresult_item));
+    w.strings[j] = g_string_chunk_new(64 * 1024);
   }
-  eval_range(&jobs[0]);
+  zpool_run(ev->pool, eval_slot, &w);
   zjtx_status st = ZJTX_OK;
   for (int j = 0; j < k; j++) {
-    if (j > 0)
-      g_thread_join(workers[j]);
-    GArray *into = r->kind == ZJTX_RULE_ENTITLEMENT ? res->entitlements : res->violations;
-    g_array_append_vals(into, jobs[j].hits->data, jobs[j].hits->len);
-    g_ptr_array_add(res->chunks, jobs[j].strings);
-    if (jobs[j].err && st == ZJTX_OK)
-      st = zerr_give(err, g_steal_pointer(&jobs[j].err));
-    zjtx_error_free(jobs[j].err);
-    g_array_free(jobs[j].hits, TRUE);
+    g_array_append_vals(items_of(res, r), w.hits[j]->data, w.hits[j]->len);
+    g_array_free(w.hits[j], TRUE);
+    g_ptr_array_add(res->chunks, w.strings[j]);
+    if (w.errs[j] && st == ZJTX_OK)
+      st = zerr_give(err, g_steal_pointer(&w.errs[j]));
+    zjtx_error_free(w.errs[j]);
   }
-  g_free(workers);
-  g_free(jobs);
+  g_free(w.hits);
+  g_free(w.strings);
+  g_free(w.errs);
   return st;
 }
 
-static zjtx_status eval_rule(zrun *run, zjtx_result *res, const zrule *r, int threads, zjtx_error **err) {
+static zjtx_status eval_records(zeval *ev, const zrule *r, zjtx_error **err) {
+  zjtx_result *res = ev->res;
+  int32_t n = res->facts->tables[r->subject].n;
+  if (ev->threads > 1 && n >= PARALLEL_MIN_SUBJECTS)
+    return eval_parallel(ev, r, err);
+  return eval_range(&res->run, res->facts, r, 0, n, items_of(res, r), res->strings, err);
+}
+
+static zjtx_status eval_groups(zjtx_result *res, const zrule *r, zjtx_error **err) {
+  zrun *run = &res->run;
+  g_autoptr(zgroups) gs = NULL;
+  zjtx_status st = zgroups_build(run, r, &gs, err);
   bool hit;
   int64_t fen;
-  if (r->group_field < 0)
-    return eval_records(res, r, threads, err);
-  zgroups *gs = zgroups_build(run, r, err);
-  if (!gs)
-    return err && *err ? (*err)->code : ZJTX_ERR_EVAL;
-  for (guint g = 0; g < gs->keys->len; g++) {
+  for (guint g = 0; st == ZJTX_OK && g < gs->keys->len; g++) {
     zgroups_select(&run->vm, gs, g);
-    if (!zrun_subject(run, r, -1, &hit, &fen, NULL)) {
-      zjtx_status st = run_failed(run, r, r->subject, -1, run->vm.group_key, err);
-      zgroups_free(gs);
-      return st;
+    if (!zrun_subject(run, r, -1, &hit, &fen))
+      st = zrun_failed(run, r, -1, run->vm.group_key, err);
+    else if (is_result(r, hit, fen)) {
+      zresult_item it = make_item(res->facts, res->strings, r, (int32_t)g, run->vm.group_key, fen);
+      g_array_append_val(items_of(res, r), it);
     }
-    if (hit && (r->kind == ZJTX_RULE_CHECK || fen != 0))
-      add_result(res, r, (int32_t)g, run->vm.group_key, fen);
   }
-  zgroups_free(gs);
-  return ZJTX_OK;
+  zgroups_unselect(&run->vm);
+  return st;
+}
+
+static zjtx_status eval_rule(zeval *ev, const zrule *r, zjtx_error **err) {
+  return r->group_field < 0 ? eval_records(ev, r, err) : eval_groups(ev->res, r, err);
 }
 
 /* 就高不重复: among rules sharing an `exclusive` group, a beneficiary keeps
@@ -470,16 +168,6 @@ static void apply_exclusive(const zjtx_policy *p, zjtx_result *res) {
   g_array_set_size(items, kept);
 }
 
-static const char *op_text(int op) {
-  switch (op) {
-  case ZOP_EQ: return "==";
-  case ZOP_LT: return "<";
-  case ZOP_LE: return "<=";
-  case ZOP_GT: return ">";
-  default: return ">=";
-  }
-}
-
 /* The plan's targets: each indicator once, over the whole population. */
 static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
   const zjtx_policy *p = res->policy;
@@ -489,8 +177,7 @@ static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
     zval v;
     run->vm.rule_id = x->id;
     if (!zvm_run(&run->vm, &x->value.block, -1, NULL, &v)) {
-      zjtx_error *e = run->vm.error;
-      run->vm.error = NULL;
+      zjtx_error *e = g_steal_pointer(&run->vm.error);
       zjtx_status code = zerr_set(err, e ? e->code : ZJTX_ERR_EVAL, NULL, 0, 0, x->id, "indicator %s: %s", x->id,
                                   e ? e->message : "evaluation failed");
       zjtx_error_free(e);
@@ -498,8 +185,11 @@ static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
     }
     int c = x->value.type.kind == ZT_DATE ? (v.date > x->target.date) - (v.date < x->target.date)
                                           : zdec_cmp(v.d, x->target.d);
-    gboolean met = x->target_op == ZOP_EQ ? c == 0 : x->target_op == ZOP_LT ? c < 0 : x->target_op == ZOP_LE ? c <= 0
-                                                 : x->target_op == ZOP_GT ? c > 0 : c >= 0;
+    gboolean met = x->target_op == ZOP_EQ   ? c == 0
+                   : x->target_op == ZOP_LT ? c < 0
+                   : x->target_op == ZOP_LE ? c <= 0
+                   : x->target_op == ZOP_GT ? c > 0
+                                            : c >= 0;
     /* shown to 2 decimals (of a percent for rates); met is decided exactly */
     zval shown = v;
     int places = x->value.type.kind == ZT_RATE ? 4 : 2;
@@ -507,7 +197,7 @@ static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
       zdec_round(v.d, places, ZROUND_HALF_UP, &shown.d);
     g_ptr_array_add(res->indicator_values, zformat_value(p, res->facts, x->value.type, &shown));
     char *target = zformat_value(p, res->facts, x->value.type, &x->target);
-    g_ptr_array_add(res->indicator_targets, g_strdup_printf("%s %s", op_text(x->target_op), target));
+    g_ptr_array_add(res->indicator_targets, g_strdup_printf("%s %s", zop_text(x->target_op), target));
     g_free(target);
     g_array_append_val(res->indicator_met, met);
   }
@@ -515,15 +205,7 @@ static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
   return ZJTX_OK;
 }
 
-zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_result **out,
-                          zjtx_error **err) {
-  if (out)
-    *out = NULL;
-  if (!p || !f || !out)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "policy, facts and out must not be NULL");
-  if (f->policy != p || !f->finished)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
-                    "the facts must be finished and belong to this policy (zjtx_facts_finish)");
+static zjtx_result *result_new(const zjtx_policy *p, const zjtx_facts *f) {
   zjtx_result *res = g_new0(zjtx_result, 1);
   res->policy = zjtx_policy_ref((zjtx_policy *)p);
   res->facts = f;
@@ -535,166 +217,51 @@ zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_
   res->entitlements = g_array_new(FALSE, FALSE, sizeof(zresult_item));
   res->violations = g_array_new(FALSE, FALSE, sizeof(zresult_item));
   res->options = zjtx_options_new();
-  zjtx_status st = zrun_init(&res->run, p, f, o, err);
-  for (guint i = 0; st == ZJTX_OK && o && i < o->sets->len; i++) {
+  return res;
+}
+
+/* What an explanation of this result needs to run again as it ran: the
+ * overrides, the period in force, the number of threads. */
+static void keep_options(zjtx_result *res, const zjtx_options *o, int threads) {
+  for (guint i = 0; o && i < o->sets->len; i++) {
     zparam_set *s = g_ptr_array_index(o->sets, i);
     zjtx_options_set_param(res->options, s->id, s->key, s->value, NULL);
   }
-  int threads = o && o->threads > 0 ? o->threads : (int)g_get_num_processors();
   res->options->threads = threads;
-  if (st == ZJTX_OK)
-    res->options->period = g_strdup(res->run.period);
-  for (guint i = 0; st == ZJTX_OK && i < p->rules->len; i++)
-    st = eval_rule(&res->run, res, g_ptr_array_index(p->rules, i), threads, err);
-  if (st != ZJTX_OK) {
-    zjtx_result_free(res);
+  res->options->period = g_strdup(res->run.period);
+}
+
+static zjtx_status evaluate(zjtx_result *res, const zjtx_options *o, zjtx_error **err) {
+  const zjtx_policy *p = res->policy;
+  zjtx_status st = zrun_init(&res->run, p, res->facts, o, err);
+  if (st != ZJTX_OK)
     return st;
-  }
+  zeval ev = {res, o && o->threads > 0 ? o->threads : (int)g_get_num_processors(), NULL};
+  keep_options(res, o, ev.threads);
+  for (guint i = 0; st == ZJTX_OK && i < p->rules->len; i++)
+    st = eval_rule(&ev, g_ptr_array_index(p->rules, i), err);
+  zpool_free(ev.pool);
+  if (st != ZJTX_OK)
+    return st;
   apply_exclusive(p, res);
-  if (st == ZJTX_OK && o && o->indicators)
-    st = eval_indicators(res, err);
+  return o && o->indicators ? eval_indicators(res, err) : ZJTX_OK;
+}
+
+zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_result **out,
+                          zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!p || !f || !out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "policy, facts and out must not be NULL");
+  if (f->policy != p || !f->finished)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
+                    "the facts must be finished and belong to this policy (zjtx_facts_finish)");
+  zjtx_result *res = result_new(p, f);
+  zjtx_status st = evaluate(res, o, err);
   if (st != ZJTX_OK) {
     zjtx_result_free(res);
     return st;
   }
   *out = res;
   return ZJTX_OK;
-}
-
-void zjtx_result_free(zjtx_result *res) {
-  if (!res)
-    return;
-  zrun_clear(&res->run);
-  g_array_free(res->entitlements, TRUE);
-  g_array_free(res->violations, TRUE);
-  g_string_chunk_free(res->strings);
-  g_ptr_array_free(res->chunks, TRUE);
-  g_ptr_array_free(res->indicator_values, TRUE);
-  g_ptr_array_free(res->indicator_targets, TRUE);
-  g_array_free(res->indicator_met, TRUE);
-  zjtx_options_free(res->options);
-  zjtx_policy_unref(res->policy);
-  g_free(res);
-}
-
-const char *zjtx_result_period(const zjtx_result *res) { return res ? res->run.period : NULL; }
-
-static const zresult_item *item(const zjtx_result *res, GArray *a, size_t i) {
-  return res && i < a->len ? &g_array_index(a, zresult_item, i) : NULL;
-}
-static const zrule *item_rule(const zjtx_result *res, const zresult_item *it) {
-  return g_ptr_array_index(res->policy->rules, it->rule);
-}
-static const char *item_entity(const zjtx_result *res, const zresult_item *it) {
-  const zrule *r = item_rule(res, it);
-  zentity *e = zpolicy_entity(res->policy, r->subject);
-  return r->group_field >= 0 ? zentity_field(e, r->group_field)->name : e->name;
-}
-
-size_t zjtx_result_entitlement_count(const zjtx_result *res) { return res ? res->entitlements->len : 0; }
-const char *zjtx_result_entitlement_rule(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
-  return it ? item_rule(res, it)->id : NULL;
-}
-const char *zjtx_result_entitlement_entity(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
-  return it ? item_entity(res, it) : NULL;
-}
-const char *zjtx_result_entitlement_id(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
-  return it ? it->id : NULL;
-}
-int64_t zjtx_result_entitlement_fen(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
-  return it ? it->fen : 0;
-}
-const char *zjtx_result_entitlement_amount(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
-  return it ? it->amount : NULL;
-}
-
-size_t zjtx_result_violation_count(const zjtx_result *res) { return res ? res->violations->len : 0; }
-const char *zjtx_result_violation_check(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
-  return it ? item_rule(res, it)->id : NULL;
-}
-const char *zjtx_result_violation_entity(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
-  return it ? item_entity(res, it) : NULL;
-}
-const char *zjtx_result_violation_id(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
-  return it ? it->id : NULL;
-}
-
-/* The record of `target` that record `rec` of `entity` is, refers to, or
- * belongs to; -1 when none. */
-static int32_t related_record(const zjtx_policy *p, const zjtx_facts *f, int32_t entity, int32_t rec, int32_t target,
-                              int depth) {
-  if (entity == target)
-    return rec;
-  if (rec < 0 || depth > 16)
-    return -1;
-  const zentity *e = zpolicy_entity(p, entity);
-  for (guint i = 0; i < e->fields->len; i++) {
-    const zfield *fd = zentity_field(e, (int32_t)i);
-    if (fd->type == ZF_REF && fd->ref_entity == target)
-      return zfacts_get(f, entity, (int32_t)i, rec).rec;
-  }
-  if (e->parent < 0)
-    return -1;
-  int32_t parent = g_array_index(f->tables[entity].parent, int32_t, rec);
-  return related_record(p, f, e->parent, parent, target, depth + 1);
-}
-
-const char *zjtx_result_entitlement_related_id(const zjtx_result *res, size_t i, const char *entity) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
-  int32_t target = it && entity ? zpolicy_entity_index(res->policy, entity) : -1;
-  if (target < 0)
-    return NULL;
-  const zrule *r = item_rule(res, it);
-  if (r->group_field >= 0)
-    return NULL;
-  int32_t rec = related_record(res->policy, res->facts, r->subject, it->rec, target, 0);
-  if (rec < 0)
-    return NULL;
-  char buf[32];
-  const char *id = zfacts_record_id(res->facts, target, rec, buf);
-  return id == buf ? NULL : id;
-}
-
-/* ---- indicators ------------------------------------------------------------ */
-
-static const zindicator *indicator_at(const zjtx_result *res, size_t i) {
-  return res && i < res->indicator_values->len ? g_ptr_array_index(res->policy->indicators, i) : NULL;
-}
-size_t zjtx_result_indicator_count(const zjtx_result *res) { return res ? res->indicator_values->len : 0; }
-const char *zjtx_result_indicator_id(const zjtx_result *res, size_t i) {
-  const zindicator *x = indicator_at(res, i);
-  return x ? x->id : NULL;
-}
-const char *zjtx_result_indicator_title(const zjtx_result *res, size_t i, const char *lang) {
-  const zindicator *x = indicator_at(res, i);
-  if (!x)
-    return NULL;
-  bool en = lang && strcmp(lang, "en") == 0;
-  const char *first = en ? x->title.en : x->title.zh, *second = en ? x->title.zh : x->title.en;
-  return first ? first : second ? second : x->id;
-}
-const char *zjtx_result_indicator_clause(const zjtx_result *res, size_t i) {
-  const zindicator *x = indicator_at(res, i);
-  return x ? x->clause : NULL;
-}
-const char *zjtx_result_indicator_unit(const zjtx_result *res, size_t i) {
-  const zindicator *x = indicator_at(res, i);
-  return x ? x->unit : NULL;
-}
-const char *zjtx_result_indicator_value(const zjtx_result *res, size_t i) {
-  return indicator_at(res, i) ? g_ptr_array_index(res->indicator_values, i) : NULL;
-}
-const char *zjtx_result_indicator_target(const zjtx_result *res, size_t i) {
-  return indicator_at(res, i) ? g_ptr_array_index(res->indicator_targets, i) : NULL;
-}
-int zjtx_result_indicator_met(const zjtx_result *res, size_t i) {
-  return indicator_at(res, i) ? g_array_index(res->indicator_met, gboolean, i) != 0 : 0;
 }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* explain.c - why a result is what it is: re-evaluates one rule for one
- * subject with the VM's trace hooks on and records a tree of nodes. */
+/* explain.c - why a result is what it is: runs the evaluation of one rule
+ * for one subject again with its step hooks and the VM's trace hooks on,
+ * and shapes what they report into a tree of nodes.  Computes nothing
+ * itself. */
+#include <stddef.h>
 #include <string.h>
 
 #include "eval-internal.h"
@@ -16,13 +19,17 @@ struct zjtx_explanation {
   GArray *nodes; /* znode */
 };
 
+/* Records what the evaluation reports into nodes: `hooks` first, so that
+ * the VM's ztrace is the recorder itself. */
 typedef struct {
   ztrace hooks;
+  zsteps steps;
   const zjtx_policy *policy;
   const zjtx_facts *facts;
   zjtx_explanation *ex;
-  GArray *open; /* size_t: stack of open derived nodes */
-  size_t parent;
+  GArray *open;  /* size_t: stack of open derived nodes */
+  size_t root;   /* the RULE node */
+  size_t parent; /* the step whose formula runs */
 } recorder;
 
 static size_t add_node(zjtx_explanation *ex, zjtx_node_kind kind, size_t parent, char *label, char *value,
@@ -30,34 +37,6 @@ static size_t add_node(zjtx_explanation *ex, zjtx_node_kind kind, size_t parent,
   znode n = {kind, parent, label, value, reference};
   g_array_append_val(ex->nodes, n);
   return ex->nodes->len - 1;
-}
-
-/* A value as a person reads it: money with 2+ decimals, rates in percent. */
-char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v) {
-  char buf[ZDEC_BUFSZ];
-  switch (t.kind) {
-  case ZT_MONEY: {
-    zdec r;
-    if (v->d.scale <= 2 && zdec_round(v->d, 2, ZROUND_HALF_UP, &r))
-      return g_strdup(zdec_format(r, 2, buf));
-    return g_strdup(zdec_format(v->d, -1, buf));
-  }
-  case ZT_RATE: {
-    zdec pct = {v->d.m, v->d.scale - 2};
-    if (pct.scale < 0) {
-      zdec hundred = zdec_from_int(100);
-      zdec_mul(v->d, hundred, &pct);
-    }
-    return g_strdup_printf("%s%%", zdec_format(pct, -1, buf));
-  }
-  case ZT_NUMBER: return g_strdup(zdec_format(v->d, -1, buf));
-  case ZT_BOOL: return g_strdup(v->b ? "true" : "false");
-  case ZT_DATE: return g_strdup(zdate_format(v->date, buf));
-  case ZT_TEXT: return g_strdup(v->s);
-  case ZT_CODE: return g_strdup(g_ptr_array_index(((zcodeset *)g_ptr_array_index(p->codesets, t.ref))->values, v->code));
-  case ZT_RECORD: return g_strdup(zfacts_record_id(f, t.ref, v->rec, buf));
-  default: return g_strdup("");
-  }
 }
 
 static size_t top(recorder *rc) {
@@ -80,9 +59,10 @@ static void on_enter(ztrace *t, const zderived *d, int32_t rec, const zval *args
   }
   g_string_append_printf(label, " of %s", zfacts_record_id(rc->facts, d->entity, rec, buf));
   const char *title = d->title.zh ? d->title.zh : d->title.en;
-  char *ref = d->inherited >= 0 ? g_strdup_printf("%s%s%s (overrides %s)", title ? title : "", title ? "; " : "",
-                                                  d->origin, ((zderived *)g_ptr_array_index(rc->policy->derived, d->inherited))->origin)
-                                : g_strdup_printf("%s%s%s", title ? title : "", title ? "; " : "", d->origin);
+  char *ref = d->inherited >= 0
+                  ? g_strdup_printf("%s%s%s (overrides %s)", title ? title : "", title ? "; " : "", d->origin,
+                                    ((zderived *)g_ptr_array_index(rc->policy->derived, d->inherited))->origin)
+                  : g_strdup_printf("%s%s%s", title ? title : "", title ? "; " : "", d->origin);
   size_t n = add_node(rc->ex, ZJTX_NODE_DERIVED, top(rc), g_string_free(label, FALSE), NULL, ref);
   g_array_append_val(rc->open, n);
 }
@@ -98,7 +78,9 @@ static void on_leave(ztrace *t, const zderived *d, const zval *value) {
 static void on_param(ztrace *t, const zparam *p, int32_t key, zdate on, const zparam_value *pv, const zval *value) {
   recorder *rc = (recorder *)t;
   char d[16];
-  const char *k = key >= 0 ? g_ptr_array_index(((zcodeset *)g_ptr_array_index(rc->policy->codesets, p->key_codeset))->values, key) : NULL;
+  const char *k =
+      key >= 0 ? g_ptr_array_index(((zcodeset *)g_ptr_array_index(rc->policy->codesets, p->key_codeset))->values, key)
+               : NULL;
   char *label = g_strdup_printf("%s%s%s%s @ %s", p->id, k ? "[" : "", k ? k : "", k ? "]" : "", zdate_format(on, d));
   GString *r = g_string_new(p->status == ZJTX_PARAM_ASSUMED ? "assumed" : "published");
   if (!pv)
@@ -121,14 +103,116 @@ static void on_aggregate(ztrace *t, const zagg_info *agg, const zval *value) {
            zformat_value(rc->policy, rc->facts, agg->type, value), NULL);
 }
 
+/* ---- the rule's steps, as the evaluation reports them -------------------- */
+
+static recorder *steps_recorder(zsteps *s) {
+  return (recorder *)(void *)((char *)s - offsetof(recorder, steps));
+}
+
+static znode *node(recorder *rc, size_t i) {
+  return &g_array_index(rc->ex->nodes, znode, i);
+}
+
 static char *fen_text(int64_t fen) {
   char buf[ZFMT_FEN_BUFSZ];
   return g_strdup(zfmt_fen(fen, buf));
 }
 
-static bool run_block(zrun *run, recorder *rc, const zblock *b, int32_t rec, zval *out) {
-  (void)rc;
-  return zvm_run(&run->vm, b, rec, NULL, out);
+/* A formula's text as written, without the XML's indentation. */
+static char *formula_text(const char *text) {
+  return g_strstrip(g_strdup(text)); /* the policy is shared: never strip in place */
+}
+
+/* Each step opens a node under the rule; what the VM reports while the
+ * step's formula runs (derived values, parameters, aggregates) goes below. */
+static void on_condition(zsteps *s, const zrule *r) {
+  recorder *rc = steps_recorder(s);
+  rc->parent = add_node(rc->ex, ZJTX_NODE_CONDITION, rc->root, formula_text(r->condition.text), NULL, NULL);
+}
+
+static void on_condition_held(zsteps *s, const zrule *r, bool held) {
+  (void)r;
+  recorder *rc = steps_recorder(s);
+  node(rc, rc->parent)->value = g_strdup(held ? "true" : "false");
+}
+
+static void on_amount(zsteps *s, const zrule *r) {
+  recorder *rc = steps_recorder(s);
+  rc->parent = add_node(rc->ex, ZJTX_NODE_FORMULA, rc->root, formula_text(r->amount.text), NULL, NULL);
+}
+
+static void on_amount_raw(zsteps *s, const zrule *r, zdec raw) {
+  (void)r;
+  recorder *rc = steps_recorder(s);
+  char buf[ZDEC_BUFSZ];
+  node(rc, rc->parent)->value = g_strdup(zdec_format(raw, -1, buf));
+}
+
+static void on_rounded(zsteps *s, const zrule *r, int64_t fen) {
+  static const char *const modes[] = {"half-up", "half-even", "down", "up", "floor", "ceiling"};
+  recorder *rc = steps_recorder(s);
+  add_node(rc->ex, ZJTX_NODE_ROUNDING, rc->root,
+           g_strdup_printf("rounded %s to %d decimals", modes[r->rounding], r->rounding_places), fen_text(fen), NULL);
+}
+
+static void on_cap(zsteps *s, const zrule *r, const zcap *cap) {
+  (void)r;
+  recorder *rc = steps_recorder(s);
+  g_autofree char *text = formula_text(cap->expr.text);
+  rc->parent = add_node(rc->ex, ZJTX_NODE_CAP, rc->root,
+                        g_strdup_printf("%s: %s", cap->label ? cap->label : "cap", text), NULL, NULL);
+}
+
+static void on_cap_applied(zsteps *s, const zrule *r, const zcap *cap, int64_t cap_fen, bool binding) {
+  (void)r;
+  recorder *rc = steps_recorder(s);
+  znode *n = node(rc, rc->parent);
+  n->value = fen_text(cap_fen);
+  n->reference = g_strdup_printf("%s%s%s", binding ? "binding" : "not binding", cap->reference ? "; " : "",
+                                 cap->reference ? cap->reference : "");
+}
+
+static const zsteps step_hooks = {on_condition, on_condition_held, on_amount, on_amount_raw, on_rounded,
+                                  on_cap,       on_cap_applied};
+static const ztrace vm_hooks = {on_enter, on_leave, on_param, on_aggregate};
+
+static size_t add_rule_node(zjtx_explanation *ex, const zrule *r, const zresult_item *it) {
+  const char *title = r->title.zh ? r->title.zh : r->title.en;
+  return add_node(ex, ZJTX_NODE_RULE, (size_t)-1, g_strdup_printf("%s %s — %s", r->id, it->id, title ? title : ""),
+                  r->kind == ZJTX_RULE_CHECK ? g_strdup("violated") : g_strdup(it->amount),
+                  g_strdup_printf("clause %s, %s", r->clause ? r->clause : "-", r->origin));
+}
+
+/* Runs the rule for the item's subject as the evaluation did, recording
+ * each step.  The recorded outcome must be the result's: anything else
+ * would explain another amount than the one paid. */
+static zjtx_status record(zrun *run, recorder *rc, const zrule *r, const zresult_item *it, zjtx_error **err) {
+  g_autoptr(zgroups) gs = NULL;
+  int32_t rec = it->rec;
+  if (r->group_field >= 0) {
+    zjtx_status st = zgroups_build(run, r, &gs, err); /* not traced: the other records' filters explain nothing */
+    if (st != ZJTX_OK)
+      return st;
+    zgroups_select(&run->vm, gs, (guint)it->rec);
+    rec = -1;
+  }
+  bool hit;
+  int64_t fen;
+  run->vm.trace = &rc->hooks;
+  run->steps = &rc->steps;
+  bool ok = zrun_subject(run, r, rec, &hit, &fen);
+  run->vm.trace = NULL;
+  run->steps = NULL;
+  if (!ok && run->vm.error)
+    return zerr_give(err, g_steal_pointer(&run->vm.error));
+  if (!ok)
+    return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluation failed", r->id, it->id);
+  if (!hit || (r->kind == ZJTX_RULE_ENTITLEMENT && fen != it->fen))
+    return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluated again, it gives another result",
+                    r->id, it->id);
+  add_node(rc->ex, ZJTX_NODE_RESULT, rc->root, g_strdup(r->kind == ZJTX_RULE_CHECK ? "violation" : "amount"),
+           r->kind == ZJTX_RULE_CHECK ? g_strdup(it->id) : g_strdup(it->amount), NULL);
+  return ZJTX_OK;
 }
 
 /* The explanation of one rule for one subject, as a tree under a RULE root. */
@@ -141,76 +225,21 @@ static zjtx_status explain(const zjtx_result *res, const zresult_item *it, zjtx_
     return st;
   zjtx_explanation *ex = g_new0(zjtx_explanation, 1);
   ex->nodes = g_array_new(FALSE, FALSE, sizeof(znode));
-  recorder rc = {{on_enter, on_leave, on_param, on_aggregate}, p, res->facts, ex, g_array_new(FALSE, FALSE, sizeof(size_t)), 0};
-  run.vm.trace = &rc.hooks;
-  const char *title = r->title.zh ? r->title.zh : r->title.en;
-  size_t root = add_node(ex, ZJTX_NODE_RULE, (size_t)-1, g_strdup_printf("%s %s — %s", r->id, it->id, title ? title : ""),
-                         r->kind == ZJTX_RULE_CHECK ? g_strdup("violated") : g_strdup(it->amount),
-                         g_strdup_printf("clause %s, %s", r->clause ? r->clause : "-", r->origin));
-  zgroups *gs = NULL;
-  int32_t rec = it->rec;
-  if (r->group_field >= 0) {
-    gs = zgroups_build(&run, r, err);
-    if (gs)
-      zgroups_select(&run.vm, gs, (guint)it->rec);
-    rec = -1;
-  }
-  zval v;
-  bool ok = r->group_field < 0 || gs;
-  if (ok && r->has_condition) {
-    rc.parent = add_node(ex, ZJTX_NODE_CONDITION, root, g_strstrip(g_strdup(r->condition.text)), NULL, NULL);
-    ok = run_block(&run, &rc, &r->condition.block, rec, &v);
-    if (ok)
-      g_array_index(ex->nodes, znode, rc.parent).value = g_strdup(v.b ? "true" : "false");
-  }
-  if (ok && r->has_amount) {
-    rc.parent = add_node(ex, ZJTX_NODE_FORMULA, root, g_strstrip(g_strdup(r->amount.text)), NULL, NULL);
-    ok = run_block(&run, &rc, &r->amount.block, rec, &v);
-    if (ok) {
-      char buf[ZDEC_BUFSZ];
-      g_array_index(ex->nodes, znode, rc.parent).value = g_strdup(zdec_format(v.d, -1, buf));
-      zdec rounded;
-      int64_t fen = 0;
-      static const char *const modes[] = {"half-up", "half-even", "down", "up", "floor", "ceiling"};
-      if (zdec_round(v.d, r->rounding_places, r->rounding, &rounded) && zdec_to_fen(rounded, r->rounding, &fen))
-        add_node(ex, ZJTX_NODE_ROUNDING, root, g_strdup_printf("rounded %s to %d decimals", modes[r->rounding], r->rounding_places),
-                 fen_text(fen), NULL);
-      for (guint i = 0; ok && i < r->caps->len; i++) {
-        const zcap *cap = g_ptr_array_index(r->caps, i);
-        char *text = g_strstrip(g_strdup(cap->expr.text)); /* the policy is shared: never strip in place */
-        rc.parent = add_node(ex, ZJTX_NODE_CAP, root, g_strdup_printf("%s: %s", cap->label ? cap->label : "cap", text),
-                             NULL, NULL);
-        g_free(text);
-        int64_t cap_fen = 0;
-        ok = run_block(&run, &rc, &cap->expr.block, rec, &v) && zdec_to_fen(v.d, ZROUND_HALF_UP, &cap_fen);
-        znode *n = &g_array_index(ex->nodes, znode, rc.parent);
-        n->value = fen_text(cap_fen);
-        n->reference = g_strdup_printf("%s%s%s", cap_fen < fen ? "binding" : "not binding",
-                                       cap->reference ? "; " : "", cap->reference ? cap->reference : "");
-        if (cap_fen < fen)
-          fen = cap_fen;
-      }
-    }
-  }
-  if (ok)
-    add_node(ex, ZJTX_NODE_RESULT, root, g_strdup(r->kind == ZJTX_RULE_CHECK ? "violation" : "amount"),
-             r->kind == ZJTX_RULE_CHECK ? g_strdup(it->id) : g_strdup(it->amount), NULL);
+  recorder rc = {vm_hooks, step_hooks, p, res->facts, ex, g_array_new(FALSE, FALSE, sizeof(size_t)), 0, 0};
+  rc.root = rc.parent = add_rule_node(ex, r, it);
+  st = record(&run, &rc, r, it, err);
   g_array_free(rc.open, TRUE);
-  zgroups_free(gs);
-  if (!ok && run.vm.error) {
-    zerr_give(err, run.vm.error);
-    run.vm.error = NULL;
-  }
   zrun_clear(&run);
-  if (!ok) {
+  if (st != ZJTX_OK) {
     zjtx_explanation_free(ex);
-    return err && *err ? (*err)->code : ZJTX_ERR_EVAL;
+    return st;
   }
   *out = ex;
   return ZJTX_OK;
 }
 
-zjtx_status zjtx_result_explain_entitlement(const zjtx_result *res, size_t i, zjtx_explanation **out, zjtx_error **err) {
+zjtx_status zjtx_result_explain_entitlement(const zjtx_result *res, size_t i, zjtx_explanation **out,
+                                            zjtx_error **err) {
   if (out)
     *out = NULL;
   if (!res || !out || i >= res->entitlements->len)
@@ -229,7 +258,9 @@ zjtx_status zjtx_result_explain_violation(const zjtx_result *res, size_t i, zjtx
 static const znode *node_at(const zjtx_explanation *ex, size_t i) {
   return ex && i < ex->nodes->len ? &g_array_index(ex->nodes, znode, i) : NULL;
 }
-size_t zjtx_explanation_node_count(const zjtx_explanation *ex) { return ex ? ex->nodes->len : 0; }
+size_t zjtx_explanation_node_count(const zjtx_explanation *ex) {
+  return ex ? ex->nodes->len : 0;
+}
 zjtx_node_kind zjtx_explanation_node_kind(const zjtx_explanation *ex, size_t i) {
   const znode *n = node_at(ex, i);
   return n ? n->kind : (zjtx_node_kind)0;
@@ -265,8 +296,8 @@ void zjtx_explanation_free(zjtx_explanation *ex) {
 }
 
 static const char *kind_name(zjtx_node_kind k) {
-  static const char *const names[] = {"", "rule", "condition", "formula", "rounding", "cap", "derived", "param",
-                                      "aggregate", "result"};
+  static const char *const names[] = {"",    "rule",    "condition", "formula",   "rounding",
+                                      "cap", "derived", "param",     "aggregate", "result"};
   return (int)k >= 1 && (int)k <= 9 ? names[k] : "node";
 }
 
@@ -324,42 +355,4 @@ char *zjtx_explanation_to_text(const zjtx_explanation *ex) {
   GString *out = g_string_new(NULL);
   node_text(ex, 0, 0, out);
   return g_string_free(out, FALSE);
-}
-
-zjtx_status zjtx_result_derived_value(const zjtx_result *res, const char *entity, const char *id, const char *name,
-                                      char **out, zjtx_error **err) {
-  if (out)
-    *out = NULL;
-  if (!res || !entity || !id || !name || !out)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "result, entity, id, name and out must not be NULL");
-  const zjtx_policy *p = res->policy;
-  int32_t e = zpolicy_entity_index(p, entity);
-  if (e < 0)
-    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no entity '%s'", entity);
-  const zderived *d = NULL;
-  for (guint i = 0; i < p->derived->len && !d; i++) {
-    const zderived *c = g_ptr_array_index(p->derived, i);
-    if (!c->hidden && c->entity == e && strcmp(c->name, name) == 0)
-      d = c;
-  }
-  if (!d || d->arg_names->len)
-    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "%s has no derived value '%s'%s", entity, name,
-                    d ? " without arguments" : "");
-  GHashTable *by_key = res->facts->tables[e].by_key;
-  int32_t rec = by_key ? GPOINTER_TO_INT(g_hash_table_lookup(by_key, id)) - 1 : -1;
-  if (rec < 0)
-    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no %s with id '%s'", entity, id);
-  zrun run;
-  zjtx_status st = zrun_init(&run, p, res->facts, res->options, err);
-  if (st != ZJTX_OK)
-    return st;
-  zval v;
-  if (!zvm_run(&run.vm, &d->expr.block, rec, NULL, &v)) {
-    st = zerr_give(err, run.vm.error);
-    run.vm.error = NULL;
-  } else {
-    *out = zformat_value(p, res->facts, d->type, &v);
-  }
-  zrun_clear(&run);
-  return st;
 }

@@ -597,3 +597,18 @@ zexpr *zexpr_parse(const char *text, const char *file, int line, int column, zjt
   }
   return e;
 }
+
+const char *zop_text(int op) {
+  switch (op) {
+  case ZOP_ADD: return "+";
+  case ZOP_SUB: return "-";
+  case ZOP_MUL: return "*";
+  case ZOP_DIV: return "/";
+  case ZOP_EQ: return "==";
+  case ZOP_NE: return "!=";
+  case ZOP_LT: return "<";
+  case ZOP_LE: return "<=";
+  case ZOP_GT: return ">";
+  default: return ">=";
+  }
+}

@@ -62,6 +62,8 @@ typedef struct zexpr {
  * NULL and sets *err with the position of the offending token. */
 zexpr *zexpr_parse(const char *text, const char *file, int line, int column, zjtx_error **err);
 void zexpr_free(zexpr *e);
+/* How an operator is written: "+", "==", "<=", ... */
+const char *zop_text(int op);
 static inline zexpr *zexpr_kid(const zexpr *e, guint i) {
   return i < e->kids->len ? g_ptr_array_index(e->kids, i) : NULL;
 }

@@ -11,14 +11,19 @@
 
 #include "expr.h"
 
-static const char *const op_names[OP__COUNT] = {
-    "CONST", "SELF", "LOCAL", "STORE", "DUP", "POP", "FIELD", "SELF_FIELD", "PARENT",
-    "ADD", "SUB", "MUL", "DIV", "NEG", "ABS", "ADD_DAYS", "SUB_DAYS", "DAYS_BETWEEN",
-    "CMP", "NOT", "JUMP", "JUMP_FALSE", "AND_SC", "OR_SC", "MIN", "MAX", "ROUND",
-    "YEAR", "MONTH", "DAY", "PARAM", "PERIOD", "ITER", "NEXT", "INC", "AGG_MINMAX",
-    "CALL", "GROUP_KEY", "RET", "TRACE_AGG"};
+static const zop_row op_table[OP__COUNT] = {
+#define ZOP_ROW(name, a, b, c, pops, pushes, doc) {#name, ZOPND_##a, ZOPND_##b, ZOPND_##c, pops, pushes, doc},
+    ZOPCODES(ZOP_ROW)
+#undef ZOP_ROW
+};
 
-const char *zop_name(zopcode op) { return op < OP__COUNT ? op_names[op] : "?"; }
+const zop_row *zop_info(zopcode op) {
+  return op < OP__COUNT ? &op_table[op] : NULL;
+}
+
+const char *zop_name(zopcode op) {
+  return op < OP__COUNT ? op_table[op].name : "?";
+}
 
 static bool vm_fail(zvm *vm, zjtx_status code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 static bool vm_fail(zvm *vm, zjtx_status code, const char *fmt, ...) {
@@ -284,20 +289,4 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
 
 bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out) {
   return exec(vm, block, self, locals ? locals : vm->locals, vm->stack, out);
-}
-
-void zvm_dump_block(const struct zjtx_policy *p, const zblock *b, GString *out) {
-  for (guint i = 0; i < b->code->len; i++) {
-    const zinstr *in = &g_array_index(b->code, zinstr, i);
-    g_string_append_printf(out, "    %4u  %-12s a=%-3u b=%-5u c=%d", i, zop_name((zopcode)in->op), in->a, in->b, in->c);
-    if (in->op == OP_PARAM)
-      g_string_append_printf(out, "   ; %s", ((zparam *)g_ptr_array_index(p->params, in->c))->id);
-    else if (in->op == OP_CALL)
-      g_string_append_printf(out, "   ; %s", ((zderived *)g_ptr_array_index(p->derived, in->c))->name);
-    else if (in->op == OP_FIELD || in->op == OP_SELF_FIELD) {
-      zentity *e = zpolicy_entity(p, in->c);
-      g_string_append_printf(out, "   ; %s.%s", e->name, zentity_field(e, in->b)->name);
-    }
-    g_string_append_c(out, '\n');
-  }
 }

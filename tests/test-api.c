@@ -493,6 +493,81 @@ START_TEST(explanation_json) {
 }
 END_TEST
 
+/* The base R&D policy alone (rules/rd-base.xml: 2 % of the expense, 10 %
+ * of the increase, each capped at rd_base_cap / rd_incremental_cap, half-up
+ * to the fen), worked by hand for rd_expense 12,345,678.91 and
+ * rd_expense_prev 12,000,000.00, with rd_base_cap set to 200,000:
+ *   base         12,345,678.91 x 2 %  = 246,913.5782 -> 246,913.58;
+ *                the cap 200,000.00 binds: 200,000.00
+ *   incremental  345,678.91 x 10 %    = 34,567.891   -> 34,567.89;
+ *                the cap 1,000,000.00 does not bind */
+static const char rd_base_json[] = "{ \"period\": \"2025\", \"enterprises\": [ { \"id\": \"" ENTERPRISE "\", "
+                                   "\"name\": \"恒达\", \"rd_expense\": \"12345678.91\", "
+                                   "\"rd_expense_prev\": \"12000000.00\" } ] }";
+
+static size_t only_node(const zjtx_explanation *ex, zjtx_node_kind kind) {
+  size_t found = (size_t)-1;
+  for (size_t i = 0; i < zjtx_explanation_node_count(ex); i++)
+    if (zjtx_explanation_node_kind(ex, i) == kind) {
+      ck_assert_uint_eq(found, (size_t)-1);
+      found = i;
+    }
+  ck_assert_uint_ne(found, (size_t)-1);
+  return found;
+}
+
+/* Checks one explanation's steps against hand-worked values and against
+ * the result it explains. */
+static void check_steps(const zjtx_result *r, size_t i, const char *formula, const char *rounded, const char *cap,
+                        bool binding, const char *amount) {
+  zjtx_explanation *ex = NULL;
+  zjtx_error *err = NULL;
+  if (zjtx_result_explain_entitlement(r, i, &ex, &err) != ZJTX_OK)
+    ck_abort_msg("%s", zjtx_error_format(err));
+  ck_assert_str_eq(zjtx_result_entitlement_amount(r, i), amount);
+  ck_assert_str_eq(zjtx_explanation_node_value(ex, only_node(ex, ZJTX_NODE_FORMULA)), formula);
+  size_t rounding = only_node(ex, ZJTX_NODE_ROUNDING);
+  ck_assert_str_eq(zjtx_explanation_node_label(ex, rounding), "rounded half-up to 2 decimals");
+  ck_assert_str_eq(zjtx_explanation_node_value(ex, rounding), rounded);
+  size_t c = only_node(ex, ZJTX_NODE_CAP);
+  ck_assert_str_eq(zjtx_explanation_node_value(ex, c), cap);
+  ck_assert(g_str_has_prefix(zjtx_explanation_node_reference(ex, c), binding ? "binding" : "not binding"));
+  /* the final value is the result's, node for node */
+  ck_assert_str_eq(zjtx_explanation_node_value(ex, only_node(ex, ZJTX_NODE_RESULT)), amount);
+  ck_assert_str_eq(zjtx_explanation_node_value(ex, 0), amount);
+  zjtx_explanation_free(ex);
+}
+
+START_TEST(explanation_cannot_drift) {
+  g_autofree char *path = rules_path("rd-base.xml");
+  zjtx_policy *p = NULL;
+  zjtx_facts *f = NULL;
+  zjtx_result *r = NULL;
+  zjtx_error *err = NULL;
+  if (zjtx_policy_load_file(path, &p, &err) != ZJTX_OK ||
+      zjtx_facts_load_json_buffer(p, rd_base_json, strlen(rd_base_json), "rd.json", &f, &err) != ZJTX_OK)
+    ck_abort_msg("%s", zjtx_error_format(err));
+  zjtx_options *o = zjtx_options_new();
+  ck_assert_int_eq(zjtx_options_set_param(o, "rd_base_cap", NULL, "200000", NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_evaluate(p, f, o, &r, NULL), ZJTX_OK);
+  ck_assert_uint_eq(zjtx_result_entitlement_count(r), 2);
+  ck_assert_str_eq(zjtx_result_entitlement_rule(r, 0), "rd_base_subsidy");
+  ck_assert_int_eq(zjtx_result_entitlement_fen(r, 0), 20000000);
+  check_steps(r, 0, "246913.5782", "246913.58", "200000.00", true, "200000.00");
+  ck_assert_str_eq(zjtx_result_entitlement_rule(r, 1), "rd_incremental_subsidy");
+  ck_assert_int_eq(zjtx_result_entitlement_fen(r, 1), 3456789);
+  check_steps(r, 1, "34567.891", "34567.89", "1000000.00", false, "34567.89");
+  zjtx_result_free(r);
+  /* without the override nothing binds: the explanation follows */
+  ck_assert_int_eq(zjtx_evaluate(p, f, NULL, &r, NULL), ZJTX_OK);
+  check_steps(r, 0, "246913.5782", "246913.58", "1000000.00", false, "246913.58");
+  zjtx_result_free(r);
+  zjtx_options_free(o);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 /* ---- options -------------------------------------------------------------- */
 
 START_TEST(override_changes_result) {
@@ -689,6 +764,7 @@ static Suite *api_suite(void) {
   tcase_add_test(tc, entitlement_fen);
   tcase_add_test(tc, explanation_tree);
   tcase_add_test(tc, explanation_json);
+  tcase_add_test(tc, explanation_cannot_drift);
   tcase_add_test(tc, override_changes_result);
   tcase_add_test(tc, facts_outlive_nothing);
   tcase_add_test(tc, facts_of_another_policy);

@@ -7,8 +7,9 @@
 Runs the CLI as a user would and checks exit codes, the JSON contract of
 `evaluate --format json`, the table, explanations, --set overrides and the
 messages for bad input; the jsonl and csv formats, --output/--summary/--rejects
-files (written atomically), the summary totals, refused records with their
-reconciliation, the CSV directory carrier and the progress shown on a terminal.  Expected amounts are worked out by hand from the
+files (written atomically, nothing left by a run that fails), the summary
+totals, refused records with their reconciliation, the CSV directory carrier,
+the progress shown on a terminal, and every command's --help and usage errors.  Expected amounts are worked out by hand from the
 policy text (see the comments), never taken from the program's output.
 Ends with the line "N passed, N failed"."""
 import csv
@@ -547,10 +548,144 @@ def test_indicators():
     check('indicators needs --facts', rc == 2 and '--facts' in err, err)
 
 
+# ---- every command's --help, and usage errors ----------------------------------
+
+# The options each command's --help must list (a few per command, by name).
+COMMAND_OPTIONS = {
+    'evaluate': ['--policy', '--facts', '--period', '--set', '--format', '--explain', '--output', '--rejects',
+                 '--summary', '--summary-by', '--threads', '--quiet', '-q'],
+    'check': ['--policy'],
+    'dump': ['--policy'],
+    'test': ['--policy', '--quiet', '--require-coverage'],
+    'simulate': ['--policy', '--reform', '--facts', '--set', '--format', '--top', '--output', '--report'],
+    'indicators': ['--policy', '--facts', '--format', '--set'],
+}
+
+
+def test_command_help():
+    rc, out, _ = run('--help')
+    check('zjtx --help points to COMMAND --help', rc == 0 and 'zjtx COMMAND --help' in out, out[-400:])
+    for command, options in COMMAND_OPTIONS.items():
+        for flag in ('--help', '-h'):
+            rc, out, err = run(command, flag)
+            check('%s %s: exit 0, nothing on stderr' % (command, flag), rc == 0 and err == '', (rc, err))
+            check('%s %s: usage line' % (command, flag), 'Usage:' in out and 'zjtx %s' % command in out, out[:200])
+            check('%s %s: an example' % (command, flag), re.search(r'\n  zjtx %s --' % command, out), out[-600:])
+            listed = set(re.findall(r'^\s+(?:(-\w), )?(--[\w-]+)', out, re.M))
+            names = {n for pair in listed for n in pair if n}
+            missing = [o for o in options + ['--help', '-h'] if o not in names]
+            check('%s --help lists its options' % command, not missing, missing)
+
+
+def test_usage_errors():
+    """An unknown option, a missing value or a stray argument: exit 2, two
+    lines on stderr naming the command, nothing on stdout."""
+    cases = [(c, [c, '--frobnicate'], '--frobnicate') for c in COMMAND_OPTIONS]
+    cases += [('evaluate', ['evaluate', '--policy'], '--policy'),
+              ('simulate', ['simulate', '--top'], '--top'),
+              ('check', ['check', '--policy', POLICY, 'stray'], 'stray'),
+              ('test', ['test', '--quiet'], 'test file'),
+              ('check', ['check', '--policy', POLICY, '--output', 'x.txt'], '--output'),
+              ('evaluate', ['evaluate', '--policy', POLICY, '--facts', FACTS, '--format', 'yaml'], 'yaml')]
+    for command, args, named in cases:
+        rc, out, err = run(*args)
+        lines = err.splitlines()
+        check('%s: exit 2' % ' '.join(args[:1] + args[-1:]), rc == 2 and out == '', (rc, out[:100]))
+        check('%s: one line naming the command and %s' % (' '.join(args[:1] + args[-1:]), named),
+              len(lines) == 2 and lines[0].startswith('zjtx %s: ' % command) and named in lines[0], lines)
+        check('%s: points to --help' % ' '.join(args[:1] + args[-1:]),
+              len(lines) == 2 and lines[1] == "Try 'zjtx %s --help'." % command, lines)
+
+
+# ---- a run that fails after its output files are open leaves nothing ----------
+
+def test_failure_leaves_no_files():
+    with tempfile.TemporaryDirectory() as tmp:
+        old = os.path.join(tmp, 'result.json')
+        with open(old, 'w') as f:
+            f.write('old content')
+        out_files = ['--output', old, '--summary', os.path.join(tmp, 'summary.txt'),
+                     '--rejects', os.path.join(tmp, 'rejects.csv')]
+        # Facts that are not JSON: loading fails once every output is open.
+        broken = os.path.join(tmp, 'broken.json')
+        with open(broken, 'w') as f:
+            f.write('{"enterprises": [')
+        # One refused record (its R&D expense is not an amount), and a period for
+        # which rd_min_expense has no value (published from 2025): the facts load,
+        # the rejects are written, then the evaluation fails.
+        doc = json.load(open(FACTS, encoding='utf-8'))
+        doc['enterprises'][0]['rd_expense'] = 'lots'
+        refused = os.path.join(tmp, 'refused.json')
+        with open(refused, 'w', encoding='utf-8') as f:
+            json.dump(doc, f, ensure_ascii=False)
+        before = sorted(os.listdir(tmp))
+        for name, facts, extra in [('facts that do not load', broken, []),
+                                   ('evaluation that fails', FACTS, ['--period', '2000']),
+                                   ('refused records, then a failed evaluation', refused, ['--period', '2000'])]:
+            for fmt in ('json', 'table'):
+                rc, out, err = run_facts(facts, '--format', fmt, *out_files, *extra)
+                check('%s (%s): exit 1' % (name, fmt), rc == 1 and out == '', err)
+                check('%s (%s): no temporary, no new file' % (name, fmt), sorted(os.listdir(tmp)) == before,
+                      sorted(os.listdir(tmp)))
+                check('%s (%s): the old output is kept' % (name, fmt), open(old).read() == 'old content')
+        rc, _, err = run_facts(refused, '--format', 'json', '--period', '2000', '--quiet')
+        check('the failed evaluation is reported with the parameter it lacks', rc == 1 and 'rd_min_expense' in err, err)
+        if hasattr(os, 'mkfifo'):
+            # Aborted while the facts are read (GLib ends a process that runs out of
+            # memory with SIGTRAP or SIGABRT): the temporary is removed all the same.
+            import resource
+            fifo, out_path = os.path.join(tmp, 'fifo.json'), os.path.join(tmp, 'aborted.json')
+            os.mkfifo(fifo)
+            for sig in (signal.SIGABRT, signal.SIGTRAP):
+                p = subprocess.Popen([ZJTX, 'evaluate', '--policy', POLICY, '--facts', fifo, '--format', 'json',
+                                      '--output', out_path, '--quiet'], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL,
+                                     preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
+                deadline = time.monotonic() + 20
+                while (time.monotonic() < deadline and p.poll() is None and
+                       not any(f.startswith('aborted.json.tmp.') for f in os.listdir(tmp))):
+                    time.sleep(0.02)
+                if p.poll() is None:
+                    p.send_signal(sig)
+                    p.wait(timeout=20)
+                    ended = p.returncode == -sig
+                else:  # a library that refuses a FIFO as facts: a plain failure, which must leave nothing too
+                    ended = p.returncode == 1
+                check('%s removes the temporary' % sig.name, ended and
+                      not any(f.startswith('aborted.json') for f in os.listdir(tmp)), (p.returncode, os.listdir(tmp)))
+            os.unlink(fifo)
+
+
+def test_control_characters_escaped():
+    """A field name from a hostile file reaches stderr escaped: an ESC
+    sequence (or a C1 CSI) would recolour or move the user's terminal."""
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = json.load(open(FACTS, encoding='utf-8'))
+        doc['enterprises'][0]['bad\u001b[31mkey'] = 1
+        doc['enterprises'][1]['csi\u009b2Jkey'] = 1
+        path = os.path.join(tmp, 'facts.json')
+        with open(path, 'w', encoding='utf-8') as f:
+            json.dump(doc, f, ensure_ascii=False)
+        rc, _, err = run_facts(path, '--format', 'json', '--quiet')
+        # escaped by the CLI (\\x1b) or already by the library (\\u001b): either way, never raw
+        check('JSON key with ESC: refused, shown escaped',
+              rc == 1 and re.search(r'bad\\(x1b|u001b)\[31mkey', err) and '\x1b' not in err, err)
+        check('JSON key with a C1 CSI: shown escaped', re.search(r'csi\\(u009b|x9b)2Jkey', err) and '\x9b' not in err,
+              err)
+        data = os.path.join(tmp, 'csv')
+        os.mkdir(data)
+        with open(os.path.join(data, 'counties.csv'), 'w', encoding='utf-8') as f:
+            f.write('id,name,bad\x1b]0;title\x07col\n320812,x,1\n')
+        rc, _, err = run_facts(data, '--format', 'json', '--quiet')
+        check('CSV header with OSC: shown escaped', rc == 1 and re.search(r'bad\\(x1b|u001b)\]0;title\\(x07|u0007)col', err)
+              and '\x1b' not in err and '\x07' not in err, err)
+
+
 def main():
     for t in [test_indicators, test_basics, test_check, test_json_contract, test_table, test_explain, test_set, test_bad_input,
               test_help_lists_options, test_option_validation, test_jsonl, test_csv_format, test_output_file,
-              test_summary, test_rejects, test_csv_carrier, test_progress]:
+              test_summary, test_rejects, test_csv_carrier, test_progress, test_command_help, test_usage_errors,
+              test_failure_leaves_no_files, test_control_characters_escaped]:
         try:
             t()
         except Exception as e:  # a crash of one group must not hide the others

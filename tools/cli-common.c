@@ -21,8 +21,44 @@ bool cli_apply_set(zjtx_options *opts, const char *arg) {
   return zjtx_options_set_param(opts, name, key, eq + 1, NULL) == ZJTX_OK;
 }
 
-zjtx_status cli_load_facts(zjtx_policy *policy, const char *path, cli_progress *pr, const char *phase,
-                           zjtx_facts **out, zjtx_error **err) {
+GPtrArray *cli_strv_array(char **values) {
+  GPtrArray *a = g_ptr_array_new();
+  for (char **v = values; v && *v; v++)
+    g_ptr_array_add(a, *v);
+  return a;
+}
+
+/* Is parameter `id` replaced by one of the --set arguments? */
+static bool is_set(const GPtrArray *sets, const char *id) {
+  size_t n = strlen(id);
+  for (guint i = 0; sets && i < sets->len; i++) {
+    const char *s = g_ptr_array_index(sets, i);
+    if (strncmp(s, id, n) == 0 && (s[n] == '=' || s[n] == '['))
+      return true;
+  }
+  return false;
+}
+
+char *cli_assumed_params(const zjtx_policy *policy, const GPtrArray *sets) {
+  GString *names = g_string_new(NULL);
+  for (size_t i = 0; i < zjtx_policy_param_count(policy); i++)
+    if (zjtx_policy_param_status(policy, i) == ZJTX_PARAM_ASSUMED && !is_set(sets, zjtx_policy_param_id(policy, i)))
+      g_string_append_printf(names, "%s%s", names->len ? ", " : "", zjtx_policy_param_id(policy, i));
+  return g_string_free(names, names->len == 0);
+}
+
+void cli_print_rejects(const zjtx_facts *facts, const char *prefix) {
+  for (size_t i = 0; i < zjtx_facts_reject_count(facts); i++) {
+    const char *file = zjtx_facts_reject_file(facts, i);
+    int line = zjtx_facts_reject_line(facts, i);
+    g_autofree char *where = line > 0 ? g_strdup_printf("%d:", line) : g_strdup("");
+    cli_message("%s%s%s%s refused %s: %s", prefix, file ? file : "", file ? ":" : "", where,
+                zjtx_facts_reject_entity(facts, i), zjtx_facts_reject_reason(facts, i));
+  }
+}
+
+zjtx_status cli_load_facts(zjtx_policy *policy, const char *path, cli_progress *pr, const char *phase, zjtx_facts **out,
+                           zjtx_error **err) {
   zjtx_facts *facts = NULL;
   *out = NULL;
   zjtx_status st = zjtx_facts_new(policy, &facts, err);

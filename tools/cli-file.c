@@ -27,9 +27,11 @@ static void remove_pending(int sig) {
   raise(sig);
 }
 
-/* Catches the signals that end a run, except those the caller ignores. */
+/* Catches the signals that end a run, except those the caller ignores;
+ * SIGABRT and SIGTRAP too, which is how GLib ends a process that runs out
+ * of memory (g_error), so that even then no temporary is left. */
 static void install_handlers(void) {
-  static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+  static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGABRT, SIGTRAP};
   struct sigaction sa = {.sa_handler = remove_pending}, old;
   sigemptyset(&sa.sa_mask);
   for (size_t i = 0; i < G_N_ELEMENTS(signals); i++)
@@ -57,8 +59,8 @@ static void untrack(const char *tmp) {
 }
 
 static bool sink_fail(const cli_sink *sink, int errnum) {
-  fprintf(stderr, "zjtx: %s: cannot write: %s\n", sink->path ? sink->path : "standard output",
-          errnum ? g_strerror(errnum) : "input/output error");
+  cli_message("%s: cannot write: %s", sink->path ? sink->path : "standard output",
+              errnum ? g_strerror(errnum) : "input/output error");
   return false;
 }
 

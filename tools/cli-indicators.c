@@ -6,58 +6,54 @@
 #include "cli.h"
 #include "format.h"
 
-static const char indicators_usage[] =
-    "usage: zjtx indicators --policy FILE --facts FILE.json|DIR [--period YYYY] [--set PARAM=VALUE]...\n"
-    "                       [--format table|json] [--quiet]\n";
+static const cli_command indicators_command = {
+    .name = "indicators",
+    .summary = "Evaluates the policy's population targets (indicators) over the facts: each\n"
+               "indicator's value, its target, and whether it is met.",
+    .description = "Example:\n"
+                   "  zjtx indicators --policy rules/huaian-2025.xml --facts examples/huaian-2025/facts.json\n"
+                   "\n"
+                   "Invalid records are reported on standard error and left out; the exit status is\n"
+                   "then 1.  Exit status: 0 success, 1 invalid input, 2 usage error.\n",
+};
 
 typedef struct {
-  const char *policy, *facts, *period, *format;
-  GPtrArray *sets;
-  bool quiet;
+  char *policy, *facts, *period, *format;
+  char **set;
+  gboolean quiet;
+  GPtrArray *sets; /* borrows `set` */
 } ind_options;
 
-static int ind_usage(const char *what, const char *arg) {
-  fprintf(stderr, "zjtx indicators: %s%s%s\n%s", what, arg ? " " : "", arg ? arg : "", indicators_usage);
-  return 2;
+static void ind_options_clear(ind_options *o) {
+  char **strings[] = {&o->policy, &o->facts, &o->period, &o->format};
+  for (size_t i = 0; i < G_N_ELEMENTS(strings); i++)
+    g_clear_pointer(strings[i], g_free);
+  g_clear_pointer(&o->set, g_strfreev);
+  g_clear_pointer(&o->sets, g_ptr_array_unref);
 }
 
 static int ind_parse(int argc, char **argv, ind_options *o) {
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char **slot = strcmp(a, "--policy") == 0   ? &o->policy
-                        : strcmp(a, "--facts") == 0  ? &o->facts
-                        : strcmp(a, "--period") == 0 ? &o->period
-                        : strcmp(a, "--format") == 0 ? &o->format
-                                                     : NULL;
-    if (slot || strcmp(a, "--set") == 0) {
-      if (i + 1 >= argc)
-        return ind_usage("a value is missing after", a);
-      if (slot)
-        *slot = argv[++i];
-      else
-        g_ptr_array_add(o->sets, argv[++i]);
-    } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-      o->quiet = true;
-    } else if (strcmp(a, "--help") == 0) {
-      fputs(indicators_usage, stdout);
-      return -1;
-    } else {
-      return ind_usage("unknown option", a);
-    }
-  }
+  const GOptionEntry entries[] = {
+      {"policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "The policy (required)", "FILE"},
+      {"facts", 0, 0, G_OPTION_ARG_FILENAME, &o->facts, "The facts: JSON, or a CSV directory (required)",
+       "FILE.json|DIR"},
+      {"period", 0, 0, G_OPTION_ARG_FILENAME, &o->period, "The period evaluated", "YYYY"},
+      {"set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->set, "Replace a parameter (PARAM[KEY]=VALUE: one key); repeatable",
+       "PARAM=VALUE"},
+      {"format", 0, 0, G_OPTION_ARG_FILENAME, &o->format, "table (default) or json", "table|json"},
+      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "Accepted, as by evaluate (indicators prints no notes)", NULL},
+      {NULL, 0, 0, 0, NULL, NULL, NULL}};
+  int rc = cli_parse_options(&indicators_command, entries, &argc, &argv);
+  if (rc == 0)
+    rc = cli_no_arguments(&indicators_command, argc, argv);
+  o->sets = cli_strv_array(o->set);
+  if (rc != 0)
+    return rc;
   if (!o->policy || !o->facts)
-    return ind_usage("--policy and --facts are required", NULL);
+    return cli_usage_error("indicators", "%s", "--policy and --facts are required");
   if (o->format && strcmp(o->format, "table") != 0 && strcmp(o->format, "json") != 0)
-    return ind_usage("--format: expected table or json, not", o->format);
+    return cli_usage_error("indicators", "--format '%s': expected table or json", o->format);
   return 0;
-}
-
-static int ind_fail(zjtx_error *err) {
-  char *msg = zjtx_error_format(err);
-  fprintf(stderr, "zjtx: %s\n", msg);
-  zjtx_free(msg);
-  zjtx_error_free(err);
-  return 1;
 }
 
 static void ind_table(const zjtx_result *res, const zjtx_policy *p) {
@@ -110,21 +106,20 @@ static int ind_run(const ind_options *o, zjtx_options *opts) {
   zjtx_error *err = NULL;
   int rc = 0;
   if (zjtx_policy_load_file(o->policy, &p, &err) != ZJTX_OK)
-    return ind_fail(err);
+    return cli_report_error(NULL, err);
   if (cli_load_facts(p, o->facts, NULL, "loading facts", &facts, &err) != ZJTX_OK)
-    rc = ind_fail(err);
+    rc = cli_report_error(NULL, err);
   size_t refused = facts ? zjtx_facts_reject_count(facts) : 0;
-  for (size_t i = 0; i < refused; i++)
-    fprintf(stderr, "zjtx: %s:%d: refused %s: %s\n", zjtx_facts_reject_file(facts, i) ? zjtx_facts_reject_file(facts, i) : "",
-            zjtx_facts_reject_line(facts, i), zjtx_facts_reject_entity(facts, i), zjtx_facts_reject_reason(facts, i));
+  if (facts)
+    cli_print_rejects(facts, "");
   if (rc == 0 && zjtx_evaluate(p, facts, opts, &res, &err) != ZJTX_OK)
-    rc = ind_fail(err);
+    rc = cli_report_error(NULL, err);
   if (rc == 0) {
     if (o->format && strcmp(o->format, "json") == 0)
       ind_json(res, p);
     else
       ind_table(res, p);
-    rc = refused ? 1 : 0;
+    rc = refused ? CLI_EXIT_FAILURE : 0;
   }
   zjtx_result_free(res);
   zjtx_facts_free(facts);
@@ -133,19 +128,18 @@ static int ind_run(const ind_options *o, zjtx_options *opts) {
 }
 
 int cli_cmd_indicators(int argc, char **argv) {
-  ind_options o = {.sets = g_ptr_array_new()};
+  ind_options o = {0};
   zjtx_options *opts = zjtx_options_new();
   zjtx_error *err = NULL;
   zjtx_options_set_indicators(opts, 1, NULL);
   int rc = ind_parse(argc, argv, &o);
-  for (guint i = 0; rc == 0 && i < o.sets->len; i++)
-    if (!cli_apply_set(opts, g_ptr_array_index(o.sets, i)))
-      rc = ind_usage("--set: expected PARAM=VALUE or PARAM[KEY]=VALUE, not", g_ptr_array_index(o.sets, i));
+  if (rc == 0)
+    rc = cli_apply_sets("indicators", opts, o.sets);
   if (rc == 0 && o.period && zjtx_options_set_period(opts, o.period, &err) != ZJTX_OK)
-    rc = ind_fail(err);
+    rc = cli_report_error(NULL, err);
   if (rc == 0)
     rc = ind_run(&o, opts);
   zjtx_options_free(opts);
-  g_ptr_array_free(o.sets, TRUE);
-  return rc < 0 ? 0 : rc;
+  ind_options_clear(&o);
+  return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
 }

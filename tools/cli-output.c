@@ -7,23 +7,15 @@
 #include "cli.h"
 #include "format.h"
 
-char *cli_grouped_yuan(int64_t fen) {
-  char buf[ZFMT_FEN_BUFSZ];
-  return g_strdup(zfmt_fen_grouped(fen, buf));
-}
-
 /* `, "explanation": {...}` on one line (the tree's JSON holds newlines only
  * as whitespace, never inside strings, so they can go). */
 static bool explain_json(GString *out, const zjtx_result *res, size_t i, bool violation) {
   zjtx_explanation *ex = NULL;
   zjtx_error *err = NULL;
-  zjtx_status st = violation ? zjtx_result_explain_violation(res, i, &ex, &err)
-                             : zjtx_result_explain_entitlement(res, i, &ex, &err);
+  zjtx_status st =
+      violation ? zjtx_result_explain_violation(res, i, &ex, &err) : zjtx_result_explain_entitlement(res, i, &ex, &err);
   if (st != ZJTX_OK) {
-    char *msg = zjtx_error_format(err);
-    fprintf(stderr, "zjtx: cannot explain: %s\n", msg);
-    zjtx_free(msg);
-    zjtx_error_free(err);
+    cli_report_error("cannot explain", err);
     return false;
   }
   char *json = zjtx_explanation_to_json(ex);
@@ -61,8 +53,8 @@ static void violation_keys(GString *s, const zjtx_result *res, size_t i) {
 
 /* One result as a JSON object (after `prefix`, which opens it); the
  * buffer is written out and emptied, so output streams. */
-static bool write_object(FILE *out, GString *s, const char *prefix, const zjtx_result *res, size_t i,
-                         bool violation, bool explain) {
+static bool write_object(FILE *out, GString *s, const char *prefix, const zjtx_result *res, size_t i, bool violation,
+                         bool explain) {
   g_string_append(s, prefix);
   if (violation)
     violation_keys(s, res, i);
@@ -160,8 +152,8 @@ static size_t rule_index(const zjtx_policy *p, const char *id) {
 
 static void print_explanation(FILE *out, const zjtx_result *res, size_t i, bool violation) {
   zjtx_explanation *ex = NULL;
-  zjtx_status st = violation ? zjtx_result_explain_violation(res, i, &ex, NULL)
-                             : zjtx_result_explain_entitlement(res, i, &ex, NULL);
+  zjtx_status st =
+      violation ? zjtx_result_explain_violation(res, i, &ex, NULL) : zjtx_result_explain_entitlement(res, i, &ex, NULL);
   if (st != ZJTX_OK)
     return;
   char *text = zjtx_explanation_to_text(ex);
@@ -189,25 +181,22 @@ bool cli_write_table(FILE *out, const zjtx_policy *p, const zjtx_result *res, bo
     size_t count = 0;
     for (; i < n && strcmp(zjtx_result_entitlement_rule(res, i), rule) == 0; i++, count++) {
       int64_t fen = zjtx_result_entitlement_fen(res, i);
-      char *amount = cli_grouped_yuan(fen);
+      char amount[ZFMT_FEN_BUFSZ];
       fprintf(out, "    %-10s %-24s %20s\n", zjtx_result_entitlement_entity(res, i), zjtx_result_entitlement_id(res, i),
-              amount);
-      g_free(amount);
+              zfmt_fen_grouped(fen, amount));
       if (explain)
         print_explanation(out, res, i, false);
       subtotal += fen;
     }
-    char *total = cli_grouped_yuan(subtotal), label[64];
+    char total[ZFMT_FEN_BUFSZ], label[64];
     g_snprintf(label, sizeof label, "小计 Subtotal (%zu)", count);
-    fprintf(out, "    %-35s %20s\n", label, total);
-    g_free(total);
+    fprintf(out, "    %-35s %20s\n", label, zfmt_fen_grouped(subtotal, total));
     grand += subtotal;
   }
   if (n == 0)
     fprintf(out, "  (none)\n");
-  char *total = cli_grouped_yuan(grand);
-  fprintf(out, "\n  合计 Total (%zu entitlements)%*s%20s\n", n, 7, "", total);
-  g_free(total);
+  char total[ZFMT_FEN_BUFSZ];
+  fprintf(out, "\n  合计 Total (%zu entitlements)%*s%20s\n", n, 7, "", zfmt_fen_grouped(grand, total));
   size_t v = zjtx_result_violation_count(res);
   fprintf(out, "\n合规检查 Violations (%zu)\n", v);
   for (size_t k = 0; k < v; k++) {

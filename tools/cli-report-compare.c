@@ -229,9 +229,11 @@ static void builder_clear(builder *b) {
   g_array_unref(b->who);
 }
 
-bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res,
-                      const zjtx_policy *reform, const zjtx_result *reform_res) {
-  *r = (sim_report){.base = base, .reform = reform, .period = zjtx_result_period(base_res),
+bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res, const zjtx_policy *reform,
+                      const zjtx_result *reform_res) {
+  *r = (sim_report){.base = base,
+                    .reform = reform,
+                    .period = zjtx_result_period(base_res),
                     .group_by = cli_summary_default_entity(base)};
   r->rules = g_array_new(FALSE, TRUE, sizeof(sim_rule));
   r->groups = g_array_new(FALSE, TRUE, sizeof(sim_group));
@@ -251,7 +253,7 @@ bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result 
   g_array_sort(r->groups, compare_groups);
   g_array_sort(r->changes, compare_changes);
   if (!b.ok)
-    fprintf(stderr, "zjtx: simulate: a total exceeds the exact money range\n");
+    cli_message("simulate: a total exceeds the exact money range");
   return b.ok;
 }
 

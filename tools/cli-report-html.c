@@ -11,8 +11,7 @@
 
 /* ---- text ----------------------------------------------------------- */
 
-/* `text` escaped for HTML text and attribute values (& < > " '). */
-static void esc(GString *s, const char *text) {
+void sim_html_escape(GString *s, const char *text) {
   char *valid = g_utf8_make_valid(text ? text : "", -1);
   char *e = g_markup_escape_text(valid, -1);
   g_string_append(s, e);
@@ -21,193 +20,21 @@ static void esc(GString *s, const char *text) {
 }
 
 static void yuan_cell(GString *s, int64_t fen) {
-  char *y = cli_grouped_yuan(fen);
-  g_string_append_printf(s, "<td class=\"num\">%s</td>", y);
-  g_free(y);
+  char y[ZFMT_FEN_BUFSZ];
+  g_string_append_printf(s, "<td class=\"num\">%s</td>", zfmt_fen_grouped(fen, y));
 }
 
 static void diff_cell(GString *s, int64_t fen) {
-  char *y = sim_signed_grouped(fen);
-  g_string_append_printf(s, "<td class=\"num %s\">%s</td>", fen > 0 ? "up" : fen < 0 ? "down" : "same", y);
-  g_free(y);
+  char y[SIM_SIGNED_BUFSZ];
+  g_string_append_printf(s, "<td class=\"num %s\">%s</td>",
+                         fen > 0   ? "up"
+                         : fen < 0 ? "down"
+                                   : "same",
+                         sim_signed_grouped(y, fen));
 }
 
-/* 10,000 yuan (万元), exactly: "1250", "0.5", "12.345678". */
-static void wan_exact(GString *s, int64_t fen) {
-  uint64_t mag = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-  g_string_append_printf(s, "%s%" PRIu64, fen < 0 ? "-" : "", mag / 1000000);
-  unsigned frac = (unsigned)(mag % 1000000);
-  if (!frac)
-    return;
-  char digits[8];
-  g_snprintf(digits, sizeof digits, "%06u", frac);
-  for (int i = 5; i > 0 && digits[i] == '0'; i--)
-    digits[i] = '\0';
-  g_string_append_printf(s, ".%s", digits);
-}
-
-/* 万元 with two decimals, rounded half up (for bar labels only). */
-static void wan_2(GString *s, int64_t fen) {
-  uint64_t mag = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-  uint64_t hundredths = mag / 10000 + (mag % 10000 >= 5000);
-  g_string_append_printf(s, "%s%" PRIu64 ".%02u", fen < 0 && hundredths ? "-" : "", hundredths / 100,
-                         (unsigned)(hundredths % 100));
-}
-
-/* The grouping entity in Chinese: 县区 for a county, else 分组 (a group). */
-static const char *group_heading_zh(const char *by) {
+const char *sim_group_heading_zh(const char *by) {
   return strcmp(by, "county") == 0 ? "县区" : "分组";
-}
-
-/* ---- charts --------------------------------------------------------- */
-
-typedef struct {
-  const char *label, *sub, *key; /* title, a second line (or NULL), the id */
-  int64_t base, reform, diff;
-} bar_item;
-
-enum { CHART_W = 920, LABEL_W = 270, VALUE_W = 160, TOP = 64, ROW_H = 48, BAR_H = 16 };
-#define PLOT_W (CHART_W - LABEL_W - VALUE_W)
-
-/* A round axis end and step: {1, 2, 5} x 10^k fen, at most 6 steps. */
-static int64_t axis_step(const bar_item *items, size_t n, int64_t *axis_max) {
-  int64_t max = 0;
-  for (size_t i = 0; i < n; i++)
-    max = MAX(max, MAX(items[i].base, items[i].reform));
-  if (max == 0) {
-    *axis_max = 1000000;
-    return 1000000;
-  }
-  static const int64_t mult[] = {1, 2, 5};
-  for (int64_t p = 1; p <= INT64_MAX / 50; p *= 10)
-    for (size_t m = 0; m < G_N_ELEMENTS(mult); m++)
-      if (max / (p * mult[m]) + (max % (p * mult[m]) != 0) <= 6) {
-        int64_t step = p * mult[m];
-        *axis_max = (max / step + (max % step != 0)) * step;
-        return step;
-      }
-  *axis_max = max;
-  return max;
-}
-
-static double bar_x(int64_t fen, int64_t axis_max) {
-  return fen <= 0 ? 0.0 : (double)PLOT_W * ((double)fen / (double)axis_max);
-}
-
-static void svg_legend(GString *s) {
-  g_string_append_printf(s,
-                         "<rect x=\"%d\" y=\"12\" width=\"14\" height=\"14\" class=\"base\"/>"
-                         "<text x=\"%d\" y=\"24\">基准 Base</text>"
-                         "<rect x=\"%d\" y=\"12\" width=\"14\" height=\"14\" class=\"reform\"/>"
-                         "<text x=\"%d\" y=\"24\">改革 Reform</text>"
-                         "<text x=\"%d\" y=\"24\" class=\"unit\">单位：万元 (10,000 yuan)</text>"
-                         "<text x=\"%d\" y=\"%d\" class=\"unit\">差额 Change</text>\n",
-                         LABEL_W, LABEL_W + 20, LABEL_W + 110, LABEL_W + 130, CHART_W - 4, CHART_W - 4, TOP - 12);
-}
-
-/* Grid lines and tick labels in 万元, and the axis title below. */
-static void svg_axis(GString *s, int64_t step, int64_t axis_max, int bottom) {
-  for (int64_t v = 0; v <= axis_max; v += step) {
-    double x = LABEL_W + bar_x(v, axis_max);
-    g_string_append_printf(s, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>", x, TOP - 6, x,
-                           bottom);
-    g_string_append_printf(s, "<text x=\"%.1f\" y=\"%d\" class=\"tick\">", x, TOP - 12);
-    wan_exact(s, v);
-    g_string_append(s, "</text>");
-    if (v > axis_max - step)
-      break;
-  }
-  g_string_append_printf(s, "\n<text x=\"%d\" y=\"%d\" class=\"axis\">金额（万元） Amount (10,000 yuan)</text>\n",
-                         LABEL_W + PLOT_W / 2, bottom + 20);
-}
-
-/* One bar with its tooltip and its amount after it. */
-static void svg_bar(GString *s, const bar_item *it, bool reform, double y, int64_t axis_max) {
-  int64_t fen = reform ? it->reform : it->base;
-  double w = bar_x(fen, axis_max);
-  char *yuan = cli_grouped_yuan(fen);
-  g_string_append_printf(s, "<rect class=\"bar %s\" data-key=\"", reform ? "reform" : "base");
-  esc(s, it->key);
-  g_string_append_printf(s, "\" x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\"><title>", LABEL_W, y, w, BAR_H);
-  esc(s, it->label);
-  g_string_append_printf(s, " %s: %s 元</title></rect>", reform ? "改革 Reform" : "基准 Base", yuan);
-  g_string_append_printf(s, "<text x=\"%.1f\" y=\"%.1f\" class=\"value\">", LABEL_W + w + 4, y + BAR_H - 3);
-  wan_2(s, fen);
-  g_string_append(s, "</text>");
-  g_free(yuan);
-}
-
-/* A title longer than the label column is cut, with an ellipsis. */
-static void svg_label(GString *s, const bar_item *it, double y) {
-  const char *t = it->label ? it->label : "";
-  g_autofree char *cut = g_utf8_strlen(t, -1) > 19 ? g_utf8_substring(t, 0, 18) : NULL;
-  g_string_append_printf(s, "<text x=\"%d\" y=\"%.1f\" class=\"label\">", LABEL_W - 10, y + (it->sub ? 14 : 22));
-  esc(s, cut ? cut : t);
-  g_string_append_printf(s, "%s</text>", cut ? "…" : "");
-  if (it->sub) {
-    g_string_append_printf(s, "<text x=\"%d\" y=\"%.1f\" class=\"sub\">", LABEL_W - 10, y + 31);
-    esc(s, it->sub);
-    g_string_append(s, "</text>");
-  }
-  g_string_append_c(s, '\n');
-}
-
-/* The change, in its own column at the right end, in 万元. */
-static void svg_diff(GString *s, const bar_item *it, double y) {
-  int64_t d = it->diff;
-  g_string_append_printf(s, "<text x=\"%d\" y=\"%.1f\" class=\"diff %s\">%s", CHART_W - 4, y + BAR_H + 9,
-                         d > 0 ? "up" : d < 0 ? "down" : "same", d > 0 ? "+" : "");
-  wan_2(s, d);
-  g_string_append(s, "</text>");
-}
-
-static void svg_chart(GString *s, const char *id, const char *caption, const bar_item *items, size_t n) {
-  int64_t axis_max;
-  int64_t step = axis_step(items, n, &axis_max);
-  int bottom = TOP + (int)n * ROW_H;
-  g_string_append_printf(s, "<figure><svg id=\"%s\" class=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-                            "height=\"%d\" aria-label=\"",
-                         id, CHART_W, bottom + 32, CHART_W, bottom + 32);
-  esc(s, caption);
-  g_string_append(s, "\">\n");
-  svg_legend(s);
-  svg_axis(s, step, axis_max, bottom);
-  for (size_t i = 0; i < n; i++) {
-    double y = TOP + (double)i * ROW_H + 6;
-    svg_label(s, &items[i], y);
-    svg_bar(s, &items[i], false, y, axis_max);
-    svg_bar(s, &items[i], true, y + BAR_H + 2, axis_max);
-    svg_diff(s, &items[i], y);
-    g_string_append_c(s, '\n');
-  }
-  g_string_append_printf(s, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axisline\"/></svg><figcaption>",
-                         LABEL_W, TOP - 6, LABEL_W, bottom);
-  esc(s, caption);
-  g_string_append(s, "</figcaption></figure>\n");
-}
-
-static void chart_rules(GString *s, const sim_report *r) {
-  guint n = r->rules->len;
-  bar_item *items = g_new0(bar_item, MAX(n, 1));
-  for (guint i = 0; i < n; i++) {
-    const sim_rule *x = &g_array_index(r->rules, sim_rule, i);
-    items[i] = (bar_item){x->title ? x->title : x->id, x->id, x->id, x->t.base, x->t.reform, x->t.diff};
-  }
-  svg_chart(s, "chart-rules", "各规则预算：基准与改革 Budget by rule, base and reform", items, n);
-  g_free(items);
-}
-
-static void chart_groups(GString *s, const sim_report *r) {
-  guint n = r->groups->len;
-  bar_item *items = g_new0(bar_item, MAX(n, 1));
-  for (guint i = 0; i < n; i++) {
-    const sim_group *g = &g_array_index(r->groups, sim_group, i);
-    items[i] = (bar_item){g->id ? g->id : "（无）(none)", NULL, g->id ? g->id : "", g->t.base, g->t.reform, g->t.diff};
-  }
-  g_autofree char *caption =
-      g_strdup_printf("各%s预算：基准与改革 Budget by %s, base and reform", group_heading_zh(r->group_by), r->group_by);
-  svg_chart(s, "chart-groups", caption, items, n);
-  g_free(items);
 }
 
 /* ---- tables --------------------------------------------------------- */
@@ -248,13 +75,13 @@ static void table_rules(GString *s, const sim_report *r) {
   for (guint i = 0; i < r->rules->len; i++) {
     const sim_rule *x = &g_array_index(r->rules, sim_rule, i);
     g_string_append(s, "<tr><td>");
-    esc(s, x->title ? x->title : x->id);
+    sim_html_escape(s, x->title ? x->title : x->id);
     g_string_append(s, "<br><code>");
-    esc(s, x->id);
+    sim_html_escape(s, x->id);
     g_string_append(s, "</code>");
     if (x->clause) {
       g_string_append(s, " <span class=\"clause\">条款 ");
-      esc(s, x->clause);
+      sim_html_escape(s, x->clause);
       g_string_append(s, "</span>");
     }
     g_string_append_printf(s, "%s</td>", presence_tag(x->in));
@@ -265,13 +92,13 @@ static void table_rules(GString *s, const sim_report *r) {
 }
 
 static void table_groups(GString *s, const sim_report *r) {
-  g_autofree char *first = g_strdup_printf("%s %s", group_heading_zh(r->group_by), r->group_by);
+  g_autofree char *first = g_strdup_printf("%s %s", sim_group_heading_zh(r->group_by), r->group_by);
   g_autofree char *first_esc = g_markup_escape_text(first, -1);
   table_head(s, "table-groups", first_esc);
   for (guint i = 0; i < r->groups->len; i++) {
     const sim_group *g = &g_array_index(r->groups, sim_group, i);
     g_string_append(s, "<tr><td>");
-    esc(s, g->id ? g->id : "（无）(none)");
+    sim_html_escape(s, g->id ? g->id : "（无）(none)");
     g_string_append(s, "</td>");
     totals_cells(s, &g->t);
     g_string_append(s, "</tr>\n");
@@ -282,15 +109,15 @@ static void table_groups(GString *s, const sim_report *r) {
 static void change_row(GString *s, const sim_report *r, const sim_change *c, size_t rank) {
   const sim_rule *x = &g_array_index(r->rules, sim_rule, c->rule_index);
   g_string_append_printf(s, "<tr><td class=\"num\">%zu</td><td>", rank);
-  esc(s, x->title ? x->title : c->rule);
+  sim_html_escape(s, x->title ? x->title : c->rule);
   g_string_append(s, "<br><code>");
-  esc(s, c->rule);
+  sim_html_escape(s, c->rule);
   g_string_append(s, "</code></td><td>");
-  esc(s, c->entity);
+  sim_html_escape(s, c->entity);
   g_string_append(s, " <code>");
-  esc(s, c->id);
+  sim_html_escape(s, c->id);
   g_string_append(s, "</code></td><td>");
-  esc(s, c->group ? c->group : "—");
+  sim_html_escape(s, c->group ? c->group : "—");
   g_string_append(s, "</td>");
   yuan_cell(s, c->base);
   yuan_cell(s, c->reform);
@@ -300,11 +127,12 @@ static void change_row(GString *s, const sim_report *r, const sim_change *c, siz
 
 /* The largest gains (sign > 0) or losses (sign < 0), at most v->top. */
 static void table_changes(GString *s, const sim_report *r, const sim_view *v, int sign, const char *id) {
-  g_string_append_printf(s, "<table id=\"%s\"><thead><tr><th class=\"num\">#</th><th>规则 Rule</th>"
-                            "<th>受益主体 Beneficiary</th><th>%s</th><th class=\"num\">基准 Base（元）</th>"
-                            "<th class=\"num\">改革 Reform（元）</th><th class=\"num\">差额 Change（元）</th>"
-                            "</tr></thead>\n<tbody>\n",
-                         id, r->group_by ? group_heading_zh(r->group_by) : "—");
+  g_string_append_printf(s,
+                         "<table id=\"%s\"><thead><tr><th class=\"num\">#</th><th>规则 Rule</th>"
+                         "<th>受益主体 Beneficiary</th><th>%s</th><th class=\"num\">基准 Base（元）</th>"
+                         "<th class=\"num\">改革 Reform（元）</th><th class=\"num\">差额 Change（元）</th>"
+                         "</tr></thead>\n<tbody>\n",
+                         id, r->group_by ? sim_group_heading_zh(r->group_by) : "—");
   size_t shown = 0;
   for (guint i = 0; i < r->changes->len && shown < v->top; i++) {
     const sim_change *c = &g_array_index(r->changes, sim_change, i);
@@ -323,12 +151,16 @@ static void table_checks(GString *s, const sim_report *r) {
     const sim_check *c = &g_array_index(r->checks, sim_check, i);
     int64_t d = (int64_t)c->reform - (int64_t)c->base;
     g_string_append(s, "<tr><td>");
-    esc(s, c->title ? c->title : c->id);
+    sim_html_escape(s, c->title ? c->title : c->id);
     g_string_append(s, "<br><code>");
-    esc(s, c->id);
-    g_string_append_printf(s, "</code>%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
-                              "<td class=\"num %s\">%s%" PRId64 "</td></tr>\n",
-                           presence_tag(c->in), c->base, c->reform, d > 0 ? "down" : d < 0 ? "up" : "same",
+    sim_html_escape(s, c->id);
+    g_string_append_printf(s,
+                           "</code>%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+                           "<td class=\"num %s\">%s%" PRId64 "</td></tr>\n",
+                           presence_tag(c->in), c->base, c->reform,
+                           d > 0   ? "down"
+                           : d < 0 ? "up"
+                                   : "same",
                            d > 0 ? "+" : "", d);
   }
   if (r->checks->len == 0)
@@ -371,16 +203,16 @@ static const char css[] =
 
 static void page_policy_row(GString *s, const char *label, const zjtx_policy *p) {
   g_string_append_printf(s, "<tr><th>%s</th><td>", label);
-  esc(s, zjtx_policy_title(p, "zh"));
+  sim_html_escape(s, zjtx_policy_title(p, "zh"));
   g_string_append(s, " <code>");
-  esc(s, zjtx_policy_id(p));
+  sim_html_escape(s, zjtx_policy_id(p));
   g_string_append(s, "</code></td></tr>\n");
 }
 
 static void page_head(GString *s, const sim_report *r, const sim_view *v) {
   g_string_append(s, "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>政策模拟 ");
-  esc(s, zjtx_policy_id(r->reform));
+  sim_html_escape(s, zjtx_policy_id(r->reform));
   g_string_append(s, " — Policy simulation</title>\n<style>\n");
   g_string_append(s, css);
   g_string_append(s, "</style>\n</head>\n<body>\n<main>\n<h1>政策模拟报告 <span class=\"en\">Policy simulation "
@@ -388,49 +220,49 @@ static void page_head(GString *s, const sim_report *r, const sim_view *v) {
   page_policy_row(s, "基准政策 Base", r->base);
   page_policy_row(s, "改革方案 Reform", r->reform);
   g_string_append(s, "<tr><th>期间 Period</th><td>");
-  esc(s, r->period);
+  sim_html_escape(s, r->period);
   g_string_append(s, "</td></tr>\n");
   for (guint i = 0; v->sets && i < v->sets->len; i++) {
     g_string_append(s, "<tr><th>改革侧参数 Reform --set</th><td><code>");
-    esc(s, g_ptr_array_index(v->sets, i));
+    sim_html_escape(s, g_ptr_array_index(v->sets, i));
     g_string_append(s, "</code></td></tr>\n");
   }
   g_string_append(s, "</table>\n");
 }
 
 static void card(GString *s, const char *id, const char *key, const char *value, const char *cls) {
-  g_string_append_printf(s, "<div class=\"card\" id=\"%s\"><div class=\"k\">%s</div><div class=\"v %s\">%s</div>"
-                            "</div>\n",
+  g_string_append_printf(s,
+                         "<div class=\"card\" id=\"%s\"><div class=\"k\">%s</div><div class=\"v %s\">%s</div>"
+                         "</div>\n",
                          id, key, cls, value);
 }
 
 static void page_cards(GString *s, const sim_report *r) {
   const sim_totals *t = &r->total;
-  char *base = cli_grouped_yuan(t->base), *reform = cli_grouped_yuan(t->reform), *diff = sim_signed_grouped(t->diff);
-  char who[96];
+  char base[ZFMT_FEN_BUFSZ], reform[ZFMT_FEN_BUFSZ], diff[SIM_SIGNED_BUFSZ], who[96];
   g_snprintf(who, sizeof who, "%zu / %zu / %zu", t->gainers, t->losers, t->unchanged);
   g_string_append(s, "<div class=\"cards\">\n");
-  card(s, "total-base", "基准总额 Base total（元）", base, "");
-  card(s, "total-reform", "改革总额 Reform total（元）", reform, "");
-  card(s, "total-diff", "预算变化 Change（元）", diff, t->diff > 0 ? "up" : t->diff < 0 ? "down" : "same");
+  card(s, "total-base", "基准总额 Base total（元）", zfmt_fen_grouped(t->base, base), "");
+  card(s, "total-reform", "改革总额 Reform total（元）", zfmt_fen_grouped(t->reform, reform), "");
+  card(s, "total-diff", "预算变化 Change（元）", sim_signed_grouped(diff, t->diff),
+       t->diff > 0   ? "up"
+       : t->diff < 0 ? "down"
+                     : "same");
   card(s, "total-who", "获益 / 受损 / 不变 Gain / lose / same", who, "");
   g_string_append(s, "</div>\n");
-  g_free(base);
-  g_free(reform);
-  g_free(diff);
 }
 
 static void page_budget(GString *s, const sim_report *r) {
   g_string_append(s, "<section id=\"budget\">\n<h2>预算影响 <span class=\"en\">Budget impact</span></h2>\n");
   page_cards(s, r);
   g_string_append(s, "<h3>按规则 <span class=\"en\">By rule</span></h3>\n");
-  chart_rules(s, r);
+  sim_svg_chart_rules(s, r);
   table_rules(s, r);
   if (r->group_by) {
-    g_string_append_printf(s, "<h3>按%s <span class=\"en\">By ", group_heading_zh(r->group_by));
-    esc(s, r->group_by);
+    g_string_append_printf(s, "<h3>按%s <span class=\"en\">By ", sim_group_heading_zh(r->group_by));
+    sim_html_escape(s, r->group_by);
     g_string_append(s, "</span></h3>\n");
-    chart_groups(s, r);
+    sim_svg_chart_groups(s, r);
     table_groups(s, r);
   }
   g_string_append(s, "</section>\n");
@@ -439,9 +271,10 @@ static void page_budget(GString *s, const sim_report *r) {
 static void page_changes(GString *s, const sim_report *r, const sim_view *v) {
   g_string_append(s, "<section id=\"winners-losers\">\n<h2>获益与受损 <span class=\"en\">Winners and losers</span>"
                      "</h2>\n");
-  g_string_append_printf(s, "<p>按规则和受益主体计，共 %u 项金额变化；下表各列出变化最大的至多 %zu 项。"
-                            " <span class=\"en\">%u amounts change (per rule and beneficiary); each table lists "
-                            "at most the %zu largest.</span></p>\n",
+  g_string_append_printf(s,
+                         "<p>按规则和受益主体计，共 %u 项金额变化；下表各列出变化最大的至多 %zu 项。"
+                         " <span class=\"en\">%u amounts change (per rule and beneficiary); each table lists "
+                         "at most the %zu largest.</span></p>\n",
                          r->changes->len, v->top, r->changes->len, v->top);
   g_string_append(s, "<h3>获益最多 <span class=\"en\">Largest gains</span></h3>\n");
   table_changes(s, r, v, 1, "table-winners");
@@ -458,11 +291,13 @@ bool sim_write_html(FILE *out, const sim_report *r, const sim_view *v) {
   page_head(s, r, v);
   page_budget(s, r);
   page_changes(s, r, v);
-  g_string_append_printf(s, "<footer>金额单位为元，精确到分；图表单位为万元。获益、受损、不变按受益主体计（合计与分组行按其各规则金额之和）。"
-                            "<br>Amounts in yuan, exact to the fen; charts in 万元 (10,000 yuan). Gain, lose, same "
-                            "count beneficiaries (in the total and group rows, by their amount over all rules). "
-                            "zjtx %s</footer>\n</main>\n</body>\n</html>\n",
-                         zjtx_version_string());
+  g_string_append_printf(
+      s,
+      "<footer>金额单位为元，精确到分；图表单位为万元。获益、受损、不变按受益主体计（合计与分组行按其各规则金额之和）。"
+      "<br>Amounts in yuan, exact to the fen; charts in 万元 (10,000 yuan). Gain, lose, same "
+      "count beneficiaries (in the total and group rows, by their amount over all rules). "
+      "zjtx %s</footer>\n</main>\n</body>\n</html>\n",
+      zjtx_version_string());
   fwrite(s->str, 1, s->len, out);
   g_string_free(s, TRUE);
   return true;

@@ -7,19 +7,12 @@
 #include "cli-report.h"
 #include "format.h"
 
-const char *sim_yuan(char *buf, int64_t fen) {
-  uint64_t mag = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-  g_snprintf(buf, 32, "%s%" PRIu64 ".%02u", fen < 0 ? "-" : "", mag / 100, (unsigned)(mag % 100));
-  return buf;
-}
-
-char *sim_signed_grouped(int64_t fen) {
-  char *plain = cli_grouped_yuan(fen);
+const char *sim_signed_grouped(char *buf, int64_t fen) {
   if (fen <= 0)
-    return plain;
-  char *s = g_strconcat("+", plain, NULL);
-  g_free(plain);
-  return s;
+    return zfmt_fen_grouped(fen, buf);
+  buf[0] = '+';
+  zfmt_fen_grouped(fen, buf + 1);
+  return buf;
 }
 
 /* ---- table ---------------------------------------------------------- */
@@ -46,16 +39,14 @@ static void put_padded(FILE *out, const char *s, int width, bool right) {
 
 /* One row: label, base, reform, change and (when `counts`) who gains. */
 static void put_row(FILE *out, const char *label, const sim_totals *t, bool counts, const char *note) {
-  char *base = cli_grouped_yuan(t->base), *reform = cli_grouped_yuan(t->reform), *diff = sim_signed_grouped(t->diff);
+  char base[ZFMT_FEN_BUFSZ], reform[ZFMT_FEN_BUFSZ], diff[SIM_SIGNED_BUFSZ];
   fputs("  ", out);
   put_padded(out, label, 34, false);
-  fprintf(out, " %16s %16s %16s", base, reform, diff);
+  fprintf(out, " %16s %16s %16s", zfmt_fen_grouped(t->base, base), zfmt_fen_grouped(t->reform, reform),
+          sim_signed_grouped(diff, t->diff));
   if (counts)
     fprintf(out, " %7zu %7zu %7zu", t->gainers, t->losers, t->unchanged);
   fprintf(out, "%s%s\n", note ? "  " : "", note ? note : "");
-  g_free(base);
-  g_free(reform);
-  g_free(diff);
 }
 
 /* The three amount headers, right-aligned over 16 columns each. */
@@ -134,11 +125,9 @@ static void table_changes(FILE *out, const sim_report *r, const sim_view *v) {
   fputc('\n', out);
   for (size_t i = 0; i < n; i++) {
     const sim_change *c = &g_array_index(r->changes, sim_change, i);
-    char *base = cli_grouped_yuan(c->base), *reform = cli_grouped_yuan(c->reform), *diff = sim_signed_grouped(c->diff);
-    fprintf(out, "  %-32s %-11s %-24s %16s %16s %16s\n", c->rule, c->entity, c->id, base, reform, diff);
-    g_free(base);
-    g_free(reform);
-    g_free(diff);
+    char base[ZFMT_FEN_BUFSZ], reform[ZFMT_FEN_BUFSZ], diff[SIM_SIGNED_BUFSZ];
+    fprintf(out, "  %-32s %-11s %-24s %16s %16s %16s\n", c->rule, c->entity, c->id, zfmt_fen_grouped(c->base, base),
+            zfmt_fen_grouped(c->reform, reform), sim_signed_grouped(diff, c->diff));
   }
 }
 
@@ -155,8 +144,8 @@ bool sim_write_table(FILE *out, const sim_report *r, const sim_view *v) {
 
 /* `"NAME": "yuan", "NAME_fen": fen` */
 static void json_money(GString *s, const char *name, int64_t fen) {
-  char buf[32];
-  g_string_append_printf(s, "\"%s\": \"%s\", \"%s_fen\": %" PRId64, name, sim_yuan(buf, fen), name, fen);
+  char buf[ZFMT_FEN_BUFSZ];
+  g_string_append_printf(s, "\"%s\": \"%s\", \"%s_fen\": %" PRId64, name, zfmt_fen(fen, buf), name, fen);
 }
 
 static void json_totals(GString *s, const sim_totals *t) {
@@ -285,20 +274,20 @@ bool sim_write_json(FILE *out, const sim_report *r, const sim_view *v) {
 /* section,rule,beneficiary,id,in,base,reform,difference,base_fen,reform_fen,
  * difference_fen,gainers,losers,unchanged */
 static const char *int_text(char *buf, int64_t v) {
-  g_snprintf(buf, 32, "%" PRId64, v);
+  g_snprintf(buf, ZFMT_FEN_BUFSZ, "%" PRId64, v);
   return buf;
 }
 
 /* The money columns hold yuan and fen; a row of counts (violations) has
  * them in base, reform and difference, and no fen. */
 static void csv_row(FILE *out, const char *const text[5], const sim_totals *t, bool money, bool counts) {
-  char buf[32];
+  char buf[ZFMT_FEN_BUFSZ];
   int64_t v[3] = {t->base, t->reform, t->diff};
   int64_t n[3] = {(int64_t)t->gainers, (int64_t)t->losers, (int64_t)t->unchanged};
   for (size_t i = 0; i < 5; i++)
     cli_csv_field(out, text[i], false);
   for (size_t i = 0; i < 3; i++)
-    cli_csv_field(out, money ? sim_yuan(buf, v[i]) : int_text(buf, v[i]), false);
+    cli_csv_field(out, money ? zfmt_fen(v[i], buf) : int_text(buf, v[i]), false);
   for (size_t i = 0; i < 3; i++)
     cli_csv_field(out, money ? int_text(buf, v[i]) : "", false);
   for (size_t i = 0; i < 3; i++)
@@ -330,7 +319,8 @@ static void csv_checks_changes(FILE *out, const sim_report *r, const sim_view *v
   }
   for (size_t i = 0; i < MIN(v->top, r->changes->len); i++) {
     const sim_change *c = &g_array_index(r->changes, sim_change, i);
-    const char *text[5] = {"change", c->rule, c->entity, c->id, presence(g_array_index(r->rules, sim_rule, c->rule_index).in)};
+    const char *text[5] = {"change", c->rule, c->entity, c->id,
+                           presence(g_array_index(r->rules, sim_rule, c->rule_index).in)};
     sim_totals t = {.base = c->base, .reform = c->reform, .diff = c->diff};
     csv_row(out, text, &t, true, false);
   }

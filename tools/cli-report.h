@@ -2,11 +2,12 @@
 /* cli-report.h - what `zjtx simulate` shares between its files: the
  * comparison of a base policy and a reform over the same population
  * (cli-report-compare.c) and the formats that show it (cli-report-text.c:
- * table, JSON, CSV; cli-report-html.c: the HTML page). */
+ * table, JSON, CSV; cli-report-html.c and cli-report-svg.c: the HTML page). */
 #ifndef ZJTX_CLI_REPORT_H
 #define ZJTX_CLI_REPORT_H
 
 #include "cli.h"
+#include "format.h"
 
 /* Amounts in fen, exact.  gainers + losers + unchanged = beneficiaries
  * with an amount under the base or the reform (an absent amount is 0). */
@@ -70,16 +71,16 @@ typedef struct {
 
 /* Compares two results of the same facts.  False (with a message on
  * stderr) when a total exceeds the exact money range. */
-bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res,
-                      const zjtx_policy *reform, const zjtx_result *reform_res);
+bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res, const zjtx_policy *reform,
+                      const zjtx_result *reform_res);
 void sim_report_clear(sim_report *r);
 
 /* ---- cli-report-text.c ---- */
 
-/* "-1234.50": yuan with two decimals, no grouping.  buf: 32 bytes. */
-const char *sim_yuan(char *buf, int64_t fen);
-/* "+1,234.50", "-1,234.50", "0.00".  Owned: g_free(). */
-char *sim_signed_grouped(int64_t fen);
+/* "+1,234.50", "-1,234.50", "0.00" (zfmt_fen_grouped with a sign for a
+ * gain) into buf, SIM_SIGNED_BUFSZ bytes; returns buf. */
+#define SIM_SIGNED_BUFSZ (ZFMT_FEN_BUFSZ + 1)
+const char *sim_signed_grouped(char *buf, int64_t fen);
 bool sim_write_table(FILE *out, const sim_report *r, const sim_view *v);
 bool sim_write_json(FILE *out, const sim_report *r, const sim_view *v);
 bool sim_write_csv(FILE *out, const sim_report *r, const sim_view *v);
@@ -88,5 +89,17 @@ bool sim_write_csv(FILE *out, const sim_report *r, const sim_view *v);
 
 /* The self-contained HTML page (inline CSS and SVG, no script, no URL). */
 bool sim_write_html(FILE *out, const sim_report *r, const sim_view *v);
+/* `text` (NULL as "", invalid UTF-8 repaired) escaped for HTML text and
+ * attribute values (& < > " '). */
+void sim_html_escape(GString *s, const char *text);
+/* The grouping entity in Chinese: 县区 for a county, else 分组 (a group). */
+const char *sim_group_heading_zh(const char *by);
+
+/* ---- cli-report-svg.c: the page's bar charts ---- */
+
+/* Base and reform per rule, as an SVG figure. */
+void sim_svg_chart_rules(GString *s, const sim_report *r);
+/* Base and reform per record of the grouping entity (r->group_by set). */
+void sim_svg_chart_groups(GString *s, const sim_report *r);
 
 #endif

@@ -2,47 +2,40 @@
 /* cli-simulate.c - zjtx simulate: evaluates one population under a base
  * policy and under a reform of it, and reports what the reform changes:
  * per rule, per county, per check and per beneficiary (cli-report-*.c). */
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli-report.h"
 
-static const char simulate_usage[] =
-    "usage: zjtx simulate --policy BASE.xml --reform REFORM.xml --facts FILE.json|DIR\n"
-    "                     [--period YYYY] [--set PARAM=VALUE]... [--format table|json|csv]\n"
-    "                     [--top N] [--output FILE] [--report FILE.html] [--threads N] [--quiet]\n"
-    "\n"
-    "Evaluates the facts under the base policy and under the reform (a policy that\n"
-    "extends it: <amend-parameter>, <amend-rule>, <remove-rule>, new rules, overrides)\n"
-    "and reports the budget effect: per rule and per county the total under each,\n"
-    "the difference and how many beneficiaries gain, lose or are unchanged; the\n"
-    "violations per check under each; the largest individual changes.  Amounts are\n"
-    "exact, in yuan with two decimals.\n"
-    "\n"
-    "  --reform FILE   the reform; it may be the base itself, changed by --set only.\n"
-    "  --period YYYY   the year, for both (default: the facts' period, else the base's).\n"
-    "  --set PARAM=VALUE, --set PARAM[KEY]=VALUE\n"
-    "                  replace a parameter in the REFORM only (the base stays as\n"
-    "                  published), so that a parameter change can be simulated\n"
-    "                  without writing a reform file.  Repeatable.\n"
-    "  --format        table (default), json or csv.\n"
-    "  --top N         how many largest changes to list (default 10; 0: none).\n"
-    "  --output FILE   write the result to FILE instead of standard output.\n"
-    "  --report FILE.html  also write a self-contained HTML page with bar charts\n"
-    "                  (inline SVG, no script, no network) and winners and losers.\n"
-    "  --threads N     evaluation threads (0: one per processor).\n"
-    "  --quiet, -q     no progress or notes on standard error.\n"
-    "\n"
-    "Invalid records are reported on standard error and the rest are compared; the\n"
-    "exit status is then 1.  Exit status: 0 success, 1 invalid input or a file that\n"
-    "cannot be written, 2 usage error.\n";
+static const cli_command simulate_command = {
+    .name = "simulate",
+    .summary = "Evaluates the facts under the base policy and under the reform (a policy that\n"
+               "extends it: <amend-parameter>, <amend-rule>, <remove-rule>, new rules, overrides)\n"
+               "and reports the budget effect: per rule and per county the total under each,\n"
+               "the difference and how many beneficiaries gain, lose or are unchanged; the\n"
+               "violations per check under each; the largest individual changes.  Amounts are\n"
+               "exact, in yuan with two decimals.",
+    .description =
+        "--set replaces a parameter in the REFORM only (the base stays as published), so\n"
+        "that a parameter change can be simulated without writing a reform file: the\n"
+        "reform may then be the base itself.  --report also writes a self-contained HTML\n"
+        "page with bar charts (inline SVG, no script, no network) and winners and losers.\n"
+        "\n"
+        "Examples:\n"
+        "  zjtx simulate --policy rules/huaian-2025.xml --reform examples/reforms/srdi-uplift-2.xml \\\n"
+        "                --facts examples/huaian-2025/facts.json --report impact.html\n"
+        "  zjtx simulate --policy base.xml --reform base.xml --facts facts.json --set base_rate=3 --format json\n"
+        "\n"
+        "Invalid records are reported on standard error and the rest are compared; the\n"
+        "exit status is then 1.  Exit status: 0 success, 1 invalid input or a file that\n"
+        "cannot be written, 2 usage error.\n",
+};
 
 typedef struct {
-  const char *policy, *reform, *facts, *period, *format, *output, *report, *threads, *top;
-  GPtrArray *sets;
-  bool quiet, help;
+  char *policy, *reform, *facts, *period, *format, *output, *report, *threads, *top;
+  char **set;
+  gboolean quiet;
+  GPtrArray *sets; /* borrows `set` */
 } sim_options;
 
 /* One side of the comparison. */
@@ -67,63 +60,41 @@ typedef struct {
   bool refused;
 } simulation;
 
-static int sim_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-static int sim_usage_error(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(stderr, "zjtx: simulate: ");
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fprintf(stderr, "\nTry 'zjtx simulate --help'.\n");
-  return 2;
-}
-
-/* Every error of the chain, "zjtx: file:line:column: message"; then frees it. */
-static int sim_report_error(zjtx_error *err) {
-  for (const zjtx_error *e = err; e; e = zjtx_error_next(e)) {
-    char *msg = zjtx_error_format(e);
-    fprintf(stderr, "zjtx: %s\n", msg);
-    zjtx_free(msg);
-  }
-  zjtx_error_free(err);
-  return 1;
+static void sim_options_clear(sim_options *o) {
+  char **strings[] = {&o->policy, &o->reform, &o->facts,   &o->period, &o->format,
+                      &o->output, &o->report, &o->threads, &o->top};
+  for (size_t i = 0; i < G_N_ELEMENTS(strings); i++)
+    g_clear_pointer(strings[i], g_free);
+  g_clear_pointer(&o->set, g_strfreev);
+  g_clear_pointer(&o->sets, g_ptr_array_unref);
 }
 
 /* ---- options ---------------------------------------------------------- */
 
-static const char **option_slot(sim_options *o, const char *a) {
-  const struct {
-    const char *name;
-    const char **slot;
-  } v[] = {{"--policy", &o->policy}, {"--reform", &o->reform},   {"--facts", &o->facts},
-           {"--period", &o->period}, {"--format", &o->format},   {"--output", &o->output},
-           {"--report", &o->report}, {"--threads", &o->threads}, {"--top", &o->top}};
-  for (size_t i = 0; i < G_N_ELEMENTS(v); i++)
-    if (strcmp(a, v[i].name) == 0)
-      return v[i].slot;
-  return NULL;
-}
-
 static int parse_simulate(int argc, char **argv, sim_options *o) {
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char **slot = option_slot(o, a);
-    if (slot || strcmp(a, "--set") == 0) {
-      if (i + 1 >= argc)
-        return sim_usage_error("%s needs a value", a);
-      if (slot)
-        *slot = argv[++i];
-      else
-        g_ptr_array_add(o->sets, argv[++i]);
-    } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-      o->quiet = true;
-    } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      o->help = true;
-    } else {
-      return sim_usage_error("unknown option '%s'", a);
-    }
-  }
-  return 0;
+  const GOptionEntry entries[] = {
+      {"policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "The base policy, as published (required)", "BASE.xml"},
+      {"reform", 0, 0, G_OPTION_ARG_FILENAME, &o->reform, "The reform (required); it may be the base itself",
+       "REFORM.xml"},
+      {"facts", 0, 0, G_OPTION_ARG_FILENAME, &o->facts, "The facts: JSON, or a CSV directory (required)",
+       "FILE.json|DIR"},
+      {"period", 0, 0, G_OPTION_ARG_FILENAME, &o->period, "The year, for both (default: the facts', else the base's)",
+       "YYYY"},
+      {"set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->set, "Replace a parameter in the REFORM only; repeatable",
+       "PARAM=VALUE"},
+      {"format", 0, 0, G_OPTION_ARG_FILENAME, &o->format, "table (default), json or csv", "table|json|csv"},
+      {"top", 0, 0, G_OPTION_ARG_FILENAME, &o->top, "How many largest changes to list (default 10; 0: none)", "N"},
+      {"output", 0, 0, G_OPTION_ARG_FILENAME, &o->output, "Write the result to FILE instead of standard output",
+       "FILE"},
+      {"report", 0, 0, G_OPTION_ARG_FILENAME, &o->report, "Also write an HTML page with bar charts", "FILE.html"},
+      {"threads", 0, 0, G_OPTION_ARG_FILENAME, &o->threads, "Evaluation threads (0: one per processor)", "N"},
+      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress or notes on standard error", NULL},
+      {NULL, 0, 0, 0, NULL, NULL, NULL}};
+  int rc = cli_parse_options(&simulate_command, entries, &argc, &argv);
+  if (rc == 0)
+    rc = cli_no_arguments(&simulate_command, argc, argv);
+  o->sets = cli_strv_array(o->set);
+  return rc;
 }
 
 static sim_writer find_writer(const char *name) {
@@ -142,35 +113,29 @@ static int check_files(const sim_options *o) {
   const char *files[] = {o->policy, o->reform, o->facts, o->output, o->report};
   for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
     if (files[i] && !files[i][0])
-      return sim_usage_error("%s needs a file name", names[i]);
+      return cli_usage_error("simulate", "%s needs a file name", names[i]);
   if (o->output && o->report && strcmp(o->output, o->report) == 0)
-    return sim_usage_error("--output and --report name the same file '%s'", o->output);
+    return cli_usage_error("simulate", "--output and --report name the same file '%s'", o->output);
   return 0;
 }
 
 /* What can be told wrong before reading anything: exit status 2. */
 static int check_simulate_options(const sim_options *o, simulation *s) {
   if (!o->policy)
-    return sim_usage_error("%s", "--policy BASE.xml is required");
+    return cli_usage_error("simulate", "%s", "--policy BASE.xml is required");
   if (!o->reform)
-    return sim_usage_error("%s", "--reform REFORM.xml is required (it may be the base, changed with --set)");
+    return cli_usage_error("simulate", "%s",
+                           "--reform REFORM.xml is required (it may be the base, changed with --set)");
   if (!o->facts)
-    return sim_usage_error("%s", "--facts FILE.json|DIR is required");
+    return cli_usage_error("simulate", "%s", "--facts FILE.json|DIR is required");
   s->write = find_writer(o->format ? o->format : "table");
   if (!s->write)
-    return sim_usage_error("--format '%s': expected table, json or csv", o->format);
+    return cli_usage_error("simulate", "--format '%s': expected table, json or csv", o->format);
   guint64 top = 10;
   if (o->top && !g_ascii_string_to_unsigned(o->top, 10, 0, G_MAXINT32, &top, NULL))
-    return sim_usage_error("--top '%s': expected a whole number, 0 or more", o->top);
+    return cli_usage_error("simulate", "--top '%s': expected a whole number, 0 or more", o->top);
   s->top = (size_t)top;
   return check_files(o);
-}
-
-/* --threads N as zjtx_options_set_threads takes it; -1 (refused) when not a number. */
-static int thread_count(const char *arg) {
-  char *end;
-  long n = strtol(arg, &end, 10);
-  return *end || end == arg ? -1 : (int)MIN(MAX(n, -1), 100000);
 }
 
 /* Period and threads for both sides, --set for the reform. */
@@ -181,65 +146,33 @@ static int make_options(simulation *s) {
   for (size_t i = 0; i < G_N_ELEMENTS(sides); i++) {
     sides[i]->opts = zjtx_options_new();
     if (o->period && zjtx_options_set_period(sides[i]->opts, o->period, &err) != ZJTX_OK)
-      return sim_report_error(err);
-    if (o->threads && zjtx_options_set_threads(sides[i]->opts, thread_count(o->threads), NULL) != ZJTX_OK)
-      return sim_usage_error("--threads '%s': expected a whole number from 0 (one per processor) to 1024",
-                             o->threads);
+      return cli_report_error(NULL, err);
+    int rc = o->threads ? cli_parse_threads("simulate", o->threads, &sides[i]->opts, 1) : 0;
+    if (rc != 0)
+      return rc;
   }
-  for (guint i = 0; i < o->sets->len; i++)
-    if (!cli_apply_set(s->reform.opts, g_ptr_array_index(o->sets, i)))
-      return sim_usage_error("--set '%s': expected PARAM=VALUE or PARAM[KEY]=VALUE",
-                             (const char *)g_ptr_array_index(o->sets, i));
-  return 0;
+  return cli_apply_sets("simulate", s->reform.opts, o->sets);
 }
 
 /* ---- policies and facts ------------------------------------------------ */
 
-static bool is_set(const GPtrArray *sets, const char *id) {
-  size_t n = strlen(id);
-  for (guint i = 0; i < sets->len; i++) {
-    const char *a = g_ptr_array_index(sets, i);
-    if (strncmp(a, id, n) == 0 && (a[n] == '=' || a[n] == '['))
-      return true;
-  }
-  return false;
-}
-
 /* The reform's assumed (unpublished) parameters, the base's included, that
  * --set does not replace. */
 static void note_assumed(const simulation *s) {
-  GString *names = g_string_new(NULL);
-  const zjtx_policy *p = s->reform.p;
-  for (size_t i = 0; i < zjtx_policy_param_count(p); i++)
-    if (zjtx_policy_param_status(p, i) == ZJTX_PARAM_ASSUMED && !is_set(s->o->sets, zjtx_policy_param_id(p, i)))
-      g_string_append_printf(names, "%s%s", names->len ? ", " : "", zjtx_policy_param_id(p, i));
-  if (names->len)
-    fprintf(stderr, "zjtx: note: assumed parameter values (not published): %s\n", names->str);
-  g_string_free(names, TRUE);
+  g_autofree char *names = cli_assumed_params(s->reform.p, s->o->sets);
+  if (names)
+    cli_message("note: assumed parameter values (not published): %s", names);
 }
 
 static int load_policies(simulation *s) {
   zjtx_error *err = NULL;
   if (zjtx_policy_load_file(s->o->policy, &s->base.p, &err) != ZJTX_OK)
-    return sim_report_error(err);
+    return cli_report_error(NULL, err);
   if (zjtx_policy_load_file(s->o->reform, &s->reform.p, &err) != ZJTX_OK)
-    return sim_report_error(err);
+    return cli_report_error(NULL, err);
   if (!s->o->quiet)
     note_assumed(s);
   return 0;
-}
-
-/* "zjtx: FILE:LINE: refused ENTITY: REASON" for every reject; the reform's
- * only when they differ from the base's (the same facts, read twice). */
-static void print_rejects(const zjtx_facts *f, const char *prefix) {
-  for (size_t i = 0; i < zjtx_facts_reject_count(f); i++) {
-    const char *file = zjtx_facts_reject_file(f, i);
-    int line = zjtx_facts_reject_line(f, i);
-    fprintf(stderr, "zjtx: %s%s%s", prefix, file ? file : "", file ? ":" : "");
-    if (line > 0)
-      fprintf(stderr, "%d:", line);
-    fprintf(stderr, " refused %s: %s\n", zjtx_facts_reject_entity(f, i), zjtx_facts_reject_reason(f, i));
-  }
 }
 
 static bool same_rejects(const zjtx_facts *a, const zjtx_facts *b) {
@@ -256,15 +189,16 @@ static bool same_rejects(const zjtx_facts *a, const zjtx_facts *b) {
 static void report_rejects(simulation *s) {
   const zjtx_facts *b = s->base.facts, *r = s->reform.facts;
   size_t n = zjtx_facts_reject_count(b);
-  print_rejects(b, "");
+  /* the reform's only when they differ from the base's (the same facts, read twice) */
+  cli_print_rejects(b, "");
   if (!same_rejects(b, r)) {
-    print_rejects(r, "reform: ");
+    cli_print_rejects(r, "reform: ");
     n = MAX(n, zjtx_facts_reject_count(r));
   }
   if (n == 0)
     return;
   s->refused = true;
-  fprintf(stderr, "zjtx: %zu problem%s in the facts; every valid record was compared\n", n, n == 1 ? "" : "s");
+  cli_message("%zu problem%s in the facts; every valid record was compared", n, n == 1 ? "" : "s");
 }
 
 /* The facts, once per policy (facts are bound to the policy they were
@@ -276,7 +210,7 @@ static int load_facts(simulation *s) {
     g_autofree char *phase = g_strdup_printf("loading facts (%s)", sides[i]->label);
     zjtx_status st = cli_load_facts(sides[i]->p, s->o->facts, s->pr, phase, &sides[i]->facts, &err);
     if (st != ZJTX_OK)
-      return sim_report_error(err);
+      return cli_report_error(NULL, err);
   }
   report_rejects(s);
   return 0;
@@ -289,8 +223,8 @@ static int evaluate_side(simulation *s, side *x) {
   zjtx_status st = zjtx_evaluate(x->p, x->facts, x->opts, &x->res, &err);
   cli_progress_end(s->pr);
   if (st != ZJTX_OK) {
-    fprintf(stderr, "zjtx: %s policy %s:\n", x->label, zjtx_policy_id(x->p));
-    return sim_report_error(err);
+    cli_message("%s policy %s:", x->label, zjtx_policy_id(x->p));
+    return cli_report_error(NULL, err);
   }
   return 0;
 }
@@ -350,20 +284,18 @@ static int run_simulation(simulation *s) {
 }
 
 int cli_cmd_simulate(int argc, char **argv) {
-  sim_options o = {.sets = g_ptr_array_new()};
+  sim_options o = {0};
   simulation s = {.o = &o, .base.label = "base", .reform.label = "reform"};
   int rc = parse_simulate(argc, argv, &o);
-  if (rc == 0 && o.help)
-    fputs(simulate_usage, stdout);
-  else if (rc == 0)
+  if (rc == 0)
     rc = check_simulate_options(&o, &s);
-  if (rc == 0 && !o.help)
+  if (rc == 0)
     rc = run_simulation(&s);
   cli_progress_free(s.pr);
   cli_sink_abort(&s.out); /* whatever was not committed leaves nothing */
   cli_sink_abort(&s.report);
   side_clear(&s.base);
   side_clear(&s.reform);
-  g_ptr_array_free(o.sets, TRUE);
-  return rc;
+  sim_options_clear(&o);
+  return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
 }

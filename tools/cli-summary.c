@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "format.h"
 
 #define NONE_KEY "(none)"
 
@@ -72,9 +73,8 @@ static bool add_fen(total *t, int64_t fen) {
 }
 
 static void print_line(FILE *out, const char *label, const total *t) {
-  char *yuan = cli_grouped_yuan(t->fen);
-  fprintf(out, "  %-34s %8zu %24s\n", label, t->count, yuan);
-  g_free(yuan);
+  char yuan[ZFMT_FEN_BUFSZ];
+  fprintf(out, "  %-34s %8zu %24s\n", label, t->count, zfmt_fen_grouped(t->fen, yuan));
 }
 
 /* Sums every entitlement into its rule's total, its `by` record's total
@@ -92,7 +92,7 @@ static bool sum_entitlements(const zjtx_result *res, const char *by, GHashTable 
     }
   }
   if (!ok)
-    fprintf(stderr, "zjtx: summary: a total exceeds the exact money range\n");
+    cli_message("summary: a total exceeds the exact money range");
   return ok;
 }
 

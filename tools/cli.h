@@ -8,22 +8,69 @@
 #include <stdio.h>
 #include <zjtx/zjtx.h>
 
-/* ---- commands with their own option parsing: argv[0] is the command name.
- * Each returns the exit status: 0 success, 1 failure, 2 usage error. */
+/* ---- the commands: argv[0] is the command name.  Each returns the exit
+ * status: 0 success, 1 failure, 2 usage error. */
+int cli_cmd_evaluate(int argc, char **argv);   /* cli-evaluate.c: zjtx evaluate ... */
+int cli_cmd_check(int argc, char **argv);      /* cli-check.c: zjtx check --policy FILE */
+int cli_cmd_dump(int argc, char **argv);       /* cli-check.c: zjtx dump --policy FILE */
 int cli_cmd_test(int argc, char **argv);       /* cli-test.c: zjtx test PATH... */
 int cli_cmd_simulate(int argc, char **argv);   /* cli-simulate.c: zjtx simulate ... */
 int cli_cmd_indicators(int argc, char **argv); /* cli-indicators.c: zjtx indicators ... */
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
+/* cli_parse_options() printed --help: the command stops with exit status 0. */
+#define CLI_EXIT_HELP (-1)
+
+/* ---- cli-options.c: options, --help, and every message on stderr ---------- */
+
+/* What `zjtx COMMAND --help` shows besides the options. */
+typedef struct {
+  const char *name;        /* the command: "evaluate" */
+  const char *args;        /* what follows [OPTION…] in the usage line ("PATH…"), or NULL */
+  const char *summary;     /* what the command does, under the usage line */
+  const char *description; /* after the options: details, an example, the exit status */
+} cli_command;
+
+/* Parses the options of `cmd` (argv[0] is its name) into the variables
+ * `entries` point to (G_OPTION_ARG_FILENAME keeps values byte for byte;
+ * the caller g_free()s them), leaving the other arguments in argv.  Adds
+ * -h/--help.  Returns 0 to go on, CLI_EXIT_HELP after printing the help,
+ * or CLI_EXIT_USAGE after a one-line usage error. */
+int cli_parse_options(const cli_command *cmd, const GOptionEntry *entries, int *argc, char ***argv);
+/* A usage error when arguments other than options are left. */
+int cli_no_arguments(const cli_command *cmd, int argc, char **argv);
+/* "zjtx COMMAND: MESSAGE" and "Try 'zjtx COMMAND --help'." on stderr
+ * (command NULL: the top level); returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* "zjtx: MESSAGE" on stderr: notes, and failures that are not libzjtx's.
+ * Control characters in MESSAGE are shown escaped (\x1b), never sent. */
+void cli_message(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* The one error reporter: every error of the chain as "zjtx: [CONTEXT: ]
+ * file:line:column: message", then "zjtx: N errors" when there are
+ * several; frees the chain and returns CLI_EXIT_FAILURE. */
+int cli_report_error(const char *context, zjtx_error *err);
+/* --threads N into each of the `n` options; a usage error when refused. */
+int cli_parse_threads(const char *command, const char *arg, zjtx_options *const *opts, size_t n);
+/* Every --set argument into opts; a usage error for a malformed one. */
+int cli_apply_sets(const char *command, zjtx_options *opts, const GPtrArray *sets);
 
 /* ---- cli-common.c -------------------------------------------------------- */
 
 /* --set PARAM=VALUE or PARAM[KEY]=VALUE into opts; false when malformed. */
 bool cli_apply_set(zjtx_options *opts, const char *arg);
+/* The values of a repeated option (NULL: none) as an array that borrows them. */
+GPtrArray *cli_strv_array(char **values);
+/* The ids of the policy's assumed (unpublished) parameters that no --set
+ * replaces, ", "-separated; NULL when there is none.  g_free(). */
+char *cli_assumed_params(const zjtx_policy *policy, const GPtrArray *sets);
+/* "zjtx: PREFIXFILE:LINE: refused ENTITY: REASON" for every refused record. */
+void cli_print_rejects(const zjtx_facts *facts, const char *prefix);
 
 typedef struct cli_progress cli_progress;
 /* Facts from a JSON file or a CSV directory, keeping going past invalid
  * records, finished; shows progress as `phase` on `pr` (may be NULL). */
-zjtx_status cli_load_facts(zjtx_policy *policy, const char *path, cli_progress *pr, const char *phase,
-                           zjtx_facts **out, zjtx_error **err);
+zjtx_status cli_load_facts(zjtx_policy *policy, const char *path, cli_progress *pr, const char *phase, zjtx_facts **out,
+                           zjtx_error **err);
 
 /* ---- cli-output.c: the formats of `zjtx evaluate` ----------------------- */
 
@@ -37,8 +84,6 @@ bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res,
 bool cli_write_table(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);
 /* One CSV field, quoted when it must be (RFC 4180), then ',' or a newline. */
 void cli_csv_field(FILE *out, const char *s, bool last);
-/* 1234567.5 as "1,234,567.50" from fen, newly allocated. */
-char *cli_grouped_yuan(int64_t fen);
 
 /* ---- cli-summary.c: totals per rule and per entity (county) -------------- */
 

@@ -42,7 +42,9 @@ ZJTX_API zjtx_status zjtx_options_set_param(zjtx_options *opts, const char *id, 
 /**
  * zjtx_options_set_threads: how many threads zjtx_evaluate() may use (1:
  * only the caller's; 0, the default: one per processor).  Results and their
- * order do not depend on it.
+ * order do not depend on it.  The threads are started at most once per
+ * evaluation, by the first rule with enough subjects to share out, and are
+ * gone when zjtx_evaluate() returns.
  */
 ZJTX_API zjtx_status zjtx_options_set_threads(zjtx_options *opts, int threads, zjtx_error **err);
 
@@ -129,7 +131,11 @@ ZJTX_API const char *zjtx_result_violation_id(const zjtx_result *result, size_t 
  * what it is, as a tree: the rule (with its clause), its condition, the
  * amount formula before rounding, the rounding, each cap, and below them
  * every derived value, parameter (with date in force, source and status)
- * and aggregate the computation used.  Re-evaluates that one result.
+ * and aggregate the computation used.  Runs the evaluation of that one
+ * result again, through the same code with its steps recorded, so the
+ * explanation shows what the evaluation did; should it arrive at another
+ * amount than the result's, the call fails (ZJTX_ERR_EVAL) rather than
+ * explain a different amount.
  * @out: (out): owned; zjtx_explanation_free().
  */
 ZJTX_API zjtx_status zjtx_result_explain_entitlement(const zjtx_result *result, size_t i,

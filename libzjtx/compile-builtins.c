@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* compile-builtins.c - calls of the built-in functions (min, max, round,
+ * within, date, abs, year, month, day, days_between), of methods and of
+ * derived values by name. */
+#include "compile-internal.h"
+
+#include <string.h>
+
+static ztype compile_minmax(zcompiler *c, zexpr *e, bool is_max) {
+  if (e->kids->len < 2)
+    return zcomp_fail(c, e, "%s() takes at least two arguments", e->name);
+  /* emit pairwise: a b MAX c MAX ... */
+  ztype t = zcomp_node(c, zexpr_kid(e, 0), ZTYPE_VOID);
+  for (guint i = 1; !c->err && i < e->kids->len; i++) {
+    zexpr *a = zexpr_kid(e, i);
+    ztype at = zcomp_node(c, a, t);
+    if (c->err)
+      return ZTYPE_VOID;
+    if (!zcomp_unify(zexpr_kid(e, 0), &t, a, &at)) {
+      char b1[64], b2[64];
+      return zcomp_fail(c, a, "%s() needs arguments of one type, not %s and %s", e->name,
+                        ztype_name(c->p, t, b1, sizeof b1), ztype_name(c->p, at, b2, sizeof b2));
+    }
+    zcomp_emit(c, is_max ? OP_MAX : OP_MIN, 0, zcomp_cmp_kind(t), 0);
+  }
+  if (!c->err && !zcomp_ordered(c, t)) {
+    char b[64];
+    return zcomp_fail(c, e, "%s() needs numbers, money, rates, dates or ordered codes, not %s", e->name,
+                      ztype_name(c->p, t, b, sizeof b));
+  }
+  return t;
+}
+
+static ztype expect_args(zcompiler *c, zexpr *e, guint n, const ztype_kind *kinds) {
+  if (e->kids->len != n)
+    return zcomp_fail(c, e, "%s() takes %u argument%s, not %u", e->name, n, n == 1 ? "" : "s", e->kids->len);
+  for (guint i = 0; i < n; i++) {
+    ztype t = zcomp_node(c, zexpr_kid(e, i), ZTYPE_VOID);
+    if (c->err)
+      return ZTYPE_VOID;
+    bool ok = kinds[i] == ZT_NUMBER ? ztype_is_decimal(t) : t.kind == kinds[i];
+    if (!ok) {
+      char b[64];
+      return zcomp_fail(c, zexpr_kid(e, i), "argument %u of %s() must be %s, not %s", i + 1, e->name,
+                        kinds[i] == ZT_DATE ? "a date" : "a number", ztype_name(c->p, t, b, sizeof b));
+    }
+    if (i == 0 && kinds[0] == ZT_NUMBER)
+      return t;
+  }
+  return ztype_of(kinds[0], -1);
+}
+
+static ztype compile_round(zcompiler *c, zexpr *e) {
+  if (e->kids->len < 1 || e->kids->len > 2)
+    return zcomp_fail(c, e, "round() takes a value and optionally a number of decimals");
+  int places = 2;
+  if (e->kids->len == 2) {
+    zexpr *pl = zexpr_kid(e, 1);
+    int64_t v;
+    if (pl->kind != ZE_NUMBER || !zdec_to_int64(pl->num, &v) || v < 0 || v > ZDEC_MAX_SCALE)
+      return zcomp_fail(c, pl, "the decimals of round() must be a whole number from 0 to %d", ZDEC_MAX_SCALE);
+    places = (int)v;
+  }
+  ztype t = zcomp_node(c, zexpr_kid(e, 0), ZTYPE_VOID);
+  if (c->err)
+    return ZTYPE_VOID;
+  if (!ztype_is_decimal(t))
+    return zcomp_fail(c, e, "round() needs a number, money or rate");
+  /* round(x): money to the fen, a number to a whole number (a rate, a
+   * fraction, to hundredths: whole percent) */
+  if (e->kids->len == 1 && t.kind == ZT_NUMBER)
+    places = 0;
+  zcomp_emit(c, OP_ROUND, ZROUND_HALF_UP, places, 0);
+  return t;
+}
+
+/* within(x, lo, hi) == lo <= x and x <= hi, with x computed once */
+static bool compile_bound(zcompiler *c, zexpr *e, int slot, ztype t, guint which) {
+  zcomp_emit(c, OP_LOCAL, 0, slot, 0);
+  zexpr *bound = zexpr_kid(e, which);
+  ztype bt = zcomp_node(c, bound, t), xt = t;
+  if (c->err)
+    return false;
+  if (!zcomp_unify(zexpr_kid(e, 0), &xt, bound, &bt)) {
+    char b1[64], b2[64];
+    zcomp_fail(c, bound, "within() compares %s with %s", ztype_name(c->p, t, b1, sizeof b1),
+               ztype_name(c->p, bt, b2, sizeof b2));
+    return false;
+  }
+  zcomp_emit(c, OP_CMP, which == 1 ? ZOP_GE : ZOP_LE, zcomp_cmp_kind(t), 0);
+  return true;
+}
+
+static ztype compile_within(zcompiler *c, zexpr *e) {
+  if (e->kids->len != 3)
+    return zcomp_fail(c, e, "within() takes three arguments: within(x, low, high)");
+  ztype t = zcomp_node(c, zexpr_kid(e, 0), ZTYPE_VOID);
+  if (c->err)
+    return ZTYPE_VOID;
+  if (!zcomp_ordered(c, t))
+    return zcomp_fail(c, e, "within() needs numbers, money, rates, dates or ordered codes");
+  int slot = zcomp_new_slot(c);
+  zcomp_emit(c, OP_STORE, 0, slot, 0);
+  if (!compile_bound(c, e, slot, t, 1))
+    return ZTYPE_VOID;
+  int j = zcomp_emit(c, OP_AND_SC, 0, 0, 0);
+  if (!compile_bound(c, e, slot, t, 2))
+    return ZTYPE_VOID;
+  zcomp_patch(c, j, zcomp_here(c));
+  return ztype_of(ZT_BOOL, -1);
+}
+
+static ztype compile_date_literal(zcompiler *c, zexpr *e) {
+  zexpr *a = e->kids->len == 1 ? zexpr_kid(e, 0) : NULL;
+  zval v;
+  if (!a || a->kind != ZE_STRING || !zdate_parse(a->str, strlen(a->str), &v.date))
+    return zcomp_fail(c, e, "date() takes one literal 'YYYY-MM-DD' that is a real calendar date");
+  zcomp_emit_const(c, v, ztype_of(ZT_DATE, -1));
+  return ztype_of(ZT_DATE, -1);
+}
+
+ztype zcomp_call(zcompiler *c, zexpr *e) {
+  if (e->method) {
+    zexpr *recv = zexpr_kid(e, 0);
+    ztype rt = zcomp_node(c, recv, ZTYPE_VOID);
+    if (c->err)
+      return ZTYPE_VOID;
+    if (rt.kind != ZT_RECORD)
+      return zcomp_fail(c, e, "'.%s(...)' needs a record on its left", e->name);
+    zderived *d = zcomp_find_derived(c->p, rt.ref, e->name);
+    if (!d)
+      return zcomp_fail(c, e, "%s has no derived value '%s'", zpolicy_entity(c->p, rt.ref)->name, e->name);
+    return zcomp_call_derived(c, e, d, 1);
+  }
+  const char *n = e->name;
+  if (strcmp(n, "min") == 0 || strcmp(n, "max") == 0)
+    return compile_minmax(c, e, n[1] == 'a');
+  if (strcmp(n, "round") == 0)
+    return compile_round(c, e);
+  if (strcmp(n, "within") == 0)
+    return compile_within(c, e);
+  if (strcmp(n, "date") == 0)
+    return compile_date_literal(c, e);
+  if (strcmp(n, "abs") == 0) {
+    ztype t = expect_args(c, e, 1, (ztype_kind[]){ZT_NUMBER});
+    if (!c->err)
+      zcomp_emit(c, OP_ABS, 0, 0, 0);
+    return t;
+  }
+  static const struct {
+    const char *name;
+    zopcode op;
+  } date_parts[] = {{"year", OP_YEAR}, {"month", OP_MONTH}, {"day", OP_DAY}};
+  for (size_t i = 0; i < G_N_ELEMENTS(date_parts); i++)
+    if (strcmp(n, date_parts[i].name) == 0) {
+      expect_args(c, e, 1, (ztype_kind[]){ZT_DATE});
+      if (c->err)
+        return ZTYPE_VOID;
+      zcomp_emit(c, date_parts[i].op, 0, 0, 0);
+      return ztype_of(ZT_NUMBER, -1);
+    }
+  if (strcmp(n, "days_between") == 0) {
+    expect_args(c, e, 2, (ztype_kind[]){ZT_DATE, ZT_DATE});
+    if (c->err)
+      return ZTYPE_VOID;
+    zcomp_emit(c, OP_DAYS_BETWEEN, 0, 0, 0);
+    return ztype_of(ZT_NUMBER, -1);
+  }
+  if (c->scope->kind == ZSCOPE_RECORD) {
+    zderived *d = zcomp_find_derived(c->p, c->scope->entity, n);
+    if (d) {
+      zcomp_emit(c, OP_SELF, 0, 0, 0);
+      return zcomp_call_derived(c, e, d, 0);
+    }
+  }
+  return zcomp_fail(c, e, "unknown function '%s'", n);
+}

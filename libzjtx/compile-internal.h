@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* compile-internal.h - the compile session shared by the compiler's files.
+ * Private to compile*.c.
+ *
+ * The compiler checks names and types of an expression tree and emits
+ * bytecode (opcodes.h) in the same walk:
+ *   compile.c           the session, emission helpers, the dispatcher (zcomp_node)
+ *   compile-types.c     literals, operators and the type rules
+ *   compile-names.c     names and scopes: fields, members, parameters, derived values
+ *   compile-builtins.c  built-in functions: min, max, round, within, date, year...
+ *   compile-aggregate.c aggregates: count, sum, any, all, max, min over a collection
+ *   compile-link.c      after every block: call cycles, stack and locals totals
+ * Every error is reported while compiling, with the position of the
+ * offending token: evaluation never meets an unknown name or a wrong type. */
+#ifndef ZJTX_COMPILE_INTERNAL_H
+#define ZJTX_COMPILE_INTERNAL_H
+
+#include "compile.h"
+#include "vm.h"
+
+/* Derived values calling derived values: compiling nests, and evaluating
+ * recurses, once per level.  A policy may not go deeper than this. */
+#define ZDERIVED_MAX_DEPTH 256
+
+#define ZTYPE_VOID ((ztype){ZT_VOID, -1})
+static inline ztype ztype_of(ztype_kind k, int32_t ref) {
+  return (ztype){k, ref};
+}
+static inline bool ztype_same(ztype a, ztype b) {
+  return a.kind == b.kind && a.ref == b.ref;
+}
+
+/* An aggregate's variable in scope: a record of `entity` in locals[slot]. */
+typedef struct {
+  const char *name;
+  int32_t entity;
+  int32_t slot;
+} zvar;
+
+/* One compile session: one expression compiled into one block.  All the
+ * compiler's state is here; compiling a derived value met on the way opens
+ * a session of its own, one level deeper. */
+typedef struct {
+  struct zjtx_policy *p;
+  const zscope *scope;
+  const char *file;
+  zblock *block;
+  GArray *vars;    /* zvar: aggregate variables in scope */
+  int depth;       /* current value stack depth */
+  int dry;         /* > 0: only typing (zcomp_peek_type), nothing is emitted */
+  int nesting;     /* 1 + how many derived values are being compiled around this one */
+  const zexpr *at; /* the expression being compiled, for zcomp_emit()'s errors */
+  zjtx_error *err;
+} zcompiler;
+
+/* compile.c: the session and emission */
+bool zcomp_source(struct zjtx_policy *p, zsource_expr *src, const zscope *scope, ztype want, int nesting,
+                  zjtx_error **err);
+ztype zcomp_node(zcompiler *c, zexpr *e, ztype hint);
+ztype zcomp_peek_type(zcompiler *c, zexpr *e, ztype hint);
+ztype zcomp_fail(zcompiler *c, const zexpr *e, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+int zcomp_emit(zcompiler *c, zopcode op, int a, int b, int32_t arg);
+int zcomp_here(zcompiler *c);
+void zcomp_patch(zcompiler *c, int at, int target);
+int32_t zcomp_add_const(zcompiler *c, zval v);
+void zcomp_emit_const(zcompiler *c, zval v, ztype t);
+void zcomp_add_call(zcompiler *c, int32_t derived);
+int zcomp_new_slot(zcompiler *c);
+
+/* compile-types.c: literals, operators, type rules */
+bool zcomp_coerce(const zexpr *lit, ztype *t, ztype target);
+bool zcomp_unify(const zexpr *le, ztype *lt, const zexpr *re, ztype *rt);
+int zcomp_cmp_kind(ztype t);
+bool zcomp_ordered(const zcompiler *c, ztype t);
+ztype zcomp_string(zcompiler *c, zexpr *e, ztype hint);
+ztype zcomp_unary(zcompiler *c, zexpr *e);
+ztype zcomp_binary(zcompiler *c, zexpr *e);
+ztype zcomp_logic(zcompiler *c, zexpr *e);
+ztype zcomp_if(zcompiler *c, zexpr *e);
+ztype zcomp_in(zcompiler *c, zexpr *e);
+
+/* compile-names.c: names and scopes */
+zderived *zcomp_find_derived(const struct zjtx_policy *p, int32_t entity, const char *name);
+zrelation *zcomp_find_relation(const struct zjtx_policy *p, int32_t entity, const char *name);
+const zvar *zcomp_find_var(const zcompiler *c, const char *name);
+ztype zcomp_name(zcompiler *c, zexpr *e);
+ztype zcomp_member(zcompiler *c, zexpr *e);
+ztype zcomp_index(zcompiler *c, zexpr *e);
+ztype zcomp_at(zcompiler *c, zexpr *e);
+ztype zcomp_call_derived(zcompiler *c, zexpr *e, zderived *d, guint first_arg);
+
+/* compile-builtins.c: calls of built-in functions (and of derived values by name) */
+ztype zcomp_call(zcompiler *c, zexpr *e);
+
+/* compile-aggregate.c */
+ztype zcomp_aggregate(zcompiler *c, zexpr *e);
+
+#endif

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* opcodes.h - the one table of the VM's opcodes.  Internal.
+ *
+ * Every instruction is 8 bytes: op, a (8 bits), b (16 bits), c (32 bits).
+ * Each row below gives an opcode's name, what its operands a, b and c mean
+ * (ZOPND_*, which also says how `zjtx dump` prints them), its stack effect
+ * (values popped, values pushed) and its meaning.  From this table come the
+ * zopcode enum and zop_info() (vm.h): names, stack effects and the dump's
+ * decoding.  Nothing else lists the opcodes.
+ *
+ * Two opcodes pop a variable number of values ("special" below): the table
+ * gives their fixed part and the compiler accounts for the rest where it
+ * emits them (PARAM: one value per flag in a; CALL: a arguments).
+ *
+ * Adding an opcode: add a row (anywhere: the bytecode is never stored, and
+ * no switch depends on the order), a case in exec() in vm.c, and emit it
+ * from the compiler.  grep ORDER OP: nothing needs to follow this order.
+ *
+ * Operand kinds:
+ *   NONE      unused (0)
+ *   CTYPE     CONST's a: the constant's ztype_kind (for the dump only)
+ *   CREF      CONST's b: its code set + 1, 0 if none (for the dump only)
+ *   CONST     index into the policy's constant pool
+ *   SLOT      a local slot
+ *   FIELD     a field index of the entity in c
+ *   ENTITY    an entity index
+ *   CMPOP     a comparison operator (zop, expr.h)
+ *   KIND      how values compare (zcmp_kind)
+ *   TARGET    an instruction index to jump to
+ *   RMODE     a rounding mode (zround_mode)
+ *   PLACES    decimal places
+ *   PFLAGS    ZPARAM_KEYED | ZPARAM_DATED: which operands are on the stack
+ *   PARAM     a parameter index
+ *   PERIOD    0 the period's start, 1 its end, 2 its year
+ *   ISRC      what ITER walks (ZITER_*): c is a relation or an entity
+ *   COLL      ITER's c, described with its a
+ *   ISMAX     1 max, 0 min
+ *   NARGS     the number of arguments
+ *   DERIVED   a derived value index
+ *   AGG       an aggregate index (policy->aggregates, for explanations)
+ */
+#ifndef ZJTX_OPCODES_H
+#define ZJTX_OPCODES_H
+
+/* clang-format off */
+/* X(name,     a,      b,      c,       pops, pushes, meaning) */
+#define ZOPCODES(X)                                                                                                    \
+  X(CONST,      CTYPE,  CREF,   CONST,   0, 1, "-> consts[c]")                                                         \
+  X(SELF,       NONE,   NONE,   NONE,    0, 1, "-> the current record")                                                \
+  X(LOCAL,      NONE,   SLOT,   NONE,    0, 1, "-> locals[b]")                                                         \
+  X(STORE,      NONE,   SLOT,   NONE,    1, 0, "v -> ; locals[b] = v")                                                 \
+  X(DUP,        NONE,   NONE,   NONE,    1, 2, "v -> v v")                                                             \
+  X(POP,        NONE,   NONE,   NONE,    1, 0, "v ->")                                                                 \
+  X(FIELD,      NONE,   FIELD,  ENTITY,  1, 1, "rec -> rec's field b (rec of entity c)")                               \
+  X(SELF_FIELD, NONE,   FIELD,  ENTITY,  0, 1, "-> the current record's field b (entity c)")                           \
+  X(PARENT,     NONE,   NONE,   ENTITY,  1, 1, "rec -> rec's parent record (rec of entity c)")                         \
+  X(ADD,        NONE,   NONE,   NONE,    2, 1, "x y -> x + y (exact decimals)")                                        \
+  X(SUB,        NONE,   NONE,   NONE,    2, 1, "x y -> x - y")                                                         \
+  X(MUL,        NONE,   NONE,   NONE,    2, 1, "x y -> x * y")                                                         \
+  X(DIV,        NONE,   NONE,   NONE,    2, 1, "x y -> x / y (fails on division by zero)")                             \
+  X(NEG,        NONE,   NONE,   NONE,    1, 1, "x -> -x")                                                              \
+  X(ABS,        NONE,   NONE,   NONE,    1, 1, "x -> |x|")                                                             \
+  X(ADD_DAYS,   NONE,   NONE,   NONE,    2, 1, "date n -> date + n days")                                              \
+  X(SUB_DAYS,   NONE,   NONE,   NONE,    2, 1, "date n -> date - n days")                                              \
+  X(DAYS_BETWEEN, NONE, NONE,   NONE,    2, 1, "d1 d2 -> d2 - d1 (a number of days)")                                  \
+  X(CMP,        CMPOP,  KIND,   NONE,    2, 1, "x y -> x (a) y, compared as b")                                        \
+  X(NOT,        NONE,   NONE,   NONE,    1, 1, "b -> not b")                                                           \
+  X(JUMP,       NONE,   NONE,   TARGET,  0, 0, "go to c")                                                              \
+  X(JUMP_FALSE, NONE,   NONE,   TARGET,  1, 0, "b -> ; go to c if b is false")                                         \
+  X(AND_SC,     NONE,   NONE,   TARGET,  1, 0, "b -> ; if b is false keep it and go to c")                             \
+  X(OR_SC,      NONE,   NONE,   TARGET,  1, 0, "b -> ; if b is true keep it and go to c")                              \
+  X(MIN,        NONE,   KIND,   NONE,    2, 1, "x y -> the smaller, compared as b")                                    \
+  X(MAX,        NONE,   KIND,   NONE,    2, 1, "x y -> the larger, compared as b")                                     \
+  X(ROUND,      RMODE,  PLACES, NONE,    1, 1, "x -> x rounded to b places in mode a")                                 \
+  X(YEAR,       NONE,   NONE,   NONE,    1, 1, "date -> its year")                                                     \
+  X(MONTH,      NONE,   NONE,   NONE,    1, 1, "date -> its month")                                                    \
+  X(DAY,        NONE,   NONE,   NONE,    1, 1, "date -> its day")                                                      \
+  X(PARAM,      PFLAGS, NONE,   PARAM,   0, 1, "[key] [date] -> parameter c's value (special: pops one per flag)")     \
+  X(PERIOD,     PERIOD, NONE,   NONE,    0, 1, "-> the period's start, end or year (a)")                               \
+  X(ITER,       ISRC,   SLOT,   COLL,    1, 0, "owner -> ; locals[b+1..b+2] = the records of collection c")            \
+  X(NEXT,       NONE,   SLOT,   TARGET,  0, 0, "locals[b] = the next record, or go to c when there is none")           \
+  X(INC,        NONE,   NONE,   NONE,    1, 1, "n -> n + 1")                                                           \
+  X(AGG_MINMAX, ISMAX,  KIND,   SLOT,    2, 1, "best v -> the better (a: max), compared as b; locals[c]: seen one")    \
+  X(CALL,       NARGS,  NONE,   DERIVED, 1, 1, "rec args.. -> derived value c of rec (special: pops a arguments)")     \
+  X(GROUP_KEY,  NONE,   NONE,   NONE,    0, 1, "-> the current group's key")                                           \
+  X(RET,        NONE,   NONE,   NONE,    1, 0, "v -> ; ends the block with v")                                         \
+  X(TRACE_AGG,  NONE,   NONE,   AGG,     1, 1, "v -> v; records aggregate c's value when explaining")
+
+typedef enum {
+#define ZOP_ENUM(name, a, b, c, pops, pushes, doc) OP_##name,
+  ZOPCODES(ZOP_ENUM)
+#undef ZOP_ENUM
+  OP__COUNT
+} zopcode;
+/* clang-format on */
+
+typedef enum {
+  ZOPND_NONE,
+  ZOPND_CTYPE,
+  ZOPND_CREF,
+  ZOPND_CONST,
+  ZOPND_SLOT,
+  ZOPND_FIELD,
+  ZOPND_ENTITY,
+  ZOPND_CMPOP,
+  ZOPND_KIND,
+  ZOPND_TARGET,
+  ZOPND_RMODE,
+  ZOPND_PLACES,
+  ZOPND_PFLAGS,
+  ZOPND_PARAM,
+  ZOPND_PERIOD,
+  ZOPND_ISRC,
+  ZOPND_COLL,
+  ZOPND_ISMAX,
+  ZOPND_NARGS,
+  ZOPND_DERIVED,
+  ZOPND_AGG
+} zoperand;
+
+/* One row of the table. */
+typedef struct {
+  const char *name;
+  zoperand a, b, c;
+  signed char pops, pushes; /* the fixed part for the "special" ones */
+  const char *doc;
+} zop_row;
+
+#endif

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* result.c - reading a result: entitlements, violations, indicators, and
+ * derived values under the result's period and options. */
+#include <string.h>
+
+#include "eval-internal.h"
+
+void zjtx_result_free(zjtx_result *res) {
+  if (!res)
+    return;
+  zrun_clear(&res->run);
+  g_array_free(res->entitlements, TRUE);
+  g_array_free(res->violations, TRUE);
+  g_string_chunk_free(res->strings);
+  g_ptr_array_free(res->chunks, TRUE);
+  g_ptr_array_free(res->indicator_values, TRUE);
+  g_ptr_array_free(res->indicator_targets, TRUE);
+  g_array_free(res->indicator_met, TRUE);
+  zjtx_options_free(res->options);
+  zjtx_policy_unref(res->policy);
+  g_free(res);
+}
+
+const char *zjtx_result_period(const zjtx_result *res) {
+  return res ? res->run.period : NULL;
+}
+
+static const zresult_item *item(const zjtx_result *res, GArray *a, size_t i) {
+  return res && i < a->len ? &g_array_index(a, zresult_item, i) : NULL;
+}
+static const zrule *item_rule(const zjtx_result *res, const zresult_item *it) {
+  return g_ptr_array_index(res->policy->rules, it->rule);
+}
+static const char *item_entity(const zjtx_result *res, const zresult_item *it) {
+  const zrule *r = item_rule(res, it);
+  zentity *e = zpolicy_entity(res->policy, r->subject);
+  return r->group_field >= 0 ? zentity_field(e, r->group_field)->name : e->name;
+}
+
+size_t zjtx_result_entitlement_count(const zjtx_result *res) {
+  return res ? res->entitlements->len : 0;
+}
+const char *zjtx_result_entitlement_rule(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  return it ? item_rule(res, it)->id : NULL;
+}
+const char *zjtx_result_entitlement_entity(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  return it ? item_entity(res, it) : NULL;
+}
+const char *zjtx_result_entitlement_id(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  return it ? it->id : NULL;
+}
+int64_t zjtx_result_entitlement_fen(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  return it ? it->fen : 0;
+}
+const char *zjtx_result_entitlement_amount(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  return it ? it->amount : NULL;
+}
+
+size_t zjtx_result_violation_count(const zjtx_result *res) {
+  return res ? res->violations->len : 0;
+}
+const char *zjtx_result_violation_check(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
+  return it ? item_rule(res, it)->id : NULL;
+}
+const char *zjtx_result_violation_entity(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
+  return it ? item_entity(res, it) : NULL;
+}
+const char *zjtx_result_violation_id(const zjtx_result *res, size_t i) {
+  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
+  return it ? it->id : NULL;
+}
+
+/* The record of `target` that record `rec` of `entity` is, refers to, or
+ * belongs to; -1 when none. */
+static int32_t related_record(const zjtx_policy *p, const zjtx_facts *f, int32_t entity, int32_t rec, int32_t target,
+                              int depth) {
+  if (entity == target)
+    return rec;
+  if (rec < 0 || depth > 16)
+    return -1;
+  const zentity *e = zpolicy_entity(p, entity);
+  for (guint i = 0; i < e->fields->len; i++) {
+    const zfield *fd = zentity_field(e, (int32_t)i);
+    if (fd->type == ZF_REF && fd->ref_entity == target)
+      return zfacts_get(f, entity, (int32_t)i, rec).rec;
+  }
+  if (e->parent < 0)
+    return -1;
+  int32_t parent = g_array_index(f->tables[entity].parent, int32_t, rec);
+  return related_record(p, f, e->parent, parent, target, depth + 1);
+}
+
+const char *zjtx_result_entitlement_related_id(const zjtx_result *res, size_t i, const char *entity) {
+  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  int32_t target = it && entity ? zpolicy_entity_index(res->policy, entity) : -1;
+  if (target < 0)
+    return NULL;
+  const zrule *r = item_rule(res, it);
+  if (r->group_field >= 0)
+    return NULL;
+  int32_t rec = related_record(res->policy, res->facts, r->subject, it->rec, target, 0);
+  if (rec < 0)
+    return NULL;
+  char buf[32];
+  const char *id = zfacts_record_id(res->facts, target, rec, buf);
+  return id == buf ? NULL : id;
+}
+
+/* ---- indicators ------------------------------------------------------------ */
+
+static const zindicator *indicator_at(const zjtx_result *res, size_t i) {
+  return res && i < res->indicator_values->len ? g_ptr_array_index(res->policy->indicators, i) : NULL;
+}
+size_t zjtx_result_indicator_count(const zjtx_result *res) {
+  return res ? res->indicator_values->len : 0;
+}
+const char *zjtx_result_indicator_id(const zjtx_result *res, size_t i) {
+  const zindicator *x = indicator_at(res, i);
+  return x ? x->id : NULL;
+}
+const char *zjtx_result_indicator_title(const zjtx_result *res, size_t i, const char *lang) {
+  const zindicator *x = indicator_at(res, i);
+  if (!x)
+    return NULL;
+  bool en = lang && strcmp(lang, "en") == 0;
+  const char *first = en ? x->title.en : x->title.zh, *second = en ? x->title.zh : x->title.en;
+  return first ? first : second ? second : x->id;
+}
+const char *zjtx_result_indicator_clause(const zjtx_result *res, size_t i) {
+  const zindicator *x = indicator_at(res, i);
+  return x ? x->clause : NULL;
+}
+const char *zjtx_result_indicator_unit(const zjtx_result *res, size_t i) {
+  const zindicator *x = indicator_at(res, i);
+  return x ? x->unit : NULL;
+}
+const char *zjtx_result_indicator_value(const zjtx_result *res, size_t i) {
+  return indicator_at(res, i) ? g_ptr_array_index(res->indicator_values, i) : NULL;
+}
+const char *zjtx_result_indicator_target(const zjtx_result *res, size_t i) {
+  return indicator_at(res, i) ? g_ptr_array_index(res->indicator_targets, i) : NULL;
+}
+int zjtx_result_indicator_met(const zjtx_result *res, size_t i) {
+  return indicator_at(res, i) ? g_array_index(res->indicator_met, gboolean, i) != 0 : 0;
+}
+
+/* ---- derived values --------------------------------------------------------- */
+
+/* The derived value @name of entity @e in force (not an overridden
+ * original, reachable only through its override), or NULL. */
+static const zderived *public_derived(const zjtx_policy *p, int32_t e, const char *name) {
+  for (guint i = 0; i < p->derived->len; i++) {
+    const zderived *c = g_ptr_array_index(p->derived, i);
+    if (!c->hidden && c->entity == e && strcmp(c->name, name) == 0)
+      return c;
+  }
+  return NULL;
+}
+
+zjtx_status zjtx_result_derived_value(const zjtx_result *res, const char *entity, const char *id, const char *name,
+                                      char **out, zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!res || !entity || !id || !name || !out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "result, entity, id, name and out must not be NULL");
+  const zjtx_policy *p = res->policy;
+  int32_t e = zpolicy_entity_index(p, entity);
+  if (e < 0)
+    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no entity '%s'", entity);
+  const zderived *d = public_derived(p, e, name);
+  if (!d || d->arg_names->len)
+    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "%s has no derived value '%s'%s", entity, name,
+                    d ? " without arguments" : "");
+  GHashTable *by_key = res->facts->tables[e].by_key;
+  int32_t rec = by_key ? GPOINTER_TO_INT(g_hash_table_lookup(by_key, id)) - 1 : -1;
+  if (rec < 0)
+    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no %s with id '%s'", entity, id);
+  zrun run;
+  zjtx_status st = zrun_init(&run, p, res->facts, res->options, err);
+  if (st != ZJTX_OK)
+    return st;
+  zval v;
+  if (!zvm_run(&run.vm, &d->expr.block, rec, NULL, &v))
+    st = zerr_give(err, g_steal_pointer(&run.vm.error));
+  else
+    *out = zformat_value(p, res->facts, d->type, &v);
+  zrun_clear(&run);
+  return st;
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* run.c - one run's state, and the one code path that evaluates a rule for
+ * one subject (condition, amount, rounding, caps), reporting each step when
+ * explaining; the groups of grouped rules. */
+#include <string.h>
+
+#include "eval-internal.h"
+#include "policy-load.h" /* zpolicy_parse_value: moving to model.h (issue 7, loader) */
+
+/* Turns the textual overrides into typed zoverrides for the VM. */
+static zjtx_status resolve_overrides(const zjtx_policy *p, const zjtx_options *o, zrun *run, zjtx_error **err) {
+  run->overridden = g_new0(uint8_t, p->params->len + 1);
+  run->overrides = g_new0(zoverride, o ? o->sets->len + 1 : 1);
+  for (guint i = 0; o && i < o->sets->len; i++) {
+    zparam_set *s = g_ptr_array_index(o->sets, i);
+    int32_t pi = zpolicy_param_index(p, s->id);
+    if (pi < 0)
+      return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "unknown parameter '%s'", s->id);
+    zparam *param = g_ptr_array_index(p->params, pi);
+    zoverride ov = {pi, -1, {.b = false}};
+    if (s->key) {
+      zcodeset *cs = param->key_codeset >= 0 ? g_ptr_array_index(p->codesets, param->key_codeset) : NULL;
+      if (!cs || (ov.key = zcodeset_find(cs, s->key, strlen(s->key))) < 0)
+        return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, s->id, "parameter %s has no key '%s'", s->id, s->key);
+    }
+    const char *why = zpolicy_parse_value(param->type, s->value, &ov.value);
+    if (why)
+      return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, s->id, "value \"%s\" for %s is not %s", s->value, s->id,
+                      why);
+    run->overrides[run->n_overrides++] = ov;
+    run->overridden[pi] = 1;
+  }
+  return ZJTX_OK;
+}
+
+/* The value each parameter (and each key of a keyed one) has in force on
+ * the period's last day, with this run's overrides: what an undated
+ * look-up gives.  Looked up once here instead of once per record. */
+static void cache_params_at_end(zrun *run) {
+  const zjtx_policy *p = run->vm.policy;
+  guint n = p->params->len;
+  run->at_end = g_new0(zval *, n + 1);
+  run->at_end_ok = g_new0(uint8_t *, n + 1);
+  for (guint i = 0; i < n; i++) {
+    const zparam *param = g_ptr_array_index(p->params, i);
+    guint keys =
+        param->key_codeset >= 0 ? ((zcodeset *)g_ptr_array_index(p->codesets, param->key_codeset))->values->len : 0;
+    run->at_end[i] = g_new0(zval, keys + 1);
+    run->at_end_ok[i] = g_new0(uint8_t, keys + 1);
+    for (guint k = 0; k <= keys; k++) {
+      int32_t key = (int32_t)k - 1;
+      if ((keys && key < 0) || (!keys && key >= 0))
+        continue;
+      run->at_end_ok[i][k] = zvm_param(&run->vm, (int32_t)i, key, run->vm.period_end, &run->at_end[i][k]);
+      g_clear_pointer(&run->vm.error, zjtx_error_free); /* no value in force: looked up (and reported) per use */
+    }
+  }
+  run->vm.at_end = (const zval *const *)run->at_end;
+  run->vm.at_end_ok = (const uint8_t *const *)run->at_end_ok;
+}
+
+void zrun_clear(zrun *run) {
+  for (guint i = 0; run->at_end && i < run->vm.policy->params->len; i++) {
+    g_free(run->at_end[i]);
+    g_free(run->at_end_ok[i]);
+  }
+  g_free(run->at_end);
+  g_free(run->at_end_ok);
+  g_free(run->vm.stack);
+  g_free(run->vm.locals);
+  g_free(run->overrides);
+  g_free(run->overridden);
+  zjtx_error_free(run->vm.error);
+  memset(run, 0, sizeof *run);
+}
+
+zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_error **err) {
+  memset(run, 0, sizeof *run);
+  const char *period = o && o->period ? o->period : f->period ? f->period : p->default_period;
+  int year;
+  if (!zperiod_parse(period, &year))
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
+                    "no period to evaluate: give one as YYYY (the policy declares none)");
+  g_strlcpy(run->period, period, sizeof run->period);
+  zjtx_status st = resolve_overrides(p, o, run, err);
+  if (st != ZJTX_OK) {
+    zrun_clear(run);
+    return st;
+  }
+  zvm *vm = &run->vm;
+  vm->policy = p;
+  vm->facts = f;
+  vm->stack = g_new0(zval, p->max_stack + 8);
+  vm->locals = g_new0(zval, p->max_locals + 8);
+  zdate_from_ymd(year, 1, 1, &vm->period_start);
+  zdate_from_ymd(year, 12, 31, &vm->period_end);
+  vm->period_year = year;
+  vm->overrides = run->overrides;
+  vm->n_overrides = run->n_overrides;
+  vm->overridden = run->overridden;
+  cache_params_at_end(run);
+  return ZJTX_OK;
+}
+
+zjtx_status zrun_failed(zrun *run, const zrule *r, int32_t rec, const char *group, zjtx_error **err) {
+  char buf[32];
+  const char *id = group ? group : zfacts_record_id(run->vm.facts, r->subject, rec, buf);
+  zjtx_error *e = g_steal_pointer(&run->vm.error);
+  zjtx_status code = e ? e->code : ZJTX_ERR_EVAL;
+  zerr_set(err, code, NULL, 0, 0, r->id, "%s %s, for %s %s: %s", r->kind == ZJTX_RULE_CHECK ? "check" : "rule", r->id,
+           zpolicy_entity(run->vm.policy, r->subject)->name, id, e ? e->message : "evaluation failed");
+  zjtx_error_free(e);
+  return code;
+}
+
+/* ---- one rule, one subject ------------------------------------------------- */
+
+/* The common case, quickly: a value with at most two decimals is a whole
+ * number of fen, nothing to round.  False when it needs the general path. */
+static inline bool exact_fen(zdec d, int64_t *fen) {
+  static const int64_t scale_to_fen[3] = {100, 10, 1};
+  const zi128 limit = INT64_MAX / 100;
+  if (d.scale < 0 || d.scale > 2 || d.m > limit || d.m < -limit)
+    return false;
+  *fen = (int64_t)d.m * scale_to_fen[d.scale];
+  return true;
+}
+
+/* The amount rounded as the rule says, in fen; false when out of range. */
+static bool round_amount(const zrule *r, zdec amount, int64_t *fen) {
+  zdec rounded;
+  if (r->rounding_places == 2 && exact_fen(amount, fen))
+    return true;
+  return zdec_round(amount, r->rounding_places, r->rounding, &rounded) && zdec_to_fen(rounded, r->rounding, fen);
+}
+
+/* Each step is reported through run->steps when explaining: NULL on the
+ * batch path, so reporting costs one predictable branch per step. */
+bool zrun_subject(zrun *run, const zrule *r, int32_t rec, bool *hit, int64_t *fen) {
+  zvm *vm = &run->vm;
+  zsteps *steps = run->steps;
+  zval v;
+  *hit = true;
+  *fen = 0;
+  if (r->has_condition) {
+    if (G_UNLIKELY(steps))
+      steps->condition(steps, r);
+    if (!zvm_run(vm, &r->condition.block, rec, NULL, &v))
+      return false;
+    *hit = v.b;
+    if (G_UNLIKELY(steps))
+      steps->condition_held(steps, r, *hit);
+  }
+  if (!*hit || !r->has_amount)
+    return true;
+  if (G_UNLIKELY(steps))
+    steps->amount(steps, r);
+  if (!zvm_run(vm, &r->amount.block, rec, NULL, &v))
+    return false;
+  if (G_UNLIKELY(steps))
+    steps->amount_raw(steps, r, v.d);
+  if (!round_amount(r, v.d, fen)) {
+    vm->error = zerr_new(ZJTX_ERR_OVERFLOW, NULL, 0, 0, r->id, "the amount does not fit the money range (overflow)");
+    return false;
+  }
+  if (G_UNLIKELY(steps))
+    steps->rounded(steps, r, *fen);
+  for (guint i = 0; i < r->caps->len; i++) {
+    const zcap *cap = g_ptr_array_index(r->caps, i);
+    int64_t cap_fen;
+    if (G_UNLIKELY(steps))
+      steps->cap(steps, r, cap);
+    if (!zvm_run(vm, &cap->expr.block, rec, NULL, &v))
+      return false;
+    if (!exact_fen(v.d, &cap_fen) && !zdec_to_fen(v.d, ZROUND_HALF_UP, &cap_fen)) {
+      vm->error = zerr_new(ZJTX_ERR_OVERFLOW, NULL, 0, 0, r->id, "a cap does not fit the money range (overflow)");
+      return false;
+    }
+    bool binding = cap_fen < *fen;
+    if (G_UNLIKELY(steps))
+      steps->cap_applied(steps, r, cap, cap_fen, binding);
+    if (binding)
+      *fen = cap_fen;
+  }
+  return true;
+}
+
+/* ---- grouping ------------------------------------------------------------ */
+
+void zgroups_free(zgroups *g) {
+  if (!g)
+    return;
+  g_array_free(g->members, TRUE);
+  g_array_free(g->offsets, TRUE);
+  g_ptr_array_free(g->keys, TRUE);
+  g_free(g);
+}
+
+static const char *group_key_text(const zjtx_policy *p, const zjtx_facts *f, const zrule *r, int32_t rec) {
+  zentity *e = zpolicy_entity(p, r->subject);
+  zfield *fd = zentity_field(e, r->group_field);
+  zval v = zfacts_get(f, r->subject, r->group_field, rec);
+  if (fd->type == ZF_CODE)
+    return g_ptr_array_index(((zcodeset *)g_ptr_array_index(p->codesets, fd->codeset))->values, v.code);
+  return v.s;
+}
+
+/* Per record of the subject, the index of its group (-1: filtered out);
+ * keys in the order each first appears (deterministic). */
+static zjtx_status assign_groups(zrun *run, const zrule *r, GPtrArray *keys, int32_t *group_of, zjtx_error **err) {
+  const zjtx_facts *f = run->vm.facts;
+  int32_t n = f->tables[r->subject].n;
+  g_autoptr(GHashTable) index = g_hash_table_new(g_str_hash, g_str_equal);
+  for (int32_t rec = 0; rec < n; rec++) {
+    zval v = {.b = true};
+    group_of[rec] = -1;
+    if (r->has_filter && !zvm_run(&run->vm, &r->filter.block, rec, NULL, &v))
+      return zrun_failed(run, r, rec, NULL, err);
+    if (!v.b)
+      continue;
+    const char *key = group_key_text(run->vm.policy, f, r, rec);
+    gpointer found = g_hash_table_lookup(index, key);
+    if (!found) {
+      g_ptr_array_add(keys, (gpointer)key);
+      found = GINT_TO_POINTER(keys->len);
+      g_hash_table_insert(index, (gpointer)key, found);
+    }
+    group_of[rec] = GPOINTER_TO_INT(found) - 1;
+  }
+  return ZJTX_OK;
+}
+
+/* Records of the subject passing the filter, grouped by the group field
+ * (a counting sort into CSR form), groups in the order of their keys. */
+zjtx_status zgroups_build(zrun *run, const zrule *r, zgroups **out, zjtx_error **err) {
+  int32_t n = run->vm.facts->tables[r->subject].n;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new();
+  g_autofree int32_t *group_of = g_new(int32_t, (gsize)n + 1);
+  *out = NULL;
+  zjtx_status st = assign_groups(run, r, keys, group_of, err);
+  if (st != ZJTX_OK)
+    return st;
+  zgroups *gs = g_new0(zgroups, 1);
+  gs->offsets = g_array_new(FALSE, TRUE, sizeof(int32_t));
+  g_array_set_size(gs->offsets, keys->len + 1);
+  int32_t *off = (int32_t *)(void *)gs->offsets->data;
+  for (int32_t rec = 0; rec < n; rec++)
+    if (group_of[rec] >= 0)
+      off[group_of[rec] + 1]++;
+  for (guint g = 0; g < keys->len; g++)
+    off[g + 1] += off[g];
+  gs->members = g_array_new(FALSE, TRUE, sizeof(int32_t));
+  g_array_set_size(gs->members, (guint)off[keys->len]);
+  g_autofree int32_t *fill = g_new0(int32_t, keys->len + 1);
+  for (int32_t rec = 0; rec < n; rec++) {
+    int32_t g = group_of[rec];
+    if (g >= 0)
+      g_array_index(gs->members, int32_t, off[g] + fill[g]++) = rec;
+  }
+  gs->keys = g_steal_pointer(&keys);
+  *out = gs;
+  return ZJTX_OK;
+}
+
+void zgroups_select(zvm *vm, const zgroups *gs, guint g) {
+  const int32_t *off = (const int32_t *)(void *)gs->offsets->data;
+  vm->members = (const int32_t *)(void *)gs->members->data + off[g];
+  vm->n_members = off[g + 1] - off[g];
+  vm->group_key = g_ptr_array_index(gs->keys, g);
+}
+
+/* Leaves no group selected: the group's members die with its zgroups. */
+void zgroups_unselect(zvm *vm) {
+  vm->members = NULL;
+  vm->n_members = 0;
+  vm->group_key = NULL;
+}

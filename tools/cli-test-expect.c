@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cli-test-expect.c - `zjtx test` compares: each expectation against the
+ * results, exactly as text, and prints each failure with expected and
+ * actual values and the explanation of the actual one. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli-test.h"
+
+/* Lines under a failure (explanations, further errors) start with this. */
+#define INDENT "      "
+
+/* Prints @text with every line indented by @indent. */
+static void print_indented(const char *text, const char *indent) {
+  const char *q = text;
+  while (q && *q) {
+    const char *nl = strchr(q, '\n');
+    int len = nl ? (int)(nl - q) : (int)strlen(q);
+    printf("%s%.*s\n", indent, len, q);
+    q = nl ? nl + 1 : NULL;
+  }
+}
+
+void test_file_error(test_runner *r, const char *path, int line, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  if (line > 0)
+    printf("ERROR %s:%d: %s\n", path, line, msg);
+  else
+    printf("ERROR %s: %s\n", path, msg);
+  r->failed++;
+}
+
+void test_fail(test_run *t, const xmlNode *at, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  printf("FAIL %s:%d %s: %s\n", t->tf->path, test_line(at), t->name, msg);
+  t->failures++;
+}
+
+void test_fail_error(test_run *t, const xmlNode *at, const char *what, const zjtx_error *err) {
+  g_autofree char *first = err ? zjtx_error_format(err) : NULL;
+  test_fail(t, at, "%s: %s", what, first ? first : "failed");
+  for (const zjtx_error *e = err ? zjtx_error_next(err) : NULL; e; e = zjtx_error_next(e)) {
+    char *msg = zjtx_error_format(e);
+    printf(INDENT "%s\n", msg);
+    zjtx_free(msg);
+  }
+}
+
+/* Prints "why:" and the explanation @ex (may be NULL), and frees it. */
+static void print_explanation(zjtx_explanation *ex) {
+  char *text = ex ? zjtx_explanation_to_text(ex) : NULL;
+  if (text) {
+    printf(INDENT "why:\n");
+    print_indented(text, INDENT "  ");
+  }
+  zjtx_free(text);
+  zjtx_explanation_free(ex);
+}
+
+static void explain_entitlement(const zjtx_result *res, size_t i) {
+  zjtx_explanation *ex = NULL;
+  zjtx_result_explain_entitlement(res, i, &ex, NULL);
+  print_explanation(ex);
+}
+
+static void explain_violation(const zjtx_result *res, size_t i) {
+  zjtx_explanation *ex = NULL;
+  zjtx_result_explain_violation(res, i, &ex, NULL);
+  print_explanation(ex);
+}
+
+static char *rule_names(const zjtx_policy *p, zjtx_rule_kind kind) {
+  GString *s = g_string_new(NULL);
+  for (size_t i = 0; i < zjtx_policy_rule_count(p); i++)
+    if (zjtx_policy_rule_kind(p, i) == kind)
+      g_string_append_printf(s, "%s%s", s->len ? ", " : "", zjtx_policy_rule_id(p, i));
+  return g_string_free(s, FALSE);
+}
+
+static char *pair_key(const char *rule, const char *id) {
+  return g_strdup_printf("%s\037%s", rule, id);
+}
+
+/* Indexes the results by rule (or check) and id, for the expectations. */
+void test_index_results(test_run *t) {
+  const zjtx_result *res = t->res;
+  size_t ne = zjtx_result_entitlement_count(res), nv = zjtx_result_violation_count(res);
+  t->ent_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  t->viol_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (size_t i = 0; i < ne; i++)
+    g_hash_table_insert(t->ent_index,
+                        pair_key(zjtx_result_entitlement_rule(res, i), zjtx_result_entitlement_id(res, i)),
+                        GSIZE_TO_POINTER(i + 1));
+  for (size_t i = 0; i < nv; i++)
+    g_hash_table_insert(t->viol_index, pair_key(zjtx_result_violation_check(res, i), zjtx_result_violation_id(res, i)),
+                        GSIZE_TO_POINTER(i + 1));
+  t->ent_seen = g_new0(guint8, ne + 1);
+  t->viol_seen = g_new0(guint8, nv + 1);
+}
+
+/* Index of the result of @rule for @id in @index, or (size_t)-1. */
+static size_t find_result(GHashTable *index, const char *rule, const char *id) {
+  g_autofree char *k = pair_key(rule, id);
+  return GPOINTER_TO_SIZE(g_hash_table_lookup(index, k)) - 1;
+}
+
+/* The rule or check @id of kind @kind, counted as named; -1 (reported) if the
+ * policy has none. */
+static gssize named_rule(test_run *t, const xmlNode *n, const char *id, zjtx_rule_kind kind) {
+  policy_use *u = t->tf->use;
+  gssize i = test_rule_index(u, id);
+  if (i >= 0 && zjtx_policy_rule_kind(u->p, (size_t)i) == kind) {
+    u->named[i]++;
+    return i;
+  }
+  if (i < 0) {
+    g_autofree char *list = rule_names(u->p, kind);
+    test_fail(t, n, "the policy has no %s \"%s\" (it has: %s)", kind == ZJTX_RULE_CHECK ? "check" : "rule", id,
+              list[0] ? list : "none");
+  } else if (kind == ZJTX_RULE_CHECK) {
+    test_fail(t, n, "%s is a rule, not a check: use <expect rule=\"%s\" ...>", id, id);
+  } else {
+    test_fail(t, n, "%s is a check, not a rule: use <expect-violation check=\"%s\" ...> or <expect-no-violation>", id,
+              id);
+  }
+  return -1;
+}
+
+/* Is there a record @id of the rule's subject?  Only known when every record
+ * is inline and the subject has an id field; otherwise assumed. */
+static bool record_exists(test_run *t, gssize rule, const char *id) {
+  const zjtx_policy *p = t->tf->use->p;
+  const char *subject = zjtx_policy_rule_subject(p, (size_t)rule);
+  gssize e = test_find_entity(p, subject);
+  if (!t->ids_complete || e < 0 || !zjtx_policy_entity_key(p, (size_t)e))
+    return true;
+  g_autofree char *k = g_strdup_printf("%s\037%s", subject, id);
+  return g_hash_table_contains(t->ids, k);
+}
+
+static void expect_entitlement(test_run *t, const xmlNode *n) {
+  const char *rule = test_prop(t->tf, n, "rule"), *id = test_prop(t->tf, n, "id");
+  const char *amount = test_prop(t->tf, n, "amount");
+  gssize ri = named_rule(t, n, rule, ZJTX_RULE_ENTITLEMENT);
+  if (ri < 0)
+    return;
+  if (!record_exists(t, ri, id)) {
+    test_fail(t, n, "%s %s: the facts have no %s with that id", rule, id,
+              zjtx_policy_rule_subject(t->tf->use->p, (size_t)ri));
+    return;
+  }
+  size_t i = find_result(t->ent_index, rule, id);
+  if (i != (size_t)-1)
+    t->ent_seen[i] = 1;
+  const char *got = i != (size_t)-1 ? zjtx_result_entitlement_amount(t->res, i) : NULL;
+  if (amount ? got && strcmp(amount, got) == 0 : !got)
+    return;
+  test_fail(t, n, "%s %s: expected %s, got %s", rule, id, amount ? amount : "no entitlement",
+            got ? got : "no entitlement");
+  if (got)
+    explain_entitlement(t->res, i);
+}
+
+static void expect_violation(test_run *t, const xmlNode *n, bool wanted) {
+  const char *check = test_prop(t->tf, n, "check"), *id = test_prop(t->tf, n, "id");
+  if (named_rule(t, n, check, ZJTX_RULE_CHECK) < 0)
+    return;
+  size_t i = find_result(t->viol_index, check, id);
+  if (i != (size_t)-1)
+    t->viol_seen[i] = 1;
+  bool found = i != (size_t)-1;
+  if (found == wanted)
+    return;
+  test_fail(t, n, "%s %s: expected %s, got %s", check, id, wanted ? "a violation" : "no violation",
+            found ? "a violation" : "none");
+  if (found)
+    explain_violation(t->res, i);
+}
+
+static void expect_derived(test_run *t, const xmlNode *n) {
+  const char *entity = test_prop(t->tf, n, "entity"), *id = test_prop(t->tf, n, "id");
+  const char *name = test_prop(t->tf, n, "name"), *want = test_prop(t->tf, n, "value");
+  char *got = NULL;
+  zjtx_error *err = NULL;
+  if (zjtx_result_derived_value(t->res, entity, id, name, &got, &err) != ZJTX_OK) {
+    test_fail_error(t, n, "derived value", err);
+    zjtx_error_free(err);
+    return;
+  }
+  if (strcmp(got, want) != 0)
+    test_fail(t, n, "%s %s %s: expected %s, got %s", entity, id, name, want, got);
+  zjtx_free(got);
+}
+
+void test_check_expectations(test_run *t) {
+  for (const xmlNode *c = t->node->children; c; c = c->next) {
+    if (test_is_element(c, "expect"))
+      expect_entitlement(t, c);
+    else if (test_is_element(c, "expect-violation"))
+      expect_violation(t, c, true);
+    else if (test_is_element(c, "expect-no-violation"))
+      expect_violation(t, c, false);
+    else if (test_is_element(c, "expect-derived"))
+      expect_derived(t, c);
+  }
+}
+
+/* exact="true": every result must be one an expectation named. */
+void test_check_exact(test_run *t) {
+  const zjtx_result *res = t->res;
+  for (size_t i = 0; i < zjtx_result_entitlement_count(res); i++) {
+    if (t->ent_seen[i])
+      continue;
+    test_fail(t, t->node, "unexpected entitlement %s %s %s (exact=\"true\")", zjtx_result_entitlement_rule(res, i),
+              zjtx_result_entitlement_id(res, i), zjtx_result_entitlement_amount(res, i));
+    explain_entitlement(res, i);
+  }
+  for (size_t i = 0; i < zjtx_result_violation_count(res); i++) {
+    if (t->viol_seen[i])
+      continue;
+    test_fail(t, t->node, "unexpected violation %s %s (exact=\"true\")", zjtx_result_violation_check(res, i),
+              zjtx_result_violation_id(res, i));
+    explain_violation(res, i);
+  }
+}
