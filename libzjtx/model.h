@@ -259,10 +259,8 @@ struct zjtx_policy {
   GStringChunk *strings;   /* interned file names etc. */
   GArray *consts;          /* zval constant pool of all compiled code */
   GArray *aggregates;      /* zagg_info of every compiled aggregate */
-  GHashTable *derived_index; /* compile.c, while compiling only: "entity\tname" -> index+1 */
   GHashTable *derived_by_name; /* "entity\tname" -> the visible (not overridden) zderived*; built
                                 * by the loader, immutable after load (zpolicy_find_derived) */
-  guint derived_index_len;
   int32_t max_stack, max_locals, max_frames; /* evaluator sizing */
 };
 

@@ -164,8 +164,6 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_hash_table_destroy(p->entity_by_name);
   g_hash_table_destroy(p->param_by_id);
   g_string_chunk_free(p->strings);
-  if (p->derived_index) /* a load that failed before linking */
-    g_hash_table_destroy(p->derived_index);
   g_hash_table_destroy(p->derived_by_name);
   g_array_free(p->consts, TRUE);
   for (guint i = 0; i < p->aggregates->len; i++)
