@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli-report.h - what `zjtx simulate` shares between its files: the
- * comparison of a base policy and a reform over the same population
- * (cli-report-compare.c) and the formats that show it (cli-report-text.c:
- * table, JSON, CSV; the HTML page: cli-report-html.c, which draws its
- * charts with cli-report-svg.c, both writing text with cli-report-markup.c). */
+ * comparison of a base policy and a reform over the same population and
+ * the formats that show it.  In layers, each calling only files below it:
+ *   cli-report-html.c     the HTML page
+ *   cli-report-svg.c      its bar charts
+ *   cli-report-text.c     table, JSON, CSV; signed amounts (the page's too)
+ *   cli-report-markup.c   escaped text and headings, for the page and charts
+ * and beside them, called by none of them: cli-report-compare.c, the
+ * comparison. */
 #ifndef ZJTX_CLI_REPORT_H
 #define ZJTX_CLI_REPORT_H
 

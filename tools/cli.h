@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cli.h - what the zjtx command's files share. */
+/* cli.h - what the zjtx command's files share.  The files form layers, each
+ * calling only files in the rows below it (and, inside the simulate and
+ * test groups, the files their own header places below it):
+ *   zjtx.c                           finds the command
+ *   cli-evaluate.c cli-check.c cli-indicators.c cli-simulate.c cli-test.c
+ *   cli-report-*.c (cli-report.h)    cli-test-*.c (cli-test.h)
+ *   cli-output.c cli-summary.c cli-file.c
+ *   cli-common.c cli-options.c
+ *   cli-message.c cli-progress.c     at the bottom, calling none of them */
 #ifndef ZJTX_CLI_H
 #define ZJTX_CLI_H
 
