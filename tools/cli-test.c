@@ -17,44 +17,8 @@
 
 #define MAX_DIR_DEPTH 32
 
-/* ---- reading the XML tree ------------------------------------------------- */
-
-int test_line(const xmlNode *n) {
-  return n ? (int)xmlGetLineNo(n) : 0;
-}
-
-bool test_is_element(const xmlNode *n, const char *name) {
-  return n->type == XML_ELEMENT_NODE && (!name || strcmp((const char *)n->name, name) == 0);
-}
-
-/* Attribute @name of @n, borrowed from the file's string chunk, or NULL. */
-const char *test_prop(test_file *tf, const xmlNode *n, const char *name) {
-  xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-  if (!v)
-    return NULL;
-  const char *s = g_string_chunk_insert(tf->strings, (const char *)v);
-  xmlFree(v);
-  return s;
-}
-
-/* The text content of @n, trimmed, borrowed like test_prop(). */
-const char *test_text(test_file *tf, const xmlNode *n) {
-  xmlChar *v = xmlNodeGetContent(n);
-  g_autofree char *s = g_strstrip(g_strdup(v ? (const char *)v : ""));
-  xmlFree(v);
-  return g_string_chunk_insert(tf->strings, s);
-}
-
 static bool is_true(const char *s) {
   return s && strcmp(s, "true") == 0;
-}
-
-/* @path as seen from the current directory: absolute paths as they are,
- * relative ones taken from @dir (the test file's directory). */
-char *test_resolve(const char *dir, const char *path) {
-  if (g_path_is_absolute(path) || strcmp(dir, ".") == 0)
-    return g_strdup(path);
-  return g_build_filename(dir, path, NULL);
 }
 
 /* ---- running -------------------------------------------------------------- */
