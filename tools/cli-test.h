@@ -12,7 +12,6 @@
 #ifndef ZJTX_CLI_TEST_H
 #define ZJTX_CLI_TEST_H
 
-#include <libxml/relaxng.h>
 #include <libxml/tree.h>
 
 #include "cli.h"
@@ -32,7 +31,6 @@ typedef struct {
 typedef struct {
   char *policy; /* --policy FILE (owned), or NULL */
   bool quiet, require_coverage;
-  xmlRelaxNGPtr schema; /* rules/test.rng */
   GPtrArray *uses;      /* policy_use*, in order of first use */
   guint passed, failed;
 } test_runner;
@@ -90,11 +88,10 @@ void test_fail_explanation(zjtx_explanation *ex);
 
 /* ---- cli-test-xml.c: the only file that parses XML ---- */
 
-/* The embedded schema of test files; NULL (reported) if it is broken. */
-xmlRelaxNGPtr test_xml_load_schema(void);
-/* Reads, parses and validates @path; on any problem NULL, with what went
- * wrong in *message (owned) and its line (0: unknown) in *line. */
-xmlDoc *test_xml_read(xmlRelaxNGPtr schema, const char *path, char **message, int *line);
+/* Reads, parses and validates @path against the embedded rules/test.rng;
+ * on any problem NULL, with what went wrong in *message (owned) and its
+ * line (0: unknown) in *line. */
+xmlDoc *test_xml_read(const char *path, char **message, int *line);
 
 /* ---- cli-test-coverage.c ---- */
 
