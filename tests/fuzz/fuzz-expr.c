@@ -13,61 +13,61 @@
  * percent parameter: what an expression can name.  %s: type, expression,
  * the rule's body. */
 static const char policy_template[] =
-  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-  "<policy id=\"fuzz-expr\" version=\"1\">\n"
-  "  <title lang=\"en\">Expression fuzzing</title>\n"
-  "  <jurisdiction>Nowhere</jurisdiction>\n"
-  "  <document>None</document>\n"
-  "  <period unit=\"year\" default=\"2025\"/>\n"
-  "  <entity name=\"firm\" plural=\"firms\" key=\"id\">\n"
-  "    <field name=\"id\" type=\"text\"/>\n"
-  "    <field name=\"spend\" type=\"money\"/>\n"
-  "    <field name=\"share\" type=\"rate\"/>\n"
-  "    <field name=\"staff\" type=\"count\"/>\n"
-  "    <field name=\"founded_on\" type=\"date\"/>\n"
-  "    <field name=\"listed\" type=\"bool\"/>\n"
-  "    <field name=\"level\" type=\"code\" ordered=\"true\">"
-  "<code value=\"low\"/><code value=\"mid\"/><code value=\"high\"/></field>\n"
-  "    <field name=\"name\" type=\"text\"/>\n"
-  "  </entity>\n"
-  "  <entity name=\"item\" plural=\"items\" parent=\"firm\" parent-key=\"firm\" key=\"id\">\n"
-  "    <field name=\"id\" type=\"text\"/>\n"
-  "    <field name=\"cost\" type=\"money\"/>\n"
-  "    <field name=\"bought_on\" type=\"date\"/>\n"
-  "    <field name=\"kind\" type=\"code\" ordered=\"true\"><code value=\"tool\"/><code value=\"car\"/></field>\n"
-  "  </entity>\n"
-  "  <parameter id=\"rate\" type=\"rate\" unit=\"percent\" status=\"published\"><source>s</source>"
-  "<value from=\"2025-01-01\">10</value></parameter>\n"
-  "  <parameter id=\"cap\" type=\"money\" status=\"published\"><source>s</source>"
-  "<value from=\"2024-01-01\">1000</value><value from=\"2025-07-01\">2000</value></parameter>\n"
-  "  <parameter id=\"bonus\" type=\"money\" key=\"firm.level\" default=\"0\" status=\"assumed\"><source>s</source>"
-  "<value from=\"2025-01-01\" key=\"high\">500</value></parameter>\n"
-  "  <derived name=\"item_total\" entity=\"firm\" type=\"money\"><expr>sum(i in items : i.cost)</expr></derived>\n"
-  "  <derived name=\"x\" entity=\"firm\" type=\"%s\"><expr>%s</expr></derived>\n"
-  "  <rule id=\"grant\" subject=\"firm\" clause=\"1\">%s</rule>\n"
-  "</policy>\n";
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<policy id=\"fuzz-expr\" version=\"1\">\n"
+    "  <title lang=\"en\">Expression fuzzing</title>\n"
+    "  <jurisdiction>Nowhere</jurisdiction>\n"
+    "  <document>None</document>\n"
+    "  <period unit=\"year\" default=\"2025\"/>\n"
+    "  <entity name=\"firm\" plural=\"firms\" key=\"id\">\n"
+    "    <field name=\"id\" type=\"text\"/>\n"
+    "    <field name=\"spend\" type=\"money\"/>\n"
+    "    <field name=\"share\" type=\"rate\"/>\n"
+    "    <field name=\"staff\" type=\"count\"/>\n"
+    "    <field name=\"founded_on\" type=\"date\"/>\n"
+    "    <field name=\"listed\" type=\"bool\"/>\n"
+    "    <field name=\"level\" type=\"code\" ordered=\"true\">"
+    "<code value=\"low\"/><code value=\"mid\"/><code value=\"high\"/></field>\n"
+    "    <field name=\"name\" type=\"text\"/>\n"
+    "  </entity>\n"
+    "  <entity name=\"item\" plural=\"items\" parent=\"firm\" parent-key=\"firm\" key=\"id\">\n"
+    "    <field name=\"id\" type=\"text\"/>\n"
+    "    <field name=\"cost\" type=\"money\"/>\n"
+    "    <field name=\"bought_on\" type=\"date\"/>\n"
+    "    <field name=\"kind\" type=\"code\" ordered=\"true\"><code value=\"tool\"/><code value=\"car\"/></field>\n"
+    "  </entity>\n"
+    "  <parameter id=\"rate\" type=\"rate\" unit=\"percent\" status=\"published\"><source>s</source>"
+    "<value from=\"2025-01-01\">10</value></parameter>\n"
+    "  <parameter id=\"cap\" type=\"money\" status=\"published\"><source>s</source>"
+    "<value from=\"2024-01-01\">1000</value><value from=\"2025-07-01\">2000</value></parameter>\n"
+    "  <parameter id=\"bonus\" type=\"money\" key=\"firm.level\" default=\"0\" status=\"assumed\"><source>s</source>"
+    "<value from=\"2025-01-01\" key=\"high\">500</value></parameter>\n"
+    "  <derived name=\"item_total\" entity=\"firm\" type=\"money\"><expr>sum(i in items : i.cost)</expr></derived>\n"
+    "  <derived name=\"x\" entity=\"firm\" type=\"%s\"><expr>%s</expr></derived>\n"
+    "  <rule id=\"grant\" subject=\"firm\" clause=\"1\">%s</rule>\n"
+    "</policy>\n";
 
 static const char facts_json[] =
-  "{\"period\": \"2025\", \"firms\": ["
-  "{\"id\": \"a\", \"spend\": \"1000.00\", \"share\": \"5\", \"staff\": 3, \"founded_on\": \"2020-02-29\","
-  " \"listed\": true, \"level\": \"high\", \"name\": \"A\", \"items\": ["
-  "{\"id\": \"i1\", \"cost\": \"10.50\", \"bought_on\": \"2025-03-01\", \"kind\": \"tool\"},"
-  "{\"id\": \"i2\", \"cost\": \"99999999.99\", \"bought_on\": \"2024-12-31\", \"kind\": \"car\"}]},"
-  "{\"id\": \"b\", \"spend\": \"0.01\", \"share\": \"100\", \"staff\": 0, \"founded_on\": \"2025-12-31\","
-  " \"listed\": false, \"level\": \"low\", \"name\": \"\"}]}";
+    "{\"period\": \"2025\", \"firms\": ["
+    "{\"id\": \"a\", \"spend\": \"1000.00\", \"share\": \"5\", \"staff\": 3, \"founded_on\": \"2020-02-29\","
+    " \"listed\": true, \"level\": \"high\", \"name\": \"A\", \"items\": ["
+    "{\"id\": \"i1\", \"cost\": \"10.50\", \"bought_on\": \"2025-03-01\", \"kind\": \"tool\"},"
+    "{\"id\": \"i2\", \"cost\": \"99999999.99\", \"bought_on\": \"2024-12-31\", \"kind\": \"car\"}]},"
+    "{\"id\": \"b\", \"spend\": \"0.01\", \"share\": \"100\", \"staff\": 0, \"founded_on\": \"2025-12-31\","
+    " \"listed\": false, \"level\": \"low\", \"name\": \"\"}]}";
 
 /* The rule that uses x, by type: as the amount, as the condition, or not at
  * all (x is then read through zjtx_result_derived_value). */
 static const struct {
   const char *type, *rule;
 } types[] = {
-  {"money", "<amount>x</amount><cap>cap</cap>"},
-  {"bool", "<condition>x</condition><amount>spend</amount>"},
-  {"rate", "<amount>spend * x</amount>"},
-  {"number", "<amount>spend</amount>"},
-  {"date", "<amount>spend</amount>"},
-  {"text", "<amount>spend</amount>"},
-  {"code", "<amount>spend</amount>"},
+    {"money", "<amount>x</amount><cap>cap</cap>"},
+    {"bool", "<condition>x</condition><amount>spend</amount>"},
+    {"rate", "<amount>spend * x</amount>"},
+    {"number", "<amount>spend</amount>"},
+    {"date", "<amount>spend</amount>"},
+    {"text", "<amount>spend</amount>"},
+    {"code", "<amount>spend</amount>"},
 };
 
 /* The type the input asks for (stripping "TYPE:"), money by default. */
