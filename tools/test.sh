@@ -75,11 +75,11 @@ if "${tsan_env[@]}" build-tsan/tsan-canary race >build-tsan/tsan-canary-race.log
   exit 1
 fi
 echo "canary race: reported by TSan, as it must be"
-# (--logbase: with --wrapper meson would name the log testlog-env.json)
-meson test -C build-tsan --no-rebuild --print-errorlogs --logbase testlog --wrapper "${tsan_env[*]}" api batch
+# (with a --wrapper, meson names the log after it: testlog-env.json)
+meson test -C build-tsan --no-rebuild --print-errorlogs --wrapper "${tsan_env[*]}" api batch
 unset G_SLICE
 
-builds=(build-ci build-asan build-tsan)
+logs=(build-ci/meson-logs/testlog.json build-asan/meson-logs/testlog.json build-tsan/meson-logs/testlog-env.json)
 echo
 if [ "$san_cc" = clang ]; then
   fuzz_seconds=${FUZZ_SECONDS:-20}
@@ -87,7 +87,7 @@ if [ "$san_cc" = clang ]; then
   CC=clang setup build-fuzz -Dfuzzing=true -Db_lundef=false -Dfuzz_seconds="$fuzz_seconds"
   meson compile -C build-fuzz fuzz-policy fuzz-facts-json fuzz-facts-csv fuzz-expr
   meson test -C build-fuzz --no-rebuild --print-errorlogs --num-processes 2 --suite fuzz-smoke
-  builds+=(build-fuzz)
+  logs+=(build-fuzz/meson-logs/testlog.json)
 else
   echo "=== no clang: the libFuzzer smoke run is skipped"
 fi
@@ -96,8 +96,6 @@ echo
 echo "tools/test.sh: all tests passed (gcc -Werror; $san_cc ASan+LSan+UBSan; TSan; fuzzing) in $((SECONDS - start))s"
 # One plain closing line over every build (meson's testlog.json: one JSON
 # object per test; an expected failure that failed counts as passed).
-logs=()
-for b in "${builds[@]}"; do logs+=("$b/meson-logs/testlog.json"); done
 python3 - "${logs[@]}" <<'PY'
 import json, sys
 passed = failed = skipped = 0
