@@ -127,7 +127,7 @@ ztype zcomp_call(zcompiler *c, zexpr *e) {
       return ZTYPE_VOID;
     if (rt.kind != ZT_RECORD)
       return zcomp_fail(c, e, "'.%s(...)' needs a record on its left", e->name);
-    zderived *d = zcomp_find_derived(c->p, rt.ref, e->name);
+    zderived *d = zpolicy_find_derived(c->p, rt.ref, e->name);
     if (!d)
       return zcomp_fail(c, e, "%s has no derived value '%s'", zpolicy_entity(c->p, rt.ref)->name, e->name);
     return zcomp_call_derived(c, e, d, 1);
@@ -167,7 +167,7 @@ ztype zcomp_call(zcompiler *c, zexpr *e) {
     return ztype_of(ZT_NUMBER, -1);
   }
   if (c->scope->kind == ZSCOPE_RECORD) {
-    zderived *d = zcomp_find_derived(c->p, c->scope->entity, n);
+    zderived *d = zpolicy_find_derived(c->p, c->scope->entity, n);
     if (d) {
       zcomp_emit(c, OP_SELF, 0, 0, 0);
       return zcomp_call_derived(c, e, d, 0);

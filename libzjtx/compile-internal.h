@@ -80,7 +80,6 @@ ztype zcomp_if(zcompiler *c, zexpr *e);
 ztype zcomp_in(zcompiler *c, zexpr *e);
 
 /* compile-names.c: names and scopes */
-zderived *zcomp_find_derived(const struct zjtx_policy *p, int32_t entity, const char *name);
 zrelation *zcomp_find_relation(const struct zjtx_policy *p, int32_t entity, const char *name);
 const zvar *zcomp_find_var(const zcompiler *c, const char *name);
 ztype zcomp_name(zcompiler *c, zexpr *e);

@@ -93,6 +93,5 @@ bool zcompile_link(struct zjtx_policy *p, zjtx_error **err) {
   for (guint i = 0; ok && i < p->derived->len; i++)
     size_for(p, depths, &((zderived *)g_ptr_array_index(p->derived, i))->expr);
   g_free(depths);
-  g_clear_pointer(&p->derived_index, g_hash_table_destroy); /* compiling is over */
   return ok;
 }

@@ -8,44 +8,6 @@
 
 /* ---- look-ups ------------------------------------------------------------ */
 
-/* Derived values by entity and name.  A policy may declare thousands, so
- * look-ups go through an index kept in the policy while it is being loaded
- * (it is not shared yet) and dropped by zcompile_link.  The index only
- * speeds things up: a hit is checked against the policy itself, and a miss
- * or a mismatch (a value hidden since by an override) falls back to a scan. */
-static bool derived_is(const zderived *d, int32_t entity, const char *name) {
-  return !d->hidden && d->entity == entity && strcmp(d->name, name) == 0;
-}
-
-zderived *zcomp_find_derived(const struct zjtx_policy *cp, int32_t entity, const char *name) {
-  struct zjtx_policy *p = (struct zjtx_policy *)cp; /* only ever called while loading */
-  guint n = p->derived->len;
-  if (n > 16) {
-    if (!p->derived_index || p->derived_index_len != n) {
-      if (p->derived_index)
-        g_hash_table_destroy(p->derived_index);
-      p->derived_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-      p->derived_index_len = n;
-      for (guint i = 0; i < n; i++) {
-        zderived *d = g_ptr_array_index(p->derived, i);
-        if (!d->hidden)
-          g_hash_table_insert(p->derived_index, g_strdup_printf("%d\t%s", d->entity, d->name), GUINT_TO_POINTER(i + 1));
-      }
-    }
-    char *key = g_strdup_printf("%d\t%s", entity, name);
-    guint i = GPOINTER_TO_UINT(g_hash_table_lookup(p->derived_index, key));
-    g_free(key);
-    if (i && i <= n && derived_is(g_ptr_array_index(p->derived, i - 1), entity, name))
-      return g_ptr_array_index(p->derived, i - 1);
-  }
-  for (guint i = 0; i < n; i++) {
-    zderived *d = g_ptr_array_index(p->derived, i);
-    if (derived_is(d, entity, name))
-      return d;
-  }
-  return NULL;
-}
-
 zrelation *zcomp_find_relation(const struct zjtx_policy *p, int32_t entity, const char *name) {
   zentity *e = zpolicy_entity(p, entity);
   for (guint i = 0; i < e->relations->len; i++) {
@@ -87,7 +49,7 @@ static ztype compile_self_name(zcompiler *c, zexpr *e) {
   }
   if (zcomp_find_relation(c->p, s->entity, e->name))
     return zcomp_fail(c, e, "'%s' is a collection: use it in an aggregate such as count(x in %s)", e->name, e->name);
-  zderived *d = zcomp_find_derived(c->p, s->entity, e->name);
+  zderived *d = zpolicy_find_derived(c->p, s->entity, e->name);
   if (d) {
     zcomp_emit(c, OP_SELF, 0, 0, 0);
     return zcomp_call_derived(c, e, d, 0);
@@ -247,7 +209,7 @@ ztype zcomp_member(zcompiler *c, zexpr *e) {
     zcomp_emit(c, OP_PARENT, 0, 0, bt.ref);
     return ztype_of(ZT_RECORD, ent->parent);
   }
-  zderived *d = zcomp_find_derived(c->p, bt.ref, e->name);
+  zderived *d = zpolicy_find_derived(c->p, bt.ref, e->name);
   if (d)
     return zcomp_call_derived(c, e, d, 0);
   if (zcomp_find_relation(c->p, bt.ref, e->name))

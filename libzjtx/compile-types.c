@@ -9,14 +9,12 @@
 /* ---- types --------------------------------------------------------------- */
 
 const char *ztype_name(const struct zjtx_policy *p, ztype t, char *buf, size_t len) {
-  static const char *const names[] = {"nothing", "bool", "number", "money",  "rate",
-                                      "date",    "text", "code",   "record", "collection"};
   if (t.kind == ZT_CODE && t.ref >= 0)
     g_snprintf(buf, len, "code of %s", ((zcodeset *)g_ptr_array_index(p->codesets, t.ref))->name);
   else if ((t.kind == ZT_RECORD || t.kind == ZT_COLL) && t.ref >= 0)
-    g_snprintf(buf, len, "%s %s", names[t.kind], zpolicy_entity(p, t.ref)->name);
+    g_snprintf(buf, len, "%s %s", ztype_kind_name(t.kind), zpolicy_entity(p, t.ref)->name);
   else
-    g_snprintf(buf, len, "%s", names[t.kind]);
+    g_snprintf(buf, len, "%s", ztype_kind_name(t.kind));
   return buf;
 }
 

@@ -3,15 +3,54 @@
 #include "error.h"
 
 #include <glib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "zjtx/zjtx.h"
 
+/* Whether a quote at q opens a quoted value: at the start or after a space,
+ * '(' or '=' (not the apostrophe of "policy's"). */
+static bool opens_quote(const char *start, const char *q) {
+  return (*q == '"' || *q == '\'') && (q == start || strchr(" (=:[", q[-1]));
+}
+
+/* Where a quoted value that opens at q closes: the same quote followed by
+ * the end, a space or punctuation; NULL if it does not close. */
+static const char *closing_quote(const char *q) {
+  for (const char *c = strchr(q + 1, *q); c; c = strchr(c + 1, *q))
+    if (!c[1] || !g_ascii_isalnum(c[1]))
+      return c;
+  return NULL;
+}
+
+char *zerr_tidy(const char *message) {
+  GString *s = g_string_sized_new(strlen(message));
+  bool unclosed[2] = {false, false}; /* no closing " or ' after here: linear time */
+  for (const char *q = message; *q;) {
+    const char *close = NULL;
+    if (opens_quote(message, q) && !unclosed[*q == '\''] && !(close = closing_quote(q)))
+      unclosed[*q == '\''] = true;
+    if (close && (size_t)(close - q - 1) > ZERR_MAX_QUOTED) {
+      /* cut at a character boundary, and say so */
+      const char *cut = q + 1 + ZERR_MAX_QUOTED;
+      while (cut > q + 1 && ((unsigned char)*cut & 0xC0) == 0x80)
+        cut--;
+      g_string_append_len(s, q, cut - q);
+      g_string_append(s, "\xE2\x80\xA6"); /* … */
+      q = close;
+      continue;
+    }
+    g_string_append_c(s, *q++);
+  }
+  return g_string_free(s, FALSE);
+}
+
 zjtx_error *zerr_newv(zjtx_status code, const char *file, int line, int column, const char *rule,
                       const char *fmt, va_list ap) {
   zjtx_error *e = g_new0(zjtx_error, 1);
+  g_autofree char *message = g_strdup_vprintf(fmt, ap);
   e->code = code;
-  e->message = g_strdup_vprintf(fmt, ap);
+  e->message = zerr_tidy(message);
   e->file = g_strdup(file);
   e->rule = g_strdup(rule);
   e->line = line;

@@ -268,9 +268,12 @@ static bool lookahead_is_in(parser *ps) {
 static zexpr *parse_number(parser *ps) {
   zexpr *e = node(ZE_NUMBER, &ps->tok);
   if (!zdec_parse(ps->tok.start, ps->tok.len, &e->num)) {
-    char *s = g_strndup(ps->tok.start, ps->tok.len);
-    fail(ps, &ps->tok, "'%s' is not a number (expected digits with an optional decimal point)", s);
-    g_free(s);
+    g_autofree char *s = g_strndup(ps->tok.start, ps->tok.len);
+    const char *problem = zvalue_decimal_problem(ps->tok.start, ps->tok.len);
+    if (problem) /* the syntax is right: say what is wrong with the value */
+      fail(ps, &ps->tok, "'%s' cannot be held exactly: %s", s, problem);
+    else
+      fail(ps, &ps->tok, "'%s' is not a number (expected digits with an optional decimal point)", s);
     zexpr_free(e);
     return NULL;
   }

@@ -3,7 +3,10 @@
  * compiler annotates with code, and the evaluator runs.  Internal.
  *
  * Pipeline: policy-load.c (XML -> model) -> expr-parse.c (text -> AST) ->
- * compile.c (names, types -> bytecode in model) -> vm.c / eval.c. */
+ * compile.c (names, types -> bytecode in model) -> vm.c / eval.c.
+ *
+ * This is the bottom layer: policy.c and value.c implement it and include
+ * nothing of the compiler or the loader. */
 #ifndef ZJTX_MODEL_H
 #define ZJTX_MODEL_H
 
@@ -87,6 +90,10 @@ typedef struct {
   zpos pos;
 } zfield;
 
+/* Field type names as written in a policy (type="money"), both ways. */
+const char *zfield_type_name(zfield_type t);
+bool zfield_type_parse(const char *name, zfield_type *out);
+
 typedef enum {
   ZREL_CHILDREN, /* parent's children (child entity declares parent) */
   ZREL_INVERSE   /* records of `entity` whose ref field `via` names this one */
@@ -132,6 +139,7 @@ typedef struct {
   char *unit, *source, *origin;
   char *amended_by;      /* the reform that last amended its values, or NULL */
   zjtx_param_status status;
+  bool negative_ok;      /* money, rate: declared negative="allowed" */
   ztext2 title;
   GArray *values;        /* zparam_value, sorted by (key, from) */
   int32_t index;
@@ -251,8 +259,8 @@ struct zjtx_policy {
   GStringChunk *strings;   /* interned file names etc. */
   GArray *consts;          /* zval constant pool of all compiled code */
   GArray *aggregates;      /* zagg_info of every compiled aggregate */
-  GHashTable *derived_index; /* while loading only: "entity\tname" -> index+1 */
-  guint derived_index_len;
+  GHashTable *derived_by_name; /* "entity\tname" -> the visible (not overridden) zderived*; built
+                                * by the loader, immutable after load (zpolicy_find_derived) */
   int32_t max_stack, max_locals, max_frames; /* evaluator sizing */
 };
 
@@ -267,7 +275,46 @@ static inline zentity *zpolicy_entity(const struct zjtx_policy *p, int32_t i) {
 static inline zfield *zentity_field(const zentity *e, int32_t i) {
   return g_ptr_array_index(e->fields, i);
 }
-const char *zfield_type_name(zfield_type t);
 ztype zfield_value_type(const zfield *f);
+/* The visible derived value `name` of entity (an override hides what it
+ * replaces), or NULL. */
+zderived *zpolicy_find_derived(const struct zjtx_policy *p, int32_t entity, const char *name);
+/* Makes d the visible derived value of its entity and name (loader). */
+void zpolicy_index_derived(struct zjtx_policy *p, zderived *d);
+
+/* ---- type names ------------------------------------------------------------ */
+
+/* "nothing", "bool", "number", "money", ... "collection". */
+const char *ztype_kind_name(ztype_kind k);
+/* A value type as written in a policy: money, rate, number, bool, date,
+ * text or code (ref -1). */
+bool zvalue_type_parse(const char *name, ztype *out);
+
+/* ---- values written as text (value.c) --------------------------------------- */
+
+/* Parses a value written in a policy or on the command line for a parameter
+ * of type t ("2" for a 2 % rate).  Returns NULL or a phrase saying what was
+ * expected ("a number with at most 18 decimal places"). */
+const char *zpolicy_parse_value(ztype t, const char *text, zval *out);
+/* A decimal written with the right syntax that zdec_parse still refuses:
+ * "too many decimal places (at most 18)" or "out of range (at most 36
+ * significant digits)"; NULL when its syntax is wrong (or it is fine). */
+const char *zvalue_decimal_problem(const char *text, size_t len);
+/* Whether v is in the range parameter p allows: money and rates are not
+ * negative unless p is declared negative="allowed".  If not, *why (when
+ * not NULL) is a newly allocated phrase that follows the value ("is
+ * negative (...)").  For values in policy files and overrides alike. */
+bool zparam_check_value(const zparam *p, const zval *v, char **why);
+
+/* ---- lifetime ---------------------------------------------------------------- */
+
+/* Empty policy with refcount 1; freed by zjtx_policy_unref. */
+struct zjtx_policy *zpolicy_new(void);
+void zrule_free(zrule *r);
+void zcap_free(zcap *c);
+void zparam_free(zparam *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(zrule, zrule_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(zcap, zcap_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(zparam, zparam_free)
 
 #endif

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* policy-load.h - safe XML reading and the policy document walk.  Internal. */
+/* policy-load.h - loading a policy: limits and the embedded schema.
+ * Internal.  The loader's layers: xml-read.c (safe XML) -> model-read.c,
+ * rule-read.c, reform.c (the document walk) -> policy-link.c (names across
+ * the extends chain, compiling) -> policy-load.c (files and the public
+ * API). */
 #ifndef ZJTX_POLICY_LOAD_H
 #define ZJTX_POLICY_LOAD_H
 
@@ -14,15 +18,8 @@
 extern const char zjtx_policy_schema[];
 extern const size_t zjtx_policy_schema_len;
 
-/* Empty policy with refcount 1; freed by zjtx_policy_unref. */
-struct zjtx_policy *zpolicy_new(void);
-/* Frees a rule or a cap (policy.c). */
-void zrule_free(zrule *r);
-void zcap_free(zcap *c);
-
-/* Parses a value written in a policy or on the command line for a parameter
- * of type t ("2" for a 2 % rate).  Returns NULL or a phrase saying what was
- * expected. */
-const char *zpolicy_parse_value(ztype t, const char *text, zval *out);
+/* zpolicy_new, zrule_free, zcap_free and zpolicy_parse_value are declared
+ * in model.h (included above); this header keeps giving them to the files
+ * that include it for them until they include model.h instead. */
 
 #endif

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* policy.c - the policy object: lifetime, look-ups, public accessors, dump. */
+/* policy.c - the policy object: lifetime, look-ups, type names, public
+ * accessors.  The model layer: nothing of the compiler or the loader (the
+ * expression trees it frees are expr.h's). */
 #include <string.h>
 
-#include "compile.h"
 #include "expr.h"
-#include "policy-load.h"
-#include "vm.h"
+#include "model.h"
 
 struct zjtx_policy *zpolicy_new(void) {
   struct zjtx_policy *p = g_new0(struct zjtx_policy, 1);
@@ -23,6 +23,7 @@ struct zjtx_policy *zpolicy_new(void) {
   p->strings = g_string_chunk_new(1024);
   p->consts = g_array_new(FALSE, TRUE, sizeof(zval));
   p->aggregates = g_array_new(FALSE, TRUE, sizeof(zagg_info));
+  p->derived_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   return p;
 }
 
@@ -63,7 +64,9 @@ static void entity_free(zentity *e) {
   g_free(e);
 }
 
-static void param_free(zparam *p) {
+void zparam_free(zparam *p) {
+  if (!p)
+    return;
   for (guint i = 0; i < p->values->len; i++) {
     zparam_value *v = &g_array_index(p->values, zparam_value, i);
     g_free(v->from_text);
@@ -92,6 +95,8 @@ static void derived_free(zderived *d) {
 }
 
 void zcap_free(zcap *c) {
+  if (!c)
+    return;
   source_clear(&c->expr);
   g_free(c->label);
   g_free(c->reference);
@@ -99,6 +104,8 @@ void zcap_free(zcap *c) {
 }
 
 void zrule_free(zrule *r) {
+  if (!r)
+    return;
   g_free(r->id);
   text2_clear(&r->title);
   g_free(r->clause);
@@ -142,7 +149,7 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_ptr_array_foreach(p->entities, (GFunc)(void (*)(void))entity_free, NULL);
   g_ptr_array_foreach(p->codesets, (GFunc)(void (*)(void))codeset_free, NULL);
   g_ptr_array_foreach(p->relations, (GFunc)(void (*)(void))relation_free, NULL);
-  g_ptr_array_foreach(p->params, (GFunc)(void (*)(void))param_free, NULL);
+  g_ptr_array_foreach(p->params, (GFunc)(void (*)(void))zparam_free, NULL);
   g_ptr_array_foreach(p->derived, (GFunc)(void (*)(void))derived_free, NULL);
   g_ptr_array_foreach(p->rules, (GFunc)(void (*)(void))zrule_free, NULL);
   g_ptr_array_foreach(p->indicators, (GFunc)(void (*)(void))indicator_free, NULL);
@@ -157,8 +164,7 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_hash_table_destroy(p->entity_by_name);
   g_hash_table_destroy(p->param_by_id);
   g_string_chunk_free(p->strings);
-  if (p->derived_index) /* a load that failed before linking */
-    g_hash_table_destroy(p->derived_index);
+  g_hash_table_destroy(p->derived_by_name);
   g_array_free(p->consts, TRUE);
   for (guint i = 0; i < p->aggregates->len; i++)
     g_free(g_array_index(p->aggregates, zagg_info, i).label);
@@ -196,6 +202,56 @@ int32_t zcodeset_find(const zcodeset *cs, const char *value, size_t len) {
       return (int32_t)i;
   }
   return -1;
+}
+
+static char *derived_key(int32_t entity, const char *name) {
+  return g_strdup_printf("%d\t%s", entity, name ? name : "");
+}
+
+zderived *zpolicy_find_derived(const struct zjtx_policy *p, int32_t entity, const char *name) {
+  g_autofree char *key = derived_key(entity, name);
+  return g_hash_table_lookup(p->derived_by_name, key);
+}
+
+void zpolicy_index_derived(struct zjtx_policy *p, zderived *d) {
+  g_hash_table_insert(p->derived_by_name, derived_key(d->entity, d->name), d);
+}
+
+/* ---- type names: one table each, read both ways ----------------------------- */
+
+static const char *const field_type_names[] = {
+    [ZF_TEXT] = "text", [ZF_MONEY] = "money", [ZF_RATE] = "rate", [ZF_COUNT] = "count", [ZF_NUMBER] = "number",
+    [ZF_DATE] = "date", [ZF_BOOL] = "bool",   [ZF_CODE] = "code", [ZF_REF] = "ref"};
+
+const char *zfield_type_name(zfield_type t) {
+  return (size_t)t < G_N_ELEMENTS(field_type_names) ? field_type_names[t] : NULL;
+}
+
+bool zfield_type_parse(const char *name, zfield_type *out) {
+  for (size_t i = 0; name && i < G_N_ELEMENTS(field_type_names); i++)
+    if (strcmp(name, field_type_names[i]) == 0) {
+      *out = (zfield_type)i;
+      return true;
+    }
+  return false;
+}
+
+static const char *const type_kind_names[] = {
+    [ZT_VOID] = "nothing", [ZT_BOOL] = "bool", [ZT_NUMBER] = "number", [ZT_MONEY] = "money",
+    [ZT_RATE] = "rate",    [ZT_DATE] = "date", [ZT_TEXT] = "text",     [ZT_CODE] = "code",
+    [ZT_RECORD] = "record", [ZT_COLL] = "collection"};
+
+const char *ztype_kind_name(ztype_kind k) {
+  return (size_t)k < G_N_ELEMENTS(type_kind_names) ? type_kind_names[k] : NULL;
+}
+
+bool zvalue_type_parse(const char *name, ztype *out) {
+  for (ztype_kind k = ZT_BOOL; name && k <= ZT_CODE; k++)
+    if (strcmp(name, type_kind_names[k]) == 0) {
+      *out = (ztype){k, -1};
+      return true;
+    }
+  return false;
 }
 
 /* ---- public accessors ---------------------------------------------------- */
@@ -254,9 +310,8 @@ const char *zjtx_policy_param_title(const zjtx_policy *p, size_t i, const char *
   return x ? pick(&x->title, lang, x->id) : NULL;
 }
 const char *zjtx_policy_param_type(const zjtx_policy *p, size_t i) {
-  static const char *const names[] = {"", "bool", "number", "money", "rate", "date", "text", "code"};
   const zparam *x = param_at(p, i);
-  return x ? names[x->type.kind] : NULL;
+  return x ? ztype_kind_name(x->type.kind) : NULL;
 }
 const char *zjtx_policy_param_unit(const zjtx_policy *p, size_t i) {
   const zparam *x = param_at(p, i);
@@ -322,43 +377,6 @@ const char *zjtx_policy_entity_field_name(const zjtx_policy *p, size_t i, size_t
 const char *zjtx_policy_entity_field_type(const zjtx_policy *p, size_t i, size_t f) {
   const zentity *e = entity_at(p, i);
   return e && f < e->fields->len ? zfield_type_name(zentity_field(e, (int32_t)f)->type) : NULL;
-}
-
-/* ---- dump ---------------------------------------------------------------- */
-
-static void dump_source(const zjtx_policy *p, GString *out, const char *what, const zsource_expr *s) {
-  if (!s->block.code)
-    return;
-  char buf[64];
-  g_string_append_printf(out, "  %s : %s   (%s:%d)\n", what, ztype_name(p, s->type, buf, sizeof buf), s->pos.file,
-                         s->pos.line);
-  zvm_dump_block(p, &s->block, out);
-}
-
-char *zjtx_policy_dump(const zjtx_policy *p) {
-  if (!p)
-    return NULL;
-  GString *out = g_string_new(NULL);
-  g_string_append_printf(out, "policy %s  (stack %d, locals %d, constants %u)\n", p->id, p->max_stack, p->max_locals,
-                         p->consts->len);
-  for (guint i = 0; i < p->derived->len; i++) {
-    zderived *d = g_ptr_array_index(p->derived, i);
-    g_string_append_printf(out, "\nderived %s.%s%s  [%s]\n", zpolicy_entity(p, d->entity)->name, d->name,
-                           d->hidden ? " (overridden)" : "", d->origin);
-    dump_source(p, out, "expr", &d->expr);
-  }
-  for (guint i = 0; i < p->rules->len; i++) {
-    zrule *r = g_ptr_array_index(p->rules, i);
-    g_string_append_printf(out, "\n%s %s  subject %s  clause %s  [%s]\n",
-                           r->kind == ZJTX_RULE_CHECK ? "check" : "rule", r->id,
-                           zpolicy_entity(p, r->subject)->name, r->clause ? r->clause : "-", r->origin);
-    dump_source(p, out, "filter", &r->filter);
-    dump_source(p, out, "condition", &r->condition);
-    dump_source(p, out, "amount", &r->amount);
-    for (guint j = 0; j < r->caps->len; j++)
-      dump_source(p, out, "cap", &((zcap *)g_ptr_array_index(r->caps, j))->expr);
-  }
-  return g_string_free(out, FALSE);
 }
 
 const char *zjtx_policy_entity_key(const zjtx_policy *p, size_t i) {

@@ -153,17 +153,6 @@ int zjtx_result_indicator_met(const zjtx_result *res, size_t i) {
 
 /* ---- derived values --------------------------------------------------------- */
 
-/* The derived value @name of entity @e in force (not an overridden
- * original, reachable only through its override), or NULL. */
-static const zderived *public_derived(const zjtx_policy *p, int32_t e, const char *name) {
-  for (guint i = 0; i < p->derived->len; i++) {
-    const zderived *c = g_ptr_array_index(p->derived, i);
-    if (!c->hidden && c->entity == e && strcmp(c->name, name) == 0)
-      return c;
-  }
-  return NULL;
-}
-
 zjtx_status zjtx_result_derived_value(const zjtx_result *res, const char *entity, const char *id, const char *name,
                                       char **out, zjtx_error **err) {
   if (out)
@@ -174,7 +163,7 @@ zjtx_status zjtx_result_derived_value(const zjtx_result *res, const char *entity
   int32_t e = zpolicy_entity_index(p, entity);
   if (e < 0)
     return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no entity '%s'", entity);
-  const zderived *d = public_derived(p, e, name);
+  const zderived *d = zpolicy_find_derived(p, e, name); /* in force, not an overridden original */
   if (!d || d->arg_names->len)
     return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "%s has no derived value '%s'%s", entity, name,
                     d ? " without arguments" : "");

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "eval-internal.h"
-#include "policy-load.h" /* zpolicy_parse_value: moving to model.h (issue 7, loader) */
+#include "model.h"
 
 /* Turns the textual overrides into typed zoverrides for the VM. */
 static zjtx_status resolve_overrides(const zjtx_policy *p, const zjtx_options *o, zrun *run, zjtx_error **err) {
@@ -27,6 +27,10 @@ static zjtx_status resolve_overrides(const zjtx_policy *p, const zjtx_options *o
     if (why)
       return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, s->id, "value \"%s\" for %s is not %s", s->value, s->id,
                       why);
+    g_autofree char *out_of_range = NULL;
+    if (!zparam_check_value(param, &ov.value, &out_of_range))
+      return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, s->id, "value \"%s\" for %s %s", s->value, s->id,
+                      out_of_range);
     run->overrides[run->n_overrides++] = ov;
     run->overridden[pi] = 1;
   }

@@ -145,6 +145,11 @@ def test_set():
     check('--set bad value', rc == 1 and '2.5x' in err, err)
     rc, _, err = run('evaluate', '--policy', POLICY, '--facts', FACTS, '--set', 'rd_base_rate')
     check('--set without =', rc == 2, err)
+    # a money parameter declares no negative="allowed": -1 is refused, nothing is paid
+    rc, out, err = run('evaluate', '--policy', POLICY, '--facts', FACTS, '--set', 'rd_base_cap=-1', '--format', 'json')
+    check('--set negative money refused', rc == 1 and out == '' and
+          'value "-1" for rd_base_cap is negative (a money parameter is not, unless it is declared negative="allowed")'
+          in err, err)
 
 
 def test_bad_input():

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model.h" /* zpolicy_find_derived */
 #include "zjtx/zjtx.h"
 
 #define HEADER                                                                              \
@@ -161,6 +162,26 @@ START_TEST(schema_missing_id) {
                   "<value from=\"2025-01-01\">1</value></parameter>\n",
                   ZJTX_ERR_SCHEMA);
   expect(err, "p.xml", BODY_LINE, NULL);
+}
+END_TEST
+
+START_TEST(schema_attribute_messages) {
+  /* the schema says which attribute is missing or unknown; libxml2 said
+   * "Element rule failed to validate attributes" and, for bad=, "Expecting
+   * an element cap, got nothing" */
+  zjtx_error *err = load_fail("\n<rule subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
+  expect(err, "p.xml", BODY_LINE + 1, "<rule> needs id=");
+  err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\" bad=\"x\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
+  expect(err, "p.xml", BODY_LINE, "<rule> takes no attribute bad=");
+  err = load_fail("<parameter id=\"q\" type=\"money\"><source>s</source><value from=\"2025-01-01\">1</value></parameter>\n",
+                  ZJTX_ERR_SCHEMA);
+  expect(err, "p.xml", BODY_LINE, "<parameter> needs status=");
+  /* libxml2 blames the entity for its field's attributes */
+  err = load_fail("<entity name=\"sale\" plural=\"sales\">\n"
+                  "  <field type=\"text\"/>\n"
+                  "</entity>\n",
+                  ZJTX_ERR_SCHEMA);
+  expect(err, "p.xml", BODY_LINE + 1, "<field> needs name=");
 }
 END_TEST
 
@@ -436,6 +457,34 @@ START_TEST(extends_through_buffer) {
 }
 END_TEST
 
+START_TEST(extends_derived_index) {
+  /* base.xml declares firm.rate_applied and firm.share, ext.xml overrides
+   * both: the index gives the overrides; their bases stay reachable by
+   * `inherited` only */
+  char *path = data_path("ext.xml");
+  zjtx_policy *p = NULL;
+  ck_assert_int_eq(zjtx_policy_load_file(path, &p, NULL), ZJTX_OK);
+  int32_t firm = zpolicy_entity_index(p, "firm");
+  ck_assert_int_ge(firm, 0);
+  for (int i = 0; i < 2; i++) {
+    const char *name = i ? "share" : "rate_applied";
+    zderived *d = zpolicy_find_derived(p, firm, name);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->name, name);
+    ck_assert_str_eq(d->origin, "test-ext");
+    ck_assert(!d->hidden);
+    ck_assert_int_ge(d->inherited, 0);
+    zderived *base = g_ptr_array_index(p->derived, d->inherited);
+    ck_assert_str_eq(base->origin, "test-base");
+    ck_assert(base->hidden);
+  }
+  ck_assert_ptr_null(zpolicy_find_derived(p, firm, "no_such_value"));
+  ck_assert_ptr_null(zpolicy_find_derived(p, firm + 100, "share"));
+  zjtx_policy_unref(p);
+  g_free(path);
+}
+END_TEST
+
 /* ---- hostile input -------------------------------------------------------- */
 
 static const char laughs[] =
@@ -590,6 +639,212 @@ START_TEST(safety_extends_special_file) {
 }
 END_TEST
 
+/* ---- hostile input: what messages say -------------------------------------- */
+
+START_TEST(hostile_not_utf8) {
+  /* UTF-16 (with or without a byte order mark) or another declared encoding
+   * is said to be one, not reported as nesting or as a parser error */
+  static const char utf16le[] = "\xFF\xFE<\0?\0x\0m\0l\0";
+  zjtx_error *err = load_text_fail(utf16le, sizeof utf16le - 1, ZJTX_ERR_XML);
+  expect(err, "p.xml", 1, "the policy starts with a UTF-16 byte order mark: policy files must be UTF-8");
+  static const char utf16be[] = "\0<\0?\0x\0m\0l\0 \0v\0e\0r";
+  err = load_text_fail(utf16be, sizeof utf16be - 1, ZJTX_ERR_XML);
+  expect(err, "p.xml", 1, "the policy holds a NUL byte (is it UTF-16?): policy files must be UTF-8");
+  const char *latin1 = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<policy id=\"p\" version=\"1\"/>\n";
+  err = load_text_fail(latin1, strlen(latin1), ZJTX_ERR_XML);
+  expect(err, "p.xml", 1, "the policy declares encoding=\"ISO-8859-1\": policy files must be UTF-8");
+  /* a byte that is not UTF-8, on the line it is on */
+  const char *bad = "<?xml version=\"1.0\"?>\n<policy id=\"p\" version=\"1\">\n<title lang=\"en\">\xE9t\xE9</title>";
+  err = load_text_fail(bad, strlen(bad), ZJTX_ERR_XML);
+  expect(err, "p.xml", 3, "the policy is not valid UTF-8 here: policy files must be UTF-8");
+  /* UTF-8 with a byte order mark, or declared in lower case, is fine */
+  const char *ok = "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<policy id=\"p\" version=\"1\">\n"
+                   "  <title lang=\"en\">P</title><jurisdiction>J</jurisdiction><document>D</document>\n"
+                   "  <period unit=\"year\" default=\"2025\"/>\n</policy>\n";
+  zjtx_policy *p = NULL;
+  ck_assert_int_eq(zjtx_policy_load_buffer(ok, strlen(ok), "p.xml", NULL, &p, NULL), ZJTX_OK);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(hostile_one_line_messages) {
+  /* libxml2 puts the text that follows an unfinished CDATA section on a line
+   * of its own in its message; the API promises one line */
+  zjtx_error *err = load_fail("<![CDATA[\n", ZJTX_ERR_XML);
+  ck_assert_ptr_null(strchr(zjtx_error_message(err), '\n'));
+  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "CData section not finished"));
+  zjtx_error_free(err);
+}
+END_TEST
+
+START_TEST(hostile_decimal_size) {
+  /* a 30-decimal number is a number, only too precise (18 places at most) */
+  zjtx_error *err = load_fail(PARAM("type=\"number\"", "<value from=\"2025-01-01\">0.000000000000000000000000000001</value>"),
+                              ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "value \"0.000000000000000000000000000001\" of parameter q is not a number with at most 18 decimal places");
+  /* 18 places are fine */
+  zjtx_policy *p = load_ok(PARAM("type=\"number\"", "<value from=\"2025-01-01\">0.000000000000000001</value>"));
+  zjtx_policy_unref(p);
+  /* 37 significant digits do not fit (36 do), whatever the type */
+  err = load_fail(PARAM("type=\"number\"", "<value from=\"2025-01-01\">1234567890123456789012345678901234567</value>"),
+                  ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "value \"1234567890123456789012345678901234567\" of parameter q is not a number within range (at most 36 "
+         "significant digits)");
+  err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\">1234567890123456789012345678901234567</value>"),
+                  ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "value \"1234567890123456789012345678901234567\" of parameter q is not a number within range (at most 36 "
+         "significant digits)");
+  p = load_ok(PARAM("type=\"number\"", "<value from=\"2025-01-01\">123456789012345678901234567890123456</value>"));
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(hostile_negative_parameter) {
+  /* money and rates are not negative unless the parameter says so */
+  zjtx_error *err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\">-1</value>"), ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "value \"-1\" of parameter q is negative (a money parameter is not, unless it is declared "
+         "negative=\"allowed\")");
+  err = load_fail(PARAM("type=\"rate\"", "<value from=\"2025-01-01\">-0.5</value>"), ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "value \"-0.5\" of parameter q is negative (a rate parameter is not, unless it is declared "
+         "negative=\"allowed\")");
+  err = load_fail(PARAM("type=\"money\" default=\"-3\"", "<value from=\"2025-01-01\">1</value>"), ZJTX_ERR_POLICY);
+  expect(err, "p.xml", BODY_LINE,
+         "default \"-3\" of parameter q is negative (a money parameter is not, unless it is declared "
+         "negative=\"allowed\")");
+  /* declared, or zero, or a number: fine */
+  zjtx_policy *p = load_ok(PARAM("type=\"money\" negative=\"allowed\"", "<value from=\"2025-01-01\">-1</value>"));
+  zjtx_policy_unref(p);
+  p = load_ok(PARAM("type=\"money\"", "<value from=\"2025-01-01\">-0</value>"));
+  zjtx_policy_unref(p);
+  p = load_ok(PARAM("type=\"number\"", "<value from=\"2025-01-01\">-7</value>"));
+  zjtx_policy_unref(p);
+  /* the check overrides use (zjtx_options_set_param): the value -1.00 of
+   * a money parameter q is refused, of one declared negative="allowed" not */
+  p = load_ok(PARAM("type=\"money\"", "<value from=\"2025-01-01\">1</value>"));
+  zparam *q = g_ptr_array_index(p->params, 0);
+  zval v = {.d = zdec_from_fen(-100)};
+  g_autofree char *why = NULL;
+  ck_assert(!zparam_check_value(q, &v, &why));
+  ck_assert_str_eq(why, "is negative (a money parameter is not, unless it is declared negative=\"allowed\")");
+  q->negative_ok = true;
+  ck_assert(zparam_check_value(q, &v, NULL));
+  v.d = zdec_from_fen(0);
+  q->negative_ok = false;
+  ck_assert(zparam_check_value(q, &v, NULL));
+  zjtx_policy_unref(p);
+  /* and a reform's amendment: base.xml's base_rate is a rate */
+  g_autofree char *dir = data_path("");
+  const char *reform = "<?xml version=\"1.0\"?>\n"
+                       "<policy id=\"r\" version=\"1\" extends=\"base.xml\">\n"
+                       "  <amend-parameter id=\"base_rate\"><source>s</source>\n"
+                       "    <value from=\"2026-01-01\">-2</value></amend-parameter>\n"
+                       "</policy>\n";
+  err = NULL;
+  ck_assert_int_eq(zjtx_policy_load_buffer(reform, strlen(reform), "r.xml", dir, &p, &err), ZJTX_ERR_POLICY);
+  expect(err, "r.xml", 4,
+         "value \"-2\" of parameter base_rate is negative (a rate parameter is not, unless it is declared "
+         "negative=\"allowed\")");
+}
+END_TEST
+
+START_TEST(hostile_extends_outside) {
+  /* a file that is no policy: refused before it is read, at the value */
+  char *path = data_path("extends-passwd.xml");
+  zjtx_policy *p = NULL;
+  zjtx_error *err = NULL;
+  ck_assert_int_eq(zjtx_policy_load_file(path, &p, &err), ZJTX_ERR_POLICY);
+  ck_assert_int_eq(zjtx_error_column(err), 18); /* 8 spaces and extends=" */
+  expect(err, path, 4, "extends=\"../../../../../../../../../../../../etc/passwd\" does not name a policy file (*.xml)");
+  g_free(path);
+  /* a buffer extends only what lies below its base folder */
+  char *dir = data_path("");
+  const char *xml = "<?xml version=\"1.0\"?>\n"
+                    "<policy id=\"p\" version=\"1\" extends=\"../../../../etc/passwd\">\n"
+                    "  <title lang=\"en\">P</title><jurisdiction>J</jurisdiction><document>D</document>\n"
+                    "  <period unit=\"year\" default=\"2025\"/>\n"
+                    "</policy>\n";
+  err = NULL;
+  ck_assert_int_eq(zjtx_policy_load_buffer(xml, strlen(xml), "p.xml", dir, &p, &err), ZJTX_ERR_POLICY);
+  ck_assert_int_eq(zjtx_error_column(err), 37); /* <policy id="p" version="1" extends=" is 36 characters */
+  expect(err, "p.xml", 2,
+         "extends=\"../../../../etc/passwd\" leads out of the base folder: a policy read from a buffer may only "
+         "extend policies below it");
+  /* so does a symlink below it that points out of it */
+  g_autofree char *tmp = g_dir_make_tmp("zjtx-extends-XXXXXX", NULL);
+  ck_assert_ptr_nonnull(tmp);
+  g_autofree char *base = data_path("base.xml");
+  g_autofree char *abs_base = g_canonicalize_filename(base, NULL);
+  g_autofree char *link_out = g_build_filename(tmp, "base.xml", NULL);
+  ck_assert_int_eq(symlink(abs_base, link_out), 0);
+  const char *ext = "<?xml version=\"1.0\"?>\n"
+                    "<policy id=\"buf\" version=\"1\" extends=\"base.xml\">\n"
+                    "  <title lang=\"en\">B</title><jurisdiction>J</jurisdiction><document>D</document>\n"
+                    "  <period unit=\"year\" default=\"2024\"/>\n"
+                    "</policy>\n";
+  err = NULL;
+  ck_assert_int_eq(zjtx_policy_load_buffer(ext, strlen(ext), "b.xml", tmp, &p, &err), ZJTX_ERR_POLICY);
+  expect(err, "b.xml", 2,
+         "extends=\"base.xml\" leads out of the base folder: a policy read from a buffer may only extend policies "
+         "below it");
+  /* a symlink that stays inside is fine */
+  g_autofree char *copy = g_build_filename(tmp, "real.xml", NULL);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  ck_assert(g_file_get_contents(base, &text, &len, NULL));
+  ck_assert(g_file_set_contents(copy, text, (gssize)len, NULL));
+  ck_assert_int_eq(g_unlink(link_out), 0);
+  ck_assert_int_eq(symlink("real.xml", link_out), 0);
+  err = NULL;
+  if (zjtx_policy_load_buffer(ext, strlen(ext), "b.xml", tmp, &p, &err) != ZJTX_OK)
+    ck_abort_msg("%s", zjtx_error_format(err));
+  ck_assert_str_eq(zjtx_policy_rule_origin(p, 0), "test-base");
+  zjtx_policy_unref(p);
+  g_unlink(link_out);
+  g_unlink(copy);
+  g_rmdir(tmp);
+  g_free(dir);
+}
+END_TEST
+
+/* A parameter q of type bool whose one value is `value`. */
+static zjtx_error *bool_value_fail(const char *value) {
+  g_autofree char *body = g_strdup_printf(PARAM("type=\"bool\"", "<value from=\"2025-01-01\">%s</value>"), value);
+  return load_fail(body, ZJTX_ERR_POLICY);
+}
+
+START_TEST(hostile_long_literal) {
+  /* a 60 KB value is not echoed whole: a quoted value is cut after 80
+   * bytes and marked with an ellipsis */
+  g_autofree char *digits = g_strnfill(60000, '1');
+  zjtx_error *err = bool_value_fail(digits);
+  g_autofree char *eighty = g_strnfill(80, '1');
+  g_autofree char *want = g_strdup_printf("value \"%s\xE2\x80\xA6\" of parameter q is not true or false", eighty);
+  expect(err, "p.xml", BODY_LINE, want);
+  /* 80 bytes exactly are kept whole */
+  err = bool_value_fail(eighty);
+  g_autofree char *whole = g_strdup_printf("value \"%s\" of parameter q is not true or false", eighty);
+  expect(err, "p.xml", BODY_LINE, whole);
+  /* cut at a character boundary: 中 is 3 bytes, so 26 of them (78 bytes) fit */
+  GString *body = g_string_new("<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>level == '");
+  for (int i = 0; i < 20000; i++)
+    g_string_append(body, "\xE4\xB8\xAD");
+  g_string_append(body, "'</condition><amount>1</amount></rule>\n");
+  err = load_fail(body->str, ZJTX_ERR_POLICY);
+  GString *cut = g_string_new("'");
+  for (int i = 0; i < 26; i++)
+    g_string_append(cut, "\xE4\xB8\xAD");
+  g_string_append(cut, "\xE2\x80\xA6' is not a value of shop.level (expected one of 'low', 'high')");
+  expect(err, "p.xml", BODY_LINE, cut->str);
+  g_string_free(body, TRUE);
+  g_string_free(cut, TRUE);
+}
+END_TEST
+
 /* ---- the Huai'an policy --------------------------------------------------- */
 
 START_TEST(huaian_loads) {
@@ -710,6 +965,7 @@ static Suite *policy_suite(void) {
   tcase_add_test(ts, schema_missing_id);
   tcase_add_test(ts, schema_bad_field_type);
   tcase_add_test(ts, schema_bad_names_and_values);
+  tcase_add_test(ts, schema_attribute_messages);
   suite_add_tcase(s, ts);
   TCase *tm = tcase_create("model");
   tcase_add_test(tm, policy_unknown_subject);
@@ -724,6 +980,7 @@ static Suite *policy_suite(void) {
   tcase_add_test(te, extends_cycle);
   tcase_add_test(te, extends_missing_file);
   tcase_add_test(te, extends_through_buffer);
+  tcase_add_test(te, extends_derived_index);
   suite_add_tcase(s, te);
   TCase *tsafe = tcase_create("safety");
   tcase_set_timeout(tsafe, 60);
@@ -733,6 +990,12 @@ static Suite *policy_suite(void) {
   tcase_add_test(tsafe, safety_deep_nesting);
   tcase_add_test(tsafe, safety_too_large);
   tcase_add_test(tsafe, safety_extends_special_file);
+  tcase_add_test(tsafe, hostile_long_literal);
+  tcase_add_test(tsafe, hostile_not_utf8);
+  tcase_add_test(tsafe, hostile_one_line_messages);
+  tcase_add_test(tsafe, hostile_decimal_size);
+  tcase_add_test(tsafe, hostile_negative_parameter);
+  tcase_add_test(tsafe, hostile_extends_outside);
   suite_add_tcase(s, tsafe);
   TCase *th = tcase_create("huaian");
   tcase_add_test(th, huaian_loads);

@@ -1,46 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cli-options.c - how every zjtx command reads its options (GOption, with
- * --help), and the one place that prints usage errors, errors and notes. */
-#include <stdarg.h>
+/* cli-options.c - how every zjtx command reads its options: GOption with
+ * --help, repeated options, --threads and --set.  Its usage errors are
+ * printed by cli-message.c, the only file it calls. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-/* `msg` safe to show on a terminal: control characters (C0, DEL, and C1
- * as UTF-8) written as \xNN or \uNNNN, so that a field name or value from
- * a hostile file cannot move the cursor, recolour or retitle the terminal
- * or forge a line.  Tabs pass. */
-static char *printable(const char *msg) {
-  GString *out = g_string_sized_new(strlen(msg));
-  for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
-    if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-      g_string_append_printf(out, "\\x%02x", *p);
-    else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-      g_string_append_printf(out, "\\u%04x", *++p);
-    else
-      g_string_append_c(out, (char)*p);
-  }
-  return g_string_free(out, FALSE);
-}
-
-/* "zjtx evaluate: MESSAGE" and where to read more, on stderr. */
-static int vusage_error(const char *command, const char *fmt, va_list ap) G_GNUC_PRINTF(2, 0);
-static int vusage_error(const char *command, const char *fmt, va_list ap) {
-  g_autofree char *raw = g_strdup_vprintf(fmt, ap);
-  g_autofree char *msg = printable(raw);
-  fprintf(stderr, "zjtx%s%s: %s\nTry 'zjtx%s%s --help'.\n", command ? " " : "", command ? command : "", msg,
-          command ? " " : "", command ? command : "");
-  return CLI_EXIT_USAGE;
-}
-
-int cli_usage_error(const char *command, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int rc = vusage_error(command, fmt, ap);
-  va_end(ap);
-  return rc;
-}
 
 int cli_parse_options(const cli_command *cmd, const GOptionEntry *entries, int *argc, char ***argv) {
   gboolean help = FALSE;
@@ -74,28 +39,11 @@ int cli_no_arguments(const cli_command *cmd, int argc, char **argv) {
   return 0;
 }
 
-void cli_message(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  g_autofree char *raw = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  g_autofree char *msg = printable(raw);
-  fprintf(stderr, "zjtx: %s\n", msg);
-}
-
-int cli_report_error(const char *context, zjtx_error *err) {
-  for (const zjtx_error *e = err; e; e = zjtx_error_next(e)) {
-    char *msg = zjtx_error_format(e);
-    cli_message("%s%s%s", context ? context : "", context ? ": " : "", msg);
-    zjtx_free(msg);
-  }
-  size_t n = zjtx_error_count(err);
-  if (n > 1)
-    cli_message("%zu errors", n);
-  if (!err)
-    cli_message("%s%sfailed", context ? context : "", context ? ": " : "");
-  zjtx_error_free(err);
-  return CLI_EXIT_FAILURE;
+GPtrArray *cli_strv_array(char **values) {
+  GPtrArray *a = g_ptr_array_new();
+  for (char **v = values; v && *v; v++)
+    g_ptr_array_add(a, *v);
+  return a;
 }
 
 int cli_parse_threads(const char *command, const char *arg, zjtx_options *const *opts, size_t n) {
@@ -109,9 +57,27 @@ int cli_parse_threads(const char *command, const char *arg, zjtx_options *const 
   return 0;
 }
 
+/* --set PARAM=VALUE or PARAM[KEY]=VALUE into opts; false when malformed. */
+static bool apply_set(zjtx_options *opts, const char *arg) {
+  const char *eq = strchr(arg, '=');
+  if (!eq || eq == arg)
+    return false;
+  g_autofree char *name = g_strndup(arg, (gsize)(eq - arg));
+  char *key = NULL, *open = strchr(name, '[');
+  if (open) {
+    char *close = strchr(open, ']');
+    if (!close || close[1] || close == open + 1)
+      return false;
+    *open = *close = '\0';
+    key = open + 1;
+  }
+  /* the parameter and the value are checked by zjtx_evaluate */
+  return zjtx_options_set_param(opts, name, key, eq + 1, NULL) == ZJTX_OK;
+}
+
 int cli_apply_sets(const char *command, zjtx_options *opts, const GPtrArray *sets) {
   for (guint i = 0; i < sets->len; i++)
-    if (!cli_apply_set(opts, g_ptr_array_index(sets, i)))
+    if (!apply_set(opts, g_ptr_array_index(sets, i)))
       return cli_usage_error(command, "--set '%s': expected PARAM=VALUE or PARAM[KEY]=VALUE",
                              (const char *)g_ptr_array_index(sets, i));
   return 0;

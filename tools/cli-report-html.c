@@ -3,21 +3,13 @@
  * self-contained page (inline CSS and SVG; no script, no font or image
  * files, no URL at all) with the budget by rule and by county as bar
  * charts, base beside reform, and the winners and losers.  Every text from
- * a policy or the facts is escaped. */
+ * a policy or the facts is escaped (cli-report-markup.c); the charts are
+ * drawn by cli-report-svg.c. */
 #include <inttypes.h>
-#include <string.h>
 
 #include "cli-report.h"
 
-/* ---- text ----------------------------------------------------------- */
-
-void sim_html_escape(GString *s, const char *text) {
-  char *valid = g_utf8_make_valid(text ? text : "", -1);
-  char *e = g_markup_escape_text(valid, -1);
-  g_string_append(s, e);
-  g_free(e);
-  g_free(valid);
-}
+/* ---- cells ---------------------------------------------------------- */
 
 static void yuan_cell(GString *s, int64_t fen) {
   char y[ZFMT_FEN_BUFSZ];
@@ -31,10 +23,6 @@ static void diff_cell(GString *s, int64_t fen) {
                          : fen < 0 ? "down"
                                    : "same",
                          sim_signed_grouped(y, fen));
-}
-
-const char *sim_group_heading_zh(const char *by) {
-  return strcmp(by, "county") == 0 ? "县区" : "分组";
 }
 
 /* ---- tables --------------------------------------------------------- */

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli-report-svg.c - the bar charts of `zjtx simulate --report`: base
  * beside reform per rule and per county, drawn as inline SVG in 万元
- * (10,000 yuan) on a round axis; every label escaped. */
+ * (10,000 yuan) on a round axis; every label escaped (cli-report-markup.c). */
 #include <inttypes.h>
-#include <string.h>
 
 #include "cli-report.h"
 

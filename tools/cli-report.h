@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli-report.h - what `zjtx simulate` shares between its files: the
- * comparison of a base policy and a reform over the same population
- * (cli-report-compare.c) and the formats that show it (cli-report-text.c:
- * table, JSON, CSV; cli-report-html.c and cli-report-svg.c: the HTML page). */
+ * comparison of a base policy and a reform over the same population and
+ * the formats that show it.  In layers, each calling only files below it:
+ *   cli-report-html.c     the HTML page
+ *   cli-report-svg.c      its bar charts
+ *   cli-report-text.c     table, JSON, CSV; signed amounts (the page's too)
+ *   cli-report-markup.c   escaped text and headings, for the page and charts
+ * and beside them, called by none of them: cli-report-compare.c, the
+ * comparison. */
 #ifndef ZJTX_CLI_REPORT_H
 #define ZJTX_CLI_REPORT_H
 
@@ -89,11 +94,6 @@ bool sim_write_csv(FILE *out, const sim_report *r, const sim_view *v);
 
 /* The self-contained HTML page (inline CSS and SVG, no script, no URL). */
 bool sim_write_html(FILE *out, const sim_report *r, const sim_view *v);
-/* `text` (NULL as "", invalid UTF-8 repaired) escaped for HTML text and
- * attribute values (& < > " '). */
-void sim_html_escape(GString *s, const char *text);
-/* The grouping entity in Chinese: 县区 for a county, else 分组 (a group). */
-const char *sim_group_heading_zh(const char *by);
 
 /* ---- cli-report-svg.c: the page's bar charts ---- */
 
@@ -101,5 +101,13 @@ const char *sim_group_heading_zh(const char *by);
 void sim_svg_chart_rules(GString *s, const sim_report *r);
 /* Base and reform per record of the grouping entity (r->group_by set). */
 void sim_svg_chart_groups(GString *s, const sim_report *r);
+
+/* ---- cli-report-markup.c: what the page and its charts both write ---- */
+
+/* `text` (NULL as "", invalid UTF-8 repaired) escaped for HTML text and
+ * attribute values (& < > " '). */
+void sim_html_escape(GString *s, const char *text);
+/* The grouping entity in Chinese: 县区 for a county, else 分组 (a group). */
+const char *sim_group_heading_zh(const char *by);
 
 #endif

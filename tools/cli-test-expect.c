@@ -1,78 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli-test-expect.c - `zjtx test` compares: each expectation against the
- * results, exactly as text, and prints each failure with expected and
- * actual values and the explanation of the actual one. */
-#include <stdarg.h>
+ * results, exactly as text; each failure names the expected and actual
+ * values, with the explanation of the actual one (printed through
+ * cli-test-common.c). */
 #include <string.h>
 
 #include "cli-test.h"
 
-/* Lines under a failure (explanations, further errors) start with this. */
-#define INDENT "      "
-
-/* Prints @text with every line indented by @indent. */
-static void print_indented(const char *text, const char *indent) {
-  const char *q = text;
-  while (q && *q) {
-    const char *nl = strchr(q, '\n');
-    int len = nl ? (int)(nl - q) : (int)strlen(q);
-    printf("%s%.*s\n", indent, len, q);
-    q = nl ? nl + 1 : NULL;
-  }
-}
-
-void test_file_error(test_runner *r, const char *path, int line, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  if (line > 0)
-    printf("ERROR %s:%d: %s\n", path, line, msg);
-  else
-    printf("ERROR %s: %s\n", path, msg);
-  r->failed++;
-}
-
-void test_fail(test_run *t, const xmlNode *at, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  printf("FAIL %s:%d %s: %s\n", t->tf->path, test_line(at), t->name, msg);
-  t->failures++;
-}
-
-void test_fail_error(test_run *t, const xmlNode *at, const char *what, const zjtx_error *err) {
-  g_autofree char *first = err ? zjtx_error_format(err) : NULL;
-  test_fail(t, at, "%s: %s", what, first ? first : "failed");
-  for (const zjtx_error *e = err ? zjtx_error_next(err) : NULL; e; e = zjtx_error_next(e)) {
-    char *msg = zjtx_error_format(e);
-    printf(INDENT "%s\n", msg);
-    zjtx_free(msg);
-  }
-}
-
-/* Prints "why:" and the explanation @ex (may be NULL), and frees it. */
-static void print_explanation(zjtx_explanation *ex) {
-  char *text = ex ? zjtx_explanation_to_text(ex) : NULL;
-  if (text) {
-    printf(INDENT "why:\n");
-    print_indented(text, INDENT "  ");
-  }
-  zjtx_free(text);
-  zjtx_explanation_free(ex);
-}
-
 static void explain_entitlement(const zjtx_result *res, size_t i) {
   zjtx_explanation *ex = NULL;
   zjtx_result_explain_entitlement(res, i, &ex, NULL);
-  print_explanation(ex);
+  test_fail_explanation(ex);
 }
 
 static void explain_violation(const zjtx_result *res, size_t i) {
   zjtx_explanation *ex = NULL;
   zjtx_result_explain_violation(res, i, &ex, NULL);
-  print_explanation(ex);
+  test_fail_explanation(ex);
 }
 
 static char *rule_names(const zjtx_policy *p, zjtx_rule_kind kind) {

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli-test.h - what the files of `zjtx test` share: the state of a run
- * (runner, test file, test) and what each file gives the others.
+ * (runner, test file, test) and what each file gives the others.  In
+ * layers, each calling only the files below it:
  *   cli-test.c           the command: options, finding files, running them
- *   cli-test-xml.c       reading a test file safely and validating it
  *   cli-test-case.c      one test's facts, options and evaluation
- *   cli-test-expect.c    comparing results with expectations; failures
- *   cli-test-coverage.c  the policies used and which rules fired */
+ *   cli-test-expect.c    comparing results with expectations
+ *   cli-test-coverage.c  the policies used, which rules fired, look-ups
+ *   cli-test-common.c    reading the parsed tree; printing failures
+ *   cli-test-xml.c       reading a test file safely and validating it
+ * Side by side, neither calling the other: case and expect; common and xml. */
 #ifndef ZJTX_CLI_TEST_H
 #define ZJTX_CLI_TEST_H
 
-#include <libxml/relaxng.h>
 #include <libxml/tree.h>
 
 #include "cli.h"
@@ -29,7 +31,6 @@ typedef struct {
 typedef struct {
   char *policy; /* --policy FILE (owned), or NULL */
   bool quiet, require_coverage;
-  xmlRelaxNGPtr schema; /* rules/test.rng */
   GPtrArray *uses;      /* policy_use*, in order of first use */
   guint passed, failed;
 } test_runner;
@@ -59,8 +60,9 @@ typedef struct {
   guint failures;
 } test_run;
 
-/* ---- cli-test.c: reading the XML tree ---- */
+/* ---- cli-test-common.c: reading the XML tree ---- */
 
+/* The line of @n in its file; 0 for NULL. */
 int test_line(const xmlNode *n);
 /* Is @n an element (named @name, unless NULL)? */
 bool test_is_element(const xmlNode *n, const char *name);
@@ -72,21 +74,7 @@ const char *test_text(test_file *tf, const xmlNode *n);
  * relative ones taken from @dir (the test file's directory).  g_free(). */
 char *test_resolve(const char *dir, const char *path);
 
-/* ---- cli-test-xml.c: the only file that parses XML ---- */
-
-/* The embedded schema of test files; NULL (reported) if it is broken. */
-xmlRelaxNGPtr test_xml_load_schema(void);
-/* Reads, parses and validates @path; on any problem NULL, with what went
- * wrong in *message (owned) and its line (0: unknown) in *line. */
-xmlDoc *test_xml_read(xmlRelaxNGPtr schema, const char *path, char **message, int *line);
-
-/* ---- cli-test-case.c ---- */
-
-/* Facts, options, evaluation of t->node: false (reported) when the test
- * cannot run; otherwise t->facts and t->res are set. */
-bool test_run_evaluation(test_run *t);
-
-/* ---- cli-test-expect.c: comparing and reporting ---- */
+/* ---- cli-test-common.c: failures ---- */
 
 /* A problem with a test file as a whole: it counts as one failure. */
 void test_file_error(test_runner *r, const char *path, int line, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
@@ -95,12 +83,15 @@ void test_fail(test_run *t, const xmlNode *at, const char *fmt, ...) G_GNUC_PRIN
 /* A failure carrying a libzjtx error chain: the first message on the FAIL
  * line, the others below it. */
 void test_fail_error(test_run *t, const xmlNode *at, const char *what, const zjtx_error *err);
-/* Indexes the results by rule (or check) and id, for the expectations. */
-void test_index_results(test_run *t);
-/* Every <expect...> of the test against the results. */
-void test_check_expectations(test_run *t);
-/* exact="true": every result must be one an expectation named. */
-void test_check_exact(test_run *t);
+/* Under a failure: "why:" and the explanation @ex (may be NULL); frees it. */
+void test_fail_explanation(zjtx_explanation *ex);
+
+/* ---- cli-test-xml.c: the only file that parses XML ---- */
+
+/* Reads, parses and validates @path against the embedded rules/test.rng;
+ * on any problem NULL, with what went wrong in *message (owned) and its
+ * line (0: unknown) in *line. */
+xmlDoc *test_xml_read(const char *path, char **message, int *line);
 
 /* ---- cli-test-coverage.c ---- */
 
@@ -115,5 +106,20 @@ gssize test_find_entity(const zjtx_policy *p, const char *name);
 void test_note_coverage(test_run *t);
 /* Coverage of every policy used; false when --require-coverage is not met. */
 bool test_report_coverage(const test_runner *r);
+
+/* ---- cli-test-case.c ---- */
+
+/* Facts, options, evaluation of t->node: false (reported) when the test
+ * cannot run; otherwise t->facts and t->res are set. */
+bool test_run_evaluation(test_run *t);
+
+/* ---- cli-test-expect.c: comparing ---- */
+
+/* Indexes the results by rule (or check) and id, for the expectations. */
+void test_index_results(test_run *t);
+/* Every <expect...> of the test against the results. */
+void test_check_expectations(test_run *t);
+/* exact="true": every result must be one an expectation named. */
+void test_check_exact(test_run *t);
 
 #endif

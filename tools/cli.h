@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cli.h - what the zjtx command's files share. */
+/* cli.h - what the zjtx command's files share.  The files form layers, each
+ * calling only files in the rows below it (and, inside the simulate and
+ * test groups, the files their own header places below it):
+ *   zjtx.c                           finds the command
+ *   cli-evaluate.c cli-check.c cli-indicators.c cli-simulate.c cli-test.c
+ *   cli-report-*.c (cli-report.h)    cli-test-*.c (cli-test.h)
+ *   cli-output.c cli-summary.c cli-file.c
+ *   cli-common.c cli-options.c
+ *   cli-message.c cli-progress.c     at the bottom, calling none of them */
 #ifndef ZJTX_CLI_H
 #define ZJTX_CLI_H
 
@@ -21,7 +29,20 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 /* cli_parse_options() printed --help: the command stops with exit status 0. */
 #define CLI_EXIT_HELP (-1)
 
-/* ---- cli-options.c: options, --help, and every message on stderr ---------- */
+/* ---- cli-message.c: every message on stderr ------------------------------ */
+
+/* "zjtx COMMAND: MESSAGE" and "Try 'zjtx COMMAND --help'." on stderr
+ * (command NULL: the top level); returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* "zjtx: MESSAGE" on stderr: notes, and failures that are not libzjtx's.
+ * Control characters in MESSAGE are shown escaped (\x1b), never sent. */
+void cli_message(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* The one error reporter: every error of the chain as "zjtx: [CONTEXT: ]
+ * file:line:column: message", then "zjtx: N errors" when there are
+ * several; frees the chain and returns CLI_EXIT_FAILURE. */
+int cli_report_error(const char *context, zjtx_error *err);
+
+/* ---- cli-options.c: options and --help (above cli-message.c) ------------- */
 
 /* What `zjtx COMMAND --help` shows besides the options. */
 typedef struct {
@@ -39,27 +60,16 @@ typedef struct {
 int cli_parse_options(const cli_command *cmd, const GOptionEntry *entries, int *argc, char ***argv);
 /* A usage error when arguments other than options are left. */
 int cli_no_arguments(const cli_command *cmd, int argc, char **argv);
-/* "zjtx COMMAND: MESSAGE" and "Try 'zjtx COMMAND --help'." on stderr
- * (command NULL: the top level); returns CLI_EXIT_USAGE. */
-int cli_usage_error(const char *command, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-/* "zjtx: MESSAGE" on stderr: notes, and failures that are not libzjtx's.
- * Control characters in MESSAGE are shown escaped (\x1b), never sent. */
-void cli_message(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-/* The one error reporter: every error of the chain as "zjtx: [CONTEXT: ]
- * file:line:column: message", then "zjtx: N errors" when there are
- * several; frees the chain and returns CLI_EXIT_FAILURE. */
-int cli_report_error(const char *context, zjtx_error *err);
-/* --threads N into each of the `n` options; a usage error when refused. */
-int cli_parse_threads(const char *command, const char *arg, zjtx_options *const *opts, size_t n);
-/* Every --set argument into opts; a usage error for a malformed one. */
-int cli_apply_sets(const char *command, zjtx_options *opts, const GPtrArray *sets);
-
-/* ---- cli-common.c -------------------------------------------------------- */
-
-/* --set PARAM=VALUE or PARAM[KEY]=VALUE into opts; false when malformed. */
-bool cli_apply_set(zjtx_options *opts, const char *arg);
 /* The values of a repeated option (NULL: none) as an array that borrows them. */
 GPtrArray *cli_strv_array(char **values);
+/* --threads N into each of the `n` options; a usage error when refused. */
+int cli_parse_threads(const char *command, const char *arg, zjtx_options *const *opts, size_t n);
+/* Every --set PARAM=VALUE or PARAM[KEY]=VALUE argument into opts; a usage
+ * error for a malformed one. */
+int cli_apply_sets(const char *command, zjtx_options *opts, const GPtrArray *sets);
+
+/* ---- cli-common.c: facts and parameters (above cli-message.c, cli-progress.c) */
+
 /* The ids of the policy's assumed (unpublished) parameters that no --set
  * replaces, ", "-separated; NULL when there is none.  g_free(). */
 char *cli_assumed_params(const zjtx_policy *policy, const GPtrArray *sets);

@@ -8,7 +8,8 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config gcc libc6-dev binutils python3
   libglib2.0-dev libxml2-dev libxml2-utils libjson-glib-dev check
-  clang libclang-rt-dev # the sanitizer build of tools/test.sh
+  clang libclang-rt-dev # the ASan, TSan and fuzzing builds of tools/test.sh (libFuzzer is in libclang-rt)
+  clang-format # tools/check-format.sh
   chromium fonts-wqy-microhei # tests/test-report.py: the HTML report rendered headless, with Chinese glyphs
 )
 

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# tools/test.sh - builds libzjtx and runs every test suite twice:
-#   1. gcc with -Dwerror=true                         (build-ci/)
-#   2. clang with AddressSanitizer, LeakSanitizer and
-#      UndefinedBehaviorSanitizer (gcc if no clang)   (build-asan/)
-# Exits non-zero on the first failure.
+# tools/test.sh - builds libzjtx four ways and runs the tests of each:
+#   1. gcc with -Dwerror=true: every suite, fuzz corpus replay included   (build-ci/)
+#   2. clang with AddressSanitizer, LeakSanitizer and UndefinedBehavior-
+#      Sanitizer (gcc if no clang): every suite again                    (build-asan/)
+#   3. clang with ThreadSanitizer: the threading tests (api, batch)      (build-tsan/)
+#   4. clang with libFuzzer: each fuzz target for FUZZ_SECONDS (20)      (build-fuzz/)
+# ZJTX_CHECK_FORMAT=1 first runs tools/check-format.sh (clang-format).
+# Exits non-zero on the first failure; ends with one line counting the
+# tests of every build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+start=$SECONDS
 
 bash tools/setup.sh
 
@@ -20,6 +25,12 @@ setup() {
     meson setup "$dir" "$@"
   fi
 }
+
+if [ "${ZJTX_CHECK_FORMAT:-0}" = 1 ]; then
+  echo "=== clang-format (tools/check-format.sh)"
+  bash tools/check-format.sh
+  echo
+fi
 
 echo "=== gcc, -Dwerror=true (build-ci/)"
 CC=gcc setup build-ci -Dwerror=true
@@ -39,11 +50,53 @@ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_check
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --print-errorlogs
 
+# ThreadSanitizer on the tests that run threads: test-api (8 threads share a
+# policy) and test-batch (1/2/4 evaluation threads, CSV files read by a
+# GThreadPool).  GLib's locks are futexes TSan cannot see: the preloaded
+# tests/tsan/glib-pool.c states the pool's hand-offs, tests/tsan.supp names
+# the GLib-internal frames left, so any race in libzjtx fails.
 echo
-echo "tools/test.sh: all tests passed (gcc -Werror; $san_cc ASan+LSan+UBSan)"
-# One plain closing line over both builds (meson's testlog.json: one JSON
+echo "=== $san_cc, -Db_sanitize=thread: the threading tests (build-tsan/)"
+CC=$san_cc setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug
+meson compile -C build-tsan test-api test-batch
+$san_cc -shared -fPIC -O1 -o build-tsan/libtsan-glib-pool.so tests/tsan/glib-pool.c \
+  $(pkg-config --cflags --libs glib-2.0) -ldl
+export G_SLICE=always-malloc
+tsan_env=(env LD_PRELOAD="$PWD/build-tsan/libtsan-glib-pool.so"
+  TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp:halt_on_error=1:second_deadlock_stack=1")
+# First the set-up itself (tests/tsan/canary.c): a correct pool hand-off
+# passes, a real race between two pool jobs is still reported.
+$san_cc -fsanitize=thread -g -O1 -o build-tsan/tsan-canary tests/tsan/canary.c $(pkg-config --cflags --libs glib-2.0)
+"${tsan_env[@]}" build-tsan/tsan-canary handoff
+if "${tsan_env[@]}" build-tsan/tsan-canary race >build-tsan/tsan-canary-race.log 2>&1 ||
+  ! grep -q 'WARNING: ThreadSanitizer: data race' build-tsan/tsan-canary-race.log; then
+  cat build-tsan/tsan-canary-race.log
+  echo "tools/test.sh: TSan missed the race of tests/tsan/canary.c: the set-up hides real races" >&2
+  exit 1
+fi
+echo "canary race: reported by TSan, as it must be"
+# (with a --wrapper, meson names the log after it: testlog-env.json)
+meson test -C build-tsan --no-rebuild --print-errorlogs --wrapper "${tsan_env[*]}" api batch
+unset G_SLICE
+
+logs=(build-ci/meson-logs/testlog.json build-asan/meson-logs/testlog.json build-tsan/meson-logs/testlog-env.json)
+echo
+if [ "$san_cc" = clang ]; then
+  fuzz_seconds=${FUZZ_SECONDS:-20}
+  echo "=== clang, -Dfuzzing=true: each fuzz target for ${fuzz_seconds}s (build-fuzz/)"
+  CC=clang setup build-fuzz -Dfuzzing=true -Db_lundef=false -Dfuzz_seconds="$fuzz_seconds"
+  meson compile -C build-fuzz fuzz-policy fuzz-facts-json fuzz-facts-csv fuzz-expr
+  meson test -C build-fuzz --no-rebuild --print-errorlogs --num-processes 2 --suite fuzz-smoke
+  logs+=(build-fuzz/meson-logs/testlog.json)
+else
+  echo "=== no clang: the libFuzzer smoke run is skipped"
+fi
+
+echo
+echo "tools/test.sh: all tests passed (gcc -Werror; $san_cc ASan+LSan+UBSan; TSan; fuzzing) in $((SECONDS - start))s"
+# One plain closing line over every build (meson's testlog.json: one JSON
 # object per test; an expected failure that failed counts as passed).
-python3 - build-ci/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'
+python3 - "${logs[@]}" <<'PY'
 import json, sys
 passed = failed = skipped = 0
 for path in sys.argv[1:]:

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* policy-link.c - after every document of the extends chain is read: names
+ * that point across documents, child relations, and compiling every
+ * expression (compile.h). */
+#include "policy-link.h"
+
+#include "compile.h"
+
+static bool pfail(zjtx_error **err, zpos pos, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static bool pfail(zjtx_error **err, zpos pos, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  zerr_give(err, zerr_newv(ZJTX_ERR_POLICY, pos.file, pos.line, pos.column, NULL, fmt, ap));
+  va_end(ap);
+  return false;
+}
+
+static bool resolve_entity_decl(struct zjtx_policy *p, zpending *pd, zjtx_error **err) {
+  zentity *e = pd->entity;
+  if (pd->entity_name) {
+    int32_t parent = zpolicy_entity_index(p, pd->entity_name);
+    if (parent < 0 || parent == e->index)
+      return pfail(err, pd->pos, "entity %s: parent '%s' is not a declared entity", e->name, pd->entity_name);
+    if (e->parent >= 0 && e->parent != parent)
+      return pfail(err, pd->pos, "entity %s is declared with two parents", e->name);
+    e->parent = parent;
+  }
+  if (pd->key_name) {
+    int32_t k = zentity_field_index(e, pd->key_name);
+    if (k < 0)
+      return pfail(err, pd->pos, "entity %s: key '%s' is not one of its fields", e->name, pd->key_name);
+    e->key_field = k;
+  }
+  return true;
+}
+
+bool zpolicy_resolve_pending(struct zjtx_policy *p, zpending *pd, zjtx_error **err) {
+  if (pd->entity)
+    return resolve_entity_decl(p, pd, err);
+  int32_t target = pd->entity_name ? zpolicy_entity_index(p, pd->entity_name) : -1;
+  if (target < 0)
+    return pfail(err, pd->pos, "'%s' is not a declared entity", pd->entity_name ? pd->entity_name : "");
+  if (pd->field) {
+    pd->field->ref_entity = target;
+    return true;
+  }
+  zrelation *r = pd->relation;
+  zentity *te = zpolicy_entity(p, target);
+  int32_t via = pd->via_name ? zentity_field_index(te, pd->via_name) : -1;
+  if (via < 0 || zentity_field(te, via)->type != ZF_REF)
+    return pfail(err, pd->pos, "relation %s: via=\"%s\" must be a ref field of %s", r->name,
+                 pd->via_name ? pd->via_name : "", te->name);
+  r->target = target;
+  r->via_field = via;
+  return true;
+}
+
+bool zpolicy_add_child_relations(struct zjtx_policy *p, zjtx_error **err) {
+  for (guint i = 0; i < p->entities->len; i++) {
+    zentity *e = zpolicy_entity(p, (int32_t)i);
+    if (!e->plural)
+      return pfail(err, e->pos, "entity %s needs plural= (its JSON key and CSV file name)", e->name);
+    if (e->parent < 0)
+      continue;
+    if (!e->parent_key)
+      return pfail(err, e->pos, "entity %s has a parent but no parent-key=", e->name);
+    zrelation *r = g_new0(zrelation, 1);
+    r->name = g_strdup(e->plural);
+    r->kind = ZREL_CHILDREN;
+    r->owner = e->parent;
+    r->target = e->index;
+    r->via_field = -1;
+    r->index = (int32_t)p->relations->len;
+    g_ptr_array_add(p->relations, r);
+    g_array_append_val(zpolicy_entity(p, e->parent)->relations, r->index);
+  }
+  return true;
+}
+
+bool zpolicy_check_ref_fields(struct zjtx_policy *p, zjtx_error **err) {
+  for (guint i = 0; i < p->entities->len; i++) {
+    zentity *e = zpolicy_entity(p, (int32_t)i);
+    for (guint f = 0; f < e->fields->len; f++) {
+      zfield *fd = zentity_field(e, (int32_t)f);
+      if (fd->type == ZF_REF && zpolicy_entity(p, fd->ref_entity)->key_field < 0)
+        return pfail(err, fd->pos, "field %s.%s refers to %s, which has no key=", e->name, fd->name,
+                     zpolicy_entity(p, fd->ref_entity)->name);
+    }
+  }
+  return true;
+}
+
+static bool compile_rule(struct zjtx_policy *p, zrule *r, zjtx_error **err) {
+  const ztype boolean = {ZT_BOOL, -1}, money = {ZT_MONEY, -1};
+  zscope record = {ZSCOPE_RECORD, r->subject, {ZT_VOID, -1}, NULL};
+  zscope scope = record;
+  if (r->group_field >= 0) {
+    scope.kind = ZSCOPE_GROUP;
+    scope.key_type = zfield_value_type(zentity_field(zpolicy_entity(p, r->subject), r->group_field));
+  }
+  if (r->kind == ZJTX_RULE_CHECK && !r->has_condition)
+    return pfail(err, r->pos, "check %s needs a <condition>", r->id);
+  if (r->kind == ZJTX_RULE_CHECK && (r->has_amount || r->caps->len))
+    return pfail(err, r->pos, "check %s computes no amount: remove <amount>/<cap>", r->id);
+  if (r->kind == ZJTX_RULE_ENTITLEMENT && !r->has_amount)
+    return pfail(err, r->pos, "rule %s needs an <amount>", r->id);
+  if (r->has_filter && !zcompile_expr(p, &r->filter, &record, boolean, err))
+    return false;
+  if (r->has_condition && !zcompile_expr(p, &r->condition, &scope, boolean, err))
+    return false;
+  if (r->has_amount && !zcompile_expr(p, &r->amount, &scope, money, err))
+    return false;
+  for (guint i = 0; i < r->caps->len; i++)
+    if (!zcompile_expr(p, &((zcap *)g_ptr_array_index(r->caps, i))->expr, &scope, money, err))
+      return false;
+  return true;
+}
+
+/* An indicator's value over the whole population, and its target read
+ * with the value's type ("50" of a rate is 50 %). */
+static bool compile_indicator(struct zjtx_policy *p, zindicator *x, zjtx_error **err) {
+  zscope population = {ZSCOPE_POPULATION, -1, {ZT_VOID, -1}, NULL};
+  if (!x->value.text)
+    return pfail(err, x->pos, "indicator %s needs a <value>", x->id);
+  if (!zcompile_expr(p, &x->value, &population, (ztype){ZT_VOID, -1}, err))
+    return false;
+  ztype t = x->value.type;
+  if (!ztype_is_decimal(t) && t.kind != ZT_DATE)
+    return pfail(err, x->value.pos, "indicator %s must give a number, money, rate or date", x->id);
+  const char *why = x->target_text ? zpolicy_parse_value(t, x->target_text, &x->target) : "a target";
+  if (why)
+    return pfail(err, x->pos, "target \"%s\" of indicator %s is not %s", x->target_text ? x->target_text : "", x->id,
+                 why);
+  return true;
+}
+
+/* Rules a reform removed leave the policy before anything is compiled. */
+static void drop_removed_rules(struct zjtx_policy *p) {
+  guint kept = 0;
+  for (guint i = 0; i < p->rules->len; i++) {
+    zrule *r = g_ptr_array_index(p->rules, i);
+    if (r->removed) {
+      zrule_free(r);
+      continue;
+    }
+    r->index = (int32_t)kept;
+    p->rules->pdata[kept++] = r;
+  }
+  g_ptr_array_set_size(p->rules, (gint)kept);
+}
+
+bool zpolicy_compile_all(struct zjtx_policy *p, zjtx_error **err) {
+  drop_removed_rules(p);
+  for (guint i = 0; i < p->derived->len; i++) {
+    zderived *d = g_ptr_array_index(p->derived, i);
+    zscope sc = {ZSCOPE_RECORD, d->entity, {ZT_VOID, -1}, d};
+    if (d->state == 0 && !zcompile_expr(p, &d->expr, &sc, d->type, err))
+      return false;
+  }
+  for (guint i = 0; i < p->rules->len; i++)
+    if (!compile_rule(p, g_ptr_array_index(p->rules, i), err))
+      return false;
+  for (guint i = 0; i < p->indicators->len; i++)
+    if (!compile_indicator(p, g_ptr_array_index(p->indicators, i), err))
+      return false;
+  return zcompile_link(p, err);
+}

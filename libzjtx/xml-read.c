@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* xml-read.c - reading untrusted XML safely (see the header).
+ *
+ * No network (XML_PARSE_NONET), no DTD loading, no entity substitution, no
+ * DOCTYPE at all, UTF-8 only, limits on size and nesting checked on the raw
+ * text before libxml2 sees it.  libxml2 errors are collected through the
+ * structured error hook so that the *first* one is reported, and nothing is
+ * printed. */
+#include "xml-read.h"
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xml-position.h"
+
+void zxml_error_free(zxml_error *e) {
+  if (!e)
+    return;
+  g_free(e->message);
+  g_free(e->element);
+  g_free(e);
+}
+
+char *zxml_one_line(char *s) {
+  char *out = s;
+  for (const char *q = s; *q;) {
+    if (*q != '\n' && *q != '\r') {
+      *out++ = *q++;
+      continue;
+    }
+    while (out > s && (out[-1] == ' ' || out[-1] == '\t'))
+      out--;
+    while (*q == '\n' || *q == '\r' || *q == ' ' || *q == '\t')
+      q++;
+    if (out > s && *q)
+      *out++ = ' ';
+  }
+  *out = '\0';
+  return g_strstrip(s);
+}
+
+static bool fail(zxml_error **err, zjtx_status code, int line, int column, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+static bool fail(zxml_error **err, zjtx_status code, int line, int column, const char *fmt, ...) {
+  if (!err)
+    return false;
+  zxml_error *e = g_new0(zxml_error, 1);
+  va_list ap;
+  va_start(ap, fmt);
+  e->message = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  e->code = code;
+  e->line = line;
+  e->column = column;
+  *err = e;
+  return false;
+}
+
+/* ---- libxml2's errors: the first one --------------------------------------- */
+
+typedef struct {
+  zjtx_status code;
+  zxml_error *first;
+  xmlNode *node; /* the element the first error is about, or NULL */
+} collector;
+
+static void on_xml_error(void *data, xmlErrorPtr e) {
+  collector *x = data;
+  if (x->first || !e || e->level < XML_ERR_ERROR)
+    return;
+  x->first = g_new0(zxml_error, 1);
+  x->first->code = x->code;
+  x->first->message = zxml_one_line(g_strdup(e->message ? e->message : "invalid XML"));
+  x->first->line = e->line;
+  x->first->column = e->int2;
+  const xmlNode *n = e->node;
+  if (x->code == ZJTX_ERR_SCHEMA && n && n->type == XML_ELEMENT_NODE) {
+    x->first->element = g_strdup((const char *)n->name);
+    x->node = (xmlNode *)n;
+  }
+}
+
+/* Hands the collected error (or a new one saying `otherwise`) to err. */
+static bool give_collected(collector *x, zxml_error **err, const char *otherwise) {
+  if (!x->first)
+    return fail(err, x->code, 0, 0, "%s", otherwise);
+  if (err)
+    *err = x->first;
+  else
+    zxml_error_free(x->first);
+  x->first = NULL;
+  return false;
+}
+
+/* ---- checks on the raw text -------------------------------------------------- */
+
+/* memmem(): the whole buffer, NUL bytes included. */
+static const char *find_bytes(const char *data, size_t len, const char *needle) {
+  size_t n = strlen(needle);
+  for (const char *q = data; n <= len && (q = memchr(q, needle[0], len - (size_t)(q - data) - n + 1)); q++)
+    if (memcmp(q, needle, n) == 0)
+      return q;
+  return NULL;
+}
+
+static int line_at(const char *data, const char *at) {
+  int line = 1;
+  for (const char *q = data; q < at; q++)
+    line += *q == '\n';
+  return line;
+}
+
+/* The encoding named by an XML declaration at the start, or NULL. */
+static char *declared_encoding(const char *data, size_t len) {
+  const char *end = data + len, *q = data;
+  if (zxml_starts(q, end, "\xEF\xBB\xBF"))
+    q += 3;
+  if (!zxml_starts(q, end, "<?xml"))
+    return NULL;
+  const char *close = find_bytes(q, (size_t)(end - q), "?>");
+  const char *enc = close ? find_bytes(q, (size_t)(close - q), "encoding") : NULL;
+  if (!enc)
+    return NULL;
+  for (q = enc + 8; q < close && (*q == ' ' || *q == '=' || *q == '\t' || *q == '\n' || *q == '\r'); q++)
+    ;
+  if (q >= close || (*q != '"' && *q != '\''))
+    return NULL;
+  const char *v = q + 1, *v_end = memchr(v, *q, (size_t)(close - v));
+  return v_end ? g_strndup(v, (size_t)(v_end - v)) : NULL;
+}
+
+/* libxml2 is told the text is UTF-8 whatever it says; anything else would be
+ * misread (UTF-16 as a document without elements, or too deep). */
+static bool check_utf8(const char *data, size_t len, const zxml_limits *lim, zxml_error **err) {
+  if (len >= 2 && ((data[0] == '\xFF' && data[1] == '\xFE') || (data[0] == '\xFE' && data[1] == '\xFF')))
+    return fail(err, ZJTX_ERR_XML, 1, 1, "the %s starts with a UTF-16 byte order mark: %s files must be UTF-8",
+                lim->what, lim->what);
+  const char *nul = memchr(data, '\0', len);
+  if (nul)
+    return fail(err, ZJTX_ERR_XML, line_at(data, nul), 0,
+                "the %s holds a NUL byte (is it UTF-16?): %s files must be UTF-8", lim->what, lim->what);
+  g_autofree char *enc = declared_encoding(data, len);
+  if (enc && g_ascii_strcasecmp(enc, "UTF-8") != 0 && g_ascii_strcasecmp(enc, "UTF8") != 0 &&
+      g_ascii_strcasecmp(enc, "US-ASCII") != 0 && g_ascii_strcasecmp(enc, "ASCII") != 0)
+    return fail(err, ZJTX_ERR_XML, 1, 0, "the %s declares encoding=\"%.40s\": %s files must be UTF-8", lim->what, enc,
+                lim->what);
+  const char *bad = NULL;
+  if (!g_utf8_validate(data, (gssize)len, &bad))
+    return fail(err, ZJTX_ERR_XML, line_at(data, bad), 0, "the %s is not valid UTF-8 here: %s files must be UTF-8",
+                lim->what, lim->what);
+  return true;
+}
+
+/* Element nesting, counted on the raw text before libxml2 parses it, so that
+ * a deeply nested document is refused as a limit whatever its depth
+ * (libxml2 on its own stops at 256 levels with a parser error).  Returns the
+ * line of the first element nested too deep, or 0. */
+static int too_deep(const char *data, size_t len, int max) {
+  const char *q = data, *end = data + len;
+  int depth = 0, line = 1;
+  while (q < end) {
+    if (*q != '<') {
+      if (*q++ == '\n')
+        line++;
+      continue;
+    }
+    if (zxml_starts(q, end, "<!--")) {
+      zxml_skip_past(&q, end, "-->", &line);
+    } else if (zxml_starts(q, end, "<![CDATA[")) {
+      zxml_skip_past(&q, end, "]]>", &line);
+    } else if (zxml_starts(q, end, "<?")) {
+      zxml_skip_past(&q, end, "?>", &line);
+    } else if (zxml_starts(q, end, "</")) {
+      depth--;
+      zxml_skip_past(&q, end, ">", &line);
+    } else if (zxml_starts(q, end, "<!")) {
+      zxml_skip_past(&q, end, ">", &line);
+    } else {
+      int tag_line = line;
+      char quote = 0;
+      const char *gt = NULL;
+      for (q++; q < end && !gt; q++) {
+        if (*q == '\n')
+          line++;
+        else if (quote)
+          quote = *q == quote ? 0 : quote;
+        else if (*q == '"' || *q == '\'')
+          quote = *q;
+        else if (*q == '>')
+          gt = q;
+      }
+      if (gt && gt[-1] == '/')
+        continue; /* <empty/> */
+      if (++depth > max)
+        return tag_line;
+    }
+  }
+  return 0;
+}
+
+static int depth_of(xmlNode *n) {
+  int best = 0;
+  for (xmlNode *c = n->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE)
+      best = MAX(best, depth_of(c));
+  return best + 1;
+}
+
+static bool check_text(const char *data, size_t len, const zxml_limits *lim, zxml_error **err) {
+  if (len > lim->max_bytes)
+    return fail(err, ZJTX_ERR_LIMIT, 0, 0, "%s is larger than %zu bytes", lim->what, lim->max_bytes);
+  if (!check_utf8(data, len, lim, err))
+    return false;
+  /* A DTD is never needed; refusing any DOCTYPE rules out external entities
+   * and entity-expansion bombs before libxml2 sees them. */
+  if (find_bytes(data, len, "<!DOCTYPE") || find_bytes(data, len, "<!ENTITY"))
+    return fail(err, ZJTX_ERR_XML, 0, 0,
+                "%s contains a DOCTYPE or entity declaration: DTDs and entities are refused "
+                "for safety",
+                lim->what);
+  int deep = too_deep(data, len, lim->max_depth);
+  if (deep)
+    return fail(err, ZJTX_ERR_LIMIT, deep, 0, "elements nested deeper than %d levels", lim->max_depth);
+  return true;
+}
+
+/* ---- parsing and validating -------------------------------------------------- */
+
+static xmlDoc *parse(const char *data, size_t len, const char *file, const zxml_limits *lim, zxml_error **err) {
+  collector x = {ZJTX_ERR_XML, NULL, NULL};
+  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  if (!ctxt)
+    return fail(err, ZJTX_ERR_NOMEM, 0, 0, "out of memory"), NULL;
+  /* libxml2 2.9 keeps this hook per thread: safe with concurrent loads */
+  xmlSetStructuredErrorFunc(&x, on_xml_error);
+  /* "UTF-8" explicitly: otherwise libxml2 2.9 prints encoding errors */
+  g_autoptr(xmlDoc) doc =
+      xmlCtxtReadMemory(ctxt, data, (int)len, file, "UTF-8",
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
+  xmlSetStructuredErrorFunc(NULL, NULL);
+  xmlFreeParserCtxt(ctxt);
+  if (!doc || x.first)
+    return give_collected(&x, err, "not well-formed XML"), NULL;
+  if (doc->intSubset || doc->extSubset)
+    return fail(err, ZJTX_ERR_XML, 0, 0, "DTDs are refused for safety"), NULL;
+  xmlNode *root = xmlDocGetRootElement(doc);
+  if (!root || depth_of(root) > lim->max_depth)
+    return fail(err, ZJTX_ERR_LIMIT, 0, 0, "elements nested deeper than %d levels", lim->max_depth), NULL;
+  return g_steal_pointer(&doc);
+}
+
+/* ---- schema errors about attributes, said plainly -------------------------------
+ *
+ * libxml2 says "Element rule failed to validate attributes" (or, for an
+ * attribute it does not know, "Expecting an element cap, got nothing").  The
+ * schema itself says which attributes an element takes and which it needs,
+ * so the message can name the one that is missing or unknown. */
+
+static bool is_rng(xmlNode *n, const char *name) {
+  return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static char *rng_name(xmlNode *n) {
+  xmlChar *v = xmlGetProp(n, (const xmlChar *)"name");
+  char *s = v ? g_strdup((const char *)v) : NULL;
+  xmlFree(v);
+  return s;
+}
+
+typedef struct {
+  GHashTable *defines;  /* define name -> xmlNode* */
+  GPtrArray *names;     /* attribute names, in schema order */
+  GHashTable *required; /* name -> GINT(1 required, 2 optional) */
+  bool unknowable;      /* an attribute without a name (anyName...) */
+} attr_set;
+
+static void collect_attributes(attr_set *a, xmlNode *pattern, bool optional, int depth) {
+  for (xmlNode *c = pattern->children; c && depth < 32; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE || is_rng(c, "element"))
+      continue;
+    if (is_rng(c, "attribute")) {
+      char *name = rng_name(c);
+      if (!name) {
+        a->unknowable = true;
+        continue;
+      }
+      int was = GPOINTER_TO_INT(g_hash_table_lookup(a->required, name));
+      if (!was)
+        g_ptr_array_add(a->names, g_strdup(name));
+      g_hash_table_insert(a->required, name, GINT_TO_POINTER(was == 1 || !optional ? 1 : 2));
+    } else if (is_rng(c, "ref")) {
+      g_autofree char *name = rng_name(c);
+      xmlNode *d = name ? g_hash_table_lookup(a->defines, name) : NULL;
+      if (d)
+        collect_attributes(a, d, optional, depth + 1);
+    } else {
+      bool opt = optional || is_rng(c, "optional") || is_rng(c, "zeroOrMore") || is_rng(c, "choice");
+      collect_attributes(a, c, opt, depth + 1);
+    }
+  }
+}
+
+static void index_schema(xmlNode *n, GHashTable *defines, GPtrArray *elements, const char *element) {
+  for (xmlNode *c = n; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE)
+      continue;
+    g_autofree char *name = rng_name(c);
+    if (name && is_rng(c, "define") && !g_hash_table_contains(defines, name))
+      g_hash_table_insert(defines, g_strdup(name), c);
+    if (name && is_rng(c, "element") && strcmp(name, element) == 0)
+      g_ptr_array_add(elements, c);
+    index_schema(c->children, defines, elements, element);
+  }
+}
+
+/* What is wrong with the attributes of n by the schema, or NULL. */
+static char *attribute_problem(xmlDoc *rng, xmlNode *n) {
+  const char *element = (const char *)n->name;
+  attr_set a = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), g_ptr_array_new_with_free_func(g_free),
+                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), false};
+  g_autoptr(GPtrArray) defs = g_ptr_array_new();
+  index_schema(xmlDocGetRootElement(rng), a.defines, defs, element);
+  char *problem = NULL;
+  if (defs->len == 1) /* an element defined twice may take different attributes */
+    collect_attributes(&a, g_ptr_array_index(defs, 0), false, 0);
+  for (xmlAttr *at = n->properties; defs->len == 1 && !a.unknowable && at && !problem; at = at->next)
+    if (!at->ns && !g_hash_table_contains(a.required, at->name))
+      problem = g_strdup_printf("<%s> takes no attribute %s=", element, (const char *)at->name);
+  for (guint i = 0; defs->len == 1 && i < a.names->len && !problem; i++) {
+    const char *name = g_ptr_array_index(a.names, i);
+    if (GPOINTER_TO_INT(g_hash_table_lookup(a.required, name)) == 1 && !xmlHasProp(n, (const xmlChar *)name))
+      problem = g_strdup_printf("<%s> needs %s=", element, name);
+  }
+  g_hash_table_destroy(a.defines);
+  g_hash_table_destroy(a.required);
+  g_ptr_array_free(a.names, TRUE);
+  return problem;
+}
+
+/* libxml2 blames an element for its children's attributes (a <field>
+ * without name= is "Element entity failed to validate attributes"): the
+ * element, else the first of its children with a problem. */
+static void explain_attributes(const zxml_schema *schema, xmlNode *n, zxml_error *e) {
+  g_autoptr(xmlDoc) rng = xmlReadMemory(schema->data, (int)schema->len, "schema.rng", NULL,
+                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (!rng || !xmlDocGetRootElement(rng))
+    return;
+  /* "Element rule failed to validate attributes" comes with rule's first
+   * child as its node */
+  char named[64] = "";
+  bool about_attributes = sscanf(e->message, "Element %63s failed to validate attributes", named) == 1;
+  if (about_attributes && strcmp((const char *)n->name, named) != 0 && n->parent &&
+      n->parent->type == XML_ELEMENT_NODE && strcmp((const char *)n->parent->name, named) == 0)
+    n = n->parent;
+  char *problem = attribute_problem(rng, n);
+  xmlNode *at = n;
+  for (xmlNode *c = n->children; !problem && about_attributes && c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && (problem = attribute_problem(rng, c)))
+      at = c;
+  if (!problem)
+    return;
+  g_free(e->message);
+  e->message = problem;
+  g_free(e->element);
+  e->element = g_strdup((const char *)at->name);
+  e->line = (int)xmlGetLineNo(at);
+  e->column = 0;
+}
+
+bool zxml_validate(xmlDoc *doc, const zxml_schema *schema, zxml_error **err) {
+  collector x = {ZJTX_ERR_SCHEMA, NULL, NULL};
+  xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(schema->data, (int)schema->len);
+  xmlRelaxNGSetParserStructuredErrors(pc, on_xml_error, &x);
+  xmlRelaxNGPtr rng = xmlRelaxNGParse(pc);
+  xmlRelaxNGFreeParserCtxt(pc);
+  zxml_error_free(g_steal_pointer(&x.first));
+  if (!rng)
+    return fail(err, ZJTX_ERR_SCHEMA, 0, 0, "the embedded schema is broken");
+  xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(rng);
+  xmlRelaxNGSetValidStructuredErrors(vc, on_xml_error, &x);
+  int rc = xmlRelaxNGValidateDoc(vc, doc);
+  xmlRelaxNGFreeValidCtxt(vc);
+  xmlRelaxNGFree(rng);
+  if (rc == 0) {
+    zxml_error_free(x.first);
+    return true;
+  }
+  if (x.first && x.node)
+    explain_attributes(schema, x.node, x.first);
+  return give_collected(&x, err, "does not follow the schema");
+}
+
+bool zxml_read(const char *data, size_t len, const char *file, const zxml_schema *schema, const zxml_limits *limits,
+               xmlDoc **doc, zxml_error **err) {
+  *doc = NULL;
+  if (!check_text(data, len, limits, err))
+    return false;
+  g_autoptr(xmlDoc) d = parse(data, len, file, limits, err);
+  if (!d || (schema && !zxml_validate(d, schema, err)))
+    return false;
+  *doc = g_steal_pointer(&d);
+  return true;
+}
