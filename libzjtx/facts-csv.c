@@ -14,7 +14,7 @@ typedef struct {
   int32_t entity;
   char *path;
   goffset size;
-  zjtx_error *errs; /* this file's errors, merged in entity order */
+  zjtx_error *errs;  /* this file's errors, merged in entity order */
   zjtx_error **tail; /* where the next error goes */
 } csv_job;
 
@@ -177,8 +177,9 @@ static void read_file(gpointer data, gpointer unused) {
     g_autofree char *reason = row_reason(r);
     job_error(job, ZJTX_ERR_LIMIT, 1, "the header row: %s", reason);
   } else if (st != ZCSV_RECORD) {
-    job_error(job, ZJTX_ERR_FACTS, 1, st == ZCSV_EOF ? "the file is empty: expected a header row naming the fields"
-                                                     : "the header row is not valid CSV");
+    job_error(job, ZJTX_ERR_FACTS, 1,
+              st == ZCSV_EOF ? "the file is empty: expected a header row naming the fields"
+                             : "the header row is not valid CSV");
   } else {
     char **header = g_new0(char *, n + 1);
     for (size_t i = 0; i < n; i++)

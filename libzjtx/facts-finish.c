@@ -6,8 +6,8 @@
 
 /* ---- messages about stored records ---------------------------------------- */
 
-    /* "school #3" or "school #3 (S1)": how finish names a stored record. */
-    static char *record_label(const struct zjtx_facts *f, int32_t entity, int32_t rec) {
+/* "school #3" or "school #3 (S1)": how finish names a stored record. */
+static char *record_label(const struct zjtx_facts *f, int32_t entity, int32_t rec) {
   const zentity *e = zpolicy_entity(f->policy, entity);
   GPtrArray *keys = zfacts_key_column(f, entity);
   if (!keys)

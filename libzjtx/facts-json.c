@@ -16,14 +16,14 @@ typedef struct {
 /* One load: the parser's positions, scratch for one record, the errors. */
 typedef struct {
   zjtx_facts *facts;
-  const char *name;         /* file or buffer name for messages */
-  GHashTable *lines;        /* JsonObject* -> line of its '{' */
-  GHashTable *twice;        /* JsonObject* -> a member name it has twice (owned) */
-  GArray *open;             /* zopen_object stack while parsing */
-  GPtrArray *names, *values;/* the record being converted */
-  GStringChunk *scratch;    /* texts of the record's JSON numbers */
-  zjtx_error *errs, **tail; /* the errors; appended at the tail */
-  bool unusable;            /* the document as a whole cannot be read */
+  const char *name;          /* file or buffer name for messages */
+  GHashTable *lines;         /* JsonObject* -> line of its '{' */
+  GHashTable *twice;         /* JsonObject* -> a member name it has twice (owned) */
+  GArray *open;              /* zopen_object stack while parsing */
+  GPtrArray *names, *values; /* the record being converted */
+  GStringChunk *scratch;     /* texts of the record's JSON numbers */
+  zjtx_error *errs, **tail;  /* the errors; appended at the tail */
+  bool unusable;             /* the document as a whole cannot be read */
 } zjson_load;
 
 /* ---- positions ------------------------------------------------------------ */
@@ -38,8 +38,7 @@ static void on_object_start(JsonParser *parser, gpointer data) {
 
 /* json-glib keeps the last of two members with one name: count members as
  * they come, and a size that does not grow means a repeated name. */
-static void on_object_member(JsonParser *parser, JsonObject *object, const char *member,
-                             gpointer data) {
+static void on_object_member(JsonParser *parser, JsonObject *object, const char *member, gpointer data) {
   zjson_load *ld = data;
   (void)parser;
   zopen_object *o = &g_array_index(ld->open, zopen_object, ld->open->len - 1);
@@ -72,7 +71,7 @@ static void G_GNUC_PRINTF(3, 4) load_error(zjson_load *ld, int line, const char 
 /* A problem with one record: a reject always, and an error unless the
  * facts keep going past bad records. */
 static void G_GNUC_PRINTF(7, 8) record_problem(zjson_load *ld, int32_t entity, int line, const char *id,
-                                                const char *field, const char *value, const char *fmt, ...) {
+                                               const char *field, const char *value, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   g_autofree char *msg = g_strdup_vprintf(fmt, ap);
@@ -127,17 +126,21 @@ static const char *decimal_hint(const zentity *e, const char *member) {
   int32_t fi = zentity_field_index(e, member);
   zfield_type t = fi >= 0 ? zentity_field(e, fi)->type : ZF_TEXT;
   switch (t) {
-  case ZF_MONEY: return "write money as a decimal string, e.g. \"1250000.50\"";
-  case ZF_RATE: return "write a percentage as a decimal string, e.g. \"3.45\"";
-  case ZF_COUNT: return "write a count as a whole number, e.g. 12";
-  default: return "write it as a string, e.g. \"2.5\"";
+  case ZF_MONEY:
+    return "write money as a decimal string, e.g. \"1250000.50\"";
+  case ZF_RATE:
+    return "write a percentage as a decimal string, e.g. \"3.45\"";
+  case ZF_COUNT:
+    return "write a count as a whole number, e.g. 12";
+  default:
+    return "write it as a string, e.g. \"2.5\"";
   }
 }
 
 /* The text of a scalar member as the record API takes it: strings as is,
  * booleans and integers spelled out.  NULL with an error otherwise. */
-static const char *scalar_text(zjson_load *ld, const zentity *e, const char *member,
-                               JsonNode *node, const char *what, const char *id, int line) {
+static const char *scalar_text(zjson_load *ld, const zentity *e, const char *member, JsonNode *node, const char *what,
+                               const char *id, int line) {
   if (JSON_NODE_HOLDS_VALUE(node)) {
     GType t = json_node_get_value_type(node);
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
@@ -166,9 +169,7 @@ static const char *scalar_text(zjson_load *ld, const zentity *e, const char *mem
 /* The record's id as the record API gets it (a string, or an integer
  * spelled out), or NULL. */
 static char *record_id(const zentity *e, JsonObject *o) {
-  JsonNode *id = e->key_field >= 0
-                     ? json_object_get_member(o, zentity_field(e, e->key_field)->name)
-                     : NULL;
+  JsonNode *id = e->key_field >= 0 ? json_object_get_member(o, zentity_field(e, e->key_field)->name) : NULL;
   if (!id || !JSON_NODE_HOLDS_VALUE(id))
     return NULL;
   if (json_node_get_value_type(id) == G_TYPE_STRING)
@@ -187,8 +188,7 @@ static char *record_what(const zentity *e, JsonObject *o, const char *path) {
 
 /* Collects the record's scalar members into ld->names/values; false if one
  * of them cannot be a value (the errors are noted). */
-static bool convert_members(zjson_load *ld, int32_t entity, JsonObject *o, const char *what,
-                            int line) {
+static bool convert_members(zjson_load *ld, int32_t entity, JsonObject *o, const char *what, int line) {
   const zentity *e = zpolicy_entity(ld->facts->policy, entity);
   JsonObjectIter it;
   const char *member;
@@ -201,8 +201,7 @@ static bool convert_members(zjson_load *ld, int32_t entity, JsonObject *o, const
   json_object_iter_init_ordered(&it, o);
   while (json_object_iter_next_ordered(&it, &member, &node)) {
     /* "_comment"-style members annotate; null means absent */
-    if (member[0] == '_' || JSON_NODE_HOLDS_NULL(node) ||
-        child_entity(ld->facts->policy, entity, member) >= 0)
+    if (member[0] == '_' || JSON_NODE_HOLDS_NULL(node) || child_entity(ld->facts->policy, entity, member) >= 0)
       continue;
     const char *text = scalar_text(ld, e, member, node, what, id, line);
     ok = ok && text;
@@ -212,13 +211,12 @@ static bool convert_members(zjson_load *ld, int32_t entity, JsonObject *o, const
   return ok;
 }
 
-static void load_array(zjson_load *ld, int32_t entity, JsonNode *node, const char *parent_key,
-                       const char *path, int line);
+static void load_array(zjson_load *ld, int32_t entity, JsonNode *node, const char *parent_key, const char *path,
+                       int line);
 
 /* The nested children of a record just added (or rejected: its children
  * are still checked, so that one run reports every problem). */
-static void load_children(zjson_load *ld, int32_t entity, JsonObject *o, const char *path,
-                          int line) {
+static void load_children(zjson_load *ld, int32_t entity, JsonObject *o, const char *path, int line) {
   /* a copy: the children's conversions reuse the scratch */
   g_autofree char *key = record_id(zpolicy_entity(ld->facts->policy, entity), o);
   JsonObjectIter it;
@@ -235,8 +233,7 @@ static void load_children(zjson_load *ld, int32_t entity, JsonObject *o, const c
 }
 
 /* One record object and, recursively, the children nested in it. */
-static void load_record(zjson_load *ld, int32_t entity, JsonObject *o, const char *parent_key,
-                        const char *path) {
+static void load_record(zjson_load *ld, int32_t entity, JsonObject *o, const char *parent_key, const char *path) {
   const zentity *e = zpolicy_entity(ld->facts->policy, entity);
   int line = object_line(ld, o);
   g_autofree char *what = record_what(e, o, path);
@@ -263,8 +260,8 @@ static void load_record(zjson_load *ld, int32_t entity, JsonObject *o, const cha
 }
 
 /* "<plural>": [ {record}, ... ]; `line` is that of the enclosing object. */
-static void load_array(zjson_load *ld, int32_t entity, JsonNode *node, const char *parent_key,
-                       const char *path, int line) {
+static void load_array(zjson_load *ld, int32_t entity, JsonNode *node, const char *parent_key, const char *path,
+                       int line) {
   const zentity *e = zpolicy_entity(ld->facts->policy, entity);
   if (!JSON_NODE_HOLDS_ARRAY(node)) {
     load_error(ld, line, "%s: expected an array of %s records", path, e->name);
@@ -298,9 +295,8 @@ static void unknown_key(zjson_load *ld, const char *key, int line) {
   int32_t e = entity_by_plural(p, key);
   if (e >= 0) {
     const zentity *child = zpolicy_entity(p, e);
-    load_error(ld, line,
-               "\"%s\" cannot stand at the top level: %s records nest in their %s's \"%s\"", key,
-               child->name, zpolicy_entity(p, child->parent)->name, key);
+    load_error(ld, line, "\"%s\" cannot stand at the top level: %s records nest in their %s's \"%s\"", key, child->name,
+               zpolicy_entity(p, child->parent)->name, key);
     return;
   }
   g_autoptr(GString) keys = g_string_new("period");
@@ -312,8 +308,7 @@ static void unknown_key(zjson_load *ld, const char *key, int line) {
 }
 
 static void load_period(zjson_load *ld, JsonNode *node, int line) {
-  if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING ||
-      !*json_node_get_string(node)) {
+  if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING || !*json_node_get_string(node)) {
     load_error(ld, line, "\"period\" must be a string, e.g. \"2025\"");
     return;
   }
@@ -512,7 +507,8 @@ zjtx_status zjtx_facts_load_json_file(zjtx_policy *policy, const char *path, zjt
   if (out)
     *out = NULL;
   if (!policy || !path || !out)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "zjtx_facts_load_json_file: policy, path and out must not be NULL");
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
+                    "zjtx_facts_load_json_file: policy, path and out must not be NULL");
   return load_json(policy, NULL, 0, path, NULL, ZJTX_FACTS_STRICT, out, err);
 }
 

@@ -14,11 +14,11 @@
  * written up to 6): compact, and loaded into a zdec without work. */
 typedef struct {
   zfield_type type;
-  int32_t scale;            /* decimals of i64 values */
-  GArray *i64;              /* money, rate, count, number */
-  GArray *i32;              /* date, code, ref (record index after finish) */
-  GArray *u8;               /* bool */
-  GPtrArray *str;           /* text; ref (the id as written) */
+  int32_t scale;  /* decimals of i64 values */
+  GArray *i64;    /* money, rate, count, number */
+  GArray *i32;    /* date, code, ref (record index after finish) */
+  GArray *u8;     /* bool */
+  GPtrArray *str; /* text; ref (the id as written) */
 } zcolumn;
 
 /* CSR: the records related to owner i are items[offsets[i] .. offsets[i+1]). */
@@ -29,7 +29,7 @@ typedef struct {
 
 /* One problem with one input record: what a rejects file lists. */
 typedef struct {
-  const char *file;   /* NULL: the record API */
+  const char *file; /* NULL: the record API */
   int32_t line;
   const char *id;     /* the record's id as written, or NULL */
   const char *field;  /* the field concerned, or NULL */
@@ -55,24 +55,24 @@ typedef struct {
 
 struct zjtx_facts {
   struct zjtx_policy *policy;
-  ztable *tables;           /* one per entity */
-  zcsr *relations;          /* one per policy relation (after finish) */
-  int32_t *identity;        /* 0, 1, 2, ...: walking every record of a table */
+  ztable *tables;    /* one per entity */
+  zcsr *relations;   /* one per policy relation (after finish) */
+  int32_t *identity; /* 0, 1, 2, ...: walking every record of a table */
   GStringChunk *strings;
   char *period;
   bool finished;
-  bool keep_going;          /* refuse bad records, keep the rest */
-  size_t max_field;         /* longest value, in bytes as written */
-  size_t max_line;          /* longest CSV record (line), in bytes */
+  bool keep_going;  /* refuse bad records, keep the rest */
+  size_t max_field; /* longest value, in bytes as written */
+  size_t max_line;  /* longest CSV record (line), in bytes */
   /* progress while reading, updated and read with atomic operations */
   uint64_t progress_records, progress_bytes, progress_total;
 };
 
 /* Where a record came from, for error messages. */
 typedef struct {
-  const char *file;   /* NULL: the record API */
+  const char *file; /* NULL: the record API */
   int line;
-  const char *what;   /* e.g. "enterprises[3]" or NULL */
+  const char *what; /* e.g. "enterprises[3]" or NULL */
 } zrecord_origin;
 
 /* Defaults of the limits on untrusted input (include/zjtx/facts.h). */
@@ -100,9 +100,8 @@ void zfacts_map_names(const zentity *e, const char *const *names, size_t n, int3
  * value is appended to *errs (a chain, walked from *errs: pass the chain's
  * tail slot, see zfacts_append_error, to keep appending O(1)); NULL errs
  * collects none.  Returns false if any. */
-bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_key,
-                       const char *const *names, const char *const *values, size_t n,
-                       const zrecord_origin *origin, zjtx_error **errs);
+bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_key, const char *const *names,
+                       const char *const *values, size_t n, const zrecord_origin *origin, zjtx_error **errs);
 /* The same with the names already mapped by zfacts_map_names(). */
 bool zfacts_add_mapped(struct zjtx_facts *f, int32_t entity, const char *parent_key, const char *const *names,
                        const int32_t *map, const char *const *values, size_t n, const zrecord_origin *origin,
@@ -132,8 +131,8 @@ static inline const struct zjtx_error *zfacts_stopped(const struct zjtx_facts *f
 /* Notes a problem with a record that a carrier could not even hand to
  * zfacts_add_record (a JSON array where a value belongs, a CSV row with the
  * wrong number of fields): counts it read and refused.  Strings are copied. */
-void zfacts_reject(struct zjtx_facts *f, int32_t entity, const char *file, int line, const char *id,
-                   const char *field, const char *value, const char *reason);
+void zfacts_reject(struct zjtx_facts *f, int32_t entity, const char *file, int line, const char *id, const char *field,
+                   const char *value, const char *reason);
 /* Counts one record read and refused by a carrier (after its zfacts_reject
  * calls: a record with three problems is still one record). */
 void zfacts_refuse_record(struct zjtx_facts *f, int32_t entity, const char *id);
@@ -145,11 +144,16 @@ static inline zval zfacts_get(const struct zjtx_facts *f, int32_t entity, int32_
   const zcolumn *c = &f->tables[entity].columns[field];
   zval v;
   switch (c->type) {
-  case ZF_MONEY: case ZF_RATE: case ZF_COUNT: case ZF_NUMBER:
+  case ZF_MONEY:
+  case ZF_RATE:
+  case ZF_COUNT:
+  case ZF_NUMBER:
     v.d.m = ((const int64_t *)(const void *)c->i64->data)[rec];
     v.d.scale = c->scale;
     break;
-  case ZF_DATE: case ZF_CODE: case ZF_REF:
+  case ZF_DATE:
+  case ZF_CODE:
+  case ZF_REF:
     v.rec = (guint)rec < c->i32->len ? ((const int32_t *)(const void *)c->i32->data)[rec] : -1;
     break;
   case ZF_BOOL:

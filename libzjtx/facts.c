@@ -15,10 +15,14 @@
 
 static int32_t column_scale(zfield_type t) {
   switch (t) {
-  case ZF_MONEY: return MONEY_SCALE;
-  case ZF_RATE: return RATE_SCALE;
-  case ZF_NUMBER: return NUMBER_SCALE;
-  default: return 0;
+  case ZF_MONEY:
+    return MONEY_SCALE;
+  case ZF_RATE:
+    return RATE_SCALE;
+  case ZF_NUMBER:
+    return NUMBER_SCALE;
+  default:
+    return 0;
   }
 }
 
@@ -26,10 +30,14 @@ static void column_init(zcolumn *c, const zfield *fd) {
   c->type = fd->type;
   c->scale = column_scale(fd->type);
   switch (fd->type) {
-  case ZF_MONEY: case ZF_RATE: case ZF_COUNT: case ZF_NUMBER:
+  case ZF_MONEY:
+  case ZF_RATE:
+  case ZF_COUNT:
+  case ZF_NUMBER:
     c->i64 = g_array_new(FALSE, FALSE, sizeof(int64_t));
     break;
-  case ZF_DATE: case ZF_CODE:
+  case ZF_DATE:
+  case ZF_CODE:
     c->i32 = g_array_new(FALSE, FALSE, sizeof(int32_t));
     break;
   case ZF_REF: /* the id text now, the record index (i32) at finish */
@@ -91,13 +99,13 @@ static const char *table_text(ztable *t, const char *s) {
 
 void zfacts_add_reject(ztable *t, const char *file, int line, const char *id, const char *field, const char *value,
                        const char *reason) {
-  zreject r = {table_text(t, file), line, table_text(t, id), table_text(t, field), table_text(t, value),
+  zreject r = {table_text(t, file),  line, table_text(t, id), table_text(t, field), table_text(t, value),
                table_text(t, reason)};
   g_array_append_val(t->rejects, r);
 }
 
-void zfacts_reject(struct zjtx_facts *f, int32_t entity, const char *file, int line, const char *id,
-                   const char *field, const char *value, const char *reason) {
+void zfacts_reject(struct zjtx_facts *f, int32_t entity, const char *file, int line, const char *id, const char *field,
+                   const char *value, const char *reason) {
   zfacts_add_reject(&f->tables[entity], file, line, id, field, value, reason);
 }
 
@@ -198,8 +206,7 @@ zjtx_status zjtx_facts_new(zjtx_policy *policy, zjtx_facts **out, zjtx_error **e
   if (out)
     *out = NULL;
   if (!policy || !out)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
-                    "zjtx_facts_new: policy and out must not be NULL");
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "zjtx_facts_new: policy and out must not be NULL");
   zjtx_facts *f = g_new0(zjtx_facts, 1);
   f->policy = zjtx_policy_ref(policy);
   f->strings = g_string_chunk_new(4096);
@@ -226,7 +233,9 @@ void zjtx_facts_free(zjtx_facts *facts) {
   g_free(facts);
 }
 
-const char *zjtx_facts_period(const zjtx_facts *facts) { return facts ? facts->period : NULL; }
+const char *zjtx_facts_period(const zjtx_facts *facts) {
+  return facts ? facts->period : NULL;
+}
 
 size_t zjtx_facts_record_count(const zjtx_facts *facts, const char *entity) {
   int32_t e = facts && entity ? zpolicy_entity_index(facts->policy, entity) : -1;
@@ -248,8 +257,8 @@ zjtx_status zjtx_facts_add_record(zjtx_facts *facts, const char *entity, const c
   int32_t e = zpolicy_entity_index(facts->policy, entity);
   if (e < 0) {
     g_autofree char *list = entity_list(facts->policy);
-    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL,
-                    "the policy declares no entity \"%s\" (it declares: %s)", entity, list);
+    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "the policy declares no entity \"%s\" (it declares: %s)",
+                    entity, list);
   }
   zjtx_error *errs = NULL;
   if (zfacts_add_record(facts, e, NULL, names, values, n, NULL, &errs))

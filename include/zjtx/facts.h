@@ -42,9 +42,8 @@ ZJTX_API zjtx_status zjtx_facts_new(zjtx_policy *policy, zjtx_facts **out, zjtx_
  * is added and the error names the entity, field, value and what was
  * expected.
  */
-ZJTX_API zjtx_status zjtx_facts_add_record(zjtx_facts *facts, const char *entity,
-                                           const char *const *names, const char *const *values,
-                                           size_t n, zjtx_error **err);
+ZJTX_API zjtx_status zjtx_facts_add_record(zjtx_facts *facts, const char *entity, const char *const *names,
+                                           const char *const *values, size_t n, zjtx_error **err);
 
 /**
  * zjtx_facts_finish: resolves references (parents, `ref` fields), checks for
@@ -60,11 +59,10 @@ ZJTX_API zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err);
  * parent by plural name) and finishes the facts.  Every invalid record is
  * reported in the error chain, each with file, line, record and field.
  */
-ZJTX_API zjtx_status zjtx_facts_load_json_file(zjtx_policy *policy, const char *path,
-                                               zjtx_facts **out, zjtx_error **err);
-ZJTX_API zjtx_status zjtx_facts_load_json_buffer(zjtx_policy *policy, const char *data,
-                                                 size_t len, const char *name, zjtx_facts **out,
-                                                 zjtx_error **err);
+ZJTX_API zjtx_status zjtx_facts_load_json_file(zjtx_policy *policy, const char *path, zjtx_facts **out,
+                                               zjtx_error **err);
+ZJTX_API zjtx_status zjtx_facts_load_json_buffer(zjtx_policy *policy, const char *data, size_t len, const char *name,
+                                                 zjtx_facts **out, zjtx_error **err);
 
 /**
  * zjtx_facts_set_keep_going:
@@ -117,8 +115,8 @@ ZJTX_API zjtx_status zjtx_facts_set_max_line_bytes(zjtx_facts *facts, size_t byt
  * memory runs out the call fails with ZJTX_ERR_NOMEM.
  */
 ZJTX_API zjtx_status zjtx_facts_read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err);
-ZJTX_API zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len,
-                                                 const char *name, zjtx_error **err);
+ZJTX_API zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len, const char *name,
+                                                 zjtx_error **err);
 ZJTX_API zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_error **err);
 
 /**
@@ -164,8 +162,8 @@ ZJTX_API const char *zjtx_facts_reject_reason(const zjtx_facts *facts, size_t i)
  * and refused; read == accepted + refused always holds.  Any out-pointer
  * may be NULL.  Returns ZJTX_ERR_NOT_FOUND for an unknown entity.
  */
-ZJTX_API zjtx_status zjtx_facts_reconcile(const zjtx_facts *facts, const char *entity, int64_t *read,
-                                          int64_t *accepted, int64_t *refused);
+ZJTX_API zjtx_status zjtx_facts_reconcile(const zjtx_facts *facts, const char *entity, int64_t *read, int64_t *accepted,
+                                          int64_t *refused);
 
 /** The period the facts declare ("2025"), or NULL.  Borrowed. */
 ZJTX_API const char *zjtx_facts_period(const zjtx_facts *facts);
