@@ -1017,6 +1017,18 @@ START_TEST(test_csv_line_limit_and_header) {
   ck_assert_int_eq(zjtx_facts_reject_line(facts, 0), 2);
   ck_assert_int_eq(zjtx_facts_record_count(facts, "school"), 1);
   remove_csv_dir(dir);
+  /* a header over the limit: the file cannot be read */
+  static const char long_header[] = "id,name,budget\nS1,x,1\n";
+  dir = csv_dir(long_header, sizeof long_header - 1);
+  zjtx_facts_free(facts);
+  ck_assert_int_eq(zjtx_facts_new(policy, &facts, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_set_max_line_bytes(facts, 8, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_LIMIT);
+  ck_assert_str_eq(msg(err), "the header row: the record is longer than 8 bytes (the limit for one line)");
+  ck_assert_int_eq(zjtx_error_line(err), 1);
+  zjtx_error_free(err);
+  err = NULL;
+  remove_csv_dir(dir);
   /* header names are escaped like values */
   static const char header[] = "id,name,\033[2J\nS1,x,y\n";
   dir = csv_dir(header, sizeof header - 1);
@@ -1025,6 +1037,25 @@ START_TEST(test_csv_line_limit_and_header) {
   ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
   ck_assert_str_eq(msg(err), "unknown column \"\\u001b[2J\" in the header (school has: id, name, budget, opened, "
                              "kind, rural, pupils, ratio)");
+  remove_csv_dir(dir);
+}
+END_TEST
+
+/* Strict CSV: 20,000 bad rows, each error appended in constant time. */
+START_TEST(test_csv_many_bad_rows_linear) {
+  enum { N = 20000 };
+  GString *s = g_string_new("id,name,budget\n");
+  for (int i = 0; i < N; i++)
+    g_string_append_printf(s, "S%d,x,1.001\n", i);
+  char *dir = csv_dir(s->str, s->len);
+  g_string_free(s, TRUE);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
+  ck_assert_uint_eq(zjtx_error_count(err), N);
+  const zjtx_error *last = err;
+  while (zjtx_error_next(last))
+    last = zjtx_error_next(last);
+  ck_assert_str_eq(msg(last), "schools line 20001 (S19999): field \"budget\": \"1.001\" is not money with at most 2 "
+                              "decimals (expected e.g. \"1250000.50\")");
   remove_csv_dir(dir);
 }
 END_TEST
@@ -1102,6 +1133,7 @@ static Suite *facts_suite(void) {
   tcase_add_test(hostile, test_out_of_memory);
   tcase_add_test(hostile, test_csv_hostile);
   tcase_add_test(hostile, test_csv_line_limit_and_header);
+  tcase_add_test(hostile, test_csv_many_bad_rows_linear);
   tcase_add_test(hostile, test_csv_not_a_regular_file);
   suite_add_tcase(s, hostile);
   return s;
