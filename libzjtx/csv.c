@@ -58,19 +58,25 @@ struct zcsv {
   long line;     /* line of base[pos] */
   long rec_line; /* first line of the last record */
   long err_col;
+  zcsv_error_kind err_kind;
   char err[160];
+  size_t max_field, max_record; /* limits on untrusted input */
+  char *out_end;                /* one past the last record's output */
+  struct stat opened;           /* the file as opened: size and mtime */
 };
 
-/* Bytes that end an unquoted field. */
-static const unsigned char stops[256] = {[','] = 1, ['\n'] = 1, ['"'] = 1};
+/* Bytes that end an unquoted field (a NUL ends it as an error). */
+static const unsigned char stops[256] = {[','] = 1, ['\n'] = 1, ['"'] = 1, ['\0'] = 1};
 
-typedef enum { P_RECORD, P_EOF, P_MORE, P_ERROR } pstatus;
+typedef enum { P_RECORD, P_EOF, P_MORE, P_ERROR, P_FAIL /* out of memory: reading ends */ } pstatus;
 
 static zcsv *zcsv_new(void) {
   zcsv *r = g_new0(zcsv, 1);
 
   r->fd = -1;
   r->line = 1;
+  r->max_field = SIZE_MAX;
+  r->max_record = SIZE_MAX;
   r->fields_cap = 16;
   r->fields = g_new(char *, r->fields_cap);
   return r;
@@ -89,7 +95,7 @@ zcsv *zcsv_open(const char *path, int *errno_out) {
     return NULL;
   }
   do
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO would block in open(2) */
   while (fd < 0 && errno == EINTR);
   if (fd < 0) {
     if (errno_out)
@@ -100,6 +106,8 @@ zcsv *zcsv_open(const char *path, int *errno_out) {
     e = errno;
   else if (S_ISDIR(st.st_mode))
     e = EISDIR; /* open(2) takes a directory, read(2) would not */
+  else if (!S_ISREG(st.st_mode))
+    e = ZCSV_NOT_REGULAR; /* a FIFO would hang, /dev/zero never end */
   if (e != 0) {
     close(fd);
     if (errno_out)
@@ -108,11 +116,18 @@ zcsv *zcsv_open(const char *path, int *errno_out) {
   }
   r = zcsv_new();
   r->fd = fd;
-  if (S_ISREG(st.st_mode) && st.st_size > 0)
+  r->opened = st;
+  if (st.st_size > 0)
     r->total = (size_t)st.st_size;
   /* A small file gets a small buffer (one byte more, to see its end). */
   r->buf_cap = r->total > 0 && r->total < ZCSV_BLOCK ? r->total + 1 : ZCSV_BLOCK;
-  r->buf = g_malloc(r->buf_cap);
+  r->buf = g_try_malloc(r->buf_cap);
+  if (!r->buf) {
+    zcsv_close(r);
+    if (errno_out)
+      *errno_out = ENOMEM;
+    return NULL;
+  }
   r->base = r->buf;
   return r;
 }
@@ -142,15 +157,36 @@ void zcsv_close(zcsv *r) {
   g_free(r);
 }
 
-static void set_error(zcsv *r, long col, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void zcsv_set_limits(zcsv *r, size_t max_field, size_t max_record) {
+  if (!r)
+    return;
+  r->max_field = max_field ? max_field : SIZE_MAX;
+  r->max_record = max_record ? max_record : SIZE_MAX;
+}
 
-static void set_error(zcsv *r, long col, const char *fmt, ...) {
+static void set_error_kind(zcsv *r, zcsv_error_kind kind, long col, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+static void set_error_kind(zcsv *r, zcsv_error_kind kind, long col, const char *fmt, ...) {
   va_list ap;
 
   va_start(ap, fmt);
   g_vsnprintf(r->err, sizeof r->err, fmt, ap);
   va_end(ap);
   r->err_col = col;
+  r->err_kind = kind;
+}
+
+#define set_error(r, ...) set_error_kind(r, ZCSV_E_SYNTAX, __VA_ARGS__)
+
+/* Whether the file still is as it was opened: a file overwritten while it
+ * is read would give a mixed snapshot. */
+static bool unchanged(zcsv *r, size_t size_read) {
+  struct stat now;
+
+  if (fstat(r->fd, &now) != 0)
+    return false;
+  return size_read == (size_t)r->opened.st_size && now.st_size == r->opened.st_size &&
+         now.st_mtim.tv_sec == r->opened.st_mtim.tv_sec && now.st_mtim.tv_nsec == r->opened.st_mtim.tv_nsec;
 }
 
 /* Makes more input visible after base[end]: false on an I/O error (with the
@@ -174,15 +210,24 @@ static bool fill(zcsv *r) {
     r->pos = 0;
   }
   if (r->end == r->buf_cap) {
+    char *bigger = r->buf_cap <= SIZE_MAX / 2 ? g_try_realloc(r->buf, r->buf_cap * 2) : NULL;
+    if (!bigger) {
+      set_error_kind(r, ZCSV_E_NOMEM, 0, "out of memory for a record of more than %zu bytes", r->buf_cap);
+      return false;
+    }
     r->buf_cap *= 2;
-    r->buf = g_realloc(r->buf, r->buf_cap);
+    r->buf = bigger;
     r->base = r->buf;
   }
   do
     n = read(r->fd, r->buf + r->end, r->buf_cap - r->end);
   while (n < 0 && errno == EINTR);
   if (n < 0) {
-    set_error(r, 0, "read error: %s", g_strerror(errno));
+    set_error_kind(r, ZCSV_E_IO, 0, "read error: %s", g_strerror(errno));
+    return false;
+  }
+  if (n == 0 && !unchanged(r, r->base_off + r->end)) {
+    set_error_kind(r, ZCSV_E_CHANGED, 0, "the file changed while it was read");
     return false;
   }
   if (n == 0)
@@ -214,12 +259,30 @@ static long count_lf(const char *p, size_t n) {
   return nl;
 }
 
-/* Whether any byte of the eight in `w` is a comma, LF or quote. */
+/* Whether any byte of the eight in `w` is a comma, LF, quote or NUL. */
 static inline bool word_has_stop(uint64_t w) {
   const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
   uint64_t c = w ^ (ones * ','), l = w ^ (ones * '\n'), q = w ^ (ones * '"');
 
-  return (((c - ones) & ~c) | ((l - ones) & ~l) | ((q - ones) & ~q)) & highs;
+  return (((c - ones) & ~c) | ((l - ones) & ~l) | ((q - ones) & ~q) | ((w - ones) & ~w)) & highs;
+}
+
+/* Whether a complete record [rec, end) and its nf fields keep within the
+ * limits; the error is set when not.  Field lengths come from the output
+ * pointers, so this reads no field byte. */
+static bool within_limits(zcsv *r, const char *rec, const char *end, size_t nf) {
+  if ((size_t)(end - rec) > r->max_record) {
+    set_error_kind(r, ZCSV_E_LIMIT, 1, "the record is longer than %zu bytes", r->max_record);
+    return false;
+  }
+  for (size_t i = 0; i < nf; i++) {
+    const char *next = i + 1 < nf ? r->fields[i + 1] : r->out_end;
+    if ((size_t)(next - r->fields[i] - 1) > r->max_field) {
+      set_error_kind(r, ZCSV_E_LIMIT, 1, "field %zu is longer than %zu bytes", i + 1, r->max_field);
+      return false;
+    }
+  }
+  return true;
 }
 
 /* Parses one record from base[pos, end).  On P_RECORD or P_ERROR the record
@@ -249,9 +312,14 @@ static pstatus parse(zcsv *r, size_t *n_fields) {
 
   if ((size_t)(e - p) + 1 > r->out_cap) {
     size_t need = (size_t)(e - p) + 1;
-    r->out_cap = need > 2 * r->out_cap ? need : 2 * r->out_cap;
     g_free(r->out);
-    r->out = g_malloc(r->out_cap);
+    r->out_cap = need > 2 * r->out_cap ? need : 2 * r->out_cap;
+    r->out = g_try_malloc(r->out_cap);
+    if (!r->out) {
+      r->out_cap = 0;
+      set_error_kind(r, ZCSV_E_NOMEM, 0, "out of memory for a record of %zu bytes", need - 1);
+      return P_FAIL;
+    }
   }
   o = r->out;
   rec = p;
@@ -259,8 +327,13 @@ static pstatus parse(zcsv *r, size_t *n_fields) {
 
   for (;;) {
     if (nf == fields_cap) {
+      char **more = g_try_renew(char *, fields, fields_cap * 2);
+      if (!more) {
+        set_error_kind(r, ZCSV_E_NOMEM, 0, "out of memory for a record of more than %zu fields", fields_cap);
+        return P_FAIL;
+      }
       r->fields_cap = fields_cap *= 2;
-      r->fields = fields = g_renew(char *, fields, fields_cap);
+      r->fields = fields = more;
     }
     fields[nf++] = o;
 
@@ -278,6 +351,10 @@ static pstatus parse(zcsv *r, size_t *n_fields) {
           goto error;
         }
         n = (size_t)(q - p);
+        if (memchr(p, '\0', n)) {
+          set_error(r, column_of(rec, (const char *)memchr(p, '\0', n)), "a NUL byte in field %zu", nf);
+          goto error;
+        }
         memcpy(o, p, n);
         o += n;
         nl += count_lf(p, n);
@@ -330,10 +407,15 @@ static pstatus parse(zcsv *r, size_t *n_fields) {
         n = (size_t)(p - s);
         memcpy(o, s, n);
         o[n] = '\0';
+        o += n + 1;
         goto record;
       }
       if (*p == '"') {
         set_error(r, column_of(rec, p), "quote inside unquoted field %zu", nf);
+        goto error;
+      }
+      if (*p == '\0') {
+        set_error(r, column_of(rec, p), "a NUL byte in field %zu", nf);
         goto error;
       }
       n = (size_t)(p - s);
@@ -350,6 +432,12 @@ static pstatus parse(zcsv *r, size_t *n_fields) {
   }
 
 record:
+  r->out_end = o;
+  if (!within_limits(r, rec, p, nf)) {
+    r->line += nl;
+    r->pos = (size_t)(p - r->base);
+    return P_ERROR;
+  }
   r->line += nl;
   r->pos = (size_t)(p - r->base);
   *n_fields = nf;
@@ -417,7 +505,15 @@ zcsv_status zcsv_next(zcsv *r, char ***fields, size_t *n_fields) {
       return ZCSV_EOF;
     case P_ERROR:
       return ZCSV_ERROR;
+    case P_FAIL:
+      goto io_error;
     case P_MORE:
+      if (r->end - r->pos > r->max_record) { /* the record goes on past the limit: drop its line */
+        r->rec_line = r->line;
+        set_error_kind(r, ZCSV_E_LIMIT, 1, "the record is longer than %zu bytes", r->max_record);
+        r->skip_line = true;
+        return ZCSV_ERROR;
+      }
       if (!fill(r))
         goto io_error;
       break;
@@ -436,6 +532,10 @@ long zcsv_line(const zcsv *r) {
 
 const char *zcsv_error(const zcsv *r) {
   return r ? r->err : "no reader";
+}
+
+zcsv_error_kind zcsv_error_kind_of(const zcsv *r) {
+  return r ? r->err_kind : ZCSV_E_IO;
 }
 
 long zcsv_error_column(const zcsv *r) {

@@ -22,17 +22,38 @@ typedef enum {
   ZCSV_ERROR = -1  /* I/O error or malformed quoting: see zcsv_error() */
 } zcsv_status;
 
-/* Opens `path` for reading; NULL with *errno_out set if it cannot be read. */
+/* What *errno_out of zcsv_open() says for a path that is neither a
+ * regular file nor a directory (a FIFO, a device): no errno value. */
+#define ZCSV_NOT_REGULAR (-1)
+
+/* What went wrong at the last ZCSV_ERROR.  After a SYNTAX or LIMIT error
+ * reading goes on with the next line; after the others it has ended. */
+typedef enum {
+  ZCSV_E_SYNTAX = 0, /* malformed quoting, a NUL byte */
+  ZCSV_E_LIMIT,      /* a record or field longer than zcsv_set_limits() allows */
+  ZCSV_E_IO,         /* read(2) failed */
+  ZCSV_E_NOMEM,      /* out of memory for a record's buffers */
+  ZCSV_E_CHANGED     /* the file's size or mtime changed while it was read */
+} zcsv_error_kind;
+
+/* Opens the regular file `path` for reading; NULL with *errno_out set if it
+ * cannot be read (ZCSV_NOT_REGULAR for a FIFO or a device, which would
+ * hang or never end; EISDIR for a directory). */
 zcsv *zcsv_open(const char *path, int *errno_out);
 /* Reads from memory instead (the data must outlive the reader). */
 zcsv *zcsv_open_memory(const char *data, size_t len);
 void zcsv_close(zcsv *r);
+/* The longest field (once unquoted) and record (raw bytes, line end
+ * included) to accept; 0 means no limit (the default).  A longer record
+ * gives ZCSV_E_LIMIT and reading resumes after its line. */
+void zcsv_set_limits(zcsv *r, size_t max_field, size_t max_record);
 
 /* Reads the next record.  On ZCSV_RECORD, *fields points at *n_fields
  * NUL-terminated strings valid until the next call.  A blank line (no bytes
  * before its line end) is skipped, not returned as a record.  A malformed
  * record (a quote inside an unquoted field, text after a closing quote, an
- * unterminated quoted field at end of file) gives ZCSV_ERROR with a message;
+ * unterminated quoted field at end of file, a NUL byte) gives ZCSV_ERROR
+ * with a message;
  * reading may continue with the next line after such an error. */
 zcsv_status zcsv_next(zcsv *r, char ***fields, size_t *n_fields);
 /* The line on which the last record returned started (1-based). */
@@ -42,6 +63,7 @@ long zcsv_line(const zcsv *r);
  * reported once as ZCSV_ERROR (column 0), then ZCSV_EOF follows. */
 const char *zcsv_error(const zcsv *r);
 long zcsv_error_column(const zcsv *r);
+zcsv_error_kind zcsv_error_kind_of(const zcsv *r);
 /* Bytes consumed so far (for progress reports) and the total size if known
  * (0 when unknown). */
 size_t zcsv_bytes_read(const zcsv *r);

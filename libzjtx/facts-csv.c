@@ -14,14 +14,15 @@ typedef struct {
   int32_t entity;
   char *path;
   goffset size;
-  zjtx_error *errs; /* this file's errors, merged in entity order */
+  zjtx_error *errs;  /* this file's errors, merged in entity order */
+  zjtx_error **tail; /* where the next error goes */
 } csv_job;
 
 static void job_error(csv_job *job, zjtx_status code, int line, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 static void job_error(csv_job *job, zjtx_status code, int line, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  zerr_append(&job->errs, zerr_newv(code, job->path, line, 0, NULL, fmt, ap));
+  zfacts_append_error(&job->tail, zerr_newv(code, job->path, line, 0, NULL, fmt, ap));
   va_end(ap);
 }
 
@@ -36,14 +37,15 @@ static bool check_header(csv_job *job, const zentity *e, char **names, size_t n)
       GString *known = g_string_new(e->parent >= 0 ? e->parent_key : "");
       for (guint f = 0; f < e->fields->len; f++)
         g_string_append_printf(known, "%s%s", known->len ? ", " : "", zentity_field(e, (int32_t)f)->name);
-      job_error(job, ZJTX_ERR_FACTS, 1, "unknown column \"%s\" in the header (%s has: %s)", names[i], e->name,
-                known->str);
+      g_autofree char *name = zfacts_escape(names[i]);
+      job_error(job, ZJTX_ERR_FACTS, 1, "unknown column \"%s\" in the header (%s has: %s)", name, e->name, known->str);
       g_string_free(known, TRUE);
       return false;
     }
     for (size_t j = 0; j < i; j++)
       if (strcmp(names[i], names[j]) == 0) {
-        job_error(job, ZJTX_ERR_FACTS, 1, "column \"%s\" appears twice in the header", names[i]);
+        g_autofree char *name = zfacts_escape(names[i]);
+        job_error(job, ZJTX_ERR_FACTS, 1, "column \"%s\" appears twice in the header", name);
         return false;
       }
   }
@@ -79,21 +81,53 @@ static void report_progress(zjtx_facts *f, const zcsv *r, size_t *reported, size
   *rows = 0;
 }
 
+/* An error that ends the reading of the file (I/O, out of memory, the file
+ * changed): a file-level error, true.  False for a bad row. */
+static bool stream_failed(csv_job *job, const zcsv *r, long line) {
+  switch (zcsv_error_kind_of(r)) {
+  case ZCSV_E_SYNTAX:
+  case ZCSV_E_LIMIT:
+    return false;
+  case ZCSV_E_NOMEM:
+    job_error(job, ZJTX_ERR_NOMEM, (int)line, "%s", zcsv_error(r));
+    return true;
+  case ZCSV_E_CHANGED:
+    job_error(job, ZJTX_ERR_IO, 0, "the file changed while it was read; read it again once it is complete");
+    return true;
+  case ZCSV_E_IO:
+    break;
+  }
+  job_error(job, ZJTX_ERR_IO, (int)line, "cannot read: %s", zcsv_error(r));
+  return true;
+}
+
+/* Why a row the reader could not split is refused. */
+static char *row_reason(const zcsv *r) {
+  if (zcsv_error_kind_of(r) == ZCSV_E_LIMIT)
+    return g_strdup_printf("%s (the limit for one %s)", zcsv_error(r),
+                           strncmp(zcsv_error(r), "field", 5) == 0 ? "value" : "line");
+  return g_strdup_printf("not valid CSV at column %ld: %s", zcsv_error_column(r), zcsv_error(r));
+}
+
 static void read_rows(csv_job *job, zcsv *r, char **header, size_t n_header) {
   char **fields;
   size_t n;
   const char **values = g_new(const char *, n_header + 1);
+  int32_t *map = g_new(int32_t, n_header + 1);
+  zfacts_map_names(zpolicy_entity(job->facts->policy, job->entity), (const char *const *)header, n_header, map);
   char what[64];
   zcsv_status st;
   size_t reported = 0, rows = 0;
   while ((st = zcsv_next(r, &fields, &n)) != ZCSV_EOF) {
     long line = zcsv_line(r);
+
     if (++rows % 4096 == 0) /* progress, now and then: atomics are not free */
       report_progress(job->facts, r, &reported, &rows);
     if (st == ZCSV_ERROR) {
-      char *reason = g_strdup_printf("not valid CSV at column %ld: %s", zcsv_error_column(r), zcsv_error(r));
+      if (stream_failed(job, r, line))
+        break;
+      g_autofree char *reason = row_reason(r);
       refuse_row(job, line, reason);
-      g_free(reason);
       continue;
     }
     if (n != n_header) {
@@ -106,11 +140,20 @@ static void read_rows(csv_job *job, zcsv *r, char **header, size_t n_header) {
       values[i] = fields[i][0] ? fields[i] : NULL; /* an empty field is an absent value */
     g_snprintf(what, sizeof what, "%s line %ld", zpolicy_entity(job->facts->policy, job->entity)->plural, line);
     zrecord_origin origin = {job->path, (int)line, what};
-    zfacts_add_record(job->facts, job->entity, NULL, (const char *const *)header, values, n, &origin,
-                      job->facts->keep_going ? NULL : &job->errs);
+    zfacts_add_mapped(job->facts, job->entity, NULL, (const char *const *)header, map, values, n, &origin,
+                      job->facts->keep_going ? NULL : job->tail);
+    while (*job->tail)
+      job->tail = &(*job->tail)->next;
+    const zjtx_error *stop = zfacts_stopped(job->facts, job->entity);
+    if (stop) { /* out of memory: in strict mode the error is in the chain already */
+      if (job->facts->keep_going)
+        job_error(job, stop->code, stop->line, "%s", stop->message);
+      break;
+    }
   }
   report_progress(job->facts, r, &reported, &rows);
   g_free(values);
+  g_free(map);
 }
 
 static void read_file(gpointer data, gpointer unused) {
@@ -120,15 +163,23 @@ static void read_file(gpointer data, gpointer unused) {
   zcsv *r = zcsv_open(job->path, &errnum);
   (void)unused;
   if (!r) {
-    job_error(job, ZJTX_ERR_IO, 0, "cannot read: %s", g_strerror(errnum));
+    job_error(job, errnum == ENOMEM ? ZJTX_ERR_NOMEM : ZJTX_ERR_IO, 0, "cannot read: %s",
+              errnum == ZCSV_NOT_REGULAR ? "not a regular file" : g_strerror(errnum));
     return;
   }
+  zcsv_set_limits(r, job->facts->max_field, job->facts->max_line);
   char **fields;
   size_t n;
   zcsv_status st = zcsv_next(r, &fields, &n);
-  if (st != ZCSV_RECORD) {
-    job_error(job, ZJTX_ERR_FACTS, 1, st == ZCSV_EOF ? "the file is empty: expected a header row naming the fields"
-                                                     : "the header row is not valid CSV");
+  if (st == ZCSV_ERROR && stream_failed(job, r, 1)) {
+    /* reported */
+  } else if (st == ZCSV_ERROR && zcsv_error_kind_of(r) == ZCSV_E_LIMIT) {
+    g_autofree char *reason = row_reason(r);
+    job_error(job, ZJTX_ERR_LIMIT, 1, "the header row: %s", reason);
+  } else if (st != ZCSV_RECORD) {
+    job_error(job, ZJTX_ERR_FACTS, 1,
+              st == ZCSV_EOF ? "the file is empty: expected a header row naming the fields"
+                             : "the header row is not valid CSV");
   } else {
     char **header = g_new0(char *, n + 1);
     for (size_t i = 0; i < n; i++)
@@ -163,6 +214,7 @@ zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_err
     job->entity = (int32_t)e;
     g_autofree char *file = g_strdup_printf("%s.csv", zpolicy_entity(facts->policy, (int32_t)e)->plural);
     job->path = g_build_filename(dir, file, NULL);
+    job->tail = &job->errs;
     GStatBuf st;
     if (g_stat(job->path, &st) != 0)
       continue; /* no file: no records of this entity */

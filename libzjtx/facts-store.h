@@ -14,11 +14,11 @@
  * written up to 6): compact, and loaded into a zdec without work. */
 typedef struct {
   zfield_type type;
-  int32_t scale;            /* decimals of i64 values */
-  GArray *i64;              /* money, rate, count, number */
-  GArray *i32;              /* date, code, ref (record index after finish) */
-  GArray *u8;               /* bool */
-  GPtrArray *str;           /* text; ref (the id as written) */
+  int32_t scale;  /* decimals of i64 values */
+  GArray *i64;    /* money, rate, count, number */
+  GArray *i32;    /* date, code, ref (record index after finish) */
+  GArray *u8;     /* bool */
+  GPtrArray *str; /* text; ref (the id as written) */
 } zcolumn;
 
 /* CSR: the records related to owner i are items[offsets[i] .. offsets[i+1]). */
@@ -29,7 +29,7 @@ typedef struct {
 
 /* One problem with one input record: what a rejects file lists. */
 typedef struct {
-  const char *file;   /* NULL: the record API */
+  const char *file; /* NULL: the record API */
   int32_t line;
   const char *id;     /* the record's id as written, or NULL */
   const char *field;  /* the field concerned, or NULL */
@@ -50,41 +50,89 @@ typedef struct {
   GArray *where_line;       /* int32 source line of each record (0 unknown) */
   GPtrArray *where_file;    /* const char* source file of each record */
   GHashTable *by_key;       /* key text -> record index + 1 (after finish) */
+  struct zjtx_error *stop;  /* why no record can be added any more (no memory, full), or NULL */
 } ztable;
 
 struct zjtx_facts {
   struct zjtx_policy *policy;
-  ztable *tables;           /* one per entity */
-  zcsr *relations;          /* one per policy relation (after finish) */
-  int32_t *identity;        /* 0, 1, 2, ...: walking every record of a table */
+  ztable *tables;    /* one per entity */
+  zcsr *relations;   /* one per policy relation (after finish) */
+  int32_t *identity; /* 0, 1, 2, ...: walking every record of a table */
   GStringChunk *strings;
   char *period;
   bool finished;
-  bool keep_going;          /* refuse bad records, keep the rest */
+  bool keep_going;  /* refuse bad records, keep the rest */
+  size_t max_field; /* longest value, in bytes as written */
+  size_t max_line;  /* longest CSV record (line), in bytes */
   /* progress while reading, updated and read with atomic operations */
   uint64_t progress_records, progress_bytes, progress_total;
 };
 
 /* Where a record came from, for error messages. */
 typedef struct {
-  const char *file;   /* NULL: the record API */
+  const char *file; /* NULL: the record API */
   int line;
-  const char *what;   /* e.g. "enterprises[3]" or NULL */
+  const char *what; /* e.g. "enterprises[3]" or NULL */
 } zrecord_origin;
+
+/* Defaults of the limits on untrusted input (include/zjtx/facts.h). */
+#define ZFACTS_MAX_FIELD_DEFAULT ((size_t)1 << 20)
+#define ZFACTS_MAX_LINE_DEFAULT  ((size_t)4 << 20)
+
+/* Appends `e` (a chain) at *tail and moves *tail to the new end.  A chain
+ * grown through one tail pointer costs O(1) per error, where zerr_append
+ * walks from the head every time (quadratic over thousands of records). */
+static inline void zfacts_append_error(zjtx_error ***tail, zjtx_error *e) {
+  **tail = e;
+  while (**tail)
+    *tail = &(**tail)->next;
+}
+
+/* How a carrier's field names map to an entity's fields, resolved once per
+ * file (a CSV header) rather than once per record: for each name, the
+ * field index, or one of these. */
+enum { ZMAP_PARENT_KEY = -2, ZMAP_UNKNOWN = -3, ZMAP_NULL_NAME = -4 };
+void zfacts_map_names(const zentity *e, const char *const *names, size_t n, int32_t *map);
 
 /* Adds one record given as field name/value strings (the textual forms of
  * facts.md).  `parent_key` is the parent's id for child entities (NULL when
  * the record is top-level or names its parent among `names`).  Every bad
- * value is appended to *errs (a chain); returns false if any. */
-bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_key,
-                       const char *const *names, const char *const *values, size_t n,
-                       const zrecord_origin *origin, zjtx_error **errs);
+ * value is appended to *errs (a chain, walked from *errs: pass the chain's
+ * tail slot, see zfacts_append_error, to keep appending O(1)); NULL errs
+ * collects none.  Returns false if any. */
+bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_key, const char *const *names,
+                       const char *const *values, size_t n, const zrecord_origin *origin, zjtx_error **errs);
+/* The same with the names already mapped by zfacts_map_names(). */
+bool zfacts_add_mapped(struct zjtx_facts *f, int32_t entity, const char *parent_key, const char *const *names,
+                       const int32_t *map, const char *const *values, size_t n, const zrecord_origin *origin,
+                       zjtx_error **errs);
+
+/* The whole of the regular file `path`, NUL-terminated, its length in
+ * *len; NULL with an error naming the path for anything else (a FIFO, a
+ * device), when memory runs out, or when the file changed while read. */
+char *zfacts_read_regular_file(const char *path, size_t *len, zjtx_error **err);
+
+/* `s` escaped for a one-line message (control characters as \u00XX,
+ * quotes, the bytes of invalid UTF-8 as octal) and cut short when long:
+ * how messages quote untrusted text. */
+char *zfacts_escape(const char *s);
+/* The same, cut after `max` bytes; `keep_quotes`: quotes and backslashes
+ * as they are (for text that quotes things itself). */
+char *zfacts_escape_max(const char *s, size_t max, bool keep_quotes);
+
+/* After a record of `entity` could not be added because reading cannot go
+ * on (out of memory, a full table): the error, for a carrier to report
+ * once (owned by the facts).  NULL while records can be added.  Per table:
+ * CSV files fill their tables on parallel threads. */
+static inline const struct zjtx_error *zfacts_stopped(const struct zjtx_facts *f, int32_t entity) {
+  return f->tables[entity].stop;
+}
 
 /* Notes a problem with a record that a carrier could not even hand to
  * zfacts_add_record (a JSON array where a value belongs, a CSV row with the
  * wrong number of fields): counts it read and refused.  Strings are copied. */
-void zfacts_reject(struct zjtx_facts *f, int32_t entity, const char *file, int line, const char *id,
-                   const char *field, const char *value, const char *reason);
+void zfacts_reject(struct zjtx_facts *f, int32_t entity, const char *file, int line, const char *id, const char *field,
+                   const char *value, const char *reason);
 /* Counts one record read and refused by a carrier (after its zfacts_reject
  * calls: a record with three problems is still one record). */
 void zfacts_refuse_record(struct zjtx_facts *f, int32_t entity, const char *id);
@@ -96,11 +144,16 @@ static inline zval zfacts_get(const struct zjtx_facts *f, int32_t entity, int32_
   const zcolumn *c = &f->tables[entity].columns[field];
   zval v;
   switch (c->type) {
-  case ZF_MONEY: case ZF_RATE: case ZF_COUNT: case ZF_NUMBER:
+  case ZF_MONEY:
+  case ZF_RATE:
+  case ZF_COUNT:
+  case ZF_NUMBER:
     v.d.m = ((const int64_t *)(const void *)c->i64->data)[rec];
     v.d.scale = c->scale;
     break;
-  case ZF_DATE: case ZF_CODE: case ZF_REF:
+  case ZF_DATE:
+  case ZF_CODE:
+  case ZF_REF:
     v.rec = (guint)rec < c->i32->len ? ((const int32_t *)(const void *)c->i32->data)[rec] : -1;
     break;
   case ZF_BOOL:

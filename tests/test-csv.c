@@ -14,9 +14,11 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csv.h"
@@ -415,6 +417,106 @@ START_TEST(test_errors_in_a_row) {
 }
 END_TEST
 
+/* A NUL byte used to cut its field short ("x\0y" read as "x"). */
+START_TEST(test_error_nul_byte) {
+  static const char data[] = "a,b\n1,x\0y\n\"q\0\",2\n3,4\n";
+  zcsv *r = open_mode(_i, data, sizeof data - 1);
+
+  REC(r, 1, "a", "b");
+  expect_err(r, 2, 4, "a NUL byte in field 2");
+  ck_assert_int_eq(zcsv_error_kind_of(r), ZCSV_E_SYNTAX);
+  expect_err(r, 3, 3, "a NUL byte in field 1");
+  REC(r, 4, "3", "4");
+  expect_eof(r);
+  zcsv_close(r);
+}
+END_TEST
+
+/* Fields (unquoted) and records (raw, line end included) over the limits
+ * are errors; reading goes on with the next line. */
+START_TEST(test_limits) {
+  static const char data[] = "ab,cdef\nabcde,x\n\"abc\"\"d\"\n0123,56789\nok,1\n";
+  zcsv *r = open_str(_i, data);
+
+  zcsv_set_limits(r, 4, 10);
+  REC(r, 1, "ab", "cdef");                               /* 8 bytes, fields of 2 and 4 */
+  expect_err(r, 2, 1, "field 1 is longer than 4 bytes"); /* "abcde" */
+  ck_assert_int_eq(zcsv_error_kind_of(r), ZCSV_E_LIMIT);
+  expect_err(r, 3, 1, "field 1 is longer than 4 bytes");     /* 9 bytes, but abc"d once unquoted: 5 */
+  expect_err(r, 4, 1, "the record is longer than 10 bytes"); /* 11 bytes with its LF */
+  REC(r, 5, "ok", "1");
+  expect_eof(r);
+  zcsv_close(r);
+}
+END_TEST
+
+/* A record longer than the window (3 MiB) is refused before the reader
+ * widens its buffers to hold it, and the next line is read. */
+START_TEST(test_limit_before_growing) {
+  const size_t big = 3 * BLOCK;
+  char *data = g_malloc(big + 16);
+  size_t len;
+  zcsv *r;
+
+  memset(data, 'x', big);
+  memcpy(data + big, "\nok,1\n", 7);
+  len = big + 6;
+  r = open_mode(_i, data, len);
+  zcsv_set_limits(r, 1000, 1000);
+  expect_err(r, 1, 1, "the record is longer than 1000 bytes");
+  REC(r, 2, "ok", "1");
+  expect_eof(r);
+  zcsv_close(r);
+  g_free(data);
+}
+END_TEST
+
+/* A file that grows, or is written in place, while it is read: the reader
+ * sees it at the end of input (size or mtime against those at open). */
+START_TEST(test_file_changed) {
+  char *name = write_temp("a,b\n1,2\n", 8);
+  char **f;
+  size_t n;
+  int e = 0, fd;
+  zcsv *r = zcsv_open(name, &e);
+
+  ck_assert_ptr_nonnull(r);
+  REC(r, 1, "a", "b");
+  fd = open(name, O_WRONLY | O_APPEND);
+  ck_assert_int_eq(write(fd, "3,4\n", 4), 4);
+  close(fd);
+  REC(r, 2, "1", "2");
+  REC(r, 3, "3", "4"); /* read, but the end shows the change */
+  ck_assert_int_eq(zcsv_next(r, &f, &n), ZCSV_ERROR);
+  ck_assert_int_eq(zcsv_error_kind_of(r), ZCSV_E_CHANGED);
+  ck_assert_str_eq(zcsv_error(r), "the file changed while it was read");
+  expect_eof(r);
+  zcsv_close(r);
+
+  /* the same size, a new modification time */
+  r = zcsv_open(name, &e);
+  ck_assert_ptr_nonnull(r);
+  REC(r, 1, "a", "b");
+  struct timespec times[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
+  ck_assert_int_eq(utimensat(AT_FDCWD, name, times, 0), 0);
+  REC(r, 2, "1", "2");
+  REC(r, 3, "3", "4");
+  ck_assert_int_eq(zcsv_next(r, &f, &n), ZCSV_ERROR);
+  ck_assert_int_eq(zcsv_error_kind_of(r), ZCSV_E_CHANGED);
+  zcsv_close(r);
+
+  /* unchanged: the end is the end */
+  r = zcsv_open(name, &e);
+  REC(r, 1, "a", "b");
+  REC(r, 2, "1", "2");
+  REC(r, 3, "3", "4");
+  expect_eof(r);
+  zcsv_close(r);
+  ck_assert_int_eq(unlink(name), 0);
+  g_free(name);
+}
+END_TEST
+
 START_TEST(test_missing_file) {
   int e = 0;
   char *dir = g_dir_make_tmp("test-csv-XXXXXX", NULL);
@@ -475,12 +577,10 @@ START_TEST(test_memory_and_sizes) {
     zcsv_close(r);
   }
 
-  /* Not a regular file: size unknown. */
-  r = zcsv_open("/dev/null", NULL);
-  ck_assert_ptr_nonnull(r);
-  ck_assert_uint_eq(zcsv_total_bytes(r), 0);
-  ck_assert_int_eq(zcsv_next(r, &f, &n), ZCSV_EOF);
-  zcsv_close(r);
+  /* Not a regular file: refused (a FIFO would hang, /dev/zero never end). */
+  int e = 0;
+  ck_assert_ptr_null(zcsv_open("/dev/null", &e));
+  ck_assert_int_eq(e, ZCSV_NOT_REGULAR);
 }
 END_TEST
 
@@ -623,6 +723,10 @@ static Suite *csv_suite(void) {
   tcase_add_loop_test(tc, test_error_after_closing_quote, 0, 2);
   tcase_add_loop_test(tc, test_error_unterminated, 0, 2);
   tcase_add_loop_test(tc, test_errors_in_a_row, 0, 2);
+  tcase_add_loop_test(tc, test_error_nul_byte, 0, 2);
+  tcase_add_loop_test(tc, test_limits, 0, 2);
+  tcase_add_loop_test(tc, test_limit_before_growing, 0, 2);
+  tcase_add_test(tc, test_file_changed);
   tcase_add_test(tc, test_missing_file);
   suite_add_tcase(s, tc);
 

@@ -5,6 +5,9 @@
 #include <glib/gstdio.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "facts-store.h"
@@ -679,6 +682,396 @@ START_TEST(test_json_file) {
 }
 END_TEST
 
+/* ---- hostile input (issue 7, item 10) -------------------------------------- */
+
+/* load_json for texts holding NUL bytes. */
+static zjtx_status load_json_len(const char *text, size_t len) {
+  zjtx_facts_free(facts);
+  facts = NULL;
+  return zjtx_facts_load_json_buffer(policy, text, len, "t.json", &facts, &err);
+}
+
+START_TEST(test_json_too_deep) {
+  /* 100,000 nested arrays used to overflow json-glib's recursion */
+  GString *s = g_string_new("{\"schools\": ");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c(s, '[');
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c(s, ']');
+  g_string_append_c(s, '}');
+  ck_assert_int_eq(load_json(s->str), ZJTX_ERR_LIMIT);
+  g_string_free(s, TRUE);
+  ck_assert_ptr_null(facts);
+  ck_assert_int_eq(zjtx_error_count(err), 1);
+  /* the policy nests school > grant: top object 1, schools 2, school 3,
+   * grants 4, grant 5, a value 6; the 7th bracket is at column 18 */
+  ck_assert_str_eq(msg(err), "arrays and objects nested deeper than 6 levels (the most these facts can use)");
+  ck_assert_int_eq(zjtx_error_line(err), 1);
+  ck_assert_int_eq(zjtx_error_column(err), 18);
+  zjtx_error_free(err);
+  err = NULL;
+  /* six levels are still read, and an array value reported as such */
+  ck_assert_int_eq(load_json("{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", "
+                             "\"grants\": [{\"amount\": [1]}]}]}"),
+                   ZJTX_ERR_FACTS);
+  ck_assert_str_eq(msg(err), "schools[0].grants[0]: field \"amount\": expected a single value, not an array");
+}
+END_TEST
+
+START_TEST(test_json_integers_beyond_int64) {
+  /* json-glib read the first as 21500000 (it wraps modulo 2^64) */
+  ck_assert_int_eq(load_json("{\"schools\": [\n"
+                             "  {\"id\": \"S1\", \"name\": \"x\", \"budget\": -18446744073688051616},\n"
+                             "  {\"id\": \"S2\", \"name\": \"y\", \"pupils\": 100000000000000000000},\n"
+                             "  {\"id\": \"S3\", \"name\": \"z\", \"pupils\": 9223372036854775808}],\n"
+                             " \"districts\": [{\"id\": \"D1\", \"deficit\": -18446744073688051616}]}"),
+                   ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_count(err), 4);
+  const zjtx_error *e = err;
+  ck_assert_str_eq(msg(e), "schools[0] (S1): field \"budget\": \"-18446744073688051616\" is negative "
+                           "(expected money of 0 or more)");
+  ck_assert_int_eq(zjtx_error_line(e), 2);
+  e = zjtx_error_next(e);
+  ck_assert_str_eq(msg(e), "schools[1] (S2): field \"pupils\": \"100000000000000000000\" is out of range "
+                           "(expected a count of at most 9223372036854775807)");
+  e = zjtx_error_next(e);
+  ck_assert_str_eq(msg(e), "schools[2] (S3): field \"pupils\": \"9223372036854775808\" is out of range "
+                           "(expected a count of at most 9223372036854775807)");
+  e = zjtx_error_next(e);
+  ck_assert_str_eq(msg(e), "districts[0] (D1): field \"deficit\": \"-18446744073688051616\" is out of range "
+                           "(expected money of at most 92233720368547758.07)");
+  zjtx_error_free(err);
+  err = NULL;
+  /* the int64 bounds themselves are integers json-glib reads exactly */
+  ck_assert_int_eq(load_json("{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"pupils\": 9223372036854775807},"
+                             " {\"id\": \"S2\", \"name\": \"y\", \"ratio\": -9223372036854775808}]}"),
+                   ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_count(err), 1); /* a number at scale 6: -9.2e24 does not fit */
+  ck_assert_str_eq(msg(err), "schools[1] (S2): field \"ratio\": \"-9223372036854775808\" is out of range "
+                             "(expected a number of at most 9223372036854.775807)");
+}
+END_TEST
+
+START_TEST(test_json_nul) {
+  /* json-glib cut these at the NUL: "x" and "1.00" */
+  ck_assert_int_eq(load_json("{\"schools\": [\n  {\"id\": \"S1\", \"name\": \"x\\u0000JUNK\"}]}"), ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_count(err), 1);
+  ck_assert_str_eq(msg(err), "\"\\u0000\" (a NUL character) inside a string (no value may contain one)");
+  ck_assert_int_eq(zjtx_error_line(err), 2);
+  ck_assert_int_eq(zjtx_error_column(err), 26); /* the backslash */
+  zjtx_error_free(err);
+  err = NULL;
+  static const char raw[] = "{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"budget\": \"1.00\0009\"}]}";
+  ck_assert_int_eq(load_json_len(raw, sizeof raw - 1), ZJTX_ERR_FACTS);
+  ck_assert_str_eq(msg(err), "a NUL byte inside a string (no value may contain one)");
+  zjtx_error_free(err);
+  err = NULL;
+  /* an escaped backslash before "u0000" is text, not a NUL */
+  ck_assert_int_eq(load_json("{\"schools\": [{\"id\": \"S1\", \"name\": \"a\\\\u0000\"}]}"), ZJTX_OK);
+  ck_assert_str_eq(zfacts_get(facts, E_SCHOOL, F_NAME, 0).s, "a\\u0000");
+}
+END_TEST
+
+/* json-glib's scanner reads more than JSON: octal ("010" is 8), hex that
+ * wraps (0xFFFFFFFFFFFFFFFFFF is -1), comments that hide brackets from the
+ * depth scan, single-quoted strings.  Refused with the position. */
+START_TEST(test_json_strict_lexing) {
+  static const struct {
+    const char *json, *says;
+    int column;
+  } cases[] = {
+      {"{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"pupils\": 010}]}", "a number must be written", 50},
+      {"{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"pupils\": 0xFFFFFFFFFFFFFFFFFF}]}",
+       "a number must be written", 50},
+      {"{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"ratio\": .5}]}", "a number must be written", 49},
+      {"{\"schools\": /* [[[ */ []}", "a comment (JSON has none)", 13},
+      {"{'schools': []}", "a single-quoted string (JSON strings take double quotes)", 2},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    ck_assert_int_eq(load_json(cases[i].json), ZJTX_ERR_FACTS);
+    ck_assert_int_eq(zjtx_error_count(err), 1);
+    ck_assert_msg(g_str_has_prefix(msg(err), "not valid JSON: ") && strstr(msg(err), cases[i].says), "%s", msg(err));
+    ck_assert_int_eq(zjtx_error_column(err), cases[i].column);
+    zjtx_error_free(err);
+    err = NULL;
+  }
+  static const char nul[] = "{\"period\": \"2025\",\0 \"schools\": []}";
+  ck_assert_int_eq(load_json_len(nul, sizeof nul - 1), ZJTX_ERR_FACTS);
+  ck_assert_str_eq(msg(err), "not valid JSON: a NUL byte");
+  ck_assert_int_eq(zjtx_error_column(err), 19); /* after the comma at 18 */
+  zjtx_error_free(err);
+  err = NULL;
+  /* what JSON does write still reads */
+  ck_assert_int_eq(load_json("{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"pupils\": 0, \"budget\": -0,"
+                             " \"ratio\": 2.5e0}]}"),
+                   ZJTX_ERR_FACTS); /* 2.5e0 is a double: refused by the loader, not the scan */
+  ck_assert_str_eq(msg(err), "schools[0] (S1): field \"ratio\": 2.5 is a JSON floating-point number (write it as a "
+                             "string, e.g. \"2.5\")");
+}
+END_TEST
+
+START_TEST(test_json_two_documents) {
+  g_autofree char *two = g_strconcat(good_json, good_json, NULL);
+  ck_assert_int_eq(load_json(two), ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_count(err), 1);
+  ck_assert_str_eq(msg(err), "content after the end of the JSON document (a facts file holds one document)");
+  ck_assert_int_eq(zjtx_error_line(err), 14); /* good_json has 13 lines */
+  ck_assert_int_eq(zjtx_error_column(err), 1);
+  zjtx_error_free(err);
+  err = NULL;
+  ck_assert_int_eq(load_json("{\"period\": \"2025\"} x"), ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_column(err), 20);
+  zjtx_error_free(err);
+  err = NULL;
+  /* after a single value too: json-glib parsed what follows (recursing) */
+  GString *deep = g_string_new("1 ");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c(deep, '[');
+  ck_assert_int_eq(load_json(deep->str), ZJTX_ERR_FACTS);
+  g_string_free(deep, TRUE);
+  ck_assert_str_eq(msg(err), "content after the end of the JSON document (a facts file holds one document)");
+  ck_assert_int_eq(zjtx_error_column(err), 3);
+  zjtx_error_free(err);
+  err = NULL;
+  ck_assert_int_eq(load_json("\"a\" {}"), ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_column(err), 5);
+  zjtx_error_free(err);
+  err = NULL;
+  ck_assert_int_eq(load_json("true"), ZJTX_ERR_FACTS); /* a single value: the loader's message */
+  ASSERT_HAS("expected a JSON object", NULL);
+  zjtx_error_free(err);
+  err = NULL;
+  ck_assert_int_eq(load_json("{\"period\": \"2025\"}\n \t\r\n"), ZJTX_OK); /* white space may follow */
+}
+END_TEST
+
+START_TEST(test_json_string_limit) {
+  ck_assert_int_eq(zjtx_facts_set_max_field_bytes(facts, 0, NULL), ZJTX_ERR_INVALID_ARG);
+  ck_assert_int_eq(zjtx_facts_set_max_field_bytes(NULL, 8, NULL), ZJTX_ERR_INVALID_ARG);
+  ck_assert_int_eq(zjtx_facts_set_max_field_bytes(facts, 8, &err), ZJTX_OK);
+  /* eight bytes pass, nine do not */
+  static const char eight[] = "{\"schools\": [{\"id\": \"S1\", \"name\": \"12345678\"}]}";
+  static const char nine[] = "{\"schools\": [{\"id\": \"S1\", \"name\": \"123456789\"}]}";
+  ck_assert_int_eq(zjtx_facts_read_json_buffer(facts, eight, strlen(eight), "t.json", &err), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_read_json_buffer(facts, nine, strlen(nine), "t.json", &err), ZJTX_ERR_LIMIT);
+  ck_assert_str_eq(msg(err), "a string longer than 8 bytes (the limit for one value)");
+  ck_assert_int_eq(zjtx_error_column(err), 35); /* the opening quote */
+  ck_assert_int_eq(zjtx_facts_record_count(facts, "school"), 1);
+}
+END_TEST
+
+START_TEST(test_json_not_a_regular_file) {
+  zjtx_facts_free(facts);
+  facts = NULL;
+  ck_assert_int_eq(zjtx_facts_load_json_file(policy, "/dev/null", &facts, &err), ZJTX_ERR_IO);
+  ck_assert_str_eq(msg(err), "cannot read the facts: not a regular file");
+  ck_assert_str_eq(zjtx_error_file(err), "/dev/null");
+  zjtx_error_free(err);
+  err = NULL;
+  /* a FIFO nobody writes to used to hang in open(2) */
+  g_autofree char *dir = g_dir_make_tmp("test-facts-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename(dir, "facts.json", NULL);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  ck_assert_int_eq(zjtx_facts_load(policy, fifo, ZJTX_FACTS_STRICT, &facts, &err), ZJTX_ERR_IO);
+  ck_assert_str_eq(msg(err), "cannot read the facts: not a regular file");
+  g_unlink(fifo);
+  g_rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_many_bad_records_linear) {
+  /* each error used to walk the whole chain: 20,000 took 20 s */
+  enum { N = 20000 };
+  GString *s = g_string_new("{\"schools\": [\n");
+  for (int i = 0; i < N; i++)
+    g_string_append_printf(s, "%s{\"id\": \"S%d\", \"name\": \"x\", \"budget\": \"1.001\"}\n", i ? "," : "", i);
+  g_string_append(s, "]}");
+  gint64 start = g_get_monotonic_time();
+  ck_assert_int_eq(load_json(s->str), ZJTX_ERR_FACTS);
+  gint64 took = g_get_monotonic_time() - start;
+  g_string_free(s, TRUE);
+  ck_assert_uint_eq(zjtx_error_count(err), N);
+  const zjtx_error *last = err;
+  while (zjtx_error_next(last))
+    last = zjtx_error_next(last);
+  ck_assert_str_eq(msg(last), "schools[19999] (S19999): field \"budget\": \"1.001\" is not money with at most 2 "
+                              "decimals (expected e.g. \"1250000.50\")");
+  ck_assert_int_eq(zjtx_error_line(last), N + 1);
+  ck_assert_msg(took < 10 * G_USEC_PER_SEC, "took %" G_GINT64_FORMAT " us", took); /* generous: sanitizers */
+}
+END_TEST
+
+START_TEST(test_names_escaped) {
+  /* a terminal escape sequence in a key is shown escaped, like values */
+  ck_assert_int_eq(
+      load_json("{\"\\u001b[2J\": [], \"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"\\u001b]0;\": 1}]}"),
+      ZJTX_ERR_FACTS);
+  ASSERT_HAS("unknown key \"\\u001b[2J\" (expected: period, schools, districts)", NULL);
+  ASSERT_HAS("schools[0] (S1): unknown field \"\\u001b]0;\" (value \"1\")", NULL);
+  zjtx_error_free(err);
+  err = NULL;
+  /* C1 controls too (U+009B is a CSI on many terminals), and BEL */
+  ck_assert_int_eq(load_json("{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"\\u009b2J\\u0007\": 1}]}"),
+                   ZJTX_ERR_FACTS);
+  ASSERT_HAS("unknown field \"\\u009b2J\\u0007\" (value \"1\")", NULL);
+  for (const zjtx_error *e = err; e; e = zjtx_error_next(e))
+    ck_assert_ptr_null(strchr(msg(e), '\033'));
+  zjtx_error_free(err);
+  err = NULL;
+  /* json-glib's syntax errors quote the token they stopped at */
+  ck_assert_int_eq(load_json("{\"\\u001b[2J\" \"x\"}"), ZJTX_ERR_FACTS);
+  ck_assert_str_eq(msg(err), "not valid JSON: unexpected string constant \"\\u001b[2J\", expected character `:'");
+}
+END_TEST
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* Out of memory while a table grows: ZJTX_ERR_NOMEM, not GLib's abort.
+ * A child process with its address space capped adds districts until the
+ * store says no.  (Skipped under AddressSanitizer, which reserves terabytes
+ * of address space for its shadow.) */
+START_TEST(test_out_of_memory) {
+#ifdef UNDER_ASAN
+  return;
+#else
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    long pages = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (!statm || fscanf(statm, "%ld", &pages) != 1)
+      _exit(3);
+    fclose(statm);
+    struct rlimit cap = {(rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (24u << 20), RLIM_INFINITY};
+    cap.rlim_max = cap.rlim_cur;
+    if (setrlimit(RLIMIT_AS, &cap) != 0)
+      _exit(4);
+    char id[32];
+    const char *names[] = {"id", "deficit"}, *values[] = {id, "-1.50"};
+    for (int i = 0; i < (1 << 24); i++) {
+      zjtx_error *e = NULL;
+      g_snprintf(id, sizeof id, "D%d", i);
+      zjtx_status st = zjtx_facts_add_record(facts, "district", names, values, 2, &e);
+      /* refused at a power of two, the arrays' next doubling */
+      bool nomem = st == ZJTX_ERR_NOMEM && (i & (i - 1)) == 0 &&
+                   g_str_has_prefix(zjtx_error_message(e), "out of memory: no room for more than ");
+      zjtx_error_free(e);
+      if (st != ZJTX_OK)
+        _exit(nomem ? 0 : 5);
+    }
+    _exit(6); /* never ran out */
+  }
+  int status = 0;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert_msg(WIFEXITED(status), "the child died of signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
+#endif
+}
+END_TEST
+
+/* A directory holding one file, schools.csv, with `len` bytes of `data`. */
+static char *csv_dir(const char *data, size_t len) {
+  char *dir = g_dir_make_tmp("test-facts-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename(dir, "schools.csv", NULL);
+  ck_assert(g_file_set_contents(path, data, (gssize)len, NULL));
+  return dir;
+}
+
+static void remove_csv_dir(char *dir) {
+  g_autofree char *path = g_build_filename(dir, "schools.csv", NULL);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(dir);
+}
+
+START_TEST(test_csv_hostile) {
+  static const char data[] = "id,name\nS1,abc\nS2,0123456789\nS3,x\0y\nS4,ok\n";
+  char *dir = csv_dir(data, sizeof data - 1);
+  ck_assert_int_eq(zjtx_facts_set_max_field_bytes(facts, 8, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_set_max_line_bytes(facts, 0, NULL), ZJTX_ERR_INVALID_ARG);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_count(err), 2);
+  ck_assert_str_eq(msg(err), "field 2 is longer than 8 bytes (the limit for one value)");
+  ck_assert_int_eq(zjtx_error_line(err), 3);
+  ck_assert_str_eq(msg(zjtx_error_next(err)), "not valid CSV at column 5: a NUL byte in field 2");
+  ck_assert_int_eq(zjtx_error_line(zjtx_error_next(err)), 4);
+  ck_assert_int_eq(zjtx_facts_record_count(facts, "school"), 2); /* S1 and S4 */
+  remove_csv_dir(dir);
+}
+END_TEST
+
+START_TEST(test_csv_line_limit_and_header) {
+  static const char data[] = "id,name\nS1,abcdefghij\nS2,x\n";
+  char *dir = csv_dir(data, sizeof data - 1);
+  ck_assert_int_eq(zjtx_facts_set_max_line_bytes(facts, 8, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_set_keep_going(facts, 1, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_OK);
+  ck_assert_uint_eq(zjtx_facts_reject_count(facts), 1);
+  ck_assert_str_eq(zjtx_facts_reject_reason(facts, 0), "the record is longer than 8 bytes (the limit for one line)");
+  ck_assert_int_eq(zjtx_facts_reject_line(facts, 0), 2);
+  ck_assert_int_eq(zjtx_facts_record_count(facts, "school"), 1);
+  remove_csv_dir(dir);
+  /* a header over the limit: the file cannot be read */
+  static const char long_header[] = "id,name,budget\nS1,x,1\n";
+  dir = csv_dir(long_header, sizeof long_header - 1);
+  zjtx_facts_free(facts);
+  ck_assert_int_eq(zjtx_facts_new(policy, &facts, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_set_max_line_bytes(facts, 8, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_LIMIT);
+  ck_assert_str_eq(msg(err), "the header row: the record is longer than 8 bytes (the limit for one line)");
+  ck_assert_int_eq(zjtx_error_line(err), 1);
+  zjtx_error_free(err);
+  err = NULL;
+  remove_csv_dir(dir);
+  /* header names are escaped like values */
+  static const char header[] = "id,name,\033[2J\nS1,x,y\n";
+  dir = csv_dir(header, sizeof header - 1);
+  zjtx_facts_free(facts);
+  ck_assert_int_eq(zjtx_facts_new(policy, &facts, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
+  ck_assert_str_eq(msg(err), "unknown column \"\\u001b[2J\" in the header (school has: id, name, budget, opened, "
+                             "kind, rural, pupils, ratio)");
+  remove_csv_dir(dir);
+}
+END_TEST
+
+/* Strict CSV: 20,000 bad rows, each error appended in constant time. */
+START_TEST(test_csv_many_bad_rows_linear) {
+  enum { N = 20000 };
+  GString *s = g_string_new("id,name,budget\n");
+  for (int i = 0; i < N; i++)
+    g_string_append_printf(s, "S%d,x,1.001\n", i);
+  char *dir = csv_dir(s->str, s->len);
+  g_string_free(s, TRUE);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
+  ck_assert_uint_eq(zjtx_error_count(err), N);
+  const zjtx_error *last = err;
+  while (zjtx_error_next(last))
+    last = zjtx_error_next(last);
+  ck_assert_str_eq(msg(last), "schools line 20001 (S19999): field \"budget\": \"1.001\" is not money with at most 2 "
+                              "decimals (expected e.g. \"1250000.50\")");
+  remove_csv_dir(dir);
+}
+END_TEST
+
+START_TEST(test_csv_not_a_regular_file) {
+  g_autofree char *dir = g_dir_make_tmp("test-facts-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename(dir, "schools.csv", NULL);
+  ck_assert_int_eq(symlink("/dev/zero", path), 0); /* used to grow until memory ran out */
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_IO);
+  ck_assert_str_eq(msg(err), "cannot read: not a regular file");
+  ck_assert_str_eq(zjtx_error_file(err), path);
+  g_unlink(path);
+  g_rmdir(dir);
+}
+END_TEST
+
 static Suite *facts_suite(void) {
   Suite *s = suite_create("facts");
   TCase *values = tcase_create("values");
@@ -724,6 +1117,25 @@ static Suite *facts_suite(void) {
   tcase_add_test(json, test_json_unknown_parent_and_ref);
   tcase_add_test(json, test_json_file);
   suite_add_tcase(s, json);
+
+  TCase *hostile = tcase_create("hostile input");
+  tcase_add_checked_fixture(hostile, setup, teardown);
+  tcase_set_timeout(hostile, 60);
+  tcase_add_test(hostile, test_json_too_deep);
+  tcase_add_test(hostile, test_json_integers_beyond_int64);
+  tcase_add_test(hostile, test_json_nul);
+  tcase_add_test(hostile, test_json_strict_lexing);
+  tcase_add_test(hostile, test_json_two_documents);
+  tcase_add_test(hostile, test_json_string_limit);
+  tcase_add_test(hostile, test_json_not_a_regular_file);
+  tcase_add_test(hostile, test_many_bad_records_linear);
+  tcase_add_test(hostile, test_names_escaped);
+  tcase_add_test(hostile, test_out_of_memory);
+  tcase_add_test(hostile, test_csv_hostile);
+  tcase_add_test(hostile, test_csv_line_limit_and_header);
+  tcase_add_test(hostile, test_csv_many_bad_rows_linear);
+  tcase_add_test(hostile, test_csv_not_a_regular_file);
+  suite_add_tcase(s, hostile);
   return s;
 }
 

@@ -42,9 +42,8 @@ ZJTX_API zjtx_status zjtx_facts_new(zjtx_policy *policy, zjtx_facts **out, zjtx_
  * is added and the error names the entity, field, value and what was
  * expected.
  */
-ZJTX_API zjtx_status zjtx_facts_add_record(zjtx_facts *facts, const char *entity,
-                                           const char *const *names, const char *const *values,
-                                           size_t n, zjtx_error **err);
+ZJTX_API zjtx_status zjtx_facts_add_record(zjtx_facts *facts, const char *entity, const char *const *names,
+                                           const char *const *values, size_t n, zjtx_error **err);
 
 /**
  * zjtx_facts_finish: resolves references (parents, `ref` fields), checks for
@@ -60,11 +59,10 @@ ZJTX_API zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err);
  * parent by plural name) and finishes the facts.  Every invalid record is
  * reported in the error chain, each with file, line, record and field.
  */
-ZJTX_API zjtx_status zjtx_facts_load_json_file(zjtx_policy *policy, const char *path,
-                                               zjtx_facts **out, zjtx_error **err);
-ZJTX_API zjtx_status zjtx_facts_load_json_buffer(zjtx_policy *policy, const char *data,
-                                                 size_t len, const char *name, zjtx_facts **out,
-                                                 zjtx_error **err);
+ZJTX_API zjtx_status zjtx_facts_load_json_file(zjtx_policy *policy, const char *path, zjtx_facts **out,
+                                               zjtx_error **err);
+ZJTX_API zjtx_status zjtx_facts_load_json_buffer(zjtx_policy *policy, const char *data, size_t len, const char *name,
+                                                 zjtx_facts **out, zjtx_error **err);
 
 /**
  * zjtx_facts_set_keep_going:
@@ -78,6 +76,23 @@ ZJTX_API zjtx_status zjtx_facts_load_json_buffer(zjtx_policy *policy, const char
 ZJTX_API zjtx_status zjtx_facts_set_keep_going(zjtx_facts *facts, int keep_going, zjtx_error **err);
 
 /**
+ * zjtx_facts_set_max_field_bytes: the longest value a record may hold, in
+ * bytes as written in the input (a JSON string between its quotes, a CSV
+ * field with its quotes); longer is an error naming the record.  The
+ * default is 1 MiB (1048576).  @bytes must be at least 1.
+ * Call before reading records; zjtx_facts_load() uses the defaults.
+ */
+ZJTX_API zjtx_status zjtx_facts_set_max_field_bytes(zjtx_facts *facts, size_t bytes, zjtx_error **err);
+
+/**
+ * zjtx_facts_set_max_line_bytes: the longest record of a CSV file, in bytes
+ * (its line, or lines when a quoted field holds line breaks); a longer
+ * record is refused like a malformed one.  The default is 4 MiB (4194304).
+ * @bytes must be at least 1.  Call before reading records.
+ */
+ZJTX_API zjtx_status zjtx_facts_set_max_line_bytes(zjtx_facts *facts, size_t bytes, zjtx_error **err);
+
+/**
  * zjtx_facts_read_json_file / _read_json_buffer / _read_csv_dir: add the
  * records of one carrier to unfinished facts (then call zjtx_facts_finish).
  * The CSV directory holds one file per entity, named by its plural
@@ -87,10 +102,21 @@ ZJTX_API zjtx_status zjtx_facts_set_keep_going(zjtx_facts *facts, int keep_going
  * unreadable file, JSON that does not parse, a CSV header that lacks a
  * required column): with keep-going, record-level problems are noted as
  * rejects instead.
+ *
+ * Untrusted input: only regular files are read (ZJTX_ERR_IO naming the
+ * path for a FIFO or a device), and a file whose size or modification time
+ * changes while it is read is refused (ZJTX_ERR_IO).  JSON must be JSON as
+ * RFC 8259 writes it (no comments, single quotes, hex or octal numbers),
+ * one document with nothing but white space after it, nested no deeper
+ * than the policy's entities need (ZJTX_ERR_LIMIT), with no NUL character
+ * in a string; an integer outside int64 is handed to its field's check as
+ * written.  A value longer than zjtx_facts_set_max_field_bytes() or a CSV
+ * record longer than zjtx_facts_set_max_line_bytes() is refused.  When
+ * memory runs out the call fails with ZJTX_ERR_NOMEM.
  */
 ZJTX_API zjtx_status zjtx_facts_read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err);
-ZJTX_API zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len,
-                                                 const char *name, zjtx_error **err);
+ZJTX_API zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len, const char *name,
+                                                 zjtx_error **err);
 ZJTX_API zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_error **err);
 
 /**
@@ -136,8 +162,8 @@ ZJTX_API const char *zjtx_facts_reject_reason(const zjtx_facts *facts, size_t i)
  * and refused; read == accepted + refused always holds.  Any out-pointer
  * may be NULL.  Returns ZJTX_ERR_NOT_FOUND for an unknown entity.
  */
-ZJTX_API zjtx_status zjtx_facts_reconcile(const zjtx_facts *facts, const char *entity, int64_t *read,
-                                          int64_t *accepted, int64_t *refused);
+ZJTX_API zjtx_status zjtx_facts_reconcile(const zjtx_facts *facts, const char *entity, int64_t *read, int64_t *accepted,
+                                          int64_t *refused);
 
 /** The period the facts declare ("2025"), or NULL.  Borrowed. */
 ZJTX_API const char *zjtx_facts_period(const zjtx_facts *facts);

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* facts-finish.c - finishing facts: ids, references and parents resolved, duplicates found, relations indexed. */
+#include "facts-internal.h"
+
+#include <string.h>
+
+/* ---- messages about stored records ---------------------------------------- */
+
+/* "school #3" or "school #3 (S1)": how finish names a stored record. */
+static char *record_label(const struct zjtx_facts *f, int32_t entity, int32_t rec) {
+  const zentity *e = zpolicy_entity(f->policy, entity);
+  GPtrArray *keys = zfacts_key_column(f, entity);
+  if (!keys)
+    return g_strdup_printf("%s #%d", e->name, rec + 1);
+  g_autofree char *id = zfacts_escape(g_ptr_array_index(keys, rec));
+  return g_strdup_printf("%s #%d (%s)", e->name, rec + 1, id);
+}
+
+/* "file.json:12" / "line 12" / "record #4": where a stored record came from. */
+static char *record_where(const ztable *t, int32_t rec) {
+  const char *file = g_ptr_array_index(t->where_file, rec);
+  int line = g_array_index(t->where_line, int32_t, rec);
+  if (file && line > 0)
+    return g_strdup_printf("%s:%d", file, line);
+  if (line > 0)
+    return g_strdup_printf("line %d", line);
+  return g_strdup_printf("record #%d", rec + 1);
+}
+
+/* An error about stored record `rec`, positioned where it came from. */
+static void G_GNUC_PRINTF(7, 8)
+    stored_error(const struct zjtx_facts *f, int32_t entity, int32_t rec, zjtx_error ***errs, const char *field,
+                 const char *value, const char *fmt, ...) {
+  ztable *t = &f->tables[entity];
+  g_autofree char *label = record_label(f, entity, rec);
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  GPtrArray *keys = zfacts_key_column(f, entity);
+  zfacts_add_reject(t, g_ptr_array_index(t->where_file, rec), g_array_index(t->where_line, int32_t, rec),
+                    keys ? g_ptr_array_index(keys, rec) : NULL, field, value, msg);
+  if (errs)
+    zfacts_append_error(errs, zerr_new(ZJTX_ERR_FACTS, g_ptr_array_index(t->where_file, rec),
+                                       g_array_index(t->where_line, int32_t, rec), 0, NULL, "%s: %s", label, msg));
+}
+
+/* ---- finishing ----------------------------------------------------------- */
+
+/* Records to refuse while finishing in keep-going mode: 1 for a duplicate
+ * id (the first record keeps it), 2 for anything else (its id is refused). */
+enum { KEEP = 0, DROP_DUPLICATE = 1, DROP = 2 };
+
+/* Ids are unique per entity; the first of two records keeps the id. */
+static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error ***errs, uint8_t *drop) {
+  ztable *t = &f->tables[entity];
+  GPtrArray *keys = zfacts_key_column(f, entity);
+  g_clear_pointer(&t->by_key, g_hash_table_unref);
+  if (!keys)
+    return;
+  t->by_key = g_hash_table_new(g_str_hash, g_str_equal);
+  for (int32_t r = 0; r < t->n; r++) {
+    char *id = g_ptr_array_index(keys, r);
+    int32_t first = GPOINTER_TO_INT(g_hash_table_lookup(t->by_key, id)) - 1;
+    if (first < 0) {
+      g_hash_table_insert(t->by_key, id, GINT_TO_POINTER(r + 1));
+      continue;
+    }
+    g_autofree char *q = zfacts_quote(id);
+    g_autofree char *w1 = record_where(t, first), *w2 = record_where(t, r);
+    stored_error(f, entity, r, errs,
+                 zentity_field(zpolicy_entity(f->policy, entity), zpolicy_entity(f->policy, entity)->key_field)->name,
+                 id, "duplicate id %s (first at %s, again at %s)", q, w1, w2);
+    if (drop)
+      drop[r] = DROP_DUPLICATE;
+  }
+}
+
+/* Record index of the `target` record with id `key`, or -1. */
+static int32_t lookup_key(const struct zjtx_facts *f, int32_t target, const char *key) {
+  GHashTable *by_key = f->tables[target].by_key;
+  if (!by_key)
+    return -1;
+  return GPOINTER_TO_INT(g_hash_table_lookup(by_key, key)) - 1;
+}
+
+/* Resolves the id texts `texts` to records of `target` into `out`. */
+static void resolve(struct zjtx_facts *f, int32_t entity, const char *field, GPtrArray *texts, int32_t target,
+                    GArray *out, zjtx_error ***errs, uint8_t *drop) {
+  const ztable *t = &f->tables[entity];
+  const zentity *te = zpolicy_entity(f->policy, target);
+  g_array_set_size(out, (guint)t->n);
+  for (int32_t r = 0; r < t->n; r++) {
+    const char *key = g_ptr_array_index(texts, r);
+    int32_t idx = key ? lookup_key(f, target, key) : ABSENT_INDEX;
+    g_array_index(out, int32_t, r) = idx;
+    if (!key || idx >= 0 || (drop && drop[r]))
+      continue;
+    g_autofree char *q = zfacts_quote(key);
+    if (g_hash_table_contains(f->tables[target].rejected_ids, key))
+      stored_error(f, entity, r, errs, field, key, "field \"%s\": %s names a %s that was refused (see its own problem)",
+                   field, q, te->name);
+    else
+      stored_error(f, entity, r, errs, field, key, "field \"%s\": %s is not the id of any %s%s", field, q, te->name,
+                   f->tables[target].by_key ? "" : " (it has no id field)");
+    if (drop)
+      drop[r] = DROP;
+  }
+}
+
+static void resolve_entity(struct zjtx_facts *f, int32_t entity, zjtx_error ***errs, uint8_t *drop) {
+  const zentity *e = zpolicy_entity(f->policy, entity);
+  ztable *t = &f->tables[entity];
+  if (e->parent >= 0)
+    resolve(f, entity, e->parent_key, t->parent_text, e->parent, t->parent, errs, drop);
+  for (guint i = 0; i < e->fields->len; i++) {
+    const zfield *fd = zentity_field(e, (int32_t)i);
+    if (fd->type == ZF_REF)
+      resolve(f, entity, fd->name, t->columns[i].str, fd->ref_entity, t->columns[i].i32, errs, drop);
+  }
+}
+
+/* Keeps the elements of `a` (of `size` bytes each) whose drop flag is 0. */
+static void compact_array(GArray *a, const uint8_t *drop, int32_t n) {
+  if (!a || a->len == 0)
+    return;
+  guint size = g_array_get_element_size(a), kept = 0;
+  for (int32_t r = 0; r < n; r++)
+    if (!drop[r])
+      memmove(a->data + (gsize)kept++ * size, a->data + (gsize)r * size, size);
+  g_array_set_size(a, kept);
+}
+
+static void compact_ptrs(GPtrArray *a, const uint8_t *drop, int32_t n) {
+  if (!a || a->len == 0)
+    return;
+  guint kept = 0;
+  for (int32_t r = 0; r < n; r++)
+    if (!drop[r])
+      a->pdata[kept++] = a->pdata[r];
+  g_ptr_array_set_size(a, (gint)kept);
+}
+
+/* Removes the dropped records of a table; returns how many. */
+static int32_t table_compact(struct zjtx_facts *f, int32_t entity, const uint8_t *drop) {
+  ztable *t = &f->tables[entity];
+  const zentity *e = zpolicy_entity(f->policy, entity);
+  GPtrArray *keys = zfacts_key_column(f, entity);
+  int32_t dropped = 0;
+  for (int32_t r = 0; r < t->n; r++) {
+    if (!drop[r])
+      continue;
+    dropped++;
+    if (keys && drop[r] == DROP)
+      g_hash_table_add(t->rejected_ids, g_ptr_array_index(keys, r));
+  }
+  if (!dropped)
+    return 0;
+  for (guint i = 0; i < e->fields->len; i++) {
+    zcolumn *c = &t->columns[i];
+    compact_array(c->i64, drop, t->n);
+    compact_array(c->i32, drop, t->n);
+    compact_array(c->u8, drop, t->n);
+    compact_ptrs(c->str, drop, t->n);
+  }
+  compact_array(t->parent, drop, t->n);
+  compact_ptrs(t->parent_text, drop, t->n);
+  compact_array(t->where_line, drop, t->n);
+  compact_ptrs(t->where_file, drop, t->n);
+  t->n -= dropped;
+  t->rejected += dropped;
+  return dropped;
+}
+
+/* CSR of `owner_of` (the owner of each of n_items records, -1: none), by a
+ * counting sort that keeps each owner's items in record order. */
+static void csr_build(zcsr *c, int32_t n_owner, const int32_t *owner_of, int32_t n_items) {
+  c->offsets = g_new0(int32_t, (gsize)n_owner + 1);
+  for (int32_t i = 0; i < n_items; i++)
+    if (owner_of[i] >= 0)
+      c->offsets[owner_of[i] + 1]++;
+  for (int32_t o = 0; o < n_owner; o++)
+    c->offsets[o + 1] += c->offsets[o];
+  c->items = g_new(int32_t, (gsize)c->offsets[n_owner] + 1);
+  g_autofree int32_t *next = g_memdup2(c->offsets, sizeof(int32_t) * ((gsize)n_owner + 1));
+  for (int32_t i = 0; i < n_items; i++)
+    if (owner_of[i] >= 0)
+      c->items[next[owner_of[i]]++] = i;
+}
+
+/* The owner of each target record: its parent, or what its `via` field
+ * names.  NULL when the relation does not fit the entities. */
+static const GArray *relation_owners(const struct zjtx_facts *f, const zrelation *rel) {
+  const zentity *te = zpolicy_entity(f->policy, rel->target);
+  const ztable *t = &f->tables[rel->target];
+  if (rel->kind == ZREL_CHILDREN)
+    return te->parent == rel->owner ? t->parent : NULL;
+  if (rel->via_field < 0 || (guint)rel->via_field >= te->fields->len)
+    return NULL;
+  const zfield *via = zentity_field(te, rel->via_field);
+  if (via->type != ZF_REF || via->ref_entity != rel->owner)
+    return NULL;
+  return t->columns[rel->via_field].i32;
+}
+
+static bool build_relations(struct zjtx_facts *f, zjtx_error **errs) {
+  GPtrArray *rels = f->policy->relations;
+  f->relations = g_new0(zcsr, rels->len);
+  for (guint i = 0; i < rels->len; i++) {
+    const zrelation *rel = g_ptr_array_index(rels, i);
+    const GArray *owners = relation_owners(f, rel);
+    if (!owners) {
+      zerr_append(errs, zerr_new(ZJTX_ERR_POLICY, NULL, 0, 0, NULL,
+                                 "relation \"%s\" does not match its entities' declarations", rel->name));
+      return false;
+    }
+    csr_build(&f->relations[i], f->tables[rel->owner].n, (const int32_t *)(void *)owners->data,
+              f->tables[rel->target].n);
+  }
+  return true;
+}
+
+void zfacts_free_relations(struct zjtx_facts *f) {
+  for (guint i = 0; f->relations && i < f->policy->relations->len; i++) {
+    g_free(f->relations[i].offsets);
+    g_free(f->relations[i].items);
+  }
+  g_clear_pointer(&f->relations, g_free);
+}
+
+/* Keep-going mode: refuse duplicates and records whose parent or reference
+ * does not resolve, then again for records that pointed at those, until
+ * every remaining record resolves. */
+static void finish_keep_going(struct zjtx_facts *f) {
+  guint n = f->policy->entities->len;
+  for (;;) {
+    uint8_t **drop = g_new0(uint8_t *, n);
+    for (guint e = 0; e < n; e++)
+      drop[e] = g_new0(uint8_t, (gsize)f->tables[e].n + 1);
+    for (guint e = 0; e < n; e++)
+      build_keys(f, (int32_t)e, NULL, drop[e]);
+    for (guint e = 0; e < n; e++)
+      resolve_entity(f, (int32_t)e, NULL, drop[e]);
+    int32_t dropped = 0;
+    for (guint e = 0; e < n; e++) {
+      dropped += table_compact(f, (int32_t)e, drop[e]);
+      g_free(drop[e]);
+    }
+    g_free(drop);
+    if (!dropped)
+      return;
+  }
+}
+
+zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err) {
+  if (!facts)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "zjtx_facts_finish: facts is NULL");
+  if (facts->finished)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
+  guint n = facts->policy->entities->len;
+  zjtx_error *errs = NULL, **tail = &errs;
+  if (facts->keep_going) {
+    finish_keep_going(facts);
+  } else {
+    /* all ids first: any record may refer to any other */
+    for (guint e = 0; e < n; e++)
+      build_keys(facts, (int32_t)e, &tail, NULL);
+    for (guint e = 0; e < n; e++)
+      resolve_entity(facts, (int32_t)e, &tail, NULL);
+  }
+  if (!errs && build_relations(facts, &errs)) {
+    int32_t most = 0;
+    for (guint e = 0; e < n; e++)
+      most = MAX(most, facts->tables[e].n);
+    facts->identity = g_new(int32_t, (gsize)most + 1);
+    for (int32_t i = 0; i < most; i++)
+      facts->identity[i] = i;
+    facts->finished = true;
+  }
+  if (!errs) {
+    /* resolved into the parent indexes (the texts stay in the chunk) */
+    for (guint e = 0; e < n; e++)
+      g_clear_pointer(&facts->tables[e].parent_text, g_ptr_array_unref);
+    return ZJTX_OK;
+  }
+  zfacts_free_relations(facts);
+  return zerr_give(err, errs);
+}
