@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * tests/tsan/canary.c - checks that the TSan set-up of tools/test.sh (the
- * preloaded glib-pool.c and tests/tsan.supp) hides no real race and needs
+ * tests/tsan/canary.c - checks that the TSan set-up of build-aux/test.sh (the
+ * preloaded glib-pool.c and tests/tsan/tsan.supp) hides no real race and needs
  * nothing more than it has:
  *   canary handoff: three pools in turn (the later ones run on the threads
  *                   the first left idle): data written before

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * tests/tsan-glib-pool.c - tells ThreadSanitizer about GThreadPool's hand-offs.
+ * tests/tsan/glib-pool.c - tells ThreadSanitizer about GThreadPool's hand-offs.
  *
  * GLib's mutexes and conditions are built on futexes, which TSan does not
  * see, so every job a GThreadPool runs looks like a race with the thread that
@@ -8,7 +8,7 @@
  * race with the worker that wrote it.  No suppression can name those reports:
  * their stacks hold only libzjtx frames and unsymbolized GLib ones.
  *
- * Preloaded into the TSan run of the threading tests (tools/test.sh), this
+ * Preloaded into the TSan run of the threading tests (build-aux/test.sh), this
  * file wraps the three pool calls and states the edges GLib guarantees:
  *   push(data)          happens before  the job's function starts on data;
  *   every job's end     happens before  g_thread_pool_free(pool, _, TRUE) returns.

@@ -4,7 +4,7 @@
  * exact file:line:column), and evaluation results worked out by hand.
  *
  * Every policy here is HEADER + a body + "</policy>".  The parse and type
- * errors are data, one line per case, in tests/expr/errors.txt.  Where an
+ * errors are data, one line per case, in tests/unit/expr/errors.txt.  Where an
  * error is expected, its line and column are found from where the
  * offending text sits in the generated policy, never counted by hand. */
 #include <check.h>
@@ -232,10 +232,10 @@ static zjtx_error *eval_fail(zjtx_policy *p, zjtx_facts *f, zjtx_options *o, zjt
 }
 
 /* ======================================================================== */
-/* Parse and type errors: the cases of tests/expr/errors.txt                */
+/* Parse and type errors: the cases of tests/unit/expr/errors.txt                */
 /* ======================================================================== */
 
-/* One line of tests/expr/errors.txt (its format is described at its top). */
+/* One line of tests/unit/expr/errors.txt (its format is described at its top). */
 typedef struct {
   int file_line;
   char *place, *expr, *message;
@@ -271,7 +271,7 @@ static expr_error_case *parse_error_case(const char *line, int file_line, const 
 
 static GPtrArray *read_error_cases(void) {
   const char *srcdir = g_getenv("ZJTX_SRCDIR");
-  g_autofree char *path = g_build_filename(srcdir ? srcdir : ".", "tests", "expr", "errors.txt", NULL);
+  g_autofree char *path = g_build_filename(srcdir ? srcdir : ".", "tests", "unit", "expr", "errors.txt", NULL);
   g_autofree char *text = NULL;
   g_autoptr(GError) gerr = NULL;
   if (!g_file_get_contents(path, &text, NULL, &gerr)) {
@@ -482,7 +482,7 @@ START_TEST(type_derived_cycle) {
 END_TEST
 
 START_TEST(type_code_derived_literal) {
-  /* without a code in it, a literal is text (tests/expr/errors.txt); with
+  /* without a code in it, a literal is text (tests/unit/expr/errors.txt); with
    * one, the literal is typed by it */
   zjtx_policy *p = load_ok("<derived name=\"d\" entity=\"shop\" type=\"code\"><expr>if active then level else 'mid'</expr></derived>\n"
                            RULE("r", "bonus[d]"));
@@ -868,7 +868,7 @@ END_TEST
 
 static char *data_path(const char *name) {
   const char *src = g_getenv("ZJTX_SRCDIR");
-  return g_build_filename(src ? src : ".", "tests", "data", name, NULL);
+  return g_build_filename(src ? src : ".", "tests", "unit", "data", name, NULL);
 }
 
 START_TEST(eval_inherited_override) {
@@ -1129,7 +1129,7 @@ END_TEST
 
 static Suite *expr_suite(void) {
   Suite *s = suite_create("expr");
-  TCase *tc = tcase_create("errors"); /* one step per line of tests/expr/errors.txt */
+  TCase *tc = tcase_create("errors"); /* one step per line of tests/unit/expr/errors.txt */
   tcase_add_test(tc, error_cases_were_read);
   tcase_add_loop_test(tc, error_case, 0, (int)error_cases->len);
   suite_add_tcase(s, tc);

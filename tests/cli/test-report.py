@@ -6,7 +6,7 @@
 
 Writes the report of the srdi-uplift-2 reform over
 examples/huaian-2025/facts.json, renders it in headless Chromium (Debian's
-chromium package; tools/setup.sh installs it) with --dump-dom and
+chromium package; build-aux/setup.sh installs it) with --dump-dom and
 --screenshot, and checks what the browser shows: a bar chart per rule and
 per county with one base and one reform bar each, the Chinese headings, the
 hand-worked totals, the winners table, escaped hostile text, and that the
@@ -23,7 +23,7 @@ import sys
 import tempfile
 
 ZJTX = os.path.abspath(sys.argv[1])
-SRC = os.environ.get('ZJTX_SRCDIR') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC = os.environ.get('ZJTX_SRCDIR') or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POLICY = os.path.join(SRC, 'rules', 'huaian-2025.xml')
 FACTS = os.path.join(SRC, 'examples', 'huaian-2025', 'facts.json')
 UPLIFT = os.path.join(SRC, 'examples', 'reforms', 'srdi-uplift-2.xml')
@@ -223,7 +223,7 @@ def test_escaping(browser, tmp):
 def main():
     browser = find_chromium()
     if not browser:
-        print('SKIP: chromium is not installed (tools/setup.sh installs it)')
+        print('SKIP: chromium is not installed (build-aux/setup.sh installs it)')
         return 77
     with tempfile.TemporaryDirectory() as tmp:
         for t in (test_uplift, test_escaping):

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# tools/demo.sh - installs the build dependencies, builds libzjtx and the
+# build-aux/demo.sh - installs the build dependencies, builds libzjtx and the
 # zjtx command into build/, and evaluates the Huai'an 2025 policy over the
 # bundled example facts.  Extra arguments go to `zjtx evaluate`, e.g.
-#   bash tools/demo.sh --format json
-#   bash tools/demo.sh --explain
+#   bash build-aux/demo.sh --format json
+#   bash build-aux/demo.sh --explain
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash tools/setup.sh
+bash build-aux/setup.sh
 if [ ! -f build/meson-private/coredata.dat ]; then
   meson setup build
 fi

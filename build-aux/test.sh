@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# tools/test.sh - builds libzjtx four ways and runs the tests of each:
+# build-aux/test.sh - builds libzjtx four ways and runs the tests of each:
 #   1. gcc with -Dwerror=true: every suite, fuzz corpus replay included   (build-ci/)
 #   2. clang with AddressSanitizer, LeakSanitizer and UndefinedBehavior-
 #      Sanitizer (gcc if no clang): every suite again                    (build-asan/)
 #   3. clang with ThreadSanitizer: the threading tests (api, batch)      (build-tsan/)
 #   4. clang with libFuzzer: each fuzz target for FUZZ_SECONDS (20)      (build-fuzz/)
-# ZJTX_CHECK_FORMAT=1 first runs tools/check-format.sh (clang-format).
+# ZJTX_CHECK_FORMAT=1 first runs build-aux/check-format.sh (clang-format).
 # Exits non-zero on the first failure; ends with one line counting the
 # tests of every build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
 
-bash tools/setup.sh
+bash build-aux/setup.sh
 
 # meson setup DIR, or reconfigure DIR when it already exists.
 setup() {
@@ -27,8 +27,8 @@ setup() {
 }
 
 if [ "${ZJTX_CHECK_FORMAT:-0}" = 1 ]; then
-  echo "=== clang-format (tools/check-format.sh)"
-  bash tools/check-format.sh
+  echo "=== clang-format (build-aux/check-format.sh)"
+  bash build-aux/check-format.sh
   echo
 fi
 
@@ -53,7 +53,7 @@ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_check
 # ThreadSanitizer on the tests that run threads: test-api (8 threads share a
 # policy) and test-batch (1/2/4 evaluation threads, CSV files read by a
 # GThreadPool).  GLib's locks are futexes TSan cannot see: the preloaded
-# tests/tsan/glib-pool.c states the pool's hand-offs, tests/tsan.supp names
+# tests/tsan/glib-pool.c states the pool's hand-offs, tests/tsan/tsan.supp names
 # the GLib-internal frames left, so any race in libzjtx fails.
 echo
 echo "=== $san_cc, -Db_sanitize=thread: the threading tests (build-tsan/)"
@@ -63,7 +63,7 @@ $san_cc -shared -fPIC -O1 -o build-tsan/libtsan-glib-pool.so tests/tsan/glib-poo
   $(pkg-config --cflags --libs glib-2.0) -ldl
 export G_SLICE=always-malloc
 tsan_env=(env LD_PRELOAD="$PWD/build-tsan/libtsan-glib-pool.so"
-  TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp:halt_on_error=1:second_deadlock_stack=1")
+  TSAN_OPTIONS="suppressions=$PWD/tests/tsan/tsan.supp:halt_on_error=1:second_deadlock_stack=1")
 # First the set-up itself (tests/tsan/canary.c): a correct pool hand-off
 # passes, a real race between two pool jobs is still reported.
 $san_cc -fsanitize=thread -g -O1 -o build-tsan/tsan-canary tests/tsan/canary.c $(pkg-config --cflags --libs glib-2.0)
@@ -71,7 +71,7 @@ $san_cc -fsanitize=thread -g -O1 -o build-tsan/tsan-canary tests/tsan/canary.c $
 if "${tsan_env[@]}" build-tsan/tsan-canary race >build-tsan/tsan-canary-race.log 2>&1 ||
   ! grep -q 'WARNING: ThreadSanitizer: data race' build-tsan/tsan-canary-race.log; then
   cat build-tsan/tsan-canary-race.log
-  echo "tools/test.sh: TSan missed the race of tests/tsan/canary.c: the set-up hides real races" >&2
+  echo "build-aux/test.sh: TSan missed the race of tests/tsan/canary.c: the set-up hides real races" >&2
   exit 1
 fi
 echo "canary race: reported by TSan, as it must be"
@@ -93,7 +93,7 @@ else
 fi
 
 echo
-echo "tools/test.sh: all tests passed (gcc -Werror; $san_cc ASan+LSan+UBSan; TSan; fuzzing) in $((SECONDS - start))s"
+echo "build-aux/test.sh: all tests passed (gcc -Werror; $san_cc ASan+LSan+UBSan; TSan; fuzzing) in $((SECONDS - start))s"
 # One plain closing line over every build (meson's testlog.json: one JSON
 # object per test; an expected failure that failed counts as passed).
 python3 - "${logs[@]}" <<'PY'

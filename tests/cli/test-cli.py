@@ -25,7 +25,7 @@ import tempfile
 import time
 
 ZJTX = os.path.abspath(sys.argv[1])
-SRC = os.environ.get('ZJTX_SRCDIR') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC = os.environ.get('ZJTX_SRCDIR') or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POLICY = os.path.join(SRC, 'rules', 'huaian-2025.xml')
 FACTS = os.path.join(SRC, 'examples', 'huaian-2025', 'facts.json')
 EXPECTED = os.path.join(SRC, 'examples', 'huaian-2025', 'expected.json')

@@ -20,7 +20,7 @@ import sys
 import tempfile
 
 ZJTX = os.path.abspath(sys.argv[1])
-SRC = os.environ.get('ZJTX_SRCDIR') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC = os.environ.get('ZJTX_SRCDIR') or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POLICY = os.path.join(SRC, 'rules', 'huaian-2025.xml')
 FACTS = os.path.join(SRC, 'examples', 'huaian-2025', 'facts.json')
 REFORMS = os.path.join(SRC, 'examples', 'reforms')

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# tools/setup.sh - installs what building and testing libzjtx needs, on
+# build-aux/setup.sh - installs what building and testing libzjtx needs, on
 # Debian 12 (bookworm).  Does nothing when everything is already installed;
 # otherwise needs root (or sudo) for apt-get.
 set -euo pipefail
@@ -8,9 +8,9 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config gcc libc6-dev binutils python3
   libglib2.0-dev libxml2-dev libxml2-utils libjson-glib-dev check
-  clang libclang-rt-dev # the ASan, TSan and fuzzing builds of tools/test.sh (libFuzzer is in libclang-rt)
-  clang-format # tools/check-format.sh
-  chromium fonts-wqy-microhei # tests/test-report.py: the HTML report rendered headless, with Chinese glyphs
+  clang libclang-rt-dev # the ASan, TSan and fuzzing builds of build-aux/test.sh (libFuzzer is in libclang-rt)
+  clang-format # build-aux/check-format.sh
+  chromium fonts-wqy-microhei # tests/cli/test-report.py: the HTML report rendered headless, with Chinese glyphs
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

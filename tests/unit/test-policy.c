@@ -37,7 +37,7 @@
 
 static char *data_path(const char *name) {
   const char *src = g_getenv("ZJTX_SRCDIR");
-  return g_build_filename(src ? src : ".", "tests", "data", name, NULL);
+  return g_build_filename(src ? src : ".", "tests", "unit", "data", name, NULL);
 }
 
 static char *rules_path(const char *name) {
@@ -401,7 +401,7 @@ START_TEST(extends_cycle) {
   zjtx_error_free(err);
   /* however the file is named */
   const char *src = g_getenv("ZJTX_SRCDIR");
-  char *odd = g_build_filename(src ? src : ".", "tests", ".", "data", "..", "data", "cycle-a.xml", NULL);
+  char *odd = g_build_filename(src ? src : ".", "tests", "unit", ".", "data", "..", "data", "cycle-a.xml", NULL);
   err = NULL;
   ck_assert_int_eq(zjtx_policy_load_file(odd, &p, &err), ZJTX_ERR_POLICY);
   ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "cycle"));

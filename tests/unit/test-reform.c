@@ -52,7 +52,7 @@ static size_t index_of(const zjtx_result *r, const char *rule) {
 }
 
 START_TEST(amend_parameter_uplift) {
-  zjtx_policy *p = load("tests/data/reform-uplift.xml");
+  zjtx_policy *p = load("tests/unit/data/reform-uplift.xml");
   zjtx_facts *f = one_enterprise(p);
   zjtx_result *r = NULL;
   ck_assert_int_eq(zjtx_evaluate(p, f, NULL, &r, NULL), ZJTX_OK);
@@ -77,7 +77,7 @@ START_TEST(amend_parameter_uplift) {
 END_TEST
 
 START_TEST(amend_remove_add_rules) {
-  zjtx_policy *p = load("tests/data/reform-rules.xml");
+  zjtx_policy *p = load("tests/unit/data/reform-rules.xml");
   /* 8 rules and checks - 1 removed + 1 added */
   ck_assert_uint_eq(zjtx_policy_rule_count(p), 8);
   for (size_t i = 0; i < zjtx_policy_rule_count(p); i++) {
@@ -100,7 +100,7 @@ END_TEST
 
 START_TEST(amending_nothing_is_an_error) {
   const char *src = g_getenv("ZJTX_SRCDIR");
-  g_autofree char *path = g_build_filename(src ? src : ".", "tests/data/reform-bad.xml", NULL);
+  g_autofree char *path = g_build_filename(src ? src : ".", "tests/unit/data/reform-bad.xml", NULL);
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
   ck_assert_int_eq(zjtx_policy_load_file(path, &p, &err), ZJTX_ERR_POLICY);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# tools/check-format.sh - fails when a C file of the library, its public
+# build-aux/check-format.sh - fails when a C file of the library, its public
 # headers or the zjtx command differs from what clang-format (with the
 # repository's .clang-format) makes of it.  Prints the differences.
 # Fix them with: clang-format -i libzjtx/*.[ch] include/zjtx/*.h tools/*.[ch]
