@@ -3,13 +3,18 @@
  * Private to compile*.c.
  *
  * The compiler checks names and types of an expression tree and emits
- * bytecode (opcodes.h) in the same walk:
- *   compile.c           the session, emission helpers, the dispatcher (zcomp_node)
- *   compile-types.c     literals, operators and the type rules
- *   compile-names.c     names and scopes: fields, members, parameters, derived values
+ * bytecode (opcodes.h) in the same walk.  Its files in layers, each calling
+ * only those below it:
+ *   compile.c           top: the dispatcher (zcomp_node) and a source's session
  *   compile-builtins.c  built-in functions: min, max, round, within, date, year...
  *   compile-aggregate.c aggregates: count, sum, any, all, max, min over a collection
- *   compile-link.c      after every block: call cycles, stack and locals totals
+ *   compile-names.c     names and scopes: fields, members, parameters, derived values
+ *   compile-types.c     literals, operators and the type rules
+ *   compile-emit.c      bottom: the session's state, errors, emission of bytecode
+ *   compile-link.c      apart: after every block, call cycles, stack and locals totals
+ * The one way up is recursion, inherent to recursive descent: a part calls
+ * the dispatcher for its sub-expressions (zcomp_node, zcomp_peek_type) and,
+ * for a derived value met on the way, a session of its own (zcomp_source).
  * Every error is reported while compiling, with the position of the
  * offending token: evaluation never meets an unknown name or a wrong type. */
 #ifndef ZJTX_COMPILE_INTERNAL_H
@@ -53,11 +58,16 @@ typedef struct {
   zjtx_error *err;
 } zcompiler;
 
-/* compile.c: the session and emission */
+/* compile.c: the dispatcher, the only way up (see above) */
 bool zcomp_source(struct zjtx_policy *p, zsource_expr *src, const zscope *scope, ztype want, int nesting,
                   zjtx_error **err);
 ztype zcomp_node(zcompiler *c, zexpr *e, ztype hint);
 ztype zcomp_peek_type(zcompiler *c, zexpr *e, ztype hint);
+
+/* compile-emit.c: the session and emission */
+bool zcomp_open(zcompiler *c, struct zjtx_policy *p, zsource_expr *src, const zscope *scope, int nesting,
+                zjtx_error **err);
+bool zcomp_close(zcompiler *c, zsource_expr *src, ztype t, zjtx_error **err);
 ztype zcomp_fail(zcompiler *c, const zexpr *e, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 int zcomp_emit(zcompiler *c, zopcode op, int a, int b, int32_t arg);
 int zcomp_here(zcompiler *c);

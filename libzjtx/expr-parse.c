@@ -141,34 +141,7 @@ static bool expect_op(parser *ps, const char *op) {
 }
 
 static zexpr *node(zexpr_kind kind, const token *at) {
-  zexpr *e = g_new0(zexpr, 1);
-  e->kind = kind;
-  e->line = at->line;
-  e->column = at->column;
-  e->kids = g_ptr_array_new_with_free_func((GDestroyNotify)zexpr_free);
-  return e;
-}
-
-/* Iterative: a long flat expression (a + b + c ...) is a deep tree. */
-void zexpr_free(zexpr *e) {
-  if (!e)
-    return;
-  GPtrArray *todo = g_ptr_array_new();
-  g_ptr_array_add(todo, e);
-  while (todo->len) {
-    zexpr *x = g_ptr_array_steal_index_fast(todo, todo->len - 1);
-    if (!x)
-      continue;
-    for (guint i = 0; i < x->kids->len; i++)
-      g_ptr_array_add(todo, g_ptr_array_index(x->kids, i));
-    g_ptr_array_set_free_func(x->kids, NULL);
-    g_ptr_array_unref(x->kids);
-    g_free(x->name);
-    g_free(x->agg_var);
-    g_free(x->str);
-    g_free(x);
-  }
-  g_ptr_array_free(todo, TRUE);
+  return zexpr_new(kind, at->line, at->column);
 }
 
 static const char *const reserved[] = {"if", "then", "else", "and", "or", "not", "in", "where", "true", "false", NULL};
@@ -599,19 +572,4 @@ zexpr *zexpr_parse(const char *text, const char *file, int line, int column, zjt
     return NULL;
   }
   return e;
-}
-
-const char *zop_text(int op) {
-  switch (op) {
-  case ZOP_ADD: return "+";
-  case ZOP_SUB: return "-";
-  case ZOP_MUL: return "*";
-  case ZOP_DIV: return "/";
-  case ZOP_EQ: return "==";
-  case ZOP_NE: return "!=";
-  case ZOP_LT: return "<";
-  case ZOP_LE: return "<=";
-  case ZOP_GT: return ">";
-  default: return ">=";
-  }
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* expr.h - the expression language's syntax tree and parser.  Internal.
+/* expr.h - the expression language's syntax tree (expr.c, the model layer)
+ * and its parser (expr-parse.c, the compiler layer).  Internal.
  *
  * Grammar (lowest precedence first):
  *   expr    := 'if' expr 'then' expr 'else' expr | or
@@ -61,6 +62,10 @@ typedef struct zexpr {
 /* Parses `text` that starts at (line, column) of `file`; on error returns
  * NULL and sets *err with the position of the offending token. */
 zexpr *zexpr_parse(const char *text, const char *file, int line, int column, zjtx_error **err);
+
+/* expr.c: a node of `kind` at (line, column) with no kids; the tree is freed
+ * from its root with zexpr_free(), which accepts NULL. */
+zexpr *zexpr_new(zexpr_kind kind, int line, int column);
 void zexpr_free(zexpr *e);
 /* How an operator is written: "+", "==", "<=", ... */
 const char *zop_text(int op);
