@@ -21,7 +21,7 @@
 #define ZJTX_COMPILE_INTERNAL_H
 
 #include "compile.h"
-#include "vm.h"
+#include "opcodes.h"
 
 /* Derived values calling derived values: compiling nests, and evaluating
  * recurses, once per level.  A policy may not go deeper than this. */

@@ -5,7 +5,7 @@
  * Each row below gives an opcode's name, what its operands a, b and c mean
  * (ZOPND_*, which also says how `zjtx dump` prints them), its stack effect
  * (values popped, values pushed) and its meaning.  From this table come the
- * zopcode enum and zop_info() (vm.h): names, stack effects and the dump's
+ * zopcode enum and zop_info() (opcodes.c): names, stack effects and the dump's
  * decoding.  Nothing else lists the opcodes.
  *
  * Two opcodes pop a variable number of values ("special" below): the table
@@ -125,5 +125,15 @@ typedef struct {
   signed char pops, pushes; /* the fixed part for the "special" ones */
   const char *doc;
 } zop_row;
+
+/* The opcode's row of the table (NULL past the end), and its name. */
+const zop_row *zop_info(zopcode op);
+const char *zop_name(zopcode op);
+
+/* Operand encodings shared by the compiler (which writes them) and the VM
+ * (which reads them). */
+typedef enum { ZCMP_DEC = 0, ZCMP_INT = 1, ZCMP_TEXT = 2, ZCMP_BOOL = 3 } zcmp_kind;
+enum { ZITER_RELATION = 0, ZITER_MEMBERS = 1, ZITER_ALL = 2 /* every record of entity c */ };
+enum { ZPARAM_KEYED = 1, ZPARAM_DATED = 2 };
 
 #endif

@@ -11,20 +11,6 @@
 
 #include "expr.h"
 
-static const zop_row op_table[OP__COUNT] = {
-#define ZOP_ROW(name, a, b, c, pops, pushes, doc) {#name, ZOPND_##a, ZOPND_##b, ZOPND_##c, pops, pushes, doc},
-    ZOPCODES(ZOP_ROW)
-#undef ZOP_ROW
-};
-
-const zop_row *zop_info(zopcode op) {
-  return op < OP__COUNT ? &op_table[op] : NULL;
-}
-
-const char *zop_name(zopcode op) {
-  return op < OP__COUNT ? op_table[op].name : "?";
-}
-
 static bool vm_fail(zvm *vm, zjtx_status code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 static bool vm_fail(zvm *vm, zjtx_status code, const char *fmt, ...) {
   if (!vm->error) {

@@ -11,15 +11,6 @@
 #include "model.h"
 #include "opcodes.h"
 
-typedef enum { ZCMP_DEC = 0, ZCMP_INT = 1, ZCMP_TEXT = 2, ZCMP_BOOL = 3 } zcmp_kind;
-
-enum { ZITER_RELATION = 0, ZITER_MEMBERS = 1, ZITER_ALL = 2 /* every record of entity c */ };
-enum { ZPARAM_KEYED = 1, ZPARAM_DATED = 2 };
-
-/* The opcode's row of the table in opcodes.h (NULL past the end). */
-const zop_row *zop_info(zopcode op);
-const char *zop_name(zopcode op);
-
 /* One explanation node while explaining (eval.c builds the tree). */
 typedef struct ztrace ztrace;
 struct ztrace {
