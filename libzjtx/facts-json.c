@@ -179,7 +179,7 @@ static char *record_id(const zentity *e, JsonObject *o) {
   return NULL;
 }
 
-/* "schools[3] (S1)": the record's name in messages, as facts.c writes it. */
+/* "schools[3] (S1)": the record's name in messages, as the store's messages write it. */
 static char *record_what(const zentity *e, JsonObject *o, const char *path) {
   g_autofree char *id = record_id(e, o);
   g_autofree char *shown = id ? zfacts_escape(id) : NULL;

@@ -119,6 +119,9 @@ char *zfacts_escape(const char *s);
 /* The same, cut after `max` bytes; `keep_quotes`: quotes and backslashes
  * as they are (for text that quotes things itself). */
 char *zfacts_escape_max(const char *s, size_t max, bool keep_quotes);
+/* `s` escaped (zfacts_escape) and in double quotes: how messages show a
+ * value.  All three in facts-escape.c. */
+char *zfacts_quote(const char *s);
 
 /* After a record of `entity` could not be added because reading cannot go
  * on (out of memory, a full table): the error, for a carrier to report
@@ -139,7 +142,7 @@ void zfacts_refuse_record(struct zjtx_facts *f, int32_t entity, const char *id);
 
 /* Value of field `field` of record `rec` of `entity`, as a VM value.  Inline:
  * the VM reads a field for nearly every instruction it runs.  An absent ref
- * reads as -1 (facts.c stores -1 for it once finished). */
+ * reads as -1 (facts-finish.c stores -1 for it). */
 static inline zval zfacts_get(const struct zjtx_facts *f, int32_t entity, int32_t field, int32_t rec) {
   const zcolumn *c = &f->tables[entity].columns[field];
   zval v;
