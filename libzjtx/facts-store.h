@@ -107,6 +107,11 @@ bool zfacts_add_mapped(struct zjtx_facts *f, int32_t entity, const char *parent_
                        const int32_t *map, const char *const *values, size_t n, const zrecord_origin *origin,
                        zjtx_error **errs);
 
+/* New facts from the JSON file `path`, finished (zjtx_facts_load's flags):
+ * what zjtx_facts_load (facts-load.c) does for a file (facts-json.c). */
+zjtx_status zfacts_load_json_file(struct zjtx_policy *policy, const char *path, int flags, struct zjtx_facts **out,
+                                  zjtx_error **err);
+
 /* The whole of the regular file `path`, NUL-terminated, its length in
  * *len; NULL with an error naming the path for anything else (a FIFO, a
  * device), when memory runs out, or when the file changed while read. */
