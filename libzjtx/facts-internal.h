@@ -2,9 +2,12 @@
 /* facts-internal.h - what the files of the facts store share among themselves.  Internal to facts*.c.
  *
  * facts-store.h is what the evaluator and the carriers see; this header is
- * for the store's own files: facts.c (tables, rejects, the public API),
- * facts-record.c (one record checked and stored), facts-finish.c (ids,
- * references, relations). */
+ * for the store's own files, in layers, each calling only those below it:
+ *   facts.c          the public API
+ *   facts-record.c   one record checked and stored
+ *   facts-finish.c   ids, references, relations
+ *   facts-table.c    tables, columns, rejects, the key column
+ *   facts-escape.c   values quoted in messages (declared in facts-store.h) */
 #ifndef ZJTX_FACTS_INTERNAL_H
 #define ZJTX_FACTS_INTERNAL_H
 
@@ -18,13 +21,14 @@ enum { MONEY_SCALE = 2, RATE_SCALE = 8, RATE_WRITTEN = 6, NUMBER_SCALE = 6 };
 /* What an absent code or reference reads as. */
 #define ABSENT_INDEX (-1)
 
+/* Makes the empty table of entity `e`, one column per field; clears it (facts-table.c). */
+void zfacts_table_init(ztable *t, const zentity *e);
+void zfacts_table_clear(ztable *t, const zentity *e);
 /* The column holding the record ids, or NULL when the entity has none. */
 GPtrArray *zfacts_key_column(const struct zjtx_facts *f, int32_t entity);
 /* Notes a problem with a record in its table's rejects (strings copied). */
 void zfacts_add_reject(ztable *t, const char *file, int line, const char *id, const char *field, const char *value,
                        const char *reason);
-/* `s` escaped (zfacts_escape) and in double quotes: how messages show a value. */
-char *zfacts_quote(const char *s);
 /* Frees the relation indexes built at finish (facts-finish.c). */
 void zfacts_free_relations(struct zjtx_facts *f);
 

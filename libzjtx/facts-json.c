@@ -179,7 +179,7 @@ static char *record_id(const zentity *e, JsonObject *o) {
   return NULL;
 }
 
-/* "schools[3] (S1)": the record's name in messages, as facts.c writes it. */
+/* "schools[3] (S1)": the record's name in messages, as messages write it. */
 static char *record_what(const zentity *e, JsonObject *o, const char *path) {
   g_autofree char *id = record_id(e, o);
   g_autofree char *shown = id ? zfacts_escape(id) : NULL;
@@ -512,26 +512,7 @@ zjtx_status zjtx_facts_load_json_file(zjtx_policy *policy, const char *path, zjt
   return load_json(policy, NULL, 0, path, NULL, ZJTX_FACTS_STRICT, out, err);
 }
 
-zjtx_status zjtx_facts_load(zjtx_policy *policy, const char *path, int flags, zjtx_facts **out, zjtx_error **err) {
-  if (out)
-    *out = NULL;
-  if (!policy || !path || !out)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "policy, path and out must not be NULL");
-  if (!g_file_test(path, G_FILE_TEST_IS_DIR))
-    return load_json(policy, NULL, 0, path, NULL, flags, out, err);
-  zjtx_facts *facts = NULL;
-  zjtx_status st = zjtx_facts_new(policy, &facts, err);
-  if (st != ZJTX_OK)
-    return st;
-  zjtx_facts_set_keep_going(facts, flags & ZJTX_FACTS_KEEP_GOING, NULL);
-  zjtx_error *errs = NULL;
-  st = zjtx_facts_read_csv_dir(facts, path, &errs);
-  if (st == ZJTX_OK || (!facts->keep_going && errs && errs->code == ZJTX_ERR_FACTS))
-    zjtx_facts_finish(facts, &errs);
-  if (errs) {
-    zjtx_facts_free(facts);
-    return zerr_give(err, errs);
-  }
-  *out = facts;
-  return ZJTX_OK;
+zjtx_status zfacts_load_json_file(zjtx_policy *policy, const char *path, int flags, zjtx_facts **out,
+                                  zjtx_error **err) {
+  return load_json(policy, NULL, 0, path, NULL, flags, out, err);
 }

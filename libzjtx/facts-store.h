@@ -107,6 +107,11 @@ bool zfacts_add_mapped(struct zjtx_facts *f, int32_t entity, const char *parent_
                        const int32_t *map, const char *const *values, size_t n, const zrecord_origin *origin,
                        zjtx_error **errs);
 
+/* New facts from the JSON file `path`, finished (zjtx_facts_load's flags):
+ * what zjtx_facts_load (facts-load.c) does for a file (facts-json.c). */
+zjtx_status zfacts_load_json_file(struct zjtx_policy *policy, const char *path, int flags, struct zjtx_facts **out,
+                                  zjtx_error **err);
+
 /* The whole of the regular file `path`, NUL-terminated, its length in
  * *len; NULL with an error naming the path for anything else (a FIFO, a
  * device), when memory runs out, or when the file changed while read. */
@@ -119,6 +124,9 @@ char *zfacts_escape(const char *s);
 /* The same, cut after `max` bytes; `keep_quotes`: quotes and backslashes
  * as they are (for text that quotes things itself). */
 char *zfacts_escape_max(const char *s, size_t max, bool keep_quotes);
+/* `s` escaped (zfacts_escape) and in double quotes: how messages show a
+ * value.  All three in facts-escape.c. */
+char *zfacts_quote(const char *s);
 
 /* After a record of `entity` could not be added because reading cannot go
  * on (out of memory, a full table): the error, for a carrier to report
@@ -139,7 +147,7 @@ void zfacts_refuse_record(struct zjtx_facts *f, int32_t entity, const char *id);
 
 /* Value of field `field` of record `rec` of `entity`, as a VM value.  Inline:
  * the VM reads a field for nearly every instruction it runs.  An absent ref
- * reads as -1 (facts.c stores -1 for it once finished). */
+ * reads as -1 (facts-finish.c stores -1 for it). */
 static inline zval zfacts_get(const struct zjtx_facts *f, int32_t entity, int32_t field, int32_t rec) {
   const zcolumn *c = &f->tables[entity].columns[field];
   zval v;

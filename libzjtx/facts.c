@@ -1,204 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* facts.c - the facts store: tables of typed columns, rejects, the public API around them.
+/* facts.c - the public API of the facts store: making and freeing facts, records, limits, rejects, reconciliation.
  *
- * Checking and storing one record is in facts-record.c, resolving and
- * indexing at finish in facts-finish.c, the carriers in facts-json.c and
- * facts-csv.c. */
+ * The top of the store: it calls down into facts-record.c (one record
+ * checked and stored) and facts-finish.c (ids, references, relations),
+ * which call down into facts-table.c (tables, rejects, the key column) and
+ * facts-escape.c (values quoted in messages).  The carriers (facts-json.c,
+ * facts-csv.c) sit above. */
 #include "facts-internal.h"
-
-#include <string.h>
-
-/* Longest stretch of a value quoted in a message, in bytes. */
-#define QUOTE_MAX 120
-
-/* ---- columns and tables -------------------------------------------------- */
-
-static int32_t column_scale(zfield_type t) {
-  switch (t) {
-  case ZF_MONEY:
-    return MONEY_SCALE;
-  case ZF_RATE:
-    return RATE_SCALE;
-  case ZF_NUMBER:
-    return NUMBER_SCALE;
-  default:
-    return 0;
-  }
-}
-
-static void column_init(zcolumn *c, const zfield *fd) {
-  c->type = fd->type;
-  c->scale = column_scale(fd->type);
-  switch (fd->type) {
-  case ZF_MONEY:
-  case ZF_RATE:
-  case ZF_COUNT:
-  case ZF_NUMBER:
-    c->i64 = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    break;
-  case ZF_DATE:
-  case ZF_CODE:
-    c->i32 = g_array_new(FALSE, FALSE, sizeof(int32_t));
-    break;
-  case ZF_REF: /* the id text now, the record index (i32) at finish */
-    c->str = g_ptr_array_new();
-    c->i32 = g_array_new(FALSE, FALSE, sizeof(int32_t));
-    break;
-  case ZF_BOOL:
-    c->u8 = g_array_new(FALSE, FALSE, sizeof(uint8_t));
-    break;
-  case ZF_TEXT:
-    c->str = g_ptr_array_new();
-    break;
-  }
-}
-
-static void column_clear(zcolumn *c) {
-  g_clear_pointer(&c->i64, g_array_unref);
-  g_clear_pointer(&c->i32, g_array_unref);
-  g_clear_pointer(&c->u8, g_array_unref);
-  g_clear_pointer(&c->str, g_ptr_array_unref);
-}
-
-static void table_init(ztable *t, const zentity *e) {
-  t->entity = e->index;
-  t->columns = g_new0(zcolumn, e->fields->len);
-  for (guint i = 0; i < e->fields->len; i++)
-    column_init(&t->columns[i], zentity_field(e, (int32_t)i));
-  if (e->parent >= 0) {
-    t->parent = g_array_new(FALSE, FALSE, sizeof(int32_t));
-    t->parent_text = g_ptr_array_new();
-  }
-  t->where_line = g_array_new(FALSE, FALSE, sizeof(int32_t));
-  t->where_file = g_ptr_array_new();
-  t->strings = g_string_chunk_new(64 * 1024);
-  t->rejects = g_array_new(FALSE, FALSE, sizeof(zreject));
-  t->rejected_ids = g_hash_table_new(g_str_hash, g_str_equal);
-}
-
-static void table_clear(ztable *t, const zentity *e) {
-  for (guint i = 0; t->columns && i < e->fields->len; i++)
-    column_clear(&t->columns[i]);
-  g_free(t->columns);
-  g_clear_pointer(&t->parent, g_array_unref);
-  g_clear_pointer(&t->parent_text, g_ptr_array_unref);
-  g_clear_pointer(&t->where_line, g_array_unref);
-  g_clear_pointer(&t->where_file, g_ptr_array_unref);
-  g_clear_pointer(&t->by_key, g_hash_table_unref);
-  g_clear_pointer(&t->rejects, g_array_unref);
-  g_clear_pointer(&t->rejected_ids, g_hash_table_unref);
-  g_clear_pointer(&t->strings, g_string_chunk_free);
-  g_clear_pointer(&t->stop, zjtx_error_free);
-}
-
-/* ---- rejects -------------------------------------------------------------- */
-
-static const char *table_text(ztable *t, const char *s) {
-  return s ? g_string_chunk_insert_const(t->strings, s) : NULL;
-}
-
-void zfacts_add_reject(ztable *t, const char *file, int line, const char *id, const char *field, const char *value,
-                       const char *reason) {
-  zreject r = {table_text(t, file),  line, table_text(t, id), table_text(t, field), table_text(t, value),
-               table_text(t, reason)};
-  g_array_append_val(t->rejects, r);
-}
-
-void zfacts_reject(struct zjtx_facts *f, int32_t entity, const char *file, int line, const char *id, const char *field,
-                   const char *value, const char *reason) {
-  zfacts_add_reject(&f->tables[entity], file, line, id, field, value, reason);
-}
-
-void zfacts_refuse_record(struct zjtx_facts *f, int32_t entity, const char *id) {
-  ztable *t = &f->tables[entity];
-  t->read++;
-  t->rejected++;
-  if (id)
-    g_hash_table_add(t->rejected_ids, (gpointer)table_text(t, id));
-}
-
-/* The column holding the record ids, or NULL when the entity has none.
- * Ids are text: the policy loader declares key fields as text. */
-GPtrArray *zfacts_key_column(const struct zjtx_facts *f, int32_t entity) {
-  const zentity *e = zpolicy_entity(f->policy, entity);
-  if (e->key_field < 0 || zentity_field(e, e->key_field)->type != ZF_TEXT)
-    return NULL;
-  return f->tables[entity].columns[e->key_field].str;
-}
-
-/* ---- quoting untrusted text ---------------------------------------------- */
-
-/* The named escapes a message writes (as C does). */
-static char named_escape(unsigned char c) {
-  switch (c) {
-  case '\b':
-    return 'b';
-  case '\f':
-    return 'f';
-  case '\n':
-    return 'n';
-  case '\r':
-    return 'r';
-  case '\t':
-    return 't';
-  case '\v':
-    return 'v';
-  case '"':
-    return '"';
-  case '\\':
-    return '\\';
-  default:
-    return 0;
-  }
-}
-
-/* Appends `s` escaped: control characters (C0, DEL and, in UTF-8 text, C1:
- * what moves or recolours a terminal) as \u00XX, the bytes of text that is
- * not UTF-8 as octal, quotes and backslashes (unless kept) as \" and \\. */
-static void append_escaped(GString *out, const char *s, bool utf8, bool keep_quotes) {
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    char named = named_escape(*p);
-    if (named && !(keep_quotes && (*p == '"' || *p == '\\')))
-      g_string_append_printf(out, "\\%c", named);
-    else if (*p < 0x20 || *p == 0x7F)
-      g_string_append_printf(out, "\\u%04x", *p);
-    else if (utf8 && *p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
-      g_string_append_printf(out, "\\u%04x", *++p); /* U+0080..U+009F */
-    else if (!utf8 && *p >= 0x80)
-      g_string_append_printf(out, "\\%03o", *p);
-    else
-      g_string_append_c(out, (char)*p);
-  }
-}
-
-char *zfacts_escape_max(const char *s, size_t max, bool keep_quotes) {
-  size_t len = strlen(s), cut = len;
-  if (cut > max) {
-    cut = max;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-      cut--; /* not in the middle of a UTF-8 sequence */
-  }
-  g_autofree char *head = g_strndup(s, cut);
-  GString *out = g_string_sized_new(cut + 8);
-  /* non-ASCII passes through when the text is UTF-8 (Chinese names) */
-  append_escaped(out, head, g_utf8_validate(head, -1, NULL), keep_quotes);
-  if (cut < len)
-    g_string_append(out, "...");
-  return g_string_free(out, FALSE);
-}
-
-/* `s` escaped so that a message stays one line of valid UTF-8 that no
- * terminal acts on, and cut short when long: values come from untrusted
- * input. */
-char *zfacts_escape(const char *s) {
-  return zfacts_escape_max(s, QUOTE_MAX, false);
-}
-
-/* `s` escaped and in double quotes: how messages show a value. */
-char *zfacts_quote(const char *s) {
-  g_autofree char *esc = zfacts_escape(s);
-  return g_strdup_printf("\"%s\"", esc);
-}
 
 /* ---- the public record API ----------------------------------------------- */
 
@@ -214,7 +22,7 @@ zjtx_status zjtx_facts_new(zjtx_policy *policy, zjtx_facts **out, zjtx_error **e
   f->max_line = ZFACTS_MAX_LINE_DEFAULT;
   f->tables = g_new0(ztable, policy->entities->len);
   for (guint i = 0; i < policy->entities->len; i++)
-    table_init(&f->tables[i], zpolicy_entity(policy, (int32_t)i));
+    zfacts_table_init(&f->tables[i], zpolicy_entity(policy, (int32_t)i));
   *out = f;
   return ZJTX_OK;
 }
@@ -225,7 +33,7 @@ void zjtx_facts_free(zjtx_facts *facts) {
   zfacts_free_relations(facts);
   g_free(facts->identity);
   for (guint i = 0; i < facts->policy->entities->len; i++)
-    table_clear(&facts->tables[i], zpolicy_entity(facts->policy, (int32_t)i));
+    zfacts_table_clear(&facts->tables[i], zpolicy_entity(facts->policy, (int32_t)i));
   g_free(facts->tables);
   g_string_chunk_free(facts->strings);
   g_free(facts->period);
@@ -264,16 +72,6 @@ zjtx_status zjtx_facts_add_record(zjtx_facts *facts, const char *entity, const c
   if (zfacts_add_record(facts, e, NULL, names, values, n, NULL, &errs))
     return ZJTX_OK;
   return zerr_give(err, errs);
-}
-
-/* ---- reading ------------------------------------------------------------- */
-
-const char *zfacts_record_id(const struct zjtx_facts *f, int32_t entity, int32_t rec, char *buf) {
-  GPtrArray *keys = zfacts_key_column(f, entity);
-  if (keys)
-    return g_ptr_array_index(keys, rec);
-  g_snprintf(buf, 32, "#%d", rec + 1);
-  return buf;
 }
 
 /* ---- keep-going, rejects, reconciliation --------------------------------- */
