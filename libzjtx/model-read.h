@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* model-read.h - the walk over one policy document that builds the model:
- * model-read.c (entities, fields, parameters), rule-read.c (derived values,
- * overrides, rules, checks, indicators), reform.c (amendments).  Internal
- * to the loader. */
+/* model-read.h - the bottom of the policy reader (model-read.c): the state of
+ * one document being read, the helpers every element reader uses, and the
+ * readers of entities, fields and parameters.  Internal to the loader.
+ *
+ * The reader's files in layers, each calling only those below it:
+ *   policy-read.c  top: one document, each child element to its reader
+ *   rule-read.c    derived values, overrides, rules, checks, indicators
+ *   reform.c       amendments: <amend-parameter>, <amend-rule>, <remove-rule>
+ *   model-read.c   bottom: helpers, entities, fields, code lists, parameters */
 #ifndef ZJTX_MODEL_READ_H
 #define ZJTX_MODEL_READ_H
 
@@ -67,7 +72,7 @@ void zread_caps(zwalker *w, xmlNode *n, GPtrArray *caps);
 /* The entity named by attribute attr of n, or -1 (an error). */
 int32_t zread_entity_attr(zwalker *w, xmlNode *n, const char *attr);
 
-/* ---- the elements ---------------------------------------------------------- */
+/* ---- entities, fields and parameters ----------------------------------------- */
 
 void zread_entity(zwalker *w, xmlNode *n);
 void zread_parameter(zwalker *w, xmlNode *n);
@@ -77,17 +82,5 @@ void zread_param_values(zwalker *w, zparam_decl *d);
 void zread_param_value(zwalker *w, zparam *p, const zcodeset *cs, xmlNode *c, zparam_value *v);
 /* Sorts a parameter's values by (key, from). */
 void zparam_sort_values(zparam *p);
-
-void zread_derived(zwalker *w, xmlNode *n);
-void zread_override(zwalker *w, xmlNode *n);
-void zread_rule(zwalker *w, xmlNode *n, zjtx_rule_kind kind);
-void zread_indicator(zwalker *w, xmlNode *n);
-
-void zread_amend_parameter(zwalker *w, xmlNode *n);
-void zread_amend_rule(zwalker *w, xmlNode *n);
-void zread_remove_rule(zwalker *w, xmlNode *n);
-
-/* The whole document rooted at root. */
-void zread_document(zwalker *w, xmlNode *root);
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* policy-load.c - loading a policy: the file or buffer, the chain of
  * `extends`, and the public entry points.  Each document is read safely
- * (xml-read.c), validated against the embedded RELAX NG schema, walked into
- * the model (model-read.c), and once all are read the policy is linked and
+ * (xml-read.c), validated against the embedded RELAX NG schema, read into
+ * the model (policy-read.c), and once all are read the policy is linked and
  * compiled (policy-link.c). */
 #define _XOPEN_SOURCE 700 /* realpath() */
 #include "policy-load.h"
@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "policy-link.h"
+#include "policy-read.h"
 #include "xml-read.h"
 
 static const zxml_limits policy_limits = {"policy", ZPOLICY_MAX_BYTES, ZPOLICY_MAX_DEPTH};

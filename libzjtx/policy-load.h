@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* policy-load.h - loading a policy: limits and the embedded schema.
- * Internal.  The loader's layers: xml-read.c (safe XML) -> model-read.c,
- * rule-read.c, reform.c (the document walk) -> policy-link.c (names across
- * the extends chain, compiling) -> policy-load.c (files and the public
- * API). */
+ * Internal.  The loader's layers, each calling only those below it:
+ *   policy-load.c  top: files, the extends chain, the public API
+ *   policy-link.c  names across the extends chain, compiling
+ *   policy-read.c  one document read into the model (the walk)
+ *   rule-read.c, reform.c  rules and the like; amendments
+ *   model-read.c   helpers, entities, fields, parameters
+ *   xml-read.c     safe XML reading (its own static library) */
 #ifndef ZJTX_POLICY_LOAD_H
 #define ZJTX_POLICY_LOAD_H
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* reform.c - amendments an extending policy makes to what its bases
- * declared: <amend-parameter>, <amend-rule>, <remove-rule>. */
-#include <string.h>
+ * declared: <amend-parameter>, <amend-rule>, <remove-rule>.  Above
+ * model-read.c (its helpers and parameter values), below the walk in
+ * policy-read.c. */
+#include "reform.h"
 
-#include "model-read.h"
+#include <string.h>
 
 static void free_value_texts(zparam_value *v) {
   g_free(v->from_text);

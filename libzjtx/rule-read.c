@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rule-read.c - reading derived values, overrides, rules, checks and
- * indicators from a policy document (the walk is model-read.c's). */
+ * indicators from a policy document: above model-read.c (its helpers), below
+ * the walk in policy-read.c. */
+#include "rule-read.h"
+
 #include <string.h>
 
 #include "expr.h" /* ZOP_*: an indicator target's comparison */
-#include "model-read.h"
 
 /* ---- derived values and overrides -------------------------------------------- */
 

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* policy-read.c - one policy document read into the model: its metadata, then
+ * each child element handed to its reader (model-read.c, rule-read.c,
+ * reform.c).  The top of the policy reader; policy-load.c calls it. */
+#include "policy-read.h"
+
+#include "reform.h"
+#include "rule-read.h"
+
+static void read_metadata(zwalker *w, xmlNode *root) {
+  struct zjtx_policy *p = w->p;
+  zread_replace(&p->id, zread_prop(root, "id"));
+  zread_replace(&p->version, zread_prop(root, "version"));
+  /* the titles of the last policy read (the extending one), as a pair: not
+   * its Chinese title beside its base's English one */
+  ztext2 t = {NULL, NULL};
+  zread_titles(root, &t);
+  if (t.zh || t.en) {
+    g_free(p->title.zh);
+    g_free(p->title.en);
+    p->title = t;
+  }
+  for (xmlNode *c = root->children; c; c = c->next) {
+    if (zread_is(c, "jurisdiction"))
+      zread_replace(&p->jurisdiction, zread_content(c));
+    else if (zread_is(c, "document"))
+      zread_replace(&p->document, zread_content(c));
+    else if (zread_is(c, "period"))
+      zread_replace(&p->default_period, zread_prop(c, "default"));
+  }
+}
+
+void zread_document(zwalker *w, xmlNode *root) {
+  read_metadata(w, root);
+  g_ptr_array_add(w->p->origins, g_strdup(w->origin));
+  /* entities first: everything else refers to them */
+  for (xmlNode *c = root->children; c; c = c->next)
+    if (zread_is(c, "entity"))
+      zread_entity(w, c);
+  for (xmlNode *c = root->children; c && !w->err; c = c->next) {
+    if (zread_is(c, "parameter"))
+      zread_parameter(w, c);
+    else if (zread_is(c, "derived"))
+      zread_derived(w, c);
+    else if (zread_is(c, "override"))
+      zread_override(w, c);
+    else if (zread_is(c, "rule"))
+      zread_rule(w, c, ZJTX_RULE_ENTITLEMENT);
+    else if (zread_is(c, "check"))
+      zread_rule(w, c, ZJTX_RULE_CHECK);
+    else if (zread_is(c, "amend-parameter"))
+      zread_amend_parameter(w, c);
+    else if (zread_is(c, "amend-rule"))
+      zread_amend_rule(w, c);
+    else if (zread_is(c, "remove-rule"))
+      zread_remove_rule(w, c);
+    else if (zread_is(c, "indicator"))
+      zread_indicator(w, c);
+  }
+  /* parameter values last: a keyed parameter names a code field */
+  for (guint i = 0; i < w->param_decls->len && !w->err; i++)
+    zread_param_values(w, g_ptr_array_index(w->param_decls, i));
+}
