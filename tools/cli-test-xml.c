@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli-test-xml.c - reading a test file for `zjtx test` through the
- * library's safe XML reader (libzjtx/xml-read.c: a size limit, UTF-8 only,
+ * library's safe XML reader (libzjtx/load/xml-read.c: a size limit, UTF-8 only,
  * no network, no DTD, no entities, nesting limit), then validation against
  * rules/test.rng (embedded), saying what the offending element takes. */
 #include <glib/gstdio.h>

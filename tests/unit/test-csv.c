@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-csv.c - unit tests for libzjtx/csv.c, the streaming RFC 4180 reader.
+/* test-csv.c - unit tests for libzjtx/facts/csv.c, the streaming RFC 4180 reader.
  *
  * Every expected record is written out by hand.  Most tests run twice
  * (loop index 0: zcsv_open_memory, 1: the same bytes through a temporary

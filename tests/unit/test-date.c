@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-date.c - unit tests for libzjtx/date.c.
+/* test-date.c - unit tests for libzjtx/base/date.c.
  *
  * Day numbers are worked out by hand in the comments, e.g. 2025-01-01 is
  * 55 years after 1970 with 14 leap days (1972..2024): 55 * 365 + 14. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-decimal.c - unit tests for libzjtx/decimal.c.
+/* test-decimal.c - unit tests for libzjtx/base/decimal.c.
  *
  * Expected values are worked out by hand (the working is in the comments),
  * never copied from the program's output. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-ident.c - unit tests for libzjtx/ident.c.
+/* test-ident.c - unit tests for libzjtx/base/ident.c.
  *
  * Check characters were computed by hand: values 0-9 A=10 B=11 C=12 D=13
  * E=14 F=15 G=16 H=17 J=18 K=19 L=20 M=21 N=22 P=23 Q=24 R=25 T=26 U=27

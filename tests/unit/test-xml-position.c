@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-xml-position.c - lines and columns in XML text as written
- * (libzjtx/xml-position.c): where an element's content starts, where an
+ * (libzjtx/load/xml-position.c): where an element's content starts, where an
  * attribute's value starts, and errors in content that libxml2 rewrote
  * (&lt;, CDATA) moved back to the file.  Columns count characters from 1;
  * each expected position is counted by hand in the comment beside it. */
