@@ -15,7 +15,7 @@ struct cli_progress {
   GCond wake;
   GThread *thread;
   GTimer *total, *phase_timer;
-  const char *phase; /* NULL between phases */
+  const char *phase;         /* NULL between phases */
   const zjtx_facts *reading; /* facts being read in this phase, or NULL */
   bool stop;
 };

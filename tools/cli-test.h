@@ -31,7 +31,7 @@ typedef struct {
 typedef struct {
   char *policy; /* --policy FILE (owned), or NULL */
   bool quiet, require_coverage;
-  GPtrArray *uses;      /* policy_use*, in order of first use */
+  GPtrArray *uses; /* policy_use*, in order of first use */
   guint passed, failed;
 } test_runner;
 

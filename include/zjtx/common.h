@@ -35,9 +35,9 @@ extern "C" {
 #define ZJTX_API
 #endif
 
-#define ZJTX_VERSION_MAJOR 0
-#define ZJTX_VERSION_MINOR 1
-#define ZJTX_VERSION_MICRO 0
+#define ZJTX_VERSION_MAJOR  0
+#define ZJTX_VERSION_MINOR  1
+#define ZJTX_VERSION_MICRO  0
 #define ZJTX_VERSION_STRING "0.1.0"
 /* One number that grows with every release: 10000*major + 100*minor + micro. */
 #define ZJTX_VERSION_NUMBER 100

@@ -36,8 +36,8 @@ ZJTX_API zjtx_status zjtx_options_set_period(zjtx_options *opts, const char *per
  * the parameter's type by zjtx_evaluate(), which fails on an unknown id or a
  * bad value.  @key selects one entry of a keyed parameter (NULL: all).
  */
-ZJTX_API zjtx_status zjtx_options_set_param(zjtx_options *opts, const char *id, const char *key,
-                                            const char *value, zjtx_error **err);
+ZJTX_API zjtx_status zjtx_options_set_param(zjtx_options *opts, const char *id, const char *key, const char *value,
+                                            zjtx_error **err);
 
 /**
  * zjtx_options_set_threads: how many threads zjtx_evaluate() may use (1:
@@ -65,8 +65,8 @@ ZJTX_API zjtx_status zjtx_options_set_indicators(zjtx_options *opts, int on, zjt
  * computed at all; the error names the rule and record.
  * Thread-safety: reentrant; policy and facts are only read.
  */
-ZJTX_API zjtx_status zjtx_evaluate(const zjtx_policy *policy, const zjtx_facts *facts,
-                                   const zjtx_options *opts, zjtx_result **out, zjtx_error **err);
+ZJTX_API zjtx_status zjtx_evaluate(const zjtx_policy *policy, const zjtx_facts *facts, const zjtx_options *opts,
+                                   zjtx_result **out, zjtx_error **err);
 
 /**
  * zjtx_result_free: accepts NULL.  A result borrows the facts it was
@@ -138,10 +138,10 @@ ZJTX_API const char *zjtx_result_violation_id(const zjtx_result *result, size_t 
  * explain a different amount.
  * @out: (out): owned; zjtx_explanation_free().
  */
-ZJTX_API zjtx_status zjtx_result_explain_entitlement(const zjtx_result *result, size_t i,
-                                                     zjtx_explanation **out, zjtx_error **err);
-ZJTX_API zjtx_status zjtx_result_explain_violation(const zjtx_result *result, size_t i,
-                                                   zjtx_explanation **out, zjtx_error **err);
+ZJTX_API zjtx_status zjtx_result_explain_entitlement(const zjtx_result *result, size_t i, zjtx_explanation **out,
+                                                     zjtx_error **err);
+ZJTX_API zjtx_status zjtx_result_explain_violation(const zjtx_result *result, size_t i, zjtx_explanation **out,
+                                                   zjtx_error **err);
 
 /**
  * zjtx_result_derived_value: the value of derived value @name (one without

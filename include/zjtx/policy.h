@@ -51,9 +51,8 @@ ZJTX_API zjtx_status zjtx_policy_load_file(const char *path, zjtx_policy **out, 
  * @name: the name used in error messages (may be NULL: "<buffer>").
  * @base_dir: where `extends` paths are resolved (NULL: the current directory).
  */
-ZJTX_API zjtx_status zjtx_policy_load_buffer(const char *data, size_t len, const char *name,
-                                             const char *base_dir, zjtx_policy **out,
-                                             zjtx_error **err);
+ZJTX_API zjtx_status zjtx_policy_load_buffer(const char *data, size_t len, const char *name, const char *base_dir,
+                                             zjtx_policy **out, zjtx_error **err);
 
 /** zjtx_policy_ref: takes a reference; returns @policy.  Thread-safe. */
 ZJTX_API zjtx_policy *zjtx_policy_ref(zjtx_policy *policy);

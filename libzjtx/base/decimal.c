@@ -18,29 +18,21 @@ __extension__ typedef unsigned __int128 zu128;
 
 #define ZI128_MAX ((zi128)(((zu128)1 << 127) - 1))
 
-static bool
-scale_ok(int32_t scale)
-{
+static bool scale_ok(int32_t scale) {
   return scale >= 0 && scale <= ZDEC_MAX_SCALE;
 }
 
-static bool
-valid(zdec a)
-{
+static bool valid(zdec a) {
   return scale_ok(a.scale) && a.m >= -ZI128_MAX;
 }
 
-static bool
-mode_ok(zround_mode mode)
-{
+static bool mode_ok(zround_mode mode) {
   /* via int: the enum's underlying type may be unsigned */
   return (int)mode >= (int)ZROUND_HALF_UP && (int)mode <= (int)ZROUND_CEILING;
 }
 
 /* 10^k for 0 <= k <= 38; 10^38 is the largest power of ten below 2^127. */
-static zu128
-pow10u(int k)
-{
+static zu128 pow10u(int k) {
   zu128 p = 1;
 
   while (k-- > 0)
@@ -49,16 +41,12 @@ pow10u(int k)
 }
 
 /* |m| without overflow, even for -2^127. */
-static zu128
-mag(zi128 m)
-{
+static zu128 mag(zi128 m) {
   return m < 0 ? (zu128)0 - (zu128)m : (zu128)m;
 }
 
 /* The signed value of magnitude u and sign neg, if it is in range. */
-static bool
-from_mag(zu128 u, bool neg, zi128 *out)
-{
+static bool from_mag(zu128 u, bool neg, zi128 *out) {
   if (u > (zu128)ZI128_MAX)
     return false;
   *out = neg ? -(zi128)u : (zi128)u;
@@ -66,9 +54,7 @@ from_mag(zu128 u, bool neg, zi128 *out)
 }
 
 /* m * 10^k (0 <= k <= ZDEC_MAX_SCALE), false when it leaves the range. */
-static bool
-mul_pow10(zi128 m, int k, zi128 *out)
-{
+static bool mul_pow10(zi128 m, int k, zi128 *out) {
   zi128 r;
 
   if (__builtin_mul_overflow(m, (zi128)pow10u(k), &r) || r < -ZI128_MAX)
@@ -80,9 +66,7 @@ mul_pow10(zi128 m, int k, zi128 *out)
 /* Whether the magnitude q of a quotient truncated with remainder r
  * (0 <= r < d) must move one unit away from zero under `mode`.  The value's
  * sign is neg.  r is compared with d - r so that 2r is never formed. */
-static bool
-round_away(zu128 q, zu128 r, zu128 d, bool neg, zround_mode mode)
-{
+static bool round_away(zu128 q, zu128 r, zu128 d, bool neg, zround_mode mode) {
   zu128 rest = d - r;
 
   if (r == 0)
@@ -106,9 +90,7 @@ round_away(zu128 q, zu128 r, zu128 d, bool neg, zround_mode mode)
 
 /* m / 10^k rounded in `mode`.  Cannot overflow: for k >= 1 the quotient is
  * at most a tenth of |m| before the one-unit adjustment. */
-static zi128
-div_pow10_round(zi128 m, int k, zround_mode mode)
-{
+static zi128 div_pow10_round(zi128 m, int k, zround_mode mode) {
   zu128 d = pow10u(k), u = mag(m);
   zu128 q = u / d;
 
@@ -119,9 +101,7 @@ div_pow10_round(zi128 m, int k, zround_mode mode)
 
 /* ---- parsing ---- */
 
-bool
-zdec_parse(const char *s, size_t len, zdec *out)
-{
+bool zdec_parse(const char *s, size_t len, zdec *out) {
   size_t i = 0;
   bool neg = false, point = false;
   int scale = 0, ndigits = 0, sig = 0;
@@ -159,9 +139,7 @@ zdec_parse(const char *s, size_t len, zdec *out)
   return true;
 }
 
-int
-zdec_written_scale(const char *s, size_t len)
-{
+int zdec_written_scale(const char *s, size_t len) {
   zdec d;
 
   /* zdec_parse keeps the written scale, trailing zeros included */
@@ -173,9 +151,7 @@ zdec_written_scale(const char *s, size_t len)
 /* Bring a and b to the larger of their scales, exactly.  This can report
  * overflow when an aligned operand alone exceeds the range even though the
  * exact sum would fit; that needs magnitudes beyond 10^20 at scale 18. */
-static bool
-align(zdec *a, zdec *b)
-{
+static bool align(zdec *a, zdec *b) {
   if (a->scale < b->scale) {
     if (!mul_pow10(a->m, b->scale - a->scale, &a->m))
       return false;
@@ -188,9 +164,7 @@ align(zdec *a, zdec *b)
   return true;
 }
 
-bool
-zdec_add(zdec a, zdec b, zdec *out)
-{
+bool zdec_add(zdec a, zdec b, zdec *out) {
   zi128 m;
 
   if (!valid(a) || !valid(b) || !align(&a, &b))
@@ -202,9 +176,7 @@ zdec_add(zdec a, zdec b, zdec *out)
   return true;
 }
 
-bool
-zdec_sub(zdec a, zdec b, zdec *out)
-{
+bool zdec_sub(zdec a, zdec b, zdec *out) {
   zi128 m;
 
   if (!valid(a) || !valid(b) || !align(&a, &b))
@@ -219,9 +191,7 @@ zdec_sub(zdec a, zdec b, zdec *out)
 /* ---- multiplication ---- */
 
 /* x * y as four 64-bit limbs, least significant first (schoolbook). */
-static void
-mul_wide(zu128 x, zu128 y, uint64_t limb[4])
-{
+static void mul_wide(zu128 x, zu128 y, uint64_t limb[4]) {
   uint64_t xs[2] = {(uint64_t)x, (uint64_t)(x >> 64)};
   uint64_t ys[2] = {(uint64_t)y, (uint64_t)(y >> 64)};
 
@@ -241,9 +211,7 @@ mul_wide(zu128 x, zu128 y, uint64_t limb[4])
 }
 
 /* limb /= d in place (d < 2^64); returns the remainder. */
-static uint64_t
-div_wide(uint64_t limb[4], uint64_t d)
-{
+static uint64_t div_wide(uint64_t limb[4], uint64_t d) {
   zu128 rem = 0;
 
   for (int i = 3; i >= 0; i--) {
@@ -257,9 +225,7 @@ div_wide(uint64_t limb[4], uint64_t d)
 
 /* a * b / 10^k rounded half-even, through a 256-bit product: used when the
  * product itself does not fit 128 bits but the rounded result may. */
-static bool
-wide_mul_round(zi128 a, zi128 b, int k, zi128 *out)
-{
+static bool wide_mul_round(zi128 a, zi128 b, int k, zi128 *out) {
   uint64_t limb[4], d = (uint64_t)pow10u(k), r;
   bool neg = (a < 0) != (b < 0);
   zu128 q;
@@ -276,9 +242,7 @@ wide_mul_round(zi128 a, zi128 b, int k, zi128 *out)
   return from_mag(q, neg, out);
 }
 
-bool
-zdec_mul(zdec a, zdec b, zdec *out)
-{
+bool zdec_mul(zdec a, zdec b, zdec *out) {
   int32_t scale = a.scale + b.scale;
   int drop = scale > ZDEC_MAX_SCALE ? scale - ZDEC_MAX_SCALE : 0;
   zi128 m;
@@ -301,9 +265,7 @@ zdec_mul(zdec a, zdec b, zdec *out)
 /* The next decimal digit of r/d (r < d) by long division, leaving the new
  * remainder in *r.  10r may not fit even 128 unsigned bits when d is close
  * to 2^127, so 10r mod d is accumulated as ten additions of r modulo d. */
-static unsigned
-next_digit(zu128 *r, zu128 d)
-{
+static unsigned next_digit(zu128 *r, zu128 d) {
   unsigned digit = 0;
   zu128 acc = 0;
 
@@ -324,9 +286,7 @@ next_digit(zu128 *r, zu128 d)
  * produced until that scale is ZDEC_MAX_SCALE, or earlier once the quotient
  * is exact (remainder 0) at a valid scale: exact results such as 10 / 4 keep
  * a small scale (2.5) and need not overflow at scale 18. */
-bool
-zdec_div(zdec a, zdec b, zdec *out)
-{
+bool zdec_div(zdec a, zdec b, zdec *out) {
   bool neg = (a.m < 0) != (b.m < 0);
   zu128 d, q, r;
   int k = 0, target;
@@ -341,8 +301,7 @@ zdec_div(zdec a, zdec b, zdec *out)
   while (k < target && (r != 0 || k + a.scale - b.scale < 0)) {
     unsigned digit = next_digit(&r, d);
 
-    if (__builtin_mul_overflow(q, (zu128)10, &q) ||
-        __builtin_add_overflow(q, (zu128)digit, &q) || q > (zu128)ZI128_MAX)
+    if (__builtin_mul_overflow(q, (zu128)10, &q) || __builtin_add_overflow(q, (zu128)digit, &q) || q > (zu128)ZI128_MAX)
       return false;
     k++;
   }
@@ -358,32 +317,24 @@ zdec_div(zdec a, zdec b, zdec *out)
 
 /* ---- sign and comparison ---- */
 
-zdec
-zdec_neg(zdec a)
-{
+zdec zdec_neg(zdec a) {
   /* cannot overflow: mantissas never hold -2^127 (see top of file) */
   a.m = -a.m;
   return a;
 }
 
-bool
-zdec_is_zero(zdec a)
-{
+bool zdec_is_zero(zdec a) {
   return a.m == 0;
 }
 
-int
-zdec_sign(zdec a)
-{
+int zdec_sign(zdec a) {
   return (a.m > 0) - (a.m < 0);
 }
 
 /* Integer parts first (truncated towards zero): if they differ, they order
  * the values.  Otherwise the fractions, both below 1, are compared at scale
  * 18, where they stay below 10^18.  Nothing is ever scaled past 128 bits. */
-int
-zdec_cmp(zdec a, zdec b)
-{
+int zdec_cmp(zdec a, zdec b) {
   zi128 pa = (zi128)pow10u(a.scale), pb = (zi128)pow10u(b.scale);
   zi128 ia = a.m / pa, ib = b.m / pb;
   zi128 fa, fb;
@@ -397,9 +348,7 @@ zdec_cmp(zdec a, zdec b)
 
 /* ---- rounding and conversions ---- */
 
-bool
-zdec_rescale(zdec a, int32_t new_scale, zdec *out)
-{
+bool zdec_rescale(zdec a, int32_t new_scale, zdec *out) {
   zi128 m, p;
 
   if (!valid(a) || !scale_ok(new_scale))
@@ -418,9 +367,7 @@ zdec_rescale(zdec a, int32_t new_scale, zdec *out)
   return true;
 }
 
-bool
-zdec_round(zdec a, int places, zround_mode mode, zdec *out)
-{
+bool zdec_round(zdec a, int places, zround_mode mode, zdec *out) {
   if (!valid(a) || !mode_ok(mode) || !scale_ok(places))
     return false;
   /* the result always has scale `places`: padding with zeros is exact */
@@ -431,9 +378,7 @@ zdec_round(zdec a, int places, zround_mode mode, zdec *out)
   return true;
 }
 
-bool
-zdec_to_fen(zdec a, zround_mode mode, int64_t *fen)
-{
+bool zdec_to_fen(zdec a, zround_mode mode, int64_t *fen) {
   zdec r;
 
   if (!zdec_round(a, 2, mode, &r) || r.m > INT64_MAX || r.m < INT64_MIN)
@@ -442,9 +387,7 @@ zdec_to_fen(zdec a, zround_mode mode, int64_t *fen)
   return true;
 }
 
-bool
-zdec_to_int64(zdec a, int64_t *out)
-{
+bool zdec_to_int64(zdec a, int64_t *out) {
   zdec r;
 
   /* an exact rescale to 0 fails exactly when there is a fractional part */
@@ -458,9 +401,7 @@ zdec_to_int64(zdec a, int64_t *out)
 
 /* Decimal digits of u, most significant first (no NUL); returns the count,
  * at most 39. */
-static int
-u128_digits(zu128 u, char *buf)
-{
+static int u128_digits(zu128 u, char *buf) {
   char tmp[40];
   int n = 0;
 
@@ -475,9 +416,7 @@ u128_digits(zu128 u, char *buf)
 
 /* Write m / 10^scale with exactly `places` (>= scale) decimals.  At most
  * 1 + 39 + 1 + 18 + 1 bytes, within ZDEC_BUFSZ.  A zero is never signed. */
-static char *
-write_fixed(zi128 m, int scale, int places, char *buf)
-{
+static char *write_fixed(zi128 m, int scale, int places, char *buf) {
   char digits[40];
   int n = u128_digits(mag(m), digits), intlen = n - scale;
   char *p = buf;
@@ -503,9 +442,7 @@ write_fixed(zi128 m, int scale, int places, char *buf)
 
 /* places above ZDEC_MAX_SCALE are treated as ZDEC_MAX_SCALE so that the
  * text always fits ZDEC_BUFSZ. */
-char *
-zdec_format(zdec a, int places, char *buf)
-{
+char *zdec_format(zdec a, int places, char *buf) {
   if (!scale_ok(a.scale)) {
     strcpy(buf, "(invalid)");
     return buf;

@@ -32,9 +32,15 @@ typedef enum {
   ZROUND_CEILING = 5    /* towards plus infinity */
 } zround_mode;
 
-static inline zdec zdec_from_int(int64_t v) { zdec d = {v, 0}; return d; }
+static inline zdec zdec_from_int(int64_t v) {
+  zdec d = {v, 0};
+  return d;
+}
 /* fen (0.01) as a decimal with scale 2 */
-static inline zdec zdec_from_fen(int64_t fen) { zdec d = {fen, 2}; return d; }
+static inline zdec zdec_from_fen(int64_t fen) {
+  zdec d = {fen, 2};
+  return d;
+}
 
 /* Parse a plain decimal: optional '-', digits, optional '.' and digits.  No
  * exponent, no spaces, no '+', no leading '.', at most ZDEC_MAX_SCALE

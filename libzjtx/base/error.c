@@ -45,8 +45,8 @@ char *zerr_tidy(const char *message) {
   return g_string_free(s, FALSE);
 }
 
-zjtx_error *zerr_newv(zjtx_status code, const char *file, int line, int column, const char *rule,
-                      const char *fmt, va_list ap) {
+zjtx_error *zerr_newv(zjtx_status code, const char *file, int line, int column, const char *rule, const char *fmt,
+                      va_list ap) {
   zjtx_error *e = g_new0(zjtx_error, 1);
   g_autofree char *message = g_strdup_vprintf(fmt, ap);
   e->code = code;
@@ -58,8 +58,7 @@ zjtx_error *zerr_newv(zjtx_status code, const char *file, int line, int column, 
   return e;
 }
 
-zjtx_error *zerr_new(zjtx_status code, const char *file, int line, int column, const char *rule,
-                     const char *fmt, ...) {
+zjtx_error *zerr_new(zjtx_status code, const char *file, int line, int column, const char *rule, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   zjtx_error *e = zerr_newv(code, file, line, column, rule, fmt, ap);
@@ -84,8 +83,8 @@ zjtx_status zerr_give(zjtx_error **err, zjtx_error *e) {
   return code;
 }
 
-zjtx_status zerr_set(zjtx_error **err, zjtx_status code, const char *file, int line, int column,
-                     const char *rule, const char *fmt, ...) {
+zjtx_status zerr_set(zjtx_error **err, zjtx_status code, const char *file, int line, int column, const char *rule,
+                     const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   zjtx_error *e = zerr_newv(code, file, line, column, rule, fmt, ap);
@@ -93,13 +92,27 @@ zjtx_status zerr_set(zjtx_error **err, zjtx_status code, const char *file, int l
   return zerr_give(err, e);
 }
 
-zjtx_status zjtx_error_code(const zjtx_error *err) { return err ? err->code : ZJTX_ERR_INVALID_ARG; }
-const char *zjtx_error_message(const zjtx_error *err) { return err ? err->message : NULL; }
-const char *zjtx_error_file(const zjtx_error *err) { return err ? err->file : NULL; }
-int zjtx_error_line(const zjtx_error *err) { return err ? err->line : 0; }
-int zjtx_error_column(const zjtx_error *err) { return err ? err->column : 0; }
-const char *zjtx_error_rule(const zjtx_error *err) { return err ? err->rule : NULL; }
-const zjtx_error *zjtx_error_next(const zjtx_error *err) { return err ? err->next : NULL; }
+zjtx_status zjtx_error_code(const zjtx_error *err) {
+  return err ? err->code : ZJTX_ERR_INVALID_ARG;
+}
+const char *zjtx_error_message(const zjtx_error *err) {
+  return err ? err->message : NULL;
+}
+const char *zjtx_error_file(const zjtx_error *err) {
+  return err ? err->file : NULL;
+}
+int zjtx_error_line(const zjtx_error *err) {
+  return err ? err->line : 0;
+}
+int zjtx_error_column(const zjtx_error *err) {
+  return err ? err->column : 0;
+}
+const char *zjtx_error_rule(const zjtx_error *err) {
+  return err ? err->rule : NULL;
+}
+const zjtx_error *zjtx_error_next(const zjtx_error *err) {
+  return err ? err->next : NULL;
+}
 
 size_t zjtx_error_count(const zjtx_error *err) {
   size_t n = 0;
@@ -138,7 +151,13 @@ void zjtx_error_free(zjtx_error *err) {
   }
 }
 
-void zjtx_free(void *ptr) { g_free(ptr); }
+void zjtx_free(void *ptr) {
+  g_free(ptr);
+}
 
-const char *zjtx_version_string(void) { return ZJTX_VERSION_STRING; }
-int zjtx_version_number(void) { return ZJTX_VERSION_NUMBER; }
+const char *zjtx_version_string(void) {
+  return ZJTX_VERSION_STRING;
+}
+int zjtx_version_number(void) {
+  return ZJTX_VERSION_NUMBER;
+}

@@ -17,22 +17,18 @@ static const char uscc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /* Weight of position i (0-based) is 3^i mod 31. */
 static const int uscc_weights[USCC_LEN - 1] = {
-  1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
 };
 
 /* Value of c in the code alphabet, or -1.  memchr over the 31 characters
  * only, so that '\0' is not found as the terminator. */
-static int
-uscc_value(char c)
-{
+static int uscc_value(char c) {
   const char *p = memchr(uscc_alphabet, c, sizeof uscc_alphabet - 1);
 
   return p != NULL ? (int)(p - uscc_alphabet) : -1;
 }
 
-const char *
-zident_check_uscc(const char *s, size_t len)
-{
+const char *zident_check_uscc(const char *s, size_t len) {
   int sum = 0, check;
 
   if (s == NULL || len != USCC_LEN)
@@ -52,9 +48,7 @@ zident_check_uscc(const char *s, size_t len)
 
 /* Non-empty text: at least one character other than ASCII white space, so
  * that a field of blanks does not pass as filled in. */
-static const char *
-check_nonempty(const char *s, size_t len)
-{
+static const char *check_nonempty(const char *s, size_t len) {
   for (size_t i = 0; s != NULL && i < len; i++) {
     /* space, \t \n \v \f \r */
     if (s[i] != ' ' && (s[i] < '\t' || s[i] > '\r'))
@@ -63,9 +57,7 @@ check_nonempty(const char *s, size_t len)
   return "a non-empty value";
 }
 
-zident_validator
-zident_lookup(const char *name)
-{
+zident_validator zident_lookup(const char *name) {
   if (name == NULL)
     return NULL;
   if (strcmp(name, "uscc") == 0)

@@ -9,22 +9,21 @@
 #include "model.h"
 
 typedef enum {
-  ZSCOPE_RECORD,  /* a derived value, rule or check over records of `entity` */
-  ZSCOPE_GROUP,   /* a grouped rule/check: `members` and `key` */
+  ZSCOPE_RECORD,    /* a derived value, rule or check over records of `entity` */
+  ZSCOPE_GROUP,     /* a grouped rule/check: `members` and `key` */
   ZSCOPE_POPULATION /* an indicator: every entity's records by plural */
 } zscope_kind;
 
 typedef struct {
   zscope_kind kind;
-  int32_t entity;        /* the record's entity (ZSCOPE_RECORD), or the members' */
-  ztype key_type;        /* ZSCOPE_GROUP */
+  int32_t entity;          /* the record's entity (ZSCOPE_RECORD), or the members' */
+  ztype key_type;          /* ZSCOPE_GROUP */
   const zderived *derived; /* compiling this derived value (args, inherited) */
 } zscope;
 
 /* Parses (if needed) and compiles `src` in `scope`, checking that the
  * result has type `want` (kind ZT_VOID: any).  Errors carry file:line:col. */
-bool zcompile_expr(struct zjtx_policy *p, zsource_expr *src, const zscope *scope, ztype want,
-                   zjtx_error **err);
+bool zcompile_expr(struct zjtx_policy *p, zsource_expr *src, const zscope *scope, ztype want, zjtx_error **err);
 /* After every block is compiled: checks that derived values do not call
  * each other in a cycle, and sizes the evaluator (stack, locals). */
 bool zcompile_link(struct zjtx_policy *p, zjtx_error **err);

@@ -7,9 +7,7 @@
 
 #include "expr.h"
 
-typedef enum {
-  T_EOF, T_NUM, T_STR, T_NAME, T_OP, T_ERR
-} ttype;
+typedef enum { T_EOF, T_NUM, T_STR, T_NAME, T_OP, T_ERR } ttype;
 
 typedef struct {
   ttype type;
@@ -54,16 +52,20 @@ static void bad_character(parser *ps, const token *t) {
   gunichar u = g_utf8_get_char_validated(p, -1);
   char *ch = (u == (gunichar)-1 || u == (gunichar)-2) ? g_strdup_printf("\\x%02X", (unsigned char)*p)
                                                       : g_strndup(p, (gsize)(g_utf8_next_char(p) - p));
-  const char *hint = *p == '=' ? " (write == to compare)"
-                   : *p == '!' ? " (write 'not' to negate, != to compare)"
-                   : *p == '&' || *p == '|' ? " (write 'and', 'or')"
-                   : "";
+  const char *hint = *p == '='                ? " (write == to compare)"
+                     : *p == '!'              ? " (write 'not' to negate, != to compare)"
+                     : *p == '&' || *p == '|' ? " (write 'and', 'or')"
+                                              : "";
   fail(ps, t, "unexpected character '%s'%s", ch, hint);
   g_free(ch);
 }
 
-static bool is_name_start(char c) { return g_ascii_isalpha(c) || c == '_'; }
-static bool is_name_char(char c) { return g_ascii_isalnum(c) || c == '_'; }
+static bool is_name_start(char c) {
+  return g_ascii_isalpha(c) || c == '_';
+}
+static bool is_name_char(char c) {
+  return g_ascii_isalnum(c) || c == '_';
+}
 
 static void lex_string(parser *ps) {
   char quote = *ps->p;
@@ -132,7 +134,8 @@ static bool expect_op(parser *ps, const char *op) {
     next(ps);
     return true;
   }
-  char *got = ps->tok.type == T_EOF ? g_strdup("end of expression") : g_strdup_printf("'%.*s'", (int)ps->tok.len, ps->tok.start);
+  char *got = ps->tok.type == T_EOF ? g_strdup("end of expression")
+                                    : g_strdup_printf("'%.*s'", (int)ps->tok.len, ps->tok.start);
   char *msg = g_strdup_printf("expected '%s' but found %s", op, got);
   fail(ps, &ps->tok, "%s", msg);
   g_free(msg);
@@ -165,7 +168,9 @@ static bool enter(parser *ps) {
   }
   return true;
 }
-static void leave(parser *ps) { ps->depth--; }
+static void leave(parser *ps) {
+  ps->depth--;
+}
 
 /* args := expr (',' expr)*   (after '(' ; consumes ')') */
 static bool parse_args(parser *ps, zexpr *call) {
@@ -428,8 +433,10 @@ static zexpr *parse_add(parser *ps) {
 }
 
 static int comparison_op(const parser *ps) {
-  static const struct { const char *text; int op; } ops[] = {
-      {"==", ZOP_EQ}, {"!=", ZOP_NE}, {"<=", ZOP_LE}, {">=", ZOP_GE}, {"<", ZOP_LT}, {">", ZOP_GT}};
+  static const struct {
+    const char *text;
+    int op;
+  } ops[] = {{"==", ZOP_EQ}, {"!=", ZOP_NE}, {"<=", ZOP_LE}, {">=", ZOP_GE}, {"<", ZOP_LT}, {">", ZOP_GT}};
   for (size_t i = 0; i < G_N_ELEMENTS(ops); i++)
     if (is_op(ps, ops[i].text))
       return ops[i].op;
@@ -526,8 +533,12 @@ static zexpr *parse_logic(parser *ps, const char *word, zexpr_kind kind, zexpr *
   }
   return e;
 }
-static zexpr *parse_and(parser *ps) { return parse_logic(ps, "and", ZE_AND, parse_not); }
-static zexpr *parse_or(parser *ps) { return parse_logic(ps, "or", ZE_OR, parse_and); }
+static zexpr *parse_and(parser *ps) {
+  return parse_logic(ps, "and", ZE_AND, parse_not);
+}
+static zexpr *parse_or(parser *ps) {
+  return parse_logic(ps, "or", ZE_OR, parse_and);
+}
 
 static zexpr *parse_expr(parser *ps) {
   if (ps->err)
@@ -558,7 +569,8 @@ static zexpr *parse_expr(parser *ps) {
 zexpr *zexpr_parse(const char *text, const char *file, int line, int column, zjtx_error **err) {
   parser ps = {.src = text, .p = text, .file = file, .line = line, .column = column};
   if (strlen(text) > ZEXPR_MAX_LENGTH)
-    return zerr_set(err, ZJTX_ERR_LIMIT, file, line, column, NULL, "expression longer than %d bytes", ZEXPR_MAX_LENGTH), NULL;
+    return zerr_set(err, ZJTX_ERR_LIMIT, file, line, column, NULL, "expression longer than %d bytes", ZEXPR_MAX_LENGTH),
+           NULL;
   next(&ps);
   zexpr *e = ps.err ? NULL : parse_expr(&ps);
   if (e && !ps.err && ps.tok.type != T_EOF) {

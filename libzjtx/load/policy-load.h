@@ -13,9 +13,9 @@
 #include "model.h"
 
 /* Safety limits against hostile policy files. */
-#define ZPOLICY_MAX_BYTES (16 * 1024 * 1024)
-#define ZPOLICY_MAX_DEPTH 16       /* element nesting */
-#define ZPOLICY_MAX_EXTENDS 8      /* chain of base policies */
+#define ZPOLICY_MAX_BYTES   (16 * 1024 * 1024)
+#define ZPOLICY_MAX_DEPTH   16 /* element nesting */
+#define ZPOLICY_MAX_EXTENDS 8  /* chain of base policies */
 
 /* The RELAX NG schema (rules/policy.rng), embedded at build time. */
 extern const char zjtx_policy_schema[];

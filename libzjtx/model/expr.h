@@ -23,40 +23,52 @@
 #include "model.h"
 
 typedef enum {
-  ZE_NUMBER, ZE_PERCENT, ZE_STRING, ZE_BOOL,
-  ZE_NAME,      /* name */
-  ZE_MEMBER,    /* kids[0].name */
-  ZE_CALL,      /* name(kids...) or kids[0].name(kids[1..]) when member */
-  ZE_INDEX,     /* kids[0][kids[1]] */
-  ZE_AT,        /* kids[0] @ kids[1] */
-  ZE_UNARY,     /* op kids[0]: '-' or 'n' (not) */
-  ZE_BINARY,    /* kids[0] op kids[1] */
-  ZE_AND, ZE_OR,
-  ZE_IF,        /* if kids[0] then kids[1] else kids[2] */
-  ZE_IN,        /* kids[0] in (kids[1..]) */
-  ZE_AGG        /* name(var in kids[0] where kids[1] : kids[2] else kids[3]); absent = NULL */
+  ZE_NUMBER,
+  ZE_PERCENT,
+  ZE_STRING,
+  ZE_BOOL,
+  ZE_NAME,   /* name */
+  ZE_MEMBER, /* kids[0].name */
+  ZE_CALL,   /* name(kids...) or kids[0].name(kids[1..]) when member */
+  ZE_INDEX,  /* kids[0][kids[1]] */
+  ZE_AT,     /* kids[0] @ kids[1] */
+  ZE_UNARY,  /* op kids[0]: '-' or 'n' (not) */
+  ZE_BINARY, /* kids[0] op kids[1] */
+  ZE_AND,
+  ZE_OR,
+  ZE_IF, /* if kids[0] then kids[1] else kids[2] */
+  ZE_IN, /* kids[0] in (kids[1..]) */
+  ZE_AGG /* name(var in kids[0] where kids[1] : kids[2] else kids[3]); absent = NULL */
 } zexpr_kind;
 
 typedef enum {
-  ZOP_ADD = '+', ZOP_SUB = '-', ZOP_MUL = '*', ZOP_DIV = '/',
-  ZOP_EQ = 'e', ZOP_NE = 'n', ZOP_LT = '<', ZOP_LE = 'l', ZOP_GT = '>', ZOP_GE = 'g'
+  ZOP_ADD = '+',
+  ZOP_SUB = '-',
+  ZOP_MUL = '*',
+  ZOP_DIV = '/',
+  ZOP_EQ = 'e',
+  ZOP_NE = 'n',
+  ZOP_LT = '<',
+  ZOP_LE = 'l',
+  ZOP_GT = '>',
+  ZOP_GE = 'g'
 } zop;
 
 typedef struct zexpr {
   zexpr_kind kind;
-  int op;             /* zop for binary/unary */
-  char *name;         /* NAME, MEMBER, CALL, AGG (aggregate function), var in agg_var */
+  int op;     /* zop for binary/unary */
+  char *name; /* NAME, MEMBER, CALL, AGG (aggregate function), var in agg_var */
   char *agg_var;
-  zdec num;           /* NUMBER, PERCENT (already divided by 100) */
-  char *str;          /* STRING */
+  zdec num;  /* NUMBER, PERCENT (already divided by 100) */
+  char *str; /* STRING */
   bool b;
-  bool method;        /* CALL on a receiver: kids[0] is the receiver */
-  int line, column;   /* absolute position in the policy file */
-  GPtrArray *kids;    /* zexpr*, may contain NULL for absent parts of AGG */
-  ztype type;         /* filled by the compiler */
+  bool method;      /* CALL on a receiver: kids[0] is the receiver */
+  int line, column; /* absolute position in the policy file */
+  GPtrArray *kids;  /* zexpr*, may contain NULL for absent parts of AGG */
+  ztype type;       /* filled by the compiler */
 } zexpr;
 
-#define ZEXPR_MAX_DEPTH 64
+#define ZEXPR_MAX_DEPTH  64
 #define ZEXPR_MAX_LENGTH 65536
 
 /* Parses `text` that starts at (line, column) of `file`; on error returns

@@ -44,12 +44,12 @@ static inline bool ztype_is_decimal(ztype t) {
 
 /* A value on the VM stack; its type is known statically, so untagged. */
 typedef union {
-  zdec d;         /* number, money, rate */
+  zdec d; /* number, money, rate */
   zdate date;
-  int32_t rec;    /* record index within its (statically known) entity */
-  int32_t code;   /* index into the code set */
+  int32_t rec;  /* record index within its (statically known) entity */
+  int32_t code; /* index into the code set */
   bool b;
-  const char *s;  /* text, borrowed from facts or policy */
+  const char *s;        /* text, borrowed from facts or policy */
   const int32_t *items; /* aggregate iteration cursor (vm.c) */
 } zval;
 
@@ -66,26 +66,24 @@ typedef struct {
 
 /* ---- entities and facts layout ------------------------------------------ */
 
-typedef enum {
-  ZF_TEXT, ZF_MONEY, ZF_RATE, ZF_COUNT, ZF_NUMBER, ZF_DATE, ZF_BOOL, ZF_CODE, ZF_REF
-} zfield_type;
+typedef enum { ZF_TEXT, ZF_MONEY, ZF_RATE, ZF_COUNT, ZF_NUMBER, ZF_DATE, ZF_BOOL, ZF_CODE, ZF_REF } zfield_type;
 
 typedef struct {
   char *name;
-  GPtrArray *values;  /* char* code values, in declared (ascending) order */
-  GPtrArray *titles;  /* char* zh titles or NULL, parallel to values */
-  bool ordered;       /* < > max min allowed */
+  GPtrArray *values; /* char* code values, in declared (ascending) order */
+  GPtrArray *titles; /* char* zh titles or NULL, parallel to values */
+  bool ordered;      /* < > max min allowed */
 } zcodeset;
 
 typedef struct {
   char *name;
   zfield_type type;
-  int32_t codeset;       /* ZF_CODE */
-  int32_t ref_entity;    /* ZF_REF */
-  char *validator_name;  /* identifier validator, or NULL */
-  void *validator;       /* zident_validator */
+  int32_t codeset;      /* ZF_CODE */
+  int32_t ref_entity;   /* ZF_REF */
+  char *validator_name; /* identifier validator, or NULL */
+  void *validator;      /* zident_validator */
   bool required;
-  bool negative_ok;      /* money: may be negative */
+  bool negative_ok; /* money: may be negative */
   ztext2 title;
   zpos pos;
 } zfield;
@@ -100,22 +98,22 @@ typedef enum {
 } zrel_kind;
 
 typedef struct {
-  char *name;       /* name in expressions, e.g. "honors", "located_projects" */
+  char *name; /* name in expressions, e.g. "honors", "located_projects" */
   zrel_kind kind;
-  int32_t owner;    /* entity that has the relation */
-  int32_t target;   /* entity of the records in it */
-  int32_t via_field;/* ZREL_INVERSE: field of target; -1 for children */
-  int32_t index;    /* index of this relation in policy->relations */
+  int32_t owner;     /* entity that has the relation */
+  int32_t target;    /* entity of the records in it */
+  int32_t via_field; /* ZREL_INVERSE: field of target; -1 for children */
+  int32_t index;     /* index of this relation in policy->relations */
 } zrelation;
 
 typedef struct {
   char *name, *plural;
   int32_t index;
-  int32_t parent;        /* parent entity or -1 */
-  char *parent_key;      /* field name children use for the parent's key */
-  int32_t key_field;     /* field holding the record's id, or -1 */
-  GPtrArray *fields;     /* zfield* */
-  GArray *relations;     /* int32 indexes into policy->relations */
+  int32_t parent;    /* parent entity or -1 */
+  char *parent_key;  /* field name children use for the parent's key */
+  int32_t key_field; /* field holding the record's id, or -1 */
+  GPtrArray *fields; /* zfield* */
+  GArray *relations; /* int32 indexes into policy->relations */
   ztext2 title;
   zpos pos;
 } zentity;
@@ -124,24 +122,24 @@ typedef struct {
 
 typedef struct {
   zdate from;
-  int32_t key;      /* code index, or -1 for an unkeyed value */
+  int32_t key; /* code index, or -1 for an unkeyed value */
   zval value;
   char *from_text, *key_text, *value_text;
-  const char *origin;  /* id of the policy (or reform) that set it; interned */
+  const char *origin; /* id of the policy (or reform) that set it; interned */
 } zparam_value;
 
 typedef struct {
   char *id;
   ztype type;
-  int32_t key_codeset;   /* keyed by a code set, or -1 */
-  bool has_default;      /* value for keys without an entry */
+  int32_t key_codeset; /* keyed by a code set, or -1 */
+  bool has_default;    /* value for keys without an entry */
   zval default_value;
   char *unit, *source, *origin;
-  char *amended_by;      /* the reform that last amended its values, or NULL */
+  char *amended_by; /* the reform that last amended its values, or NULL */
   zjtx_param_status status;
-  bool negative_ok;      /* money, rate: declared negative="allowed" */
+  bool negative_ok; /* money, rate: declared negative="allowed" */
   ztext2 title;
-  GArray *values;        /* zparam_value, sorted by (key, from) */
+  GArray *values; /* zparam_value, sorted by (key, from) */
   int32_t index;
   zpos pos;
 } zparam;
@@ -156,10 +154,10 @@ typedef struct {
 } zinstr;
 
 typedef struct {
-  GArray *code;       /* zinstr */
-  int32_t max_stack;  /* deepest value stack use of this block alone */
-  int32_t n_locals;   /* local slots this block uses (args first) */
-  GArray *calls;      /* int32 derived indexes this block calls */
+  GArray *code;      /* zinstr */
+  int32_t max_stack; /* deepest value stack use of this block alone */
+  int32_t n_locals;  /* local slots this block uses (args first) */
+  GArray *calls;     /* int32 derived indexes this block calls */
 } zblock;
 
 struct zexpr; /* AST, expr.h */
@@ -168,8 +166,8 @@ struct zexpr; /* AST, expr.h */
 typedef struct {
   char *text;
   zpos pos;
-  struct zexpr *ast;  /* after parsing */
-  zblock block;       /* after compiling */
+  struct zexpr *ast; /* after parsing */
+  zblock block;      /* after compiling */
   ztype type;
 } zsource_expr;
 
@@ -177,18 +175,18 @@ typedef struct {
 
 typedef struct {
   char *name;
-  int32_t entity;      /* derived values live on an entity (-1: global) */
-  ztype type;          /* declared type */
-  GPtrArray *arg_names;/* char* */
-  GArray *arg_types;   /* ztype */
+  int32_t entity;       /* derived values live on an entity (-1: global) */
+  ztype type;           /* declared type */
+  GPtrArray *arg_names; /* char* */
+  GArray *arg_types;    /* ztype */
   zsource_expr expr;
   ztext2 title;
   char *origin;        /* policy id that declared it */
   char *overridden_by; /* policy id of an override, or NULL */
   int32_t inherited;   /* index of the derived it overrides, or -1 */
   int32_t index;
-  bool hidden;         /* an overridden original, reachable via `inherited` */
-  int state;           /* compile state: 0 not yet, 1 compiling, 2 done */
+  bool hidden;                       /* an overridden original, reachable via `inherited` */
+  int state;                         /* compile state: 0 not yet, 1 compiling, 2 done */
   int32_t total_stack, total_locals; /* with everything it calls (link) */
 } zderived;
 
@@ -196,8 +194,8 @@ typedef struct {
 
 typedef struct {
   zsource_expr expr;
-  char *label;         /* optional name of the cap */
-  char *reference;     /* optional clause or source */
+  char *label;     /* optional name of the cap */
+  char *reference; /* optional clause or source */
 } zcap;
 
 typedef struct {
@@ -206,19 +204,19 @@ typedef struct {
   ztext2 title;
   char *clause;
   char *origin;
-  int32_t subject;       /* entity each result is about */
-  int32_t group_field;   /* check/rule grouped by this field of subject, or -1 */
+  int32_t subject;     /* entity each result is about */
+  int32_t group_field; /* check/rule grouped by this field of subject, or -1 */
   bool has_filter, has_condition;
-  zsource_expr filter;   /* grouped: which subject records join groups */
+  zsource_expr filter; /* grouped: which subject records join groups */
   zsource_expr condition;
   bool has_amount;
-  zsource_expr amount;   /* entitlements */
+  zsource_expr amount; /* entitlements */
   zround_mode rounding;
-  int rounding_places;   /* 2 = fen */
-  GPtrArray *caps;       /* zcap* */
-  char *exclusive;       /* 就高不重复 group name, or NULL */
+  int rounding_places; /* 2 = fen */
+  GPtrArray *caps;     /* zcap* */
+  char *exclusive;     /* 就高不重复 group name, or NULL */
   int32_t index;
-  bool removed;          /* by a reform's <remove-rule> */
+  bool removed; /* by a reform's <remove-rule> */
   zpos pos;
 } zrule;
 
@@ -228,8 +226,8 @@ typedef struct {
   char *id;
   ztext2 title;
   char *clause, *unit, *origin;
-  zsource_expr value;  /* compiled in the population scope */
-  int target_op;       /* zop: the value must be <op> the target */
+  zsource_expr value; /* compiled in the population scope */
+  int target_op;      /* zop: the value must be <op> the target */
   char *target_text;
   zval target;
   zpos pos;
@@ -247,20 +245,20 @@ struct zjtx_policy {
   gint refcount;
   char *id, *version, *jurisdiction, *document, *default_period;
   ztext2 title;
-  GPtrArray *origins;      /* char* ids of this policy and its bases, base first */
-  GPtrArray *entities;     /* zentity* */
-  GPtrArray *codesets;     /* zcodeset* */
-  GPtrArray *relations;    /* zrelation* */
-  GPtrArray *params;       /* zparam* */
-  GPtrArray *derived;      /* zderived* */
-  GPtrArray *rules;        /* zrule*: entitlements and checks, in order */
-  GPtrArray *indicators;   /* zindicator* */
-  GHashTable *entity_by_name, *param_by_id; /* -> index+1 (GINT_TO_POINTER) */
-  GStringChunk *strings;   /* interned file names etc. */
-  GArray *consts;          /* zval constant pool of all compiled code */
-  GArray *aggregates;      /* zagg_info of every compiled aggregate */
-  GHashTable *derived_by_name; /* "entity\tname" -> the visible (not overridden) zderived*; built
-                                * by the loader, immutable after load (zpolicy_find_derived) */
+  GPtrArray *origins;                        /* char* ids of this policy and its bases, base first */
+  GPtrArray *entities;                       /* zentity* */
+  GPtrArray *codesets;                       /* zcodeset* */
+  GPtrArray *relations;                      /* zrelation* */
+  GPtrArray *params;                         /* zparam* */
+  GPtrArray *derived;                        /* zderived* */
+  GPtrArray *rules;                          /* zrule*: entitlements and checks, in order */
+  GPtrArray *indicators;                     /* zindicator* */
+  GHashTable *entity_by_name, *param_by_id;  /* -> index+1 (GINT_TO_POINTER) */
+  GStringChunk *strings;                     /* interned file names etc. */
+  GArray *consts;                            /* zval constant pool of all compiled code */
+  GArray *aggregates;                        /* zagg_info of every compiled aggregate */
+  GHashTable *derived_by_name;               /* "entity\tname" -> the visible (not overridden) zderived*; built
+                                              * by the loader, immutable after load (zpolicy_find_derived) */
   int32_t max_stack, max_locals, max_frames; /* evaluator sizing */
 };
 

@@ -237,8 +237,8 @@ bool zfield_type_parse(const char *name, zfield_type *out) {
 }
 
 static const char *const type_kind_names[] = {
-    [ZT_VOID] = "nothing", [ZT_BOOL] = "bool", [ZT_NUMBER] = "number", [ZT_MONEY] = "money",
-    [ZT_RATE] = "rate",    [ZT_DATE] = "date", [ZT_TEXT] = "text",     [ZT_CODE] = "code",
+    [ZT_VOID] = "nothing",  [ZT_BOOL] = "bool",      [ZT_NUMBER] = "number", [ZT_MONEY] = "money",
+    [ZT_RATE] = "rate",     [ZT_DATE] = "date",      [ZT_TEXT] = "text",     [ZT_CODE] = "code",
     [ZT_RECORD] = "record", [ZT_COLL] = "collection"};
 
 const char *ztype_kind_name(ztype_kind k) {
@@ -262,16 +262,28 @@ static const char *pick(const ztext2 *t, const char *lang, const char *fallback)
   return first ? first : second ? second : fallback;
 }
 
-const char *zjtx_policy_id(const zjtx_policy *p) { return p ? p->id : NULL; }
-const char *zjtx_policy_title(const zjtx_policy *p, const char *lang) { return p ? pick(&p->title, lang, p->id) : NULL; }
-const char *zjtx_policy_jurisdiction(const zjtx_policy *p) { return p ? p->jurisdiction : NULL; }
-const char *zjtx_policy_document(const zjtx_policy *p) { return p ? p->document : NULL; }
-const char *zjtx_policy_default_period(const zjtx_policy *p) { return p ? p->default_period : NULL; }
+const char *zjtx_policy_id(const zjtx_policy *p) {
+  return p ? p->id : NULL;
+}
+const char *zjtx_policy_title(const zjtx_policy *p, const char *lang) {
+  return p ? pick(&p->title, lang, p->id) : NULL;
+}
+const char *zjtx_policy_jurisdiction(const zjtx_policy *p) {
+  return p ? p->jurisdiction : NULL;
+}
+const char *zjtx_policy_document(const zjtx_policy *p) {
+  return p ? p->document : NULL;
+}
+const char *zjtx_policy_default_period(const zjtx_policy *p) {
+  return p ? p->default_period : NULL;
+}
 
 static const zrule *rule_at(const zjtx_policy *p, size_t i) {
   return p && i < p->rules->len ? g_ptr_array_index(p->rules, i) : NULL;
 }
-size_t zjtx_policy_rule_count(const zjtx_policy *p) { return p ? p->rules->len : 0; }
+size_t zjtx_policy_rule_count(const zjtx_policy *p) {
+  return p ? p->rules->len : 0;
+}
 const char *zjtx_policy_rule_id(const zjtx_policy *p, size_t i) {
   const zrule *r = rule_at(p, i);
   return r ? r->id : NULL;
@@ -300,7 +312,9 @@ const char *zjtx_policy_rule_origin(const zjtx_policy *p, size_t i) {
 static const zparam *param_at(const zjtx_policy *p, size_t i) {
   return p && i < p->params->len ? g_ptr_array_index(p->params, i) : NULL;
 }
-size_t zjtx_policy_param_count(const zjtx_policy *p) { return p ? p->params->len : 0; }
+size_t zjtx_policy_param_count(const zjtx_policy *p) {
+  return p ? p->params->len : 0;
+}
 const char *zjtx_policy_param_id(const zjtx_policy *p, size_t i) {
   const zparam *x = param_at(p, i);
   return x ? x->id : NULL;
@@ -353,7 +367,9 @@ size_t zjtx_policy_param_find(const zjtx_policy *p, const char *id) {
 static const zentity *entity_at(const zjtx_policy *p, size_t i) {
   return p && i < p->entities->len ? g_ptr_array_index(p->entities, i) : NULL;
 }
-size_t zjtx_policy_entity_count(const zjtx_policy *p) { return p ? p->entities->len : 0; }
+size_t zjtx_policy_entity_count(const zjtx_policy *p) {
+  return p ? p->entities->len : 0;
+}
 const char *zjtx_policy_entity_name(const zjtx_policy *p, size_t i) {
   const zentity *e = entity_at(p, i);
   return e ? e->name : NULL;

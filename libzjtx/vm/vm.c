@@ -58,9 +58,9 @@ bool zvm_param(zvm *vm, int32_t param, int32_t key, zdate on, zval *out) {
     *out = p->default_value;
   } else {
     char d[16];
-    const char *k = key >= 0 ? g_ptr_array_index(
-                                   ((zcodeset *)g_ptr_array_index(vm->policy->codesets, p->key_codeset))->values, key)
-                             : NULL;
+    const char *k =
+        key >= 0 ? g_ptr_array_index(((zcodeset *)g_ptr_array_index(vm->policy->codesets, p->key_codeset))->values, key)
+                 : NULL;
     return vm_fail(vm, ZJTX_ERR_EVAL, "parameter '%s'%s%s%s has no value in force on %s", p->id, k ? "[" : "",
                    k ? k : "", k ? "]" : "", zdate_format(on, d));
   }
@@ -71,30 +71,46 @@ bool zvm_param(zvm *vm, int32_t param, int32_t key, zdate on, zval *out) {
 
 static int cmp_values(int kind, const zval *a, const zval *b) {
   switch (kind) {
-  case ZCMP_DEC: return zdec_cmp(a->d, b->d);
-  case ZCMP_TEXT: return strcmp(a->s, b->s);
-  case ZCMP_BOOL: return (int)a->b - (int)b->b;
-  default: return (a->code > b->code) - (a->code < b->code);
+  case ZCMP_DEC:
+    return zdec_cmp(a->d, b->d);
+  case ZCMP_TEXT:
+    return strcmp(a->s, b->s);
+  case ZCMP_BOOL:
+    return (int)a->b - (int)b->b;
+  default:
+    return (a->code > b->code) - (a->code < b->code);
   }
 }
 
 static bool test(int op, int c) {
   switch (op) {
-  case ZOP_EQ: return c == 0;
-  case ZOP_NE: return c != 0;
-  case ZOP_LT: return c < 0;
-  case ZOP_LE: return c <= 0;
-  case ZOP_GT: return c > 0;
-  default: return c >= 0;
+  case ZOP_EQ:
+    return c == 0;
+  case ZOP_NE:
+    return c != 0;
+  case ZOP_LT:
+    return c < 0;
+  case ZOP_LE:
+    return c <= 0;
+  case ZOP_GT:
+    return c > 0;
+  default:
+    return c >= 0;
   }
 }
 
 static bool arith(zvm *vm, zopcode op, zval *a, const zval *b) {
   bool ok;
   switch (op) {
-  case OP_ADD: ok = zdec_add(a->d, b->d, &a->d); break;
-  case OP_SUB: ok = zdec_sub(a->d, b->d, &a->d); break;
-  case OP_MUL: ok = zdec_mul(a->d, b->d, &a->d); break;
+  case OP_ADD:
+    ok = zdec_add(a->d, b->d, &a->d);
+    break;
+  case OP_SUB:
+    ok = zdec_sub(a->d, b->d, &a->d);
+    break;
+  case OP_MUL:
+    ok = zdec_mul(a->d, b->d, &a->d);
+    break;
   default:
     if (zdec_is_zero(b->d))
       return vm_fail(vm, ZJTX_ERR_EVAL, "division by zero");
@@ -157,8 +173,7 @@ static bool iter(zvm *vm, const zinstr *in, zval *locals, const zval *owner) {
 }
 
 static bool round_op(zvm *vm, const zinstr *in, zval *v) {
-  return zdec_round(v->d, in->b, (zround_mode)in->a, &v->d) ||
-         vm_fail(vm, ZJTX_ERR_OVERFLOW, "rounding overflowed");
+  return zdec_round(v->d, in->b, (zround_mode)in->a, &v->d) || vm_fail(vm, ZJTX_ERR_OVERFLOW, "rounding overflowed");
 }
 
 static bool param_op(zvm *vm, const zinstr *in, zval **spp) {
@@ -189,15 +204,34 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
   zval *sp = stack;
   for (const zinstr *in = code;; in++) {
     switch ((zopcode)in->op) {
-    case OP_CONST: *sp++ = consts[in->c]; break;
-    case OP_SELF: (sp++)->rec = self; break;
-    case OP_LOCAL: *sp++ = locals[in->b]; break;
-    case OP_STORE: locals[in->b] = *--sp; break;
-    case OP_DUP: sp[0] = sp[-1]; sp++; break;
-    case OP_POP: sp--; break;
-    case OP_FIELD: sp[-1] = zfacts_get(f, in->c, in->b, sp[-1].rec); break;
-    case OP_SELF_FIELD: *sp++ = zfacts_get(f, in->c, in->b, self); break;
-    case OP_PARENT: sp[-1].rec = g_array_index(f->tables[in->c].parent, int32_t, sp[-1].rec); break;
+    case OP_CONST:
+      *sp++ = consts[in->c];
+      break;
+    case OP_SELF:
+      (sp++)->rec = self;
+      break;
+    case OP_LOCAL:
+      *sp++ = locals[in->b];
+      break;
+    case OP_STORE:
+      locals[in->b] = *--sp;
+      break;
+    case OP_DUP:
+      sp[0] = sp[-1];
+      sp++;
+      break;
+    case OP_POP:
+      sp--;
+      break;
+    case OP_FIELD:
+      sp[-1] = zfacts_get(f, in->c, in->b, sp[-1].rec);
+      break;
+    case OP_SELF_FIELD:
+      *sp++ = zfacts_get(f, in->c, in->b, self);
+      break;
+    case OP_PARENT:
+      sp[-1].rec = g_array_index(f->tables[in->c].parent, int32_t, sp[-1].rec);
+      break;
     case OP_ADD:
     case OP_SUB:
     case OP_MUL:
@@ -206,21 +240,49 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
       if (!arith(vm, (zopcode)in->op, &sp[-1], sp))
         return false;
       break;
-    case OP_NEG: sp[-1].d = zdec_neg(sp[-1].d); break;
-    case OP_ABS: if (zdec_sign(sp[-1].d) < 0) sp[-1].d = zdec_neg(sp[-1].d); break;
+    case OP_NEG:
+      sp[-1].d = zdec_neg(sp[-1].d);
+      break;
+    case OP_ABS:
+      if (zdec_sign(sp[-1].d) < 0)
+        sp[-1].d = zdec_neg(sp[-1].d);
+      break;
     case OP_ADD_DAYS:
     case OP_SUB_DAYS:
       sp--;
       if (!days_op(vm, (zopcode)in->op, &sp[-1], sp))
         return false;
       break;
-    case OP_DAYS_BETWEEN: sp--; sp[-1].d = zdec_from_int((int64_t)sp[0].date - sp[-1].date); break;
-    case OP_CMP: sp--; sp[-1].b = test(in->a, cmp_values(in->b, &sp[-1], sp)); break;
-    case OP_NOT: sp[-1].b = !sp[-1].b; break;
-    case OP_JUMP: in = code + in->c - 1; break;
-    case OP_JUMP_FALSE: if (!(--sp)->b) in = code + in->c - 1; break;
-    case OP_AND_SC: if (!sp[-1].b) in = code + in->c - 1; else sp--; break;
-    case OP_OR_SC: if (sp[-1].b) in = code + in->c - 1; else sp--; break;
+    case OP_DAYS_BETWEEN:
+      sp--;
+      sp[-1].d = zdec_from_int((int64_t)sp[0].date - sp[-1].date);
+      break;
+    case OP_CMP:
+      sp--;
+      sp[-1].b = test(in->a, cmp_values(in->b, &sp[-1], sp));
+      break;
+    case OP_NOT:
+      sp[-1].b = !sp[-1].b;
+      break;
+    case OP_JUMP:
+      in = code + in->c - 1;
+      break;
+    case OP_JUMP_FALSE:
+      if (!(--sp)->b)
+        in = code + in->c - 1;
+      break;
+    case OP_AND_SC:
+      if (!sp[-1].b)
+        in = code + in->c - 1;
+      else
+        sp--;
+      break;
+    case OP_OR_SC:
+      if (sp[-1].b)
+        in = code + in->c - 1;
+      else
+        sp--;
+      break;
     case OP_MIN:
     case OP_MAX: {
       sp--;
@@ -229,17 +291,34 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
         sp[-1] = sp[0];
       break;
     }
-    case OP_ROUND: if (!round_op(vm, in, &sp[-1])) return false; break;
-    case OP_YEAR: sp[-1].d = zdec_from_int(zdate_year(sp[-1].date)); break;
-    case OP_MONTH: sp[-1].d = zdec_from_int(zdate_month(sp[-1].date)); break;
-    case OP_DAY: sp[-1].d = zdec_from_int(zdate_day(sp[-1].date)); break;
-    case OP_PARAM: if (!param_op(vm, in, &sp)) return false; break;
+    case OP_ROUND:
+      if (!round_op(vm, in, &sp[-1]))
+        return false;
+      break;
+    case OP_YEAR:
+      sp[-1].d = zdec_from_int(zdate_year(sp[-1].date));
+      break;
+    case OP_MONTH:
+      sp[-1].d = zdec_from_int(zdate_month(sp[-1].date));
+      break;
+    case OP_DAY:
+      sp[-1].d = zdec_from_int(zdate_day(sp[-1].date));
+      break;
+    case OP_PARAM:
+      if (!param_op(vm, in, &sp))
+        return false;
+      break;
     case OP_PERIOD:
-      if (in->a == 2) sp->d = zdec_from_int(vm->period_year);
-      else sp->date = in->a == 0 ? vm->period_start : vm->period_end;
+      if (in->a == 2)
+        sp->d = zdec_from_int(vm->period_year);
+      else
+        sp->date = in->a == 0 ? vm->period_start : vm->period_end;
       sp++;
       break;
-    case OP_ITER: sp--; iter(vm, in, locals, sp); break;
+    case OP_ITER:
+      sp--;
+      iter(vm, in, locals, sp);
+      break;
     case OP_NEXT:
       if (locals[in->b + 1].items < locals[in->b + 2].items)
         locals[in->b].rec = *locals[in->b + 1].items++;
@@ -261,14 +340,22 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
       seen->b = true;
       break;
     }
-    case OP_CALL: if (!call(vm, in, locals, b->n_locals, &sp)) return false; break;
-    case OP_GROUP_KEY: (sp++)->s = vm->group_key; break;
-    case OP_RET: *out = sp[-1]; return true;
+    case OP_CALL:
+      if (!call(vm, in, locals, b->n_locals, &sp))
+        return false;
+      break;
+    case OP_GROUP_KEY:
+      (sp++)->s = vm->group_key;
+      break;
+    case OP_RET:
+      *out = sp[-1];
+      return true;
     case OP_TRACE_AGG:
       if (vm->trace && vm->trace->aggregate)
         vm->trace->aggregate(vm->trace, &g_array_index(vm->policy->aggregates, zagg_info, in->c), &sp[-1]);
       break;
-    default: return vm_fail(vm, ZJTX_ERR_EVAL, "bad opcode %d", in->op);
+    default:
+      return vm_fail(vm, ZJTX_ERR_EVAL, "bad opcode %d", in->op);
     }
   }
 }

@@ -17,8 +17,7 @@ struct ztrace {
   /* called on entering/leaving a derived value and on each parameter read */
   void (*enter_derived)(ztrace *t, const zderived *d, int32_t rec, const zval *args);
   void (*leave_derived)(ztrace *t, const zderived *d, const zval *value);
-  void (*param)(ztrace *t, const zparam *p, int32_t key, zdate on, const zparam_value *pv,
-                const zval *value);
+  void (*param)(ztrace *t, const zparam *p, int32_t key, zdate on, const zparam_value *pv, const zval *value);
   void (*aggregate)(ztrace *t, const zagg_info *agg, const zval *value);
 };
 
@@ -33,8 +32,8 @@ typedef struct {
 typedef struct {
   const struct zjtx_policy *policy;
   const struct zjtx_facts *facts;
-  zval *stack;      /* policy->max_stack values */
-  zval *locals;     /* policy->max_locals values */
+  zval *stack;  /* policy->max_stack values */
+  zval *locals; /* policy->max_locals values */
   zdate period_start, period_end;
   int32_t period_year;
   const zoverride *overrides;
@@ -48,8 +47,8 @@ typedef struct {
   const int32_t *members;
   int32_t n_members;
   const char *group_key;
-  ztrace *trace;    /* NULL unless explaining */
-  zjtx_error *error;/* set when a run fails */
+  ztrace *trace;     /* NULL unless explaining */
+  zjtx_error *error; /* set when a run fails */
   const char *rule_id;
 } zvm;
 
