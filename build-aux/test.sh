@@ -6,7 +6,7 @@
 #      Sanitizer (gcc if no clang): every suite again                    (build-asan/)
 #   3. clang with ThreadSanitizer: the threading tests (api, batch)      (build-tsan/)
 #   4. clang with libFuzzer: each fuzz target for FUZZ_SECONDS (20)      (build-fuzz/)
-# ZJTX_CHECK_FORMAT=1 first runs build-aux/check-format.sh (clang-format).
+# It first runs build-aux/check-format.sh (clang-format; ZJTX_CHECK_FORMAT=0 skips it).
 # Exits non-zero on the first failure; ends with one line counting the
 # tests of every build.
 set -euo pipefail
@@ -26,7 +26,7 @@ setup() {
   fi
 }
 
-if [ "${ZJTX_CHECK_FORMAT:-0}" = 1 ]; then
+if [ "${ZJTX_CHECK_FORMAT:-1}" = 1 ]; then
   echo "=== clang-format (build-aux/check-format.sh)"
   bash build-aux/check-format.sh
   echo
