@@ -2,11 +2,12 @@
 /* model.h - the checked policy model: what the XML loader builds, the
  * compiler annotates with code, and the evaluator runs.  Internal.
  *
- * Pipeline: policy-load.c (XML -> model) -> expr-parse.c (text -> AST) ->
- * compile.c (names, types -> bytecode in model) -> vm.c / eval.c.
+ * Pipeline: load/ (XML -> model) -> compile/ (expression text -> AST ->
+ * names and types -> bytecode kept in the model) -> vm/ and eval/ (the
+ * bytecode run over facts/) -> explain/.
  *
- * This is the bottom layer: policy.c and value.c implement it and include
- * nothing of the compiler or the loader. */
+ * The model layer sits above base/ only: policy.c, value.c and expr.c
+ * implement it and include nothing of the compiler or the loader. */
 #ifndef ZJTX_MODEL_H
 #define ZJTX_MODEL_H
 

@@ -11,7 +11,7 @@
 #include "model.h"
 #include "opcodes.h"
 
-/* One explanation node while explaining (eval.c builds the tree). */
+/* What the VM reports while explaining (explain/explain.c records it). */
 typedef struct ztrace ztrace;
 struct ztrace {
   /* called on entering/leaving a derived value and on each parameter read */
