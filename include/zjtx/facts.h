@@ -81,6 +81,8 @@ ZJTX_API zjtx_status zjtx_facts_set_keep_going(zjtx_facts *facts, int keep_going
  * field with its quotes); longer is an error naming the record.  The
  * default is 1 MiB (1048576).  @bytes must be at least 1.
  * Call before reading records; zjtx_facts_load() uses the defaults.
+ *
+ * Since: 0.2
  */
 ZJTX_API zjtx_status zjtx_facts_set_max_field_bytes(zjtx_facts *facts, size_t bytes, zjtx_error **err);
 
@@ -89,6 +91,8 @@ ZJTX_API zjtx_status zjtx_facts_set_max_field_bytes(zjtx_facts *facts, size_t by
  * (its line, or lines when a quoted field holds line breaks); a longer
  * record is refused like a malformed one.  The default is 4 MiB (4194304).
  * @bytes must be at least 1.  Call before reading records.
+ *
+ * Since: 0.2
  */
 ZJTX_API zjtx_status zjtx_facts_set_max_line_bytes(zjtx_facts *facts, size_t bytes, zjtx_error **err);
 
