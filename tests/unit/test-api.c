@@ -168,7 +168,7 @@ START_TEST(null_safety) {
   ck_assert_ptr_null(ex);
   ck_assert_int_eq(zjtx_result_explain_entitlement(r, 0, NULL, NULL), ZJTX_ERR_INVALID_ARG);
   ck_assert_int_eq(zjtx_result_explain_entitlement(r, 3, &ex, NULL), ZJTX_ERR_INVALID_ARG); /* only 3 */
-  ck_assert_int_eq(zjtx_result_explain_violation(r, 0, &ex, NULL), ZJTX_ERR_INVALID_ARG);  /* none */
+  ck_assert_int_eq(zjtx_result_explain_violation(r, 0, &ex, NULL), ZJTX_ERR_INVALID_ARG);   /* none */
   ck_assert_int_eq(zjtx_result_explain_violation(NULL, 0, &ex, NULL), ZJTX_ERR_INVALID_ARG);
   /* accessors out of range or on NULL answer NULL / 0 */
   ck_assert_ptr_null(zjtx_result_entitlement_rule(r, 3));
@@ -242,18 +242,22 @@ END_TEST
 START_TEST(error_chain_from_json) {
   /* three bad records, each on its own line: money with a comma, an
    * identifier whose check character is wrong, an unknown honor level */
-  static const char bad[] =
-      "{\"period\": \"2025\",\n"                                                                   /* 1 */
-      " \"counties\": [ {\"id\": \"320812\", \"name\": \"清江浦区\"} ],\n"                          /* 2 */
-      " \"enterprises\": [\n"                                                                       /* 3 */
-      "  {\"id\": \"" ENTERPRISE "\", \"name\": \"a\", \"county\": \"320812\", \"revenue\": \"1\","
-      " \"rd_expense\": \"12,000.00\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\"},\n" /* 4 */
-      "  {\"id\": \"91320812MA0GWJDM0D\", \"name\": \"b\", \"county\": \"320812\", \"revenue\": \"1\","
-      " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\"},\n" /* 5 */
-      "  {\"id\": \"91320804MAWJ0QAU2A\", \"name\": \"c\", \"county\": \"320812\", \"revenue\": \"1\","
-      " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\",\n" /* 6 */
-      "   \"honors\": [ {\"level\": \"gold\", \"awarded_on\": \"2025-01-01\", \"valid_until\": \"2026-01-01\", \"first_time\": true} ]}\n" /* 7 */
-      " ]}\n";
+  static const char
+      bad[] =
+          "{\"period\": \"2025\",\n"                                           /* 1 */
+          " \"counties\": [ {\"id\": \"320812\", \"name\": \"清江浦区\"} ],\n" /* 2 */
+          " \"enterprises\": [\n"                                              /* 3 */
+          "  {\"id\": \"" ENTERPRISE "\", \"name\": \"a\", \"county\": \"320812\", \"revenue\": \"1\","
+          " \"rd_expense\": \"12,000.00\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": "
+          "\"0\"},\n" /* 4 */
+          "  {\"id\": \"91320812MA0GWJDM0D\", \"name\": \"b\", \"county\": \"320812\", \"revenue\": \"1\","
+          " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\"},\n" /* 5
+                                                                                                                   */
+          "  {\"id\": \"91320804MAWJ0QAU2A\", \"name\": \"c\", \"county\": \"320812\", \"revenue\": \"1\","
+          " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\",\n" /* 6 */
+          "   \"honors\": [ {\"level\": \"gold\", \"awarded_on\": \"2025-01-01\", \"valid_until\": \"2026-01-01\", "
+          "\"first_time\": true} ]}\n" /* 7 */
+          " ]}\n";
   zjtx_policy *p = load_huaian();
   zjtx_facts *f = (zjtx_facts *)0x1;
   zjtx_error *err = NULL;
@@ -298,7 +302,8 @@ static zjtx_facts *record_facts(zjtx_policy *p) {
   const char *hn[] = {"enterprise", "level", "awarded_on", "valid_until", "first_time"};
   const char *hv[] = {ENTERPRISE, "little_giant", "2025-07-15", "2028-07-14", "true"};
   ck_assert_int_eq(zjtx_facts_add_record(f, "honor", hn, hv, 5, &err), ZJTX_OK);
-  const char *en[] = {"id", "name", "county", "revenue", "rd_expense", "rd_expense_prev", "invention_patents", "cnc_rate"};
+  const char *en[] = {"id",      "name", "county", "revenue", "rd_expense", "rd_expense_prev", "invention_patents",
+                      "cnc_rate"};
   const char *ev[] = {ENTERPRISE, "恒达", "320812", "150000000.00", "12000000.00", "10000000.00", "4", "75"};
   ck_assert_int_eq(zjtx_facts_add_record(f, "enterprise", en, ev, 8, &err), ZJTX_OK);
   const char *cn[] = {"id", "name"}, *cv[] = {"320812", "清江浦区"};
@@ -628,7 +633,7 @@ END_TEST
 /* ---- threads -------------------------------------------------------------- */
 
 #define N_THREADS 8
-#define N_RUNS 50
+#define N_RUNS    50
 
 typedef struct {
   zjtx_policy *policy;
@@ -697,11 +702,15 @@ static gpointer worker(gpointer data) {
 START_TEST(threads_share_policy) {
   zjtx_policy *p = load_huaian();
   zjtx_facts *f = json_facts(p);
-  shared sh = {p, f, case_results,
+  shared sh = {p,
+               f,
+               case_results,
                "rd_base_subsidy enterprise " ENTERPRISE " 480000.00 48000000\n"
                "rd_incremental_subsidy enterprise " ENTERPRISE " 220000.00 22000000\n"
                "first_honor_reward enterprise " ENTERPRISE " 500000.00 50000000\n",
-               0, 0, 0};
+               0,
+               0,
+               0};
   GThread *threads[N_THREADS];
   for (int i = 0; i < N_THREADS; i++)
     threads[i] = g_thread_new("eval", worker, &sh);

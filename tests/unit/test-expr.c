@@ -19,51 +19,53 @@
 
 /* ---- the test policy ---------------------------------------------------- */
 
-#define HEADER                                                                                            \
-  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                                            \
-  "<policy id=\"t\" version=\"1\">\n"                                                                       \
-  "<title lang=\"en\">Test</title>\n"                                                                       \
-  "<jurisdiction>J</jurisdiction>\n"                                                                        \
-  "<document>D</document>\n"                                                                                \
-  "<period unit=\"year\" default=\"2025\"/>\n"                                                              \
-  "<entity name=\"shop\" plural=\"shops\" key=\"id\">\n"                                                    \
-  " <field name=\"id\" type=\"text\"/>\n"                                                                   \
-  " <field name=\"amount\" type=\"money\"/>\n"                                                              \
-  " <field name=\"other\" type=\"money\"/>\n"                                                               \
-  " <field name=\"rate\" type=\"rate\"/>\n"                                                                 \
-  " <field name=\"opened\" type=\"date\"/>\n"                                                               \
-  " <field name=\"tier\" type=\"code\"><code value=\"bronze\"/><code value=\"silver\"/></field>\n"          \
-  " <field name=\"level\" type=\"code\" ordered=\"true\"><code value=\"low\"/><code value=\"mid\"/>"        \
-  "<code value=\"high\"/></field>\n"                                                                       \
-  " <field name=\"active\" type=\"bool\"/>\n"                                                               \
-  " <field name=\"n\" type=\"number\"/>\n"                                                                  \
-  "</entity>\n"                                                                                             \
-  "<entity name=\"sale\" plural=\"sales\" parent=\"shop\" parent-key=\"shop\" key=\"id\">\n"                \
-  " <field name=\"id\" type=\"text\"/>\n"                                                                   \
-  " <field name=\"price\" type=\"money\"/>\n"                                                               \
-  " <field name=\"sold_on\" type=\"date\"/>\n"                                                              \
-  " <field name=\"kind\" type=\"code\"><code value=\"retail\"/><code value=\"wholesale\"/></field>\n"       \
-  " <field name=\"ok\" type=\"bool\"/>\n"                                                                   \
-  "</entity>\n"                                                                                             \
-  "<parameter id=\"fee\" type=\"money\" status=\"published\"><source>s</source>"                            \
-  "<value from=\"2025-01-01\">100</value></parameter>\n"                                                    \
-  "<parameter id=\"lpr\" type=\"rate\" status=\"published\"><source>s</source>"                             \
-  "<value from=\"2024-01-01\">3.45</value><value from=\"2025-05-20\">3.00</value></parameter>\n"            \
-  "<parameter id=\"bonus\" type=\"money\" key=\"shop.level\" default=\"7\" status=\"assumed\">"             \
-  "<source>s</source><value from=\"2025-01-01\" key=\"high\">1000</value>"                                  \
-  "<value from=\"2025-01-01\" key=\"mid\">500</value></parameter>\n"                                        \
-  "<parameter id=\"bonus_nodef\" type=\"money\" key=\"shop.level\" status=\"assumed\">"                     \
+#define HEADER                                                                                                         \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                                                       \
+  "<policy id=\"t\" version=\"1\">\n"                                                                                  \
+  "<title lang=\"en\">Test</title>\n"                                                                                  \
+  "<jurisdiction>J</jurisdiction>\n"                                                                                   \
+  "<document>D</document>\n"                                                                                           \
+  "<period unit=\"year\" default=\"2025\"/>\n"                                                                         \
+  "<entity name=\"shop\" plural=\"shops\" key=\"id\">\n"                                                               \
+  " <field name=\"id\" type=\"text\"/>\n"                                                                              \
+  " <field name=\"amount\" type=\"money\"/>\n"                                                                         \
+  " <field name=\"other\" type=\"money\"/>\n"                                                                          \
+  " <field name=\"rate\" type=\"rate\"/>\n"                                                                            \
+  " <field name=\"opened\" type=\"date\"/>\n"                                                                          \
+  " <field name=\"tier\" type=\"code\"><code value=\"bronze\"/><code value=\"silver\"/></field>\n"                     \
+  " <field name=\"level\" type=\"code\" ordered=\"true\"><code value=\"low\"/><code value=\"mid\"/>"                   \
+  "<code value=\"high\"/></field>\n"                                                                                   \
+  " <field name=\"active\" type=\"bool\"/>\n"                                                                          \
+  " <field name=\"n\" type=\"number\"/>\n"                                                                             \
+  "</entity>\n"                                                                                                        \
+  "<entity name=\"sale\" plural=\"sales\" parent=\"shop\" parent-key=\"shop\" key=\"id\">\n"                           \
+  " <field name=\"id\" type=\"text\"/>\n"                                                                              \
+  " <field name=\"price\" type=\"money\"/>\n"                                                                          \
+  " <field name=\"sold_on\" type=\"date\"/>\n"                                                                         \
+  " <field name=\"kind\" type=\"code\"><code value=\"retail\"/><code value=\"wholesale\"/></field>\n"                  \
+  " <field name=\"ok\" type=\"bool\"/>\n"                                                                              \
+  "</entity>\n"                                                                                                        \
+  "<parameter id=\"fee\" type=\"money\" status=\"published\"><source>s</source>"                                       \
+  "<value from=\"2025-01-01\">100</value></parameter>\n"                                                               \
+  "<parameter id=\"lpr\" type=\"rate\" status=\"published\"><source>s</source>"                                        \
+  "<value from=\"2024-01-01\">3.45</value><value from=\"2025-05-20\">3.00</value></parameter>\n"                       \
+  "<parameter id=\"bonus\" type=\"money\" key=\"shop.level\" default=\"7\" status=\"assumed\">"                        \
+  "<source>s</source><value from=\"2025-01-01\" key=\"high\">1000</value>"                                             \
+  "<value from=\"2025-01-01\" key=\"mid\">500</value></parameter>\n"                                                   \
+  "<parameter id=\"bonus_nodef\" type=\"money\" key=\"shop.level\" status=\"assumed\">"                                \
   "<source>s</source><value from=\"2025-01-01\" key=\"high\">9</value></parameter>\n"
 #define FOOTER "</policy>\n"
 
 #define RULE(id, expr) "<rule id=\"" id "\" subject=\"shop\" clause=\"c\"><amount>" expr "</amount></rule>\n"
-#define COND(id, cond) \
+#define COND(id, cond)                                                                                                 \
   "<rule id=\"" id "\" subject=\"shop\" clause=\"c\"><condition>" cond "</condition><amount>fee</amount></rule>\n"
 #define TWICE                                                                                                          \
   "<derived name=\"twice\" entity=\"shop\" type=\"money\"><arg name=\"v\" type=\"money\"/>"                            \
   "<expr>v * 2</expr></derived>\n"
 
-static char *policy_text(const char *body) { return g_strconcat(HEADER, body, FOOTER, NULL); }
+static char *policy_text(const char *body) {
+  return g_strconcat(HEADER, body, FOOTER, NULL);
+}
 
 static zjtx_policy *load_ok(const char *body) {
   char *xml = policy_text(body);
@@ -145,8 +147,8 @@ static const char *const sale_fields[] = {"id", "shop", "price", "sold_on", "kin
 static const char *const sale_defaults[] = {"X", "S", "0", "2025-06-01", "retail", "true"};
 
 /* Adds a record: defaults, replaced by the NULL-terminated name/value pairs. */
-static void add_rec(zjtx_facts *f, const char *entity, const char *const *names, const char *const *defaults,
-                    size_t n, va_list ap) {
+static void add_rec(zjtx_facts *f, const char *entity, const char *const *names, const char *const *defaults, size_t n,
+                    va_list ap) {
   const char *values[16];
   memcpy(values, defaults, n * sizeof *values);
   for (const char *name; (name = va_arg(ap, const char *));) {
@@ -212,11 +214,11 @@ static char *results(zjtx_policy *p, zjtx_facts *f, zjtx_options *o) {
   return g_string_free(s, FALSE);
 }
 
-#define ck_results(p, f, o, want)              \
-  do {                                        \
-    char *got_ = results((p), (f), (o));      \
-    ck_assert_str_eq(got_, (want));           \
-    g_free(got_);                             \
+#define ck_results(p, f, o, want)                                                                                      \
+  do {                                                                                                                 \
+    char *got_ = results((p), (f), (o));                                                                               \
+    ck_assert_str_eq(got_, (want));                                                                                    \
+    g_free(got_);                                                                                                      \
   } while (0)
 
 /* Evaluation that must fail: returns the error. */
@@ -484,8 +486,9 @@ END_TEST
 START_TEST(type_code_derived_literal) {
   /* without a code in it, a literal is text (tests/unit/expr/errors.txt); with
    * one, the literal is typed by it */
-  zjtx_policy *p = load_ok("<derived name=\"d\" entity=\"shop\" type=\"code\"><expr>if active then level else 'mid'</expr></derived>\n"
-                           RULE("r", "bonus[d]"));
+  zjtx_policy *p = load_ok(
+      "<derived name=\"d\" entity=\"shop\" type=\"code\"><expr>if active then level else 'mid'</expr></derived>\n" RULE(
+          "r", "bonus[d]"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", "level", "high", NULL);
   shop(f, "id", "S2", "level", "high", "active", "false", NULL);
@@ -526,13 +529,13 @@ END_TEST
 /* ======================================================================== */
 
 START_TEST(eval_precedence) {
-  zjtx_policy *p = load_ok(RULE("p1", "fee * (1 + 2 * 3)")      /* 100 * 7 = 700 */
-                           RULE("p2", "(fee + 2) * 3")           /* 102 * 3 = 306 */
-                           RULE("p3", "fee - 10 - 20")           /* left: 70, not 110 */
-                           RULE("p4", "fee / 4 / 5")             /* left: 5, not 125 */
-                           RULE("p5", "-fee + 150")              /* 50 */
-                           RULE("p6", "fee * 2 - fee / 2 * 3")   /* 200 - 150 = 50 */
-                           RULE("p7", "if active then fee else 0") /* 100 */
+  zjtx_policy *p = load_ok(RULE("p1", "fee * (1 + 2 * 3)")                              /* 100 * 7 = 700 */
+                           RULE("p2", "(fee + 2) * 3")                                  /* 102 * 3 = 306 */
+                           RULE("p3", "fee - 10 - 20")                                  /* left: 70, not 110 */
+                           RULE("p4", "fee / 4 / 5")                                    /* left: 5, not 125 */
+                           RULE("p5", "-fee + 150")                                     /* 50 */
+                           RULE("p6", "fee * 2 - fee / 2 * 3")                          /* 200 - 150 = 50 */
+                           RULE("p7", "if active then fee else 0")                      /* 100 */
                            RULE("p8", "fee * (if not active or n > 0 then 1 else 2)")); /* not binds tighter than or */
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", "n", "1", NULL);
@@ -546,11 +549,11 @@ START_TEST(eval_precedence) {
 END_TEST
 
 START_TEST(eval_rates) {
-  zjtx_policy *p = load_ok(RULE("r1", "amount * 2%")   /* 1000 * 2% = 20.00 */
-                           RULE("r2", "amount * rate") /* 1000 * 2.5% = 25.00 */
-                           RULE("r3", "amount * lpr")  /* in force on 12-31: 3.00% -> 30.00 */
-                           RULE("r4", "rate * amount * 2") /* rate*money, *number: 50.00 */
-                           RULE("r5", "amount * (rate + 0.5%)") /* 3% -> 30.00 */
+  zjtx_policy *p = load_ok(RULE("r1", "amount * 2%")                /* 1000 * 2% = 20.00 */
+                           RULE("r2", "amount * rate")              /* 1000 * 2.5% = 25.00 */
+                           RULE("r3", "amount * lpr")               /* in force on 12-31: 3.00% -> 30.00 */
+                           RULE("r4", "rate * amount * 2")          /* rate*money, *number: 50.00 */
+                           RULE("r5", "amount * (rate + 0.5%)")     /* 3% -> 30.00 */
                            RULE("r6", "amount * (rate - 0%) * n")); /* 25 * 4 = 100.00 */
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", "amount", "1000", "rate", "2.5", "n", "4", NULL);
@@ -566,9 +569,9 @@ START_TEST(eval_rounding_half_up_at_end) {
                            /* rounded once at the end: 0.005 + 0.005 = 0.01, not 0.01 + 0.01 */
                            RULE("twice", "amount * 0.5% + other * 0.5%"));
   zjtx_facts *f = facts_new(p);
-  shop(f, "id", "A", "amount", "1.00", "other", "1.00", NULL);  /* 0.005 -> 0.01 */
-  shop(f, "id", "B", "amount", "0.80", "other", "0.00", NULL);  /* 0.004 -> 0: not reported */
-  shop(f, "id", "C", "amount", "3.00", "other", "0.00", NULL);  /* 0.015 -> 0.02 */
+  shop(f, "id", "A", "amount", "1.00", "other", "1.00", NULL); /* 0.005 -> 0.01 */
+  shop(f, "id", "B", "amount", "0.80", "other", "0.00", NULL); /* 0.004 -> 0: not reported */
+  shop(f, "id", "C", "amount", "3.00", "other", "0.00", NULL); /* 0.015 -> 0.02 */
   finish(f);
   ck_results(p, f, NULL, "r A 0.01\nr C 0.02\ntwice A 0.01\ntwice C 0.02\n");
   zjtx_facts_free(f);
@@ -603,9 +606,9 @@ START_TEST(eval_rounding_modes) {
 END_TEST
 
 START_TEST(eval_round_function) {
-  zjtx_policy *p = load_ok(RULE("third", "round(amount / 3) * 3") /* 33.33 * 3 = 99.99 */
-                           RULE("whole", "fee * round(n)")        /* round(2.5) = 3 -> 300 */
-                           RULE("one", "fee * round(n, 1)")       /* n = 2.5 -> 250 */
+  zjtx_policy *p = load_ok(RULE("third", "round(amount / 3) * 3")   /* 33.33 * 3 = 99.99 */
+                           RULE("whole", "fee * round(n)")          /* round(2.5) = 3 -> 300 */
+                           RULE("one", "fee * round(n, 1)")         /* n = 2.5 -> 250 */
                            RULE("neg", "fee * abs(round(0 - n))")); /* |-3| -> 300 */
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", "amount", "100", "n", "2.5", NULL);
@@ -617,11 +620,12 @@ START_TEST(eval_round_function) {
 END_TEST
 
 START_TEST(eval_caps) {
-  zjtx_policy *p = load_ok(
-      "<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>amount</amount><cap label=\"fee\">fee</cap>"
-      "<cap>other</cap></rule>\n"
-      /* caps come after the rounding: every amount here is over 0.01, the cap */
-      "<rule id=\"r2\" subject=\"shop\" clause=\"c\"><amount>amount * 0.5%</amount><cap>round(fee / 10000)</cap></rule>\n");
+  zjtx_policy *p =
+      load_ok("<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>amount</amount><cap label=\"fee\">fee</cap>"
+              "<cap>other</cap></rule>\n"
+              /* caps come after the rounding: every amount here is over 0.01, the cap */
+              "<rule id=\"r2\" subject=\"shop\" clause=\"c\"><amount>amount * 0.5%</amount><cap>round(fee / "
+              "10000)</cap></rule>\n");
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "A", "amount", "80", "other", "60", NULL);   /* min(80, 100, 60) = 60 */
   shop(f, "id", "B", "amount", "500", "other", "600", NULL); /* min(500, 100, 600) = 100 */
@@ -635,13 +639,11 @@ START_TEST(eval_caps) {
 END_TEST
 
 START_TEST(eval_dates) {
-  zjtx_policy *p = load_ok(RULE("days", "fee * days_between(opened, period.end + 1)")
-                           RULE("back", "fee * max(0, days_between(opened, period.start))")
-                           RULE("y", "fee * (year(opened) - 2000)")
-                           RULE("m", "fee * month(opened)")
-                           RULE("d", "fee * day(opened)")
-                           COND("prev", "opened - 1 == date('2025-02-28') or opened - 1 == date('2024-02-29')")
-                           RULE("py", "fee * (period.year - year(opened))"));
+  zjtx_policy *p = load_ok(RULE("days", "fee * days_between(opened, period.end + 1)") RULE(
+      "back", "fee * max(0, days_between(opened, period.start))") RULE("y", "fee * (year(opened) - 2000)")
+                               RULE("m", "fee * month(opened)") RULE("d", "fee * day(opened)")
+                                   COND("prev", "opened - 1 == date('2025-02-28') or opened - 1 == date('2024-02-29')")
+                                       RULE("py", "fee * (period.year - year(opened))"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "A", "opened", "2025-12-01", NULL); /* 31 days to 2026-01-01 */
   shop(f, "id", "B", "opened", "2025-03-01", NULL); /* 306 days; Feb 28 the day before */
@@ -661,9 +663,8 @@ START_TEST(eval_dates) {
 END_TEST
 
 START_TEST(eval_within_inclusive) {
-  zjtx_policy *p = load_ok(COND("d", "within(opened, period.start, period.end)")
-                           COND("m", "within(amount, 100, 200)")
-                           COND("c", "within(level, 'mid', 'high')"));
+  zjtx_policy *p = load_ok(COND("d", "within(opened, period.start, period.end)") COND("m", "within(amount, 100, 200)")
+                               COND("c", "within(level, 'mid', 'high')"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "A", "opened", "2025-01-01", "amount", "100", "level", "mid", NULL);
   shop(f, "id", "B", "opened", "2025-12-31", "amount", "200", "level", "high", NULL);
@@ -677,18 +678,16 @@ START_TEST(eval_within_inclusive) {
 END_TEST
 
 START_TEST(eval_aggregates) {
-  zjtx_policy *p = load_ok(RULE("count", "fee * count(x in sales)")
-                           RULE("count_w", "fee * count(x in sales where x.kind == 'retail')")
-                           RULE("sum", "sum(x in sales : x.price)")
-                           RULE("sum_w", "sum(x in sales where x.ok : x.price)")
-                           COND("any", "any(x in sales where x.price > 25)")
-                           COND("all", "all(x in sales : x.ok)")
-                           COND("all_w", "all(x in sales where x.kind == 'retail' : x.ok)")
-                           RULE("max", "max(x in sales : x.price else 0)")
-                           RULE("min", "min(x in sales : x.price else 0)")
-                           RULE("min_e", "min(x in sales where x.price > 100 : x.price else 5)")
-                           RULE("maxd", "fee * days_between(max(x in sales : x.sold_on else period.start), period.end)")
-                           RULE("nested", "fee * count(x in sales where any(y in x.shop.sales where y.price > x.price))"));
+  zjtx_policy *p = load_ok(
+      RULE("count", "fee * count(x in sales)") RULE("count_w", "fee * count(x in sales where x.kind == 'retail')")
+          RULE("sum", "sum(x in sales : x.price)") RULE("sum_w", "sum(x in sales where x.ok : x.price)")
+              COND("any", "any(x in sales where x.price > 25)") COND("all", "all(x in sales : x.ok)")
+                  COND("all_w", "all(x in sales where x.kind == 'retail' : x.ok)")
+                      RULE("max", "max(x in sales : x.price else 0)") RULE("min", "min(x in sales : x.price else 0)")
+                          RULE("min_e", "min(x in sales where x.price > 100 : x.price else 5)") RULE(
+                              "maxd", "fee * days_between(max(x in sales : x.sold_on else period.start), period.end)")
+                              RULE("nested",
+                                   "fee * count(x in sales where any(y in x.shop.sales where y.price > x.price))"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", NULL);
   shop(f, "id", "S2", NULL);
@@ -703,10 +702,11 @@ START_TEST(eval_aggregates) {
    * S2 has no sales: count 0 and sum 0 are not reported, all() is true,
    * max/min give their else (0, 0 not reported; 5), the last date is
    * period.start, 364 days before the end. */
-  ck_results(p, f, NULL,
-             "count S1 300.00\ncount_w S1 200.00\nsum S1 60.50\nsum_w S1 40.50\nany S1 100.00\n"
-             "all S2 100.00\nall_w S1 100.00\nall_w S2 100.00\nmax S1 30.50\nmin S1 10.00\nmin_e S1 5.00\nmin_e S2 5.00\n"
-             "maxd S1 33300.00\nmaxd S2 36400.00\nnested S1 200.00\n");
+  ck_results(
+      p, f, NULL,
+      "count S1 300.00\ncount_w S1 200.00\nsum S1 60.50\nsum_w S1 40.50\nany S1 100.00\n"
+      "all S2 100.00\nall_w S1 100.00\nall_w S2 100.00\nmax S1 30.50\nmin S1 10.00\nmin_e S1 5.00\nmin_e S2 5.00\n"
+      "maxd S1 33300.00\nmaxd S2 36400.00\nnested S1 200.00\n");
   zjtx_facts_free(f);
   zjtx_policy_unref(p);
 }
@@ -715,10 +715,11 @@ END_TEST
 START_TEST(eval_max_of_derived_in_aggregate) {
   /* `best` is compiled before `net`, which is first compiled while typing
    * the max() value: its constants must survive */
-  zjtx_policy *p = load_ok("<derived name=\"best\" entity=\"shop\" type=\"money\"><expr>max(x in sales : x.net else 0)</expr></derived>\n"
-                           "<derived name=\"net\" entity=\"sale\" type=\"money\"><expr>x_price * 90% + 1</expr></derived>\n"
-                           "<derived name=\"x_price\" entity=\"sale\" type=\"money\"><expr>price - 0.5</expr></derived>\n"
-                           RULE("r", "best + 1000"));
+  zjtx_policy *p = load_ok(
+      "<derived name=\"best\" entity=\"shop\" type=\"money\"><expr>max(x in sales : x.net else 0)</expr></derived>\n"
+      "<derived name=\"net\" entity=\"sale\" type=\"money\"><expr>x_price * 90% + 1</expr></derived>\n"
+      "<derived name=\"x_price\" entity=\"sale\" type=\"money\"><expr>price - 0.5</expr></derived>\n" RULE(
+          "r", "best + 1000"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", NULL);
   sale(f, "id", "a", "shop", "S1", "price", "10.50", NULL); /* (10.50 - 0.5) * 0.9 + 1 = 10 */
@@ -732,12 +733,10 @@ END_TEST
 
 START_TEST(eval_in_and_minmax_functions) {
   zjtx_policy *p = load_ok(COND("isin", "tier in ('silver', 'bronze') and level in ('mid')")
-                           COND("notin", "not level in ('low', 'mid')")
-                           RULE("max", "max(amount, other)")
-                           RULE("min", "min(amount, other, fee)")
-                           RULE("max0", "max(0, amount - other)")
-                           RULE("maxd", "fee * days_between(period.start, max(opened, date('2025-03-01')))")
-                           RULE("maxc", "bonus[max(level, 'mid')]"));
+                               COND("notin", "not level in ('low', 'mid')") RULE("max", "max(amount, other)")
+                                   RULE("min", "min(amount, other, fee)") RULE("max0", "max(0, amount - other)")
+                                       RULE("maxd", "fee * days_between(period.start, max(opened, date('2025-03-01')))")
+                                           RULE("maxc", "bonus[max(level, 'mid')]"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "A", "amount", "80", "other", "150", "level", "mid", "opened", "2025-01-11", NULL);
   shop(f, "id", "B", "amount", "250", "other", "50", "level", "high", "tier", "silver", "opened", "2025-04-01", NULL);
@@ -798,7 +797,8 @@ START_TEST(eval_keyed_params) {
   shop(f, "id", "L", "level", "low", NULL);
   finish(f);
   zjtx_error *err = eval_fail(p, f, NULL, ZJTX_ERR_EVAL);
-  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "parameter 'bonus_nodef'[low] has no value in force on 2025-12-31"));
+  ck_assert_ptr_nonnull(
+      strstr(zjtx_error_message(err), "parameter 'bonus_nodef'[low] has no value in force on 2025-12-31"));
   ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "shop L"));
   zjtx_error_free(err);
   zjtx_facts_free(f);
@@ -953,12 +953,11 @@ START_TEST(eval_division_by_zero) {
 END_TEST
 
 START_TEST(eval_derived_with_args) {
-  zjtx_policy *p = load_ok(TWICE
-                           "<derived name=\"on_or_after\" entity=\"shop\" type=\"bool\"><arg name=\"d\" type=\"date\"/>"
-                           "<expr>opened >= d</expr></derived>\n"
-                           RULE("tw", "twice(amount) + twice(5)")
-                           COND("oa", "on_or_after(date('2025-06-01'))")
-                           RULE("sale_parent", "sum(x in sales : x.shop.twice(x.price))"));
+  zjtx_policy *p =
+      load_ok(TWICE "<derived name=\"on_or_after\" entity=\"shop\" type=\"bool\"><arg name=\"d\" type=\"date\"/>"
+                    "<expr>opened >= d</expr></derived>\n" RULE("tw", "twice(amount) + twice(5)")
+                        COND("oa", "on_or_after(date('2025-06-01'))")
+                            RULE("sale_parent", "sum(x in sales : x.shop.twice(x.price))"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "A", "amount", "3", "opened", "2025-06-01", NULL);
   shop(f, "id", "B", "amount", "4", "opened", "2025-05-31", NULL);
@@ -977,7 +976,8 @@ static char *derived_chain(int n, bool reverse) {
   for (int k = 0; k < n; k++) {
     int i = reverse ? n - 1 - k : k;
     if (i == n - 1)
-      g_string_append_printf(s, "<derived name=\"d%d\" entity=\"shop\" type=\"money\"><expr>amount</expr></derived>\n", i);
+      g_string_append_printf(s, "<derived name=\"d%d\" entity=\"shop\" type=\"money\"><expr>amount</expr></derived>\n",
+                             i);
     else
       g_string_append_printf(s, "<derived name=\"d%d\" entity=\"shop\" type=\"money\"><expr>d%d + 1</expr></derived>\n",
                              i, i + 1);
@@ -1069,12 +1069,12 @@ END_TEST
  * compile*.c; constants are numbered across the policy in the order the
  * loader compiles (rules in order: condition, then amount). */
 START_TEST(dump_decodes_operands) {
-  zjtx_policy *p = load_ok("<derived name=\"d\" entity=\"shop\" type=\"money\"><arg name=\"v\" type=\"money\"/>"
-                           "<expr>if active then v else fee</expr></derived>\n"
-                           "<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>level >= 'mid' and n &lt; 3</condition>"
-                           "<amount>round(bonus[level] * rate, 1)</amount></rule>\n"
-                           RULE("q", "d(amount)")
-                           RULE("s", "sum(x in sales : x.price)"));
+  zjtx_policy *p =
+      load_ok("<derived name=\"d\" entity=\"shop\" type=\"money\"><arg name=\"v\" type=\"money\"/>"
+              "<expr>if active then v else fee</expr></derived>\n"
+              "<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>level >= 'mid' and n &lt; 3</condition>"
+              "<amount>round(bonus[level] * rate, 1)</amount></rule>\n" RULE("q", "d(amount)")
+                  RULE("s", "sum(x in sales : x.price)"));
   char *dump = zjtx_policy_dump(p);
   static const char *const blocks[] = {
       "derived shop.d  [t]\n"

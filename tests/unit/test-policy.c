@@ -17,22 +17,22 @@
 #include "model.h" /* zpolicy_find_derived */
 #include "zjtx/zjtx.h"
 
-#define HEADER                                                                              \
-  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                              \
-  "<policy id=\"p\" version=\"1\">\n"                                                         \
-  "  <title lang=\"en\">P</title>\n"                                                          \
-  "  <jurisdiction>J</jurisdiction>\n"                                                        \
-  "  <document>D</document>\n"                                                                \
-  "  <period unit=\"year\" default=\"2025\"/>\n"                                              \
-  "  <entity name=\"shop\" plural=\"shops\" key=\"id\">\n"                                    \
-  "    <field name=\"id\" type=\"text\"/>\n"                                                  \
-  "    <field name=\"level\" type=\"code\"><code value=\"low\"/><code value=\"high\"/></field>\n" \
+#define HEADER                                                                                                         \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                                                       \
+  "<policy id=\"p\" version=\"1\">\n"                                                                                  \
+  "  <title lang=\"en\">P</title>\n"                                                                                   \
+  "  <jurisdiction>J</jurisdiction>\n"                                                                                 \
+  "  <document>D</document>\n"                                                                                         \
+  "  <period unit=\"year\" default=\"2025\"/>\n"                                                                       \
+  "  <entity name=\"shop\" plural=\"shops\" key=\"id\">\n"                                                             \
+  "    <field name=\"id\" type=\"text\"/>\n"                                                                           \
+  "    <field name=\"level\" type=\"code\"><code value=\"low\"/><code value=\"high\"/></field>\n"                      \
   "  </entity>\n"
 #define HEADER_LINES 10
-#define BODY_LINE (HEADER_LINES + 1)
-#define FOOTER "</policy>\n"
+#define BODY_LINE    (HEADER_LINES + 1)
+#define FOOTER       "</policy>\n"
 
-#define PARAM(attrs, values) \
+#define PARAM(attrs, values)                                                                                           \
   "<parameter id=\"q\" " attrs " status=\"published\"><source>s</source>" values "</parameter>\n"
 
 static char *data_path(const char *name) {
@@ -103,8 +103,9 @@ START_TEST(xml_not_well_formed) {
   err = load_fail("\n\n<rule id=\"r subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_XML);
   expect(err, "p.xml", BODY_LINE + 2, NULL);
   /* bytes that are not UTF-8 */
-  err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\"><title lang=\"en\">\xff\xfe</title><amount>1</amount></rule>\n",
-                  ZJTX_ERR_XML);
+  err = load_fail(
+      "<rule id=\"r\" subject=\"shop\" clause=\"c\"><title lang=\"en\">\xff\xfe</title><amount>1</amount></rule>\n",
+      ZJTX_ERR_XML);
   expect(err, "p.xml", BODY_LINE, NULL);
   /* nothing at all */
   err = load_text_fail("", 0, ZJTX_ERR_XML);
@@ -171,10 +172,12 @@ START_TEST(schema_attribute_messages) {
    * an element cap, got nothing" */
   zjtx_error *err = load_fail("\n<rule subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
   expect(err, "p.xml", BODY_LINE + 1, "<rule> needs id=");
-  err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\" bad=\"x\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
+  err =
+      load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\" bad=\"x\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
   expect(err, "p.xml", BODY_LINE, "<rule> takes no attribute bad=");
-  err = load_fail("<parameter id=\"q\" type=\"money\"><source>s</source><value from=\"2025-01-01\">1</value></parameter>\n",
-                  ZJTX_ERR_SCHEMA);
+  err = load_fail(
+      "<parameter id=\"q\" type=\"money\"><source>s</source><value from=\"2025-01-01\">1</value></parameter>\n",
+      ZJTX_ERR_SCHEMA);
   expect(err, "p.xml", BODY_LINE, "<parameter> needs status=");
   /* libxml2 blames the entity for its field's attributes */
   err = load_fail("<entity name=\"sale\" plural=\"sales\">\n"
@@ -198,8 +201,8 @@ END_TEST
 
 START_TEST(schema_bad_names_and_values) {
   /* a keyword is not a name */
-  zjtx_error *err = load_fail("<rule id=\"in\" subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n",
-                              ZJTX_ERR_SCHEMA);
+  zjtx_error *err =
+      load_fail("<rule id=\"in\" subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
   expect(err, "p.xml", BODY_LINE, NULL);
   /* attribute values are taken literally */
   err = load_fail("<rule id=\" r\" subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
@@ -223,14 +226,16 @@ END_TEST
 /* ---- what the schema cannot say ----------------------------------------- */
 
 START_TEST(policy_unknown_subject) {
-  zjtx_error *err = load_fail("\n<rule id=\"r\" subject=\"store\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_POLICY);
+  zjtx_error *err =
+      load_fail("\n<rule id=\"r\" subject=\"store\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE + 1, "unknown entity 'store' in subject=");
   err = load_fail("<derived name=\"d\" entity=\"store\" type=\"money\"><expr>1</expr></derived>\n", ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE, "unknown entity 'store' in entity=");
   err = load_fail("<entity name=\"sale\" plural=\"sales\" parent=\"store\" parent-key=\"shop\"/>\n", ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE, "entity sale: parent 'store' is not a declared entity");
-  err = load_fail("<entity name=\"sale\" plural=\"sales\"><field name=\"at\" type=\"ref\" entity=\"store\"/></entity>\n",
-                  ZJTX_ERR_POLICY);
+  err =
+      load_fail("<entity name=\"sale\" plural=\"sales\"><field name=\"at\" type=\"ref\" entity=\"store\"/></entity>\n",
+                ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE, "'store' is not a declared entity");
 }
 END_TEST
@@ -244,7 +249,8 @@ START_TEST(policy_duplicate_rule_id) {
                       PARAM("type=\"money\"", "<value from=\"2025-01-01\">1</value>"),
                   ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE + 1, "parameter 'q' is declared twice");
-  err = load_fail("<entity name=\"shop\" plural=\"shops\"><field name=\"id\" type=\"text\"/></entity>\n", ZJTX_ERR_POLICY);
+  err = load_fail("<entity name=\"shop\" plural=\"shops\"><field name=\"id\" type=\"text\"/></entity>\n",
+                  ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE, "entity shop already has a field 'id'");
 }
 END_TEST
@@ -297,11 +303,12 @@ START_TEST(policy_bad_from_date) {
 END_TEST
 
 START_TEST(policy_keyed_values) {
-  zjtx_error *err = load_fail("<parameter id=\"q\" type=\"money\" key=\"shop.level\" status=\"published\"><source>s</source>\n"
-                              "  <value from=\"2025-01-01\" key=\"low\">1</value>\n"
-                              "  <value from=\"2025-01-01\" key=\"gold\">2</value>\n"
-                              "</parameter>\n",
-                              ZJTX_ERR_POLICY);
+  zjtx_error *err =
+      load_fail("<parameter id=\"q\" type=\"money\" key=\"shop.level\" status=\"published\"><source>s</source>\n"
+                "  <value from=\"2025-01-01\" key=\"low\">1</value>\n"
+                "  <value from=\"2025-01-01\" key=\"gold\">2</value>\n"
+                "</parameter>\n",
+                ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE + 2, "key \"gold\" of parameter q is not a code of shop.level");
   err = load_fail(PARAM("type=\"money\" key=\"shop.level\"", "<value from=\"2025-01-01\">1</value>"), ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE, "parameter q is keyed by shop.level: each value needs key=");
@@ -310,21 +317,24 @@ START_TEST(policy_keyed_values) {
   err = load_fail(PARAM("type=\"money\" key=\"shop.id\"", "<value from=\"2025-01-01\" key=\"low\">1</value>"),
                   ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE, "key=\"shop.id\" must name a code field as entity.field");
-  err = load_fail(PARAM("type=\"money\" key=\"shop.level\" default=\"x1\"", "<value from=\"2025-01-01\" key=\"low\">1</value>"),
-                  ZJTX_ERR_SCHEMA);
+  err = load_fail(
+      PARAM("type=\"money\" key=\"shop.level\" default=\"x1\"", "<value from=\"2025-01-01\" key=\"low\">1</value>"),
+      ZJTX_ERR_SCHEMA);
   expect(err, "p.xml", BODY_LINE, NULL);
-  err = load_fail(PARAM("type=\"money\" key=\"shop.level\" default=\"0.001\"",
-                        "<value from=\"2025-01-01\" key=\"low\">1</value>"),
-                  ZJTX_ERR_POLICY);
+  err = load_fail(
+      PARAM("type=\"money\" key=\"shop.level\" default=\"0.001\"", "<value from=\"2025-01-01\" key=\"low\">1</value>"),
+      ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE,
          "default \"0.001\" of parameter q is not money in yuan with at most 2 decimals, e.g. 300000 or 1250.50");
   /* the same key twice from one date */
-  err = load_fail(PARAM("type=\"money\" key=\"shop.level\"",
-                        "<value from=\"2025-01-01\" key=\"low\">1</value><value from=\"2025-01-01\" key=\"low\">2</value>"),
-                  ZJTX_ERR_POLICY);
+  err = load_fail(
+      PARAM("type=\"money\" key=\"shop.level\"",
+            "<value from=\"2025-01-01\" key=\"low\">1</value><value from=\"2025-01-01\" key=\"low\">2</value>"),
+      ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE, "parameter q has two values from 2025-01-01");
-  zjtx_policy *p = load_ok(PARAM("type=\"money\" key=\"shop.level\" default=\"0\"",
-                                 "<value from=\"2025-01-01\" key=\"high\">2</value><value from=\"2025-01-01\" key=\"low\">1</value>"));
+  zjtx_policy *p = load_ok(
+      PARAM("type=\"money\" key=\"shop.level\" default=\"0\"",
+            "<value from=\"2025-01-01\" key=\"high\">2</value><value from=\"2025-01-01\" key=\"low\">1</value>"));
   size_t i = zjtx_policy_param_find(p, "q");
   ck_assert_uint_eq(i, 0);
   ck_assert_uint_eq(zjtx_policy_param_value_count(p, i), 2);
@@ -339,8 +349,8 @@ START_TEST(policy_keyed_values) {
 END_TEST
 
 START_TEST(policy_structure) {
-  zjtx_error *err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>true</condition></rule>\n",
-                              ZJTX_ERR_SCHEMA);
+  zjtx_error *err =
+      load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>true</condition></rule>\n", ZJTX_ERR_SCHEMA);
   expect(err, "p.xml", BODY_LINE, NULL);
   err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\"><filter>true</filter><amount>1</amount></rule>\n",
                   ZJTX_ERR_SCHEMA);
@@ -354,7 +364,8 @@ START_TEST(policy_structure) {
                   "<derived name=\"d\" entity=\"shop\" type=\"money\"><expr>2</expr></derived>\n",
                   ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE + 1, "derived value shop.d is declared twice (use <override> to replace it)");
-  err = load_fail("<entity name=\"x\" plural=\"xs\"><field name=\"c\" type=\"code\"><code value=\"a\"/><code value=\"a\"/></field></entity>\n",
+  err = load_fail("<entity name=\"x\" plural=\"xs\"><field name=\"c\" type=\"code\"><code value=\"a\"/><code "
+                  "value=\"a\"/></field></entity>\n",
                   ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE, "code 'a' is listed twice in x.c");
 }
@@ -375,7 +386,8 @@ START_TEST(positions_past_line_65535) {
   err = load_fail(body, ZJTX_ERR_SCHEMA);
   expect(err, "p.xml", BODY_LINE + 70001, NULL);
   g_free(body);
-  body = g_strdup_printf("%s<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>1 + nosuch</amount></rule>\n", pad->str);
+  body =
+      g_strdup_printf("%s<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>1 + nosuch</amount></rule>\n", pad->str);
   err = load_fail(body, ZJTX_ERR_POLICY);
   ck_assert_int_eq(zjtx_error_column(err), 52);
   expect(err, "p.xml", BODY_LINE + 70001, NULL);
@@ -543,7 +555,8 @@ START_TEST(safety_external_dtd) {
   ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "refused"));
   zjtx_error_free(err);
   /* a DOCTYPE hidden after a NUL byte is found all the same */
-  static const char nul[] = "<?xml version=\"1.0\"?>\n<policy id=\"p\" version=\"1\">\0<!DOCTYPE x SYSTEM \"http://e/\">";
+  static const char nul[] =
+      "<?xml version=\"1.0\"?>\n<policy id=\"p\" version=\"1\">\0<!DOCTYPE x SYSTEM \"http://e/\">";
   err = load_text_fail(nul, sizeof nul - 1, ZJTX_ERR_XML);
   zjtx_error_free(err);
 }
@@ -679,8 +692,8 @@ END_TEST
 
 START_TEST(hostile_decimal_size) {
   /* a 30-decimal number is a number, only too precise (18 places at most) */
-  zjtx_error *err = load_fail(PARAM("type=\"number\"", "<value from=\"2025-01-01\">0.000000000000000000000000000001</value>"),
-                              ZJTX_ERR_POLICY);
+  zjtx_error *err = load_fail(
+      PARAM("type=\"number\"", "<value from=\"2025-01-01\">0.000000000000000000000000000001</value>"), ZJTX_ERR_POLICY);
   expect(err, "p.xml", BODY_LINE,
          "value \"0.000000000000000000000000000001\" of parameter q is not a number with at most 18 decimal places");
   /* 18 places are fine */
@@ -759,7 +772,8 @@ START_TEST(hostile_extends_outside) {
   zjtx_error *err = NULL;
   ck_assert_int_eq(zjtx_policy_load_file(path, &p, &err), ZJTX_ERR_POLICY);
   ck_assert_int_eq(zjtx_error_column(err), 18); /* 8 spaces and extends=" */
-  expect(err, path, 4, "extends=\"../../../../../../../../../../../../etc/passwd\" does not name a policy file (*.xml)");
+  expect(err, path, 4,
+         "extends=\"../../../../../../../../../../../../etc/passwd\" does not name a policy file (*.xml)");
   g_free(path);
   /* a buffer extends only what lies below its base folder */
   char *dir = data_path("");
@@ -860,8 +874,8 @@ START_TEST(huaian_loads) {
   ck_assert_str_eq(zjtx_policy_title(p, "zh"), "2025年淮安市专精特新企业高质量发展行动方案");
 
   /* the 8 ids of the spec, base policy first, entitlements then checks */
-  static const char *const ids[] = {"rd_base_subsidy", "rd_incremental_subsidy", "first_honor_reward",
-                                    "cluster_reward", "excess_project_reward", "equipment_loan_interest_subsidy",
+  static const char *const ids[] = {"rd_base_subsidy",    "rd_incremental_subsidy", "first_honor_reward",
+                                    "cluster_reward",     "excess_project_reward",  "equipment_loan_interest_subsidy",
                                     "srdi_loan_rate_cap", "srdi_guarantee_fee_cap"};
   ck_assert_uint_eq(zjtx_policy_rule_count(p), 8);
   for (size_t i = 0; i < 8; i++) {
@@ -878,8 +892,8 @@ START_TEST(huaian_loads) {
   ck_assert_str_eq(zjtx_policy_rule_subject(p, 7), "guarantee");
 
   /* every parameter has a source; exactly these 6 are assumed */
-  static const char *const assumed[] = {"rd_min_expense", "rd_base_rate", "rd_incremental_rate", "rd_base_cap",
-                                        "rd_incremental_cap", "first_honor_reward_amount"};
+  static const char *const assumed[] = {"rd_min_expense", "rd_base_rate",       "rd_incremental_rate",
+                                        "rd_base_cap",    "rd_incremental_cap", "first_honor_reward_amount"};
   size_t n_assumed = 0;
   for (size_t i = 0; i < zjtx_policy_param_count(p); i++) {
     const char *id = zjtx_policy_param_id(p, i), *src = zjtx_policy_param_source(p, i);

@@ -25,10 +25,10 @@ static zjtx_facts *one_enterprise(zjtx_policy *p) {
   static const char *const cn[] = {"id", "name"};
   static const char *const cv[] = {"320812", "清江浦区"};
   ck_assert_int_eq(zjtx_facts_add_record(f, "county", cn, cv, 2, NULL), ZJTX_OK);
-  static const char *const en[] = {"id", "name", "county", "revenue", "rd_expense", "rd_expense_prev",
-                                   "invention_patents", "cnc_rate"};
-  static const char *const ev[] = {"91320812MA1ABCDE10", "恒达", "320812", "200000000.00", "12000000.00",
-                                   "10000000.00", "7", "85"};
+  static const char *const en[] = {
+      "id", "name", "county", "revenue", "rd_expense", "rd_expense_prev", "invention_patents", "cnc_rate"};
+  static const char *const ev[] = {"91320812MA1ABCDE10", "恒达",        "320812", "200000000.00",
+                                   "12000000.00",        "10000000.00", "7",      "85"};
   ck_assert_int_eq(zjtx_facts_add_record(f, "enterprise", en, ev, 8, NULL), ZJTX_OK);
   static const char *const hn[] = {"enterprise", "level", "awarded_on", "valid_until", "first_time"};
   static const char *const hv[] = {"91320812MA1ABCDE10", "little_giant", "2025-07-15", "2028-07-14", "true"};
@@ -88,10 +88,10 @@ START_TEST(amend_remove_add_rules) {
   zjtx_facts *f = one_enterprise(p);
   zjtx_result *r = NULL;
   ck_assert_int_eq(zjtx_evaluate(p, f, NULL, &r, NULL), ZJTX_OK);
-  ck_assert_str_eq(amount_of(r, "rd_base_subsidy"), "360000.00");   /* 3 %, unchanged */
-  ck_assert_ptr_null(amount_of(r, "rd_incremental_subsidy"));       /* removed */
-  ck_assert_str_eq(amount_of(r, "first_honor_reward"), "300000.00");/* 500,000 capped at 300,000 */
-  ck_assert_str_eq(amount_of(r, "patent_bonus"), "7000.00");        /* 7 x 1,000 */
+  ck_assert_str_eq(amount_of(r, "rd_base_subsidy"), "360000.00");    /* 3 %, unchanged */
+  ck_assert_ptr_null(amount_of(r, "rd_incremental_subsidy"));        /* removed */
+  ck_assert_str_eq(amount_of(r, "first_honor_reward"), "300000.00"); /* 500,000 capped at 300,000 */
+  ck_assert_str_eq(amount_of(r, "patent_bonus"), "7000.00");         /* 7 x 1,000 */
   zjtx_result_free(r);
   zjtx_facts_free(f);
   zjtx_policy_unref(p);
