@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "zjtx/zjtx.h"
+#include "test-util.h"
 
 #define ENTERPRISE "91320812MA0GWJDM0C"
 
@@ -41,27 +42,12 @@ static const char case_results[] = "rd_base_subsidy enterprise " ENTERPRISE " 36
                                    "rd_incremental_subsidy enterprise " ENTERPRISE " 220000.00 22000000\n"
                                    "first_honor_reward enterprise " ENTERPRISE " 500000.00 50000000\n";
 
-static char *rules_path(const char *name) {
-  const char *src = g_getenv("ZJTX_SRCDIR");
-  return g_build_filename(src ? src : ".", "rules", name, NULL);
-}
-
 static zjtx_policy *load_huaian(void) {
-  char *path = rules_path("huaian-2025.xml");
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  if (zjtx_policy_load_file(path, &p, &err) != ZJTX_OK)
-    ck_abort_msg("%s", zjtx_error_format(err));
-  g_free(path);
-  return p;
+  return ztest_policy_src("rules/huaian-2025.xml");
 }
 
 static zjtx_facts *json_facts(zjtx_policy *p) {
-  zjtx_facts *f = NULL;
-  zjtx_error *err = NULL;
-  if (zjtx_facts_load_json_buffer(p, case_json, strlen(case_json), "case.json", &f, &err) != ZJTX_OK)
-    ck_abort_msg("%s", zjtx_error_format(err));
-  return f;
+  return ztest_facts_json(p, case_json, "case.json");
 }
 
 /* "rule entity id amount fen" per entitlement, then "! check entity id" per
@@ -117,8 +103,7 @@ START_TEST(null_safety) {
   ck_assert_int_eq(zjtx_facts_load_json_buffer(NULL, "{}", 2, NULL, &f, NULL), ZJTX_ERR_INVALID_ARG);
   {
     /* an existing file: NULL is refused whatever the file system says */
-    const char *src = g_getenv("ZJTX_SRCDIR");
-    char *json = g_build_filename(src ? src : ".", "examples", "huaian-2025", "facts.json", NULL);
+    char *json = ztest_src_path("examples", "huaian-2025", "facts.json", NULL);
     ck_assert_int_eq(zjtx_facts_load_json_file(NULL, json, &f, NULL), ZJTX_ERR_INVALID_ARG);
     g_free(json);
   }
@@ -544,14 +529,9 @@ static void check_steps(const zjtx_result *r, size_t i, const char *formula, con
 }
 
 START_TEST(explanation_cannot_drift) {
-  g_autofree char *path = rules_path("rd-base.xml");
-  zjtx_policy *p = NULL;
-  zjtx_facts *f = NULL;
+  zjtx_policy *p = ztest_policy_src("rules/rd-base.xml");
+  zjtx_facts *f = ztest_facts_json(p, rd_base_json, "rd.json");
   zjtx_result *r = NULL;
-  zjtx_error *err = NULL;
-  if (zjtx_policy_load_file(path, &p, &err) != ZJTX_OK ||
-      zjtx_facts_load_json_buffer(p, rd_base_json, strlen(rd_base_json), "rd.json", &f, &err) != ZJTX_OK)
-    ck_abort_msg("%s", zjtx_error_format(err));
   zjtx_options *o = zjtx_options_new();
   ck_assert_int_eq(zjtx_options_set_param(o, "rd_base_cap", NULL, "200000", NULL), ZJTX_OK);
   ck_assert_int_eq(zjtx_evaluate(p, f, o, &r, NULL), ZJTX_OK);
@@ -672,7 +652,7 @@ static gpointer worker(gpointer data) {
     g_atomic_int_inc(&sh->runs);
     if (i == N_RUNS / 2) {
       /* a policy of its own, loaded while the others evaluate */
-      char *path = rules_path("huaian-2025.xml");
+      char *path = ztest_src_path("rules", "huaian-2025.xml", NULL);
       zjtx_policy *p = NULL;
       zjtx_facts *f = NULL;
       zjtx_result *r2 = NULL;
@@ -786,9 +766,5 @@ static Suite *api_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(api_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return ztest_run_suite(api_suite());
 }

@@ -12,13 +12,10 @@
 #include <zjtx/zjtx.h>
 
 #include "eval-internal.h" /* the evaluation's thread pool */
+#include "test-util.h"
 
 static zjtx_policy *huaian(void) {
-  const char *src = g_getenv("ZJTX_SRCDIR");
-  g_autofree char *path = g_build_filename(src ? src : ".", "rules", "huaian-2025.xml", NULL);
-  zjtx_policy *p = NULL;
-  ck_assert_int_eq(zjtx_policy_load_file(path, &p, NULL), ZJTX_OK);
-  return p;
+  return ztest_policy_src("rules/huaian-2025.xml");
 }
 
 /* A valid Unified Social Credit Code from its first 17 characters
@@ -316,9 +313,5 @@ int main(void) {
   tcase_add_test(tc, dirty_export_refused_record_by_record);
   tcase_add_test(tc, csv_header_problems_are_fatal);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return ztest_run_suite(s);
 }

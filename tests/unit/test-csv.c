@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "test-util.h"
 
 #define BLOCK ((size_t)1 << 20) /* the reader's block size */
 
@@ -741,11 +742,5 @@ static Suite *csv_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(csv_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_ENV);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ztest_run_suite(csv_suite());
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "test-util.h"
 
 static zdate ymd(int y, int m, int d) {
   zdate z;
@@ -246,11 +247,5 @@ static Suite *date_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(date_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_ENV);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ztest_run_suite(date_suite());
 }

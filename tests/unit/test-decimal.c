@@ -10,6 +10,7 @@
 
 #include "decimal.h"
 #include "format.h"
+#include "test-util.h"
 
 __extension__ typedef unsigned __int128 tu128;
 
@@ -757,11 +758,5 @@ static Suite *decimal_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(decimal_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_ENV);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ztest_run_suite(decimal_suite());
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "zjtx/zjtx.h"
+#include "test-util.h"
 
 /* ---- the test policy ---------------------------------------------------- */
 
@@ -68,34 +69,14 @@ static char *policy_text(const char *body) {
 }
 
 static zjtx_policy *load_ok(const char *body) {
-  char *xml = policy_text(body);
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  zjtx_status st = zjtx_policy_load_buffer(xml, strlen(xml), "t.xml", NULL, &p, &err);
-  if (st != ZJTX_OK) {
-    char *m = zjtx_error_format(err);
-    ck_abort_msg("policy did not load: %s", m);
-  }
-  ck_assert_ptr_nonnull(p);
-  ck_assert_ptr_null(err);
-  g_free(xml);
-  return p;
+  g_autofree char *xml = policy_text(body);
+  return ztest_policy_text(xml, "t.xml");
 }
 
 /* Loads a body that must fail; returns the error (caller frees). */
 static zjtx_error *load_fail(const char *body, zjtx_status want) {
-  char *xml = policy_text(body);
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  zjtx_status st = zjtx_policy_load_buffer(xml, strlen(xml), "t.xml", NULL, &p, &err);
-  g_free(xml);
-  ck_assert_ptr_null(p);
-  ck_assert_ptr_nonnull(err);
-  char *m = zjtx_error_format(err);
-  ck_assert_msg(st == want, "status %d, want %d: %s", st, want, m);
-  ck_assert_int_eq(zjtx_error_code(err), want);
-  zjtx_free(m);
-  return err;
+  g_autofree char *xml = policy_text(body);
+  return ztest_policy_text_fail(xml, strlen(xml), "t.xml", want);
 }
 
 /* Where `at` (a pointer into xml) is: line and column in characters, from 1. */
@@ -272,8 +253,7 @@ static expr_error_case *parse_error_case(const char *line, int file_line, const 
 }
 
 static GPtrArray *read_error_cases(void) {
-  const char *srcdir = g_getenv("ZJTX_SRCDIR");
-  g_autofree char *path = g_build_filename(srcdir ? srcdir : ".", "tests", "unit", "expr", "errors.txt", NULL);
+  g_autofree char *path = ztest_src_path("tests", "unit", "expr", "errors.txt", NULL);
   g_autofree char *text = NULL;
   g_autoptr(GError) gerr = NULL;
   if (!g_file_get_contents(path, &text, NULL, &gerr)) {
@@ -866,18 +846,9 @@ START_TEST(eval_option_overrides) {
 }
 END_TEST
 
-static char *data_path(const char *name) {
-  const char *src = g_getenv("ZJTX_SRCDIR");
-  return g_build_filename(src ? src : ".", "tests", "unit", "data", name, NULL);
-}
-
 START_TEST(eval_inherited_override) {
-  char *path = data_path("ext.xml");
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  zjtx_status st = zjtx_policy_load_file(path, &p, &err);
-  if (st != ZJTX_OK)
-    ck_abort_msg("%s", zjtx_error_format(err));
+  char *path = ztest_data_path("ext.xml");
+  zjtx_policy *p = ztest_policy_file(path);
   /* base first, then the extension */
   ck_assert_int_eq(zjtx_policy_rule_count(p), 2);
   ck_assert_str_eq(zjtx_policy_rule_id(p, 0), "base_grant");
@@ -1182,10 +1153,7 @@ static Suite *expr_suite(void) {
 
 int main(void) {
   error_cases = read_error_cases();
-  SRunner *sr = srunner_create(expr_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int status = ztest_run_suite(expr_suite());
   g_ptr_array_unref(error_cases);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return status;
 }

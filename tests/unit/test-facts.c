@@ -12,6 +12,7 @@
 
 #include "facts-store.h"
 #include "policy-load.h"
+#include "test-util.h"
 
 /* ---- a generic policy, built by hand -------------------------------------
  *
@@ -1132,9 +1133,5 @@ static Suite *facts_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(facts_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return ztest_run_suite(facts_suite());
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ident.h"
+#include "test-util.h"
 
 static const char *uscc(const char *s) {
   return zident_check_uscc(s, strlen(s));
@@ -172,11 +173,5 @@ static Suite *ident_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(ident_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_ENV);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ztest_run_suite(ident_suite());
 }

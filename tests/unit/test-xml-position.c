@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "xml-position.h"
+#include "test-util.h"
 
 typedef struct {
   int line, col;
@@ -148,9 +149,5 @@ int main(void) {
   tcase_add_test(tc, attribute_positions);
   tcase_add_test(tc, remap_references_and_cdata);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return ztest_run_suite(s);
 }
