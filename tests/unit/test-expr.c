@@ -813,34 +813,29 @@ START_TEST(eval_option_overrides) {
   zjtx_options_free(o);
 
   /* an unknown id, a bad value or an unknown key make the evaluation fail */
-  o = zjtx_options_new();
-  ck_assert_int_eq(zjtx_options_set_param(o, "nosuch", NULL, "1", NULL), ZJTX_OK);
-  zjtx_error *err = eval_fail(p, f, o, ZJTX_ERR_NOT_FOUND);
-  ck_assert_str_eq(zjtx_error_message(err), "unknown parameter 'nosuch'");
-  zjtx_error_free(err);
-  zjtx_options_free(o);
-  o = zjtx_options_new();
-  zjtx_options_set_param(o, "lpr", NULL, "2.5x", NULL);
-  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
-  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "2.5x"));
-  zjtx_error_free(err);
-  zjtx_options_free(o);
-  o = zjtx_options_new();
-  zjtx_options_set_param(o, "fee", NULL, "1.005", NULL); /* money has at most 2 decimals */
-  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
-  zjtx_error_free(err);
-  zjtx_options_free(o);
-  o = zjtx_options_new();
-  zjtx_options_set_param(o, "bonus", "top", "1", NULL);
-  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
-  ck_assert_str_eq(zjtx_error_message(err), "parameter bonus has no key 'top'");
-  zjtx_error_free(err);
-  zjtx_options_free(o);
-  o = zjtx_options_new();
-  zjtx_options_set_param(o, "fee", "high", "1", NULL); /* fee is not keyed */
-  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
-  zjtx_error_free(err);
-  zjtx_options_free(o);
+  static const struct {
+    const char *id, *key, *value;
+    zjtx_status want;
+    const char *message; /* the whole message, or NULL */
+    const char *part;    /* in the message, or NULL */
+  } bad[] = {
+      {"nosuch", NULL, "1", ZJTX_ERR_NOT_FOUND, "unknown parameter 'nosuch'", NULL},
+      {"lpr", NULL, "2.5x", ZJTX_ERR_INVALID_ARG, NULL, "2.5x"},
+      {"fee", NULL, "1.005", ZJTX_ERR_INVALID_ARG, NULL, NULL}, /* money has at most 2 decimals */
+      {"bonus", "top", "1", ZJTX_ERR_INVALID_ARG, "parameter bonus has no key 'top'", NULL},
+      {"fee", "high", "1", ZJTX_ERR_INVALID_ARG, NULL, NULL}, /* fee is not keyed */
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    o = zjtx_options_new();
+    ck_assert_int_eq(zjtx_options_set_param(o, bad[i].id, bad[i].key, bad[i].value, NULL), ZJTX_OK);
+    zjtx_error *err = eval_fail(p, f, o, bad[i].want);
+    if (bad[i].message)
+      ck_assert_str_eq(zjtx_error_message(err), bad[i].message);
+    if (bad[i].part)
+      ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), bad[i].part));
+    zjtx_error_free(err);
+    zjtx_options_free(o);
+  }
   zjtx_facts_free(f);
   zjtx_policy_unref(p);
 }
