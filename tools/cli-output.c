@@ -28,27 +28,26 @@ static bool explain_json(GString *out, const zjtx_result *res, size_t i, bool vi
   return true;
 }
 
+/* `sep_key` (a separator and a quoted key, as in ", \"id\": ") and the JSON string `value`. */
+static void json_member(GString *s, const char *sep_key, const char *value) {
+  g_string_append(s, sep_key);
+  zfmt_json_string(s, value);
+}
+
 /* The keys of the i-th entitlement: "rule", "beneficiary", "id", "amount", "fen". */
 static void entitlement_keys(GString *s, const zjtx_result *res, size_t i) {
-  g_string_append(s, "\"rule\": ");
-  zfmt_json_string(s, zjtx_result_entitlement_rule(res, i));
-  g_string_append(s, ", \"beneficiary\": ");
-  zfmt_json_string(s, zjtx_result_entitlement_entity(res, i));
-  g_string_append(s, ", \"id\": ");
-  zfmt_json_string(s, zjtx_result_entitlement_id(res, i));
-  g_string_append(s, ", \"amount\": ");
-  zfmt_json_string(s, zjtx_result_entitlement_amount(res, i));
+  json_member(s, "\"rule\": ", zjtx_result_entitlement_rule(res, i));
+  json_member(s, ", \"beneficiary\": ", zjtx_result_entitlement_entity(res, i));
+  json_member(s, ", \"id\": ", zjtx_result_entitlement_id(res, i));
+  json_member(s, ", \"amount\": ", zjtx_result_entitlement_amount(res, i));
   g_string_append_printf(s, ", \"fen\": %" PRId64, zjtx_result_entitlement_fen(res, i));
 }
 
 /* The keys of the i-th violation: "check", "entity", "id". */
 static void violation_keys(GString *s, const zjtx_result *res, size_t i) {
-  g_string_append(s, "\"check\": ");
-  zfmt_json_string(s, zjtx_result_violation_check(res, i));
-  g_string_append(s, ", \"entity\": ");
-  zfmt_json_string(s, zjtx_result_violation_entity(res, i));
-  g_string_append(s, ", \"id\": ");
-  zfmt_json_string(s, zjtx_result_violation_id(res, i));
+  json_member(s, "\"check\": ", zjtx_result_violation_check(res, i));
+  json_member(s, ", \"entity\": ", zjtx_result_violation_entity(res, i));
+  json_member(s, ", \"id\": ", zjtx_result_violation_id(res, i));
 }
 
 /* One result as a JSON object (after `prefix`, which opens it); the

@@ -25,39 +25,50 @@ const char *zjtx_result_period(const zjtx_result *res) {
   return res ? res->run.period : NULL;
 }
 
-static const zresult_item *item(const zjtx_result *res, GArray *a, size_t i) {
-  return res && i < a->len ? &g_array_index(a, zresult_item, i) : NULL;
+/* Entitlement or violation i, or NULL when there is none (res NULL, i out of range). */
+static const zresult_item *entitlement_at(const zjtx_result *res, size_t i) {
+  return res && i < res->entitlements->len ? &g_array_index(res->entitlements, zresult_item, i) : NULL;
 }
+static const zresult_item *violation_at(const zjtx_result *res, size_t i) {
+  return res && i < res->violations->len ? &g_array_index(res->violations, zresult_item, i) : NULL;
+}
+
+/* What an entitlement and a violation both tell; NULL for no item. */
 static const zrule *item_rule(const zjtx_result *res, const zresult_item *it) {
   return g_ptr_array_index(res->policy->rules, it->rule);
 }
+static const char *item_rule_id(const zjtx_result *res, const zresult_item *it) {
+  return it ? item_rule(res, it)->id : NULL;
+}
 static const char *item_entity(const zjtx_result *res, const zresult_item *it) {
+  if (!it)
+    return NULL;
   const zrule *r = item_rule(res, it);
   zentity *e = zpolicy_entity(res->policy, r->subject);
   return r->group_field >= 0 ? zentity_field(e, r->group_field)->name : e->name;
+}
+static const char *item_id(const zresult_item *it) {
+  return it ? it->id : NULL;
 }
 
 size_t zjtx_result_entitlement_count(const zjtx_result *res) {
   return res ? res->entitlements->len : 0;
 }
 const char *zjtx_result_entitlement_rule(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
-  return it ? item_rule(res, it)->id : NULL;
+  return item_rule_id(res, entitlement_at(res, i));
 }
 const char *zjtx_result_entitlement_entity(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
-  return it ? item_entity(res, it) : NULL;
+  return item_entity(res, entitlement_at(res, i));
 }
 const char *zjtx_result_entitlement_id(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
-  return it ? it->id : NULL;
+  return item_id(entitlement_at(res, i));
 }
 int64_t zjtx_result_entitlement_fen(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  const zresult_item *it = entitlement_at(res, i);
   return it ? it->fen : 0;
 }
 const char *zjtx_result_entitlement_amount(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  const zresult_item *it = entitlement_at(res, i);
   return it ? it->amount : NULL;
 }
 
@@ -65,16 +76,13 @@ size_t zjtx_result_violation_count(const zjtx_result *res) {
   return res ? res->violations->len : 0;
 }
 const char *zjtx_result_violation_check(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
-  return it ? item_rule(res, it)->id : NULL;
+  return item_rule_id(res, violation_at(res, i));
 }
 const char *zjtx_result_violation_entity(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
-  return it ? item_entity(res, it) : NULL;
+  return item_entity(res, violation_at(res, i));
 }
 const char *zjtx_result_violation_id(const zjtx_result *res, size_t i) {
-  const zresult_item *it = res ? item(res, res->violations, i) : NULL;
-  return it ? it->id : NULL;
+  return item_id(violation_at(res, i));
 }
 
 /* The record of `target` that record `rec` of `entity` is, refers to, or
@@ -98,7 +106,7 @@ static int32_t related_record(const zjtx_policy *p, const zjtx_facts *f, int32_t
 }
 
 const char *zjtx_result_entitlement_related_id(const zjtx_result *res, size_t i, const char *entity) {
-  const zresult_item *it = res ? item(res, res->entitlements, i) : NULL;
+  const zresult_item *it = entitlement_at(res, i);
   int32_t target = it && entity ? zpolicy_entity_index(res->policy, entity) : -1;
   if (target < 0)
     return NULL;

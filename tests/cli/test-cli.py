@@ -24,27 +24,10 @@ import sys
 import tempfile
 import time
 
-ZJTX = os.path.abspath(sys.argv[1])
-SRC = os.environ.get('ZJTX_SRCDIR') or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-POLICY = os.path.join(SRC, 'rules', 'huaian-2025.xml')
-FACTS = os.path.join(SRC, 'examples', 'huaian-2025', 'facts.json')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zjtxtest import FACTS, POLICY, SRC, ZJTX, check, run, run_groups  # noqa: E402
+
 EXPECTED = os.path.join(SRC, 'examples', 'huaian-2025', 'expected.json')
-
-passed = failed = 0
-
-
-def run(*args):
-    p = subprocess.run([ZJTX, *args], capture_output=True, text=True, timeout=60)
-    return p.returncode, p.stdout, p.stderr
-
-
-def check(name, cond, detail=''):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print('FAIL %s %s' % (name, detail))
 
 
 def evaluate_json(*extra):
@@ -684,16 +667,10 @@ def test_control_characters_escaped():
 
 
 def main():
-    for t in [test_indicators, test_basics, test_check, test_json_contract, test_table, test_explain, test_set, test_bad_input,
-              test_help_lists_options, test_option_validation, test_jsonl, test_csv_format, test_output_file,
-              test_summary, test_rejects, test_csv_carrier, test_progress, test_command_help, test_usage_errors,
-              test_failure_leaves_no_files, test_control_characters_escaped]:
-        try:
-            t()
-        except Exception as e:  # a crash of one group must not hide the others
-            check(t.__name__, False, repr(e))
-    print('%d passed, %d failed' % (passed, failed))
-    return 1 if failed else 0
+    return run_groups([test_indicators, test_basics, test_check, test_json_contract, test_table, test_explain, test_set, test_bad_input,
+                      test_help_lists_options, test_option_validation, test_jsonl, test_csv_format, test_output_file,
+                      test_summary, test_rejects, test_csv_carrier, test_progress, test_command_help, test_usage_errors,
+                      test_failure_leaves_no_files, test_control_characters_escaped])
 
 
 if __name__ == '__main__':

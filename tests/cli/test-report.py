@@ -22,25 +22,13 @@ import subprocess
 import sys
 import tempfile
 
-ZJTX = os.path.abspath(sys.argv[1])
-SRC = os.environ.get('ZJTX_SRCDIR') or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-POLICY = os.path.join(SRC, 'rules', 'huaian-2025.xml')
-FACTS = os.path.join(SRC, 'examples', 'huaian-2025', 'facts.json')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zjtxtest import FACTS, POLICY, SRC, ZJTX, check, run_groups  # noqa: E402
+
 UPLIFT = os.path.join(SRC, 'examples', 'reforms', 'srdi-uplift-2.xml')
 RULES = ['rd_base_subsidy', 'rd_incremental_subsidy', 'first_honor_reward', 'cluster_reward',
          'excess_project_reward', 'equipment_loan_interest_subsidy']
 COUNTIES = ['320803', '320804', '320812', '320831']
-
-passed = failed = 0
-
-
-def check(name, cond, detail=''):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print('FAIL %s %s' % (name, str(detail)[:1500]))
 
 
 def find_chromium():
@@ -226,13 +214,7 @@ def main():
         print('SKIP: chromium is not installed (build-aux/setup.sh installs it)')
         return 77
     with tempfile.TemporaryDirectory() as tmp:
-        for t in (test_uplift, test_escaping):
-            try:
-                t(browser, tmp)
-            except Exception as e:  # a crash in one part is a failure, not the end
-                check(t.__name__ + ' raised', False, repr(e))
-    print('%d passed, %d failed' % (passed, failed))
-    return 1 if failed else 0
+        return run_groups((test_uplift, test_escaping), browser, tmp)
 
 
 if __name__ == '__main__':

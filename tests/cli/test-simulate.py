@@ -19,10 +19,9 @@ import subprocess
 import sys
 import tempfile
 
-ZJTX = os.path.abspath(sys.argv[1])
-SRC = os.environ.get('ZJTX_SRCDIR') or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-POLICY = os.path.join(SRC, 'rules', 'huaian-2025.xml')
-FACTS = os.path.join(SRC, 'examples', 'huaian-2025', 'facts.json')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zjtxtest import FACTS, POLICY, SRC, ZJTX, check, run, run_groups  # noqa: E402
+
 REFORMS = os.path.join(SRC, 'examples', 'reforms')
 UPLIFT = os.path.join(REFORMS, 'srdi-uplift-2.xml')
 FROM4TH = os.path.join(REFORMS, 'projects-from-4th.xml')
@@ -52,22 +51,6 @@ UPLIFT_CHANGES = {
     ('rd_incremental_subsidy', '91320831MA7KR3DP0E'): ('275000.00', '300000.00'),  # 2,500,000.00 x 12%
     ('rd_incremental_subsidy', '91320831MAX843M8XF'): ('68200.00', '74400.00'),    # 620,000.00 x 12%
 }
-
-passed = failed = 0
-
-
-def check(name, cond, detail=''):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print('FAIL %s %s' % (name, str(detail)[:1500]))
-
-
-def run(*args):
-    p = subprocess.run([ZJTX, *args], capture_output=True, text=True, timeout=120)
-    return p.returncode, p.stdout, p.stderr
 
 
 def simulate(reform, *extra, facts=FACTS):
@@ -454,15 +437,9 @@ def test_rejects():
 
 
 def main():
-    for t in (test_example_reforms, test_remove_and_amend_rule, test_override_reform, test_losers, test_new_rule, test_set_reform_only,
-              test_json_shape, test_csv_shape, test_table, test_options, test_output_file, test_bad_input,
-              test_rejects):
-        try:
-            t()
-        except Exception as e:  # a crash in one group is a failure, not the end
-            check(t.__name__ + ' raised', False, repr(e))
-    print('%d passed, %d failed' % (passed, failed))
-    return 1 if failed else 0
+    return run_groups((test_example_reforms, test_remove_and_amend_rule, test_override_reform, test_losers, test_new_rule, test_set_reform_only,
+                      test_json_shape, test_csv_shape, test_table, test_options, test_output_file, test_bad_input,
+                      test_rejects))
 
 
 if __name__ == '__main__':

@@ -125,4 +125,30 @@ static inline void zfuzz_evaluate(const zjtx_policy *policy, const zjtx_facts *f
   zjtx_result_free(result);
 }
 
+/* Empty facts for `policy`, keeping going past bad records or not; that
+ * cannot fail for a policy that loaded, so a failure aborts. */
+static inline zjtx_facts *zfuzz_facts_new(zjtx_policy *policy, int keep_going) {
+  zjtx_facts *facts = NULL;
+  zjtx_error *err = NULL;
+  if (zjtx_facts_new(policy, &facts, &err) != ZJTX_OK || zjtx_facts_set_keep_going(facts, keep_going, &err) != ZJTX_OK)
+    abort();
+  return facts;
+}
+
+/* After a read into `facts` (`read` its status, `err` its error): finishes
+ * them and, when all went well, reads the refused records, reconciles and
+ * evaluates; otherwise reads the error chain.  Frees the facts. */
+static inline void zfuzz_finish_and_use(const zjtx_policy *policy, zjtx_facts *facts, zjtx_status read,
+                                        zjtx_error *err) {
+  if (read != ZJTX_OK || zjtx_facts_finish(facts, &err) != ZJTX_OK) {
+    zfuzz_consume_errors(err);
+    zjtx_facts_free(facts);
+    return;
+  }
+  zfuzz_consume_rejects(facts);
+  zfuzz_check_reconcile(policy, facts);
+  zfuzz_evaluate(policy, facts);
+  zjtx_facts_free(facts);
+}
+
 #endif

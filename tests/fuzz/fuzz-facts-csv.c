@@ -108,19 +108,10 @@ static void write_files(const uint8_t *data, size_t size) {
 }
 
 static void read_dir(int keep_going) {
-  zjtx_facts *facts = NULL;
+  zjtx_facts *facts = zfuzz_facts_new(policy, keep_going);
   zjtx_error *err = NULL;
-  if (zjtx_facts_new(policy, &facts, &err) != ZJTX_OK || zjtx_facts_set_keep_going(facts, keep_going, &err) != ZJTX_OK)
-    abort();
-  if (zjtx_facts_read_csv_dir(facts, dir, &err) != ZJTX_OK || zjtx_facts_finish(facts, &err) != ZJTX_OK) {
-    zfuzz_consume_errors(err);
-    zjtx_facts_free(facts);
-    return;
-  }
-  zfuzz_consume_rejects(facts);
-  zfuzz_check_reconcile(policy, facts);
-  zfuzz_evaluate(policy, facts);
-  zjtx_facts_free(facts);
+  zjtx_status read = zjtx_facts_read_csv_dir(facts, dir, &err);
+  zfuzz_finish_and_use(policy, facts, read, err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -25,20 +25,10 @@ static void load_strict(const char *data, size_t size) {
 }
 
 static void load_keep_going(const char *data, size_t size) {
-  zjtx_facts *facts = NULL;
+  zjtx_facts *facts = zfuzz_facts_new(policy, 1);
   zjtx_error *err = NULL;
-  if (zjtx_facts_new(policy, &facts, &err) != ZJTX_OK || zjtx_facts_set_keep_going(facts, 1, &err) != ZJTX_OK)
-    abort();
-  if (zjtx_facts_read_json_buffer(facts, data, size, "fuzz.json", &err) != ZJTX_OK ||
-      zjtx_facts_finish(facts, &err) != ZJTX_OK) {
-    zfuzz_consume_errors(err);
-    zjtx_facts_free(facts);
-    return;
-  }
-  zfuzz_consume_rejects(facts);
-  zfuzz_check_reconcile(policy, facts);
-  zfuzz_evaluate(policy, facts);
-  zjtx_facts_free(facts);
+  zjtx_status read = zjtx_facts_read_json_buffer(facts, data, size, "fuzz.json", &err);
+  zfuzz_finish_and_use(policy, facts, read, err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "zjtx/zjtx.h"
+#include "test-util.h"
 
 #define ENTERPRISE "91320812MA0GWJDM0C"
 
@@ -41,27 +42,12 @@ static const char case_results[] = "rd_base_subsidy enterprise " ENTERPRISE " 36
                                    "rd_incremental_subsidy enterprise " ENTERPRISE " 220000.00 22000000\n"
                                    "first_honor_reward enterprise " ENTERPRISE " 500000.00 50000000\n";
 
-static char *rules_path(const char *name) {
-  const char *src = g_getenv("ZJTX_SRCDIR");
-  return g_build_filename(src ? src : ".", "rules", name, NULL);
-}
-
 static zjtx_policy *load_huaian(void) {
-  char *path = rules_path("huaian-2025.xml");
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  if (zjtx_policy_load_file(path, &p, &err) != ZJTX_OK)
-    ck_abort_msg("%s", zjtx_error_format(err));
-  g_free(path);
-  return p;
+  return ztest_policy_src("rules/huaian-2025.xml");
 }
 
 static zjtx_facts *json_facts(zjtx_policy *p) {
-  zjtx_facts *f = NULL;
-  zjtx_error *err = NULL;
-  if (zjtx_facts_load_json_buffer(p, case_json, strlen(case_json), "case.json", &f, &err) != ZJTX_OK)
-    ck_abort_msg("%s", zjtx_error_format(err));
-  return f;
+  return ztest_facts_json(p, case_json, "case.json");
 }
 
 /* "rule entity id amount fen" per entitlement, then "! check entity id" per
@@ -117,8 +103,7 @@ START_TEST(null_safety) {
   ck_assert_int_eq(zjtx_facts_load_json_buffer(NULL, "{}", 2, NULL, &f, NULL), ZJTX_ERR_INVALID_ARG);
   {
     /* an existing file: NULL is refused whatever the file system says */
-    const char *src = g_getenv("ZJTX_SRCDIR");
-    char *json = g_build_filename(src ? src : ".", "examples", "huaian-2025", "facts.json", NULL);
+    char *json = ztest_src_path("examples", "huaian-2025", "facts.json", NULL);
     ck_assert_int_eq(zjtx_facts_load_json_file(NULL, json, &f, NULL), ZJTX_ERR_INVALID_ARG);
     g_free(json);
   }
@@ -168,7 +153,7 @@ START_TEST(null_safety) {
   ck_assert_ptr_null(ex);
   ck_assert_int_eq(zjtx_result_explain_entitlement(r, 0, NULL, NULL), ZJTX_ERR_INVALID_ARG);
   ck_assert_int_eq(zjtx_result_explain_entitlement(r, 3, &ex, NULL), ZJTX_ERR_INVALID_ARG); /* only 3 */
-  ck_assert_int_eq(zjtx_result_explain_violation(r, 0, &ex, NULL), ZJTX_ERR_INVALID_ARG);  /* none */
+  ck_assert_int_eq(zjtx_result_explain_violation(r, 0, &ex, NULL), ZJTX_ERR_INVALID_ARG);   /* none */
   ck_assert_int_eq(zjtx_result_explain_violation(NULL, 0, &ex, NULL), ZJTX_ERR_INVALID_ARG);
   /* accessors out of range or on NULL answer NULL / 0 */
   ck_assert_ptr_null(zjtx_result_entitlement_rule(r, 3));
@@ -242,18 +227,22 @@ END_TEST
 START_TEST(error_chain_from_json) {
   /* three bad records, each on its own line: money with a comma, an
    * identifier whose check character is wrong, an unknown honor level */
-  static const char bad[] =
-      "{\"period\": \"2025\",\n"                                                                   /* 1 */
-      " \"counties\": [ {\"id\": \"320812\", \"name\": \"清江浦区\"} ],\n"                          /* 2 */
-      " \"enterprises\": [\n"                                                                       /* 3 */
-      "  {\"id\": \"" ENTERPRISE "\", \"name\": \"a\", \"county\": \"320812\", \"revenue\": \"1\","
-      " \"rd_expense\": \"12,000.00\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\"},\n" /* 4 */
-      "  {\"id\": \"91320812MA0GWJDM0D\", \"name\": \"b\", \"county\": \"320812\", \"revenue\": \"1\","
-      " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\"},\n" /* 5 */
-      "  {\"id\": \"91320804MAWJ0QAU2A\", \"name\": \"c\", \"county\": \"320812\", \"revenue\": \"1\","
-      " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\",\n" /* 6 */
-      "   \"honors\": [ {\"level\": \"gold\", \"awarded_on\": \"2025-01-01\", \"valid_until\": \"2026-01-01\", \"first_time\": true} ]}\n" /* 7 */
-      " ]}\n";
+  static const char
+      bad[] =
+          "{\"period\": \"2025\",\n"                                           /* 1 */
+          " \"counties\": [ {\"id\": \"320812\", \"name\": \"清江浦区\"} ],\n" /* 2 */
+          " \"enterprises\": [\n"                                              /* 3 */
+          "  {\"id\": \"" ENTERPRISE "\", \"name\": \"a\", \"county\": \"320812\", \"revenue\": \"1\","
+          " \"rd_expense\": \"12,000.00\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": "
+          "\"0\"},\n" /* 4 */
+          "  {\"id\": \"91320812MA0GWJDM0D\", \"name\": \"b\", \"county\": \"320812\", \"revenue\": \"1\","
+          " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\"},\n" /* 5
+                                                                                                                   */
+          "  {\"id\": \"91320804MAWJ0QAU2A\", \"name\": \"c\", \"county\": \"320812\", \"revenue\": \"1\","
+          " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\",\n" /* 6 */
+          "   \"honors\": [ {\"level\": \"gold\", \"awarded_on\": \"2025-01-01\", \"valid_until\": \"2026-01-01\", "
+          "\"first_time\": true} ]}\n" /* 7 */
+          " ]}\n";
   zjtx_policy *p = load_huaian();
   zjtx_facts *f = (zjtx_facts *)0x1;
   zjtx_error *err = NULL;
@@ -298,7 +287,8 @@ static zjtx_facts *record_facts(zjtx_policy *p) {
   const char *hn[] = {"enterprise", "level", "awarded_on", "valid_until", "first_time"};
   const char *hv[] = {ENTERPRISE, "little_giant", "2025-07-15", "2028-07-14", "true"};
   ck_assert_int_eq(zjtx_facts_add_record(f, "honor", hn, hv, 5, &err), ZJTX_OK);
-  const char *en[] = {"id", "name", "county", "revenue", "rd_expense", "rd_expense_prev", "invention_patents", "cnc_rate"};
+  const char *en[] = {"id",      "name", "county", "revenue", "rd_expense", "rd_expense_prev", "invention_patents",
+                      "cnc_rate"};
   const char *ev[] = {ENTERPRISE, "恒达", "320812", "150000000.00", "12000000.00", "10000000.00", "4", "75"};
   ck_assert_int_eq(zjtx_facts_add_record(f, "enterprise", en, ev, 8, &err), ZJTX_OK);
   const char *cn[] = {"id", "name"}, *cv[] = {"320812", "清江浦区"};
@@ -539,14 +529,9 @@ static void check_steps(const zjtx_result *r, size_t i, const char *formula, con
 }
 
 START_TEST(explanation_cannot_drift) {
-  g_autofree char *path = rules_path("rd-base.xml");
-  zjtx_policy *p = NULL;
-  zjtx_facts *f = NULL;
+  zjtx_policy *p = ztest_policy_src("rules/rd-base.xml");
+  zjtx_facts *f = ztest_facts_json(p, rd_base_json, "rd.json");
   zjtx_result *r = NULL;
-  zjtx_error *err = NULL;
-  if (zjtx_policy_load_file(path, &p, &err) != ZJTX_OK ||
-      zjtx_facts_load_json_buffer(p, rd_base_json, strlen(rd_base_json), "rd.json", &f, &err) != ZJTX_OK)
-    ck_abort_msg("%s", zjtx_error_format(err));
   zjtx_options *o = zjtx_options_new();
   ck_assert_int_eq(zjtx_options_set_param(o, "rd_base_cap", NULL, "200000", NULL), ZJTX_OK);
   ck_assert_int_eq(zjtx_evaluate(p, f, o, &r, NULL), ZJTX_OK);
@@ -628,7 +613,7 @@ END_TEST
 /* ---- threads -------------------------------------------------------------- */
 
 #define N_THREADS 8
-#define N_RUNS 50
+#define N_RUNS    50
 
 typedef struct {
   zjtx_policy *policy;
@@ -667,7 +652,7 @@ static gpointer worker(gpointer data) {
     g_atomic_int_inc(&sh->runs);
     if (i == N_RUNS / 2) {
       /* a policy of its own, loaded while the others evaluate */
-      char *path = rules_path("huaian-2025.xml");
+      char *path = ztest_src_path("rules", "huaian-2025.xml", NULL);
       zjtx_policy *p = NULL;
       zjtx_facts *f = NULL;
       zjtx_result *r2 = NULL;
@@ -697,11 +682,15 @@ static gpointer worker(gpointer data) {
 START_TEST(threads_share_policy) {
   zjtx_policy *p = load_huaian();
   zjtx_facts *f = json_facts(p);
-  shared sh = {p, f, case_results,
+  shared sh = {p,
+               f,
+               case_results,
                "rd_base_subsidy enterprise " ENTERPRISE " 480000.00 48000000\n"
                "rd_incremental_subsidy enterprise " ENTERPRISE " 220000.00 22000000\n"
                "first_honor_reward enterprise " ENTERPRISE " 500000.00 50000000\n",
-               0, 0, 0};
+               0,
+               0,
+               0};
   GThread *threads[N_THREADS];
   for (int i = 0; i < N_THREADS; i++)
     threads[i] = g_thread_new("eval", worker, &sh);
@@ -777,9 +766,5 @@ static Suite *api_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(api_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return ztest_run_suite(api_suite());
 }

@@ -12,13 +12,10 @@
 #include <zjtx/zjtx.h>
 
 #include "eval-internal.h" /* the evaluation's thread pool */
+#include "test-util.h"
 
 static zjtx_policy *huaian(void) {
-  const char *src = g_getenv("ZJTX_SRCDIR");
-  g_autofree char *path = g_build_filename(src ? src : ".", "rules", "huaian-2025.xml", NULL);
-  zjtx_policy *p = NULL;
-  ck_assert_int_eq(zjtx_policy_load_file(path, &p, NULL), ZJTX_OK);
-  return p;
+  return ztest_policy_src("rules/huaian-2025.xml");
 }
 
 /* A valid Unified Social Credit Code from its first 17 characters
@@ -47,8 +44,8 @@ static zjtx_facts *population(zjtx_policy *p, int n) {
   ck_assert_int_eq(zjtx_facts_new(p, &f, NULL), ZJTX_OK);
   static const char *const cn[] = {"id", "name"};
   add(f, "county", cn, (const char *const[]){"320812", "清江浦区"}, 2);
-  static const char *const en[] = {"id", "name", "county", "revenue", "rd_expense", "rd_expense_prev",
-                                   "invention_patents", "cnc_rate"};
+  static const char *const en[] = {
+      "id", "name", "county", "revenue", "rd_expense", "rd_expense_prev", "invention_patents", "cnc_rate"};
   static const char *const hn[] = {"enterprise", "level", "awarded_on", "valid_until", "first_time"};
   for (int i = 0; i < n; i++) {
     char first[18], id[19];
@@ -225,14 +222,14 @@ START_TEST(dirty_export_refused_record_by_record) {
   memcpy(bad, e1, 19);
   bad[17] = bad[17] == '0' ? '1' : '0'; /* a wrong check character */
   write_file(dir, "counties.csv", "\xEF\xBB\xBFid,name\r\n320812,清江浦区\r\n320803,淮安区\r\n320812,重复\r\n");
-  g_autofree char *ents = g_strdup_printf(
-      "id,name,county,revenue,rd_expense,rd_expense_prev,invention_patents,cnc_rate\n"
-      "%s,\"恒达, 精密\",320812,90000000.00,2000000.00,1000000.00,3,80\n" /* line 2: valid */
-      "%s,坏代码,320812,1.00,1.00,1.00,0,0\n"                            /* 3: bad check character */
-      "%s,坏金额,320812,1.00,12.345,1.00,0,0\n"                          /* 4: 3 decimals */
-      "E4,short,320812\n"                                                 /* 5: short row */
-      "%s,无县,999999,1.00,1.00,1.00,0,0\n",                             /* 6: unknown county */
-      e1, bad, e3, e5);
+  g_autofree char *ents =
+      g_strdup_printf("id,name,county,revenue,rd_expense,rd_expense_prev,invention_patents,cnc_rate\n"
+                      "%s,\"恒达, 精密\",320812,90000000.00,2000000.00,1000000.00,3,80\n" /* line 2: valid */
+                      "%s,坏代码,320812,1.00,1.00,1.00,0,0\n"                             /* 3: bad check character */
+                      "%s,坏金额,320812,1.00,12.345,1.00,0,0\n"                           /* 4: 3 decimals */
+                      "E4,short,320812\n"                                                 /* 5: short row */
+                      "%s,无县,999999,1.00,1.00,1.00,0,0\n",                              /* 6: unknown county */
+                      e1, bad, e3, e5);
   write_file(dir, "enterprises.csv", ents);
   g_autofree char *honors = g_strdup_printf("enterprise,level,awarded_on,valid_until,first_time\n"
                                             "%s,little_giant,2025-07-15,2028-07-14,true\n" /* 2: valid */
@@ -316,9 +313,5 @@ int main(void) {
   tcase_add_test(tc, dirty_export_refused_record_by_record);
   tcase_add_test(tc, csv_header_problems_are_fatal);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return ztest_run_suite(s);
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "test-util.h"
 
 #define BLOCK ((size_t)1 << 20) /* the reader's block size */
 
@@ -119,110 +120,135 @@ START_TEST(test_simple) {
 }
 END_TEST
 
-START_TEST(test_quoted_commas) {
-  zcsv *r = open_str(_i, "\"a,b\",c,\"Jiangsu Zenith Electronics Co., Ltd.\"\n\",\",\",,\"\n");
+/* Inputs that read as these records and then the end, each from memory and
+ * from a file. */
+typedef struct {
+  long line;             /* 0 ends the records */
+  const char *fields[5]; /* NULL ends the fields */
+} csv_record;
 
-  REC(r, 1, "a,b", "c", "Jiangsu Zenith Electronics Co., Ltd.");
-  REC(r, 2, ",", ",,");
-  expect_eof(r);
-  zcsv_close(r);
-}
-END_TEST
+typedef struct {
+  const char *name; /* what the case is about */
+  const char *input;
+  csv_record records[8];
+} csv_case;
 
-START_TEST(test_doubled_quotes) {
-  /* "say ""hi""" -> say "hi";  """" -> ";  """a""" -> "a";  "x""" -> x" */
-  zcsv *r = open_str(_i, "\"say \"\"hi\"\"\",\"\"\"\"\n\"\"\"a\"\"\",\"x\"\"\"\n");
+static const csv_case record_cases[] = {
+    {"quoted_commas",
+     "\"a,b\",c,\"Jiangsu Zenith Electronics Co., Ltd.\"\n\",\",\",,\"\n",
+     {
+         {1, {"a,b", "c", "Jiangsu Zenith Electronics Co., Ltd."}},
+         {2, {",", ",,"}},
+     }},
+    /* "say ""hi""" -> say "hi";  """" -> ";  """a""" -> "a";  "x""" -> x" */
+    {"doubled_quotes",
+     "\"say \"\"hi\"\"\",\"\"\"\"\n\"\"\"a\"\"\",\"x\"\"\"\n",
+     {
+         {1, {"say \"hi\"", "\""}},
+         {2, {"\"a\"", "x\""}},
+     }},
+    /* line 1: "x / line 2: y","p\r / line 3: q"\r / line 4: next */
+    {"embedded_newlines",
+     "\"x\ny\",\"p\r\nq\"\r\nnext\n\"a\n\nb\"\n",
+     {
+         {1, {"x\ny", "p\r\nq"}},
+         {4, {"next"}},
+         {5, {"a\n\nb"}}, /* an empty line inside quotes is data, not a blank line */
+     }},
+    /* 1 h / 2 x / 3 "1 / 4 2",y / 5 z */
+    {"line_numbers_after_embedded_newline",
+     "h\nx\n\"1\n2\",y\nz\n",
+     {
+         {1, {"h"}},
+         {2, {"x"}},
+         {3, {"1\n2", "y"}},
+         {5, {"z"}},
+     }},
+    {"crlf",
+     "a,b\r\nc,d\r\n\"q\"\r\ne,\r\n,\r\n",
+     {
+         {1, {"a", "b"}},
+         {2, {"c", "d"}},
+         {3, {"q"}},
+         {4, {"e", ""}}, /* the CR belongs to the line end, not the empty field */
+         {5, {"", ""}},
+     }},
+    {"lf_and_mixed",
+     "a,b\nc,d\r\ne,f\n",
+     {
+         {1, {"a", "b"}},
+         {2, {"c", "d"}},
+         {3, {"e", "f"}},
+     }},
+    /* A CR not followed by LF is kept, in the middle, at the end of a field
+     * and at the very end of the input. */
+    {"lone_cr_is_data",
+     "a\rb,c\r,d\n\r\n\rx\nend\r",
+     {
+         {1, {"a\rb", "c\r", "d"}},
+         {3, {"\rx"}}, /* line 2 (CRLF alone) is blank */
+         {4, {"end\r"}},
+     }},
+    {"empty_fields",
+     ",a\na,,b\na,b,\n,\n\"\"\n\"\",\"\"\n,,,\n",
+     {
+         {1, {"", "a"}},
+         {2, {"a", "", "b"}},
+         {3, {"a", "b", ""}},
+         {4, {"", ""}},
+         {5, {""}},
+         {6, {"", ""}},
+         {7, {"", "", "", ""}},
+     }},
+    {"chinese",
+     "名称,县区\n淮安市天工软件有限公司,清江浦区\n\"江苏德邦, 新材料\",\"“引号”\"\"\"\n",
+     {
+         {1, {"名称", "县区"}},
+         {2, {"淮安市天工软件有限公司", "清江浦区"}},
+         {3, {"江苏德邦, 新材料", "“引号”\""}},
+     }},
+    /* A lone continuation byte, 0xFF, a truncated sequence, an overlong NUL. */
+    {"invalid_utf8_passes",
+     "\x80,\xff\xfe,\"\xe6\xb7\",\xc0\x80\n\xe5\n",
+     {
+         {1, {"\x80", "\xff\xfe", "\xe6\xb7", "\xc0\x80"}},
+         {2, {"\xe5"}},
+     }},
+    {"no_final_newline", "a,b\nc,d", {{1, {"a", "b"}}, {2, {"c", "d"}}}},
+    {"no_final_newline: quoted last", "x\n\"quoted, last\"", {{1, {"x"}}, {2, {"quoted, last"}}}},
+    {"no_final_newline: empty last field", "x,", {{1, {"x", ""}}}},
+    {"no_final_newline: empty quoted field", "\"\"", {{1, {""}}}},
+    {"bom: quoted first field", "\xEF\xBB\xBF\"q,1\",2\n", {{1, {"q,1", "2"}}}},
+    /* Only at the very start: elsewhere it is data. */
+    {"bom: later is data",
+     "a\n\xEF\xBB\xBF"
+     "b\n",
+     {{1, {"a"}},
+      {2,
+       {"\xEF\xBB\xBF"
+        "b"}}}},
+    /* A BOM alone, or a BOM and blank lines: no records. */
+    {"bom: alone", "\xEF\xBB\xBF", {{0}}},
+    {"bom: and blank lines", "\xEF\xBB\xBF\r\n\n", {{0}}},
+    /* Two bytes of a BOM are data. */
+    {"bom: two bytes", "\xEF\xBB", {{1, {"\xEF\xBB"}}}},
+    /* 1 blank / 2 blank / 3 a / 4 CRLF blank / 5 blank / 6 b / 7 blank / 8 " " */
+    {"blank_lines",
+     "\n\na\n\r\n\nb\n\n \n\n",
+     {
+         {3, {"a"}}, {6, {"b"}}, {8, {" "}}, /* a space is not a blank line */
+     }},
+    {"blank_lines: empty input", "", {{0}}},
+    {"blank_lines: only blank lines", "\n\r\n\n", {{0}}},
+};
 
-  REC(r, 1, "say \"hi\"", "\"");
-  REC(r, 2, "\"a\"", "x\"");
-  expect_eof(r);
-  zcsv_close(r);
-}
-END_TEST
+/* _i: case _i / 2, read from memory (even) or a file (odd). */
+START_TEST(test_record_cases) {
+  const csv_case *c = &record_cases[_i / 2];
+  zcsv *r = open_str(_i % 2, c->input);
 
-START_TEST(test_embedded_newlines) {
-  /* line 1: "x / line 2: y","p\r / line 3: q"\r / line 4: next */
-  zcsv *r = open_str(_i, "\"x\ny\",\"p\r\nq\"\r\nnext\n\"a\n\nb\"\n");
-
-  REC(r, 1, "x\ny", "p\r\nq");
-  REC(r, 4, "next");
-  REC(r, 5, "a\n\nb"); /* an empty line inside quotes is data, not a blank line */
-  expect_eof(r);
-  zcsv_close(r);
-}
-END_TEST
-
-START_TEST(test_line_numbers_after_embedded_newline) {
-  /* 1 h / 2 x / 3 "1 / 4 2",y / 5 z */
-  zcsv *r = open_str(_i, "h\nx\n\"1\n2\",y\nz\n");
-
-  REC(r, 1, "h");
-  REC(r, 2, "x");
-  REC(r, 3, "1\n2", "y");
-  REC(r, 5, "z");
-  expect_eof(r);
-  zcsv_close(r);
-}
-END_TEST
-
-START_TEST(test_crlf) {
-  zcsv *r = open_str(_i, "a,b\r\nc,d\r\n\"q\"\r\ne,\r\n,\r\n");
-
-  REC(r, 1, "a", "b");
-  REC(r, 2, "c", "d");
-  REC(r, 3, "q");
-  REC(r, 4, "e", ""); /* the CR belongs to the line end, not the empty field */
-  REC(r, 5, "", "");
-  expect_eof(r);
-  zcsv_close(r);
-}
-END_TEST
-
-START_TEST(test_lf_and_mixed) {
-  zcsv *r = open_str(_i, "a,b\nc,d\r\ne,f\n");
-
-  REC(r, 1, "a", "b");
-  REC(r, 2, "c", "d");
-  REC(r, 3, "e", "f");
-  expect_eof(r);
-  zcsv_close(r);
-}
-END_TEST
-
-START_TEST(test_lone_cr_is_data) {
-  /* A CR not followed by LF is kept, in the middle, at the end of a field
-   * and at the very end of the input. */
-  zcsv *r = open_str(_i, "a\rb,c\r,d\n\r\n\rx\nend\r");
-
-  REC(r, 1, "a\rb", "c\r", "d");
-  REC(r, 3, "\rx"); /* line 2 (CRLF alone) is blank */
-  REC(r, 4, "end\r");
-  expect_eof(r);
-  zcsv_close(r);
-}
-END_TEST
-
-START_TEST(test_no_final_newline) {
-  zcsv *r = open_str(_i, "a,b\nc,d");
-
-  REC(r, 1, "a", "b");
-  REC(r, 2, "c", "d");
-  expect_eof(r);
-  zcsv_close(r);
-
-  r = open_str(_i, "x\n\"quoted, last\"");
-  REC(r, 1, "x");
-  REC(r, 2, "quoted, last");
-  expect_eof(r);
-  zcsv_close(r);
-
-  r = open_str(_i, "x,");
-  REC(r, 1, "x", "");
-  expect_eof(r);
-  zcsv_close(r);
-
-  r = open_str(_i, "\"\"");
-  REC(r, 1, "");
+  for (const csv_record *rec = c->records; rec->line; rec++)
+    expect_rec(r, rec->line, rec->fields);
   expect_eof(r);
   zcsv_close(r);
 }
@@ -236,69 +262,7 @@ START_TEST(test_bom) {
   expect_eof(r);
   ck_assert_uint_eq(zcsv_bytes_read(r), 15);
   zcsv_close(r);
-
-  r = open_str(_i, "\xEF\xBB\xBF\"q,1\",2\n");
-  REC(r, 1, "q,1", "2");
-  expect_eof(r);
-  zcsv_close(r);
-
-  /* Only at the very start: elsewhere it is data. */
-  r = open_str(_i, "a\n\xEF\xBB\xBF"
-                   "b\n");
-  REC(r, 1, "a");
-  REC(r, 2,
-      "\xEF\xBB\xBF"
-      "b");
-  expect_eof(r);
-  zcsv_close(r);
-
-  /* A BOM alone, or a BOM and blank lines: no records. */
-  r = open_str(_i, "\xEF\xBB\xBF");
-  expect_eof(r);
-  zcsv_close(r);
-  r = open_str(_i, "\xEF\xBB\xBF\r\n\n");
-  expect_eof(r);
-  zcsv_close(r);
-
-  /* Two bytes of a BOM are data. */
-  r = open_str(_i, "\xEF\xBB");
-  REC(r, 1, "\xEF\xBB");
-  expect_eof(r);
-  zcsv_close(r);
-}
-END_TEST
-
-START_TEST(test_empty_fields) {
-  zcsv *r = open_str(_i, ",a\na,,b\na,b,\n,\n\"\"\n\"\",\"\"\n,,,\n");
-
-  REC(r, 1, "", "a");
-  REC(r, 2, "a", "", "b");
-  REC(r, 3, "a", "b", "");
-  REC(r, 4, "", "");
-  REC(r, 5, "");
-  REC(r, 6, "", "");
-  REC(r, 7, "", "", "", "");
-  expect_eof(r);
-  zcsv_close(r);
-}
-END_TEST
-
-START_TEST(test_blank_lines) {
-  /* 1 blank / 2 blank / 3 a / 4 CRLF blank / 5 blank / 6 b / 7 blank / 8 " " */
-  zcsv *r = open_str(_i, "\n\na\n\r\n\nb\n\n \n\n");
-
-  REC(r, 3, "a");
-  REC(r, 6, "b");
-  REC(r, 8, " "); /* a space is not a blank line */
-  expect_eof(r);
-  zcsv_close(r);
-
-  r = open_str(_i, "");
-  expect_eof(r);
-  zcsv_close(r);
-  r = open_str(_i, "\n\r\n\n");
-  expect_eof(r);
-  zcsv_close(r);
+  /* the other inputs with a BOM are among record_cases */
 }
 END_TEST
 
@@ -328,28 +292,6 @@ START_TEST(test_short_and_long_rows) {
   expect_eof(r);
   zcsv_close(r);
   g_string_free(s, TRUE);
-}
-END_TEST
-
-START_TEST(test_chinese) {
-  zcsv *r = open_str(_i, "名称,县区\n淮安市天工软件有限公司,清江浦区\n\"江苏德邦, 新材料\",\"“引号”\"\"\"\n");
-
-  REC(r, 1, "名称", "县区");
-  REC(r, 2, "淮安市天工软件有限公司", "清江浦区");
-  REC(r, 3, "江苏德邦, 新材料", "“引号”\"");
-  expect_eof(r);
-  zcsv_close(r);
-}
-END_TEST
-
-START_TEST(test_invalid_utf8_passes) {
-  /* A lone continuation byte, 0xFF, a truncated sequence, an overlong NUL. */
-  zcsv *r = open_str(_i, "\x80,\xff\xfe,\"\xe6\xb7\",\xc0\x80\n\xe5\n");
-
-  REC(r, 1, "\x80", "\xff\xfe", "\xe6\xb7", "\xc0\x80");
-  REC(r, 2, "\xe5");
-  expect_eof(r);
-  zcsv_close(r);
 }
 END_TEST
 
@@ -702,20 +644,9 @@ static Suite *csv_suite(void) {
   TCase *tc = tcase_create("syntax");
 
   tcase_add_loop_test(tc, test_simple, 0, 2);
-  tcase_add_loop_test(tc, test_quoted_commas, 0, 2);
-  tcase_add_loop_test(tc, test_doubled_quotes, 0, 2);
-  tcase_add_loop_test(tc, test_embedded_newlines, 0, 2);
-  tcase_add_loop_test(tc, test_line_numbers_after_embedded_newline, 0, 2);
-  tcase_add_loop_test(tc, test_crlf, 0, 2);
-  tcase_add_loop_test(tc, test_lf_and_mixed, 0, 2);
-  tcase_add_loop_test(tc, test_lone_cr_is_data, 0, 2);
-  tcase_add_loop_test(tc, test_no_final_newline, 0, 2);
+  tcase_add_loop_test(tc, test_record_cases, 0, 2 * (int)G_N_ELEMENTS(record_cases));
   tcase_add_loop_test(tc, test_bom, 0, 2);
-  tcase_add_loop_test(tc, test_empty_fields, 0, 2);
-  tcase_add_loop_test(tc, test_blank_lines, 0, 2);
   tcase_add_loop_test(tc, test_short_and_long_rows, 0, 2);
-  tcase_add_loop_test(tc, test_chinese, 0, 2);
-  tcase_add_loop_test(tc, test_invalid_utf8_passes, 0, 2);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("errors");
@@ -741,11 +672,5 @@ static Suite *csv_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(csv_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_ENV);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ztest_run_suite(csv_suite());
 }

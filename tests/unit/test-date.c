@@ -9,27 +9,22 @@
 #include <string.h>
 
 #include "date.h"
+#include "test-util.h"
 
-static zdate
-ymd(int y, int m, int d)
-{
+static zdate ymd(int y, int m, int d) {
   zdate z;
 
-  ck_assert_msg(zdate_from_ymd(y, m, d, &z), "%04d-%02d-%02d invalid", y, m,
-                d);
+  ck_assert_msg(zdate_from_ymd(y, m, d, &z), "%04d-%02d-%02d invalid", y, m, d);
   return z;
 }
 
-static bool
-parses(const char *s)
-{
+static bool parses(const char *s) {
   zdate z;
 
   return zdate_parse(s, strlen(s), &z);
 }
 
-START_TEST(test_leap_years)
-{
+START_TEST(test_leap_years) {
   ck_assert(zdate_is_leap(2024));
   ck_assert(!zdate_is_leap(2025));
   ck_assert(!zdate_is_leap(1900)); /* divisible by 100, not by 400 */
@@ -41,8 +36,7 @@ START_TEST(test_leap_years)
 }
 END_TEST
 
-START_TEST(test_days_in_month)
-{
+START_TEST(test_days_in_month) {
   static const int y2025[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
   for (int m = 1; m <= 12; m++)
@@ -55,8 +49,7 @@ START_TEST(test_days_in_month)
 }
 END_TEST
 
-START_TEST(test_known_day_numbers)
-{
+START_TEST(test_known_day_numbers) {
   ck_assert_int_eq(ymd(1970, 1, 1), 0);
   ck_assert_int_eq(ymd(1970, 1, 2), 1);
   ck_assert_int_eq(ymd(1969, 12, 31), -1);
@@ -78,8 +71,7 @@ START_TEST(test_known_day_numbers)
 }
 END_TEST
 
-START_TEST(test_days_between)
-{
+START_TEST(test_days_between) {
   ck_assert_int_eq(ymd(2026, 1, 1) - ymd(2025, 1, 1), 365);
   ck_assert_int_eq(ymd(2025, 1, 1) - ymd(2024, 1, 1), 366);
   ck_assert_int_eq(ymd(2001, 1, 1) - ymd(2000, 1, 1), 366);
@@ -92,8 +84,7 @@ START_TEST(test_days_between)
 }
 END_TEST
 
-START_TEST(test_from_ymd_invalid)
-{
+START_TEST(test_from_ymd_invalid) {
   zdate z = 42;
 
   ck_assert(!zdate_from_ymd(2025, 2, 29, &z));
@@ -113,8 +104,7 @@ START_TEST(test_from_ymd_invalid)
 }
 END_TEST
 
-START_TEST(test_to_ymd)
-{
+START_TEST(test_to_ymd) {
   int y, m, d;
 
   zdate_to_ymd(0, &y, &m, &d);
@@ -148,8 +138,7 @@ START_TEST(test_to_ymd)
 }
 END_TEST
 
-START_TEST(test_parse_valid)
-{
+START_TEST(test_parse_valid) {
   zdate z = 0;
 
   ck_assert(zdate_parse("2024-02-29", 10, &z));
@@ -168,28 +157,28 @@ START_TEST(test_parse_valid)
 }
 END_TEST
 
-START_TEST(test_parse_invalid)
-{
+START_TEST(test_parse_invalid) {
   static const char *bad[] = {
-    "2025-02-29", "2024-13-01", "2025-1-5",    "2025-01-5",   "2025-1-05",
-    "2025-01-05x", "2025-01-05 ", " 2025-01-05", "2025/01/05", "20250105",
-    "",           "0000-01-01", "2025-00-10",  "2025-01-00",  "2025-04-31",
-    "1900-02-29", "+025-01-01", "-025-01-01",  "2025--1-01",  "2025-0a-01",
-    "2025-01-0a", "2025-01-1 ", "2025-1--01",  "99999-01-01", "2025-01-01T",
+      "2025-02-29",  "2024-13-01",  "2025-1-5",   "2025-01-5",  "2025-1-05",  "2025-01-05x",
+      "2025-01-05 ", " 2025-01-05", "2025/01/05", "20250105",   "",           "0000-01-01",
+      "2025-00-10",  "2025-01-00",  "2025-04-31", "1900-02-29", "+025-01-01", "-025-01-01",
+      "2025--1-01",  "2025-0a-01",  "2025-01-0a", "2025-01-1 ", "2025-1--01", "99999-01-01",
+      "2025-01-01T",
   };
   zdate z = 42;
 
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     ck_assert_msg(!parses(bad[i]), "accepted \"%s\"", bad[i]);
   ck_assert(!zdate_parse("2025-01-05", 9, &z)); /* too short a length */
-  ck_assert(!zdate_parse("2025-01\0" "05", 10, &z));
+  ck_assert(!zdate_parse("2025-01\0"
+                         "05",
+                         10, &z));
   ck_assert(!zdate_parse(NULL, 10, &z));
   ck_assert_int_eq(z, 42);
 }
 END_TEST
 
-START_TEST(test_format)
-{
+START_TEST(test_format) {
   char b[11];
 
   ck_assert_str_eq(zdate_format(0, b), "1970-01-01");
@@ -207,18 +196,14 @@ END_TEST
 /* Every day of years 1..9999: text round trip, and consecutive day numbers
  * are consecutive calendar days.  Plain checks in the loop (ck_assert is
  * costly per call); the first failing day number is reported. */
-static bool
-day_follows(int y, int m, int d, int py, int pm, int pd)
-{
+static bool day_follows(int y, int m, int d, int py, int pm, int pd) {
   if (d != 1)
     return y == py && m == pm && d == pd + 1;
   /* the first of a month follows the last of the previous month */
-  return pd == zdate_days_in_month(py, pm) &&
-         ((y == py && m == pm + 1) || (y == py + 1 && m == 1 && pm == 12));
+  return pd == zdate_days_in_month(py, pm) && ((y == py && m == pm + 1) || (y == py + 1 && m == 1 && pm == 12));
 }
 
-START_TEST(test_round_trip_all_days)
-{
+START_TEST(test_round_trip_all_days) {
   int py = 0, pm = 12, pd = 31; /* the day before 0001-01-01 */
   zdate bad = 0;
   bool ok = true;
@@ -229,8 +214,7 @@ START_TEST(test_round_trip_all_days)
     int y, m, d;
 
     zdate_to_ymd(z, &y, &m, &d);
-    ok = day_follows(y, m, d, py, pm, pd) &&
-         zdate_parse(zdate_format(z, b), 10, &back) && back == z;
+    ok = day_follows(y, m, d, py, pm, pd) && zdate_parse(zdate_format(z, b), 10, &back) && back == z;
     bad = z;
     py = y;
     pm = m;
@@ -241,9 +225,7 @@ START_TEST(test_round_trip_all_days)
 }
 END_TEST
 
-static Suite *
-date_suite(void)
-{
+static Suite *date_suite(void) {
   Suite *s = suite_create("date");
   TCase *tc = tcase_create("calendar");
 
@@ -264,14 +246,6 @@ date_suite(void)
   return s;
 }
 
-int
-main(void)
-{
-  SRunner *sr = srunner_create(date_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_ENV);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+int main(void) {
+  return ztest_run_suite(date_suite());
 }

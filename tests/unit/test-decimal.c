@@ -10,15 +10,14 @@
 
 #include "decimal.h"
 #include "format.h"
+#include "test-util.h"
 
 __extension__ typedef unsigned __int128 tu128;
 
 /* 2^127 - 1 = 170141183460469231731687303715884105727 */
 #define I128_MAX ((zi128)(((tu128)1 << 127) - 1))
 
-static zi128
-p10(int k)
-{
+static zi128 p10(int k) {
   zi128 p = 1;
 
   while (k-- > 0)
@@ -26,57 +25,48 @@ p10(int k)
   return p;
 }
 
-static zdec
-mk(zi128 m, int32_t scale)
-{
+static zdec mk(zi128 m, int32_t scale) {
   zdec d = {m, scale};
 
   return d;
 }
 
 /* Parse a literal that must be valid. */
-static zdec
-D(const char *s)
-{
+static zdec D(const char *s) {
   zdec d;
 
   ck_assert_msg(zdec_parse(s, strlen(s), &d), "cannot parse \"%s\"", s);
   return d;
 }
 
-static bool
-parses(const char *s)
-{
+static bool parses(const char *s) {
   zdec d;
 
   return zdec_parse(s, strlen(s), &d);
 }
 
 /* minimal-form text of d */
-static const char *
-txt(zdec d, char *buf)
-{
+static const char *txt(zdec d, char *buf) {
   return zdec_format(d, -1, buf);
 }
 
-#define ASSERT_TXT(d, want)                                                    \
-  do {                                                                         \
-    char b_[ZDEC_BUFSZ];                                                       \
-    ck_assert_str_eq(txt((d), b_), (want));                                    \
+#define ASSERT_TXT(d, want)                                                                                            \
+  do {                                                                                                                 \
+    char b_[ZDEC_BUFSZ];                                                                                               \
+    ck_assert_str_eq(txt((d), b_), (want));                                                                            \
   } while (0)
 
 /* exact mantissa and scale */
-#define ASSERT_MS(d, mm, ss)                                                   \
-  do {                                                                         \
-    zdec d_ = (d);                                                             \
-    ck_assert_msg(d_.m == (mm), "mantissa differs");                           \
-    ck_assert_int_eq(d_.scale, (ss));                                          \
+#define ASSERT_MS(d, mm, ss)                                                                                           \
+  do {                                                                                                                 \
+    zdec d_ = (d);                                                                                                     \
+    ck_assert_msg(d_.m == (mm), "mantissa differs");                                                                   \
+    ck_assert_int_eq(d_.scale, (ss));                                                                                  \
   } while (0)
 
 /* ---- parsing ---- */
 
-START_TEST(test_parse_valid)
-{
+START_TEST(test_parse_valid) {
   zdec d;
 
   ASSERT_MS(D("0"), 0, 0);
@@ -89,35 +79,48 @@ START_TEST(test_parse_valid)
   /* 36 nines: the most significant digits allowed, 10^36 - 1 */
   ASSERT_MS(D("999999999999999999999999999999999999"), p10(36) - 1, 0);
   /* 36 significant digits after leading zeros, 18 of them decimals */
-  ASSERT_MS(D("000123456789012345678.901234567890123456"),
-            p10(18) * 123456789012345678 + 901234567890123456, 18);
+  ASSERT_MS(D("000123456789012345678.901234567890123456"), p10(18) * 123456789012345678 + 901234567890123456, 18);
   /* only len characters are read */
   ck_assert(zdec_parse("12.345xyz", 6, &d));
   ASSERT_MS(d, 12345, 3);
 }
 END_TEST
 
-START_TEST(test_parse_invalid)
-{
+START_TEST(test_parse_invalid) {
   static const char *bad[] = {
-    "", "-", "+1", ".5", "-.5", "5.", "1e5", " 1", "1 ", "1.2.3", "--1",
-    "1,000", "0x10", "1.-2", "-1-", "abc",
-    "0.1234567890123456789",                   /* 19 decimals */
-    "1234567890123456789012345678901234567",   /* 37 significant digits */
-    "1234567890123456789.012345678901234567",  /* 37 significant digits */
+      "",
+      "-",
+      "+1",
+      ".5",
+      "-.5",
+      "5.",
+      "1e5",
+      " 1",
+      "1 ",
+      "1.2.3",
+      "--1",
+      "1,000",
+      "0x10",
+      "1.-2",
+      "-1-",
+      "abc",
+      "0.1234567890123456789",                  /* 19 decimals */
+      "1234567890123456789012345678901234567",  /* 37 significant digits */
+      "1234567890123456789.012345678901234567", /* 37 significant digits */
   };
   zdec d = {42, 1};
 
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     ck_assert_msg(!parses(bad[i]), "accepted \"%s\"", bad[i]);
-  ck_assert(!zdec_parse("1\0" "2", 3, &d)); /* embedded NUL */
+  ck_assert(!zdec_parse("1\0"
+                        "2",
+                        3, &d)); /* embedded NUL */
   ck_assert(!zdec_parse(NULL, 0, &d));
   ASSERT_MS(d, 42, 1); /* untouched on failure */
 }
 END_TEST
 
-START_TEST(test_written_scale)
-{
+START_TEST(test_written_scale) {
   ck_assert_int_eq(zdec_written_scale("1.50", 4), 2);
   ck_assert_int_eq(zdec_written_scale("3", 1), 0);
   ck_assert_int_eq(zdec_written_scale("-0.001", 6), 3);
@@ -130,14 +133,19 @@ END_TEST
 
 /* ---- formatting ---- */
 
-START_TEST(test_format_minimal)
-{
+START_TEST(test_format_minimal) {
   /* canonical texts survive parse + minimal format unchanged */
   static const char *same[] = {
-    "0", "12.5", "-3", "0.0345", "100", "-1234.5678",
-    "0.000000000000000001", "-0.000000000000000001",
-    "999999999999999999999999999999999999",
-    "123456789012345678.901234567890123456",
+      "0",
+      "12.5",
+      "-3",
+      "0.0345",
+      "100",
+      "-1234.5678",
+      "0.000000000000000001",
+      "-0.000000000000000001",
+      "999999999999999999999999999999999999",
+      "123456789012345678.901234567890123456",
   };
 
   for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
@@ -151,8 +159,7 @@ START_TEST(test_format_minimal)
 }
 END_TEST
 
-START_TEST(test_format_places)
-{
+START_TEST(test_format_places) {
   char b[ZDEC_BUFSZ];
 
   /* rounding half-up to the requested places */
@@ -173,8 +180,7 @@ START_TEST(test_format_places)
 }
 END_TEST
 
-START_TEST(test_format_fen)
-{
+START_TEST(test_format_fen) {
   char b[ZFMT_FEN_BUFSZ];
 
   ck_assert_str_eq(zfmt_fen(123456, b), "1234.56");
@@ -188,8 +194,7 @@ START_TEST(test_format_fen)
 }
 END_TEST
 
-START_TEST(test_format_fen_grouped)
-{
+START_TEST(test_format_fen_grouped) {
   char b[ZFMT_FEN_BUFSZ];
 
   ck_assert_str_eq(zfmt_fen_grouped(123456789, b), "1,234,567.89");
@@ -201,19 +206,15 @@ START_TEST(test_format_fen_grouped)
   ck_assert_str_eq(zfmt_fen_grouped(100000, b), "1,000.00");
   ck_assert_str_eq(zfmt_fen_grouped(-100000, b), "-1,000.00");
   ck_assert_str_eq(zfmt_fen_grouped(1234567, b), "12,345.67");
-  ck_assert_str_eq(zfmt_fen_grouped(100000000000, b),
-                   "1,000,000,000.00");
-  ck_assert_str_eq(zfmt_fen_grouped(INT64_MAX, b),
-                   "92,233,720,368,547,758.07");
-  ck_assert_str_eq(zfmt_fen_grouped(INT64_MIN, b),
-                   "-92,233,720,368,547,758.08");
+  ck_assert_str_eq(zfmt_fen_grouped(100000000000, b), "1,000,000,000.00");
+  ck_assert_str_eq(zfmt_fen_grouped(INT64_MAX, b), "92,233,720,368,547,758.07");
+  ck_assert_str_eq(zfmt_fen_grouped(INT64_MIN, b), "-92,233,720,368,547,758.08");
 }
 END_TEST
 
 /* ---- addition and subtraction ---- */
 
-START_TEST(test_add_sub)
-{
+START_TEST(test_add_sub) {
   zdec r;
 
   ck_assert(zdec_add(D("1.5"), D("2.25"), &r));
@@ -231,8 +232,7 @@ START_TEST(test_add_sub)
 }
 END_TEST
 
-START_TEST(test_add_sub_overflow)
-{
+START_TEST(test_add_sub_overflow) {
   zdec r = {42, 1};
 
   /* 2^127 - 1 + 1 and -(2^127 - 1) - 1 leave the (symmetric) range */
@@ -258,8 +258,7 @@ END_TEST
 
 /* ---- multiplication ---- */
 
-START_TEST(test_mul)
-{
+START_TEST(test_mul) {
   zdec r;
 
   /* 1234567.89 * 0.02: 123456789 * 2 = 246913578 at scale 2 + 2 */
@@ -280,8 +279,7 @@ START_TEST(test_mul)
 }
 END_TEST
 
-START_TEST(test_mul_scale_rounding)
-{
+START_TEST(test_mul_scale_rounding) {
   zdec r;
 
   /* scale 9 + 10 = 19 > 18: rounded half-even to 18.
@@ -306,8 +304,7 @@ START_TEST(test_mul_scale_rounding)
 }
 END_TEST
 
-START_TEST(test_mul_wide)
-{
+START_TEST(test_mul_wide) {
   zdec r = {42, 1};
 
   /* 100 * 100 at scale 18 each: the raw product 10^20 * 10^20 = 10^40
@@ -321,12 +318,10 @@ START_TEST(test_mul_wide)
   ASSERT_MS(r, 201 * p10(20) + 302, 18);
   ASSERT_TXT(r, "20100.000000000000000302");
   /* with ...001: 100.5 * 10^-18 -> 100 (tie broken to even 100) */
-  ck_assert(zdec_mul(mk(2 * p10(20) + 1, 18), mk(p10(20) + 5 * p10(17), 18),
-                     &r));
+  ck_assert(zdec_mul(mk(2 * p10(20) + 1, 18), mk(p10(20) + 5 * p10(17), 18), &r));
   ASSERT_MS(r, 201 * p10(20) + 100, 18);
   /* and negated */
-  ck_assert(zdec_mul(mk(-(2 * p10(20) + 3), 18), D("100.500000000000000000"),
-                     &r));
+  ck_assert(zdec_mul(mk(-(2 * p10(20) + 3), 18), D("100.500000000000000000"), &r));
   ASSERT_MS(r, -(201 * p10(20) + 302), 18);
   /* 100.000000000000000001^2 = 10000.000000000000000200 + 10^-36 */
   ck_assert(zdec_mul(mk(p10(20) + 1, 18), mk(p10(20) + 1, 18), &r));
@@ -334,8 +329,7 @@ START_TEST(test_mul_wide)
 }
 END_TEST
 
-START_TEST(test_mul_overflow)
-{
+START_TEST(test_mul_overflow) {
   zdec r = {42, 1};
 
   /* 10^20 * 10^19 = 10^39 > 1.7 * 10^38 */
@@ -357,8 +351,7 @@ END_TEST
 
 /* ---- division ---- */
 
-START_TEST(test_div)
-{
+START_TEST(test_div) {
   zdec r;
 
   ck_assert(zdec_div(D("1"), D("3"), &r));
@@ -399,8 +392,7 @@ START_TEST(test_div)
 }
 END_TEST
 
-START_TEST(test_div_ties)
-{
+START_TEST(test_div_ties) {
   zdec r;
   zdec two_e18 = D("2000000000000000000");
 
@@ -418,8 +410,7 @@ START_TEST(test_div_ties)
 }
 END_TEST
 
-START_TEST(test_div_errors)
-{
+START_TEST(test_div_errors) {
   zdec r = {42, 1};
 
   ck_assert(!zdec_div(D("1"), D("0"), &r));
@@ -435,8 +426,7 @@ END_TEST
 
 /* ---- money x rate x days / basis ---- */
 
-START_TEST(test_money_rate_days)
-{
+START_TEST(test_money_rate_days) {
   zdec a, b, c, r;
   int64_t fen;
   char buf[ZDEC_BUFSZ];
@@ -499,24 +489,21 @@ struct round_case {
   const char *want[6]; /* indexed by zround_mode */
 };
 
-START_TEST(test_round_modes)
-{
+START_TEST(test_round_modes) {
   /* HALF_UP, HALF_EVEN, DOWN, UP, FLOOR, CEILING */
   static const struct round_case cases[] = {
-    {"1.234", 2, {"1.23", "1.23", "1.23", "1.24", "1.23", "1.24"}},
-    {"-1.234", 2, {"-1.23", "-1.23", "-1.23", "-1.24", "-1.24", "-1.23"}},
-    {"1.235", 2, {"1.24", "1.24", "1.23", "1.24", "1.23", "1.24"}},
-    {"1.245", 2, {"1.25", "1.24", "1.24", "1.25", "1.24", "1.25"}},
-    {"-1.245", 2, {"-1.25", "-1.24", "-1.24", "-1.25", "-1.25", "-1.24"}},
-    {"2.5", 0, {"3", "2", "2", "3", "2", "3"}},
-    {"-2.5", 0, {"-3", "-2", "-2", "-3", "-3", "-2"}},
-    {"3.5", 0, {"4", "4", "3", "4", "3", "4"}},
-    {"1.20", 1, {"1.2", "1.2", "1.2", "1.2", "1.2", "1.2"}},
-    {"0.001", 2, {"0.00", "0.00", "0.00", "0.01", "0.00", "0.01"}},
-    {"-0.001", 2, {"0.00", "0.00", "0.00", "-0.01", "-0.01", "0.00"}},
-    {"24691.3578", 2,
-     {"24691.36", "24691.36", "24691.35", "24691.36", "24691.35",
-      "24691.36"}},
+      {"1.234", 2, {"1.23", "1.23", "1.23", "1.24", "1.23", "1.24"}},
+      {"-1.234", 2, {"-1.23", "-1.23", "-1.23", "-1.24", "-1.24", "-1.23"}},
+      {"1.235", 2, {"1.24", "1.24", "1.23", "1.24", "1.23", "1.24"}},
+      {"1.245", 2, {"1.25", "1.24", "1.24", "1.25", "1.24", "1.25"}},
+      {"-1.245", 2, {"-1.25", "-1.24", "-1.24", "-1.25", "-1.25", "-1.24"}},
+      {"2.5", 0, {"3", "2", "2", "3", "2", "3"}},
+      {"-2.5", 0, {"-3", "-2", "-2", "-3", "-3", "-2"}},
+      {"3.5", 0, {"4", "4", "3", "4", "3", "4"}},
+      {"1.20", 1, {"1.2", "1.2", "1.2", "1.2", "1.2", "1.2"}},
+      {"0.001", 2, {"0.00", "0.00", "0.00", "0.01", "0.00", "0.01"}},
+      {"-0.001", 2, {"0.00", "0.00", "0.00", "-0.01", "-0.01", "0.00"}},
+      {"24691.3578", 2, {"24691.36", "24691.36", "24691.35", "24691.36", "24691.35", "24691.36"}},
   };
   char b[ZDEC_BUFSZ];
   zdec r;
@@ -525,17 +512,14 @@ START_TEST(test_round_modes)
     for (int mode = ZROUND_HALF_UP; mode <= ZROUND_CEILING; mode++) {
       ck_assert(zdec_round(D(cases[i].in), cases[i].places, mode, &r));
       ck_assert_int_eq(r.scale, cases[i].places);
-      ck_assert_msg(strcmp(zdec_format(r, cases[i].places, b),
-                           cases[i].want[mode]) == 0,
-                    "%s mode %d: got %s, want %s", cases[i].in, mode, b,
-                    cases[i].want[mode]);
+      ck_assert_msg(strcmp(zdec_format(r, cases[i].places, b), cases[i].want[mode]) == 0, "%s mode %d: got %s, want %s",
+                    cases[i].in, mode, b, cases[i].want[mode]);
     }
   }
 }
 END_TEST
 
-START_TEST(test_round_ties)
-{
+START_TEST(test_round_ties) {
   zdec r;
 
   ck_assert(zdec_round(D("0.005"), 2, ZROUND_HALF_UP, &r));
@@ -567,8 +551,7 @@ START_TEST(test_round_ties)
 }
 END_TEST
 
-START_TEST(test_round_edges)
-{
+START_TEST(test_round_edges) {
   zdec r = {42, 1};
 
   /* to more places than written: exact, scale raised */
@@ -594,8 +577,7 @@ END_TEST
 
 /* ---- conversions ---- */
 
-START_TEST(test_to_fen)
-{
+START_TEST(test_to_fen) {
   int64_t fen = 42;
 
   ck_assert(zdec_to_fen(D("1234.56"), ZROUND_HALF_UP, &fen));
@@ -615,8 +597,7 @@ START_TEST(test_to_fen)
 }
 END_TEST
 
-START_TEST(test_to_fen_limits)
-{
+START_TEST(test_to_fen_limits) {
   int64_t fen = 42;
 
   /* INT64_MAX = 9223372036854775807 fen = 92233720368547758.07 yuan */
@@ -641,8 +622,7 @@ START_TEST(test_to_fen_limits)
 }
 END_TEST
 
-START_TEST(test_to_int64)
-{
+START_TEST(test_to_int64) {
   int64_t v = 42;
 
   ck_assert(zdec_to_int64(D("5.00"), &v));
@@ -662,8 +642,7 @@ START_TEST(test_to_int64)
 }
 END_TEST
 
-START_TEST(test_rescale)
-{
+START_TEST(test_rescale) {
   zdec r = {42, 1};
 
   ck_assert(zdec_rescale(D("1.5"), 3, &r));
@@ -683,8 +662,7 @@ END_TEST
 
 /* ---- comparison and sign ---- */
 
-START_TEST(test_cmp)
-{
+START_TEST(test_cmp) {
   ck_assert_int_eq(zdec_cmp(D("1.50"), D("1.5")), 0);
   ck_assert_int_eq(zdec_cmp(D("1.5"), D("1.49")), 1);
   ck_assert_int_eq(zdec_cmp(D("1.49"), D("1.5")), -1);
@@ -699,8 +677,7 @@ START_TEST(test_cmp)
 }
 END_TEST
 
-START_TEST(test_cmp_no_overflow)
-{
+START_TEST(test_cmp_no_overflow) {
   /* aligning 10^38 to scale 18 would need 10^56 */
   ck_assert_int_eq(zdec_cmp(mk(p10(38), 0), D("0.000000000000000001")), 1);
   ck_assert_int_eq(zdec_cmp(D("0.000000000000000001"), mk(p10(38), 0)), -1);
@@ -719,8 +696,7 @@ START_TEST(test_cmp_no_overflow)
 }
 END_TEST
 
-START_TEST(test_neg_sign)
-{
+START_TEST(test_neg_sign) {
   ASSERT_MS(zdec_neg(D("1.5")), -15, 1);
   ASSERT_MS(zdec_neg(D("-0.01")), 1, 2);
   ck_assert(zdec_is_zero(zdec_neg(D("0"))));
@@ -736,9 +712,7 @@ START_TEST(test_neg_sign)
 }
 END_TEST
 
-static Suite *
-decimal_suite(void)
-{
+static Suite *decimal_suite(void) {
   Suite *s = suite_create("decimal");
   TCase *tc;
 
@@ -783,14 +757,6 @@ decimal_suite(void)
   return s;
 }
 
-int
-main(void)
-{
-  SRunner *sr = srunner_create(decimal_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_ENV);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+int main(void) {
+  return ztest_run_suite(decimal_suite());
 }

@@ -16,84 +16,67 @@
 #include <string.h>
 
 #include "zjtx/zjtx.h"
+#include "test-util.h"
 
 /* ---- the test policy ---------------------------------------------------- */
 
-#define HEADER                                                                                            \
-  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                                            \
-  "<policy id=\"t\" version=\"1\">\n"                                                                       \
-  "<title lang=\"en\">Test</title>\n"                                                                       \
-  "<jurisdiction>J</jurisdiction>\n"                                                                        \
-  "<document>D</document>\n"                                                                                \
-  "<period unit=\"year\" default=\"2025\"/>\n"                                                              \
-  "<entity name=\"shop\" plural=\"shops\" key=\"id\">\n"                                                    \
-  " <field name=\"id\" type=\"text\"/>\n"                                                                   \
-  " <field name=\"amount\" type=\"money\"/>\n"                                                              \
-  " <field name=\"other\" type=\"money\"/>\n"                                                               \
-  " <field name=\"rate\" type=\"rate\"/>\n"                                                                 \
-  " <field name=\"opened\" type=\"date\"/>\n"                                                               \
-  " <field name=\"tier\" type=\"code\"><code value=\"bronze\"/><code value=\"silver\"/></field>\n"          \
-  " <field name=\"level\" type=\"code\" ordered=\"true\"><code value=\"low\"/><code value=\"mid\"/>"        \
-  "<code value=\"high\"/></field>\n"                                                                       \
-  " <field name=\"active\" type=\"bool\"/>\n"                                                               \
-  " <field name=\"n\" type=\"number\"/>\n"                                                                  \
-  "</entity>\n"                                                                                             \
-  "<entity name=\"sale\" plural=\"sales\" parent=\"shop\" parent-key=\"shop\" key=\"id\">\n"                \
-  " <field name=\"id\" type=\"text\"/>\n"                                                                   \
-  " <field name=\"price\" type=\"money\"/>\n"                                                               \
-  " <field name=\"sold_on\" type=\"date\"/>\n"                                                              \
-  " <field name=\"kind\" type=\"code\"><code value=\"retail\"/><code value=\"wholesale\"/></field>\n"       \
-  " <field name=\"ok\" type=\"bool\"/>\n"                                                                   \
-  "</entity>\n"                                                                                             \
-  "<parameter id=\"fee\" type=\"money\" status=\"published\"><source>s</source>"                            \
-  "<value from=\"2025-01-01\">100</value></parameter>\n"                                                    \
-  "<parameter id=\"lpr\" type=\"rate\" status=\"published\"><source>s</source>"                             \
-  "<value from=\"2024-01-01\">3.45</value><value from=\"2025-05-20\">3.00</value></parameter>\n"            \
-  "<parameter id=\"bonus\" type=\"money\" key=\"shop.level\" default=\"7\" status=\"assumed\">"             \
-  "<source>s</source><value from=\"2025-01-01\" key=\"high\">1000</value>"                                  \
-  "<value from=\"2025-01-01\" key=\"mid\">500</value></parameter>\n"                                        \
-  "<parameter id=\"bonus_nodef\" type=\"money\" key=\"shop.level\" status=\"assumed\">"                     \
+#define HEADER                                                                                                         \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                                                       \
+  "<policy id=\"t\" version=\"1\">\n"                                                                                  \
+  "<title lang=\"en\">Test</title>\n"                                                                                  \
+  "<jurisdiction>J</jurisdiction>\n"                                                                                   \
+  "<document>D</document>\n"                                                                                           \
+  "<period unit=\"year\" default=\"2025\"/>\n"                                                                         \
+  "<entity name=\"shop\" plural=\"shops\" key=\"id\">\n"                                                               \
+  " <field name=\"id\" type=\"text\"/>\n"                                                                              \
+  " <field name=\"amount\" type=\"money\"/>\n"                                                                         \
+  " <field name=\"other\" type=\"money\"/>\n"                                                                          \
+  " <field name=\"rate\" type=\"rate\"/>\n"                                                                            \
+  " <field name=\"opened\" type=\"date\"/>\n"                                                                          \
+  " <field name=\"tier\" type=\"code\"><code value=\"bronze\"/><code value=\"silver\"/></field>\n"                     \
+  " <field name=\"level\" type=\"code\" ordered=\"true\"><code value=\"low\"/><code value=\"mid\"/>"                   \
+  "<code value=\"high\"/></field>\n"                                                                                   \
+  " <field name=\"active\" type=\"bool\"/>\n"                                                                          \
+  " <field name=\"n\" type=\"number\"/>\n"                                                                             \
+  "</entity>\n"                                                                                                        \
+  "<entity name=\"sale\" plural=\"sales\" parent=\"shop\" parent-key=\"shop\" key=\"id\">\n"                           \
+  " <field name=\"id\" type=\"text\"/>\n"                                                                              \
+  " <field name=\"price\" type=\"money\"/>\n"                                                                          \
+  " <field name=\"sold_on\" type=\"date\"/>\n"                                                                         \
+  " <field name=\"kind\" type=\"code\"><code value=\"retail\"/><code value=\"wholesale\"/></field>\n"                  \
+  " <field name=\"ok\" type=\"bool\"/>\n"                                                                              \
+  "</entity>\n"                                                                                                        \
+  "<parameter id=\"fee\" type=\"money\" status=\"published\"><source>s</source>"                                       \
+  "<value from=\"2025-01-01\">100</value></parameter>\n"                                                               \
+  "<parameter id=\"lpr\" type=\"rate\" status=\"published\"><source>s</source>"                                        \
+  "<value from=\"2024-01-01\">3.45</value><value from=\"2025-05-20\">3.00</value></parameter>\n"                       \
+  "<parameter id=\"bonus\" type=\"money\" key=\"shop.level\" default=\"7\" status=\"assumed\">"                        \
+  "<source>s</source><value from=\"2025-01-01\" key=\"high\">1000</value>"                                             \
+  "<value from=\"2025-01-01\" key=\"mid\">500</value></parameter>\n"                                                   \
+  "<parameter id=\"bonus_nodef\" type=\"money\" key=\"shop.level\" status=\"assumed\">"                                \
   "<source>s</source><value from=\"2025-01-01\" key=\"high\">9</value></parameter>\n"
 #define FOOTER "</policy>\n"
 
 #define RULE(id, expr) "<rule id=\"" id "\" subject=\"shop\" clause=\"c\"><amount>" expr "</amount></rule>\n"
-#define COND(id, cond) \
+#define COND(id, cond)                                                                                                 \
   "<rule id=\"" id "\" subject=\"shop\" clause=\"c\"><condition>" cond "</condition><amount>fee</amount></rule>\n"
 #define TWICE                                                                                                          \
   "<derived name=\"twice\" entity=\"shop\" type=\"money\"><arg name=\"v\" type=\"money\"/>"                            \
   "<expr>v * 2</expr></derived>\n"
 
-static char *policy_text(const char *body) { return g_strconcat(HEADER, body, FOOTER, NULL); }
+static char *policy_text(const char *body) {
+  return g_strconcat(HEADER, body, FOOTER, NULL);
+}
 
 static zjtx_policy *load_ok(const char *body) {
-  char *xml = policy_text(body);
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  zjtx_status st = zjtx_policy_load_buffer(xml, strlen(xml), "t.xml", NULL, &p, &err);
-  if (st != ZJTX_OK) {
-    char *m = zjtx_error_format(err);
-    ck_abort_msg("policy did not load: %s", m);
-  }
-  ck_assert_ptr_nonnull(p);
-  ck_assert_ptr_null(err);
-  g_free(xml);
-  return p;
+  g_autofree char *xml = policy_text(body);
+  return ztest_policy_text(xml, "t.xml");
 }
 
 /* Loads a body that must fail; returns the error (caller frees). */
 static zjtx_error *load_fail(const char *body, zjtx_status want) {
-  char *xml = policy_text(body);
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  zjtx_status st = zjtx_policy_load_buffer(xml, strlen(xml), "t.xml", NULL, &p, &err);
-  g_free(xml);
-  ck_assert_ptr_null(p);
-  ck_assert_ptr_nonnull(err);
-  char *m = zjtx_error_format(err);
-  ck_assert_msg(st == want, "status %d, want %d: %s", st, want, m);
-  ck_assert_int_eq(zjtx_error_code(err), want);
-  zjtx_free(m);
-  return err;
+  g_autofree char *xml = policy_text(body);
+  return ztest_policy_text_fail(xml, strlen(xml), "t.xml", want);
 }
 
 /* Where `at` (a pointer into xml) is: line and column in characters, from 1. */
@@ -145,8 +128,8 @@ static const char *const sale_fields[] = {"id", "shop", "price", "sold_on", "kin
 static const char *const sale_defaults[] = {"X", "S", "0", "2025-06-01", "retail", "true"};
 
 /* Adds a record: defaults, replaced by the NULL-terminated name/value pairs. */
-static void add_rec(zjtx_facts *f, const char *entity, const char *const *names, const char *const *defaults,
-                    size_t n, va_list ap) {
+static void add_rec(zjtx_facts *f, const char *entity, const char *const *names, const char *const *defaults, size_t n,
+                    va_list ap) {
   const char *values[16];
   memcpy(values, defaults, n * sizeof *values);
   for (const char *name; (name = va_arg(ap, const char *));) {
@@ -212,11 +195,11 @@ static char *results(zjtx_policy *p, zjtx_facts *f, zjtx_options *o) {
   return g_string_free(s, FALSE);
 }
 
-#define ck_results(p, f, o, want)              \
-  do {                                        \
-    char *got_ = results((p), (f), (o));      \
-    ck_assert_str_eq(got_, (want));           \
-    g_free(got_);                             \
+#define ck_results(p, f, o, want)                                                                                      \
+  do {                                                                                                                 \
+    char *got_ = results((p), (f), (o));                                                                               \
+    ck_assert_str_eq(got_, (want));                                                                                    \
+    g_free(got_);                                                                                                      \
   } while (0)
 
 /* Evaluation that must fail: returns the error. */
@@ -270,8 +253,7 @@ static expr_error_case *parse_error_case(const char *line, int file_line, const 
 }
 
 static GPtrArray *read_error_cases(void) {
-  const char *srcdir = g_getenv("ZJTX_SRCDIR");
-  g_autofree char *path = g_build_filename(srcdir ? srcdir : ".", "tests", "unit", "expr", "errors.txt", NULL);
+  g_autofree char *path = ztest_src_path("tests", "unit", "expr", "errors.txt", NULL);
   g_autofree char *text = NULL;
   g_autoptr(GError) gerr = NULL;
   if (!g_file_get_contents(path, &text, NULL, &gerr)) {
@@ -484,8 +466,9 @@ END_TEST
 START_TEST(type_code_derived_literal) {
   /* without a code in it, a literal is text (tests/unit/expr/errors.txt); with
    * one, the literal is typed by it */
-  zjtx_policy *p = load_ok("<derived name=\"d\" entity=\"shop\" type=\"code\"><expr>if active then level else 'mid'</expr></derived>\n"
-                           RULE("r", "bonus[d]"));
+  zjtx_policy *p = load_ok(
+      "<derived name=\"d\" entity=\"shop\" type=\"code\"><expr>if active then level else 'mid'</expr></derived>\n" RULE(
+          "r", "bonus[d]"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", "level", "high", NULL);
   shop(f, "id", "S2", "level", "high", "active", "false", NULL);
@@ -526,13 +509,13 @@ END_TEST
 /* ======================================================================== */
 
 START_TEST(eval_precedence) {
-  zjtx_policy *p = load_ok(RULE("p1", "fee * (1 + 2 * 3)")      /* 100 * 7 = 700 */
-                           RULE("p2", "(fee + 2) * 3")           /* 102 * 3 = 306 */
-                           RULE("p3", "fee - 10 - 20")           /* left: 70, not 110 */
-                           RULE("p4", "fee / 4 / 5")             /* left: 5, not 125 */
-                           RULE("p5", "-fee + 150")              /* 50 */
-                           RULE("p6", "fee * 2 - fee / 2 * 3")   /* 200 - 150 = 50 */
-                           RULE("p7", "if active then fee else 0") /* 100 */
+  zjtx_policy *p = load_ok(RULE("p1", "fee * (1 + 2 * 3)")                              /* 100 * 7 = 700 */
+                           RULE("p2", "(fee + 2) * 3")                                  /* 102 * 3 = 306 */
+                           RULE("p3", "fee - 10 - 20")                                  /* left: 70, not 110 */
+                           RULE("p4", "fee / 4 / 5")                                    /* left: 5, not 125 */
+                           RULE("p5", "-fee + 150")                                     /* 50 */
+                           RULE("p6", "fee * 2 - fee / 2 * 3")                          /* 200 - 150 = 50 */
+                           RULE("p7", "if active then fee else 0")                      /* 100 */
                            RULE("p8", "fee * (if not active or n > 0 then 1 else 2)")); /* not binds tighter than or */
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", "n", "1", NULL);
@@ -546,11 +529,11 @@ START_TEST(eval_precedence) {
 END_TEST
 
 START_TEST(eval_rates) {
-  zjtx_policy *p = load_ok(RULE("r1", "amount * 2%")   /* 1000 * 2% = 20.00 */
-                           RULE("r2", "amount * rate") /* 1000 * 2.5% = 25.00 */
-                           RULE("r3", "amount * lpr")  /* in force on 12-31: 3.00% -> 30.00 */
-                           RULE("r4", "rate * amount * 2") /* rate*money, *number: 50.00 */
-                           RULE("r5", "amount * (rate + 0.5%)") /* 3% -> 30.00 */
+  zjtx_policy *p = load_ok(RULE("r1", "amount * 2%")                /* 1000 * 2% = 20.00 */
+                           RULE("r2", "amount * rate")              /* 1000 * 2.5% = 25.00 */
+                           RULE("r3", "amount * lpr")               /* in force on 12-31: 3.00% -> 30.00 */
+                           RULE("r4", "rate * amount * 2")          /* rate*money, *number: 50.00 */
+                           RULE("r5", "amount * (rate + 0.5%)")     /* 3% -> 30.00 */
                            RULE("r6", "amount * (rate - 0%) * n")); /* 25 * 4 = 100.00 */
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", "amount", "1000", "rate", "2.5", "n", "4", NULL);
@@ -566,9 +549,9 @@ START_TEST(eval_rounding_half_up_at_end) {
                            /* rounded once at the end: 0.005 + 0.005 = 0.01, not 0.01 + 0.01 */
                            RULE("twice", "amount * 0.5% + other * 0.5%"));
   zjtx_facts *f = facts_new(p);
-  shop(f, "id", "A", "amount", "1.00", "other", "1.00", NULL);  /* 0.005 -> 0.01 */
-  shop(f, "id", "B", "amount", "0.80", "other", "0.00", NULL);  /* 0.004 -> 0: not reported */
-  shop(f, "id", "C", "amount", "3.00", "other", "0.00", NULL);  /* 0.015 -> 0.02 */
+  shop(f, "id", "A", "amount", "1.00", "other", "1.00", NULL); /* 0.005 -> 0.01 */
+  shop(f, "id", "B", "amount", "0.80", "other", "0.00", NULL); /* 0.004 -> 0: not reported */
+  shop(f, "id", "C", "amount", "3.00", "other", "0.00", NULL); /* 0.015 -> 0.02 */
   finish(f);
   ck_results(p, f, NULL, "r A 0.01\nr C 0.02\ntwice A 0.01\ntwice C 0.02\n");
   zjtx_facts_free(f);
@@ -603,9 +586,9 @@ START_TEST(eval_rounding_modes) {
 END_TEST
 
 START_TEST(eval_round_function) {
-  zjtx_policy *p = load_ok(RULE("third", "round(amount / 3) * 3") /* 33.33 * 3 = 99.99 */
-                           RULE("whole", "fee * round(n)")        /* round(2.5) = 3 -> 300 */
-                           RULE("one", "fee * round(n, 1)")       /* n = 2.5 -> 250 */
+  zjtx_policy *p = load_ok(RULE("third", "round(amount / 3) * 3")   /* 33.33 * 3 = 99.99 */
+                           RULE("whole", "fee * round(n)")          /* round(2.5) = 3 -> 300 */
+                           RULE("one", "fee * round(n, 1)")         /* n = 2.5 -> 250 */
                            RULE("neg", "fee * abs(round(0 - n))")); /* |-3| -> 300 */
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", "amount", "100", "n", "2.5", NULL);
@@ -617,11 +600,12 @@ START_TEST(eval_round_function) {
 END_TEST
 
 START_TEST(eval_caps) {
-  zjtx_policy *p = load_ok(
-      "<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>amount</amount><cap label=\"fee\">fee</cap>"
-      "<cap>other</cap></rule>\n"
-      /* caps come after the rounding: every amount here is over 0.01, the cap */
-      "<rule id=\"r2\" subject=\"shop\" clause=\"c\"><amount>amount * 0.5%</amount><cap>round(fee / 10000)</cap></rule>\n");
+  zjtx_policy *p =
+      load_ok("<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>amount</amount><cap label=\"fee\">fee</cap>"
+              "<cap>other</cap></rule>\n"
+              /* caps come after the rounding: every amount here is over 0.01, the cap */
+              "<rule id=\"r2\" subject=\"shop\" clause=\"c\"><amount>amount * 0.5%</amount><cap>round(fee / "
+              "10000)</cap></rule>\n");
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "A", "amount", "80", "other", "60", NULL);   /* min(80, 100, 60) = 60 */
   shop(f, "id", "B", "amount", "500", "other", "600", NULL); /* min(500, 100, 600) = 100 */
@@ -635,13 +619,11 @@ START_TEST(eval_caps) {
 END_TEST
 
 START_TEST(eval_dates) {
-  zjtx_policy *p = load_ok(RULE("days", "fee * days_between(opened, period.end + 1)")
-                           RULE("back", "fee * max(0, days_between(opened, period.start))")
-                           RULE("y", "fee * (year(opened) - 2000)")
-                           RULE("m", "fee * month(opened)")
-                           RULE("d", "fee * day(opened)")
-                           COND("prev", "opened - 1 == date('2025-02-28') or opened - 1 == date('2024-02-29')")
-                           RULE("py", "fee * (period.year - year(opened))"));
+  zjtx_policy *p = load_ok(RULE("days", "fee * days_between(opened, period.end + 1)") RULE(
+      "back", "fee * max(0, days_between(opened, period.start))") RULE("y", "fee * (year(opened) - 2000)")
+                               RULE("m", "fee * month(opened)") RULE("d", "fee * day(opened)")
+                                   COND("prev", "opened - 1 == date('2025-02-28') or opened - 1 == date('2024-02-29')")
+                                       RULE("py", "fee * (period.year - year(opened))"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "A", "opened", "2025-12-01", NULL); /* 31 days to 2026-01-01 */
   shop(f, "id", "B", "opened", "2025-03-01", NULL); /* 306 days; Feb 28 the day before */
@@ -661,9 +643,8 @@ START_TEST(eval_dates) {
 END_TEST
 
 START_TEST(eval_within_inclusive) {
-  zjtx_policy *p = load_ok(COND("d", "within(opened, period.start, period.end)")
-                           COND("m", "within(amount, 100, 200)")
-                           COND("c", "within(level, 'mid', 'high')"));
+  zjtx_policy *p = load_ok(COND("d", "within(opened, period.start, period.end)") COND("m", "within(amount, 100, 200)")
+                               COND("c", "within(level, 'mid', 'high')"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "A", "opened", "2025-01-01", "amount", "100", "level", "mid", NULL);
   shop(f, "id", "B", "opened", "2025-12-31", "amount", "200", "level", "high", NULL);
@@ -677,18 +658,16 @@ START_TEST(eval_within_inclusive) {
 END_TEST
 
 START_TEST(eval_aggregates) {
-  zjtx_policy *p = load_ok(RULE("count", "fee * count(x in sales)")
-                           RULE("count_w", "fee * count(x in sales where x.kind == 'retail')")
-                           RULE("sum", "sum(x in sales : x.price)")
-                           RULE("sum_w", "sum(x in sales where x.ok : x.price)")
-                           COND("any", "any(x in sales where x.price > 25)")
-                           COND("all", "all(x in sales : x.ok)")
-                           COND("all_w", "all(x in sales where x.kind == 'retail' : x.ok)")
-                           RULE("max", "max(x in sales : x.price else 0)")
-                           RULE("min", "min(x in sales : x.price else 0)")
-                           RULE("min_e", "min(x in sales where x.price > 100 : x.price else 5)")
-                           RULE("maxd", "fee * days_between(max(x in sales : x.sold_on else period.start), period.end)")
-                           RULE("nested", "fee * count(x in sales where any(y in x.shop.sales where y.price > x.price))"));
+  zjtx_policy *p = load_ok(
+      RULE("count", "fee * count(x in sales)") RULE("count_w", "fee * count(x in sales where x.kind == 'retail')")
+          RULE("sum", "sum(x in sales : x.price)") RULE("sum_w", "sum(x in sales where x.ok : x.price)")
+              COND("any", "any(x in sales where x.price > 25)") COND("all", "all(x in sales : x.ok)")
+                  COND("all_w", "all(x in sales where x.kind == 'retail' : x.ok)")
+                      RULE("max", "max(x in sales : x.price else 0)") RULE("min", "min(x in sales : x.price else 0)")
+                          RULE("min_e", "min(x in sales where x.price > 100 : x.price else 5)") RULE(
+                              "maxd", "fee * days_between(max(x in sales : x.sold_on else period.start), period.end)")
+                              RULE("nested",
+                                   "fee * count(x in sales where any(y in x.shop.sales where y.price > x.price))"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", NULL);
   shop(f, "id", "S2", NULL);
@@ -703,10 +682,11 @@ START_TEST(eval_aggregates) {
    * S2 has no sales: count 0 and sum 0 are not reported, all() is true,
    * max/min give their else (0, 0 not reported; 5), the last date is
    * period.start, 364 days before the end. */
-  ck_results(p, f, NULL,
-             "count S1 300.00\ncount_w S1 200.00\nsum S1 60.50\nsum_w S1 40.50\nany S1 100.00\n"
-             "all S2 100.00\nall_w S1 100.00\nall_w S2 100.00\nmax S1 30.50\nmin S1 10.00\nmin_e S1 5.00\nmin_e S2 5.00\n"
-             "maxd S1 33300.00\nmaxd S2 36400.00\nnested S1 200.00\n");
+  ck_results(
+      p, f, NULL,
+      "count S1 300.00\ncount_w S1 200.00\nsum S1 60.50\nsum_w S1 40.50\nany S1 100.00\n"
+      "all S2 100.00\nall_w S1 100.00\nall_w S2 100.00\nmax S1 30.50\nmin S1 10.00\nmin_e S1 5.00\nmin_e S2 5.00\n"
+      "maxd S1 33300.00\nmaxd S2 36400.00\nnested S1 200.00\n");
   zjtx_facts_free(f);
   zjtx_policy_unref(p);
 }
@@ -715,10 +695,11 @@ END_TEST
 START_TEST(eval_max_of_derived_in_aggregate) {
   /* `best` is compiled before `net`, which is first compiled while typing
    * the max() value: its constants must survive */
-  zjtx_policy *p = load_ok("<derived name=\"best\" entity=\"shop\" type=\"money\"><expr>max(x in sales : x.net else 0)</expr></derived>\n"
-                           "<derived name=\"net\" entity=\"sale\" type=\"money\"><expr>x_price * 90% + 1</expr></derived>\n"
-                           "<derived name=\"x_price\" entity=\"sale\" type=\"money\"><expr>price - 0.5</expr></derived>\n"
-                           RULE("r", "best + 1000"));
+  zjtx_policy *p = load_ok(
+      "<derived name=\"best\" entity=\"shop\" type=\"money\"><expr>max(x in sales : x.net else 0)</expr></derived>\n"
+      "<derived name=\"net\" entity=\"sale\" type=\"money\"><expr>x_price * 90% + 1</expr></derived>\n"
+      "<derived name=\"x_price\" entity=\"sale\" type=\"money\"><expr>price - 0.5</expr></derived>\n" RULE(
+          "r", "best + 1000"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", NULL);
   sale(f, "id", "a", "shop", "S1", "price", "10.50", NULL); /* (10.50 - 0.5) * 0.9 + 1 = 10 */
@@ -732,12 +713,10 @@ END_TEST
 
 START_TEST(eval_in_and_minmax_functions) {
   zjtx_policy *p = load_ok(COND("isin", "tier in ('silver', 'bronze') and level in ('mid')")
-                           COND("notin", "not level in ('low', 'mid')")
-                           RULE("max", "max(amount, other)")
-                           RULE("min", "min(amount, other, fee)")
-                           RULE("max0", "max(0, amount - other)")
-                           RULE("maxd", "fee * days_between(period.start, max(opened, date('2025-03-01')))")
-                           RULE("maxc", "bonus[max(level, 'mid')]"));
+                               COND("notin", "not level in ('low', 'mid')") RULE("max", "max(amount, other)")
+                                   RULE("min", "min(amount, other, fee)") RULE("max0", "max(0, amount - other)")
+                                       RULE("maxd", "fee * days_between(period.start, max(opened, date('2025-03-01')))")
+                                           RULE("maxc", "bonus[max(level, 'mid')]"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "A", "amount", "80", "other", "150", "level", "mid", "opened", "2025-01-11", NULL);
   shop(f, "id", "B", "amount", "250", "other", "50", "level", "high", "tier", "silver", "opened", "2025-04-01", NULL);
@@ -798,7 +777,8 @@ START_TEST(eval_keyed_params) {
   shop(f, "id", "L", "level", "low", NULL);
   finish(f);
   zjtx_error *err = eval_fail(p, f, NULL, ZJTX_ERR_EVAL);
-  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "parameter 'bonus_nodef'[low] has no value in force on 2025-12-31"));
+  ck_assert_ptr_nonnull(
+      strstr(zjtx_error_message(err), "parameter 'bonus_nodef'[low] has no value in force on 2025-12-31"));
   ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "shop L"));
   zjtx_error_free(err);
   zjtx_facts_free(f);
@@ -833,51 +813,37 @@ START_TEST(eval_option_overrides) {
   zjtx_options_free(o);
 
   /* an unknown id, a bad value or an unknown key make the evaluation fail */
-  o = zjtx_options_new();
-  ck_assert_int_eq(zjtx_options_set_param(o, "nosuch", NULL, "1", NULL), ZJTX_OK);
-  zjtx_error *err = eval_fail(p, f, o, ZJTX_ERR_NOT_FOUND);
-  ck_assert_str_eq(zjtx_error_message(err), "unknown parameter 'nosuch'");
-  zjtx_error_free(err);
-  zjtx_options_free(o);
-  o = zjtx_options_new();
-  zjtx_options_set_param(o, "lpr", NULL, "2.5x", NULL);
-  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
-  ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "2.5x"));
-  zjtx_error_free(err);
-  zjtx_options_free(o);
-  o = zjtx_options_new();
-  zjtx_options_set_param(o, "fee", NULL, "1.005", NULL); /* money has at most 2 decimals */
-  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
-  zjtx_error_free(err);
-  zjtx_options_free(o);
-  o = zjtx_options_new();
-  zjtx_options_set_param(o, "bonus", "top", "1", NULL);
-  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
-  ck_assert_str_eq(zjtx_error_message(err), "parameter bonus has no key 'top'");
-  zjtx_error_free(err);
-  zjtx_options_free(o);
-  o = zjtx_options_new();
-  zjtx_options_set_param(o, "fee", "high", "1", NULL); /* fee is not keyed */
-  err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
-  zjtx_error_free(err);
-  zjtx_options_free(o);
+  static const struct {
+    const char *id, *key, *value;
+    zjtx_status want;
+    const char *message; /* the whole message, or NULL */
+    const char *part;    /* in the message, or NULL */
+  } bad[] = {
+      {"nosuch", NULL, "1", ZJTX_ERR_NOT_FOUND, "unknown parameter 'nosuch'", NULL},
+      {"lpr", NULL, "2.5x", ZJTX_ERR_INVALID_ARG, NULL, "2.5x"},
+      {"fee", NULL, "1.005", ZJTX_ERR_INVALID_ARG, NULL, NULL}, /* money has at most 2 decimals */
+      {"bonus", "top", "1", ZJTX_ERR_INVALID_ARG, "parameter bonus has no key 'top'", NULL},
+      {"fee", "high", "1", ZJTX_ERR_INVALID_ARG, NULL, NULL}, /* fee is not keyed */
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    o = zjtx_options_new();
+    ck_assert_int_eq(zjtx_options_set_param(o, bad[i].id, bad[i].key, bad[i].value, NULL), ZJTX_OK);
+    zjtx_error *err = eval_fail(p, f, o, bad[i].want);
+    if (bad[i].message)
+      ck_assert_str_eq(zjtx_error_message(err), bad[i].message);
+    if (bad[i].part)
+      ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), bad[i].part));
+    zjtx_error_free(err);
+    zjtx_options_free(o);
+  }
   zjtx_facts_free(f);
   zjtx_policy_unref(p);
 }
 END_TEST
 
-static char *data_path(const char *name) {
-  const char *src = g_getenv("ZJTX_SRCDIR");
-  return g_build_filename(src ? src : ".", "tests", "unit", "data", name, NULL);
-}
-
 START_TEST(eval_inherited_override) {
-  char *path = data_path("ext.xml");
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  zjtx_status st = zjtx_policy_load_file(path, &p, &err);
-  if (st != ZJTX_OK)
-    ck_abort_msg("%s", zjtx_error_format(err));
+  char *path = ztest_data_path("ext.xml");
+  zjtx_policy *p = ztest_policy_file(path);
   /* base first, then the extension */
   ck_assert_int_eq(zjtx_policy_rule_count(p), 2);
   ck_assert_str_eq(zjtx_policy_rule_id(p, 0), "base_grant");
@@ -953,12 +919,11 @@ START_TEST(eval_division_by_zero) {
 END_TEST
 
 START_TEST(eval_derived_with_args) {
-  zjtx_policy *p = load_ok(TWICE
-                           "<derived name=\"on_or_after\" entity=\"shop\" type=\"bool\"><arg name=\"d\" type=\"date\"/>"
-                           "<expr>opened >= d</expr></derived>\n"
-                           RULE("tw", "twice(amount) + twice(5)")
-                           COND("oa", "on_or_after(date('2025-06-01'))")
-                           RULE("sale_parent", "sum(x in sales : x.shop.twice(x.price))"));
+  zjtx_policy *p =
+      load_ok(TWICE "<derived name=\"on_or_after\" entity=\"shop\" type=\"bool\"><arg name=\"d\" type=\"date\"/>"
+                    "<expr>opened >= d</expr></derived>\n" RULE("tw", "twice(amount) + twice(5)")
+                        COND("oa", "on_or_after(date('2025-06-01'))")
+                            RULE("sale_parent", "sum(x in sales : x.shop.twice(x.price))"));
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "A", "amount", "3", "opened", "2025-06-01", NULL);
   shop(f, "id", "B", "amount", "4", "opened", "2025-05-31", NULL);
@@ -977,7 +942,8 @@ static char *derived_chain(int n, bool reverse) {
   for (int k = 0; k < n; k++) {
     int i = reverse ? n - 1 - k : k;
     if (i == n - 1)
-      g_string_append_printf(s, "<derived name=\"d%d\" entity=\"shop\" type=\"money\"><expr>amount</expr></derived>\n", i);
+      g_string_append_printf(s, "<derived name=\"d%d\" entity=\"shop\" type=\"money\"><expr>amount</expr></derived>\n",
+                             i);
     else
       g_string_append_printf(s, "<derived name=\"d%d\" entity=\"shop\" type=\"money\"><expr>d%d + 1</expr></derived>\n",
                              i, i + 1);
@@ -1069,12 +1035,12 @@ END_TEST
  * compile*.c; constants are numbered across the policy in the order the
  * loader compiles (rules in order: condition, then amount). */
 START_TEST(dump_decodes_operands) {
-  zjtx_policy *p = load_ok("<derived name=\"d\" entity=\"shop\" type=\"money\"><arg name=\"v\" type=\"money\"/>"
-                           "<expr>if active then v else fee</expr></derived>\n"
-                           "<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>level >= 'mid' and n &lt; 3</condition>"
-                           "<amount>round(bonus[level] * rate, 1)</amount></rule>\n"
-                           RULE("q", "d(amount)")
-                           RULE("s", "sum(x in sales : x.price)"));
+  zjtx_policy *p =
+      load_ok("<derived name=\"d\" entity=\"shop\" type=\"money\"><arg name=\"v\" type=\"money\"/>"
+              "<expr>if active then v else fee</expr></derived>\n"
+              "<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>level >= 'mid' and n &lt; 3</condition>"
+              "<amount>round(bonus[level] * rate, 1)</amount></rule>\n" RULE("q", "d(amount)")
+                  RULE("s", "sum(x in sales : x.price)"));
   char *dump = zjtx_policy_dump(p);
   static const char *const blocks[] = {
       "derived shop.d  [t]\n"
@@ -1182,10 +1148,7 @@ static Suite *expr_suite(void) {
 
 int main(void) {
   error_cases = read_error_cases();
-  SRunner *sr = srunner_create(expr_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int status = ztest_run_suite(expr_suite());
   g_ptr_array_unref(error_cases);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return status;
 }

@@ -12,6 +12,7 @@
 
 #include "facts-store.h"
 #include "policy-load.h"
+#include "test-util.h"
 
 /* ---- a generic policy, built by hand -------------------------------------
  *
@@ -49,8 +50,8 @@ static zfield *add_field(zentity *e, const char *name, zfield_type type, bool re
   return f;
 }
 
-static zentity *add_entity(struct zjtx_policy *p, const char *name, const char *plural,
-                           int32_t parent, const char *parent_key) {
+static zentity *add_entity(struct zjtx_policy *p, const char *name, const char *plural, int32_t parent,
+                           const char *parent_key) {
   zentity *e = g_new0(zentity, 1);
   e->name = g_strdup(name);
   e->plural = g_strdup(plural);
@@ -65,8 +66,8 @@ static zentity *add_entity(struct zjtx_policy *p, const char *name, const char *
   return e;
 }
 
-static void add_relation(struct zjtx_policy *p, const char *name, zrel_kind kind, int32_t owner,
-                         int32_t target, int32_t via) {
+static void add_relation(struct zjtx_policy *p, const char *name, zrel_kind kind, int32_t owner, int32_t target,
+                         int32_t via) {
   zrelation *r = g_new0(zrelation, 1);
   r->name = g_strdup(name);
   r->kind = kind;
@@ -243,7 +244,9 @@ static zjtx_status add(const char *entity, ...) {
   return zjtx_facts_add_record(facts, entity, names, values, n, &err);
 }
 
-static const char *msg(const zjtx_error *e) { return zjtx_error_message(e); }
+static const char *msg(const zjtx_error *e) {
+  return zjtx_error_message(e);
+}
 
 /* The error chain holds a message containing every one of the strings. */
 static bool chain_has(const zjtx_error *e, const char *a, const char *b) {
@@ -253,12 +256,14 @@ static bool chain_has(const zjtx_error *e, const char *a, const char *b) {
   return false;
 }
 
-#define ASSERT_HAS(a, b)                                                                    \
-  ck_assert_msg(chain_has(err, (a), (b)), "no error with \"%s\" and \"%s\"; first: %s", (a), \
-                (b) ? (b) : "", err ? msg(err) : "(none)")
+#define ASSERT_HAS(a, b)                                                                                               \
+  ck_assert_msg(chain_has(err, (a), (b)), "no error with \"%s\" and \"%s\"; first: %s", (a), (b) ? (b) : "",           \
+                err ? msg(err) : "(none)")
 
 /* A school with only its required fields. */
-static zjtx_status add_school(const char *id) { return add("school", "id", id, "name", "N", NULL); }
+static zjtx_status add_school(const char *id) {
+  return add("school", "id", id, "name", "N", NULL);
+}
 
 static zjtx_status load_json(const char *text) {
   zjtx_facts_free(facts);
@@ -269,12 +274,10 @@ static zjtx_status load_json(const char *text) {
 /* ---- stored values ------------------------------------------------------- */
 
 START_TEST(test_values_stored) {
-  ck_assert_int_eq(add("school", "id", "S1", "name", "第一小学", "budget", "1250000.50", "opened",
-                       "2025-06-30", "kind", "private", "rural", "true", "pupils", "12", "ratio",
-                       "2.5", NULL),
+  ck_assert_int_eq(add("school", "id", "S1", "name", "第一小学", "budget", "1250000.50", "opened", "2025-06-30", "kind",
+                       "private", "rural", "true", "pupils", "12", "ratio", "2.5", NULL),
                    ZJTX_OK);
-  ck_assert_int_eq(add("grant", "school", "S1", "amount", "6230000", "share", "3.45", "on",
-                       "2024-02-29", NULL),
+  ck_assert_int_eq(add("grant", "school", "S1", "amount", "6230000", "share", "3.45", "on", "2024-02-29", NULL),
                    ZJTX_OK);
   ck_assert_int_eq(zjtx_facts_finish(facts, &err), ZJTX_OK);
 
@@ -302,8 +305,7 @@ START_TEST(test_values_stored) {
 END_TEST
 
 START_TEST(test_extreme_values) {
-  ck_assert_int_eq(add("school", "id", "S1", "name", "x", "budget", "0.01", "ratio", "-0.000001",
-                       "rural", "0", NULL),
+  ck_assert_int_eq(add("school", "id", "S1", "name", "x", "budget", "0.01", "ratio", "-0.000001", "rural", "0", NULL),
                    ZJTX_OK);
   ck_assert_int_eq(add("district", "id", "D1", "deficit", "-5.25", NULL), ZJTX_OK);
   ck_assert_int_eq(add("grant", "school", "S1", "amount", "0", "share", "0.000001", NULL), ZJTX_OK);
@@ -312,7 +314,7 @@ START_TEST(test_extreme_values) {
   ck_assert(zfacts_get(facts, E_SCHOOL, F_RATIO, 0).d.m == -1);
   ck_assert(!zfacts_get(facts, E_SCHOOL, F_RURAL, 0).b);
   ck_assert(zfacts_get(facts, E_DISTRICT, D_DEFICIT, 0).d.m == -525); /* negative_ok */
-  ck_assert(zfacts_get(facts, E_GRANT, G_SHARE, 0).d.m == 1); /* 0.000001 % = 1e-8 */
+  ck_assert(zfacts_get(facts, E_GRANT, G_SHARE, 0).d.m == 1);         /* 0.000001 % = 1e-8 */
 }
 END_TEST
 
@@ -331,8 +333,7 @@ END_TEST
 /* ---- bad values ------------------------------------------------------------- */
 
 START_TEST(test_bad_money_decimals) {
-  ck_assert_int_eq(add("school", "id", "S1", "name", "x", "budget", "100.005", NULL),
-                   ZJTX_ERR_FACTS);
+  ck_assert_int_eq(add("school", "id", "S1", "name", "x", "budget", "100.005", NULL), ZJTX_ERR_FACTS);
   ck_assert_str_eq(msg(err), "school #1 (S1): field \"budget\": \"100.005\" is not money with at "
                              "most 2 decimals (expected e.g. \"1250000.50\")");
   ck_assert_int_eq(zjtx_error_code(err), ZJTX_ERR_FACTS);
@@ -340,16 +341,31 @@ START_TEST(test_bad_money_decimals) {
 }
 END_TEST
 
-START_TEST(test_bad_money_forms) {
-  const char *bad[] = {"1e5", "12,5", " 12", "+12", ".5", "5.", "", "¥12", "0x10"};
-  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-    ck_assert_int_eq(add("school", "id", "S1", "name", "x", "budget", bad[i], NULL),
-                     ZJTX_ERR_FACTS);
-    g_autofree char *q = g_strdup_printf("\"%s\" is not money", bad[i]);
-    ASSERT_HAS(q, NULL);
-    zjtx_error_free(err);
-    err = NULL;
-  }
+/* Money and dates in forms they do not take: the error quotes the value. */
+static const struct {
+  const char *field, *value;
+  const char *want, *hint; /* both in one error of the chain (hint may be NULL) */
+} bad_forms[] = {
+    {"budget", "1e5", "\"1e5\" is not money", NULL},
+    {"budget", "12,5", "\"12,5\" is not money", NULL},
+    {"budget", " 12", "\" 12\" is not money", NULL},
+    {"budget", "+12", "\"+12\" is not money", NULL},
+    {"budget", ".5", "\".5\" is not money", NULL},
+    {"budget", "5.", "\"5.\" is not money", NULL},
+    {"budget", "", "\"\" is not money", NULL},
+    {"budget", "¥12", "\"¥12\" is not money", NULL},
+    {"budget", "0x10", "\"0x10\" is not money", NULL},
+    {"opened", "2025-02-30", "field \"opened\": \"2025-02-30\" is not a date", "YYYY-MM-DD"},
+    {"opened", "2023-02-29", "field \"opened\": \"2023-02-29\" is not a date", "YYYY-MM-DD"},
+    {"opened", "2025-13-01", "field \"opened\": \"2025-13-01\" is not a date", "YYYY-MM-DD"},
+    {"opened", "2025-6-30", "field \"opened\": \"2025-6-30\" is not a date", "YYYY-MM-DD"},
+    {"opened", "30/06/2025", "field \"opened\": \"30/06/2025\" is not a date", "YYYY-MM-DD"},
+};
+
+START_TEST(test_bad_forms) {
+  ck_assert_int_eq(add("school", "id", "S1", "name", "x", bad_forms[_i].field, bad_forms[_i].value, NULL),
+                   ZJTX_ERR_FACTS);
+  ASSERT_HAS(bad_forms[_i].want, bad_forms[_i].hint);
 }
 END_TEST
 
@@ -360,29 +376,14 @@ START_TEST(test_negative_money) {
 END_TEST
 
 START_TEST(test_bad_rate_and_count) {
-  ck_assert_int_eq(add("grant", "school", "S1", "amount", "1", "share", "1.1234567", NULL),
-                   ZJTX_ERR_FACTS);
+  ck_assert_int_eq(add("grant", "school", "S1", "amount", "1", "share", "1.1234567", NULL), ZJTX_ERR_FACTS);
   ASSERT_HAS("\"1.1234567\" is not a percentage with at most 6 decimals", NULL);
   ck_assert_int_eq(add("school", "id", "S1", "name", "x", "pupils", "1.0", NULL), ZJTX_ERR_FACTS);
   ASSERT_HAS("\"1.0\" is not a count", "whole number");
   ck_assert_int_eq(add("school", "id", "S1", "name", "x", "pupils", "-3", NULL), ZJTX_ERR_FACTS);
   ASSERT_HAS("\"-3\" is negative", NULL);
-  ck_assert_int_eq(add("school", "id", "S1", "name", "x", "budget", "99999999999999999999", NULL),
-                   ZJTX_ERR_FACTS);
+  ck_assert_int_eq(add("school", "id", "S1", "name", "x", "budget", "99999999999999999999", NULL), ZJTX_ERR_FACTS);
   ASSERT_HAS("\"99999999999999999999\" is out of range", NULL);
-}
-END_TEST
-
-START_TEST(test_bad_date) {
-  const char *bad[] = {"2025-02-30", "2023-02-29", "2025-13-01", "2025-6-30", "30/06/2025"};
-  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-    ck_assert_int_eq(add("school", "id", "S1", "name", "x", "opened", bad[i], NULL),
-                     ZJTX_ERR_FACTS);
-    g_autofree char *q = g_strdup_printf("field \"opened\": \"%s\" is not a date", bad[i]);
-    ASSERT_HAS(q, "YYYY-MM-DD");
-    zjtx_error_free(err);
-    err = NULL;
-  }
 }
 END_TEST
 
@@ -402,7 +403,11 @@ START_TEST(test_bad_code) {
 END_TEST
 
 START_TEST(test_bad_text) {
-  ck_assert_int_eq(add("school", "id", "S1", "name", "a\xff" "b", NULL), ZJTX_ERR_FACTS);
+  ck_assert_int_eq(add("school", "id", "S1", "name",
+                       "a\xff"
+                       "b",
+                       NULL),
+                   ZJTX_ERR_FACTS);
   ASSERT_HAS("\"a\\377b\" is not valid UTF-8", NULL); /* the message itself stays UTF-8 */
   ck_assert(g_utf8_validate(msg(err), -1, NULL));
 }
@@ -434,15 +439,13 @@ END_TEST
 START_TEST(test_duplicate_field) {
   ck_assert_int_eq(add("school", "id", "S1", "name", "x", "name", "y", NULL), ZJTX_ERR_FACTS);
   ASSERT_HAS("field \"name\" is given twice", NULL);
-  ck_assert_int_eq(add("grant", "school", "S1", "school", "S2", "amount", "1", NULL),
-                   ZJTX_ERR_FACTS);
+  ck_assert_int_eq(add("grant", "school", "S1", "school", "S2", "amount", "1", NULL), ZJTX_ERR_FACTS);
   ASSERT_HAS("field \"school\" is given twice", NULL);
 }
 END_TEST
 
 START_TEST(test_every_error_of_a_record) {
-  ck_assert_int_eq(add("school", "id", "S1", "budget", "1.001", "kind", "x", "opened", "2025-02-30",
-                       "hue", "1", NULL),
+  ck_assert_int_eq(add("school", "id", "S1", "budget", "1.001", "kind", "x", "opened", "2025-02-30", "hue", "1", NULL),
                    ZJTX_ERR_FACTS);
   ck_assert_int_eq(zjtx_error_count(err), 5); /* hue, budget, opened, kind, name missing */
   ck_assert_int_eq(zjtx_facts_record_count(facts, "school"), 0);
@@ -451,11 +454,9 @@ END_TEST
 
 START_TEST(test_api_misuse) {
   const char *names[] = {"id"}, *values[] = {"S1"};
-  ck_assert_int_eq(zjtx_facts_add_record(facts, "planet", names, values, 1, &err),
-                   ZJTX_ERR_NOT_FOUND);
+  ck_assert_int_eq(zjtx_facts_add_record(facts, "planet", names, values, 1, &err), ZJTX_ERR_NOT_FOUND);
   ASSERT_HAS("\"planet\"", "school, grant, inspection, district");
-  ck_assert_int_eq(zjtx_facts_add_record(NULL, "school", names, values, 1, NULL),
-                   ZJTX_ERR_INVALID_ARG);
+  ck_assert_int_eq(zjtx_facts_add_record(NULL, "school", names, values, 1, NULL), ZJTX_ERR_INVALID_ARG);
   ck_assert_int_eq(zjtx_facts_new(NULL, NULL, NULL), ZJTX_ERR_INVALID_ARG);
   ck_assert_int_eq(zjtx_facts_finish(facts, NULL), ZJTX_OK);
   ck_assert_int_eq(add_school("S1"), ZJTX_ERR_INVALID_ARG); /* finished: immutable */
@@ -471,8 +472,7 @@ START_TEST(test_duplicate_key) {
   ck_assert_int_eq(add_school("S2"), ZJTX_OK);
   ck_assert_int_eq(add_school("S1"), ZJTX_OK);
   ck_assert_int_eq(zjtx_facts_finish(facts, &err), ZJTX_ERR_FACTS);
-  ck_assert_str_eq(msg(err),
-                   "school #3 (S1): duplicate id \"S1\" (first at record #1, again at record #3)");
+  ck_assert_str_eq(msg(err), "school #3 (S1): duplicate id \"S1\" (first at record #1, again at record #3)");
 }
 END_TEST
 
@@ -519,20 +519,19 @@ END_TEST
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
-static const char good_json[] =
-    "{\n"
-    "  \"_comment\": \"a test\",\n"
-    "  \"period\": \"2025\",\n"
-    "  \"schools\": [\n"
-    "    { \"id\": \"S1\", \"name\": \"一小\", \"budget\": 300000, \"rural\": true,\n"
-    "      \"kind\": null, \"pupils\": 40,\n"
-    "      \"grants\": [ { \"amount\": \"10.50\", \"share\": \"3.45\" },\n"
-    "                    { \"amount\": \"1\" } ],\n"
-    "      \"inspections\": [ { \"id\": \"I1\", \"score\": 7 } ] },\n"
-    "    { \"id\": \"S2\", \"name\": \"二小\", \"grants\": [ { \"amount\": \"2\" } ] }\n"
-    "  ],\n"
-    "  \"districts\": [ { \"id\": \"D1\", \"seat\": \"S2\" } ]\n"
-    "}\n";
+static const char good_json[] = "{\n"
+                                "  \"_comment\": \"a test\",\n"
+                                "  \"period\": \"2025\",\n"
+                                "  \"schools\": [\n"
+                                "    { \"id\": \"S1\", \"name\": \"一小\", \"budget\": 300000, \"rural\": true,\n"
+                                "      \"kind\": null, \"pupils\": 40,\n"
+                                "      \"grants\": [ { \"amount\": \"10.50\", \"share\": \"3.45\" },\n"
+                                "                    { \"amount\": \"1\" } ],\n"
+                                "      \"inspections\": [ { \"id\": \"I1\", \"score\": 7 } ] },\n"
+                                "    { \"id\": \"S2\", \"name\": \"二小\", \"grants\": [ { \"amount\": \"2\" } ] }\n"
+                                "  ],\n"
+                                "  \"districts\": [ { \"id\": \"D1\", \"seat\": \"S2\" } ]\n"
+                                "}\n";
 
 START_TEST(test_json_good) {
   ck_assert_int_eq(load_json(good_json), ZJTX_OK);
@@ -571,8 +570,7 @@ START_TEST(test_json_double) {
 END_TEST
 
 START_TEST(test_json_syntax) {
-  ck_assert_int_eq(load_json("{\n  \"schools\": [\n    {\"id\": \"S1\",, \"name\": \"x\"}]}"),
-                   ZJTX_ERR_FACTS);
+  ck_assert_int_eq(load_json("{\n  \"schools\": [\n    {\"id\": \"S1\",, \"name\": \"x\"}]}"), ZJTX_ERR_FACTS);
   ck_assert_int_eq(zjtx_error_count(err), 1);
   ck_assert_int_eq(zjtx_error_line(err), 3);
   ck_assert_int_gt(zjtx_error_column(err), 0);
@@ -604,8 +602,7 @@ START_TEST(test_json_record_errors) {
                            "most 2 decimals (expected e.g. \"1250000.50\")");
   ck_assert_int_eq(zjtx_error_line(e), 2);
   e = zjtx_error_next(e);
-  ck_assert_str_eq(msg(e),
-                   "schools[2] (S3): field \"name\": expected a single value, not an array");
+  ck_assert_str_eq(msg(e), "schools[2] (S3): field \"name\": expected a single value, not an array");
   ck_assert_int_eq(zjtx_error_line(e), 4);
   e = zjtx_error_next(e);
   ck_assert_str_eq(msg(e), "schools[2].grants[0]: field \"amount\": \"-1\" is negative (expected "
@@ -1084,10 +1081,9 @@ static Suite *facts_suite(void) {
   TCase *bad = tcase_create("bad values");
   tcase_add_checked_fixture(bad, setup, teardown);
   tcase_add_test(bad, test_bad_money_decimals);
-  tcase_add_test(bad, test_bad_money_forms);
+  tcase_add_loop_test(bad, test_bad_forms, 0, G_N_ELEMENTS(bad_forms));
   tcase_add_test(bad, test_negative_money);
   tcase_add_test(bad, test_bad_rate_and_count);
-  tcase_add_test(bad, test_bad_date);
   tcase_add_test(bad, test_bad_bool);
   tcase_add_test(bad, test_bad_code);
   tcase_add_test(bad, test_bad_text);
@@ -1140,9 +1136,5 @@ static Suite *facts_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(facts_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return ztest_run_suite(facts_suite());
 }

@@ -11,73 +11,64 @@
 #include <string.h>
 
 #include "ident.h"
+#include "test-util.h"
 
-static const char *
-uscc(const char *s)
-{
+static const char *uscc(const char *s) {
   return zident_check_uscc(s, strlen(s));
 }
 
-START_TEST(test_uscc_valid)
-{
+START_TEST(test_uscc_valid) {
   static const char *good[] = {
-    /* 9*1 + 1*3 + 3*9 + 5*27 + 1*26 + M21*20 + 1*8 + Y30*30 + 4*28
-     * = 9 + 3 + 27 + 135 + 26 + 420 + 8 + 900 + 112 = 1640;
-     * 1640 = 52*31 + 28 -> 31 - 28 = 3 */
-    "91350100M000100Y43",
-    /* 9 + 1*3 + 1*9 + 1*27 = 48 = 31 + 17 -> 14 = E */
-    "91110000000000000E",
-    /* sum 0 -> 31, which stands for 0 */
-    "000000000000000000",
-    /* sum 1 -> 30 = Y;  sum 2 -> 29 = X */
-    "10000000000000000Y",
-    "20000000000000000X",
-    /* 1 + 4*3 = 13 -> 18 = J;  7 -> 24 = Q */
-    "14000000000000000J",
-    "70000000000000000Q",
-    /* 1 * 28 (last weight) -> 3 */
-    "000000000000000013",
-    /* 9 + 3 + 27 + 27 + 0 + 26 + 16 + 5*17 + M21*20 + A10*29 + 1*25
-     * + H17*13 + 7*8 + G16*24 + P23*10 + L20*30 + 0
-     * = 9+3+27+27+26+16+85+420+290+25+221+56+384+230+600 = 2419;
-     * 2419 = 78*31 + 1 -> 30 = Y */
-    "91310115MA1H7GPL0Y",
+      /* 9*1 + 1*3 + 3*9 + 5*27 + 1*26 + M21*20 + 1*8 + Y30*30 + 4*28
+       * = 9 + 3 + 27 + 135 + 26 + 420 + 8 + 900 + 112 = 1640;
+       * 1640 = 52*31 + 28 -> 31 - 28 = 3 */
+      "91350100M000100Y43",
+      /* 9 + 1*3 + 1*9 + 1*27 = 48 = 31 + 17 -> 14 = E */
+      "91110000000000000E",
+      /* sum 0 -> 31, which stands for 0 */
+      "000000000000000000",
+      /* sum 1 -> 30 = Y;  sum 2 -> 29 = X */
+      "10000000000000000Y",
+      "20000000000000000X",
+      /* 1 + 4*3 = 13 -> 18 = J;  7 -> 24 = Q */
+      "14000000000000000J",
+      "70000000000000000Q",
+      /* 1 * 28 (last weight) -> 3 */
+      "000000000000000013",
+      /* 9 + 3 + 27 + 27 + 0 + 26 + 16 + 5*17 + M21*20 + A10*29 + 1*25
+       * + H17*13 + 7*8 + G16*24 + P23*10 + L20*30 + 0
+       * = 9+3+27+27+26+16+85+420+290+25+221+56+384+230+600 = 2419;
+       * 2419 = 78*31 + 1 -> 30 = Y */
+      "91310115MA1H7GPL0Y",
   };
 
   for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-    ck_assert_msg(uscc(good[i]) == NULL, "rejected %s: %s", good[i],
-                  uscc(good[i]));
+    ck_assert_msg(uscc(good[i]) == NULL, "rejected %s: %s", good[i], uscc(good[i]));
   /* only len characters are read */
   ck_assert_ptr_null(zident_check_uscc("91350100M000100Y43XYZ", 18));
 }
 END_TEST
 
-START_TEST(test_uscc_wrong_check)
-{
+START_TEST(test_uscc_wrong_check) {
   static const char *bad[] = {
-    "91350100M000100Y42", "91350100M000100Y40", "91350100M000100Y4A",
-    "91110000000000000D", "000000000000000001", "10000000000000000X",
-    "91310115MA1H7GPL0X",
-    "19350100M000100Y43", /* first two swapped: sum changes by 16 */
-    "91350100M000100Y34", /* check and 17th swapped */
-    "91350100N000100Y43", /* M -> N changes the sum by 20 */
+      "91350100M000100Y42", "91350100M000100Y40", "91350100M000100Y4A", "91110000000000000D", "000000000000000001",
+      "10000000000000000X", "91310115MA1H7GPL0X", "19350100M000100Y43", /* first two swapped: sum changes by 16 */
+      "91350100M000100Y34",                                             /* check and 17th swapped */
+      "91350100N000100Y43",                                             /* M -> N changes the sum by 20 */
   };
 
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     const char *msg = uscc(bad[i]);
 
     ck_assert_msg(msg != NULL, "accepted %s", bad[i]);
-    ck_assert_msg(strstr(msg, "check character") != NULL, "%s: %s", bad[i],
-                  msg);
+    ck_assert_msg(strstr(msg, "check character") != NULL, "%s: %s", bad[i], msg);
   }
 }
 END_TEST
 
-START_TEST(test_uscc_wrong_length)
-{
+START_TEST(test_uscc_wrong_length) {
   static const char *bad[] = {
-    "", "9", "91350100M000100Y4", "91350100M000100Y433",
-    "91350100M000100Y43 ", " 91350100M000100Y43",
+      "", "9", "91350100M000100Y4", "91350100M000100Y433", "91350100M000100Y43 ", " 91350100M000100Y43",
   };
 
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -91,35 +82,44 @@ START_TEST(test_uscc_wrong_length)
 }
 END_TEST
 
-START_TEST(test_uscc_forbidden_chars)
-{
+START_TEST(test_uscc_forbidden_chars) {
   static const char *bad[] = {
-    /* I, O, Z, S, V are not in the alphabet, wherever they appear */
-    "91350100I000100Y43", "91350100O000100Y43", "91350100Z000100Y43",
-    "91350100S000100Y43", "91350100V000100Y43", "I1350100M000100Y43",
-    "91350100M000100Y4O", "91350100M000100Y4Z", "91350100M000100Y4I",
-    /* lowercase letters are invalid, even if the value would match */
-    "91350100m000100Y43", "91350100M000100y43", "10000000000000000y",
-    "91110000000000000e",
-    /* punctuation and spaces */
-    "91350100-000100Y43", "91350100 000100Y43", "9135010.M000100Y43",
+      /* I, O, Z, S, V are not in the alphabet, wherever they appear */
+      "91350100I000100Y43",
+      "91350100O000100Y43",
+      "91350100Z000100Y43",
+      "91350100S000100Y43",
+      "91350100V000100Y43",
+      "I1350100M000100Y43",
+      "91350100M000100Y4O",
+      "91350100M000100Y4Z",
+      "91350100M000100Y4I",
+      /* lowercase letters are invalid, even if the value would match */
+      "91350100m000100Y43",
+      "91350100M000100y43",
+      "10000000000000000y",
+      "91110000000000000e",
+      /* punctuation and spaces */
+      "91350100-000100Y43",
+      "91350100 000100Y43",
+      "9135010.M000100Y43",
   };
 
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     const char *msg = uscc(bad[i]);
 
     ck_assert_msg(msg != NULL, "accepted %s", bad[i]);
-    ck_assert_msg(strstr(msg, "capital letters") != NULL, "%s: %s", bad[i],
-                  msg);
+    ck_assert_msg(strstr(msg, "capital letters") != NULL, "%s: %s", bad[i], msg);
   }
   /* an embedded NUL is a bad character, not the end of the string */
   ck_assert_ptr_nonnull(zident_check_uscc("91350100M000100Y4\0", 18));
-  ck_assert_ptr_nonnull(zident_check_uscc("000000000\0" "00000000", 18));
+  ck_assert_ptr_nonnull(zident_check_uscc("000000000\0"
+                                          "00000000",
+                                          18));
 }
 END_TEST
 
-START_TEST(test_lookup)
-{
+START_TEST(test_lookup) {
   zident_validator v;
 
   ck_assert(zident_lookup("uscc") == zident_check_uscc);
@@ -137,8 +137,7 @@ START_TEST(test_lookup)
 }
 END_TEST
 
-START_TEST(test_nonempty)
-{
+START_TEST(test_nonempty) {
   zident_validator v = zident_lookup("nonempty");
 
   ck_assert(v != NULL);
@@ -156,9 +155,7 @@ START_TEST(test_nonempty)
 }
 END_TEST
 
-static Suite *
-ident_suite(void)
-{
+static Suite *ident_suite(void) {
   Suite *s = suite_create("ident");
   TCase *tc = tcase_create("uscc");
 
@@ -175,14 +172,6 @@ ident_suite(void)
   return s;
 }
 
-int
-main(void)
-{
-  SRunner *sr = srunner_create(ident_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_ENV);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+int main(void) {
+  return ztest_run_suite(ident_suite());
 }

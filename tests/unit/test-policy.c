@@ -16,50 +16,29 @@
 
 #include "model.h" /* zpolicy_find_derived */
 #include "zjtx/zjtx.h"
+#include "test-util.h"
 
-#define HEADER                                                                              \
-  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                              \
-  "<policy id=\"p\" version=\"1\">\n"                                                         \
-  "  <title lang=\"en\">P</title>\n"                                                          \
-  "  <jurisdiction>J</jurisdiction>\n"                                                        \
-  "  <document>D</document>\n"                                                                \
-  "  <period unit=\"year\" default=\"2025\"/>\n"                                              \
-  "  <entity name=\"shop\" plural=\"shops\" key=\"id\">\n"                                    \
-  "    <field name=\"id\" type=\"text\"/>\n"                                                  \
-  "    <field name=\"level\" type=\"code\"><code value=\"low\"/><code value=\"high\"/></field>\n" \
+#define HEADER                                                                                                         \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                                                       \
+  "<policy id=\"p\" version=\"1\">\n"                                                                                  \
+  "  <title lang=\"en\">P</title>\n"                                                                                   \
+  "  <jurisdiction>J</jurisdiction>\n"                                                                                 \
+  "  <document>D</document>\n"                                                                                         \
+  "  <period unit=\"year\" default=\"2025\"/>\n"                                                                       \
+  "  <entity name=\"shop\" plural=\"shops\" key=\"id\">\n"                                                             \
+  "    <field name=\"id\" type=\"text\"/>\n"                                                                           \
+  "    <field name=\"level\" type=\"code\"><code value=\"low\"/><code value=\"high\"/></field>\n"                      \
   "  </entity>\n"
 #define HEADER_LINES 10
-#define BODY_LINE (HEADER_LINES + 1)
-#define FOOTER "</policy>\n"
+#define BODY_LINE    (HEADER_LINES + 1)
+#define FOOTER       "</policy>\n"
 
-#define PARAM(attrs, values) \
+#define PARAM(attrs, values)                                                                                           \
   "<parameter id=\"q\" " attrs " status=\"published\"><source>s</source>" values "</parameter>\n"
 
-static char *data_path(const char *name) {
-  const char *src = g_getenv("ZJTX_SRCDIR");
-  return g_build_filename(src ? src : ".", "tests", "unit", "data", name, NULL);
-}
-
-static char *rules_path(const char *name) {
-  const char *src = g_getenv("ZJTX_SRCDIR");
-  return g_build_filename(src ? src : ".", "rules", name, NULL);
-}
-
-/* Loads raw text that must fail with `want`; returns the error. */
+/* Loads raw text (named p.xml) that must fail with `want`; returns the error. */
 static zjtx_error *load_text_fail(const char *xml, size_t len, zjtx_status want) {
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  zjtx_status st = zjtx_policy_load_buffer(xml, len, "p.xml", NULL, &p, &err);
-  ck_assert_ptr_null(p);
-  ck_assert_ptr_nonnull(err);
-  char *m = zjtx_error_format(err);
-  ck_assert_msg(st == want, "status %d, want %d: %s", st, want, m);
-  ck_assert_int_eq(zjtx_error_code(err), want);
-  zjtx_free(m);
-  /* the status does not depend on whether the caller asks for details */
-  ck_assert_int_eq(zjtx_policy_load_buffer(xml, len, "p.xml", NULL, &p, NULL), want);
-  ck_assert_ptr_null(p);
-  return err;
+  return ztest_policy_text_fail(xml, len, "p.xml", want);
 }
 
 static zjtx_error *load_fail(const char *body, zjtx_status want) {
@@ -69,24 +48,9 @@ static zjtx_error *load_fail(const char *body, zjtx_status want) {
   return err;
 }
 
-static void expect(zjtx_error *err, const char *file, int line, const char *message) {
-  char *m = zjtx_error_format(err);
-  ck_assert_msg(zjtx_error_line(err) == line, "line %d, want %d: %s", zjtx_error_line(err), line, m);
-  ck_assert_str_eq(zjtx_error_file(err), file);
-  if (message)
-    ck_assert_str_eq(zjtx_error_message(err), message);
-  zjtx_free(m);
-  zjtx_error_free(err);
-}
-
 static zjtx_policy *load_ok(const char *body) {
-  char *xml = g_strconcat(HEADER, body, FOOTER, NULL);
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  if (zjtx_policy_load_buffer(xml, strlen(xml), "p.xml", NULL, &p, &err) != ZJTX_OK)
-    ck_abort_msg("did not load: %s", zjtx_error_format(err));
-  g_free(xml);
-  return p;
+  g_autofree char *xml = g_strconcat(HEADER, body, FOOTER, NULL);
+  return ztest_policy_text(xml, "p.xml");
 }
 
 /* ---- well-formedness ----------------------------------------------------- */
@@ -98,14 +62,15 @@ START_TEST(xml_not_well_formed) {
                               "</rules>\n",
                               ZJTX_ERR_XML);
   ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "mismatch"));
-  expect(err, "p.xml", BODY_LINE + 2, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 2, NULL);
   /* an attribute without its closing quote */
   err = load_fail("\n\n<rule id=\"r subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_XML);
-  expect(err, "p.xml", BODY_LINE + 2, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 2, NULL);
   /* bytes that are not UTF-8 */
-  err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\"><title lang=\"en\">\xff\xfe</title><amount>1</amount></rule>\n",
-                  ZJTX_ERR_XML);
-  expect(err, "p.xml", BODY_LINE, NULL);
+  err = load_fail(
+      "<rule id=\"r\" subject=\"shop\" clause=\"c\"><title lang=\"en\">\xff\xfe</title><amount>1</amount></rule>\n",
+      ZJTX_ERR_XML);
+  ztest_expect_error(err, "p.xml", BODY_LINE, NULL);
   /* nothing at all */
   err = load_text_fail("", 0, ZJTX_ERR_XML);
   zjtx_error_free(err);
@@ -116,7 +81,7 @@ END_TEST
 
 START_TEST(xml_not_well_formed_file) {
   /* through a file: the error names the file as given */
-  char *path = data_path("malformed.xml");
+  char *path = ztest_data_path("malformed.xml");
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
   ck_assert_int_eq(zjtx_policy_load_file(path, &p, &err), ZJTX_ERR_XML);
@@ -144,24 +109,24 @@ START_TEST(schema_unknown_element) {
   zjtx_error *err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n"
                               "<bonus/>\n",
                               ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE + 1, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1, NULL);
   /* inside a rule */
   err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\">\n"
                   "  <amount>1</amount>\n"
                   "  <limit>2</limit>\n"
                   "</rule>\n",
                   ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE + 2, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 2, NULL);
 }
 END_TEST
 
 START_TEST(schema_missing_id) {
   zjtx_error *err = load_fail("\n<rule subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE + 1, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1, NULL);
   err = load_fail("<parameter type=\"money\" status=\"published\"><source>s</source>"
                   "<value from=\"2025-01-01\">1</value></parameter>\n",
                   ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE, NULL);
 }
 END_TEST
 
@@ -170,18 +135,20 @@ START_TEST(schema_attribute_messages) {
    * "Element rule failed to validate attributes" and, for bad=, "Expecting
    * an element cap, got nothing" */
   zjtx_error *err = load_fail("\n<rule subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE + 1, "<rule> needs id=");
-  err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\" bad=\"x\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE, "<rule> takes no attribute bad=");
-  err = load_fail("<parameter id=\"q\" type=\"money\"><source>s</source><value from=\"2025-01-01\">1</value></parameter>\n",
-                  ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE, "<parameter> needs status=");
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1, "<rule> needs id=");
+  err =
+      load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\" bad=\"x\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
+  ztest_expect_error(err, "p.xml", BODY_LINE, "<rule> takes no attribute bad=");
+  err = load_fail(
+      "<parameter id=\"q\" type=\"money\"><source>s</source><value from=\"2025-01-01\">1</value></parameter>\n",
+      ZJTX_ERR_SCHEMA);
+  ztest_expect_error(err, "p.xml", BODY_LINE, "<parameter> needs status=");
   /* libxml2 blames the entity for its field's attributes */
   err = load_fail("<entity name=\"sale\" plural=\"sales\">\n"
                   "  <field type=\"text\"/>\n"
                   "</entity>\n",
                   ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE + 1, "<field> needs name=");
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1, "<field> needs name=");
 }
 END_TEST
 
@@ -192,27 +159,29 @@ START_TEST(schema_bad_field_type) {
                               "  <field name=\"weight\" type=\"float\"/>\n"
                               "</entity>\n",
                               ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE + 2, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 2, NULL);
 }
 END_TEST
 
 START_TEST(schema_bad_names_and_values) {
   /* a keyword is not a name */
-  zjtx_error *err = load_fail("<rule id=\"in\" subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n",
-                              ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE, NULL);
+  zjtx_error *err =
+      load_fail("<rule id=\"in\" subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
+  ztest_expect_error(err, "p.xml", BODY_LINE, NULL);
   /* attribute values are taken literally */
   err = load_fail("<rule id=\" r\" subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE, NULL);
   err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\"> 1</value>"), ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "value \" 1\" of parameter q has spaces around it: write the value exactly");
+  ztest_expect_error(err, "p.xml", BODY_LINE,
+                     "value \" 1\" of parameter q has spaces around it: write the value exactly");
   err = load_fail("<parameter id=\"q\" type=\"money\" status=\"published\"><source>s</source>\n"
                   "<value from=\"2025-01-01\">1\n</value></parameter>\n",
                   ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE + 1, "value \"1\n\" of parameter q has spaces around it: write the value exactly");
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1,
+                     "value \"1\n\" of parameter q has spaces around it: write the value exactly");
   err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\" rounding=\"nearest\"><amount>1</amount></rule>\n",
                   ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE, NULL);
   /* a namespace is not the policy language */
   const char *ns = "<?xml version=\"1.0\"?>\n<policy xmlns=\"urn:x\" id=\"p\" version=\"1\"/>\n";
   err = load_text_fail(ns, strlen(ns), ZJTX_ERR_SCHEMA);
@@ -223,15 +192,17 @@ END_TEST
 /* ---- what the schema cannot say ----------------------------------------- */
 
 START_TEST(policy_unknown_subject) {
-  zjtx_error *err = load_fail("\n<rule id=\"r\" subject=\"store\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE + 1, "unknown entity 'store' in subject=");
+  zjtx_error *err =
+      load_fail("\n<rule id=\"r\" subject=\"store\" clause=\"c\"><amount>1</amount></rule>\n", ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1, "unknown entity 'store' in subject=");
   err = load_fail("<derived name=\"d\" entity=\"store\" type=\"money\"><expr>1</expr></derived>\n", ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "unknown entity 'store' in entity=");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "unknown entity 'store' in entity=");
   err = load_fail("<entity name=\"sale\" plural=\"sales\" parent=\"store\" parent-key=\"shop\"/>\n", ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "entity sale: parent 'store' is not a declared entity");
-  err = load_fail("<entity name=\"sale\" plural=\"sales\"><field name=\"at\" type=\"ref\" entity=\"store\"/></entity>\n",
-                  ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "'store' is not a declared entity");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "entity sale: parent 'store' is not a declared entity");
+  err =
+      load_fail("<entity name=\"sale\" plural=\"sales\"><field name=\"at\" type=\"ref\" entity=\"store\"/></entity>\n",
+                ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE, "'store' is not a declared entity");
 }
 END_TEST
 
@@ -239,13 +210,14 @@ START_TEST(policy_duplicate_rule_id) {
   zjtx_error *err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>1</amount></rule>\n"
                               "<check id=\"r\" subject=\"shop\" clause=\"c\"><condition>true</condition></check>\n",
                               ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE + 1, "rule or check id 'r' is used twice");
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1, "rule or check id 'r' is used twice");
   err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\">1</value>")
                       PARAM("type=\"money\"", "<value from=\"2025-01-01\">1</value>"),
                   ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE + 1, "parameter 'q' is declared twice");
-  err = load_fail("<entity name=\"shop\" plural=\"shops\"><field name=\"id\" type=\"text\"/></entity>\n", ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "entity shop already has a field 'id'");
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1, "parameter 'q' is declared twice");
+  err = load_fail("<entity name=\"shop\" plural=\"shops\"><field name=\"id\" type=\"text\"/></entity>\n",
+                  ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE, "entity shop already has a field 'id'");
 }
 END_TEST
 
@@ -255,28 +227,30 @@ START_TEST(policy_parameter_values) {
                               "  <value from=\"2025-01-01\">2.5x</value>\n"
                               "</parameter>\n",
                               ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE + 1, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1, NULL);
   /* shapes the schema lets through, checked against the type */
   err = load_fail("<parameter id=\"q\" type=\"rate\" status=\"published\"><source>s</source>\n"
                   "  <value from=\"2025-01-01\">true</value>\n"
                   "</parameter>\n",
                   ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE + 1,
-         "value \"true\" of parameter q is not a rate in percent with at most 6 decimals, e.g. 2 or 3.45");
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1,
+                     "value \"true\" of parameter q is not a rate in percent with at most 6 decimals, e.g. 2 or 3.45");
   err = load_fail(PARAM("type=\"rate\"", "<value from=\"2025-01-01\">1.0000001</value>"), ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE,
-         "value \"1.0000001\" of parameter q is not a rate in percent with at most 6 decimals, e.g. 2 or 3.45");
+  ztest_expect_error(
+      err, "p.xml", BODY_LINE,
+      "value \"1.0000001\" of parameter q is not a rate in percent with at most 6 decimals, e.g. 2 or 3.45");
   err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\">1.005</value>"), ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE,
-         "value \"1.005\" of parameter q is not money in yuan with at most 2 decimals, e.g. 300000 or 1250.50");
+  ztest_expect_error(
+      err, "p.xml", BODY_LINE,
+      "value \"1.005\" of parameter q is not money in yuan with at most 2 decimals, e.g. 300000 or 1250.50");
   err = load_fail(PARAM("type=\"date\"", "<value from=\"2025-01-01\">12</value>"), ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "value \"12\" of parameter q is not a date YYYY-MM-DD");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "value \"12\" of parameter q is not a date YYYY-MM-DD");
   err = load_fail(PARAM("type=\"bool\"", "<value from=\"2025-01-01\">1</value>"), ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "value \"1\" of parameter q is not true or false");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "value \"1\" of parameter q is not true or false");
   /* two values from the same day */
   err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\">1</value><value from=\"2025-01-01\">2</value>"),
                   ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "parameter q has two values from 2025-01-01");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "parameter q has two values from 2025-01-01");
 }
 END_TEST
 
@@ -287,9 +261,9 @@ START_TEST(policy_bad_from_date) {
                               "  <value from=\"2025-02-30\">2</value>\n"
                               "</parameter>\n",
                               ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE + 2, "from=\"2025-02-30\" of parameter q is not a real date YYYY-MM-DD");
+  ztest_expect_error(err, "p.xml", BODY_LINE + 2, "from=\"2025-02-30\" of parameter q is not a real date YYYY-MM-DD");
   err = load_fail(PARAM("type=\"money\"", "<value from=\"2023-02-29\">1</value>"), ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "from=\"2023-02-29\" of parameter q is not a real date YYYY-MM-DD");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "from=\"2023-02-29\" of parameter q is not a real date YYYY-MM-DD");
   /* 2024 is a leap year */
   zjtx_policy *p = load_ok(PARAM("type=\"money\"", "<value from=\"2024-02-29\">1</value>"));
   zjtx_policy_unref(p);
@@ -297,34 +271,39 @@ START_TEST(policy_bad_from_date) {
 END_TEST
 
 START_TEST(policy_keyed_values) {
-  zjtx_error *err = load_fail("<parameter id=\"q\" type=\"money\" key=\"shop.level\" status=\"published\"><source>s</source>\n"
-                              "  <value from=\"2025-01-01\" key=\"low\">1</value>\n"
-                              "  <value from=\"2025-01-01\" key=\"gold\">2</value>\n"
-                              "</parameter>\n",
-                              ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE + 2, "key \"gold\" of parameter q is not a code of shop.level");
+  zjtx_error *err =
+      load_fail("<parameter id=\"q\" type=\"money\" key=\"shop.level\" status=\"published\"><source>s</source>\n"
+                "  <value from=\"2025-01-01\" key=\"low\">1</value>\n"
+                "  <value from=\"2025-01-01\" key=\"gold\">2</value>\n"
+                "</parameter>\n",
+                ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 2, "key \"gold\" of parameter q is not a code of shop.level");
   err = load_fail(PARAM("type=\"money\" key=\"shop.level\"", "<value from=\"2025-01-01\">1</value>"), ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "parameter q is keyed by shop.level: each value needs key=");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "parameter q is keyed by shop.level: each value needs key=");
   err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\" key=\"low\">1</value>"), ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "parameter q is not keyed: remove key=\"low\"");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "parameter q is not keyed: remove key=\"low\"");
   err = load_fail(PARAM("type=\"money\" key=\"shop.id\"", "<value from=\"2025-01-01\" key=\"low\">1</value>"),
                   ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "key=\"shop.id\" must name a code field as entity.field");
-  err = load_fail(PARAM("type=\"money\" key=\"shop.level\" default=\"x1\"", "<value from=\"2025-01-01\" key=\"low\">1</value>"),
-                  ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE, NULL);
-  err = load_fail(PARAM("type=\"money\" key=\"shop.level\" default=\"0.001\"",
-                        "<value from=\"2025-01-01\" key=\"low\">1</value>"),
-                  ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE,
-         "default \"0.001\" of parameter q is not money in yuan with at most 2 decimals, e.g. 300000 or 1250.50");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "key=\"shop.id\" must name a code field as entity.field");
+  err = load_fail(
+      PARAM("type=\"money\" key=\"shop.level\" default=\"x1\"", "<value from=\"2025-01-01\" key=\"low\">1</value>"),
+      ZJTX_ERR_SCHEMA);
+  ztest_expect_error(err, "p.xml", BODY_LINE, NULL);
+  err = load_fail(
+      PARAM("type=\"money\" key=\"shop.level\" default=\"0.001\"", "<value from=\"2025-01-01\" key=\"low\">1</value>"),
+      ZJTX_ERR_POLICY);
+  ztest_expect_error(
+      err, "p.xml", BODY_LINE,
+      "default \"0.001\" of parameter q is not money in yuan with at most 2 decimals, e.g. 300000 or 1250.50");
   /* the same key twice from one date */
-  err = load_fail(PARAM("type=\"money\" key=\"shop.level\"",
-                        "<value from=\"2025-01-01\" key=\"low\">1</value><value from=\"2025-01-01\" key=\"low\">2</value>"),
-                  ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "parameter q has two values from 2025-01-01");
-  zjtx_policy *p = load_ok(PARAM("type=\"money\" key=\"shop.level\" default=\"0\"",
-                                 "<value from=\"2025-01-01\" key=\"high\">2</value><value from=\"2025-01-01\" key=\"low\">1</value>"));
+  err = load_fail(
+      PARAM("type=\"money\" key=\"shop.level\"",
+            "<value from=\"2025-01-01\" key=\"low\">1</value><value from=\"2025-01-01\" key=\"low\">2</value>"),
+      ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE, "parameter q has two values from 2025-01-01");
+  zjtx_policy *p = load_ok(
+      PARAM("type=\"money\" key=\"shop.level\" default=\"0\"",
+            "<value from=\"2025-01-01\" key=\"high\">2</value><value from=\"2025-01-01\" key=\"low\">1</value>"));
   size_t i = zjtx_policy_param_find(p, "q");
   ck_assert_uint_eq(i, 0);
   ck_assert_uint_eq(zjtx_policy_param_value_count(p, i), 2);
@@ -339,24 +318,26 @@ START_TEST(policy_keyed_values) {
 END_TEST
 
 START_TEST(policy_structure) {
-  zjtx_error *err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>true</condition></rule>\n",
-                              ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE, NULL);
+  zjtx_error *err =
+      load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>true</condition></rule>\n", ZJTX_ERR_SCHEMA);
+  ztest_expect_error(err, "p.xml", BODY_LINE, NULL);
   err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\"><filter>true</filter><amount>1</amount></rule>\n",
                   ZJTX_ERR_SCHEMA);
   zjtx_error_free(err);
   err = load_fail("<rule id=\"r\" subject=\"shop\" clause=\"c\" group-by=\"nosuch\"><amount>1</amount></rule>\n",
                   ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "group-by=\"nosuch\" must name a text or code field of shop");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "group-by=\"nosuch\" must name a text or code field of shop");
   err = load_fail("<override derived=\"nosuch\" entity=\"shop\"><expr>1</expr></override>\n", ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "<override> names no derived value nosuch of a base policy");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "<override> names no derived value nosuch of a base policy");
   err = load_fail("<derived name=\"d\" entity=\"shop\" type=\"money\"><expr>1</expr></derived>\n"
                   "<derived name=\"d\" entity=\"shop\" type=\"money\"><expr>2</expr></derived>\n",
                   ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE + 1, "derived value shop.d is declared twice (use <override> to replace it)");
-  err = load_fail("<entity name=\"x\" plural=\"xs\"><field name=\"c\" type=\"code\"><code value=\"a\"/><code value=\"a\"/></field></entity>\n",
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1,
+                     "derived value shop.d is declared twice (use <override> to replace it)");
+  err = load_fail("<entity name=\"x\" plural=\"xs\"><field name=\"c\" type=\"code\"><code value=\"a\"/><code "
+                  "value=\"a\"/></field></entity>\n",
                   ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE, "code 'a' is listed twice in x.c");
+  ztest_expect_error(err, "p.xml", BODY_LINE, "code 'a' is listed twice in x.c");
 }
 END_TEST
 
@@ -368,17 +349,18 @@ START_TEST(positions_past_line_65535) {
   g_string_append(pad, "-->\n");
   char *body = g_strdup_printf("%s<rule id=\"r\" subject=\"store\" clause=\"c\"><amount>1</amount></rule>\n", pad->str);
   zjtx_error *err = load_fail(body, ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE + 70001, "unknown entity 'store' in subject=");
+  ztest_expect_error(err, "p.xml", BODY_LINE + 70001, "unknown entity 'store' in subject=");
   g_free(body);
   /* (past line 65535 libxml2 dates an element by its content: give it some) */
   body = g_strdup_printf("%s<bogus>x</bogus>\n", pad->str);
   err = load_fail(body, ZJTX_ERR_SCHEMA);
-  expect(err, "p.xml", BODY_LINE + 70001, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 70001, NULL);
   g_free(body);
-  body = g_strdup_printf("%s<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>1 + nosuch</amount></rule>\n", pad->str);
+  body =
+      g_strdup_printf("%s<rule id=\"r\" subject=\"shop\" clause=\"c\"><amount>1 + nosuch</amount></rule>\n", pad->str);
   err = load_fail(body, ZJTX_ERR_POLICY);
   ck_assert_int_eq(zjtx_error_column(err), 52);
-  expect(err, "p.xml", BODY_LINE + 70001, NULL);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 70001, NULL);
   g_free(body);
   g_string_free(pad, TRUE);
 }
@@ -387,12 +369,12 @@ END_TEST
 /* ---- extends ------------------------------------------------------------- */
 
 START_TEST(extends_cycle) {
-  char *a = data_path("cycle-a.xml");
+  char *a = ztest_data_path("cycle-a.xml");
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
   ck_assert_int_eq(zjtx_policy_load_file(a, &p, &err), ZJTX_ERR_POLICY);
   ck_assert_ptr_null(p);
-  char *b = data_path("cycle-b.xml");
+  char *b = ztest_data_path("cycle-b.xml");
   /* found in cycle-b.xml, which extends cycle-a.xml again */
   ck_assert_str_eq(zjtx_error_file(err), b);
   ck_assert_int_eq(zjtx_error_line(err), 3);
@@ -400,8 +382,7 @@ START_TEST(extends_cycle) {
   ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "cycle-a.xml"));
   zjtx_error_free(err);
   /* however the file is named */
-  const char *src = g_getenv("ZJTX_SRCDIR");
-  char *odd = g_build_filename(src ? src : ".", "tests", "unit", ".", "data", "..", "data", "cycle-a.xml", NULL);
+  char *odd = ztest_src_path("tests", "unit", ".", "data", "..", "data", "cycle-a.xml", NULL);
   err = NULL;
   ck_assert_int_eq(zjtx_policy_load_file(odd, &p, &err), ZJTX_ERR_POLICY);
   ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "cycle"));
@@ -413,7 +394,7 @@ START_TEST(extends_cycle) {
 END_TEST
 
 START_TEST(extends_missing_file) {
-  char *path = data_path("extends-missing.xml");
+  char *path = ztest_data_path("extends-missing.xml");
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
   ck_assert_int_eq(zjtx_policy_load_file(path, &p, &err), ZJTX_ERR_IO);
@@ -429,7 +410,7 @@ END_TEST
 
 START_TEST(extends_through_buffer) {
   /* a buffer extends a file by a path relative to base_dir */
-  char *dir = data_path("");
+  char *dir = ztest_data_path("");
   const char *xml = "<?xml version=\"1.0\"?>\n"
                     "<policy id=\"buf\" version=\"1\" extends=\"base.xml\">\n"
                     "  <title lang=\"zh\">缓冲区</title>\n"
@@ -461,9 +442,8 @@ START_TEST(extends_derived_index) {
   /* base.xml declares firm.rate_applied and firm.share, ext.xml overrides
    * both: the index gives the overrides; their bases stay reachable by
    * `inherited` only */
-  char *path = data_path("ext.xml");
-  zjtx_policy *p = NULL;
-  ck_assert_int_eq(zjtx_policy_load_file(path, &p, NULL), ZJTX_OK);
+  char *path = ztest_data_path("ext.xml");
+  zjtx_policy *p = ztest_policy_file(path);
   int32_t firm = zpolicy_entity_index(p, "firm");
   ck_assert_int_ge(firm, 0);
   for (int i = 0; i < 2; i++) {
@@ -543,7 +523,8 @@ START_TEST(safety_external_dtd) {
   ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "refused"));
   zjtx_error_free(err);
   /* a DOCTYPE hidden after a NUL byte is found all the same */
-  static const char nul[] = "<?xml version=\"1.0\"?>\n<policy id=\"p\" version=\"1\">\0<!DOCTYPE x SYSTEM \"http://e/\">";
+  static const char nul[] =
+      "<?xml version=\"1.0\"?>\n<policy id=\"p\" version=\"1\">\0<!DOCTYPE x SYSTEM \"http://e/\">";
   err = load_text_fail(nul, sizeof nul - 1, ZJTX_ERR_XML);
   zjtx_error_free(err);
 }
@@ -576,9 +557,8 @@ START_TEST(safety_deep_nesting) {
   g_string_free(s, TRUE);
   /* the real policies stay well within the limit: empty elements and
    * comments do not nest */
-  char *huaian = rules_path("huaian-2025.xml");
-  zjtx_policy *p = NULL;
-  ck_assert_int_eq(zjtx_policy_load_file(huaian, &p, NULL), ZJTX_OK);
+  char *huaian = ztest_rules_path("huaian-2025.xml");
+  zjtx_policy *p = ztest_policy_file(huaian);
   zjtx_policy_unref(p);
   g_free(huaian);
 }
@@ -616,7 +596,7 @@ END_TEST
 START_TEST(safety_extends_special_file) {
   /* extends= may climb out of the policy's directory, but only to a plain
    * file: /dev/zero would be read for ever */
-  char *dir = data_path("");
+  char *dir = ztest_data_path("");
   const char *xml = "<?xml version=\"1.0\"?>\n"
                     "<policy id=\"p\" version=\"1\" extends=\"../../../../../../../../../../../../dev/zero\">\n"
                     "  <title lang=\"en\">P</title><jurisdiction>J</jurisdiction><document>D</document>\n"
@@ -646,17 +626,17 @@ START_TEST(hostile_not_utf8) {
    * is said to be one, not reported as nesting or as a parser error */
   static const char utf16le[] = "\xFF\xFE<\0?\0x\0m\0l\0";
   zjtx_error *err = load_text_fail(utf16le, sizeof utf16le - 1, ZJTX_ERR_XML);
-  expect(err, "p.xml", 1, "the policy starts with a UTF-16 byte order mark: policy files must be UTF-8");
+  ztest_expect_error(err, "p.xml", 1, "the policy starts with a UTF-16 byte order mark: policy files must be UTF-8");
   static const char utf16be[] = "\0<\0?\0x\0m\0l\0 \0v\0e\0r";
   err = load_text_fail(utf16be, sizeof utf16be - 1, ZJTX_ERR_XML);
-  expect(err, "p.xml", 1, "the policy holds a NUL byte (is it UTF-16?): policy files must be UTF-8");
+  ztest_expect_error(err, "p.xml", 1, "the policy holds a NUL byte (is it UTF-16?): policy files must be UTF-8");
   const char *latin1 = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<policy id=\"p\" version=\"1\"/>\n";
   err = load_text_fail(latin1, strlen(latin1), ZJTX_ERR_XML);
-  expect(err, "p.xml", 1, "the policy declares encoding=\"ISO-8859-1\": policy files must be UTF-8");
+  ztest_expect_error(err, "p.xml", 1, "the policy declares encoding=\"ISO-8859-1\": policy files must be UTF-8");
   /* a byte that is not UTF-8, on the line it is on */
   const char *bad = "<?xml version=\"1.0\"?>\n<policy id=\"p\" version=\"1\">\n<title lang=\"en\">\xE9t\xE9</title>";
   err = load_text_fail(bad, strlen(bad), ZJTX_ERR_XML);
-  expect(err, "p.xml", 3, "the policy is not valid UTF-8 here: policy files must be UTF-8");
+  ztest_expect_error(err, "p.xml", 3, "the policy is not valid UTF-8 here: policy files must be UTF-8");
   /* UTF-8 with a byte order mark, or declared in lower case, is fine */
   const char *ok = "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<policy id=\"p\" version=\"1\">\n"
                    "  <title lang=\"en\">P</title><jurisdiction>J</jurisdiction><document>D</document>\n"
@@ -679,24 +659,27 @@ END_TEST
 
 START_TEST(hostile_decimal_size) {
   /* a 30-decimal number is a number, only too precise (18 places at most) */
-  zjtx_error *err = load_fail(PARAM("type=\"number\"", "<value from=\"2025-01-01\">0.000000000000000000000000000001</value>"),
-                              ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE,
-         "value \"0.000000000000000000000000000001\" of parameter q is not a number with at most 18 decimal places");
+  zjtx_error *err = load_fail(
+      PARAM("type=\"number\"", "<value from=\"2025-01-01\">0.000000000000000000000000000001</value>"), ZJTX_ERR_POLICY);
+  ztest_expect_error(
+      err, "p.xml", BODY_LINE,
+      "value \"0.000000000000000000000000000001\" of parameter q is not a number with at most 18 decimal places");
   /* 18 places are fine */
   zjtx_policy *p = load_ok(PARAM("type=\"number\"", "<value from=\"2025-01-01\">0.000000000000000001</value>"));
   zjtx_policy_unref(p);
   /* 37 significant digits do not fit (36 do), whatever the type */
   err = load_fail(PARAM("type=\"number\"", "<value from=\"2025-01-01\">1234567890123456789012345678901234567</value>"),
                   ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE,
-         "value \"1234567890123456789012345678901234567\" of parameter q is not a number within range (at most 36 "
-         "significant digits)");
+  ztest_expect_error(
+      err, "p.xml", BODY_LINE,
+      "value \"1234567890123456789012345678901234567\" of parameter q is not a number within range (at most 36 "
+      "significant digits)");
   err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\">1234567890123456789012345678901234567</value>"),
                   ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE,
-         "value \"1234567890123456789012345678901234567\" of parameter q is not a number within range (at most 36 "
-         "significant digits)");
+  ztest_expect_error(
+      err, "p.xml", BODY_LINE,
+      "value \"1234567890123456789012345678901234567\" of parameter q is not a number within range (at most 36 "
+      "significant digits)");
   p = load_ok(PARAM("type=\"number\"", "<value from=\"2025-01-01\">123456789012345678901234567890123456</value>"));
   zjtx_policy_unref(p);
 }
@@ -705,17 +688,17 @@ END_TEST
 START_TEST(hostile_negative_parameter) {
   /* money and rates are not negative unless the parameter says so */
   zjtx_error *err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\">-1</value>"), ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE,
-         "value \"-1\" of parameter q is negative (a money parameter is not, unless it is declared "
-         "negative=\"allowed\")");
+  ztest_expect_error(err, "p.xml", BODY_LINE,
+                     "value \"-1\" of parameter q is negative (a money parameter is not, unless it is declared "
+                     "negative=\"allowed\")");
   err = load_fail(PARAM("type=\"rate\"", "<value from=\"2025-01-01\">-0.5</value>"), ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE,
-         "value \"-0.5\" of parameter q is negative (a rate parameter is not, unless it is declared "
-         "negative=\"allowed\")");
+  ztest_expect_error(err, "p.xml", BODY_LINE,
+                     "value \"-0.5\" of parameter q is negative (a rate parameter is not, unless it is declared "
+                     "negative=\"allowed\")");
   err = load_fail(PARAM("type=\"money\" default=\"-3\"", "<value from=\"2025-01-01\">1</value>"), ZJTX_ERR_POLICY);
-  expect(err, "p.xml", BODY_LINE,
-         "default \"-3\" of parameter q is negative (a money parameter is not, unless it is declared "
-         "negative=\"allowed\")");
+  ztest_expect_error(err, "p.xml", BODY_LINE,
+                     "default \"-3\" of parameter q is negative (a money parameter is not, unless it is declared "
+                     "negative=\"allowed\")");
   /* declared, or zero, or a number: fine */
   zjtx_policy *p = load_ok(PARAM("type=\"money\" negative=\"allowed\"", "<value from=\"2025-01-01\">-1</value>"));
   zjtx_policy_unref(p);
@@ -738,7 +721,7 @@ START_TEST(hostile_negative_parameter) {
   ck_assert(zparam_check_value(q, &v, NULL));
   zjtx_policy_unref(p);
   /* and a reform's amendment: base.xml's base_rate is a rate */
-  g_autofree char *dir = data_path("");
+  g_autofree char *dir = ztest_data_path("");
   const char *reform = "<?xml version=\"1.0\"?>\n"
                        "<policy id=\"r\" version=\"1\" extends=\"base.xml\">\n"
                        "  <amend-parameter id=\"base_rate\"><source>s</source>\n"
@@ -746,23 +729,24 @@ START_TEST(hostile_negative_parameter) {
                        "</policy>\n";
   err = NULL;
   ck_assert_int_eq(zjtx_policy_load_buffer(reform, strlen(reform), "r.xml", dir, &p, &err), ZJTX_ERR_POLICY);
-  expect(err, "r.xml", 4,
-         "value \"-2\" of parameter base_rate is negative (a rate parameter is not, unless it is declared "
-         "negative=\"allowed\")");
+  ztest_expect_error(err, "r.xml", 4,
+                     "value \"-2\" of parameter base_rate is negative (a rate parameter is not, unless it is declared "
+                     "negative=\"allowed\")");
 }
 END_TEST
 
 START_TEST(hostile_extends_outside) {
   /* a file that is no policy: refused before it is read, at the value */
-  char *path = data_path("extends-passwd.xml");
+  char *path = ztest_data_path("extends-passwd.xml");
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
   ck_assert_int_eq(zjtx_policy_load_file(path, &p, &err), ZJTX_ERR_POLICY);
   ck_assert_int_eq(zjtx_error_column(err), 18); /* 8 spaces and extends=" */
-  expect(err, path, 4, "extends=\"../../../../../../../../../../../../etc/passwd\" does not name a policy file (*.xml)");
+  ztest_expect_error(err, path, 4,
+                     "extends=\"../../../../../../../../../../../../etc/passwd\" does not name a policy file (*.xml)");
   g_free(path);
   /* a buffer extends only what lies below its base folder */
-  char *dir = data_path("");
+  char *dir = ztest_data_path("");
   const char *xml = "<?xml version=\"1.0\"?>\n"
                     "<policy id=\"p\" version=\"1\" extends=\"../../../../etc/passwd\">\n"
                     "  <title lang=\"en\">P</title><jurisdiction>J</jurisdiction><document>D</document>\n"
@@ -771,13 +755,14 @@ START_TEST(hostile_extends_outside) {
   err = NULL;
   ck_assert_int_eq(zjtx_policy_load_buffer(xml, strlen(xml), "p.xml", dir, &p, &err), ZJTX_ERR_POLICY);
   ck_assert_int_eq(zjtx_error_column(err), 37); /* <policy id="p" version="1" extends=" is 36 characters */
-  expect(err, "p.xml", 2,
-         "extends=\"../../../../etc/passwd\" leads out of the base folder: a policy read from a buffer may only "
-         "extend policies below it");
+  ztest_expect_error(
+      err, "p.xml", 2,
+      "extends=\"../../../../etc/passwd\" leads out of the base folder: a policy read from a buffer may only "
+      "extend policies below it");
   /* so does a symlink below it that points out of it */
   g_autofree char *tmp = g_dir_make_tmp("zjtx-extends-XXXXXX", NULL);
   ck_assert_ptr_nonnull(tmp);
-  g_autofree char *base = data_path("base.xml");
+  g_autofree char *base = ztest_data_path("base.xml");
   g_autofree char *abs_base = g_canonicalize_filename(base, NULL);
   g_autofree char *link_out = g_build_filename(tmp, "base.xml", NULL);
   ck_assert_int_eq(symlink(abs_base, link_out), 0);
@@ -788,9 +773,10 @@ START_TEST(hostile_extends_outside) {
                     "</policy>\n";
   err = NULL;
   ck_assert_int_eq(zjtx_policy_load_buffer(ext, strlen(ext), "b.xml", tmp, &p, &err), ZJTX_ERR_POLICY);
-  expect(err, "b.xml", 2,
-         "extends=\"base.xml\" leads out of the base folder: a policy read from a buffer may only extend policies "
-         "below it");
+  ztest_expect_error(
+      err, "b.xml", 2,
+      "extends=\"base.xml\" leads out of the base folder: a policy read from a buffer may only extend policies "
+      "below it");
   /* a symlink that stays inside is fine */
   g_autofree char *copy = g_build_filename(tmp, "real.xml", NULL);
   g_autofree char *text = NULL;
@@ -824,11 +810,11 @@ START_TEST(hostile_long_literal) {
   zjtx_error *err = bool_value_fail(digits);
   g_autofree char *eighty = g_strnfill(80, '1');
   g_autofree char *want = g_strdup_printf("value \"%s\xE2\x80\xA6\" of parameter q is not true or false", eighty);
-  expect(err, "p.xml", BODY_LINE, want);
+  ztest_expect_error(err, "p.xml", BODY_LINE, want);
   /* 80 bytes exactly are kept whole */
   err = bool_value_fail(eighty);
   g_autofree char *whole = g_strdup_printf("value \"%s\" of parameter q is not true or false", eighty);
-  expect(err, "p.xml", BODY_LINE, whole);
+  ztest_expect_error(err, "p.xml", BODY_LINE, whole);
   /* cut at a character boundary: 中 is 3 bytes, so 26 of them (78 bytes) fit */
   GString *body = g_string_new("<rule id=\"r\" subject=\"shop\" clause=\"c\"><condition>level == '");
   for (int i = 0; i < 20000; i++)
@@ -839,7 +825,7 @@ START_TEST(hostile_long_literal) {
   for (int i = 0; i < 26; i++)
     g_string_append(cut, "\xE4\xB8\xAD");
   g_string_append(cut, "\xE2\x80\xA6' is not a value of shop.level (expected one of 'low', 'high')");
-  expect(err, "p.xml", BODY_LINE, cut->str);
+  ztest_expect_error(err, "p.xml", BODY_LINE, cut->str);
   g_string_free(body, TRUE);
   g_string_free(cut, TRUE);
 }
@@ -848,11 +834,8 @@ END_TEST
 /* ---- the Huai'an policy --------------------------------------------------- */
 
 START_TEST(huaian_loads) {
-  char *path = rules_path("huaian-2025.xml");
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  if (zjtx_policy_load_file(path, &p, &err) != ZJTX_OK)
-    ck_abort_msg("%s", zjtx_error_format(err));
+  char *path = ztest_rules_path("huaian-2025.xml");
+  zjtx_policy *p = ztest_policy_file(path);
   ck_assert_str_eq(zjtx_policy_id(p), "huaian-2025-srdi");
   ck_assert_str_eq(zjtx_policy_default_period(p), "2025");
   ck_assert_str_eq(zjtx_policy_jurisdiction(p), "淮安市 (320800)");
@@ -860,8 +843,8 @@ START_TEST(huaian_loads) {
   ck_assert_str_eq(zjtx_policy_title(p, "zh"), "2025年淮安市专精特新企业高质量发展行动方案");
 
   /* the 8 ids of the spec, base policy first, entitlements then checks */
-  static const char *const ids[] = {"rd_base_subsidy", "rd_incremental_subsidy", "first_honor_reward",
-                                    "cluster_reward", "excess_project_reward", "equipment_loan_interest_subsidy",
+  static const char *const ids[] = {"rd_base_subsidy",    "rd_incremental_subsidy", "first_honor_reward",
+                                    "cluster_reward",     "excess_project_reward",  "equipment_loan_interest_subsidy",
                                     "srdi_loan_rate_cap", "srdi_guarantee_fee_cap"};
   ck_assert_uint_eq(zjtx_policy_rule_count(p), 8);
   for (size_t i = 0; i < 8; i++) {
@@ -878,8 +861,8 @@ START_TEST(huaian_loads) {
   ck_assert_str_eq(zjtx_policy_rule_subject(p, 7), "guarantee");
 
   /* every parameter has a source; exactly these 6 are assumed */
-  static const char *const assumed[] = {"rd_min_expense", "rd_base_rate", "rd_incremental_rate", "rd_base_cap",
-                                        "rd_incremental_cap", "first_honor_reward_amount"};
+  static const char *const assumed[] = {"rd_min_expense", "rd_base_rate",       "rd_incremental_rate",
+                                        "rd_base_cap",    "rd_incremental_cap", "first_honor_reward_amount"};
   size_t n_assumed = 0;
   for (size_t i = 0; i < zjtx_policy_param_count(p); i++) {
     const char *id = zjtx_policy_param_id(p, i), *src = zjtx_policy_param_source(p, i);
@@ -939,11 +922,8 @@ END_TEST
 START_TEST(all_rule_files_load) {
   static const char *const files[] = {"rd-base.xml", "huaian-2025.xml"};
   for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-    char *path = rules_path(files[i]);
-    zjtx_policy *p = NULL;
-    zjtx_error *err = NULL;
-    if (zjtx_policy_load_file(path, &p, &err) != ZJTX_OK)
-      ck_abort_msg("%s", zjtx_error_format(err));
+    char *path = ztest_rules_path(files[i]);
+    zjtx_policy *p = ztest_policy_file(path);
     zjtx_policy *q = zjtx_policy_ref(p);
     ck_assert_ptr_eq(p, q);
     zjtx_policy_unref(q);
@@ -1005,9 +985,5 @@ static Suite *policy_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(policy_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return ztest_run_suite(policy_suite());
 }

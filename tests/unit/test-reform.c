@@ -6,16 +6,7 @@
 #include <glib.h>
 #include <string.h>
 #include <zjtx/zjtx.h>
-
-static zjtx_policy *load(const char *rel) {
-  const char *src = g_getenv("ZJTX_SRCDIR");
-  g_autofree char *path = g_build_filename(src ? src : ".", rel, NULL);
-  zjtx_policy *p = NULL;
-  zjtx_error *err = NULL;
-  if (zjtx_policy_load_file(path, &p, &err) != ZJTX_OK)
-    ck_abort_msg("%s", zjtx_error_message(err));
-  return p;
-}
+#include "test-util.h"
 
 /* One SRDI enterprise: R&D 12,000,000.00 (prev 10,000,000.00), a first
  * little giant title on 2025-07-15, 7 invention patents. */
@@ -25,10 +16,10 @@ static zjtx_facts *one_enterprise(zjtx_policy *p) {
   static const char *const cn[] = {"id", "name"};
   static const char *const cv[] = {"320812", "清江浦区"};
   ck_assert_int_eq(zjtx_facts_add_record(f, "county", cn, cv, 2, NULL), ZJTX_OK);
-  static const char *const en[] = {"id", "name", "county", "revenue", "rd_expense", "rd_expense_prev",
-                                   "invention_patents", "cnc_rate"};
-  static const char *const ev[] = {"91320812MA1ABCDE10", "恒达", "320812", "200000000.00", "12000000.00",
-                                   "10000000.00", "7", "85"};
+  static const char *const en[] = {
+      "id", "name", "county", "revenue", "rd_expense", "rd_expense_prev", "invention_patents", "cnc_rate"};
+  static const char *const ev[] = {"91320812MA1ABCDE10", "恒达",        "320812", "200000000.00",
+                                   "12000000.00",        "10000000.00", "7",      "85"};
   ck_assert_int_eq(zjtx_facts_add_record(f, "enterprise", en, ev, 8, NULL), ZJTX_OK);
   static const char *const hn[] = {"enterprise", "level", "awarded_on", "valid_until", "first_time"};
   static const char *const hv[] = {"91320812MA1ABCDE10", "little_giant", "2025-07-15", "2028-07-14", "true"};
@@ -52,7 +43,7 @@ static size_t index_of(const zjtx_result *r, const char *rule) {
 }
 
 START_TEST(amend_parameter_uplift) {
-  zjtx_policy *p = load("tests/unit/data/reform-uplift.xml");
+  zjtx_policy *p = ztest_policy_src("tests/unit/data/reform-uplift.xml");
   zjtx_facts *f = one_enterprise(p);
   zjtx_result *r = NULL;
   ck_assert_int_eq(zjtx_evaluate(p, f, NULL, &r, NULL), ZJTX_OK);
@@ -77,7 +68,7 @@ START_TEST(amend_parameter_uplift) {
 END_TEST
 
 START_TEST(amend_remove_add_rules) {
-  zjtx_policy *p = load("tests/unit/data/reform-rules.xml");
+  zjtx_policy *p = ztest_policy_src("tests/unit/data/reform-rules.xml");
   /* 8 rules and checks - 1 removed + 1 added */
   ck_assert_uint_eq(zjtx_policy_rule_count(p), 8);
   for (size_t i = 0; i < zjtx_policy_rule_count(p); i++) {
@@ -88,10 +79,10 @@ START_TEST(amend_remove_add_rules) {
   zjtx_facts *f = one_enterprise(p);
   zjtx_result *r = NULL;
   ck_assert_int_eq(zjtx_evaluate(p, f, NULL, &r, NULL), ZJTX_OK);
-  ck_assert_str_eq(amount_of(r, "rd_base_subsidy"), "360000.00");   /* 3 %, unchanged */
-  ck_assert_ptr_null(amount_of(r, "rd_incremental_subsidy"));       /* removed */
-  ck_assert_str_eq(amount_of(r, "first_honor_reward"), "300000.00");/* 500,000 capped at 300,000 */
-  ck_assert_str_eq(amount_of(r, "patent_bonus"), "7000.00");        /* 7 x 1,000 */
+  ck_assert_str_eq(amount_of(r, "rd_base_subsidy"), "360000.00");    /* 3 %, unchanged */
+  ck_assert_ptr_null(amount_of(r, "rd_incremental_subsidy"));        /* removed */
+  ck_assert_str_eq(amount_of(r, "first_honor_reward"), "300000.00"); /* 500,000 capped at 300,000 */
+  ck_assert_str_eq(amount_of(r, "patent_bonus"), "7000.00");         /* 7 x 1,000 */
   zjtx_result_free(r);
   zjtx_facts_free(f);
   zjtx_policy_unref(p);
@@ -99,8 +90,7 @@ START_TEST(amend_remove_add_rules) {
 END_TEST
 
 START_TEST(amending_nothing_is_an_error) {
-  const char *src = g_getenv("ZJTX_SRCDIR");
-  g_autofree char *path = g_build_filename(src ? src : ".", "tests/unit/data/reform-bad.xml", NULL);
+  g_autofree char *path = ztest_src_path("tests", "unit", "data", "reform-bad.xml", NULL);
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
   ck_assert_int_eq(zjtx_policy_load_file(path, &p, &err), ZJTX_ERR_POLICY);
@@ -118,9 +108,5 @@ int main(void) {
   tcase_add_test(tc, amend_remove_add_rules);
   tcase_add_test(tc, amending_nothing_is_an_error);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return ztest_run_suite(s);
 }
