@@ -8,7 +8,7 @@ static const cli_command check_command = {
     .summary = "Validates a policy (schema, names, types) and lists its rules and checks, its\n"
                "parameters (with their status: published or assumed) and its entities.",
     .description = "Example:\n"
-                   "  zjtx check --policy rules/huaian-2025.xml\n"
+                   "  zjtx check --policy rules/policy.xml\n"
                    "\n"
                    "Exit status: 0 a valid policy, 1 an invalid one (every error is printed with\n"
                    "file:line:column), 2 usage error.\n",
@@ -19,7 +19,7 @@ static const cli_command dump_command = {
     .summary = "Prints the compiled program of a policy: its derived values, rules and checks as\n"
                "the bytecode the evaluation runs.",
     .description = "Example:\n"
-                   "  zjtx dump --policy rules/huaian-2025.xml\n"
+                   "  zjtx dump --policy rules/policy.xml\n"
                    "\n"
                    "Exit status: 0 success, 1 an invalid policy, 2 usage error.\n",
 };

@@ -30,7 +30,7 @@ static const cli_command evaluate_command = {
         "failure nothing is left and the exit status is 1.\n"
         "\n"
         "Examples:\n"
-        "  zjtx evaluate --policy rules/huaian-2025.xml --facts examples/huaian-2025/facts.json\n"
+        "  zjtx evaluate --policy rules/policy.xml --facts facts.json\n"
         "  zjtx evaluate --policy policy.xml --facts data/ --format json --explain --output result.json\n"
         "  zjtx evaluate --policy policy.xml --facts facts.json --set base_rate=3 --set 'amount[gold]=500000'\n"
         "\n"

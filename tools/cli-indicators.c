@@ -11,7 +11,7 @@ static const cli_command indicators_command = {
     .summary = "Evaluates the policy's population targets (indicators) over the facts: each\n"
                "indicator's value, its target, and whether it is met.",
     .description = "Example:\n"
-                   "  zjtx indicators --policy rules/huaian-2025.xml --facts examples/huaian-2025/facts.json\n"
+                   "  zjtx indicators --policy rules/policy.xml --facts facts.json\n"
                    "\n"
                    "Invalid records are reported on standard error and left out; the exit status is\n"
                    "then 1.  Exit status: 0 success, 1 invalid input, 2 usage error.\n",
