@@ -135,11 +135,7 @@ const char *zjtx_result_indicator_id(const zjtx_result *res, size_t i) {
 }
 const char *zjtx_result_indicator_title(const zjtx_result *res, size_t i, const char *lang) {
   const zindicator *x = indicator_at(res, i);
-  if (!x)
-    return NULL;
-  bool en = lang && strcmp(lang, "en") == 0;
-  const char *first = en ? x->title.en : x->title.zh, *second = en ? x->title.zh : x->title.en;
-  return first ? first : second ? second : x->id;
+  return x ? ztext2_pick(&x->title, lang, x->id) : NULL;
 }
 const char *zjtx_result_indicator_clause(const zjtx_result *res, size_t i) {
   const zindicator *x = indicator_at(res, i);

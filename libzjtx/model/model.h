@@ -64,6 +64,9 @@ typedef struct {
 typedef struct {
   char *zh, *en;
 } ztext2; /* a bilingual title */
+/* The title in `lang` ("en", otherwise Chinese), else the other one, else
+ * `fallback`. */
+const char *ztext2_pick(const ztext2 *t, const char *lang, const char *fallback);
 
 /* ---- entities and facts layout ------------------------------------------ */
 

@@ -256,7 +256,7 @@ bool zvalue_type_parse(const char *name, ztype *out) {
 
 /* ---- public accessors ---------------------------------------------------- */
 
-static const char *pick(const ztext2 *t, const char *lang, const char *fallback) {
+const char *ztext2_pick(const ztext2 *t, const char *lang, const char *fallback) {
   bool en = lang && strcmp(lang, "en") == 0;
   const char *first = en ? t->en : t->zh, *second = en ? t->zh : t->en;
   return first ? first : second ? second : fallback;
@@ -266,7 +266,7 @@ const char *zjtx_policy_id(const zjtx_policy *p) {
   return p ? p->id : NULL;
 }
 const char *zjtx_policy_title(const zjtx_policy *p, const char *lang) {
-  return p ? pick(&p->title, lang, p->id) : NULL;
+  return p ? ztext2_pick(&p->title, lang, p->id) : NULL;
 }
 const char *zjtx_policy_jurisdiction(const zjtx_policy *p) {
   return p ? p->jurisdiction : NULL;
@@ -294,7 +294,7 @@ zjtx_rule_kind zjtx_policy_rule_kind(const zjtx_policy *p, size_t i) {
 }
 const char *zjtx_policy_rule_title(const zjtx_policy *p, size_t i, const char *lang) {
   const zrule *r = rule_at(p, i);
-  return r ? pick(&r->title, lang, r->id) : NULL;
+  return r ? ztext2_pick(&r->title, lang, r->id) : NULL;
 }
 const char *zjtx_policy_rule_clause(const zjtx_policy *p, size_t i) {
   const zrule *r = rule_at(p, i);
@@ -321,7 +321,7 @@ const char *zjtx_policy_param_id(const zjtx_policy *p, size_t i) {
 }
 const char *zjtx_policy_param_title(const zjtx_policy *p, size_t i, const char *lang) {
   const zparam *x = param_at(p, i);
-  return x ? pick(&x->title, lang, x->id) : NULL;
+  return x ? ztext2_pick(&x->title, lang, x->id) : NULL;
 }
 const char *zjtx_policy_param_type(const zjtx_policy *p, size_t i) {
   const zparam *x = param_at(p, i);
