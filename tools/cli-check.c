@@ -39,7 +39,7 @@ static zjtx_policy *policy_option(const cli_command *cmd, int argc, char **argv,
     return NULL;
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
-  if (zjtx_policy_load_file(policy, &p, &err) != ZJTX_OK)
+  if (cli_load_policy(policy, NULL, &p, &err) != ZJTX_OK)
     *rc = cli_report_error(NULL, err);
   return p;
 }

@@ -34,6 +34,12 @@ void cli_print_rejects(const zjtx_facts *facts, const char *prefix) {
   }
 }
 
+zjtx_status cli_load_policy(const char *path, const char *also_dir, zjtx_policy **out, zjtx_error **err) {
+  g_autofree char *search =
+      g_strjoin(G_SEARCHPATH_SEPARATOR_S, cli_policy_path() ? cli_policy_path() : "", also_dir ? also_dir : "", NULL);
+  return zjtx_policy_load_file_full(path, search, out, err);
+}
+
 zjtx_status cli_load_facts(zjtx_policy *policy, const char *path, cli_progress *pr, const char *phase, zjtx_facts **out,
                            zjtx_error **err) {
   zjtx_facts *facts = NULL;

@@ -85,7 +85,7 @@ static int parse_options(int argc, char **argv, options *o) {
 static zjtx_policy *load_policy(const options *o) {
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
-  if (zjtx_policy_load_file(o->policy, &p, &err) != ZJTX_OK) {
+  if (cli_load_policy(o->policy, NULL, &p, &err) != ZJTX_OK) {
     cli_report_error(NULL, err);
     return NULL;
   }

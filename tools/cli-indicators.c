@@ -105,7 +105,7 @@ static int ind_run(const ind_options *o, zjtx_options *opts) {
   zjtx_result *res = NULL;
   zjtx_error *err = NULL;
   int rc = 0;
-  if (zjtx_policy_load_file(o->policy, &p, &err) != ZJTX_OK)
+  if (cli_load_policy(o->policy, NULL, &p, &err) != ZJTX_OK)
     return cli_report_error(NULL, err);
   if (cli_load_facts(p, o->facts, NULL, "loading facts", &facts, &err) != ZJTX_OK)
     rc = cli_report_error(NULL, err);

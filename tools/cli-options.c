@@ -7,12 +7,23 @@
 
 #include "cli.h"
 
+/* --policy-path, which every command takes: the process reads one command
+ * line, so one value for the whole run. */
+static char *policy_path;
+
+const char *cli_policy_path(void) {
+  return policy_path;
+}
+
 int cli_parse_options(const cli_command *cmd, const GOptionEntry *entries, int *argc, char ***argv) {
   gboolean help = FALSE;
   /* GOption's own --help would exit() from inside the parser, and name
    * help groups this tool does not have: this one prints and returns. */
-  const GOptionEntry help_entry[] = {{"help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show this help and exit", NULL},
-                                     {NULL, 0, 0, 0, NULL, NULL, NULL}};
+  const GOptionEntry common_entries[] = {
+      {"policy-path", 0, 0, G_OPTION_ARG_FILENAME, &policy_path,
+       "Folders (':' between them) that a policy's extends= may lead into besides its own", "DIR[:DIR...]"},
+      {"help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show this help and exit", NULL},
+      {NULL, 0, 0, 0, NULL, NULL, NULL}};
   g_autofree char *usage_name = g_strconcat("zjtx ", cmd->name, NULL);
   g_set_prgname(usage_name); /* the "Usage:" line shows it */
   g_autoptr(GOptionContext) ctx = g_option_context_new(cmd->args);
@@ -20,7 +31,7 @@ int cli_parse_options(const cli_command *cmd, const GOptionEntry *entries, int *
   g_option_context_set_summary(ctx, cmd->summary);
   g_option_context_set_description(ctx, cmd->description);
   g_option_context_add_main_entries(ctx, entries, NULL);
-  g_option_context_add_main_entries(ctx, help_entry, NULL);
+  g_option_context_add_main_entries(ctx, common_entries, NULL);
   g_autoptr(GError) gerr = NULL;
   if (!g_option_context_parse(ctx, argc, argv, &gerr))
     return cli_usage_error(cmd->name, "%s", gerr->message);

@@ -166,9 +166,11 @@ static void note_assumed(const simulation *s) {
 
 static int load_policies(simulation *s) {
   zjtx_error *err = NULL;
-  if (zjtx_policy_load_file(s->o->policy, &s->base.p, &err) != ZJTX_OK)
+  if (cli_load_policy(s->o->policy, NULL, &s->base.p, &err) != ZJTX_OK)
     return cli_report_error(NULL, err);
-  if (zjtx_policy_load_file(s->o->reform, &s->reform.p, &err) != ZJTX_OK)
+  /* a reform may extend the policy it amends, wherever that lies */
+  g_autofree char *base_dir = g_path_get_dirname(s->o->policy);
+  if (cli_load_policy(s->o->reform, base_dir, &s->reform.p, &err) != ZJTX_OK)
     return cli_report_error(NULL, err);
   if (!s->o->quiet)
     note_assumed(s);

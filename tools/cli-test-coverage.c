@@ -43,7 +43,7 @@ policy_use *test_use_policy(test_file *tf, const char *path, int line) {
   }
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
-  if (zjtx_policy_load_file(path, &p, &err) != ZJTX_OK) {
+  if (cli_load_policy(path, NULL, &p, &err) != ZJTX_OK) {
     g_autofree char *msg = zjtx_error_format(err);
     test_file_error(r, tf->path, line, "policy %s does not load: %s", path, msg);
     zjtx_error_free(err);

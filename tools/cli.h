@@ -55,9 +55,11 @@ typedef struct {
 /* Parses the options of `cmd` (argv[0] is its name) into the variables
  * `entries` point to (G_OPTION_ARG_FILENAME keeps values byte for byte;
  * the caller g_free()s them), leaving the other arguments in argv.  Adds
- * -h/--help.  Returns 0 to go on, CLI_EXIT_HELP after printing the help,
- * or CLI_EXIT_USAGE after a one-line usage error. */
+ * --policy-path and -h/--help.  Returns 0 to go on, CLI_EXIT_HELP after
+ * printing the help, or CLI_EXIT_USAGE after a one-line usage error. */
 int cli_parse_options(const cli_command *cmd, const GOptionEntry *entries, int *argc, char ***argv);
+/* The --policy-path given (DIR:DIR...), or NULL. */
+const char *cli_policy_path(void);
 /* A usage error when arguments other than options are left. */
 int cli_no_arguments(const cli_command *cmd, int argc, char **argv);
 /* The values of a repeated option (NULL: none) as an array that borrows them. */
@@ -75,6 +77,10 @@ int cli_apply_sets(const char *command, zjtx_options *opts, const GPtrArray *set
 char *cli_assumed_params(const zjtx_policy *policy, const GPtrArray *sets);
 /* "zjtx: PREFIXFILE:LINE: refused ENTITY: REASON" for every refused record. */
 void cli_print_rejects(const zjtx_facts *facts, const char *prefix);
+
+/* The policy file at `path`; its extends= may lead below its own folder,
+ * the --policy-path folders and `also_dir` (may be NULL). */
+zjtx_status cli_load_policy(const char *path, const char *also_dir, zjtx_policy **out, zjtx_error **err);
 
 typedef struct cli_progress cli_progress;
 /* Facts from a JSON file or a CSV directory, keeping going past invalid

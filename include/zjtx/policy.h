@@ -35,7 +35,9 @@ typedef enum {
 /**
  * zjtx_policy_load_file:
  * @path: the policy file.  A policy that `extends` another names it by a
- *   path relative to its own directory; that file is loaded too.
+ *   path relative to its own directory; that file is loaded too.  It must
+ *   be a regular *.xml file below the folder of @path (symlinks resolved):
+ *   to extend a policy elsewhere, use zjtx_policy_load_file_full().
  * @out: (out): the loaded policy, owned by the caller (zjtx_policy_unref).
  *
  * Never touches the network, never loads external entities or DTDs, refuses
@@ -46,10 +48,28 @@ typedef enum {
 ZJTX_API zjtx_status zjtx_policy_load_file(const char *path, zjtx_policy **out, zjtx_error **err);
 
 /**
+ * zjtx_policy_load_file_full:
+ * @path: the policy file, as for zjtx_policy_load_file().
+ * @search_path: (nullable): folders, separated by ':', that `extends` may
+ *   also lead into besides the folder of @path (a reform kept apart from
+ *   the policy it amends names the policy's folder here).  NULL or "": none.
+ *   A folder that does not exist is ignored.
+ * @out: (out): the loaded policy, owned by the caller (zjtx_policy_unref).
+ *
+ * As zjtx_policy_load_file(); an `extends` that leads anywhere else is an
+ * error (ZJTX_ERR_POLICY) at the attribute's line and column.
+ * Thread-safety: may be called from any thread.
+ * Since: 0.2
+ */
+ZJTX_API zjtx_status zjtx_policy_load_file_full(const char *path, const char *search_path, zjtx_policy **out,
+                                                zjtx_error **err);
+
+/**
  * zjtx_policy_load_buffer:
  * @data, @len: the XML text.
  * @name: the name used in error messages (may be NULL: "<buffer>").
- * @base_dir: where `extends` paths are resolved (NULL: the current directory).
+ * @base_dir: where `extends` paths are resolved (NULL: the current directory);
+ *   they must lead to regular *.xml files below it (symlinks resolved).
  */
 ZJTX_API zjtx_status zjtx_policy_load_buffer(const char *data, size_t len, const char *name, const char *base_dir,
                                              zjtx_policy **out, zjtx_error **err);

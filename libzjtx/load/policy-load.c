@@ -25,7 +25,8 @@ typedef struct {
   GPtrArray *chain;     /* canonical paths being loaded, against cycles */
   GHashTable *raw_of;   /* zsource_expr* -> text as written (remap_error) */
   GHashTable *rule_ids; /* rule and check ids of all documents */
-  char *root;           /* canonical folder that extends= must stay below, or NULL */
+  GPtrArray *roots;     /* canonical folders extends= may lead into (char*) */
+  bool from_buffer;     /* roots: the buffer's base folder (else the file's and the search path) */
 } loader;
 
 /* Where a policy's extends= led from: the file, the attribute's place and
@@ -55,20 +56,38 @@ static bool is_below(const char *path, const char *folder) {
   return strncmp(path, folder, n) == 0 && (path[n] == '/' || (n > 0 && folder[n - 1] == '/'));
 }
 
-/* A base policy is a plain file (not /dev/zero) that lies below the
- * loader's root, if it has one, once symlinks are resolved, and is named
- * *.xml there (not /etc/passwd, nor a base.xml linked to it). */
+static bool below_a_root(const loader *ld, const char *canon) {
+  for (guint i = 0; i < ld->roots->len; i++)
+    if (is_below(canon, g_ptr_array_index(ld->roots, i)))
+      return true;
+  return false;
+}
+
+/* Adds the folders of a search path (DIR:DIR:...) as places extends= may
+ * lead into.  An empty entry or a folder that does not exist adds nothing. */
+static void add_roots(loader *ld, const char *search_path) {
+  g_auto(GStrv) dirs = search_path ? g_strsplit(search_path, G_SEARCHPATH_SEPARATOR_S, -1) : NULL;
+  for (char **d = dirs; d && *d; d++)
+    if (**d && g_file_test(*d, G_FILE_TEST_IS_DIR))
+      g_ptr_array_add(ld->roots, canonical_path(*d));
+}
+
+/* A base policy is a plain file (not /dev/zero) that lies below one of the
+ * loader's roots once symlinks are resolved (the first policy's folder, the
+ * search path, or a buffer's base folder), and is named *.xml there (not
+ * /etc/passwd, nor a base.xml linked to it). */
 static bool check_base_file(loader *ld, const char *path, const char *canon, const from_pos *from, zjtx_error **err) {
   GStatBuf st;
   if (g_stat(path, &st) == 0 && !S_ISREG(st.st_mode))
     return zerr_set(err, ZJTX_ERR_IO, from->file, from->line, 0, NULL, "%s is not a policy file (not a regular file)",
                     path),
            false;
-  if (ld->root && !is_below(canon, ld->root))
-    return zerr_set(err, ZJTX_ERR_POLICY, from->file, from->line, from->column, NULL,
-                    "extends=\"%s\" leads out of the base folder: a policy read from a buffer may only extend "
-                    "policies below it",
-                    from->value),
+  if (!below_a_root(ld, canon))
+    return zerr_set(err, ZJTX_ERR_POLICY, from->file, from->line, from->column, NULL, "extends=\"%s\" %s", from->value,
+                    ld->from_buffer ? "leads out of the base folder: a policy read from a buffer may only extend "
+                                      "policies below it"
+                                    : "leads out of the policy's folder: a policy file may only extend policies below "
+                                      "its own folder or a folder of the search path"),
            false;
   if (!g_str_has_suffix(canon, ".xml"))
     return zerr_set(err, ZJTX_ERR_POLICY, from->file, from->line, from->column, NULL,
@@ -205,7 +224,7 @@ static zjtx_status finish_load(loader *ld, bool ok, zjtx_error *e, zjtx_policy *
   g_ptr_array_free(ld->chain, TRUE);
   g_hash_table_destroy(ld->raw_of); /* before the policy: its keys point into it */
   g_hash_table_destroy(ld->rule_ids);
-  g_free(ld->root);
+  g_ptr_array_free(ld->roots, TRUE);
   if (!ok) {
     zjtx_policy_unref(ld->p);
     if (!e)
@@ -217,22 +236,31 @@ static zjtx_status finish_load(loader *ld, bool ok, zjtx_error *e, zjtx_policy *
   return ZJTX_OK;
 }
 
-static void loader_init(loader *ld, const char *root) {
+static void loader_init(loader *ld) {
   ld->p = zpolicy_new();
   ld->pendings = g_ptr_array_new_with_free_func((GDestroyNotify)zpending_free);
   ld->chain = g_ptr_array_new_with_free_func(g_free);
   ld->raw_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   ld->rule_ids = g_hash_table_new(g_str_hash, g_str_equal);
-  ld->root = root ? canonical_path(root) : NULL;
+  ld->roots = g_ptr_array_new_with_free_func(g_free);
+  ld->from_buffer = false;
 }
 
 zjtx_status zjtx_policy_load_file(const char *path, zjtx_policy **out, zjtx_error **err) {
+  return zjtx_policy_load_file_full(path, NULL, out, err);
+}
+
+zjtx_status zjtx_policy_load_file_full(const char *path, const char *search_path, zjtx_policy **out, zjtx_error **err) {
   if (out)
     *out = NULL;
   if (!path || !out)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "path and out must not be NULL");
   loader ld;
-  loader_init(&ld, NULL);
+  loader_init(&ld);
+  /* extends= stays below the policy's own folder, or the search path */
+  g_autofree char *canon = canonical_path(path);
+  g_ptr_array_add(ld.roots, g_path_get_dirname(canon));
+  add_roots(&ld, search_path);
   zjtx_error *e = NULL;
   bool ok = load_path(&ld, path, NULL, &e);
   return finish_load(&ld, ok, e, out, err);
@@ -247,7 +275,9 @@ zjtx_status zjtx_policy_load_buffer(const char *data, size_t len, const char *na
   /* a buffer comes from anywhere (a request to a server): what it extends
    * stays below base_dir */
   loader ld;
-  loader_init(&ld, base_dir ? base_dir : ".");
+  loader_init(&ld);
+  ld.from_buffer = true;
+  g_ptr_array_add(ld.roots, canonical_path(base_dir ? base_dir : "."));
   zjtx_error *e = NULL;
   bool ok = load_doc(&ld, data, len, name ? name : "<buffer>", base_dir, &e);
   return finish_load(&ld, ok, e, out, err);

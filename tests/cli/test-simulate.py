@@ -159,8 +159,14 @@ def check_from_4th(name, doc):
 
 def test_example_reforms():
     for path in (UPLIFT, FROM4TH):
-        rc, _, err = run('check', '--policy', path)
+        # a reform file extends ../../rules/: outside its folder, so only
+        # with that folder on the search path (simulate adds --policy's)
+        rc, _, err = run('check', '--policy', path, '--policy-path', os.path.join(SRC, 'rules'))
         check('%s loads' % os.path.basename(path), rc == 0, err)
+        rc, _, err = run('check', '--policy', path)
+        check('%s alone: extends out of its folder refused' % os.path.basename(path),
+              rc == 1 and 'extends="../../rules/huaian-2025.xml" leads out of the policy\'s folder: a policy file may '
+              'only extend policies below its own folder or a folder of the search path' in err, err)
     check_uplift('srdi-uplift-2.xml', simulate_json('uplift file', UPLIFT, '--top', '20'))
     check_from_4th('projects-from-4th.xml', simulate_json('from-4th file', FROM4TH))
     doc = simulate_json('uplift file', UPLIFT)

@@ -227,22 +227,21 @@ END_TEST
 START_TEST(error_chain_from_json) {
   /* three bad records, each on its own line: money with a comma, an
    * identifier whose check character is wrong, an unknown honor level */
-  static const char
-      bad[] =
-          "{\"period\": \"2025\",\n"                                           /* 1 */
-          " \"counties\": [ {\"id\": \"320812\", \"name\": \"清江浦区\"} ],\n" /* 2 */
-          " \"enterprises\": [\n"                                              /* 3 */
-          "  {\"id\": \"" ENTERPRISE "\", \"name\": \"a\", \"county\": \"320812\", \"revenue\": \"1\","
-          " \"rd_expense\": \"12,000.00\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": "
-          "\"0\"},\n" /* 4 */
-          "  {\"id\": \"91320812MA0GWJDM0D\", \"name\": \"b\", \"county\": \"320812\", \"revenue\": \"1\","
-          " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\"},\n" /* 5
-                                                                                                                   */
-          "  {\"id\": \"91320804MAWJ0QAU2A\", \"name\": \"c\", \"county\": \"320812\", \"revenue\": \"1\","
-          " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\",\n" /* 6 */
-          "   \"honors\": [ {\"level\": \"gold\", \"awarded_on\": \"2025-01-01\", \"valid_until\": \"2026-01-01\", "
-          "\"first_time\": true} ]}\n" /* 7 */
-          " ]}\n";
+  static const char bad[] =
+      "{\"period\": \"2025\",\n"                                           /* 1 */
+      " \"counties\": [ {\"id\": \"320812\", \"name\": \"清江浦区\"} ],\n" /* 2 */
+      " \"enterprises\": [\n"                                              /* 3 */
+      "  {\"id\": \"" ENTERPRISE "\", \"name\": \"a\", \"county\": \"320812\", \"revenue\": \"1\","
+      " \"rd_expense\": \"12,000.00\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": "
+      "\"0\"},\n" /* 4 */
+      "  {\"id\": \"91320812MA0GWJDM0D\", \"name\": \"b\", \"county\": \"320812\", \"revenue\": \"1\","
+      " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\"},\n" /* 5
+                                                                                                               */
+      "  {\"id\": \"91320804MAWJ0QAU2A\", \"name\": \"c\", \"county\": \"320812\", \"revenue\": \"1\","
+      " \"rd_expense\": \"1\", \"rd_expense_prev\": \"0\", \"invention_patents\": 0, \"cnc_rate\": \"0\",\n" /* 6 */
+      "   \"honors\": [ {\"level\": \"gold\", \"awarded_on\": \"2025-01-01\", \"valid_until\": \"2026-01-01\", "
+      "\"first_time\": true} ]}\n" /* 7 */
+      " ]}\n";
   zjtx_policy *p = load_huaian();
   zjtx_facts *f = (zjtx_facts *)0x1;
   zjtx_error *err = NULL;

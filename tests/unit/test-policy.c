@@ -736,12 +736,18 @@ START_TEST(hostile_negative_parameter) {
 END_TEST
 
 START_TEST(hostile_extends_outside) {
-  /* a file that is no policy: refused before it is read, at the value */
+  /* a file out of the policy's folder: refused before it is read, at the value */
   char *path = ztest_data_path("extends-passwd.xml");
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
   ck_assert_int_eq(zjtx_policy_load_file(path, &p, &err), ZJTX_ERR_POLICY);
   ck_assert_int_eq(zjtx_error_column(err), 18); /* 8 spaces and extends=" */
+  ztest_expect_error(err, path, 4,
+                     "extends=\"../../../../../../../../../../../../etc/passwd\" leads out of the policy's folder: a "
+                     "policy file may only extend policies below its own folder or a folder of the search path");
+  /* a search path that holds it still takes policy files only */
+  err = NULL;
+  ck_assert_int_eq(zjtx_policy_load_file_full(path, "/etc", &p, &err), ZJTX_ERR_POLICY);
   ztest_expect_error(err, path, 4,
                      "extends=\"../../../../../../../../../../../../etc/passwd\" does not name a policy file (*.xml)");
   g_free(path);

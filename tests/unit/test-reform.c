@@ -93,7 +93,8 @@ START_TEST(amending_nothing_is_an_error) {
   g_autofree char *path = ztest_src_path("tests", "unit", "data", "reform-bad.xml", NULL);
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
-  ck_assert_int_eq(zjtx_policy_load_file(path, &p, &err), ZJTX_ERR_POLICY);
+  g_autofree char *rules = ztest_src_path("rules", NULL);
+  ck_assert_int_eq(zjtx_policy_load_file_full(path, rules, &p, &err), ZJTX_ERR_POLICY);
   ck_assert_ptr_nonnull(strstr(zjtx_error_message(err), "no_such_parameter"));
   ck_assert_int_eq(zjtx_error_line(err), 4);
   ck_assert_ptr_nonnull(strstr(zjtx_error_file(err), "reform-bad.xml"));

@@ -31,7 +31,9 @@ char *ztest_rules_path(const char *name) {
 zjtx_policy *ztest_policy_file(const char *path) {
   zjtx_policy *p = NULL;
   zjtx_error *err = NULL;
-  if (zjtx_policy_load_file(path, &p, &err) != ZJTX_OK)
+  /* test policies (tests/unit/data/reform-*.xml) may extend those of rules/ */
+  g_autofree char *rules = ztest_src_path("rules", NULL);
+  if (zjtx_policy_load_file_full(path, rules, &p, &err) != ZJTX_OK)
     ck_abort_msg("%s did not load: %s", path, zjtx_error_format(err));
   return p;
 }

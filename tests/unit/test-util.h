@@ -15,7 +15,8 @@ char *ztest_src_path(const char *first_element, ...) G_GNUC_NULL_TERMINATED;
 char *ztest_data_path(const char *name);
 char *ztest_rules_path(const char *name);
 
-/* The policy at `path`; the test aborts with the error when it does not load. */
+/* The policy at `path` (it may extend policies of rules/ too); the test
+ * aborts with the error when it does not load. */
 zjtx_policy *ztest_policy_file(const char *path);
 
 /* The policy at `rel`, a path relative to the source tree ("rules/x.xml"). */
