@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* facts-record.c - one record checked against its entity's declarations and stored in the columns. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS (POSIX only since 2024) */
 #include "facts-internal.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ident.h"
 
@@ -367,8 +369,11 @@ static gsize record_bytes(const ztable *t, const zentity *e) {
 
 /* GLib's arrays double when full and abort when memory runs out.  Every
  * per-record array of a table doubles at the same record count (a power of
- * two), so there, try to allocate what they are about to take at once: a
- * failure is a clean ZJTX_ERR_NOMEM instead of an abort in g_array_append. */
+ * two), so there, try to map what they are about to take at once: a
+ * failure is a clean ZJTX_ERR_NOMEM instead of an abort in g_array_append.
+ * mmap, not malloc: freeing a large malloc'd block raises glibc's dynamic
+ * mmap threshold, and the arrays' later reallocations then copy on the
+ * heap (measured: +20 MiB peak at a million records). */
 static bool room_to_grow(const ztable *t, const zentity *e) {
   guint n = (guint)t->n;
   if (n < (1u << 16) || (n & (n - 1)) != 0)
@@ -376,9 +381,12 @@ static bool room_to_grow(const ztable *t, const zentity *e) {
   gsize per = record_bytes(t, e);
   if (per > G_MAXSIZE / 2 / n)
     return false;
-  void *probe = g_try_malloc(per * 2 * n);
-  g_free(probe);
-  return probe != NULL;
+  size_t bytes = per * 2 * n;
+  void *probe = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (probe == MAP_FAILED)
+    return false;
+  munmap(probe, bytes);
+  return true;
 }
 
 /* Adding is refused outright (finished facts, a full table, no memory),
