@@ -39,6 +39,35 @@ static void skip_space(zcursor *c) {
     }
 }
 
+/* The escape at c->p (a backslash) is one JSON has: \" \\ \/ \b \f \n \r
+ * \t or \u and four hex digits.  json-glib also takes GScanner's octal
+ * ("\0" is a NUL, cutting the value) and reads other letters as
+ * themselves, so anything else is refused here; so is \u0000. */
+static bool check_escape(zcursor *c) {
+  if (c->end - c->p < 2)
+    return true; /* unterminated: json-glib reports it */
+  char e = c->p[1];
+  if (strchr("\"\\/bfnrt", e) && e != '\0')
+    return true;
+  if (e == 'u') {
+    bool hex4 = c->end - c->p >= 6;
+    for (int i = 2; hex4 && i < 6; i++)
+      hex4 = g_ascii_isxdigit(c->p[i]);
+    if (hex4 && memcmp(c->p + 2, "0000", 4) == 0)
+      return problem(c, c->p, ZJTX_ERR_FACTS,
+                     "\"\\u0000\" (a NUL character) inside a string (no value may contain one)");
+    if (hex4)
+      return true;
+    return problem(c, c->p, ZJTX_ERR_FACTS, "not valid JSON: \\u takes four hexadecimal digits");
+  }
+  if ((unsigned char)e < 0x20 || (unsigned char)e >= 0x7f)
+    return problem(c, c->p, ZJTX_ERR_FACTS, "not valid JSON: a backslash before a byte that is no escape");
+  return problem(c, c->p, ZJTX_ERR_FACTS,
+                 "not valid JSON: \\%c is no escape JSON has (\\\" \\\\ \\/ \\b \\f \\n \\r "
+                 "\\t \\uXXXX)",
+                 e);
+}
+
 /* A string from its opening quote.  An unterminated one ends the scan
  * quietly (c->p = end): json-glib reports it better. */
 static bool scan_string(zcursor *c) {
@@ -47,9 +76,8 @@ static bool scan_string(zcursor *c) {
   while (c->p < c->end && *c->p != '"') {
     if (*c->p == '\0')
       return problem(c, c->p, ZJTX_ERR_FACTS, "a NUL byte inside a string (no value may contain one)");
-    if (*c->p == '\\' && c->end - c->p >= 6 && memcmp(c->p, "\\u0000", 6) == 0)
-      return problem(c, c->p, ZJTX_ERR_FACTS,
-                     "\"\\u0000\" (a NUL character) inside a string (no value may contain one)");
+    if (*c->p == '\\' && !check_escape(c))
+      return false;
     if (*c->p == '\n') { /* not valid JSON, but keep the lines right */
       c->line++;
       c->line_start = c->p + 1;
@@ -162,8 +190,11 @@ static bool scan_scalar_document(zcursor *c) {
       return false;
   } else if (g_ascii_isalpha(*c->p)) {
     skip_word(c);
+  } else if (!not_json(c)) {
+    return false;
   } else {
-    return not_json(c); /* not a value: else a syntax error for json-glib */
+    /* no value can start here: refused, never skipped past unscanned */
+    return problem(c, c->p, ZJTX_ERR_FACTS, "not valid JSON: a facts document is an object ({...})");
   }
   return check_trailing(c);
 }
@@ -212,6 +243,10 @@ bool zjson_prescan(const char *data, size_t len, const zjson_limits *lim, zjson_
   memset(scan, 0, sizeof *scan);
   scan->big_ints = g_array_new(FALSE, FALSE, sizeof(size_t));
   zcursor c = {data, data, data + len, data, 1, lim, scan};
+  /* json-glib skips a UTF-8 byte order mark: so does the scan, which must
+   * see the same document (columns still count the mark) */
+  if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+    c.p += 3;
   g_autoptr(GString) open = g_string_sized_new(64);
   return scan_document(&c, open);
 }

@@ -783,6 +783,13 @@ START_TEST(test_json_strict_lexing) {
       {"{\"schools\": [{\"id\": \"S1\", \"name\": \"x\", \"ratio\": .5}]}", "a number must be written", 49},
       {"{\"schools\": /* [[[ */ []}", "a comment (JSON has none)", 13},
       {"{'schools': []}", "a single-quoted string (JSON strings take double quotes)", 2},
+      /* json-glib read "\\0" as a NUL (cutting the id at it) and "\\x" as "x" */
+      {"{\"schools\": [{\"id\": \"S1\\0\", \"name\": \"x\"}]}", "\\0 is no escape JSON has", 24},
+      {"{\"schools\": [{\"id\": \"S1\", \"name\": \"a\\xFF\"}]}", "\\x is no escape JSON has", 37},
+      /* json-glib skips a byte order mark: the scan must not stop at it */
+      {"\xEF\xBB\xBF{\"schools\": /* [[[ */ []}", "a comment (JSON has none)", 16},
+      /* nor at a byte no value starts with */
+      {"\v{\"schools\": []}", "a facts document is an object ({...})", 1},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
     ck_assert_int_eq(load_json(cases[i].json), ZJTX_ERR_FACTS);
@@ -792,6 +799,15 @@ START_TEST(test_json_strict_lexing) {
     zjtx_error_free(err);
     err = NULL;
   }
+  /* a byte order mark hides no nesting either */
+  GString *deep = g_string_new("\xEF\xBB\xBF");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c(deep, '[');
+  ck_assert_int_eq(load_json(deep->str), ZJTX_ERR_LIMIT);
+  g_string_free(deep, TRUE);
+  ck_assert_str_eq(msg(err), "arrays and objects nested deeper than 6 levels (the most these facts can use)");
+  zjtx_error_free(err);
+  err = NULL;
   static const char nul[] = "{\"period\": \"2025\",\0 \"schools\": []}";
   ck_assert_int_eq(load_json_len(nul, sizeof nul - 1), ZJTX_ERR_FACTS);
   ck_assert_str_eq(msg(err), "not valid JSON: a NUL byte");
