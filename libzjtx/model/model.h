@@ -141,7 +141,7 @@ typedef struct {
   char *unit, *source, *origin;
   char *amended_by; /* the reform that last amended its values, or NULL */
   zjtx_param_status status;
-  bool negative_ok; /* money, rate: declared negative="allowed" */
+  bool negative_ok; /* money, rate, number: declared negative="allowed" */
   ztext2 title;
   GArray *values; /* zparam_value, sorted by (key, from) */
   int32_t index;

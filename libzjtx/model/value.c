@@ -70,7 +70,9 @@ const char *zpolicy_parse_value(ztype t, const char *text, zval *out) {
 }
 
 bool zparam_check_value(const zparam *p, const zval *v, char **why) {
-  bool signed_kind = p->type.kind == ZT_MONEY || p->type.kind == ZT_RATE;
+  /* a count, a day basis or a threshold below zero makes no policy sense
+   * and would turn amounts negative without a word */
+  bool signed_kind = p->type.kind == ZT_MONEY || p->type.kind == ZT_RATE || p->type.kind == ZT_NUMBER;
   if (!signed_kind || p->negative_ok || v->d.m >= 0)
     return true;
   if (why)

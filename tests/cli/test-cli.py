@@ -133,6 +133,10 @@ def test_set():
     check('--set negative money refused', rc == 1 and out == '' and
           'value "-1" for rd_base_cap is negative (a money parameter is not, unless it is declared negative="allowed")'
           in err, err)
+    # a number too: a day basis of -360 paid negative interest subsidies
+    rc, out, err = run('evaluate', '--policy', POLICY, '--facts', FACTS, '--set', 'interest_day_basis=-360')
+    check('--set negative number refused', rc == 1 and out == '' and
+          'value "-360" for interest_day_basis is negative (a number parameter is not' in err, err)
 
 
 def test_bad_input():

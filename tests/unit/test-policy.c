@@ -686,7 +686,7 @@ START_TEST(hostile_decimal_size) {
 END_TEST
 
 START_TEST(hostile_negative_parameter) {
-  /* money and rates are not negative unless the parameter says so */
+  /* money, rates and numbers are not negative unless the parameter says so */
   zjtx_error *err = load_fail(PARAM("type=\"money\"", "<value from=\"2025-01-01\">-1</value>"), ZJTX_ERR_POLICY);
   ztest_expect_error(err, "p.xml", BODY_LINE,
                      "value \"-1\" of parameter q is negative (a money parameter is not, unless it is declared "
@@ -695,16 +695,21 @@ START_TEST(hostile_negative_parameter) {
   ztest_expect_error(err, "p.xml", BODY_LINE,
                      "value \"-0.5\" of parameter q is negative (a rate parameter is not, unless it is declared "
                      "negative=\"allowed\")");
+  /* a day basis of -360 paid negative interest subsidies without a word */
+  err = load_fail(PARAM("type=\"number\"", "<value from=\"2025-01-01\">-360</value>"), ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE,
+                     "value \"-360\" of parameter q is negative (a number parameter is not, unless it is declared "
+                     "negative=\"allowed\")");
   err = load_fail(PARAM("type=\"money\" default=\"-3\"", "<value from=\"2025-01-01\">1</value>"), ZJTX_ERR_POLICY);
   ztest_expect_error(err, "p.xml", BODY_LINE,
                      "default \"-3\" of parameter q is negative (a money parameter is not, unless it is declared "
                      "negative=\"allowed\")");
-  /* declared, or zero, or a number: fine */
+  /* declared, or zero: fine */
   zjtx_policy *p = load_ok(PARAM("type=\"money\" negative=\"allowed\"", "<value from=\"2025-01-01\">-1</value>"));
   zjtx_policy_unref(p);
   p = load_ok(PARAM("type=\"money\"", "<value from=\"2025-01-01\">-0</value>"));
   zjtx_policy_unref(p);
-  p = load_ok(PARAM("type=\"number\"", "<value from=\"2025-01-01\">-7</value>"));
+  p = load_ok(PARAM("type=\"number\" negative=\"allowed\"", "<value from=\"2025-01-01\">-7</value>"));
   zjtx_policy_unref(p);
   /* the check overrides use (zjtx_options_set_param): the value -1.00 of
    * a money parameter q is refused, of one declared negative="allowed" not */
