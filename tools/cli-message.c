@@ -11,7 +11,7 @@
  * as UTF-8) written as \xNN or \uNNNN, so that a field name or value from
  * a hostile file cannot move the cursor, recolour or retitle the terminal
  * or forge a line.  Tabs pass. */
-static char *printable(const char *msg) {
+char *cli_printable(const char *msg) {
   GString *out = g_string_sized_new(strlen(msg));
   for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
     if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
@@ -28,7 +28,7 @@ static char *printable(const char *msg) {
 static int vusage_error(const char *command, const char *fmt, va_list ap) G_GNUC_PRINTF(2, 0);
 static int vusage_error(const char *command, const char *fmt, va_list ap) {
   g_autofree char *raw = g_strdup_vprintf(fmt, ap);
-  g_autofree char *msg = printable(raw);
+  g_autofree char *msg = cli_printable(raw);
   fprintf(stderr, "zjtx%s%s: %s\nTry 'zjtx%s%s --help'.\n", command ? " " : "", command ? command : "", msg,
           command ? " " : "", command ? command : "");
   return CLI_EXIT_USAGE;
@@ -47,7 +47,7 @@ void cli_message(const char *fmt, ...) {
   va_start(ap, fmt);
   g_autofree char *raw = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  g_autofree char *msg = printable(raw);
+  g_autofree char *msg = cli_printable(raw);
   fprintf(stderr, "zjtx: %s\n", msg);
 }
 

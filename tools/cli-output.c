@@ -157,8 +157,10 @@ static void print_explanation(FILE *out, const zjtx_result *res, size_t i, bool 
     return;
   char *text = zjtx_explanation_to_text(ex);
   gchar **lines = g_strsplit(text, "\n", -1);
-  for (gchar **l = lines; *l && **l; l++)
-    fprintf(out, "      | %s\n", *l);
+  for (gchar **l = lines; *l && **l; l++) {
+    g_autofree char *line = cli_printable(*l);
+    fprintf(out, "      | %s\n", line);
+  }
   g_strfreev(lines);
   zjtx_free(text);
   zjtx_explanation_free(ex);
@@ -181,8 +183,8 @@ bool cli_write_table(FILE *out, const zjtx_policy *p, const zjtx_result *res, bo
     for (; i < n && strcmp(zjtx_result_entitlement_rule(res, i), rule) == 0; i++, count++) {
       int64_t fen = zjtx_result_entitlement_fen(res, i);
       char amount[ZFMT_FEN_BUFSZ];
-      fprintf(out, "    %-10s %-24s %20s\n", zjtx_result_entitlement_entity(res, i), zjtx_result_entitlement_id(res, i),
-              zfmt_fen_grouped(fen, amount));
+      g_autofree char *id = cli_printable(zjtx_result_entitlement_id(res, i));
+      fprintf(out, "    %-10s %-24s %20s\n", zjtx_result_entitlement_entity(res, i), id, zfmt_fen_grouped(fen, amount));
       if (explain)
         print_explanation(out, res, i, false);
       subtotal += fen;
@@ -201,8 +203,9 @@ bool cli_write_table(FILE *out, const zjtx_policy *p, const zjtx_result *res, bo
   for (size_t k = 0; k < v; k++) {
     const char *check = zjtx_result_violation_check(res, k);
     size_t r = rule_index(p, check);
-    fprintf(out, "  %-26s %-10s %-24s %s\n", check, zjtx_result_violation_entity(res, k),
-            zjtx_result_violation_id(res, k), zjtx_policy_rule_title(p, r, "zh"));
+    g_autofree char *id = cli_printable(zjtx_result_violation_id(res, k));
+    fprintf(out, "  %-26s %-10s %-24s %s\n", check, zjtx_result_violation_entity(res, k), id,
+            zjtx_policy_rule_title(p, r, "zh"));
     if (explain)
       print_explanation(out, res, k, true);
   }

@@ -74,7 +74,8 @@ static bool add_fen(total *t, int64_t fen) {
 
 static void print_line(FILE *out, const char *label, const total *t) {
   char yuan[ZFMT_FEN_BUFSZ];
-  fprintf(out, "  %-34s %8zu %24s\n", label, t->count, zfmt_fen_grouped(t->fen, yuan));
+  g_autofree char *shown = cli_printable(label); /* a record's id, from the input */
+  fprintf(out, "  %-34s %8zu %24s\n", shown, t->count, zfmt_fen_grouped(t->fen, yuan));
 }
 
 /* Sums every entitlement into its rule's total, its `by` record's total

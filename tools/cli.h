@@ -37,6 +37,10 @@ int cli_usage_error(const char *command, const char *fmt, ...) G_GNUC_PRINTF(2, 
 /* "zjtx: MESSAGE" on stderr: notes, and failures that are not libzjtx's.
  * Control characters in MESSAGE are shown escaped (\x1b), never sent. */
 void cli_message(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* `s` safe to show on a terminal: control characters written as \xNN
+ * (C1 as \uNNNN), tabs kept.  For everything from the input that the
+ * table and text formats print (ids, keys, explanations).  g_free(). */
+char *cli_printable(const char *s);
 /* The one error reporter: every error of the chain as "zjtx: [CONTEXT: ]
  * file:line:column: message", then "zjtx: N errors" when there are
  * several; frees the chain and returns CLI_EXIT_FAILURE. */

@@ -668,6 +668,26 @@ def test_control_characters_escaped():
         rc, _, err = run_facts(data, '--format', 'json', '--quiet')
         check('CSV header with OSC: shown escaped', rc == 1 and re.search(r'bad\\(x1b|u001b)\]0;title\\(x07|u0007)col', err)
               and '\x1b' not in err and '\x07' not in err, err)
+        # a record id reaches stdout too: the table, explanations and the
+        # summary show it escaped (JSON and CSV quote it their own way)
+        doc = json.load(open(FACTS, encoding='utf-8'))
+        old_id = doc['counties'][0]['id']
+        doc['counties'][0]['id'] = old_id + '\u001b]0;PWNED\u0007'
+        def rename(node):  # every record naming the county, children too
+            if isinstance(node, list):
+                for x in node:
+                    rename(x)
+            elif isinstance(node, dict):
+                if node.get('county') == old_id:
+                    node['county'] = doc['counties'][0]['id']
+                for x in node.values():
+                    rename(x)
+        rename(doc)
+        with open(path, 'w', encoding='utf-8') as f:
+            json.dump(doc, f, ensure_ascii=False)
+        rc, out, err = run_facts(path, '--explain', '--quiet')
+        check('record id with OSC: table shows it escaped', rc == 0 and
+              (old_id + '\\x1b]0;PWNED\\x07') in out and '\x1b' not in out and '\x07' not in out, out[-2000:] + err)
 
 
 def main():
