@@ -240,8 +240,16 @@ zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_err
     job->path = g_build_filename(dir, file, NULL);
     job->tail = &job->errs;
     GStatBuf st;
-    if (g_stat(job->path, &st) != 0)
-      continue; /* no file: no records of this entity */
+    if (g_stat(job->path, &st) != 0) {
+      /* no file: no records of this entity; but a file that is there and
+       * cannot be reached (a dangling link, no permission) is an error */
+      int errnum = errno;
+      if (errnum != ENOENT)
+        job_error(job, ZJTX_ERR_IO, 0, "cannot read: %s", g_strerror(errnum));
+      else if (g_lstat(job->path, &st) == 0)
+        job_error(job, ZJTX_ERR_IO, 0, "cannot read: a symbolic link to a file that does not exist");
+      continue;
+    }
     job->size = st.st_size;
     __atomic_add_fetch(&facts->progress_total, (uint64_t)st.st_size, __ATOMIC_RELAXED);
     queue.files[queue.n++] = job;

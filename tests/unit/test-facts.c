@@ -1080,6 +1080,15 @@ START_TEST(test_csv_not_a_regular_file) {
   ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_IO);
   ck_assert_str_eq(msg(err), "cannot read: not a regular file");
   ck_assert_str_eq(zjtx_error_file(err), path);
+  zjtx_error_free(err);
+  err = NULL;
+  g_unlink(path);
+  /* a file that is there but leads nowhere is not an absent file: it read
+   * as "no schools" and the run ended with exit 0 */
+  ck_assert_int_eq(symlink("/nonexistent/schools.csv", path), 0);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_IO);
+  ck_assert_str_eq(msg(err), "cannot read: a symbolic link to a file that does not exist");
+  ck_assert_str_eq(zjtx_error_file(err), path);
   g_unlink(path);
   g_rmdir(dir);
 }
