@@ -8,6 +8,7 @@
  * printed. */
 #include "xml-read.h"
 
+#include <libxml/globals.h>
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <stdio.h>
@@ -232,13 +233,16 @@ static xmlDoc *parse(const char *data, size_t len, const char *file, const zxml_
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
   if (!ctxt)
     return fail(err, ZJTX_ERR_NOMEM, 0, 0, "out of memory"), NULL;
-  /* libxml2 2.9 keeps this hook per thread: safe with concurrent loads */
+  /* libxml2 2.9 keeps this hook per thread: safe with concurrent loads.
+   * The application's own hook, if it set one, is put back after. */
+  xmlStructuredErrorFunc app_hook = xmlStructuredError;
+  void *app_context = xmlStructuredErrorContext;
   xmlSetStructuredErrorFunc(&x, on_xml_error);
   /* "UTF-8" explicitly: otherwise libxml2 2.9 prints encoding errors */
   g_autoptr(xmlDoc) doc =
       xmlCtxtReadMemory(ctxt, data, (int)len, file, "UTF-8",
                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
-  xmlSetStructuredErrorFunc(NULL, NULL);
+  xmlSetStructuredErrorFunc(app_context, app_hook);
   xmlFreeParserCtxt(ctxt);
   if (!doc || x.first)
     return give_collected(&x, err, "not well-formed XML"), NULL;

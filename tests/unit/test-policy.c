@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <libxml/globals.h>
+#include <libxml/xmlerror.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -945,6 +947,25 @@ START_TEST(all_rule_files_load) {
 }
 END_TEST
 
+/* An embedding application's own libxml2 error hook survives a load. */
+static void app_hook(void *data, xmlErrorPtr e) {
+  (void)e;
+  (*(int *)data)++;
+}
+
+START_TEST(safety_keeps_the_application_error_hook) {
+  int calls = 0;
+  xmlSetStructuredErrorFunc(&calls, app_hook);
+  zjtx_error *err = ztest_policy_text_fail("<policy id=\"p\"><oops></policy>",
+                                           strlen("<policy id=\"p\"><oops></policy>"), "p.xml", ZJTX_ERR_XML);
+  zjtx_error_free(err);
+  ck_assert(xmlStructuredError == app_hook);
+  ck_assert_ptr_eq(xmlStructuredErrorContext, &calls);
+  ck_assert_int_eq(calls, 0); /* the library's errors went to the library */
+  xmlSetStructuredErrorFunc(NULL, NULL);
+}
+END_TEST
+
 static Suite *policy_suite(void) {
   Suite *s = suite_create("policy");
   TCase *tx = tcase_create("xml");
@@ -976,6 +997,7 @@ static Suite *policy_suite(void) {
   TCase *tsafe = tcase_create("safety");
   tcase_set_timeout(tsafe, 60);
   tcase_add_test(tsafe, safety_billion_laughs);
+  tcase_add_test(tsafe, safety_keeps_the_application_error_hook);
   tcase_add_test(tsafe, safety_external_entity);
   tcase_add_test(tsafe, safety_external_dtd);
   tcase_add_test(tsafe, safety_deep_nesting);
