@@ -134,7 +134,9 @@ static bool load_path(loader *ld, const char *path, const from_pos *from, zjtx_e
     return zerr_set(err, ZJTX_ERR_LIMIT, path, 0, 0, NULL, "policy is larger than %d bytes", ZPOLICY_MAX_BYTES), false;
   g_autofree char *data = NULL;
   gsize len = 0;
-  if (!read_policy_file(path, from, &data, &len, err))
+  /* a base is read by the name that was checked (symlinks resolved), so
+   * that a link changed after the check cannot lead elsewhere */
+  if (!read_policy_file(from ? canon : path, from, &data, &len, err))
     return false;
   g_autofree char *dir = g_path_get_dirname(path);
   return load_doc(ld, data, len, path, dir, err);
