@@ -80,8 +80,11 @@ static void eval_slot(zrun *run, int slot, int slots, void *data) {
 
 static zjtx_status eval_parallel(zeval *ev, const zrule *r, zjtx_error **err) {
   zjtx_result *res = ev->res;
-  if (!ev->pool && !(ev->pool = zpool_new(ev->threads, &res->run, res->policy, res->facts, res->options, err)))
-    return err && *err ? (*err)->code : ZJTX_ERR_EVAL;
+  if (!ev->pool) {
+    zjtx_error *e = NULL; /* its own: the code is kept when the caller passes no err */
+    if (!(ev->pool = zpool_new(ev->threads, &res->run, res->policy, res->facts, res->options, &e)))
+      return e ? zerr_give(err, e) : ZJTX_ERR_EVAL;
+  }
   int k = zpool_slots(ev->pool);
   zranges w = {.facts = res->facts, .r = r, .n = res->facts->tables[r->subject].n};
   w.hits = g_new0(GArray *, (gsize)k);
