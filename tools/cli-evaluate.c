@@ -122,16 +122,18 @@ static void print_reconciliation(const zjtx_policy *p, const zjtx_facts *facts) 
 
 /* Every refused record on stderr (and into the rejects file, if open: it
  * is committed with the result, so that a run that fails later leaves
- * none), then the reconciliation of each table.  Returns the number of
- * problems. */
-static size_t report_rejects(const zjtx_policy *p, const zjtx_facts *facts, cli_sink *rejects) {
+ * none), then the reconciliation of each table: always when records were
+ * refused, else unless `quiet` (a run that read nothing says so).  Returns
+ * the number of problems. */
+static size_t report_rejects(const zjtx_policy *p, const zjtx_facts *facts, cli_sink *rejects, bool quiet) {
   size_t n = zjtx_facts_reject_count(facts);
   cli_print_rejects(facts, "");
   if (rejects->fp)
     write_rejects_csv(rejects->fp, facts);
+  if (n > 0 || !quiet)
+    print_reconciliation(p, facts);
   if (n == 0)
     return 0;
-  print_reconciliation(p, facts);
   cli_message("%zu problem%s in the facts; every valid record was evaluated", n, n == 1 ? "" : "s");
   return n;
 }
@@ -261,7 +263,7 @@ static int load_facts(evaluation *ev, bool *refused) {
   zjtx_status st = cli_load_facts(ev->p, ev->o->facts, ev->pr, "loading facts", &ev->facts, &err);
   if (st != ZJTX_OK)
     return cli_report_error(NULL, err);
-  *refused = report_rejects(ev->p, ev->facts, &ev->rejects) != 0;
+  *refused = report_rejects(ev->p, ev->facts, &ev->rejects, ev->o->quiet) != 0;
   return 0;
 }
 
