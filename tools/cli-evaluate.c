@@ -24,8 +24,12 @@ static const cli_command evaluate_command = {
         "The summary (count and total per rule and per ENTITY record, violations per check)\n"
         "ends the table, or follows the run on standard error, unless --summary names a file;\n"
         "ENTITY is by default the first top-level entity that records refer to (e.g. county).\n"
+        "Each CSV file is named by its entity's plural (enterprises.csv, not enterprise.csv):\n"
+        "any other *.csv file, or a directory with none of the policy's files, is an error.\n"
+        "Once the facts are read, the reconciliation per table (read = accepted + refused)\n"
+        "follows on standard error.\n"
         "Progress (phases, time, records/s) is shown only when standard error is a terminal;\n"
-        "errors and refused records are reported even with --quiet.\n"
+        "errors and refused records (and then the reconciliation) are reported even with --quiet.\n"
         "Files are replaced only once complete (written beside them, then renamed); on\n"
         "failure nothing is left and the exit status is 1.\n"
         "\n"
@@ -71,7 +75,8 @@ static int parse_options(int argc, char **argv, options *o) {
       {"summary", 0, 0, G_OPTION_ARG_FILENAME, &o->summary, "Write the summary to FILE", "FILE"},
       {"summary-by", 0, 0, G_OPTION_ARG_FILENAME, &o->summary_by, "Total the summary per record of ENTITY", "ENTITY"},
       {"threads", 0, 0, G_OPTION_ARG_FILENAME, &o->threads, "Evaluation threads (0: one per processor)", "N"},
-      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress, notes or summary on standard error", NULL},
+      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress, notes, reconciliation or summary on standard error",
+       NULL},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};
   int rc = cli_parse_options(&evaluate_command, entries, &argc, &argv);
   if (rc == 0)
