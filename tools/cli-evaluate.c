@@ -24,8 +24,12 @@ static const cli_command evaluate_command = {
         "The summary (count and total per rule and per ENTITY record, violations per check)\n"
         "ends the table, or follows the run on standard error, unless --summary names a file;\n"
         "ENTITY is by default the first top-level entity that records refer to (e.g. county).\n"
+        "Each CSV file is named by its entity's plural (enterprises.csv, not enterprise.csv):\n"
+        "any other *.csv file, or a directory with none of the policy's files, is an error.\n"
+        "Once the facts are read, the reconciliation per table (read = accepted + refused)\n"
+        "follows on standard error.\n"
         "Progress (phases, time, records/s) is shown only when standard error is a terminal;\n"
-        "errors and refused records are reported even with --quiet.\n"
+        "errors and refused records (and then the reconciliation) are reported even with --quiet.\n"
         "Files are replaced only once complete (written beside them, then renamed); on\n"
         "failure nothing is left and the exit status is 1.\n"
         "\n"
@@ -71,7 +75,8 @@ static int parse_options(int argc, char **argv, options *o) {
       {"summary", 0, 0, G_OPTION_ARG_FILENAME, &o->summary, "Write the summary to FILE", "FILE"},
       {"summary-by", 0, 0, G_OPTION_ARG_FILENAME, &o->summary_by, "Total the summary per record of ENTITY", "ENTITY"},
       {"threads", 0, 0, G_OPTION_ARG_FILENAME, &o->threads, "Evaluation threads (0: one per processor)", "N"},
-      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress, notes or summary on standard error", NULL},
+      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress, notes, reconciliation or summary on standard error",
+       NULL},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};
   int rc = cli_parse_options(&evaluate_command, entries, &argc, &argv);
   if (rc == 0)
@@ -122,16 +127,18 @@ static void print_reconciliation(const zjtx_policy *p, const zjtx_facts *facts) 
 
 /* Every refused record on stderr (and into the rejects file, if open: it
  * is committed with the result, so that a run that fails later leaves
- * none), then the reconciliation of each table.  Returns the number of
- * problems. */
-static size_t report_rejects(const zjtx_policy *p, const zjtx_facts *facts, cli_sink *rejects) {
+ * none), then the reconciliation of each table: always when records were
+ * refused, else unless `quiet` (a run that read nothing says so).  Returns
+ * the number of problems. */
+static size_t report_rejects(const zjtx_policy *p, const zjtx_facts *facts, cli_sink *rejects, bool quiet) {
   size_t n = zjtx_facts_reject_count(facts);
   cli_print_rejects(facts, "");
   if (rejects->fp)
     write_rejects_csv(rejects->fp, facts);
+  if (n > 0 || !quiet)
+    print_reconciliation(p, facts);
   if (n == 0)
     return 0;
-  print_reconciliation(p, facts);
   cli_message("%zu problem%s in the facts; every valid record was evaluated", n, n == 1 ? "" : "s");
   return n;
 }
@@ -261,7 +268,7 @@ static int load_facts(evaluation *ev, bool *refused) {
   zjtx_status st = cli_load_facts(ev->p, ev->o->facts, ev->pr, "loading facts", &ev->facts, &err);
   if (st != ZJTX_OK)
     return cli_report_error(NULL, err);
-  *refused = report_rejects(ev->p, ev->facts, &ev->rejects) != 0;
+  *refused = report_rejects(ev->p, ev->facts, &ev->rejects, ev->o->quiet) != 0;
   return 0;
 }
 

@@ -222,6 +222,125 @@ static void read_all(csv_queue *q) {
     g_thread_join(helper);
 }
 
+/* ---- the directory's file names, checked before anything is read -------- */
+
+/* A listing of the names found shows at most this many. */
+#define FOUND_MAX 10
+
+/* "schools.csv, grants.csv, ...": every file the policy reads, in the
+ * order its entities are declared. */
+static char *expected_files(const struct zjtx_policy *p) {
+  GString *s = g_string_new(NULL);
+  for (guint e = 0; e < p->entities->len; e++)
+    g_string_append_printf(s, "%s%s.csv", e ? ", " : "", zpolicy_entity(p, (int32_t)e)->plural);
+  return g_string_free(s, FALSE);
+}
+
+/* The entity whose plural is `stem`, exactly (how the file must be
+ * named), or -1. */
+static int32_t entity_of_plural(const struct zjtx_policy *p, const char *stem) {
+  for (guint e = 0; e < p->entities->len; e++)
+    if (strcmp(zpolicy_entity(p, (int32_t)e)->plural, stem) == 0)
+      return (int32_t)e;
+  return -1;
+}
+
+/* The entity `stem` seems meant for, or -1: its name (the singular) or its
+ * plural in another case ("Enterprises"). */
+static int32_t entity_meant(const struct zjtx_policy *p, const char *stem) {
+  for (guint e = 0; e < p->entities->len; e++) {
+    const zentity *ent = zpolicy_entity(p, (int32_t)e);
+    if (g_ascii_strcasecmp(ent->plural, stem) == 0 || g_ascii_strcasecmp(ent->name, stem) == 0)
+      return (int32_t)e;
+  }
+  return -1;
+}
+
+static bool has_csv_suffix(const char *name) {
+  size_t len = strlen(name);
+  return len > 4 && g_ascii_strcasecmp(name + len - 4, ".csv") == 0;
+}
+
+/* "it holds notes.txt, old" (at most FOUND_MAX names), "it is empty". */
+static void describe_found(GString *msg, GPtrArray *names, guint hidden) {
+  if (names->len == 0) {
+    g_string_append(msg, hidden ? "it holds only hidden files" : "it is empty");
+    return;
+  }
+  g_string_append(msg, "it holds ");
+  for (guint i = 0; i < names->len && i < FOUND_MAX; i++) {
+    g_autofree char *name = zfacts_escape(g_ptr_array_index(names, i));
+    g_string_append_printf(msg, "%s%s", i ? ", " : "", name);
+  }
+  if (names->len > FOUND_MAX)
+    g_string_append_printf(msg, " and %u more", names->len - FOUND_MAX);
+}
+
+/* What is wrong with one name of the directory, or NULL: a CSV file must
+ * be named by an entity's plural, exactly.  The singular ("enterprise.csv")
+ * or another case ("Enterprises.CSV") is refused rather than read, so that
+ * there is one way to name a file and a directory holding two names for
+ * one table cannot be read twice. */
+static zjtx_error *check_name(const struct zjtx_policy *p, const char *dir, const char *name, const char *expected,
+                              guint *recognised) {
+  if (!has_csv_suffix(name))
+    return NULL; /* not a CSV file: not ours */
+  g_autofree char *stem = g_strndup(name, strlen(name) - 4);
+  g_autofree char *path = g_build_filename(dir, name, NULL);
+  if (g_str_has_suffix(name, ".csv") && entity_of_plural(p, stem) >= 0) {
+    (*recognised)++;
+    return NULL;
+  }
+  int32_t e = entity_meant(p, stem);
+  if (e >= 0)
+    return zerr_new(ZJTX_ERR_FACTS, path, 0, 0, NULL, "CSV files are named by the entity's plural: expected %s.csv",
+                    zpolicy_entity(p, e)->plural);
+  return zerr_new(ZJTX_ERR_FACTS, path, 0, 0, NULL,
+                  "not a file of this policy: CSV files are named by an entity's plural (%s)", expected);
+}
+
+static gint by_name(gconstpointer a, gconstpointer b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every CSV file in `dir` is named by an entity's plural, and at least
+ * one is: a directory whose files the policy does not know would
+ * otherwise read as no records at all, and a run over it succeed with
+ * nothing.  Other files are ignored, hidden ones (".name") unlisted. */
+static zjtx_status check_dir_names(const struct zjtx_policy *p, const char *dir, zjtx_error **err) {
+  GError *gerr = NULL;
+  GDir *d = g_dir_open(dir, 0, &gerr);
+  if (!d) {
+    zjtx_status st = zerr_set(err, ZJTX_ERR_IO, dir, 0, 0, NULL, "cannot list the directory: %s", gerr->message);
+    g_error_free(gerr);
+    return st;
+  }
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  guint hidden = 0, recognised = 0;
+  for (const char *name; (name = g_dir_read_name(d));)
+    if (name[0] == '.')
+      hidden++;
+    else
+      g_ptr_array_add(names, g_strdup(name));
+  g_dir_close(d);
+  g_ptr_array_sort(names, by_name); /* errors in a stable order, whatever the file system's */
+  g_autofree char *expected = expected_files(p);
+  zjtx_error *errs = NULL, **tail = &errs;
+  for (guint i = 0; i < names->len; i++) {
+    zjtx_error *e = check_name(p, dir, g_ptr_array_index(names, i), expected, &recognised);
+    if (e)
+      zfacts_append_error(&tail, e);
+  }
+  if (!errs && recognised == 0) {
+    GString *msg = g_string_new(NULL);
+    g_string_printf(msg, "no facts: the directory holds none of the files this policy reads (%s); ", expected);
+    describe_found(msg, names, hidden);
+    errs = zerr_new(ZJTX_ERR_FACTS, dir, 0, 0, NULL, "%s", msg->str);
+    g_string_free(msg, TRUE);
+  }
+  return errs ? zerr_give(err, errs) : ZJTX_OK;
+}
+
 zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_error **err) {
   if (!facts || !dir)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts and dir must not be NULL");
@@ -229,6 +348,9 @@ zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_err
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
   if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
     return zerr_set(err, ZJTX_ERR_IO, dir, 0, 0, NULL, "not a directory of CSV files");
+  zjtx_status named = check_dir_names(facts->policy, dir, err);
+  if (named != ZJTX_OK)
+    return named;
   guint n = facts->policy->entities->len;
   csv_job *jobs = g_new0(csv_job, n);
   csv_queue queue = {g_new0(csv_job *, n), 0, 0};

@@ -8,8 +8,9 @@ Runs the CLI as a user would and checks exit codes, the JSON contract of
 `evaluate --format json`, the table, explanations, --set overrides and the
 messages for bad input; the jsonl and csv formats, --output/--summary/--rejects
 files (written atomically, nothing left by a run that fails), the summary
-totals, refused records with their reconciliation, the CSV directory carrier,
-the progress shown on a terminal, and every command's --help and usage errors.  Expected amounts are worked out by hand from the
+totals, refused records with their reconciliation (printed unless --quiet), the
+CSV directory carrier and the names of its files, the progress shown on a
+terminal, and every command's --help and usage errors.  Expected amounts are worked out by hand from the
 policy text (see the comments), never taken from the program's output.
 Ends with the line "N passed, N failed"."""
 import csv
@@ -479,6 +480,83 @@ def test_csv_carrier():
         check('CSV carrier: same violations as the JSON facts', got.get('violations') == doc['violations'])
 
 
+# The files rules/huaian-2025.xml reads, in the order it declares its entities
+# (rd-base.xml, which it extends, declares enterprise first).
+HUAIAN_FILES = 'enterprises.csv, counties.csv, clusters.csv, honors.csv, loans.csv, guarantees.csv, projects.csv'
+
+
+def test_csv_dir_names():
+    """A directory the policy reads nothing of is an error naming the files
+    expected, never 0 records and exit 0; a file named by the singular is
+    refused, naming the plural."""
+    with tempfile.TemporaryDirectory() as tmp:
+        singular = os.path.join(tmp, 'singular')
+        os.mkdir(singular)
+        write_csv(os.path.join(singular, 'county.csv'), ['id', 'name'], [['320812', '清江浦区']])
+        write_csv(os.path.join(singular, 'enterprise.csv'), ['id', 'name', 'county'],
+                  [['91320812MA0GWJDM0C', '淮安恒达精密', '320812']])
+        rc, out, err = run_facts(singular, '--quiet')
+        want = ("zjtx: %s/county.csv: CSV files are named by the entity's plural: expected counties.csv\n"
+                "zjtx: %s/enterprise.csv: CSV files are named by the entity's plural: expected enterprises.csv\n"
+                "zjtx: 2 errors\n" % (singular, singular))
+        check('singular file names: exit 1, each named with the plural expected',
+              rc == 1 and out == '' and err == want, (rc, out[:200], err))
+        rc, out, err = run_facts(singular)
+        check('singular file names: no reconciliation, no summary', rc == 1 and 'reconciliation' not in err and
+              'per rule' not in err and 'counties.csv' in err, err)
+
+        unknown = os.path.join(tmp, 'unknown')
+        os.mkdir(unknown)
+        write_csv(os.path.join(unknown, 'counties.csv'), ['id', 'name'], [['320812', '清江浦区']])
+        write_csv(os.path.join(unknown, 'firms.csv'), ['id'], [['x']])
+        rc, out, err = run_facts(unknown, '--quiet', '--format', 'json')
+        want = ("zjtx: %s/firms.csv: not a file of this policy: CSV files are named by an entity's plural (%s)\n"
+                % (unknown, HUAIAN_FILES))
+        check('a CSV file the policy does not know: exit 1, the files expected', rc == 1 and out == '' and err == want,
+              (rc, out[:200], err))
+
+        empty = os.path.join(tmp, 'empty')
+        os.mkdir(empty)
+        rc, out, err = run_facts(empty, '--quiet')
+        want = ('zjtx: %s: no facts: the directory holds none of the files this policy reads (%s); it is empty\n'
+                % (empty, HUAIAN_FILES))
+        check('an empty directory: exit 1, the files expected', rc == 1 and out == '' and err == want, (rc, err))
+
+        other = os.path.join(tmp, 'other')
+        os.mkdir(other)
+        for name in ('notes.txt', 'facts.json'):
+            open(os.path.join(other, name), 'w').close()
+        rc, out, err = run_facts(other, '--quiet')
+        want = ('zjtx: %s: no facts: the directory holds none of the files this policy reads (%s); '
+                'it holds facts.json, notes.txt\n' % (other, HUAIAN_FILES))
+        check('no file of the policy: exit 1, the files found and expected', rc == 1 and out == '' and err == want,
+              (rc, err))
+
+
+def test_reconciliation_always():
+    """With nothing refused the reconciliation still ends the reading of the
+    facts (unless --quiet), in both carriers: every table read = accepted + 0,
+    the counts of facts.json."""
+    facts = json.load(open(FACTS, encoding='utf-8'))
+    want = {'enterprises': len(facts['enterprises']), 'counties': len(facts['counties'])}
+    for plural in ('clusters',):
+        want[plural] = sum(len(c.get(plural, [])) for c in facts['counties'])
+    for plural in ('honors', 'loans', 'guarantees', 'projects'):
+        want[plural] = sum(len(e.get(plural, [])) for e in facts['enterprises'])
+    check('facts.json: 12 enterprises, 4 counties', (want['enterprises'], want['counties']) == (12, 4), want)
+    with tempfile.TemporaryDirectory() as tmp:
+        period = facts_to_csv_dir(FACTS, tmp)
+        for name, args in (('JSON', (FACTS,)), ('CSV', (tmp, '--period', period))):
+            rc, out, err = run_facts(*args, '--format', 'json')
+            recon = {m.group(1): tuple(int(x) for x in m.group(2, 3, 4))
+                     for m in re.finditer(r'zjtx:\s+(\w+)\s+(\d+) =\s+(\d+) \+ (\d+)', err)}
+            check('%s: reconciliation printed with nothing refused' % name,
+                  rc == 0 and 'reconciliation (read = accepted + refused):' in err and
+                  recon == {k: (n, n, 0) for k, n in want.items()}, (rc, recon, want, err[:800]))
+            rc, out, err = run_facts(*args, '--format', 'json', '--quiet')
+            check('%s: --quiet: no reconciliation' % name, rc == 0 and err == '', err)
+
+
 def test_progress():
     try:
         import pty
@@ -693,7 +771,7 @@ def test_control_characters_escaped():
 def main():
     return run_groups([test_indicators, test_basics, test_check, test_json_contract, test_table, test_explain, test_set, test_bad_input,
                       test_help_lists_options, test_option_validation, test_jsonl, test_csv_format, test_output_file,
-                      test_summary, test_rejects, test_csv_carrier, test_progress, test_command_help, test_usage_errors,
+                      test_summary, test_rejects, test_csv_carrier, test_csv_dir_names, test_reconciliation_always, test_progress, test_command_help, test_usage_errors,
                       test_failure_leaves_no_files, test_control_characters_escaped])
 
 

@@ -1094,6 +1094,122 @@ START_TEST(test_csv_not_a_regular_file) {
 }
 END_TEST
 
+/* ---- the directory's file names ------------------------------------------- */
+
+#define EXPECTED_FILES "schools.csv, grants.csv, inspections.csv, districts.csv"
+
+/* A new directory holding files of those names (NULL-terminated), each
+ * with a school header and one school: only the names matter here. */
+static char *dir_with(const char *name, ...) {
+  char *dir = g_dir_make_tmp("test-facts-XXXXXX", NULL);
+  va_list ap;
+  va_start(ap, name);
+  for (; name; name = va_arg(ap, const char *)) {
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    ck_assert(g_file_set_contents(path, "id,name\nS1,abc\n", -1, NULL));
+  }
+  va_end(ap);
+  return dir;
+}
+
+static void remove_dir_with(char *dir) {
+  GDir *d = g_dir_open(dir, 0, NULL);
+  for (const char *name; d && (name = g_dir_read_name(d));) {
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_remove(path);
+  }
+  if (d)
+    g_dir_close(d);
+  g_rmdir(dir);
+  g_free(dir);
+}
+
+/* The error's file is `dir`/`name` (`name` NULL: `dir` itself). */
+static void assert_error_file(const zjtx_error *e, const char *dir, const char *name) {
+  g_autofree char *path = name ? g_build_filename(dir, name, NULL) : g_strdup(dir);
+  ck_assert_str_eq(zjtx_error_file(e), path);
+}
+
+/* county.csv and enterprise.csv read as no records and exit 0: a file
+ * named by the singular is refused, naming the plural, before any file
+ * is read. */
+START_TEST(test_csv_singular_name_refused) {
+  char *dir = dir_with("schools.csv", "grant.csv", NULL);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_count(err), 1);
+  ck_assert_str_eq(msg(err), "CSV files are named by the entity's plural: expected grants.csv");
+  assert_error_file(err, dir, "grant.csv");
+  ck_assert_int_eq(zjtx_facts_record_count(facts, "school"), 0); /* nothing read */
+  remove_dir_with(dir);
+}
+END_TEST
+
+/* Another case is not the plural; a name the policy does not know lists
+ * the names it does; errors come in the order of the names (bytes). */
+START_TEST(test_csv_unknown_names) {
+  char *dir = dir_with("teachers.csv", "Schools.CSV", "districts.CSV", "notes.txt", NULL);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_count(err), 3);
+  const zjtx_error *e = err;
+  ck_assert_str_eq(msg(e), "CSV files are named by the entity's plural: expected schools.csv");
+  assert_error_file(e, dir, "Schools.CSV");
+  e = zjtx_error_next(e);
+  ck_assert_str_eq(msg(e), "CSV files are named by the entity's plural: expected districts.csv");
+  assert_error_file(e, dir, "districts.CSV");
+  e = zjtx_error_next(e);
+  ck_assert_str_eq(msg(e), "not a file of this policy: CSV files are named by an entity's plural (" EXPECTED_FILES ")");
+  assert_error_file(e, dir, "teachers.csv");
+  remove_dir_with(dir);
+}
+END_TEST
+
+/* A directory with none of the policy's files: an error naming the
+ * directory, the files expected and the files found (hidden ones not
+ * listed; names escaped; at most ten). */
+START_TEST(test_csv_no_facts) {
+  char *dir = dir_with(NULL);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
+  ck_assert_str_eq(msg(err), "no facts: the directory holds none of the files this policy reads (" EXPECTED_FILES
+                             "); it is empty");
+  assert_error_file(err, dir, NULL);
+  remove_dir_with(dir);
+  g_clear_pointer(&err, zjtx_error_free);
+
+  dir = dir_with(".hidden.csv", NULL);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
+  ck_assert_str_eq(msg(err), "no facts: the directory holds none of the files this policy reads (" EXPECTED_FILES
+                             "); it holds only hidden files");
+  remove_dir_with(dir);
+  g_clear_pointer(&err, zjtx_error_free);
+
+  dir = dir_with("notes.txt", "README", "a\033b", ".hidden", "schools.json", NULL);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_count(err), 1);
+  ck_assert_str_eq(msg(err), "no facts: the directory holds none of the files this policy reads (" EXPECTED_FILES
+                             "); it holds README, a\\u001bb, notes.txt, schools.json");
+  assert_error_file(err, dir, NULL);
+  remove_dir_with(dir);
+  g_clear_pointer(&err, zjtx_error_free);
+
+  dir = dir_with("f01", "f02", "f03", "f04", "f05", "f06", "f07", "f08", "f09", "f10", "f11", "f12", NULL);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_ERR_FACTS);
+  ck_assert_str_eq(msg(err), "no facts: the directory holds none of the files this policy reads (" EXPECTED_FILES
+                             "); it holds f01, f02, f03, f04, f05, f06, f07, f08, f09, f10 and 2 more");
+  remove_dir_with(dir);
+}
+END_TEST
+
+/* One file of the policy is enough; other files (not *.csv) are not read,
+ * and the entities without a file have no records. */
+START_TEST(test_csv_other_files_ignored) {
+  char *dir = dir_with("schools.csv", "notes.txt", "schools.csv.bak", ".schools.csv.swp", NULL);
+  ck_assert_int_eq(zjtx_facts_read_csv_dir(facts, dir, &err), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_record_count(facts, "school"), 1);
+  ck_assert_int_eq(zjtx_facts_record_count(facts, "district"), 0);
+  remove_dir_with(dir);
+}
+END_TEST
+
 static Suite *facts_suite(void) {
   Suite *s = suite_create("facts");
   TCase *values = tcase_create("values");
@@ -1156,6 +1272,10 @@ static Suite *facts_suite(void) {
   tcase_add_test(hostile, test_csv_line_limit_and_header);
   tcase_add_test(hostile, test_csv_many_bad_rows_linear);
   tcase_add_test(hostile, test_csv_not_a_regular_file);
+  tcase_add_test(hostile, test_csv_singular_name_refused);
+  tcase_add_test(hostile, test_csv_unknown_names);
+  tcase_add_test(hostile, test_csv_no_facts);
+  tcase_add_test(hostile, test_csv_other_files_ignored);
   suite_add_tcase(s, hostile);
   return s;
 }
