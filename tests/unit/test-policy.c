@@ -909,6 +909,20 @@ START_TEST(trap_exclusive_group_subjects) {
               "<rule id=\"c\" subject=\"shop\" clause=\"3\" exclusive=\"g\"><amount>3</amount></rule>\n");
   ck_assert_uint_eq(zjtx_policy_rule_count(p), 3);
   zjtx_policy_unref(p);
+  /* a rule per shop and a rule per group of shops pay different
+   * beneficiaries (a record id, a group key) */
+  err = load_fail("<rule id=\"a\" subject=\"shop\" clause=\"1\" exclusive=\"g\"><amount>1</amount></rule>\n"
+                  "<rule id=\"b\" subject=\"shop\" clause=\"2\" exclusive=\"g\" group-by=\"level\">"
+                  "<amount>2</amount></rule>\n",
+                  ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1,
+                     "exclusive group \"g\" has rules about different beneficiaries: a pays each shop, b each group "
+                     "of shops by level; only the amounts of one beneficiary can be compared (就高不重复)");
+  /* two rules grouped alike compete */
+  p = load_ok(
+      "<rule id=\"a\" subject=\"shop\" clause=\"1\" exclusive=\"g\" group-by=\"level\"><amount>1</amount></rule>\n"
+      "<rule id=\"b\" subject=\"shop\" clause=\"2\" exclusive=\"g\" group-by=\"level\"><amount>2</amount></rule>\n");
+  zjtx_policy_unref(p);
 }
 END_TEST
 
