@@ -8,6 +8,8 @@
 
 #include "date.h"
 
+#include <string.h>
+
 #define ZDATE_MIN_YEAR 1
 #define ZDATE_MAX_YEAR 9999
 /* days from 0000-03-01 (start of era 0 in the shifted calendar) to 1970-01-01 */
@@ -121,4 +123,17 @@ int zdate_day(zdate d) {
 
   zdate_to_ymd(d, &y, &m, &dd);
   return dd;
+}
+
+bool zperiod_parse(const char *text, int *year) {
+  zdate d;
+  char buf[11];
+  if (!text || strlen(text) != 4)
+    return false;
+  memcpy(buf, text, 4);
+  memcpy(buf + 4, "-01-01", 7);
+  if (!zdate_parse(buf, 10, &d))
+    return false;
+  *year = zdate_year(d);
+  return *year < 9999;
 }

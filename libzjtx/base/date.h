@@ -25,5 +25,8 @@ char *zdate_format(zdate d, char *buf);
 int zdate_year(zdate d);
 int zdate_month(zdate d);
 int zdate_day(zdate d);
+/* A period as the engine takes it, from the caller or the facts: exactly
+ * "YYYY", a calendar year from 1 to 9998.  True with its year. */
+bool zperiod_parse(const char *text, int *year);
 
 #endif

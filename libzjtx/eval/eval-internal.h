@@ -24,9 +24,6 @@ struct zjtx_options {
   GPtrArray *sets; /* zparam_set*, in the order given */
 };
 
-/* A period as the API takes it ("2025"): true with its year. */
-bool zperiod_parse(const char *text, int *year);
-
 /* ---- one rule for one subject, step by step (run.c) ------------------------ */
 
 /* What the evaluation did, reported while it does it: the one code path

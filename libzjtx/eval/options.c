@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* options.c - what an evaluation may be told besides policy and facts:
  * the period, parameter overrides, threads, indicators. */
-#include <string.h>
-
 #include "eval-internal.h"
 
 zjtx_options *zjtx_options_new(void) {
@@ -24,18 +22,6 @@ void zjtx_options_free(zjtx_options *o) {
   g_ptr_array_free(o->sets, TRUE);
   g_free(o->period);
   g_free(o);
-}
-
-bool zperiod_parse(const char *text, int *year) {
-  zdate d;
-  if (!text || strlen(text) != 4)
-    return false;
-  char buf[11];
-  g_snprintf(buf, sizeof buf, "%s-01-01", text);
-  if (!zdate_parse(buf, 10, &d))
-    return false;
-  *year = zdate_year(d);
-  return *year < 9999;
 }
 
 zjtx_status zjtx_options_set_period(zjtx_options *o, const char *period, zjtx_error **err) {

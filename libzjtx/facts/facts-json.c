@@ -24,6 +24,7 @@ typedef struct {
   GStringChunk *scratch;     /* texts of the record's JSON numbers */
   zjtx_error *errs, **tail;  /* the errors; appended at the tail */
   bool unusable;             /* the document as a whole cannot be read */
+  int period_line;           /* line of the top object's "period", once met */
 } zjson_load;
 
 /* ---- positions ------------------------------------------------------------ */
@@ -37,11 +38,13 @@ static void on_object_start(JsonParser *parser, gpointer data) {
 }
 
 /* json-glib keeps the last of two members with one name: count members as
- * they come, and a size that does not grow means a repeated name. */
+ * they come, and a size that does not grow means a repeated name.  The top
+ * object's "period" has its line noted here, json-glib keeping none. */
 static void on_object_member(JsonParser *parser, JsonObject *object, const char *member, gpointer data) {
   zjson_load *ld = data;
-  (void)parser;
   zopen_object *o = &g_array_index(ld->open, zopen_object, ld->open->len - 1);
+  if (ld->open->len == 1 && strcmp(member, "period") == 0)
+    ld->period_line = (int)json_parser_get_current_line(parser);
   if (json_object_get_size(object) < ++o->members) {
     o->members--;
     if (!g_hash_table_contains(ld->twice, object)) /* the first repeat tells enough */
@@ -307,13 +310,25 @@ static void unknown_key(zjson_load *ld, const char *key, int line) {
   load_error(ld, line, "unknown key \"%s\" (expected: %s)", name, keys->str);
 }
 
+/* The period the facts are about, by the rule a caller's period follows
+ * (zperiod_parse): a bad one is the facts' error, not a later "no period"
+ * blamed on the policy, nor silently passed over when a caller gives one. */
 static void load_period(zjson_load *ld, JsonNode *node, int line) {
+  if (ld->period_line > 0)
+    line = ld->period_line;
   if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING || !*json_node_get_string(node)) {
     load_error(ld, line, "\"period\" must be a string, e.g. \"2025\"");
     return;
   }
+  const char *period = json_node_get_string(node);
+  int year;
+  if (!zperiod_parse(period, &year)) {
+    g_autofree char *shown = zfacts_escape(period);
+    load_error(ld, line, "\"period\": \"%s\" is not a period (expected a year such as \"2025\")", shown);
+    return;
+  }
   g_free(ld->facts->period);
-  ld->facts->period = g_strdup(json_node_get_string(node));
+  ld->facts->period = g_strdup(period);
 }
 
 static void load_document(zjson_load *ld, JsonNode *root) {

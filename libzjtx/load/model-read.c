@@ -121,6 +121,44 @@ int32_t zread_entity_attr(zwalker *w, xmlNode *n, const char *attr) {
 
 /* ---- entities and fields ----------------------------------------------------- */
 
+/* Records the first error, at pos rather than at an element; returns false. */
+static bool fail_at(zwalker *w, zpos pos, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static bool fail_at(zwalker *w, zpos pos, const char *fmt, ...) {
+  if (!w->err) {
+    va_list ap;
+    va_start(ap, fmt);
+    w->err = zerr_newv(ZJTX_ERR_POLICY, pos.file, pos.line, pos.column, NULL, fmt, ap);
+    va_end(ap);
+  }
+  return false;
+}
+
+/* A field and a parameter of one name: in an expression about the field's
+ * entity the field is meant (compile-names.c), elsewhere the parameter, and
+ * a policy that meant the other computes with the wrong value without a
+ * word.  Refused at the later of the two declarations. */
+static bool field_hides_param(zwalker *w, const zentity *e, const zfield *f, const zparam *p, bool field_is_later) {
+  static const char hide[] = "one would hide the other in expressions; rename one";
+  if (field_is_later)
+    return fail_at(w, f->pos, "field \"%s\" of %s has the name of parameter %s (declared at %s:%d): %s", f->name,
+                   e->name, p->id, p->pos.file, p->pos.line, hide);
+  return fail_at(w, p->pos, "parameter %s has the name of field \"%s\" of %s (declared at %s:%d): %s", p->id, f->name,
+                 e->name, f->pos.file, f->pos.line, hide);
+}
+
+/* The field named `name` of any entity, or NULL; *owner gets its entity. */
+static const zfield *any_field_named(const struct zjtx_policy *p, const char *name, const zentity **owner) {
+  for (guint i = 0; i < p->entities->len; i++) {
+    const zentity *e = zpolicy_entity(p, (int32_t)i);
+    int32_t f = zentity_field_index(e, name);
+    if (f >= 0) {
+      *owner = e;
+      return zentity_field(e, f);
+    }
+  }
+  return NULL;
+}
+
 static zcodeset *read_codes(zwalker *w, xmlNode *n, const char *entity, zfield *f) {
   zcodeset *cs = g_new0(zcodeset, 1);
   cs->name = g_strdup_printf("%s.%s", entity, f->name);
@@ -168,6 +206,11 @@ static void read_field(zwalker *w, xmlNode *n, zentity *e) {
   zread_titles(n, &f->title);
   if (zentity_field_index(e, f->name) >= 0 || (e->parent_key && strcmp(e->parent_key, f->name) == 0))
     zread_fail(w, n, "entity %s already has a field '%s'", e->name, f->name);
+  /* a document's entities are read before its parameters: a parameter
+   * already known comes from a base policy, read earlier */
+  int32_t pi = f->name ? zpolicy_param_index(w->p, f->name) : -1;
+  if (pi >= 0)
+    field_hides_param(w, e, f, g_ptr_array_index(w->p->params, pi), true);
   if (f->type == ZF_CODE) {
     g_ptr_array_add(w->p->codesets, read_codes(w, n, e->name, f));
     f->codeset = (int32_t)w->p->codesets->len - 1;
@@ -269,6 +312,11 @@ void zread_parameter(zwalker *w, xmlNode *n) {
     zread_fail(w, n, "parameter '%s' is declared twice", p->id);
     return;
   }
+  const zentity *owner = NULL;
+  const zfield *f = p->id ? any_field_named(w->p, p->id, &owner) : NULL;
+  /* a field of this document may be written below the parameter */
+  if (f)
+    field_hides_param(w, owner, f, p, f->pos.file == w->file && f->pos.line > p->pos.line);
   p->index = (int32_t)w->p->params->len;
   g_hash_table_insert(w->p->param_by_id, p->id, GINT_TO_POINTER(p->index + 1));
   zparam_decl *d = g_new0(zparam_decl, 1);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* policy-link.c - after every document of the extends chain is read: names
- * that point across documents, child relations, and compiling every
- * expression (compile.h). */
+ * that point across documents, child relations, exclusive groups, and
+ * compiling every expression (compile.h). */
 #include "policy-link.h"
 
 #include "compile.h"
@@ -149,8 +149,45 @@ static void drop_removed_rules(struct zjtx_policy *p) {
   g_ptr_array_set_size(p->rules, (gint)kept);
 }
 
+/* Whom a rule pays: each record of its subject, or each group of them. */
+static char *beneficiaries(const struct zjtx_policy *p, const zrule *r) {
+  const zentity *e = zpolicy_entity(p, r->subject);
+  if (r->group_field < 0)
+    return g_strdup_printf("each %s", e->name);
+  return g_strdup_printf("each group of %s by %s", e->plural, zentity_field(e, r->group_field)->name);
+}
+
+/* 就高不重复 keeps the highest amount per beneficiary: rules of one
+ * exclusive group about different entities, or one grouped and one not,
+ * never meet, and each would be paid in full. */
+static bool check_exclusive_beneficiaries(const struct zjtx_policy *p, zjtx_error **err) {
+  static const char compare[] = "only the amounts of one beneficiary can be compared (就高不重复)";
+  g_autoptr(GHashTable) first = g_hash_table_new(g_str_hash, g_str_equal); /* group -> its first rule */
+  for (guint i = 0; i < p->rules->len; i++) {
+    const zrule *r = g_ptr_array_index(p->rules, i);
+    if (!r->exclusive)
+      continue;
+    const zrule *f = g_hash_table_lookup(first, r->exclusive);
+    if (!f) {
+      g_hash_table_insert(first, r->exclusive, (gpointer)r);
+    } else if (f->subject != r->subject) {
+      return pfail(err, r->pos,
+                   "exclusive group \"%s\" has rules about different subjects: %s is about %s, %s about %s; %s",
+                   r->exclusive, f->id, zpolicy_entity(p, f->subject)->name, r->id, zpolicy_entity(p, r->subject)->name,
+                   compare);
+    } else if (f->group_field != r->group_field) {
+      g_autofree char *fb = beneficiaries(p, f), *rb = beneficiaries(p, r);
+      return pfail(err, r->pos, "exclusive group \"%s\" has rules about different beneficiaries: %s pays %s, %s %s; %s",
+                   r->exclusive, f->id, fb, r->id, rb, compare);
+    }
+  }
+  return true;
+}
+
 bool zpolicy_compile_all(struct zjtx_policy *p, zjtx_error **err) {
   drop_removed_rules(p);
+  if (!check_exclusive_beneficiaries(p, err))
+    return false;
   for (guint i = 0; i < p->derived->len; i++) {
     zderived *d = g_ptr_array_index(p->derived, i);
     zscope sc = {ZSCOPE_RECORD, d->entity, {ZT_VOID, -1}, d};

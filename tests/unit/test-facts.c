@@ -630,6 +630,43 @@ START_TEST(test_json_keys) {
 }
 END_TEST
 
+/* A period that is not one is the facts' error, on the line of "period":
+ * before, "20x5" loaded and the evaluation then said the policy declared no
+ * period, or, given --period, passed over it without a word.  The rule is
+ * the caller's (zjtx_options_set_period): four digits, a year 1 to 9998. */
+START_TEST(test_json_bad_period) {
+  ck_assert_int_eq(load_json("{\n"
+                             "  \"schools\": [],\n"
+                             "  \"period\": \"20x5\"\n"
+                             "}"),
+                   ZJTX_ERR_FACTS);
+  ck_assert_ptr_null(facts);
+  ck_assert_int_eq(zjtx_error_count(err), 1);
+  ck_assert_str_eq(zjtx_error_file(err), "t.json");
+  ck_assert_int_eq(zjtx_error_line(err), 3);
+  ck_assert_str_eq(msg(err), "\"period\": \"20x5\" is not a period (expected a year such as \"2025\")");
+  static const char *const bad[] = {"202", "20250", "2025-01", "0000", "9999", " 202", "2025\\n"};
+  static const char *const shown[] = {"202", "20250", "2025-01", "0000", "9999", " 202", "2025\\n"};
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    zjtx_error_free(err);
+    err = NULL;
+    g_autofree char *doc = g_strdup_printf("{\"period\": \"%s\"}", bad[i]);
+    ck_assert_int_eq(load_json(doc), ZJTX_ERR_FACTS);
+    g_autofree char *want =
+        g_strdup_printf("\"period\": \"%s\" is not a period (expected a year such as \"2025\")", shown[i]);
+    ck_assert_str_eq(msg(err), want);
+    ck_assert_int_eq(zjtx_error_line(err), 1);
+  }
+  /* the first and the last year a period can be */
+  zjtx_error_free(err);
+  err = NULL;
+  ck_assert_int_eq(load_json("{\"period\": \"0001\"}"), ZJTX_OK);
+  ck_assert_str_eq(zjtx_facts_period(facts), "0001");
+  ck_assert_int_eq(load_json("{\"period\": \"9998\"}"), ZJTX_OK);
+  ck_assert_str_eq(zjtx_facts_period(facts), "9998");
+}
+END_TEST
+
 START_TEST(test_json_duplicates) {
   ck_assert_int_eq(load_json("{\"schools\": [\n"
                              "  {\"id\": \"S1\", \"name\": \"x\", \"name\": \"y\"},\n"
@@ -1250,6 +1287,7 @@ static Suite *facts_suite(void) {
   tcase_add_test(json, test_json_syntax);
   tcase_add_test(json, test_json_record_errors);
   tcase_add_test(json, test_json_keys);
+  tcase_add_test(json, test_json_bad_period);
   tcase_add_test(json, test_json_duplicates);
   tcase_add_test(json, test_json_unknown_parent_and_ref);
   tcase_add_test(json, test_json_file);

@@ -844,6 +844,88 @@ START_TEST(hostile_long_literal) {
 }
 END_TEST
 
+/* ---- traps that used to load and pay wrong money -------------------------- */
+
+#define HIDE " one would hide the other in expressions; rename one"
+
+START_TEST(trap_field_named_like_parameter) {
+  /* in a rule about shops `level` was the field, elsewhere the parameter:
+   * refused at the later declaration, the parameter (line 11) */
+  zjtx_error *err = load_fail("<parameter id=\"level\" type=\"number\" status=\"published\"><source>s</source>"
+                              "<value from=\"2025-01-01\">1</value></parameter>\n",
+                              ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE,
+                     "parameter level has the name of field \"level\" of shop (declared at p.xml:9):" HIDE);
+  /* the order of elements is free: a parameter written above the entity
+   * makes the field the later one */
+  const char *xml = "<?xml version=\"1.0\"?>\n"
+                    "<policy id=\"p\" version=\"1\">\n"
+                    "  <parameter id=\"share\" type=\"rate\" status=\"published\"><source>s</source>\n"
+                    "    <value from=\"2025-01-01\">2</value></parameter>\n"
+                    "  <entity name=\"shop\" plural=\"shops\" key=\"id\">\n"
+                    "    <field name=\"id\" type=\"text\"/>\n"
+                    "    <field name=\"share\" type=\"rate\"/>\n"
+                    "  </entity>\n"
+                    "  <title lang=\"en\">P</title><jurisdiction>J</jurisdiction><document>D</document>\n"
+                    "</policy>\n";
+  err = load_text_fail(xml, strlen(xml), ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", 7,
+                     "field \"share\" of shop has the name of parameter share (declared at p.xml:3):" HIDE);
+  /* a field the extending policy adds, named like a parameter of its base */
+  g_autofree char *dir = ztest_data_path("");
+  g_autofree char *base = g_build_filename(dir, "base.xml", NULL);
+  const char *ext = "<?xml version=\"1.0\"?>\n"
+                    "<policy id=\"ext\" version=\"1\" extends=\"base.xml\">\n"
+                    "  <entity name=\"firm\" plural=\"firms\">\n"
+                    "    <field name=\"base_rate\" type=\"rate\" required=\"false\"/>\n"
+                    "  </entity>\n"
+                    "</policy>\n";
+  zjtx_policy *p = NULL;
+  err = NULL;
+  ck_assert_int_eq(zjtx_policy_load_buffer(ext, strlen(ext), "ext.xml", dir, &p, &err), ZJTX_ERR_POLICY);
+  ck_assert_ptr_null(p);
+  g_autofree char *want = g_strdup_printf(
+      "field \"base_rate\" of firm has the name of parameter base_rate (declared at %s:13):" HIDE, base);
+  ztest_expect_error(err, "ext.xml", 4, want);
+}
+END_TEST
+
+START_TEST(trap_exclusive_group_subjects) {
+  /* 就高不重复 compares one beneficiary's amounts: a shop's and a mall's
+   * never met, and both were paid */
+  zjtx_error *err =
+      load_fail("<entity name=\"mall\" plural=\"malls\" key=\"id\"><field name=\"id\" type=\"text\"/></entity>\n"
+                "<rule id=\"a\" subject=\"shop\" clause=\"1\" exclusive=\"g\"><amount>1</amount></rule>\n"
+                "<rule id=\"b\" subject=\"mall\" clause=\"2\" exclusive=\"g\"><amount>2</amount></rule>\n",
+                ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 2,
+                     "exclusive group \"g\" has rules about different subjects: a is about shop, b about mall; "
+                     "only the amounts of one beneficiary can be compared (就高不重复)");
+  /* rules of one subject in one group, and other groups beside, load */
+  zjtx_policy *p =
+      load_ok("<entity name=\"mall\" plural=\"malls\" key=\"id\"><field name=\"id\" type=\"text\"/></entity>\n"
+              "<rule id=\"a\" subject=\"shop\" clause=\"1\" exclusive=\"g\"><amount>1</amount></rule>\n"
+              "<rule id=\"b\" subject=\"mall\" clause=\"2\" exclusive=\"h\"><amount>2</amount></rule>\n"
+              "<rule id=\"c\" subject=\"shop\" clause=\"3\" exclusive=\"g\"><amount>3</amount></rule>\n");
+  ck_assert_uint_eq(zjtx_policy_rule_count(p), 3);
+  zjtx_policy_unref(p);
+  /* a rule per shop and a rule per group of shops pay different
+   * beneficiaries (a record id, a group key) */
+  err = load_fail("<rule id=\"a\" subject=\"shop\" clause=\"1\" exclusive=\"g\"><amount>1</amount></rule>\n"
+                  "<rule id=\"b\" subject=\"shop\" clause=\"2\" exclusive=\"g\" group-by=\"level\">"
+                  "<amount>2</amount></rule>\n",
+                  ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE + 1,
+                     "exclusive group \"g\" has rules about different beneficiaries: a pays each shop, b each group "
+                     "of shops by level; only the amounts of one beneficiary can be compared (就高不重复)");
+  /* two rules grouped alike compete */
+  p = load_ok(
+      "<rule id=\"a\" subject=\"shop\" clause=\"1\" exclusive=\"g\" group-by=\"level\"><amount>1</amount></rule>\n"
+      "<rule id=\"b\" subject=\"shop\" clause=\"2\" exclusive=\"g\" group-by=\"level\"><amount>2</amount></rule>\n");
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 /* ---- the Huai'an policy --------------------------------------------------- */
 
 START_TEST(huaian_loads) {
@@ -1010,6 +1092,10 @@ static Suite *policy_suite(void) {
   tcase_add_test(tsafe, hostile_negative_parameter);
   tcase_add_test(tsafe, hostile_extends_outside);
   suite_add_tcase(s, tsafe);
+  TCase *ttrap = tcase_create("traps");
+  tcase_add_test(ttrap, trap_field_named_like_parameter);
+  tcase_add_test(ttrap, trap_exclusive_group_subjects);
+  suite_add_tcase(s, ttrap);
   TCase *th = tcase_create("huaian");
   tcase_add_test(th, huaian_loads);
   tcase_add_test(th, all_rule_files_load);
