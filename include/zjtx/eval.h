@@ -126,6 +126,34 @@ ZJTX_API const char *zjtx_result_violation_entity(const zjtx_result *result, siz
 /** The offending record's id, or the group's key value. */
 ZJTX_API const char *zjtx_result_violation_id(const zjtx_result *result, size_t i);
 
+/*
+ * Undecided: the (rule or check, subject) pairs the facts held are not
+ * enough to decide, because optional fields (declared required="false")
+ * are missing and the outcome depends on them.  In rule order then record
+ * order; each names the inputs it lacks (entity, record id, field), in the
+ * order the evaluation met them.  A rule whose condition is false without
+ * the missing values, or whose amount is zero without them, is decided
+ * (not entitled) and is not listed here.  Borrowed strings.
+ * Since: 0.2
+ */
+ZJTX_API size_t zjtx_result_undecided_count(const zjtx_result *result);
+/** The rule's or check's id.  Since: 0.2 */
+ZJTX_API const char *zjtx_result_undecided_rule(const zjtx_result *result, size_t i);
+/** Whether it is a rule (entitlement) or a check.  Since: 0.2 */
+ZJTX_API zjtx_rule_kind zjtx_result_undecided_kind(const zjtx_result *result, size_t i);
+/** The subject entity (or the grouping field of a grouped rule).  Since: 0.2 */
+ZJTX_API const char *zjtx_result_undecided_entity(const zjtx_result *result, size_t i);
+/** The subject's id (or the group's key).  Since: 0.2 */
+ZJTX_API const char *zjtx_result_undecided_id(const zjtx_result *result, size_t i);
+/** How many missing inputs item @i names.  Since: 0.2 */
+ZJTX_API size_t zjtx_result_undecided_missing_count(const zjtx_result *result, size_t i);
+/** 1 when item @i lacks more inputs than it names (over 63).  Since: 0.2 */
+ZJTX_API int zjtx_result_undecided_missing_more(const zjtx_result *result, size_t i);
+/** Missing input @j of item @i: its entity, record id and field.  Since: 0.2 */
+ZJTX_API const char *zjtx_result_undecided_missing_entity(const zjtx_result *result, size_t i, size_t j);
+ZJTX_API const char *zjtx_result_undecided_missing_id(const zjtx_result *result, size_t i, size_t j);
+ZJTX_API const char *zjtx_result_undecided_missing_field(const zjtx_result *result, size_t i, size_t j);
+
 /**
  * zjtx_result_explain_entitlement / _violation: why the @i-th result is
  * what it is, as a tree: the rule (with its clause), its condition, the

@@ -172,8 +172,16 @@ static void on_cap_applied(zsteps *s, const zrule *r, const zcap *cap, int64_t c
                                  cap->reference ? cap->reference : "");
 }
 
-static const zsteps step_hooks = {on_condition, on_condition_held, on_amount, on_amount_raw, on_rounded,
-                                  on_cap,       on_cap_applied};
+/* A step came out missing: an explained entitlement or violation is
+ * decided, so a missing step is a cap on an amount already zero. */
+static void on_missing(zsteps *s, const zrule *r, uint64_t inputs) {
+  (void)s;
+  (void)r;
+  (void)inputs;
+}
+
+static const zsteps step_hooks = {on_condition, on_condition_held, on_amount,      on_amount_raw,
+                                  on_rounded,   on_cap,            on_cap_applied, on_missing};
 static const ztrace vm_hooks = {on_enter, on_leave, on_param, on_aggregate};
 
 static size_t add_rule_node(zjtx_explanation *ex, const zrule *r, const zresult_item *it) {
@@ -196,18 +204,17 @@ static zjtx_status record(zrun *run, recorder *rc, const zrule *r, const zresult
     zgroups_select(&run->vm, gs, (guint)it->rec);
     rec = -1;
   }
-  bool hit;
-  int64_t fen;
+  zoutcome o;
   run->vm.trace = &rc->hooks;
   run->steps = &rc->steps;
-  bool ok = zrun_subject(run, r, rec, &hit, &fen);
+  bool ok = zrun_subject(run, r, rec, &o);
   run->vm.trace = NULL;
   run->steps = NULL;
   if (!ok && run->vm.error)
     return zerr_give(err, g_steal_pointer(&run->vm.error));
   if (!ok)
     return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluation failed", r->id, it->id);
-  if (!hit || (r->kind == ZJTX_RULE_ENTITLEMENT && fen != it->fen))
+  if (!o.hit || o.inputs || (r->kind == ZJTX_RULE_ENTITLEMENT && o.fen != it->fen))
     return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluated again, it gives another result",
                     r->id, it->id);
   add_node(rc->ex, ZJTX_NODE_RESULT, rc->root, g_strdup(r->kind == ZJTX_RULE_CHECK ? "violation" : "amount"),

@@ -248,7 +248,7 @@ const char *ztype_kind_name(ztype_kind k) {
 bool zvalue_type_parse(const char *name, ztype *out) {
   for (ztype_kind k = ZT_BOOL; name && k <= ZT_CODE; k++)
     if (strcmp(name, type_kind_names[k]) == 0) {
-      *out = (ztype){k, -1};
+      *out = (ztype){.kind = k, .ref = -1};
       return true;
     }
   return false;

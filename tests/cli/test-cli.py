@@ -238,8 +238,9 @@ def test_csv_format():
         rc, out, err = run_facts(facts, '--format', 'csv')
         check('csv exit 0', rc == 0, err)
         rows = list(csv.reader(io.StringIO(out, newline='')))
-        check('csv header', rows and rows[0] == ['type', 'rule', 'beneficiary', 'id', 'amount', 'fen'], rows[:1])
-        check('csv: every row has 6 fields', all(len(r) == 6 for r in rows))
+        check('csv header', rows and rows[0] == ['type', 'rule', 'beneficiary', 'id', 'amount', 'fen', 'missing'],
+              rows[:1])
+        check('csv: every row has 7 fields', all(len(r) == 7 for r in rows))
         ents = {(r[1], r[2], r[3], r[4], int(r[5])) for r in rows[1:] if r[0] == 'entitlement'}
         viols = {(r[1], r[2], r[3]) for r in rows[1:] if r[0] == 'violation'}
         want_ents, want_viols = result_sets(doc)
