@@ -271,7 +271,7 @@ static zjtx_result *result_new(const zjtx_policy *p, const zjtx_facts *f) {
   res->entitlements = g_array_new(FALSE, FALSE, sizeof(zresult_item));
   res->violations = g_array_new(FALSE, FALSE, sizeof(zresult_item));
   res->undecided = g_array_new(FALSE, FALSE, sizeof(zresult_item));
-  res->missing = g_array_new(FALSE, FALSE, sizeof(zmissing_input));
+  res->missing = g_array_new(FALSE, FALSE, sizeof(zresult_missing));
   res->options = zjtx_options_new();
   return res;
 }
