@@ -237,7 +237,7 @@ void test_check_exact(test_run *t) {
     if (t->und_seen[i])
       continue;
     g_autofree char *missing = missing_list(res, i);
-    test_fail(t, t->node, "unexpected undecided %s %s, missing: %s (exact=\"true\")", zjtx_result_undecided_rule(res, i),
-              zjtx_result_undecided_id(res, i), missing);
+    test_fail(t, t->node, "unexpected undecided %s %s, missing: %s (exact=\"true\")",
+              zjtx_result_undecided_rule(res, i), zjtx_result_undecided_id(res, i), missing);
   }
 }

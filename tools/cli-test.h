@@ -57,8 +57,8 @@ typedef struct {
   guint8 *ent_seen, *viol_seen;       /* results some expectation accounted for */
   GHashTable *und_index;              /* undecided: "rule\037id" -> index + 1 */
   guint8 *und_seen;
-  GHashTable *ids;                    /* "entity\037id" of the inline records */
-  bool ids_complete;                  /* every record is inline (no href) */
+  GHashTable *ids;   /* "entity\037id" of the inline records */
+  bool ids_complete; /* every record is inline (no href) */
   guint failures;
 } test_run;
 

@@ -39,8 +39,7 @@ static bool compile_collection(zcompiler *c, zexpr *src, int *source, int32_t *r
     if (bt.kind != ZT_RECORD)
       return zcomp_fail(c, src, "'.%s' needs a record on its left", name), false;
     if (bt.may_be_missing)
-      return zcomp_fail(c, src, "the record whose '%s' this walks may be missing (an optional reference)", name),
-             false;
+      return zcomp_fail(c, src, "the record whose '%s' this walks may be missing (an optional reference)", name), false;
     owner = bt.ref;
   } else {
     return zcomp_fail(c, src, "an aggregate walks a collection (a relation such as honors, or members)"), false;

@@ -132,10 +132,9 @@ static zjtx_status eval_parallel(zeval *ev, const zrule *r, zjtx_error **err) {
   w.sinks = g_new0(zsink, (gsize)k);
   w.errs = g_new0(zjtx_error *, (gsize)k);
   for (int j = 0; j < k; j++)
-    w.sinks[j] = (zsink){g_array_new(FALSE, FALSE, sizeof(zresult_item)),
-                         g_array_new(FALSE, FALSE, sizeof(zresult_item)),
-                         g_array_new(FALSE, FALSE, sizeof(zresult_missing)), g_string_chunk_new(64 * 1024),
-                         res->facts};
+    w.sinks[j] =
+        (zsink){g_array_new(FALSE, FALSE, sizeof(zresult_item)), g_array_new(FALSE, FALSE, sizeof(zresult_item)),
+                g_array_new(FALSE, FALSE, sizeof(zresult_missing)), g_string_chunk_new(64 * 1024), res->facts};
   zpool_run(ev->pool, eval_slot, &w);
   zjtx_status st = ZJTX_OK;
   for (int j = 0; j < k; j++) {

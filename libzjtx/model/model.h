@@ -37,7 +37,7 @@ typedef enum {
 
 typedef struct {
   ztype_kind kind;
-  int32_t ref;       /* code set or entity index, -1 otherwise */
+  int32_t ref;         /* code set or entity index, -1 otherwise */
   bool may_be_missing; /* the value may be missing (an optional field read on the way) */
 } ztype;
 

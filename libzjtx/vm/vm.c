@@ -456,8 +456,7 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
       if (locals[in->b + 1].items < locals[in->b + 2].items) {
         zval_set_present(&locals[in->b]); /* the slot may have held a missing value in another block */
         locals[in->b].rec = *locals[in->b + 1].items++;
-      }
-      else
+      } else
         in = code + in->c - 1;
       break;
     case OP_INC: {
