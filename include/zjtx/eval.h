@@ -117,6 +117,17 @@ ZJTX_API const char *zjtx_result_indicator_value(const zjtx_result *result, size
 ZJTX_API const char *zjtx_result_indicator_target(const zjtx_result *result, size_t i);
 /** 1 when the value meets the target, else 0. */
 ZJTX_API int zjtx_result_indicator_met(const zjtx_result *result, size_t i);
+/**
+ * zjtx_result_indicator_records / _lacking: over how many records the
+ * indicator was computed (every record of the entities its aggregates
+ * walked: "enterprises"), and how many records lacked data it read (a
+ * missing optional field, whether the indicator then left the record out
+ * with is_missing() or not).  An indicator whose value is missing has the
+ * value "missing" and no target met.
+ * Since: 0.2
+ */
+ZJTX_API size_t zjtx_result_indicator_records(const zjtx_result *result, size_t i);
+ZJTX_API size_t zjtx_result_indicator_lacking(const zjtx_result *result, size_t i);
 
 /* Violations, in check order then record order.  Borrowed strings. */
 ZJTX_API size_t zjtx_result_violation_count(const zjtx_result *result);

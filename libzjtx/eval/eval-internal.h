@@ -138,6 +138,8 @@ struct zjtx_result {
   GPtrArray *indicator_values;  /* char*: one per policy indicator */
   GArray *indicator_met;        /* gboolean */
   GPtrArray *indicator_targets; /* char*: "op target" */
+  GArray *indicator_records;    /* size_t: records of the entities it walked */
+  GArray *indicator_lacking;    /* size_t: of those (or any), records a missing value was read of */
 };
 
 /* A value as a person reads it (money with 2 decimals, rates in percent). */

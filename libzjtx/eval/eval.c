@@ -221,20 +221,68 @@ static void apply_exclusive(const zjtx_policy *p, zjtx_result *res) {
   g_array_set_size(items, kept);
 }
 
+/* Records of the entities an indicator walked, and records of which it
+ * found a value missing (counted once however many were). */
+static void indicator_coverage(zjtx_result *res, uint8_t **lacking) {
+  const zjtx_policy *p = res->policy;
+  zvm *vm = &res->run.vm;
+  size_t records = 0, lack = 0;
+  for (guint e = 0; e < p->entities->len; e++) {
+    int32_t n = res->facts->tables[e].n;
+    if (e < 64 && (vm->walked >> e & 1))
+      records += (size_t)n;
+    for (int32_t r = 0; r < n; r++)
+      lack += lacking[e][r];
+    memset(lacking[e], 0, (size_t)n);
+  }
+  g_array_append_val(res->indicator_records, records);
+  g_array_append_val(res->indicator_lacking, lack);
+  vm->walked = 0;
+}
+
 /* The plan's targets: each indicator once, over the whole population. */
+static zjtx_status eval_indicator(zjtx_result *res, const zindicator *x, zjtx_error **err);
+
 static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
   const zjtx_policy *p = res->policy;
   zrun *run = &res->run;
-  for (guint i = 0; i < p->indicators->len; i++) {
-    const zindicator *x = g_ptr_array_index(p->indicators, i);
+  g_autofree uint8_t **lacking = g_new0(uint8_t *, p->entities->len + 1);
+  for (guint e = 0; e < p->entities->len; e++)
+    lacking[e] = g_malloc0((gsize)res->facts->tables[e].n + 1);
+  run->vm.lacking = lacking;
+  zjtx_status st = ZJTX_OK;
+  for (guint i = 0; i < p->indicators->len && st == ZJTX_OK; i++)
+    st = eval_indicator(res, g_ptr_array_index(p->indicators, i), err);
+  run->vm.lacking = NULL;
+  run->vm.rule_id = NULL;
+  for (guint e = 0; e < p->entities->len; e++)
+    g_free(lacking[e]);
+  return st;
+}
+
+static zjtx_status eval_indicator(zjtx_result *res, const zindicator *x, zjtx_error **err) {
+  const zjtx_policy *p = res->policy;
+  zrun *run = &res->run;
+  {
     zval v;
     run->vm.rule_id = x->id;
+    zvm_forget_missing(&run->vm);
     if (!zvm_run(&run->vm, &x->value.block, -1, NULL, &v)) {
       zjtx_error *e = g_steal_pointer(&run->vm.error);
       zjtx_status code = zerr_set(err, e ? e->code : ZJTX_ERR_EVAL, NULL, 0, 0, x->id, "indicator %s: %s", x->id,
                                   e ? e->message : "evaluation failed");
       zjtx_error_free(e);
       return code;
+    }
+    indicator_coverage(res, run->vm.lacking);
+    if (zval_is_missing(&v)) { /* lacks data: no value, no target met */
+      g_ptr_array_add(res->indicator_values, g_strdup("missing"));
+      char *target = zformat_value(p, res->facts, x->value.type, &x->target);
+      g_ptr_array_add(res->indicator_targets, g_strdup_printf("%s %s", zop_text(x->target_op), target));
+      g_free(target);
+      gboolean met = FALSE;
+      g_array_append_val(res->indicator_met, met);
+      return ZJTX_OK;
     }
     int c = x->value.type.kind == ZT_DATE ? (v.date > x->target.date) - (v.date < x->target.date)
                                           : zdec_cmp(v.d, x->target.d);
@@ -254,7 +302,6 @@ static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
     g_free(target);
     g_array_append_val(res->indicator_met, met);
   }
-  run->vm.rule_id = NULL;
   return ZJTX_OK;
 }
 
@@ -267,6 +314,8 @@ static zjtx_result *result_new(const zjtx_policy *p, const zjtx_facts *f) {
   res->indicator_values = g_ptr_array_new_with_free_func(g_free);
   res->indicator_targets = g_ptr_array_new_with_free_func(g_free);
   res->indicator_met = g_array_new(FALSE, FALSE, sizeof(gboolean));
+  res->indicator_records = g_array_new(FALSE, FALSE, sizeof(size_t));
+  res->indicator_lacking = g_array_new(FALSE, FALSE, sizeof(size_t));
   res->entitlements = g_array_new(FALSE, FALSE, sizeof(zresult_item));
   res->violations = g_array_new(FALSE, FALSE, sizeof(zresult_item));
   res->undecided = g_array_new(FALSE, FALSE, sizeof(zresult_item));

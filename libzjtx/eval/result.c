@@ -18,6 +18,8 @@ void zjtx_result_free(zjtx_result *res) {
   g_ptr_array_free(res->indicator_values, TRUE);
   g_ptr_array_free(res->indicator_targets, TRUE);
   g_array_free(res->indicator_met, TRUE);
+  g_array_free(res->indicator_records, TRUE);
+  g_array_free(res->indicator_lacking, TRUE);
   zjtx_options_free(res->options);
   zjtx_policy_unref(res->policy);
   g_free(res);
@@ -85,6 +87,13 @@ const char *zjtx_result_violation_entity(const zjtx_result *res, size_t i) {
 }
 const char *zjtx_result_violation_id(const zjtx_result *res, size_t i) {
   return item_id(violation_at(res, i));
+}
+
+size_t zjtx_result_indicator_records(const zjtx_result *res, size_t i) {
+  return res && i < res->indicator_records->len ? g_array_index(res->indicator_records, size_t, i) : 0;
+}
+size_t zjtx_result_indicator_lacking(const zjtx_result *res, size_t i) {
+  return res && i < res->indicator_lacking->len ? g_array_index(res->indicator_lacking, size_t, i) : 0;
 }
 
 /* ---- undecided ------------------------------------------------------------ */

@@ -33,6 +33,8 @@ bool zvm_missing_inputs(const zvm *vm, uint64_t inputs, void (*fn)(const zmissin
 
 /* The bit of a missing value that names field `field` of record `rec`. */
 static uint64_t missing_bit(zvm *vm, int32_t entity, int32_t field, int32_t rec) {
+  if (G_UNLIKELY(vm->lacking))
+    vm->lacking[entity][rec] = 1;
   for (int i = 0; i < vm->n_missing; i++) {
     const zmissing_input *m = &vm->missing[i];
     if (m->rec == rec && m->field == field && m->entity == entity)
@@ -240,6 +242,8 @@ static bool iter(zvm *vm, const zinstr *in, zval *locals, const zval *owner) {
     first = vm->members;
     last = vm->members + vm->n_members;
   } else if (in->a == ZITER_ALL) {
+    if (in->c < 64)
+      vm->walked |= (uint64_t)1 << in->c;
     first = vm->facts->identity;
     last = first + vm->facts->tables[in->c].n;
   } else {

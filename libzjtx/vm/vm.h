@@ -61,6 +61,11 @@ typedef struct {
    * order met: bit i of a missing value's inputs is missing[i] */
   zmissing_input missing[ZVM_MAX_MISSING];
   int n_missing;
+  /* while an indicator is computed (else NULL): per entity, one byte per
+   * record, set when a value of it was found missing; and the entities
+   * whose every record an aggregate walked (bit per entity index < 64) */
+  uint8_t **lacking;
+  uint64_t walked;
   ztrace *trace;     /* NULL unless explaining */
   zjtx_error *error; /* set when a run fails */
   const char *rule_id;
