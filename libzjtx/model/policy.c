@@ -60,6 +60,7 @@ static void entity_free(zentity *e) {
   g_free(e->name);
   g_free(e->plural);
   g_free(e->parent_key);
+  g_free(e->label);
   text2_clear(&e->title);
   g_free(e);
 }
@@ -173,6 +174,7 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_free(p->version);
   g_free(p->jurisdiction);
   g_free(p->document);
+  g_free(p->document_status);
   g_free(p->default_period);
   text2_clear(&p->title);
   g_free(p);
@@ -273,6 +275,12 @@ const char *zjtx_policy_jurisdiction(const zjtx_policy *p) {
 }
 const char *zjtx_policy_document(const zjtx_policy *p) {
   return p ? p->document : NULL;
+}
+const char *zjtx_policy_document_status(const zjtx_policy *p) {
+  return p ? p->document_status : NULL;
+}
+const char *zjtx_policy_version(const zjtx_policy *p) {
+  return p ? p->version : NULL;
 }
 const char *zjtx_policy_default_period(const zjtx_policy *p) {
   return p ? p->default_period : NULL;
@@ -381,6 +389,10 @@ const char *zjtx_policy_entity_plural(const zjtx_policy *p, size_t i) {
 const char *zjtx_policy_entity_parent(const zjtx_policy *p, size_t i) {
   const zentity *e = entity_at(p, i);
   return e && e->parent >= 0 ? zpolicy_entity(p, e->parent)->name : NULL;
+}
+const char *zjtx_policy_entity_label(const zjtx_policy *p, size_t i) {
+  const zentity *e = entity_at(p, i);
+  return e ? e->label : NULL;
 }
 size_t zjtx_policy_entity_field_count(const zjtx_policy *p, size_t i) {
   const zentity *e = entity_at(p, i);
