@@ -428,13 +428,44 @@ def test_reform_changes(browser, tmp):
     check('changes: the reform\'s version', '版本 version 7' in dom.by_id.get('table-source', ''))
 
 
+def test_unlabelled(browser, tmp):
+    """examples/school-meals: no entity with a label, no document status.  Records are shown by their id
+    alone, the warning lists only the 2 assumed parameters of its policy.xml, --set shows before -> after."""
+    meals = os.path.join(SRC, 'examples', 'school-meals')
+    policy = os.path.join(meals, 'policy.xml')
+    path = os.path.join(tmp, 'meals.html')
+    p = subprocess.run([ZJTX, 'simulate', '--policy', policy, '--reform', policy, '--set', 'meal_rate_per_day=6',
+                        '--facts', os.path.join(meals, 'facts.json'), '--quiet', '--report', path],
+                       capture_output=True, text=True, timeout=120)
+    check('meals: simulate --report exit 0', p.returncode == 0, p.stderr)
+    rc, out, err = chromium(browser, 'file://' + path, '--dump-dom')
+    dom = Dom()
+    dom.feed(out)
+    winners = rows(dom, 'table-winners')
+    with open(os.path.join(meals, 'facts.json'), encoding='utf-8') as f:
+        facts = json.load(f)
+    schools = {x['id'] for x in facts['schools']}
+    districts = {x['id'] for x in facts['districts']}
+    check('meals: a record without a label is shown by its id (entity and id, district id)',
+          winners and all(len(r) == 7 and r[2].startswith('school ') and r[2][7:] in schools and r[3] in districts
+                          for r in winners), winners)
+    check('meals: no document warning without a status', 'warning-document' not in dom.by_id)
+    check_assumed(dom, [('meal_subsidy_cap_per_school', '单校年度营养膳食补助上限', ['400,000.00 元']),
+                        ('canteen_operation_grant', '偏远学区食堂运营补助',
+                         ['hill：20,000.00 元', 'mountain：30,000.00 元'])])
+    params = rows(dom, 'table-param-changes')
+    check('meals: --set meal_rate_per_day 5.00 (then 6.00 from 2025-09-01) -> 6.00',
+          len(params) == 1 and params[0][1] == '--set' and '5.00 元' in params[0][2] and
+          '自 2025-09-01' in params[0][2] and params[0][4] == '6.00 元', params)
+
+
 def main():
     browser = find_chromium()
     if not browser:
         print('SKIP: chromium is not installed (build-aux/setup.sh installs it)')
         return 77
     with tempfile.TemporaryDirectory() as tmp:
-        return run_groups((test_uplift, test_escaping, test_reform_changes), browser, tmp)
+        return run_groups((test_uplift, test_escaping, test_reform_changes, test_unlabelled), browser, tmp)
 
 
 if __name__ == '__main__':
