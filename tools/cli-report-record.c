@@ -315,12 +315,67 @@ static void table_rule_changes(GString *s, const sim_report *r) {
   changes_foot(s, rows);
 }
 
+/* The derived value in use (not overridden) named `name` of `entity`. */
+static size_t derived_in_use(const zjtx_policy *p, const char *entity, const char *name) {
+  for (size_t i = 0; i < zjtx_policy_derived_count(p); i++)
+    if (!zjtx_policy_derived_overridden_by(p, i) && g_strcmp0(zjtx_policy_derived_entity(p, i), entity) == 0 &&
+        g_strcmp0(zjtx_policy_derived_name(p, i), name) == 0)
+      return i;
+  return (size_t)-1;
+}
+
+/* A derived value's expression as written, and the policy that wrote it. */
+static void derived_cell(GString *s, const zjtx_policy *p, size_t i) {
+  g_string_append(s, "<td>");
+  if (i == (size_t)-1) {
+    g_string_append(s, "—</td>");
+    return;
+  }
+  g_string_append(s, "<code class=\"expr\">");
+  sim_html_escape(s, zjtx_policy_derived_expr(p, i));
+  g_string_append(s, "</code><br><span class=\"origin\">");
+  sim_html_escape(s, zjtx_policy_derived_origin(p, i));
+  g_string_append(s, "</span></td>");
+}
+
+/* Derived values the reform overrides or adds: what its rules compute
+ * with, changed without a rule being touched. */
+static void table_derived_changes(GString *s, const sim_report *r) {
+  changes_head(s, "table-derived-changes", "派生值 Derived value");
+  size_t rows = 0;
+  for (size_t i = 0; i < zjtx_policy_derived_count(r->reform); i++) {
+    const char *entity = zjtx_policy_derived_entity(r->reform, i), *name = zjtx_policy_derived_name(r->reform, i);
+    size_t bi = derived_in_use(r->base, entity, name);
+    if (zjtx_policy_derived_overridden_by(r->reform, i) ||
+        (bi != (size_t)-1 &&
+         g_strcmp0(zjtx_policy_derived_origin(r->base, bi), zjtx_policy_derived_origin(r->reform, i)) == 0))
+      continue;
+    rows++;
+    g_string_append(s, "<tr><td>");
+    sim_html_escape(s, zjtx_policy_derived_title(r->reform, i, "zh"));
+    g_string_append(s, "<br><code>");
+    if (entity) {
+      sim_html_escape(s, entity);
+      g_string_append_c(s, '.');
+    }
+    sim_html_escape(s, name);
+    g_string_append_printf(s, "</code></td><td>%s</td>", bi == (size_t)-1 ? "新增 added" : "覆盖 overridden");
+    derived_cell(s, r->base, bi);
+    g_string_append(s, "<td class=\"arrow\">→</td>");
+    derived_cell(s, r->reform, i);
+    g_string_append(s, "</tr>\n");
+  }
+  changes_foot(s, rows);
+}
+
 void sim_page_reform_changes(GString *s, const sim_report *r, const sim_view *v) {
   g_string_append(s, "<section id=\"reform-changes\">\n<h2>改革内容 <span class=\"en\">What the reform "
                      "changes</span></h2>\n<h3>参数 <span class=\"en\">Parameters</span></h3>\n");
   table_param_changes(s, r, v);
   g_string_append(s, "<h3>规则与检查 <span class=\"en\">Rules and checks</span></h3>\n");
   table_rule_changes(s, r);
+  g_string_append(s, "<h3>派生值 <span class=\"en\">Derived values</span></h3>\n");
+  table_derived_changes(s, r);
   g_string_append(s, "</section>\n");
 }
 

@@ -115,6 +115,23 @@ ZJTX_API const char *zjtx_policy_rule_subject(const zjtx_policy *policy, size_t 
 /** The id of the policy file that declared the rule. */
 ZJTX_API const char *zjtx_policy_rule_origin(const zjtx_policy *policy, size_t i);
 
+/* Derived values, in declaration order (base policies first), an override
+ * after what it replaces. */
+/** Since: 0.2 */
+ZJTX_API size_t zjtx_policy_derived_count(const zjtx_policy *policy);
+/** Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_name(const zjtx_policy *policy, size_t i);
+/** The entity it is computed for, or NULL for one of the population.  Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_entity(const zjtx_policy *policy, size_t i);
+/** @lang as zjtx_policy_title's; falls back to the name.  Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_title(const zjtx_policy *policy, size_t i, const char *lang);
+/** Its expression, as written.  Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_expr(const zjtx_policy *policy, size_t i);
+/** The id of the policy file that declared it (or the override).  Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_origin(const zjtx_policy *policy, size_t i);
+/** The id of the policy whose <override> replaced it, or NULL while it is in use.  Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_overridden_by(const zjtx_policy *policy, size_t i);
+
 /* Parameters. */
 ZJTX_API size_t zjtx_policy_param_count(const zjtx_policy *policy);
 ZJTX_API const char *zjtx_policy_param_id(const zjtx_policy *policy, size_t i);

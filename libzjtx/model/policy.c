@@ -286,6 +286,37 @@ const char *zjtx_policy_default_period(const zjtx_policy *p) {
   return p ? p->default_period : NULL;
 }
 
+static const zderived *derived_at(const zjtx_policy *p, size_t i) {
+  return p && i < p->derived->len ? g_ptr_array_index(p->derived, i) : NULL;
+}
+size_t zjtx_policy_derived_count(const zjtx_policy *p) {
+  return p ? p->derived->len : 0;
+}
+const char *zjtx_policy_derived_name(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d ? d->name : NULL;
+}
+const char *zjtx_policy_derived_entity(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d && d->entity >= 0 ? zpolicy_entity(p, d->entity)->name : NULL;
+}
+const char *zjtx_policy_derived_title(const zjtx_policy *p, size_t i, const char *lang) {
+  const zderived *d = derived_at(p, i);
+  return d ? ztext2_pick(&d->title, lang, d->name) : NULL;
+}
+const char *zjtx_policy_derived_expr(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d ? d->expr.text : NULL;
+}
+const char *zjtx_policy_derived_origin(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d ? d->origin : NULL;
+}
+const char *zjtx_policy_derived_overridden_by(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d && d->hidden ? d->overridden_by : NULL;
+}
+
 static const zrule *rule_at(const zjtx_policy *p, size_t i) {
   return p && i < p->rules->len ? g_ptr_array_index(p->rules, i) : NULL;
 }

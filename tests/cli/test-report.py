@@ -284,6 +284,8 @@ def check_uplift_changes(dom):
           params[0][4].startswith('2%'), params)
     rules = rows(dom, 'table-rule-changes')
     check('reform changes no rule', len(rules) == 1 and '无' in rules[0][0], rules)
+    derived = rows(dom, 'table-derived-changes')
+    check('reform overrides no derived value', len(derived) == 1 and '无' in derived[0][0], derived)
 
 
 def check_source(dom, facts=FACTS):
@@ -371,6 +373,15 @@ def test_escaping(browser, tmp):
     text = ''.join(dom.text)
     check('hostile: county id shown as text', HOSTILE in text)
     check('hostile: reform title shown as text', '改革 <b>粗体</b> & "引号"' in text)
+    derived = rows(dom, 'table-derived-changes')
+    # the reform's <override> of rd_base_rate_applied replaces the one huaian-2025.xml writes
+    check('override shown: enterprise.rd_base_rate_applied, before -> after',
+          len(derived) == 1 and len(derived[0]) == 5 and 'enterprise.rd_base_rate_applied' in derived[0][0] and
+          derived[0][1] == '覆盖 overridden' and
+          'inherited + (if srdi_on(period.end) then srdi_rd_rate_uplift else 0%)' in derived[0][2] and
+          'huaian-2025-srdi' in derived[0][2] and
+          'inherited + (if srdi_on(period.end) then 1% else 0%)' in derived[0][4] and
+          'reform-hostile' in derived[0][4], derived)
     groups = dom.tables.get('table-groups', [])
     check('hostile: the county table keeps its shape', all(len(r) == 7 for r in groups), groups)
     keys = [k for c, k, _ in dom.bars.get('chart-groups', []) if c == 'bar base']

@@ -959,6 +959,22 @@ START_TEST(huaian_loads) {
   ck_assert_ptr_nonnull(strstr(zjtx_policy_document(p), "行动方案"));
   ck_assert_str_eq(zjtx_policy_document_status(p), "draft"); /* 征求意见稿 */
   ck_assert_str_eq(zjtx_policy_version(p), "2025.1");
+  /* rd-base.xml declares rd_base_rate_applied; huaian-2025.xml overrides it */
+  size_t declared = (size_t)-1, in_use = (size_t)-1;
+  for (size_t i = 0; i < zjtx_policy_derived_count(p); i++)
+    if (strcmp(zjtx_policy_derived_name(p, i), "rd_base_rate_applied") == 0)
+      *(zjtx_policy_derived_overridden_by(p, i) ? &declared : &in_use) = i;
+  ck_assert_uint_lt(declared, in_use);
+  ck_assert_str_eq(zjtx_policy_derived_entity(p, declared), "enterprise");
+  ck_assert_str_eq(zjtx_policy_derived_title(p, declared, "zh"), "适用的基础补贴比例");
+  ck_assert_str_eq(zjtx_policy_derived_expr(p, declared), "rd_base_rate");
+  ck_assert_str_eq(zjtx_policy_derived_origin(p, declared), "huaian-rd-base");
+  ck_assert_str_eq(zjtx_policy_derived_overridden_by(p, declared), "huaian-2025-srdi");
+  ck_assert_str_eq(zjtx_policy_derived_expr(p, in_use),
+                   "inherited + (if srdi_on(period.end) then srdi_rd_rate_uplift else 0%)");
+  ck_assert_str_eq(zjtx_policy_derived_origin(p, in_use), "huaian-2025-srdi");
+  ck_assert_str_eq(zjtx_policy_derived_title(p, in_use, "zh"), "适用的基础补贴比例"); /* the override keeps it */
+  ck_assert_ptr_null(zjtx_policy_derived_name(p, zjtx_policy_derived_count(p)));
   static const char *const labelled[] = {"county", "cluster", "enterprise"};
   for (size_t i = 0; i < zjtx_policy_entity_count(p); i++) {
     bool named = false;
