@@ -178,6 +178,15 @@ ZJTX_API zjtx_status zjtx_facts_reconcile(const zjtx_facts *facts, const char *e
 ZJTX_API const char *zjtx_facts_period(const zjtx_facts *facts);
 /** Number of records of @entity, or 0 if the policy has no such entity. */
 ZJTX_API size_t zjtx_facts_record_count(const zjtx_facts *facts, const char *entity);
+/**
+ * zjtx_facts_record_label: the label (zjtx_policy_entity_label) of the
+ * record of @entity whose key is @id, e.g. a company's name; NULL when the
+ * entity declares no label or no key, no accepted record has that key, or
+ * its label is empty.  Borrowed from the facts.
+ *
+ * Since: 0.2
+ */
+ZJTX_API const char *zjtx_facts_record_label(const zjtx_facts *facts, const char *entity, const char *id);
 /** zjtx_facts_free: accepts NULL. */
 ZJTX_API void zjtx_facts_free(zjtx_facts *facts);
 

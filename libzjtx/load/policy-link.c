@@ -31,6 +31,10 @@ static bool resolve_entity_decl(struct zjtx_policy *p, zpending *pd, zjtx_error 
       return pfail(err, pd->pos, "entity %s: key '%s' is not one of its fields", e->name, pd->key_name);
     e->key_field = k;
   }
+  /* the label may be a field an extending policy adds: checked once all are read */
+  int32_t l = e->label ? zentity_field_index(e, e->label) : 0;
+  if (l < 0 || (e->label && zentity_field(e, l)->type != ZF_TEXT))
+    return pfail(err, pd->pos, "entity %s: label '%s' is not one of its text fields", e->name, e->label);
   return true;
 }
 

@@ -146,6 +146,7 @@ typedef struct {
   int32_t parent;    /* parent entity or -1 */
   char *parent_key;  /* field name children use for the parent's key */
   int32_t key_field; /* field holding the record's id, or -1 */
+  char *label;       /* text field naming a record for people (label=), or NULL */
   GPtrArray *fields; /* zfield* */
   GArray *relations; /* int32 indexes into policy->relations */
   ztext2 title;
@@ -278,6 +279,7 @@ typedef struct {
 struct zjtx_policy {
   gint refcount;
   char *id, *version, *jurisdiction, *document, *default_period;
+  char *document_status; /* <document status=>: "draft", "published", "repealed" or NULL */
   ztext2 title;
   GPtrArray *origins;                        /* char* ids of this policy and its bases, base first */
   GPtrArray *entities;                       /* zentity* */
