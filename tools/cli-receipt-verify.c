@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli-receipt-verify.c - zjtx verify-receipt: evaluates again and compares
  * the receipt of the run with one kept from before, part by part. */
+#include <errno.h>
+#include <fcntl.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -71,6 +75,94 @@ static int verify_parse(int *argc, char ***argv, verify_options *o) {
 }
 
 /* ---- the receipt kept -------------------------------------------------------- */
+
+/* A receipt file is untrusted input: at most this large (a whole evaluate
+ * output with explanations of a large population fits), and JSON nested
+ * at most this deep (json-glib parses by recursion; evaluate's output,
+ * explanations included, stays far below). */
+#define RECEIPT_MAX_BYTES ((gsize)1 << 30)
+#define RECEIPT_MAX_DEPTH 256
+
+/* The deepest nesting of arrays and objects in `data` (strings skipped). */
+static int json_depth(const char *data, gsize len) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (gsize i = 0; i < len; i++) {
+    char ch = data[i];
+    if (in_string) {
+      if (ch == '\\')
+        i++;
+      else if (ch == '"')
+        in_string = false;
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      deepest = MAX(deepest, ++depth);
+    } else if (ch == ']' || ch == '}') {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+/* Reads all of `fd` (at most RECEIPT_MAX_BYTES) into a NUL-terminated
+ * buffer; false on a read error or when larger. */
+static bool read_all(int fd, GByteArray *buf) {
+  guint8 chunk[65536];
+  for (;;) {
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return false;
+    if (n == 0)
+      break;
+    if (buf->len + (gsize)n > RECEIPT_MAX_BYTES) {
+      errno = EFBIG;
+      return false;
+    }
+    g_byte_array_append(buf, chunk, (guint)n);
+  }
+  g_byte_array_append(buf, (const guint8 *)"", 1);
+  return true;
+}
+
+/* The whole regular file `path` (never a FIFO or a device: they would be
+ * waited on), checked and read through one descriptor, or NULL after
+ * saying why. */
+static char *read_receipt_file(const char *path, gsize *len) {
+  g_autofree char *shown = cli_printable(path);
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0) {
+    cli_message("%s: %s", shown, g_strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    return NULL;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    cli_message("%s: not a regular file", shown);
+    close(fd);
+    return NULL;
+  }
+  GByteArray *buf = g_byte_array_new();
+  bool ok = read_all(fd, buf);
+  int saved = errno;
+  close(fd);
+  if (!ok) {
+    cli_message("%s: %s", shown, saved == EFBIG ? "larger than 1 GiB: not a receipt" : g_strerror(saved));
+    g_byte_array_unref(buf);
+    return NULL;
+  }
+  *len = buf->len - 1;
+  char *data = (char *)g_byte_array_free(buf, FALSE);
+  if (json_depth(data, *len) > RECEIPT_MAX_DEPTH) {
+    cli_message("%s: JSON nested deeper than %d levels: not a receipt", shown, RECEIPT_MAX_DEPTH);
+    g_free(data);
+    return NULL;
+  }
+  return data;
+}
 
 static const struct {
   const char *name;
@@ -252,9 +344,13 @@ int cli_cmd_verify_receipt(int argc, char **argv) {
   JsonObject *receipt = NULL;
   if (rc == 0) {
     g_autoptr(GError) gerr = NULL;
-    if (!json_parser_load_from_file(parser, o.receipt_path, &gerr)) {
+    gsize len = 0;
+    g_autofree char *data = read_receipt_file(o.receipt_path, &len);
+    if (!data) {
+      rc = CLI_EXIT_FAILURE;
+    } else if (len > G_MAXSSIZE || !json_parser_load_from_data(parser, data, (gssize)len, &gerr)) {
       g_autofree char *shown = cli_printable(o.receipt_path);
-      cli_message("%s: %s", shown, gerr->message);
+      cli_message("%s: %s", shown, gerr ? gerr->message : "too large");
       rc = CLI_EXIT_FAILURE;
     } else if (!(receipt = find_receipt(parser, o.receipt_path))) {
       rc = CLI_EXIT_FAILURE;

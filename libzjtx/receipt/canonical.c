@@ -378,12 +378,24 @@ void zcanon_policy(zcanon *c, const zjtx_result *res) {
 
 /* ---- the facts --------------------------------------------------------------- */
 
-/* Whether field `fi` of record `rec` holds no value.  Today only a
- * reference can be absent (-1); when optional fields of every type can be
- * missing, this is the one place that asks the store. */
+/* Whether field `fi` of record `rec` holds no value.  Today the store
+ * tells that only for references and codes (-1) and dates (a date no
+ * calendar date can be, INT32_MIN); an absent optional number, bool or
+ * text reads as 0, false or "".  When the store records every missing
+ * value, this is the one place to ask it. */
 static bool value_is_absent(const zjtx_facts *f, int32_t entity, int32_t fi, int32_t rec) {
   const zcolumn *col = &f->tables[entity].columns[fi];
-  return col->type == ZF_REF && zfacts_get(f, entity, fi, rec).rec < 0;
+  zval v = zfacts_get(f, entity, fi, rec);
+  switch (col->type) {
+  case ZF_REF:
+    return v.rec < 0;
+  case ZF_CODE:
+    return v.code < 0;
+  case ZF_DATE:
+    return v.date == INT32_MIN;
+  default:
+    return false;
+  }
 }
 
 /* One stored value in its canonical form (docs/receipts.md, "the facts"). */
@@ -438,8 +450,10 @@ static void facts_table(zcanon *c, const zjtx_facts *f, const zentity *e) {
   for (int32_t rec = 0; rec < t->n; rec++) {
     char buf[32];
     begin(c, "record");
-    if (e->parent >= 0)
-      field(c, zfacts_record_id(f, e->parent, g_array_index(t->parent, int32_t, rec), buf));
+    if (e->parent >= 0) {
+      int32_t parent = g_array_index(t->parent, int32_t, rec);
+      field(c, parent >= 0 ? zfacts_record_id(f, e->parent, parent, buf) : NULL);
+    }
     for (guint fi = 0; fi < e->fields->len; fi++)
       fact_value(c, f, e, (int32_t)fi, rec);
     end_line(c);

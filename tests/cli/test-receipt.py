@@ -234,8 +234,29 @@ def test_verify_usage():
         check('verify-receipt, an unknown format: exit 1 naming it', rc == 1 and 'zjtx-receipt/9' in err, err)
         rc, out, err = verify(os.path.join(tmp, 'absent.json'))
         check('verify-receipt, no such file: exit 1', rc == 1 and 'absent.json' in err, err)
+        open(bad, 'w').write('{"receipt": {"policy": {"sha256": 1, "sm3": []}, "facts": {}, "results": {}}}')
+        rc, out, err = verify(bad)
+        check('verify-receipt, digests that are not strings: exit 1, no receipt', rc == 1 and 'no receipt' in err, err)
+
+
+def test_verify_hostile_files():
+    """A receipt file is untrusted: deep nesting, a FIFO, a directory are refused, never a crash or a hang."""
+    with tempfile.TemporaryDirectory() as tmp:
+        deep = os.path.join(tmp, 'deep.json')
+        open(deep, 'w').write('[' * 200000)
+        rc, out, err = verify(deep)
+        check('verify-receipt, JSON nested 200,000 deep: exit 1 saying so (json-glib would recurse)',
+              rc == 1 and 'nested deeper' in err, (rc, err))
+        rc, out, err = verify(tmp)
+        check('verify-receipt, a directory: exit 1, not a regular file', rc == 1 and 'not a regular file' in err, err)
+        if hasattr(os, 'mkfifo'):
+            fifo = os.path.join(tmp, 'fifo.json')
+            os.mkfifo(fifo)
+            rc, out, err = run('verify-receipt', '--policy', POLICY, '--facts', FACTS, fifo, timeout=30)
+            check('verify-receipt, a FIFO: exit 1 at once, not waited on', rc == 1 and 'not a regular file' in err,
+                  err)
 
 
 if __name__ == '__main__':
     sys.exit(run_groups([test_receipt_shape, test_auditor_recomputes_results, test_threads, test_carriers,
-                         test_verify, test_verify_usage]))
+                         test_verify, test_verify_usage, test_verify_hostile_files]))
