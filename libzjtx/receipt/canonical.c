@@ -378,31 +378,11 @@ void zcanon_policy(zcanon *c, const zjtx_result *res) {
 
 /* ---- the facts --------------------------------------------------------------- */
 
-/* Whether field `fi` of record `rec` holds no value.  Today the store
- * tells that only for references and codes (-1) and dates (a date no
- * calendar date can be, INT32_MIN); an absent optional number, bool or
- * text reads as 0, false or "".  When the store records every missing
- * value, this is the one place to ask it. */
-static bool value_is_absent(const zjtx_facts *f, int32_t entity, int32_t fi, int32_t rec) {
-  const zcolumn *col = &f->tables[entity].columns[fi];
-  zval v = zfacts_get(f, entity, fi, rec);
-  switch (col->type) {
-  case ZF_REF:
-    return v.rec < 0;
-  case ZF_CODE:
-    return v.code < 0;
-  case ZF_DATE:
-    return v.date == INT32_MIN;
-  default:
-    return false;
-  }
-}
-
 /* One stored value in its canonical form (docs/receipts.md, "the facts"). */
 static void fact_value(zcanon *c, const zjtx_facts *f, const zentity *e, int32_t fi, int32_t rec) {
   const zfield *fd = zentity_field(e, fi);
   const zcolumn *col = &f->tables[e->index].columns[fi];
-  if (value_is_absent(f, e->index, fi, rec)) {
+  if (zfacts_is_absent(f, e->index, fi, rec)) {
     field(c, NULL);
     return;
   }
@@ -469,10 +449,31 @@ void zcanon_facts(zcanon *c, const zjtx_facts *f) {
 
 /* ---- the results ------------------------------------------------------------ */
 
-/* Through the public accessors only, in the result's own order (rule
- * order, then record order: the same for any number of threads).  New
- * kinds of result (undecided entries) are appended here, after the
- * indicators, each line beginning with its own word. */
+/* One undecided (rule or check, subject), then a line per input it lacks. */
+static void undecided(zcanon *c, const zjtx_result *res, size_t i) {
+  begin(c, "undecided");
+  field(c, zjtx_result_undecided_kind(res, i) == ZJTX_RULE_CHECK ? "check" : "rule");
+  field(c, zjtx_result_undecided_rule(res, i));
+  field(c, zjtx_result_undecided_entity(res, i));
+  field(c, zjtx_result_undecided_id(res, i));
+  end_line(c);
+  for (size_t j = 0; j < zjtx_result_undecided_missing_count(res, i); j++) {
+    begin(c, "missing");
+    field(c, zjtx_result_undecided_missing_entity(res, i, j));
+    field(c, zjtx_result_undecided_missing_id(res, i, j));
+    field(c, zjtx_result_undecided_missing_field(res, i, j));
+    end_line(c);
+  }
+  if (zjtx_result_undecided_missing_more(res, i)) {
+    begin(c, "missing-more");
+    end_line(c);
+  }
+}
+
+/* The one serialiser of results: through the public accessors only, in
+ * the result's own order (rule order, then record order: the same for any
+ * number of threads).  A new kind of result gets lines of its own here,
+ * each beginning with its own word (docs/receipts.md, section 6). */
 void zcanon_results(zcanon *c, const zjtx_result *res) {
   begin(c, ZCANON_RESULTS_HEADER);
   end_line(c);
@@ -491,12 +492,16 @@ void zcanon_results(zcanon *c, const zjtx_result *res) {
     field(c, zjtx_result_violation_id(res, i));
     end_line(c);
   }
+  for (size_t i = 0; i < zjtx_result_undecided_count(res); i++)
+    undecided(c, res, i);
   for (size_t i = 0; i < zjtx_result_indicator_count(res); i++) {
     begin(c, "indicator");
     field(c, zjtx_result_indicator_id(res, i));
     field(c, zjtx_result_indicator_value(res, i));
     field(c, zjtx_result_indicator_target(res, i));
     field(c, zjtx_result_indicator_met(res, i) ? "met" : "not-met");
+    g_string_append_printf(c->text, "\t%zu\t%zu", zjtx_result_indicator_records(res, i),
+                           zjtx_result_indicator_lacking(res, i));
     end_line(c);
   }
 }

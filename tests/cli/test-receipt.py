@@ -95,21 +95,47 @@ def canonical_results(doc):
         lines.append('\t'.join(['entitlement'] + [esc(e[k]) for k in ('rule', 'beneficiary', 'id', 'amount')]))
     for v in doc['violations']:
         lines.append('\t'.join(['violation'] + [esc(v[k]) for k in ('check', 'entity', 'id')]))
+    for u in doc.get('undecided', []):
+        kind = 'check' if 'check' in u else 'rule'
+        lines.append('\t'.join(['undecided', kind] + [esc(u[k]) for k in (kind, 'entity' if kind == 'check' else
+                                                                        'beneficiary', 'id')]))
+        for m in u['missing']:
+            lines.append('\t'.join(['missing'] + [esc(m[k]) for k in ('entity', 'id', 'field')]))
+        if u.get('missing_more'):
+            lines.append('missing-more')
     return ''.join(line + '\n' for line in lines).encode('utf-8')
 
 
 def test_auditor_recomputes_results():
-    rc, doc, err = evaluate(FACTS)
+    with tempfile.TemporaryDirectory() as tmp:
+        auditor_recomputes(FACTS, 'the sample')
+        auditor_recomputes(missing_facts(tmp), 'the sample with R&D figures missing (undecided results)')
+
+
+def auditor_recomputes(facts, what):
+    rc, doc, err = evaluate(facts)
     if not doc:
         return check('auditor: evaluate ran', False, err)
     keys = set(doc['violations'][0]) if doc['violations'] else set()
     check('auditor: violations carry check, entity and id', {'check', 'entity', 'id'} <= keys, keys)
     form = canonical_results(doc)
     r = doc['receipt']['results']
-    check('auditor: SHA-256 of the results form built from the JSON output', hashlib.sha256(form).hexdigest() ==
-          r['sha256'], (hashlib.sha256(form).hexdigest(), r))
+    check('auditor, %s: SHA-256 of the results form built from the JSON output' % what,
+          hashlib.sha256(form).hexdigest() == r['sha256'], (hashlib.sha256(form).hexdigest(), r))
     if 'sm3' in hashlib.algorithms_available:
-        check('auditor: SM3 likewise', hashlib.new('sm3', form).hexdigest() == r['sm3'], r)
+        check('auditor, %s: SM3 likewise' % what, hashlib.new('sm3', form).hexdigest() == r['sm3'], r)
+    return doc
+
+
+def missing_facts(tmp):
+    """The sample with the first enterprise's R&D spend of the year before left out (an optional
+    field) and the second's given as null: both are missing, never 0."""
+    doc = json.load(open(FACTS, encoding='utf-8'))
+    del doc['enterprises'][0]['rd_expense_prev']
+    doc['enterprises'][1]['rd_expense_prev'] = None
+    path = os.path.join(tmp, 'missing.json')
+    json.dump(doc, open(path, 'w', encoding='utf-8'), ensure_ascii=False)
+    return path
 
 
 def test_threads():
@@ -135,6 +161,22 @@ def test_carriers():
               a.get('facts'), (a.get('facts'), b.get('facts')))
         check('and the same policy and results hashes', digests(a, 'policy') == digests(b, 'policy') and
               digests(a, 'results') == digests(b, 'results'), (a, b))
+        # missing values: an absent key, a null and an empty CSV cell are one and the same
+        missing = missing_facts(tmp)
+        folder2 = os.path.join(tmp, 'missing')
+        os.mkdir(folder2)
+        write_csv_dir(missing, folder2)
+        rc, m_json, err = evaluate(missing)
+        rc2, m_csv, err2 = evaluate(folder2)
+        check('missing values, JSON and CSV: exit 0', rc == 0 and rc2 == 0, err + err2)
+        c, d = m_json.get('receipt', {}), m_csv.get('receipt', {})
+        check('missing values: the same facts hash through JSON (absent key, null) and CSV (empty cell)',
+              c.get('facts') and digests(c, 'facts') == digests(d, 'facts'), (c.get('facts'), d.get('facts')))
+        check('missing values: another facts hash than with the values present',
+              digests(c, 'facts') != digests(a, 'facts'))
+        check('missing values: the same results both ways, undecided ones included',
+              digests(c, 'results') == digests(d, 'results') and len(m_json.get('undecided', [])) > 0,
+              m_json.get('undecided'))
         receipt = os.path.join(tmp, 'receipt.json')
         json.dump(a, open(receipt, 'w'))
         rc, out, err = run('verify-receipt', '--policy', POLICY, '--facts', folder, receipt)

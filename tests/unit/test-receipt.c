@@ -60,6 +60,7 @@ static const char policy_xml[] =
     "    <field name=\"listed\" type=\"bool\"/>\n"
     "    <field name=\"size\" type=\"code\"><code value=\"small\"/><code value=\"large\"/></field>\n"
     "    <field name=\"region\" type=\"ref\" entity=\"region\" required=\"false\"/>\n"
+    "    <field name=\"bonus\" type=\"money\" required=\"false\"/>\n"
     "  </entity>\n"
     "  <entity name=\"site\" plural=\"sites\" parent=\"firm\" parent-key=\"firm\">\n"
     "    <field name=\"area\" type=\"number\"/>\n"
@@ -72,71 +73,84 @@ static const char policy_xml[] =
     "    <condition>listed</condition>\n"
     "    <amount>spend * grant_rate</amount>\n"
     "  </rule>\n"
+    "  <rule id=\"bonus_grant\" subject=\"firm\" clause=\"3\">\n"
+    "    <amount>bonus</amount>\n"
+    "  </rule>\n"
     "  <check id=\"no_staff\" subject=\"firm\" clause=\"2\">\n"
     "    <condition>staff == 0</condition>\n"
     "  </check>\n"
     "</policy>\n";
 
 /* F1's note holds a tab, a backslash and a newline; F2 leaves its optional
- * date and reference out. */
+ * date, reference and bonus out. */
 static const char facts_json[] =
     "{\"regions\": [{\"id\": \"R1\"}],\n"
     " \"firms\": [\n"
     "  {\"id\": \"F1\", \"note\": \"a\\tb\\\\c\\nd\", \"spend\": \"1000.50\", \"share\": \"12.5\", \"staff\": 3,\n"
     "   \"factor\": \"1.25\", \"founded\": \"2020-02-29\", \"listed\": true, \"size\": \"large\", \"region\": \"R1\",\n"
+    "   \"bonus\": \"5\",\n"
     "   \"sites\": [{\"area\": \"10\"}, {\"area\": \"2.5\"}]},\n"
     "  {\"id\": \"F2\", \"note\": \"\", \"spend\": \"20\", \"share\": \"0\", \"staff\": 0, \"factor\": \"-3\",\n"
     "   \"listed\": false, \"size\": \"small\"}]}\n";
 
-static const char facts_form[] = "zjtx-facts/1\n"
-                                 "entity\tregion\t1\n"
-                                 "columns\tid\n"
-                                 "record\tR1\n"
-                                 "entity\tfirm\t2\n"
-                                 "columns\tid\tnote\tspend\tshare\tstaff\tfactor\tfounded\tlisted\tsize\tregion\n"
-                                 "record\tF1\ta\\tb\\\\c\\nd\t1000.50\t12.500000\t3\t1.250000\t2020-02-29\ttrue\tlarge\tR1\n"
-                                 "record\tF2\t\t20.00\t0.000000\t0\t-3.000000\t\\N\tfalse\tsmall\t\\N\n"
-                                 "entity\tsite\t2\n"
-                                 "columns\tfirm\tarea\n"
-                                 "record\tF1\t10.000000\n"
-                                 "record\tF1\t2.500000\n";
+static const char facts_form[] =
+    "zjtx-facts/1\n"
+    "entity\tregion\t1\n"
+    "columns\tid\n"
+    "record\tR1\n"
+    "entity\tfirm\t2\n"
+    "columns\tid\tnote\tspend\tshare\tstaff\tfactor\tfounded\tlisted\tsize\tregion\tbonus\n"
+    "record\tF1\ta\\tb\\\\c\\nd\t1000.50\t12.500000\t3\t1.250000\t2020-02-29\ttrue\tlarge\tR1\t5.00\n"
+    "record\tF2\t\t20.00\t0.000000\t0\t-3.000000\t\\N\tfalse\tsmall\t\\N\t\\N\n"
+    "entity\tsite\t2\n"
+    "columns\tfirm\tarea\n"
+    "record\tF1\t10.000000\n"
+    "record\tF1\t2.500000\n";
 
 /* With --set grant_rate=3 for 2025. */
-static const char policy_form[] = "zjtx-policy/1\n"
-                                  "policy\treceipt-test\t3\tNowhere\tTest\t2025\n"
-                                  "origin\treceipt-test\n"
-                                  "period\t2025\n"
-                                  "set\tgrant_rate\t\\N\t3\n"
-                                  "codeset\tfirm.size\tunordered\tsmall\tlarge\n"
-                                  "entity\tregion\tregions\t\\N\t\\N\tid\n"
-                                  "field\tregion\tid\ttext\trequired\t\\N\t\\N\tnot-negative\n"
-                                  "entity\tfirm\tfirms\t\\N\t\\N\tid\n"
-                                  "field\tfirm\tid\ttext\trequired\t\\N\t\\N\tnot-negative\n"
-                                  "field\tfirm\tnote\ttext\trequired\t\\N\t\\N\tnot-negative\n"
-                                  "field\tfirm\tspend\tmoney\trequired\t\\N\t\\N\tnot-negative\n"
-                                  "field\tfirm\tshare\trate\trequired\t\\N\t\\N\tnot-negative\n"
-                                  "field\tfirm\tstaff\tcount\trequired\t\\N\t\\N\tnot-negative\n"
-                                  "field\tfirm\tfactor\tnumber\trequired\t\\N\t\\N\tnot-negative\n"
-                                  "field\tfirm\tfounded\tdate\toptional\t\\N\t\\N\tnot-negative\n"
-                                  "field\tfirm\tlisted\tbool\trequired\t\\N\t\\N\tnot-negative\n"
-                                  "field\tfirm\tsize\tcode\trequired\tfirm.size\t\\N\tnot-negative\n"
-                                  "field\tfirm\tregion\tref\toptional\tregion\t\\N\tnot-negative\n"
-                                  "entity\tsite\tsites\tfirm\tfirm\t\\N\n"
-                                  "field\tsite\tarea\tnumber\trequired\t\\N\t\\N\tnot-negative\n"
-                                  "relation\tfirm\tsites\tchildren\tsite\t\\N\n"
-                                  "param\tgrant_rate\trate\t\\N\tpublished\t\\N\ttest\t\\N\tnot-negative\treceipt-test\n"
-                                  "value\tgrant_rate\t2025-01-01\t\\N\t2\treceipt-test\n"
-                                  "rule\tgrant\tfirm\t\\N\t1\thalf-up\t2\t\\N\treceipt-test\tin-force\n"
-                                  "condition\tlisted\n"
-                                  "amount\tspend * grant_rate\n"
-                                  "check\tno_staff\tfirm\t\\N\t2\thalf-up\t2\t\\N\treceipt-test\tin-force\n"
-                                  "condition\tstaff == 0\n";
+static const char policy_form[] =
+    "zjtx-policy/1\n"
+    "policy\treceipt-test\t3\tNowhere\tTest\t2025\n"
+    "origin\treceipt-test\n"
+    "period\t2025\n"
+    "set\tgrant_rate\t\\N\t3\n"
+    "codeset\tfirm.size\tunordered\tsmall\tlarge\n"
+    "entity\tregion\tregions\t\\N\t\\N\tid\n"
+    "field\tregion\tid\ttext\trequired\t\\N\t\\N\tnot-negative\n"
+    "entity\tfirm\tfirms\t\\N\t\\N\tid\n"
+    "field\tfirm\tid\ttext\trequired\t\\N\t\\N\tnot-negative\n"
+    "field\tfirm\tnote\ttext\trequired\t\\N\t\\N\tnot-negative\n"
+    "field\tfirm\tspend\tmoney\trequired\t\\N\t\\N\tnot-negative\n"
+    "field\tfirm\tshare\trate\trequired\t\\N\t\\N\tnot-negative\n"
+    "field\tfirm\tstaff\tcount\trequired\t\\N\t\\N\tnot-negative\n"
+    "field\tfirm\tfactor\tnumber\trequired\t\\N\t\\N\tnot-negative\n"
+    "field\tfirm\tfounded\tdate\toptional\t\\N\t\\N\tnot-negative\n"
+    "field\tfirm\tlisted\tbool\trequired\t\\N\t\\N\tnot-negative\n"
+    "field\tfirm\tsize\tcode\trequired\tfirm.size\t\\N\tnot-negative\n"
+    "field\tfirm\tregion\tref\toptional\tregion\t\\N\tnot-negative\n"
+    "field\tfirm\tbonus\tmoney\toptional\t\\N\t\\N\tnot-negative\n"
+    "entity\tsite\tsites\tfirm\tfirm\t\\N\n"
+    "field\tsite\tarea\tnumber\trequired\t\\N\t\\N\tnot-negative\n"
+    "relation\tfirm\tsites\tchildren\tsite\t\\N\n"
+    "param\tgrant_rate\trate\t\\N\tpublished\t\\N\ttest\t\\N\tnot-negative\treceipt-test\n"
+    "value\tgrant_rate\t2025-01-01\t\\N\t2\treceipt-test\n"
+    "rule\tgrant\tfirm\t\\N\t1\thalf-up\t2\t\\N\treceipt-test\tin-force\n"
+    "condition\tlisted\n"
+    "amount\tspend * grant_rate\n"
+    "rule\tbonus_grant\tfirm\t\\N\t3\thalf-up\t2\t\\N\treceipt-test\tin-force\n"
+    "amount\tbonus\n"
+    "check\tno_staff\tfirm\t\\N\t2\thalf-up\t2\t\\N\treceipt-test\tin-force\n"
+    "condition\tstaff == 0\n";
 
-/* 1000.50 yuan x 3 % = 30.015, half up to 30.02; F2 is not listed.  F2 has
+/* 1000.50 yuan x 3 % = 30.015, half up to 30.02; F2 is not listed.  F1's
+ * bonus is 5.00; F2's is missing, so its bonus_grant is undecided.  F2 has
  * no staff: the check's condition holds for it. */
 static const char results_form[] = "zjtx-results/1\n"
                                    "entitlement\tgrant\tfirm\tF1\t30.02\n"
-                                   "violation\tno_staff\tfirm\tF2\n";
+                                   "entitlement\tbonus_grant\tfirm\tF1\t5.00\n"
+                                   "violation\tno_staff\tfirm\tF2\n"
+                                   "undecided\trule\tbonus_grant\tfirm\tF2\n"
+                                   "missing\tfirm\tF2\tbonus\n";
 
 static zjtx_result *evaluate(zjtx_policy *p, zjtx_facts *f, const char *set_id, const char *set_value, int threads) {
   zjtx_options *o = zjtx_options_new();
@@ -220,8 +234,7 @@ END_TEST
 
 /* ---- receipts of the sample population ---------------------------------------- */
 
-static zjtx_receipt *receipt_of(zjtx_policy *p, zjtx_facts *f, const char *set_id, const char *set_value,
-                                int threads) {
+static zjtx_receipt *receipt_of(zjtx_policy *p, zjtx_facts *f, const char *set_id, const char *set_value, int threads) {
   zjtx_result *res = evaluate(p, f, set_id, set_value, threads);
   zjtx_receipt *r = NULL;
   ck_assert_int_eq(zjtx_result_receipt(res, &r, NULL), ZJTX_OK);
