@@ -20,7 +20,9 @@ static const cli_command verify_command = {
                    "receipt was made with (it lists them under \"period\" and \"overrides\"; when the\n"
                    "policy part differs, the differences from this run are shown).  Each part matches\n"
                    "when both its SHA-256 and its SM3 digest do.  The canonical forms hashed are\n"
-                   "specified in docs/receipts.md.\n"
+                   "specified in docs/receipts.md; --forms DIR writes this run's forms there\n"
+                   "(policy.txt, facts.txt, results.txt), to compare line by line with the forms of\n"
+                   "another run or with forms written independently.\n"
                    "\n"
                    "Example:\n"
                    "  zjtx evaluate --policy policy.xml --facts facts.json --format json --receipt --output run.json\n"
@@ -31,7 +33,7 @@ static const cli_command verify_command = {
 };
 
 typedef struct {
-  char *policy, *facts, *period, *threads;
+  char *policy, *facts, *period, *threads, *forms;
   char **set;
   gboolean quiet;
   GPtrArray *sets; /* borrows `set` */
@@ -39,7 +41,7 @@ typedef struct {
 } verify_options;
 
 static void verify_options_clear(verify_options *o) {
-  char **strings[] = {&o->policy, &o->facts, &o->period, &o->threads};
+  char **strings[] = {&o->policy, &o->facts, &o->period, &o->threads, &o->forms};
   for (size_t i = 0; i < G_N_ELEMENTS(strings); i++)
     g_clear_pointer(strings[i], g_free);
   g_clear_pointer(&o->set, g_strfreev);
@@ -55,6 +57,8 @@ static int verify_parse(int *argc, char ***argv, verify_options *o) {
       {"set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->set, "Replace a parameter (PARAM[KEY]=VALUE: one key); repeatable",
        "PARAM=VALUE"},
       {"threads", 0, 0, G_OPTION_ARG_FILENAME, &o->threads, "Evaluation threads (0: one per processor)", "N"},
+      {"forms", 0, 0, G_OPTION_ARG_FILENAME, &o->forms,
+       "Write this run's canonical forms into DIR (policy.txt, facts.txt, results.txt)", "DIR"},
       {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No notes on standard error; only the verdict", NULL},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};
   int rc = cli_parse_options(&verify_command, entries, argc, argv);
@@ -71,6 +75,8 @@ static int verify_parse(int *argc, char ***argv, verify_options *o) {
     return cli_usage_error("verify-receipt", "%s", "expected one RECEIPT.json");
   if (!o->policy || !o->facts)
     return cli_usage_error("verify-receipt", "%s", "--policy and --facts are required");
+  if (o->forms && !o->forms[0])
+    return cli_usage_error("verify-receipt", "%s", "--forms needs a directory");
   return 0;
 }
 
@@ -249,8 +255,12 @@ static void explain_policy_difference(JsonObject *kept, const zjtx_receipt *now)
   JsonObject *p = object_member(kept, "policy"), *my_p = object_member(mine, "policy");
   g_autofree char *id = shown_member(p, "id"), *my_id = shown_member(my_p, "id");
   g_autofree char *version = shown_member(p, "version"), *my_version = shown_member(my_p, "version");
-  if (strcmp(id, my_id) != 0 || strcmp(version, my_version) != 0)
+  bool same_policy = strcmp(id, my_id) == 0 && strcmp(version, my_version) == 0;
+  if (!same_policy)
     cli_message("the receipt is for policy %s version %s; this is %s version %s", id, version, my_id, my_version);
+  else if (strcmp(period, my_period) == 0 && strcmp(was, now_sets) == 0)
+    cli_message("the policy files differ from those the receipt was made with (same id, version, period and "
+                "overrides: a rule, parameter, field or base policy changed; --forms DIR shows this one)");
 }
 
 /* Prints one part's verdict; true when both digests are the same. */
@@ -296,6 +306,38 @@ static int compare(JsonObject *receipt, const zjtx_result *res, const verify_opt
   return CLI_EXIT_FAILURE;
 }
 
+/* ---- the forms ---------------------------------------------------------------- */
+
+/* Writes the canonical form of each part into DIR/PART.txt (each file
+ * replaced atomically); false after saying why. */
+static bool write_forms(const zjtx_result *res, const char *dir) {
+  if (g_mkdir_with_parents(dir, 0777) != 0) {
+    g_autofree char *shown = cli_printable(dir);
+    cli_message("--forms %s: %s", shown, g_strerror(errno));
+    return false;
+  }
+  for (size_t i = 0; i < G_N_ELEMENTS(parts); i++) {
+    char *form = NULL;
+    size_t len = 0;
+    zjtx_error *err = NULL;
+    if (zjtx_result_canonical_form(res, parts[i].part, &form, &len, &err) != ZJTX_OK) {
+      cli_report_error("--forms", err);
+      return false;
+    }
+    g_autofree char *name = g_strconcat(parts[i].name, ".txt", NULL);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    cli_sink sink = {0};
+    bool ok = cli_sink_open(&sink, path);
+    if (ok)
+      ok = fwrite(form, 1, len, sink.fp) == len && cli_sink_commit(&sink);
+    cli_sink_abort(&sink);
+    zjtx_free(form);
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
 /* ---- the run ------------------------------------------------------------------ */
 
 static int verify_options_apply(const verify_options *o, zjtx_options *opts) {
@@ -326,6 +368,8 @@ static int verify_run(const verify_options *o, zjtx_options *opts, JsonObject *r
   }
   if (rc == 0 && zjtx_evaluate(p, facts, opts, &res, &err) != ZJTX_OK)
     rc = cli_report_error(NULL, err);
+  if (rc == 0 && o->forms && !write_forms(res, o->forms))
+    rc = CLI_EXIT_FAILURE;
   if (rc == 0)
     rc = compare(receipt, res, o);
   zjtx_result_free(res);

@@ -181,6 +181,27 @@ def test_carriers():
         json.dump(a, open(receipt, 'w'))
         rc, out, err = run('verify-receipt', '--policy', POLICY, '--facts', folder, receipt)
         check('verify-receipt: a JSON run verified over the CSV directory', rc == 0 and 'matches' in out, out + err)
+        # --forms: the canonical forms, the same bytes through both carriers, hashing to the receipt
+        forms_json, forms_csv = os.path.join(tmp, 'forms-json'), os.path.join(tmp, 'forms-csv')
+        rc, out, err = run('verify-receipt', '--policy', POLICY, '--facts', FACTS, '--forms', forms_json, receipt)
+        rc2, out2, err2 = run('verify-receipt', '--policy', POLICY, '--facts', folder, '--forms', forms_csv, receipt)
+        check('verify-receipt --forms: exit 0 both ways', rc == 0 and rc2 == 0, err + err2)
+        for part in PARTS:
+            path = os.path.join(forms_json, part + '.txt')
+            data = open(path, 'rb').read() if os.path.exists(path) else b''
+            check('--forms: %s.txt hashes to the receipt (SHA-256)' % part,
+                  hashlib.sha256(data).hexdigest() == a[part]['sha256'], part)
+            other = os.path.join(forms_csv, part + '.txt')
+            check('--forms: %s.txt is the same bytes from JSON and CSV' % part,
+                  os.path.exists(other) and open(other, 'rb').read() == data, part)
+        facts_txt = open(os.path.join(forms_json, 'facts.txt'), encoding='utf-8').read().splitlines()
+        check('--forms: facts.txt begins as docs/receipts.md says',
+              facts_txt[:3] == ['zjtx-facts/1', 'entity\tenterprise\t12',
+                                'columns\tid\tname\trd_expense\trd_expense_prev\tcounty\trevenue\t'
+                                'invention_patents\tcnc_rate'], facts_txt[:3])
+        check('--forms: the first enterprise as read (money 2 decimals, rate in percent 6 decimals)',
+              facts_txt[3] == 'record\t91320812MA0GWJDM0C\t淮安恒达精密机械股份有限公司\t21500000.00\t18200000.00\t320812'
+              '\t386000000.00\t14\t86.500000', facts_txt[3:4])
 
 
 def changed_facts(tmp):
