@@ -410,15 +410,39 @@ static void table_counts(GString *s, const sim_report *r, const zjtx_facts *fact
   g_string_append(s, "</tbody></table>\n");
 }
 
-/* RECEIPT: where the run's receipt (issue 8 item 5: engine, policy, facts
- * and results hashes, SHA-256 and SM3) goes once evaluation makes one.
- * Write it here as a <table id="table-receipt"> inside the data source
- * section; until then the page says none was made. */
+/* One run's receipt as table rows: the SHA-256 and SM3 of the policy as
+ * evaluated, the facts as read and the results (docs/receipts.md); a
+ * signer can have them recomputed with `zjtx verify-receipt`. */
+static bool receipt_rows(GString *s, const char *run, const zjtx_result *res) {
+  static const struct {
+    zjtx_receipt_part part;
+    const char *label;
+  } parts[] = {
+      {ZJTX_RECEIPT_POLICY, "政策 Policy"}, {ZJTX_RECEIPT_FACTS, "数据 Facts"}, {ZJTX_RECEIPT_RESULTS, "结果 Results"}};
+  zjtx_receipt *rc = NULL;
+  if (!res || zjtx_result_receipt(res, &rc, NULL) != ZJTX_OK)
+    return false;
+  for (size_t i = 0; i < G_N_ELEMENTS(parts); i++)
+    g_string_append_printf(s, "<tr><th>%s</th><th>%s</th><td><code>%s</code></td><td><code>%s</code></td></tr>\n", run,
+                           parts[i].label, zjtx_receipt_sha256(rc, parts[i].part), zjtx_receipt_sm3(rc, parts[i].part));
+  zjtx_receipt_free(rc);
+  return true;
+}
+
 static void page_receipt(GString *s, const sim_report *r, const sim_view *v) {
   (void)r;
-  (void)v;
-  g_string_append(s, "<p id=\"receipt\" class=\"none\">本次运行未生成回执（哈希）。 <span class=\"en\">No receipt "
-                     "(hashes) was made for this run.</span></p>\n");
+  GString *rows = g_string_new(NULL);
+  bool ok = receipt_rows(rows, "基线 Base", v->base_res) && receipt_rows(rows, "改革 Reform", v->reform_res);
+  if (ok)
+    g_string_append_printf(s,
+                           "<table class=\"meta receipt\" id=\"table-receipt\"><caption>回执（哈希） Receipt "
+                           "(hashes)</caption>\n<thead><tr><th>运行 Run</th><th>部分 Part</th><th>SHA-256</th>"
+                           "<th>SM3</th></tr></thead><tbody>\n%s</tbody></table>\n",
+                           rows->str);
+  else
+    g_string_append(s, "<p id=\"receipt\" class=\"none\">本次运行未生成回执（哈希）。 <span class=\"en\">No receipt "
+                       "(hashes) was made for this run.</span></p>\n");
+  g_string_free(rows, TRUE);
 }
 
 static void page_signatures(GString *s) {

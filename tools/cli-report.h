@@ -78,6 +78,8 @@ typedef struct {
   const zjtx_facts *facts; /* the facts as read for the base */
   const char *facts_path;  /* as given on the command line */
   const char *made;        /* when the report was made, "2026-01-01 08:00 CST" */
+  /* the two runs, for their receipts (NULL: the page says none was made) */
+  const zjtx_result *base_res, *reform_res;
 } sim_view;
 
 /* ---- cli-report-compare.c ---- */

@@ -262,7 +262,13 @@ static char *report_date(void) {
 static int write_outputs(simulation *s) {
   sim_report r;
   g_autofree char *made = report_date();
-  sim_view v = {.sets = s->o->sets, .top = s->top, .facts = s->base.facts, .facts_path = s->o->facts, .made = made};
+  sim_view v = {.sets = s->o->sets,
+                .top = s->top,
+                .facts = s->base.facts,
+                .facts_path = s->o->facts,
+                .made = made,
+                .base_res = s->base.res,
+                .reform_res = s->reform.res};
   bool ok = sim_report_build(&r, s->base.p, s->base.res, s->reform.p, s->reform.res);
   ok = ok && s->write(s->out.fp, &r, &v) && cli_sink_commit(&s->out);
   if (ok && s->report.fp)

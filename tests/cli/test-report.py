@@ -28,7 +28,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from zjtxtest import FACTS, POLICY, SRC, ZJTX, check, run_groups  # noqa: E402
+from zjtxtest import FACTS, POLICY, SRC, ZJTX, check, run, run_groups  # noqa: E402
 
 UPLIFT = os.path.join(SRC, 'examples', 'reforms', 'srdi-uplift-2.xml')
 RULES = ['rd_base_subsidy', 'rd_incremental_subsidy', 'first_honor_reward', 'cluster_reward',
@@ -300,7 +300,14 @@ def check_source(dom, facts=FACTS):
     check('record counts read / accepted / refused',
           all(got.get(k) == (n, n, 0) for k, n in counts.items()) and got.get('enterprises') == (12, 12, 0) and
           got.get('honors') == (16, 16, 0), (got, counts))
-    check('a marked place for the receipt', 'receipt' in dom.by_id)
+    receipt = rows(dom, 'table-receipt')
+    rc, out, err = run('evaluate', '--policy', POLICY, '--facts', facts, '--format', 'json', '--receipt', '--quiet')
+    own = json.loads(out)['receipt'] if rc == 0 else {}
+    base_facts = next((r for r in receipt if r[0].startswith('基线') and r[1].startswith('数据')), None)
+    check('receipt: SHA-256 and SM3 of policy, facts and results for base and reform', len(receipt) == 6 and
+          all(re.fullmatch(r'[0-9a-f]{64}', c) for r in receipt for c in r[2:]), receipt)
+    check('receipt: the facts hash is the one `zjtx evaluate --receipt` gives for the same facts',
+          base_facts and own and base_facts[2:] == [own['facts']['sha256'], own['facts']['sm3']], (base_facts, own))
     check('lines to sign', '审核人' in dom.by_id.get('signatures', ''))
 
 
