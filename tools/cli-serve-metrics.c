@@ -10,7 +10,7 @@ static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 
 struct serve_metrics {
   GMutex lock;
-  GHashTable *requests; /* "route\tstatus" -> count (GUINT_TO_POINTER is too small: guint64*) */
+  GHashTable *requests; /* "route\tstatus" -> guint64 * count */
   guint64 buckets[NBOUNDS + 1];
   double latency_sum;
   guint64 latency_count;

@@ -176,8 +176,10 @@ static int serve(const serve_config *cfg) {
   r.server = serve_server_start(cfg);
   int rc = r.server ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
   if (r.server) {
-    cli_message("serve: listening on http://%s (port %u), %d workers, policies from %s", cfg->listen,
-                serve_server_port(r.server), cfg->threads, cfg->dir);
+    const char *colon = strrchr(cfg->listen, ':');
+    cli_message("serve: listening on http://%.*s:%u/ (port %u), %d workers, policies from %s",
+                (int)(colon - cfg->listen), cfg->listen, serve_server_port(r.server), serve_server_port(r.server),
+                cfg->threads, cfg->dir);
     g_main_loop_run(r.loop);
     cli_message("serve: stopping: finishing the requests in flight");
     serve_server_stop(r.server, cfg->timeout_us + G_USEC_PER_SEC);

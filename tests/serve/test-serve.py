@@ -327,6 +327,16 @@ def test_timeout(tmp):
         check('past --timeout: 503', status == 503 and d['error']['code'] == 'timeout', d)
         status, d = srv.json('GET', '/healthz')
         check('after a timeout the server still serves', status == 200, d)
+        # a client that sends half its headers and stops is cut off after the idle timeout (1 s at least)
+        with socket.create_connection(('127.0.0.1', srv.port), timeout=10) as s:
+            s.sendall(b'POST /v1/policies/%s/evaluate HTTP/1.1\r\nHost: x\r\n' % BASE_ID.encode())
+            start = time.time()
+            try:
+                closed = s.recv(100) is not None
+            except OSError:
+                closed = True
+            waited = time.time() - start
+        check('a slow client is cut off after the idle timeout', closed and waited < 5, waited)
     finally:
         check('timeout server stops with 0', srv.stop() == 0, srv.log())
 
