@@ -3,7 +3,8 @@
  * calling only files in the rows below it (and, inside the simulate and
  * test groups, the files their own header places below it):
  *   zjtx.c                           finds the command
- *   cli-evaluate.c cli-check.c cli-indicators.c cli-simulate.c cli-test.c cli-receipt-verify.c
+ *   cli-evaluate.c cli-check.c cli-indicators.c cli-simulate.c cli-test.c cli-receipt-verify.c cli-serve.c
+ *   cli-serve-*.c (cli-serve.h, above cli-report-*.c)
  *   cli-report-*.c (cli-report.h)    cli-test-*.c (cli-test.h)
  *   cli-output.c cli-summary.c cli-file.c cli-receipt.c
  *   cli-common.c cli-options.c
