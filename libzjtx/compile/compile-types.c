@@ -255,6 +255,7 @@ ztype zcomp_logic(zcompiler *c, zexpr *e) {
   zexpr *x = e;
   for (; x->kind == ZE_AND || x->kind == ZE_OR; x = zexpr_kid(x, 0))
     g_ptr_array_add(spine, x);
+  int from = zcomp_here(c);
   ztype t = zcomp_node(c, x, ZTYPE_VOID);
   if (!c->err && t.kind != ZT_BOOL) {
     zexpr *inner = g_ptr_array_index(spine, spine->len - 1);
@@ -269,6 +270,7 @@ ztype zcomp_logic(zcompiler *c, zexpr *e) {
       zcomp_fail(c, zexpr_kid(node, 1), "'%s' needs conditions (bool) on both sides", word);
     zcomp_patch(c, j, zcomp_here(c));
     node->type = ztype_of(ZT_BOOL, -1);
+    zcomp_mark(c, node, from);
   }
   g_ptr_array_free(spine, TRUE);
   return c->err ? ZTYPE_VOID : ztype_of(ZT_BOOL, -1);

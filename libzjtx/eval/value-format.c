@@ -3,6 +3,8 @@
  * indicators and explanations alike. */
 #include "eval-internal.h"
 
+#include <string.h>
+
 /* Money with 2 decimals (more only when it has more), rates in percent,
  * codes and records by their text. */
 char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v) {
@@ -37,4 +39,19 @@ char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zv
   default:
     return g_strdup("");
   }
+}
+
+char *zformat_grouped(const char *plain) {
+  GString *out = g_string_new(NULL);
+  const char *p = plain;
+  if (*p == '-' || *p == '+')
+    g_string_append_c(out, *p++);
+  size_t digits = strspn(p, "0123456789");
+  for (size_t i = 0; i < digits; i++) {
+    if (i && (digits - i) % 3 == 0)
+      g_string_append_c(out, ',');
+    g_string_append_c(out, p[i]);
+  }
+  g_string_append(out, p + digits);
+  return g_string_free(out, FALSE);
 }
