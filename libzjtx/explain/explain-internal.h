@@ -38,6 +38,9 @@ size_t zex_add(zjtx_explanation *ex, zjtx_node_kind kind, size_t parent, char *l
 void zex_attr(zjtx_explanation *ex, size_t i, const char *name, char *value);
 const char *zex_attr_get(const zjtx_explanation *ex, size_t i, const char *name);
 znode *zex_node(const zjtx_explanation *ex, size_t i);
+/* An English title, or the name when there is none (never the Chinese one:
+ * an English sentence would read half in Chinese). */
+const char *zex_title_en(const ztext2 *t, const char *name);
 
 /* ---- frames and the recorder ---------------------------------------------- */
 

@@ -18,7 +18,7 @@ static size_t add_rule(zjtx_explanation *ex, size_t root, const zrule *r) {
   zex_attr(ex, n, "rule", g_strdup(r->id));
   zex_attr(ex, n, "rule_kind", g_strdup(kind_word(r)));
   zex_attr(ex, n, "title", g_strdup(title));
-  zex_attr(ex, n, "title_en", g_strdup(ztext2_pick(&r->title, "en", r->id)));
+  zex_attr(ex, n, "title_en", g_strdup(zex_title_en(&r->title, r->id)));
   zex_attr(ex, n, "clause", g_strdup(r->clause));
   return n;
 }

@@ -53,7 +53,7 @@ static void say_zval(zsay *s, ztype t, const zval *v, bool points) {
 /* ---- the amount formula, term by term ------------------------------------ */
 
 static const char *pick(const ztext2 *t, bool zh, const char *fallback) {
-  return ztext2_pick(t, zh ? "zh" : "en", fallback);
+  return zh ? ztext2_pick(t, "zh", fallback) : zex_title_en(t, fallback);
 }
 
 static void say_term(zsay *s, const zframe *fr, const zexpr *e, bool points, int depth);
@@ -302,7 +302,7 @@ static void say_failed(zsay *s, size_t n, int depth);
 
 static void say_records(zsay *s, size_t n, int depth) {
   const zjtx_explanation *ex = s->rc->ex;
-  const char *count = zex_attr_get(ex, n, "records");
+  const char *count = zex_attr_get(ex, n, "record_count");
   if (count && strcmp(count, "0") == 0) {
     g_string_append(s->out, s->zh ? "（没有相关记录）" : " (no record to consider)");
     return;
@@ -353,6 +353,8 @@ static void say_failed(zsay *s, size_t n, int depth) {
     g_string_append_printf(s->out, s->zh ? "，须为 %s 之一" : ", needed one of %s", zex_attr_get(ex, n, "right"));
   } else {
     const char *title = zex_attr_get(ex, n, s->zh ? "left_title" : "left_title_en");
+    if (g_strcmp0(title, zex_attr_get(ex, n, "left_name")) == 0)
+      title = NULL; /* no title of its own: the condition says it */
     g_string_append_printf(s->out, s->zh ? "%s%s%s%s 为" : "%s%s%s%s is ", title ? title : "",
                            title ? (s->zh ? "（" : " (") : "", zex_attr_get(ex, n, "condition"),
                            title ? (s->zh ? "）" : ")") : "");

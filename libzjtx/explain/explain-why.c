@@ -57,7 +57,7 @@ static void term_attrs(zrecorder *rc, size_t n, const char *side, const zframe *
   zex_attr(rc->ex, n, key, g_strdup(ztext2_pick(title, "zh", name)));
   g_free(key);
   key = g_strdup_printf("%s_title_en", side);
-  zex_attr(rc->ex, n, key, g_strdup(ztext2_pick(title, "en", name)));
+  zex_attr(rc->ex, n, key, g_strdup(zex_title_en(title, name)));
 }
 
 /* The type two compared sides share: a literal 0 compared with money is money. */
@@ -365,7 +365,7 @@ void zwhy_records(zrecorder *rc, size_t parent, const zframe *fr, const zexpr *a
   if (entity < 0)
     return;
   const int32_t *first = own.locals[slot + 1].items, *last = own.locals[slot + 2].items;
-  zex_attr(rc->ex, parent, "records", g_strdup_printf("%td", last - first));
+  zex_attr(rc->ex, parent, "record_count", g_strdup_printf("%td", last - first));
   int listed = 0;
   for (const int32_t *p = first; p < last && listed < ZWHY_MAX_RECORDS; p++, listed++) {
     own.locals[slot].rec = *p;

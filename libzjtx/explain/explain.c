@@ -45,6 +45,10 @@ void zex_attr(zjtx_explanation *ex, size_t i, const char *name, char *value) {
   g_ptr_array_add(n->attrs, value);
 }
 
+const char *zex_title_en(const ztext2 *t, const char *name) {
+  return t->en ? t->en : name;
+}
+
 const char *zex_attr_get(const zjtx_explanation *ex, size_t i, const char *name) {
   const znode *n = zex_node(ex, i);
   for (guint k = 0; n->attrs && k + 1 < n->attrs->len; k += 2)
@@ -91,7 +95,7 @@ static void on_enter(ztrace *t, const zderived *d, int32_t rec, const zval *args
   zex_attr(rc->ex, n, "entity", g_strdup(zpolicy_entity(rc->policy, d->entity)->name));
   zex_attr(rc->ex, n, "id", g_strdup(zfacts_record_id(rc->facts, d->entity, rec, buf)));
   zex_attr(rc->ex, n, "title", g_strdup(ztext2_pick(&d->title, "zh", d->name)));
-  zex_attr(rc->ex, n, "title_en", g_strdup(ztext2_pick(&d->title, "en", d->name)));
+  zex_attr(rc->ex, n, "title_en", g_strdup(zex_title_en(&d->title, d->name)));
   zex_attr(rc->ex, n, "type", g_strdup(type_name(d->type)));
   g_array_append_val(rc->open, n);
 }
@@ -119,7 +123,7 @@ static void param_attrs(recorder *rc, size_t n, const zparam *p, const char *key
   zex_attr(rc->ex, n, "set_by", g_strdup(pv ? pv->origin : NULL));
   zex_attr(rc->ex, n, "unit", g_strdup(p->unit));
   zex_attr(rc->ex, n, "title", g_strdup(ztext2_pick(&p->title, "zh", p->id)));
-  zex_attr(rc->ex, n, "title_en", g_strdup(ztext2_pick(&p->title, "en", p->id)));
+  zex_attr(rc->ex, n, "title_en", g_strdup(zex_title_en(&p->title, p->id)));
   zex_attr(rc->ex, n, "type", g_strdup(type_name(p->type)));
 }
 
@@ -175,7 +179,7 @@ static void on_field(ztrace *t, int32_t entity, int32_t field, int32_t rec, cons
   zex_attr(rc->ex, n, "id", g_strdup(id));
   zex_attr(rc->ex, n, "field", g_strdup(fd->name));
   zex_attr(rc->ex, n, "title", g_strdup(ztext2_pick(&fd->title, "zh", fd->name)));
-  zex_attr(rc->ex, n, "title_en", g_strdup(ztext2_pick(&fd->title, "en", fd->name)));
+  zex_attr(rc->ex, n, "title_en", g_strdup(zex_title_en(&fd->title, fd->name)));
   zex_attr(rc->ex, n, "type", g_strdup(type_name(ty)));
 }
 

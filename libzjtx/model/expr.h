@@ -62,11 +62,13 @@ typedef struct zexpr {
   zdec num;  /* NUMBER, PERCENT (already divided by 100) */
   char *str; /* STRING */
   bool b;
-  bool method;        /* CALL on a receiver: kids[0] is the receiver */
-  int line, column;   /* absolute position in the policy file */
-  GPtrArray *kids;    /* zexpr*, may contain NULL for absent parts of AGG */
-  ztype type;         /* filled by the compiler */
-  int pc_from, pc_to; /* its code in its block: [pc_from, pc_to), filled by the compiler (explanations) */
+  bool method;      /* CALL on a receiver: kids[0] is the receiver */
+  int line, column; /* absolute position in the policy file */
+  GPtrArray *kids;  /* zexpr*, may contain NULL for absent parts of AGG */
+  ztype type;       /* filled by the compiler */
+  /* its code in its block, [pc_from, pc_to): filled by the compiler, so that
+   * an explanation can run one part alone (explain/explain-probe.c) */
+  int pc_from, pc_to;
 } zexpr;
 
 #define ZEXPR_MAX_DEPTH  64
