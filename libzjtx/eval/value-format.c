@@ -55,3 +55,12 @@ char *zformat_grouped(const char *plain) {
   g_string_append(out, p + digits);
   return g_string_free(out, FALSE);
 }
+
+char *zformat_money_text(const char *plain) {
+  zdec d, r;
+  char buf[ZDEC_BUFSZ];
+  if (zdec_parse(plain, strlen(plain), &d) && d.scale != 2 && zdec_round(d, 2, ZROUND_HALF_UP, &r) &&
+      zdec_cmp(d, r) == 0)
+    return zformat_grouped(zdec_format(r, 2, buf));
+  return zformat_grouped(plain);
+}

@@ -156,6 +156,91 @@ zjtx_status zjtx_result_explain_subject(const zjtx_result *res, const char *enti
   return ZJTX_OK;
 }
 
+/* ---- one result of the evaluation ------------------------------------------ */
+
+static size_t add_rule_node(zjtx_explanation *ex, const zrule *r, const zresult_item *it) {
+  const char *title = r->title.zh ? r->title.zh : r->title.en;
+  size_t n = zex_add(ex, ZJTX_NODE_RULE, (size_t)-1, g_strdup_printf("%s %s — %s", r->id, it->id, title ? title : ""),
+                     r->kind == ZJTX_RULE_CHECK ? g_strdup("violated") : g_strdup(it->amount),
+                     g_strdup_printf("clause %s, %s", r->clause ? r->clause : "-", r->origin));
+  zex_node(ex, n)->money = r->kind != ZJTX_RULE_CHECK;
+  return n;
+}
+
+/* Runs the rule for the item's subject as the evaluation did, recording
+ * each step.  The recorded outcome must be the result's: anything else
+ * would explain another amount than the one paid. */
+static zjtx_status record(zrun *run, zrecorder *rc, const zrule *r, const zresult_item *it, zjtx_error **err) {
+  g_autoptr(zgroups) gs = NULL;
+  int32_t rec = it->rec;
+  if (r->group_field >= 0) {
+    zjtx_status st = zgroups_build(run, r, &gs, err); /* not traced: the other records' filters explain nothing */
+    if (st != ZJTX_OK)
+      return st;
+    zgroups_select(&run->vm, gs, (guint)it->rec);
+    rec = -1;
+  }
+  bool hit;
+  int64_t fen;
+  bool ok = zrec_run(rc, r, rec, &hit, &fen);
+  if (!ok && run->vm.error)
+    return zerr_give(err, g_steal_pointer(&run->vm.error));
+  if (!ok)
+    return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluation failed", r->id, it->id);
+  if (!hit || (r->kind == ZJTX_RULE_ENTITLEMENT && fen != it->fen))
+    return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluated again, it gives another result",
+                    r->id, it->id);
+  size_t n = zex_add(rc->ex, ZJTX_NODE_RESULT, rc->root, g_strdup(r->kind == ZJTX_RULE_CHECK ? "violation" : "amount"),
+                     r->kind == ZJTX_RULE_CHECK ? g_strdup(it->id) : g_strdup(it->amount), NULL);
+  zex_node(rc->ex, n)->money = r->kind != ZJTX_RULE_CHECK;
+  zex_node(rc->ex, rc->root)->outcome = outcome_of(r, hit, fen);
+  const zsource_expr *src = r->has_amount ? &r->amount : &r->condition;
+  zframe fr = {&src->block, src->ast, rec, r->subject, zprobe_locals(rc)};
+  zex_attr(rc->ex, rc->root, "text_zh", ztext_rule(rc, r, rc->root, &fr, "zh"));
+  zex_attr(rc->ex, rc->root, "text_en", ztext_rule(rc, r, rc->root, &fr, "en"));
+  return ZJTX_OK;
+}
+
+/* The explanation of one rule for one subject, as a tree under a RULE root. */
+static zjtx_status explain(const zjtx_result *res, const zresult_item *it, zjtx_explanation **out, zjtx_error **err) {
+  const zjtx_policy *p = res->policy;
+  const zrule *r = g_ptr_array_index(p->rules, it->rule);
+  zrun run;
+  zjtx_status st = zrun_init(&run, p, res->facts, res->options, err);
+  if (st != ZJTX_OK)
+    return st;
+  zjtx_explanation *ex = zex_new();
+  zrecorder rc;
+  zrec_init(&rc, &run, p, res->facts, ex);
+  rc.root = rc.parent = add_rule_node(ex, r, it);
+  st = record(&run, &rc, r, it, err);
+  zrec_clear(&rc);
+  zrun_clear(&run);
+  if (st != ZJTX_OK) {
+    zjtx_explanation_free(ex);
+    return st;
+  }
+  *out = ex;
+  return ZJTX_OK;
+}
+
+zjtx_status zjtx_result_explain_entitlement(const zjtx_result *res, size_t i, zjtx_explanation **out,
+                                            zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!res || !out || i >= res->entitlements->len)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "no entitlement %zu", i);
+  return explain(res, &g_array_index(res->entitlements, zresult_item, i), out, err);
+}
+
+zjtx_status zjtx_result_explain_violation(const zjtx_result *res, size_t i, zjtx_explanation **out, zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!res || !out || i >= res->violations->len)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "no violation %zu", i);
+  return explain(res, &g_array_index(res->violations, zresult_item, i), out, err);
+}
+
 /* ---- JSON ------------------------------------------------------------------- */
 
 static size_t next_child(const zjtx_explanation *ex, size_t parent, zjtx_node_kind kind, size_t after) {

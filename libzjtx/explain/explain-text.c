@@ -17,21 +17,11 @@ typedef struct {
 
 /* ---- values ---------------------------------------------------------------- */
 
-/* Money always with two decimals: "645000" and "645000.0000" read 645,000.00. */
-static char *money_text(const char *value) {
-  zdec d, r;
-  char buf[ZDEC_BUFSZ];
-  if (zdec_parse(value, strlen(value), &d) && d.scale != 2 && zdec_round(d, 2, ZROUND_HALF_UP, &r) &&
-      zdec_cmp(d, r) == 0)
-    return zformat_grouped(zdec_format(r, 2, buf));
-  return zformat_grouped(value);
-}
-
 static void say_value(zsay *s, const char *type, const char *value) {
   if (!value)
     return;
   if (type && strcmp(type, "money") == 0) {
-    g_autofree char *g = money_text(value);
+    g_autofree char *g = zformat_money_text(value);
     g_string_append_printf(s->out, "%s %s", g, s->zh ? "元" : "yuan");
   } else if (s->zh && (strcmp(value, "true") == 0 || strcmp(value, "false") == 0)) {
     g_string_append(s->out, value[0] == 't' ? "是" : "否");

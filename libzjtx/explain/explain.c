@@ -368,84 +368,6 @@ bool zrec_run(zrecorder *rc, const zrule *r, int32_t rec, bool *hit, int64_t *fe
   return ok;
 }
 
-static size_t add_rule_node(zjtx_explanation *ex, const zrule *r, const zresult_item *it) {
-  const char *title = r->title.zh ? r->title.zh : r->title.en;
-  size_t n = add_node(ex, ZJTX_NODE_RULE, (size_t)-1, g_strdup_printf("%s %s — %s", r->id, it->id, title ? title : ""),
-                      r->kind == ZJTX_RULE_CHECK ? g_strdup("violated") : g_strdup(it->amount),
-                      g_strdup_printf("clause %s, %s", r->clause ? r->clause : "-", r->origin));
-  zex_node(ex, n)->money = r->kind != ZJTX_RULE_CHECK;
-  return n;
-}
-
-/* Runs the rule for the item's subject as the evaluation did, recording
- * each step.  The recorded outcome must be the result's: anything else
- * would explain another amount than the one paid. */
-static zjtx_status record(zrun *run, recorder *rc, const zrule *r, const zresult_item *it, zjtx_error **err) {
-  g_autoptr(zgroups) gs = NULL;
-  int32_t rec = it->rec;
-  if (r->group_field >= 0) {
-    zjtx_status st = zgroups_build(run, r, &gs, err); /* not traced: the other records' filters explain nothing */
-    if (st != ZJTX_OK)
-      return st;
-    zgroups_select(&run->vm, gs, (guint)it->rec);
-    rec = -1;
-  }
-  bool hit;
-  int64_t fen;
-  bool ok = zrec_run(rc, r, rec, &hit, &fen);
-  if (!ok && run->vm.error)
-    return zerr_give(err, g_steal_pointer(&run->vm.error));
-  if (!ok)
-    return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluation failed", r->id, it->id);
-  if (!hit || (r->kind == ZJTX_RULE_ENTITLEMENT && fen != it->fen))
-    return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluated again, it gives another result",
-                    r->id, it->id);
-  size_t n = add_node(rc->ex, ZJTX_NODE_RESULT, rc->root, g_strdup(r->kind == ZJTX_RULE_CHECK ? "violation" : "amount"),
-                      r->kind == ZJTX_RULE_CHECK ? g_strdup(it->id) : g_strdup(it->amount), NULL);
-  zex_node(rc->ex, n)->money = r->kind != ZJTX_RULE_CHECK;
-  return ZJTX_OK;
-}
-
-/* The explanation of one rule for one subject, as a tree under a RULE root. */
-static zjtx_status explain(const zjtx_result *res, const zresult_item *it, zjtx_explanation **out, zjtx_error **err) {
-  const zjtx_policy *p = res->policy;
-  const zrule *r = g_ptr_array_index(p->rules, it->rule);
-  zrun run;
-  zjtx_status st = zrun_init(&run, p, res->facts, res->options, err);
-  if (st != ZJTX_OK)
-    return st;
-  zjtx_explanation *ex = zex_new();
-  recorder rc;
-  zrec_init(&rc, &run, p, res->facts, ex);
-  rc.root = rc.parent = add_rule_node(ex, r, it);
-  st = record(&run, &rc, r, it, err);
-  zrec_clear(&rc);
-  zrun_clear(&run);
-  if (st != ZJTX_OK) {
-    zjtx_explanation_free(ex);
-    return st;
-  }
-  *out = ex;
-  return ZJTX_OK;
-}
-
-zjtx_status zjtx_result_explain_entitlement(const zjtx_result *res, size_t i, zjtx_explanation **out,
-                                            zjtx_error **err) {
-  if (out)
-    *out = NULL;
-  if (!res || !out || i >= res->entitlements->len)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "no entitlement %zu", i);
-  return explain(res, &g_array_index(res->entitlements, zresult_item, i), out, err);
-}
-
-zjtx_status zjtx_result_explain_violation(const zjtx_result *res, size_t i, zjtx_explanation **out, zjtx_error **err) {
-  if (out)
-    *out = NULL;
-  if (!res || !out || i >= res->violations->len)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "no violation %zu", i);
-  return explain(res, &g_array_index(res->violations, zresult_item, i), out, err);
-}
-
 static const znode *node_at(const zjtx_explanation *ex, size_t i) {
   return ex && i < ex->nodes->len ? &g_array_index(ex->nodes, znode, i) : NULL;
 }
@@ -552,17 +474,33 @@ void zex_node_json(const zjtx_explanation *ex, size_t i, GString *out) {
   g_string_append_c(out, '}');
 }
 
+/* A failed condition's sides and gap, as its JSON has them. */
+static void failed_text(const zjtx_explanation *ex, size_t i, GString *out) {
+  static const char *const keys[] = {"left", "right", "needed", "gap", "unit"};
+  bool any = false;
+  for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+    const char *v = zex_attr_get(ex, i, keys[k]);
+    if (v)
+      g_string_append_printf(out, "%s%s %s", any ? ", " : "  [", keys[k], v);
+    any = any || v;
+  }
+  if (any)
+    g_string_append_c(out, ']');
+}
+
 static void node_text(const zjtx_explanation *ex, size_t i, int depth, GString *out) {
   const znode *n = node_at(ex, i);
   g_string_append_printf(out, "%*s%s %s", depth * 2, "", kind_name(n->kind), n->label);
   if (n->value && n->money) {
-    g_autofree char *grouped = zformat_grouped(n->value);
+    g_autofree char *grouped = zformat_money_text(n->value);
     g_string_append_printf(out, " = %s", grouped);
   } else if (n->value) {
     g_string_append_printf(out, " = %s", n->value);
   }
   if (n->reference)
     g_string_append_printf(out, "  [%s]", n->reference);
+  if (n->kind == ZJTX_NODE_FAILED)
+    failed_text(ex, i, out);
   g_string_append_c(out, '\n');
   for (size_t j = i + 1; j < ex->nodes->len; j++)
     if (g_array_index(ex->nodes, znode, j).parent == i)

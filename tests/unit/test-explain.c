@@ -29,7 +29,8 @@ static const char facts_json[] =
     "  {\"id\": \"" SHORT "\", \"name\": \"运河\", \"county\": \"320812\", \"revenue\": \"58000000.00\",\n"
     "   \"rd_expense\": \"800000.00\", \"rd_expense_prev\": \"700000.00\", \"invention_patents\": 1,\n"
     "   \"cnc_rate\": \"70\", \"loans\": [\n"
-    "    {\"id\": \"LN-B-1\", \"purpose\": \"working_capital\", \"product\": \"other\", \"principal\": \"3000000.00\",\n"
+    "    {\"id\": \"LN-B-1\", \"purpose\": \"working_capital\", \"product\": \"other\", \"principal\": "
+    "\"3000000.00\",\n"
     "     \"annual_rate\": \"3.60\", \"interest_paid\": \"67000.00\", \"signed_on\": \"2025-05-19\",\n"
     "     \"matures_on\": \"2026-05-18\"},\n"
     "    {\"id\": \"LN-B-2\", \"purpose\": \"equipment\", \"product\": \"other\", \"principal\": \"1000000.00\",\n"
@@ -220,8 +221,7 @@ START_TEST(bad_arguments) {
   ck_assert_int_eq(zjtx_result_explain_subject(fx.r, "enterprise", ENTITLED, NULL, NULL, NULL), ZJTX_ERR_INVALID_ARG);
   ck_assert_int_eq(zjtx_result_explain_subject(fx.r, "firm", ENTITLED, NULL, &ex, NULL), ZJTX_ERR_NOT_FOUND);
   ck_assert_int_eq(zjtx_result_explain_subject(fx.r, "enterprise", "nobody", NULL, &ex, NULL), ZJTX_ERR_NOT_FOUND);
-  ck_assert_int_eq(zjtx_result_explain_subject(fx.r, "enterprise", ENTITLED, "no_rule", &ex, NULL),
-                   ZJTX_ERR_NOT_FOUND);
+  ck_assert_int_eq(zjtx_result_explain_subject(fx.r, "enterprise", ENTITLED, "no_rule", &ex, NULL), ZJTX_ERR_NOT_FOUND);
   /* a county rule is not about one enterprise */
   ck_assert_int_eq(zjtx_result_explain_subject(fx.r, "enterprise", ENTITLED, "cluster_reward", &ex, &err),
                    ZJTX_ERR_NOT_FOUND);

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""zjtx explain, end to end, on the Huai'an sample (examples/huaian-2025/facts.json): why and why
+not for one enterprise, values worked by hand from rules/rd-base.xml, rules/huaian-2025.xml and the
+spec (policy-huaian-2025.md), period 2025."""
+import json
+
+from zjtxtest import FACTS, POLICY, check, run, run_groups
+
+HENGDA = '91320812MA0GWJDM0C'   # little_giant from 2025-07-15, R&D 21,500,000.00
+YUNHE = '91320812MALEUJYQ25'    # srdi_sme, R&D 450,000.00, one working-capital loan
+BOYUAN = '91320812MA48G03J3Y'   # four equipment loans, capped per enterprise
+
+
+def explain(*args):
+    return run('explain', '--policy', POLICY, '--facts', FACTS, '--entity', 'enterprise', *args)
+
+
+def explain_json(*args):
+    rc, out, err = explain('--format', 'json', *args)
+    check('json exit 0 %s' % (args,), rc == 0, err)
+    return json.loads(out) if rc == 0 else {'rules': []}
+
+
+def rule_of(doc, rule):
+    return next((r for r in doc['rules'] if r['rule'] == rule), {})
+
+
+def test_entitled():
+    # 21,500,000.00 x (2 % base + 1 % SRDI uplift) = 645,000.00, under the 1,000,000.00 cap
+    rc, out, err = explain('--id', HENGDA, '--rule', 'rd_base_subsidy')
+    check('entitled: exit 0', rc == 0, err)
+    check('entitled: the amount in words', '应享 645,000.00 元' in out, out)
+    check('entitled: the arithmetic with the facts', '本期研发费用 21,500,000.00 元 × ' in out, out)
+    check('entitled: the rate from its parts', '研发费用基础补贴比例 2% + 专精特新企业研发补贴上浮 1 个百分点' in out, out)
+    check('entitled: the cap', '= 645,000.00 元；未超过上限' in out and '1,000,000.00 元。依据：条款 三(六)。' in out, out)
+    check('entitled: facts read', '本期研发费用 rd_expense = 21,500,000.00' in out, out)
+    check('entitled: parameters with status and date', 'rd_base_rate = 2%  (assumed，自 2025-01-01' in out, out)
+    doc = explain_json('--id', HENGDA, '--rule', 'rd_base_subsidy')
+    r = rule_of(doc, 'rd_base_subsidy')
+    check('json: entitled', r.get('outcome') == 'entitled' and r.get('amount') == '645000.00', r)
+    check('json: nothing failed', r.get('failed') == [], r)
+    facts = {f['field']: f for f in r.get('facts', [])}
+    check('json: the fact read', facts.get('rd_expense', {}).get('value') == '21500000.00'
+          and facts['rd_expense'].get('title') == '本期研发费用', facts)
+    params = {p['id']: p for p in r.get('params', [])}
+    check('json: parameters as fields', params.get('rd_base_rate', {}).get('from') == '2025-01-01'
+          and params['rd_base_rate'].get('status') == 'assumed' and params['rd_base_rate'].get('value') == '2%'
+          and params.get('srdi_rd_rate_uplift', {}).get('status') == 'published', params)
+
+
+def test_not_entitled_gap():
+    # 450,000.00 < 1,000,000.00: short by 550,000.00
+    doc = explain_json('--id', YUNHE)
+    check('json: subject', doc.get('entity') == 'enterprise' and doc.get('id') == YUNHE, doc.get('id'))
+    check('json: every enterprise rule, in order', [r['rule'] for r in doc['rules']] ==
+          ['rd_base_subsidy', 'rd_incremental_subsidy', 'first_honor_reward', 'equipment_loan_interest_subsidy'],
+          [r['rule'] for r in doc['rules']])
+    r = rule_of(doc, 'rd_base_subsidy')
+    check('json: not entitled', r.get('outcome') == 'not_entitled' and 'amount' not in r, r.get('outcome'))
+    f = (r.get('failed') or [{}])[0]
+    check('json: the failed condition', f.get('condition') == 'rd_expense >= rd_min_expense', f)
+    check('json: its sides and gap', (f.get('left'), f.get('right'), f.get('gap'), f.get('unit')) ==
+          ('450000.00', '1000000.00', '550000.00', 'yuan'), f)
+    rc, out, err = explain('--id', YUNHE, '--rule', 'rd_base_subsidy')
+    check('text: gap', '本期研发费用 rd_expense 450,000.00 元，须不低于研发补贴研发费用门槛 rd_min_expense '
+          '1,000,000.00 元，差 550,000.00 元' in out, out)
+    rc, out, err = explain('--id', YUNHE, '--rule', 'rd_base_subsidy', '--lang', 'en')
+    check('english: gap', 'must be at least' in out and 'short by 550,000.00 yuan' in out, out)
+
+
+def test_aggregate_records():
+    # its only loan, LN-E08-1, is working capital: no loan is summed
+    doc = explain_json('--id', YUNHE, '--rule', 'equipment_loan_interest_subsidy')
+    r = rule_of(doc, 'equipment_loan_interest_subsidy')
+    check('aggregate: not entitled, amount 0.00', r.get('outcome') == 'not_entitled' and r.get('amount') == '0.00', r)
+    records = (r.get('failed') or [{}])[0].get('records', [])
+    check('aggregate: the loan considered', [x.get('id') for x in records] == ['LN-E08-1'], records)
+    why = (records or [{}])[0].get('failed', [{}])[0]
+    check('aggregate: the part it failed', why.get('condition') == "l.purpose == 'equipment'"
+          and why.get('left') == 'working_capital' and why.get('needed') == 'equipment', why)
+    rc, out, err = explain('--id', YUNHE, '--rule', 'equipment_loan_interest_subsidy')
+    check('aggregate: in words', 'loan LN-E08-1 不计入：purpose working_capital，须等于equipment' in out, out)
+
+
+def test_cap_binding():
+    # four equipment loans of an SRDI enterprise: more than the 20,000,000.00 a year per enterprise
+    doc = explain_json('--id', BOYUAN, '--rule', 'equipment_loan_interest_subsidy')
+    r = rule_of(doc, 'equipment_loan_interest_subsidy')
+    check('cap: paid the cap', r.get('amount') == '20000000.00', r.get('amount'))
+    caps = [c for c in r.get('explanation', {}).get('children', []) if c.get('kind') == 'cap']
+    check('cap: binding', caps and caps[0].get('binding') == 'true' and caps[0].get('value') == '20000000.00', caps)
+    check('cap: in words', '超过上限（单个企业年度贴息上限） 20,000,000.00 元，按上限计' in r.get('text', {}).get('zh', ''),
+          r.get('text'))
+
+
+def test_set_and_errors():
+    # with the threshold at 400,000.00: 450,000.00 x 3 % (srdi_sme on 2025-12-31) = 13,500.00
+    doc = explain_json('--id', YUNHE, '--rule', 'rd_base_subsidy', '--set', 'rd_min_expense=400000')
+    check('--set: entitled', rule_of(doc, 'rd_base_subsidy').get('amount') == '13500.00', doc)
+    rc, out, err = explain('--rule', 'rd_base_subsidy')
+    check('no --id: usage error', rc == 2 and '--id' in err, (rc, err))
+    rc, out, err = explain('--id', YUNHE, '--format', 'xml')
+    check('bad --format: usage error', rc == 2, (rc, err))
+    rc, out, err = explain('--id', YUNHE, '--lang', 'fr')
+    check('bad --lang: usage error', rc == 2, (rc, err))
+    rc, out, err = explain('--id', 'NO-SUCH-ID')
+    check('unknown id: exit 1, named', rc == 1 and 'NO-SUCH-ID' in err, (rc, err))
+    rc, out, err = explain('--id', YUNHE, '--rule', 'cluster_reward')
+    check('a county rule: exit 1', rc == 1 and 'county' in err, (rc, err))
+    rc, out, err = run('explain', '--help')
+    check('--help', rc == 0 and '--entity' in out and 'Example' in out, out)
+    rc, out, err = run('--help')
+    check('zjtx --help lists explain', 'explain --policy' in out, out)
+
+
+if __name__ == '__main__':
+    raise SystemExit(run_groups([test_entitled, test_not_entitled_gap, test_aggregate_records, test_cap_binding,
+                                 test_set_and_errors]))
