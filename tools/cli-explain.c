@@ -170,7 +170,6 @@ static int explain_with(const options *o, zjtx_policy *p, zjtx_facts *facts, zjt
   int rc = cli_apply_sets("explain", opts, o->sets);
   if (rc != 0)
     return rc;
-  zjtx_options_set_threads(opts, 1, NULL);
   if (o->period && zjtx_options_set_period(opts, o->period, &err) != ZJTX_OK)
     return cli_report_error(NULL, err);
   if (zjtx_evaluate(p, facts, opts, &res, &err) != ZJTX_OK)

@@ -79,9 +79,10 @@ typedef struct {
   GHashTable *winners; /* const zexpr* min/max -> winning argument + 1 */
   GPtrArray *buffers;  /* zval* locals of frames */
   GHashTable *seen;    /* "node\tentity\trec\tfield": facts already listed under a node */
-  const zblock *block; /* the step's block (condition, amount, cap) */
   int32_t rec;         /* the rule's subject record, -1 for a group */
   const zrule *rule;   /* the rule being explained */
+  int why_depth;       /* explain-why.c: how deep the why being told is */
+  size_t first_node;   /* the explanation's size when this recorder began */
 } zrecorder;
 
 void zrec_init(zrecorder *rc, zrun *run, const zjtx_policy *p, const zjtx_facts *f, zjtx_explanation *ex);

@@ -62,6 +62,29 @@ static bool jumps(uint8_t op) {
   return zop_info((zopcode)op)->c == ZOPND_TARGET;
 }
 
+/* Whether [from, to) only uses values it pushed itself, counted as the
+ * compiler counts them (straight through, as zcomp_emit does): a part of a
+ * block never reaches below the stack it started on. */
+static bool self_contained(const zblock *b, int from, int to) {
+  int depth = 0;
+  for (int i = from; i < to; i++) {
+    const zinstr *in = &g_array_index(b->code, zinstr, i);
+    const zop_row *row = zop_info((zopcode)in->op);
+    if (!row)
+      return false;
+    int pops = row->pops;
+    if (in->op == OP_PARAM)
+      pops += ((in->a & ZPARAM_KEYED) != 0) + ((in->a & ZPARAM_DATED) != 0);
+    else if (in->op == OP_CALL)
+      pops += in->a;
+    depth -= pops;
+    if (depth < 0)
+      return false;
+    depth += row->pushes;
+  }
+  return true;
+}
+
 /* The instructions [from, to) as a block of their own: jumps moved with
  * them, then SELF (so that a part that leaves nothing still returns) and
  * RET.  False when a jump leaves the range: then it is not one part. */
@@ -83,7 +106,7 @@ static bool copy_range(const zblock *b, int from, int to, GArray *code) {
 
 bool zprobe_range(zrecorder *rc, const zframe *fr, int from, int to, zval *out, int n) {
   const zblock *b = fr->block;
-  if (!b || from < 0 || from > to || to > (int)b->code->len)
+  if (!b || !b->code || from < 0 || from > to || to > (int)b->code->len || !self_contained(b, from, to))
     return false;
   g_autoptr(GArray) code = g_array_sized_new(FALSE, FALSE, sizeof(zinstr), (guint)(to - from + 2));
   if (!copy_range(b, from, to, code))
@@ -110,7 +133,7 @@ bool zprobe_value(zrecorder *rc, const zframe *fr, const zexpr *e, zval *out) {
 }
 
 static const zinstr *last_instr(const zframe *fr, const zexpr *e) {
-  if (!e || e->pc_to <= e->pc_from || e->pc_to > (int)fr->block->code->len)
+  if (!e || !fr->block->code || e->pc_to <= e->pc_from || e->pc_to > (int)fr->block->code->len)
     return NULL;
   return &g_array_index(fr->block->code, zinstr, e->pc_to - 1);
 }

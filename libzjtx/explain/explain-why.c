@@ -12,6 +12,13 @@
 /* Records of one aggregate listed at most; a hostile facts file may give one
  * record thousands of related ones. */
 #define ZWHY_MAX_RECORDS 200
+/* How deep a why goes (derived values within aggregates within ...), and
+ * how many nodes one rule's explanation may hold before it stops looking
+ * deeper. */
+#define ZWHY_MAX_DEPTH 24
+#define ZWHY_MAX_NODES 20000
+
+static void why_node(zrecorder *rc, size_t parent, const zframe *fr, const zexpr *e, bool value);
 
 char *zwhy_format(zrecorder *rc, ztype t, const zval *v) {
   return zformat_value(rc->policy, rc->facts, t, v);
@@ -235,8 +242,16 @@ static void why_logic(zrecorder *rc, size_t parent, const zframe *fr, const zexp
 }
 
 void zwhy(zrecorder *rc, size_t parent, const zframe *fr, const zexpr *e, bool value) {
-  if (!e)
+  /* a hostile policy may nest derived values and aggregates deeply, or
+   * make every level branch: an explanation stays readable and bounded */
+  if (!e || rc->why_depth >= ZWHY_MAX_DEPTH || rc->ex->nodes->len - rc->first_node >= ZWHY_MAX_NODES)
     return;
+  rc->why_depth++;
+  why_node(rc, parent, fr, e, value);
+  rc->why_depth--;
+}
+
+static void why_node(zrecorder *rc, size_t parent, const zframe *fr, const zexpr *e, bool value) {
   switch (e->kind) {
   case ZE_AND:
   case ZE_OR:
@@ -351,7 +366,7 @@ static void explain_record(zrecorder *rc, size_t parent, zframe *fr, const zexpr
 
 void zwhy_records(zrecorder *rc, size_t parent, const zframe *fr, const zexpr *agg) {
   int slot, iter;
-  if (!find_loop(fr, agg, &slot, &iter))
+  if (rc->ex->nodes->len - rc->first_node >= ZWHY_MAX_NODES || !find_loop(fr, agg, &slot, &iter))
     return;
   /* a frame of our own: the loop's variable is set record by record */
   zframe own = *fr;

@@ -330,7 +330,8 @@ void zrec_init(zrecorder *rc, zrun *run, const zjtx_policy *p, const zjtx_facts 
                     .winners = g_hash_table_new(NULL, NULL),
                     .buffers = g_ptr_array_new_with_free_func(g_free),
                     .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-                    .rec = -1};
+                    .rec = -1,
+                    .first_node = ex->nodes->len};
 }
 
 void zrec_clear(zrecorder *rc) {

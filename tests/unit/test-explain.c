@@ -257,6 +257,63 @@ START_TEST(entitlement_tree_has_facts) {
 }
 END_TEST
 
+/* A policy whose every derived value asks the next one three times: 3^10
+ * parts to tell.  The explanation stops looking deeper, fast (a hostile
+ * policy must not make explaining one record take forever). */
+static zjtx_policy *branching_policy(void) {
+  GString *xml = g_string_new("<policy id=\"t\" version=\"1\"><title lang=\"en\">T</title>"
+                              "<jurisdiction>J</jurisdiction><document>D</document>"
+                              "<period unit=\"year\" default=\"2025\"/>"
+                              "<entity name=\"shop\" plural=\"shops\" key=\"id\">"
+                              "<field name=\"id\" type=\"text\"/><field name=\"n\" type=\"number\"/>"
+                              "<field name=\"rate\" type=\"rate\"/></entity>"
+                              "<parameter id=\"fee\" type=\"money\" status=\"published\"><source>s</source>"
+                              "<value from=\"2025-01-01\">100</value></parameter>"
+                              "<derived name=\"d10\" entity=\"shop\" type=\"bool\"><expr>n &gt; 1</expr></derived>");
+  for (int i = 9; i >= 0; i--)
+    g_string_append_printf(xml,
+                           "<derived name=\"d%d\" entity=\"shop\" type=\"bool\"><expr>d%d and d%d and d%d</expr>"
+                           "</derived>",
+                           i, i + 1, i + 1, i + 1);
+  g_string_append(xml, "<rule id=\"deep\" subject=\"shop\" clause=\"c\"><condition>d0</condition>"
+                       "<amount>fee</amount></rule>"
+                       "<rule id=\"rate\" subject=\"shop\" clause=\"c\"><condition>rate &gt;= 5%</condition>"
+                       "<amount>fee</amount></rule></policy>");
+  zjtx_policy *p = ztest_policy_text(xml->str, "deep.xml");
+  g_string_free(xml, TRUE);
+  return p;
+}
+
+START_TEST(deep_policy_bounded_and_gaps) {
+  zjtx_policy *p = branching_policy();
+  zjtx_facts *f = ztest_facts_json(p, "{\"shops\": [{\"id\": \"S1\", \"n\": 0, \"rate\": \"3.5\"}]}", "s.json");
+  zjtx_result *r = NULL;
+  ck_assert_int_eq(zjtx_evaluate(p, f, NULL, &r, NULL), ZJTX_OK);
+  zjtx_explanation *ex = NULL;
+  gint64 start = g_get_monotonic_time();
+  ck_assert_int_eq(zjtx_result_explain_subject(r, "shop", "S1", NULL, &ex, NULL), ZJTX_OK);
+  ck_assert_int_lt(g_get_monotonic_time() - start, 20 * G_USEC_PER_SEC);
+  ck_assert_uint_lt(zjtx_explanation_node_count(ex), 30000);
+  size_t deep = find(ex, 0, ZJTX_NODE_RULE, "rule", "deep");
+  ck_assert_int_eq(zjtx_explanation_node_outcome(ex, deep), ZJTX_OUTCOME_NOT_ENTITLED);
+  /* at the bottom: n > 1 with n = 0, short by 1, strictly */
+  size_t n = find(ex, deep, ZJTX_NODE_FAILED, "condition", "n > 1");
+  ck_assert_str_eq(attr(ex, n, "gap"), "1");
+  ck_assert_str_eq(attr(ex, n, "strict"), "true");
+  /* 3.5 % against 5 %: 1.5 percentage points */
+  size_t rate = find(ex, 0, ZJTX_NODE_FAILED, "condition", "rate >= 5%");
+  ck_assert_str_eq(attr(ex, rate, "left"), "3.5%");
+  ck_assert_str_eq(attr(ex, rate, "gap"), "1.5");
+  ck_assert_str_eq(attr(ex, rate, "unit"), "percentage points");
+  g_autofree char *zh = zjtx_explanation_to_sentences(ex, "zh");
+  ck_assert_ptr_nonnull(strstr(zh, "差 1.5 个百分点"));
+  zjtx_explanation_free(ex);
+  zjtx_result_free(r);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("explain");
   TCase *tc = tcase_create("explain");
@@ -267,6 +324,8 @@ int main(void) {
   tcase_add_test(tc, json_contract);
   tcase_add_test(tc, bad_arguments);
   tcase_add_test(tc, entitlement_tree_has_facts);
+  tcase_add_test(tc, deep_policy_bounded_and_gaps);
+  tcase_set_timeout(tc, 60);
   suite_add_tcase(s, tc);
   return ztest_run_suite(s);
 }
