@@ -81,6 +81,8 @@ static zjtx_status explain_rule(zrun *run, zjtx_explanation *ex, size_t root, co
   zframe fr = {&src->block, src->ast, rec, r->subject, zprobe_locals(&rc)};
   if (r->has_condition && !hit)
     zwhy(&rc, n, &fr, r->condition.ast, false);
+  else if (r->kind == ZJTX_RULE_CHECK && r->has_condition)
+    zwhy(&rc, n, &fr, r->condition.ast, true); /* a violation: the parts that held */
   else if (r->kind == ZJTX_RULE_ENTITLEMENT && amount_step && fen == 0)
     explain_zero(&rc, n, r, &fr);
   zex_attr(ex, n, "text_zh", ztext_rule(&rc, r, n, &fr, "zh"));
@@ -343,6 +345,7 @@ static void rule_json(const zjtx_explanation *ex, size_t i, GString *out) {
     failed_json(ex, f, out);
   }
   g_string_append_c(out, ']');
+  list_json(ex, i, ZJTX_NODE_MISSING, "missing", record_json, out);
   used_json(ex, i, ZJTX_NODE_FACT, "facts", out);
   used_json(ex, i, ZJTX_NODE_PARAM, "params", out);
   g_string_append(out, ",\"text\":{\"zh\":");

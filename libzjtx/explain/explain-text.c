@@ -260,11 +260,14 @@ static void say_side(zsay *s, size_t n, const char *side, const char *type) {
   const zjtx_explanation *ex = s->rc->ex;
   g_autofree char *tk = g_strdup_printf("%s_title%s", side, s->zh ? "" : "_en");
   g_autofree char *nk = g_strdup_printf("%s_name", side);
-  const char *title = zex_attr_get(ex, n, tk), *name = zex_attr_get(ex, n, nk);
+  g_autofree char *xk = g_strdup_printf("%s_expr", side);
+  const char *title = zex_attr_get(ex, n, tk), *name = zex_attr_get(ex, n, nk), *expr = zex_attr_get(ex, n, xk);
   if (title && name && strcmp(title, name) != 0)
     g_string_append_printf(s->out, "%s %s ", title, name);
   else if (name)
     g_string_append_printf(s->out, "%s ", name);
+  else if (expr)
+    g_string_append_printf(s->out, "%s = ", expr);
   say_value(s, type, zex_attr_get(ex, n, side));
 }
 
@@ -333,6 +336,12 @@ static void say_failed(zsay *s, size_t n, int depth) {
       g_string_append(s->out, s->zh ? "：" : ": ");
       say_term(s, s->fr, s->rc->rule->amount.ast, false, 0);
     }
+  } else if (op && zex_attr_get(ex, n, "right") && strcmp(op, "in") != 0 &&
+             g_strcmp0(zex_node(ex, n)->value, "true") == 0) {
+    /* a part of a violation that held */
+    say_side(s, n, "left", type);
+    g_string_append_printf(s->out, s->zh ? "，%s" : " is %s ", op_words(op, s->zh));
+    say_side(s, n, "right", type);
   } else if (op && zex_attr_get(ex, n, "right") && strcmp(op, "in") != 0) {
     say_side(s, n, "left", type);
     g_string_append_printf(s->out, s->zh ? "，须%s" : " must be %s ", op_words(op, s->zh));
@@ -349,8 +358,10 @@ static void say_failed(zsay *s, size_t n, int depth) {
                            title ? (s->zh ? "（" : " (") : "", zex_attr_get(ex, n, "condition"),
                            title ? (s->zh ? "）" : ")") : "");
     say_value(s, NULL, zex_node(ex, n)->value);
-    g_string_append(s->out, s->zh ? "，须为" : ", needed ");
-    say_value(s, NULL, needed ? needed : "");
+    if (needed) {
+      g_string_append(s->out, s->zh ? "，须为" : ", needed ");
+      say_value(s, NULL, needed);
+    }
     if (depth < 6) {
       for (size_t f = child(ex, n, ZJTX_NODE_FAILED, n); f != (size_t)-1; f = child(ex, n, ZJTX_NODE_FAILED, f)) {
         g_string_append(s->out, s->zh ? "：" : ": ");
@@ -373,6 +384,18 @@ static void say_not_entitled(zsay *s, size_t rule) {
   g_string_append(s->out, s->zh ? "。" : ".");
 }
 
+/* The inputs an undecided rule lacks: "enterprise X 的 rd_expense_prev". */
+static void say_missing(zsay *s, size_t rule) {
+  const zjtx_explanation *ex = s->rc->ex;
+  bool first = true;
+  for (size_t m = child(ex, rule, ZJTX_NODE_MISSING, rule); m != (size_t)-1;
+       m = child(ex, rule, ZJTX_NODE_MISSING, m), first = false)
+    g_string_append_printf(s->out, s->zh ? "%s%s %s 的 %s" : "%s %s %s's %s",
+                           first ? (s->zh ? " " : "") : (s->zh ? "、" : ","), zex_attr_get(ex, m, "entity"),
+                           zex_attr_get(ex, m, "id"), zex_attr_get(ex, m, "field"));
+  g_string_append(s->out, s->zh ? "。" : ". ");
+}
+
 char *ztext_rule(zrecorder *rc, const zrule *r, size_t rule, const zframe *fr, const char *lang) {
   zsay s = {rc, g_strcmp0(lang, "en") != 0, g_string_new(NULL), fr};
   const zjtx_explanation *ex = rc->ex;
@@ -390,7 +413,12 @@ char *ztext_rule(zrecorder *rc, const zrule *r, size_t rule, const zframe *fr, c
     say_not_entitled(&s, rule);
     break;
   case ZJTX_OUTCOME_VIOLATED:
-    g_string_append(s.out, s.zh ? "违反。" : "violated.");
+    g_string_append(s.out, s.zh ? "违反：" : "violated: ");
+    say_not_entitled(&s, rule);
+    break;
+  case ZJTX_OUTCOME_UNDECIDED:
+    g_string_append(s.out, s.zh ? "待定：缺少" : "undecided: missing");
+    say_missing(&s, rule);
     break;
   case ZJTX_OUTCOME_COMPLIED:
     g_string_append(s.out, s.zh ? "符合：" : "complied: ");

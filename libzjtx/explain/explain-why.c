@@ -37,6 +37,23 @@ static size_t add_failed(zrecorder *rc, size_t parent, const zexpr *e, bool valu
 
 /* What a term is to a person: the title of the field, parameter or derived
  * value it reads, beside its name. */
+static void term_attrs(zrecorder *rc, size_t n, const char *side, const zframe *fr, const zexpr *e);
+
+static bool literal(const zexpr *e) {
+  return e->kind == ZE_NUMBER || e->kind == ZE_PERCENT || e->kind == ZE_STRING || e->kind == ZE_BOOL;
+}
+
+/* A side that is neither a literal nor one named value: its text
+ * ("lpr_1y + srdi_loan_rate_spread"), so that a person sees what it is. */
+static void side_attrs(zrecorder *rc, size_t n, const char *side, const zframe *fr, const zexpr *e) {
+  term_attrs(rc, n, side, fr, e);
+  g_autofree char *name = g_strdup_printf("%s_name", side);
+  if (!zex_attr_get(rc->ex, n, name) && !literal(e)) {
+    g_autofree char *key = g_strdup_printf("%s_expr", side);
+    zex_attr(rc->ex, n, key, zprobe_text(e));
+  }
+}
+
 static void term_attrs(zrecorder *rc, size_t n, const char *side, const zframe *fr, const zexpr *e) {
   int32_t entity, field, param;
   const ztext2 *title = NULL;
@@ -141,8 +158,8 @@ static void why_compare(zrecorder *rc, size_t parent, const zframe *fr, const ze
   zex_attr(rc->ex, n, "right", zwhy_format(rc, t, &r));
   zex_attr(rc->ex, n, "operator", g_strdup(zop_text(e->op)));
   zex_attr(rc->ex, n, "type", g_strdup(type_name(t)));
-  term_attrs(rc, n, "left", fr, le);
-  term_attrs(rc, n, "right", fr, re);
+  side_attrs(rc, n, "left", fr, le);
+  side_attrs(rc, n, "right", fr, re);
   if (value) {
     zex_attr(rc->ex, n, "needed", g_strdup("false"));
   } else if (ztype_is_decimal(t) || t.kind == ZT_DATE) {
@@ -170,8 +187,8 @@ static void why_within(zrecorder *rc, size_t parent, const zframe *fr, const zex
   zex_attr(rc->ex, n, "right", zwhy_format(rc, t, bound));
   zex_attr(rc->ex, n, "operator", g_strdup(zop_text(op)));
   zex_attr(rc->ex, n, "type", g_strdup(type_name(t)));
-  term_attrs(rc, n, "left", fr, xe);
-  term_attrs(rc, n, "right", fr, zexpr_kid(e, below ? 1 : 2));
+  side_attrs(rc, n, "left", fr, xe);
+  side_attrs(rc, n, "right", fr, zexpr_kid(e, below ? 1 : 2));
   gap_attrs(rc, n, t, op, &x, bound);
 }
 

@@ -93,6 +93,29 @@ def test_cap_binding():
           r.get('text'))
 
 
+def test_county_and_check():
+    # county 320804: CL-320804-01 was awarded 2024-12-16, 16 days before the period; CL-320804-02
+    # is not a first-time award
+    rc, out, err = run('explain', '--policy', POLICY, '--facts', FACTS, '--entity', 'county', '--id', '320804',
+                       '--rule', 'cluster_reward', '--format', 'json')
+    doc = json.loads(out) if rc == 0 else {'rules': []}
+    r = rule_of(doc, 'cluster_reward')
+    records = {x['id']: x for x in (r.get('failed') or [{}])[0].get('records', [])}
+    c1 = (records.get('CL-320804-01', {}).get('failed') or [{}])[0]
+    check('county: 16 days early', (c1.get('left'), c1.get('right'), c1.get('gap'), c1.get('unit')) ==
+          ('2024-12-16', '2025-01-01', '16', 'days'), records)
+    c2 = (records.get('CL-320804-02', {}).get('failed') or [{}])[0]
+    check('county: not first time', c2.get('condition') == 'c.first_time' and c2.get('needed') == 'true', records)
+    # loan LN-E02-1: an srdi_loan of 2025-02-14 at 3.65 %, above LPR 3.10 % + 0.50 = 3.60 %
+    rc, out, err = run('explain', '--policy', POLICY, '--facts', FACTS, '--entity', 'loan', '--id', 'LN-E02-1',
+                       '--format', 'json')
+    doc = json.loads(out) if rc == 0 else {'rules': []}
+    r = rule_of(doc, 'srdi_loan_rate_cap')
+    held = [f for f in r.get('failed', []) if f.get('operator') == '>']
+    check('check: violated', r.get('outcome') == 'violated', r.get('outcome'))
+    check('check: the part that held', held and (held[0].get('left'), held[0].get('right')) == ('3.65%', '3.6%'), held)
+
+
 def test_set_and_errors():
     # with the threshold at 400,000.00: 450,000.00 x 3 % (srdi_sme on 2025-12-31) = 13,500.00
     doc = explain_json('--id', YUNHE, '--rule', 'rd_base_subsidy', '--set', 'rd_min_expense=400000')
@@ -115,4 +138,4 @@ def test_set_and_errors():
 
 if __name__ == '__main__':
     raise SystemExit(run_groups([test_entitled, test_not_entitled_gap, test_aggregate_records, test_cap_binding,
-                                 test_set_and_errors]))
+                                 test_county_and_check, test_set_and_errors]))
