@@ -198,6 +198,8 @@ static zjtx_status record(zrun *run, zrecorder *rc, const zrule *r, const zresul
   zex_node(rc->ex, rc->root)->outcome = outcome_of(r, hit, fen);
   const zsource_expr *src = r->has_amount ? &r->amount : &r->condition;
   zframe fr = {&src->block, src->ast, rec, r->subject, zprobe_locals(rc)};
+  if (r->kind == ZJTX_RULE_CHECK && r->has_condition)
+    zwhy(rc, rc->root, &fr, r->condition.ast, true); /* the parts of the check that held */
   zex_attr(rc->ex, rc->root, "text_zh", ztext_rule(rc, r, rc->root, &fr, "zh"));
   zex_attr(rc->ex, rc->root, "text_en", ztext_rule(rc, r, rc->root, &fr, "en"));
   return ZJTX_OK;
