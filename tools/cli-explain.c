@@ -31,7 +31,6 @@ static const cli_command explain_command = {
 typedef struct {
   char *policy, *facts, *entity, *id, *rule, *format, *lang, *period;
   char **set;
-  gboolean quiet;
   GPtrArray *sets;
 } options;
 
@@ -71,7 +70,6 @@ static int parse_options(int argc, char **argv, options *o) {
       {"period", 0, 0, G_OPTION_ARG_FILENAME, &o->period, "The period evaluated", "YYYY"},
       {"set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->set, "Replace a parameter (PARAM[KEY]=VALUE: one key); repeatable",
        "PARAM=VALUE"},
-      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No notes on standard error", NULL},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};
   int rc = cli_parse_options(&explain_command, entries, &argc, &argv);
   if (rc == 0)

@@ -93,6 +93,33 @@ def test_cap_binding():
           r.get('text'))
 
 
+def nodes(tree, kind):
+    found = [tree] if tree.get('kind') == kind else []
+    for c in tree.get('children', []):
+        found += nodes(c, kind)
+    return found
+
+
+def test_bounds_and_records():
+    # LN-E01-1, signed 2025-03-18: 2025-03-18 .. 2025-12-31 is 289 days;
+    # 30,000,000.00 x 2 % x 289 / 360 = 481,666.67 < 854,958.33 paid < 10,000,000.00 per loan
+    doc = explain_json('--id', HENGDA, '--rule', 'equipment_loan_interest_subsidy')
+    r = rule_of(doc, 'equipment_loan_interest_subsidy')
+    check('bounds: amount', r.get('amount') == '481666.67', r.get('amount'))
+    tree = r.get('explanation', {})
+    days = [d for d in nodes(tree, 'derived') if d.get('name') == 'accrued_days']
+    check('bounds: 289 days', days and days[0].get('value') == '289', days)
+    mins = [b for b in nodes(tree, 'bound') if b.get('label', '').startswith('min(round(')]
+    check('bounds: the computed subsidy bound, not interest_paid', mins and mins[0].get('index') == '1'
+          and mins[0].get('argument', '').startswith('round(principal'), mins)
+    loans = [x for x in nodes(tree, 'record') if x.get('entity') == 'loan']
+    check('bounds: the loan summed', [(x.get('id'), x.get('matched'), x.get('contributes')) for x in loans] ==
+          [('LN-E01-1', 'true', '481666.67')], loans)
+    honors = [x for x in nodes(tree, 'record') if x.get('entity') == 'honor']
+    check('bounds: the honor that made it SRDI on 2025-03-18', [x.get('matched') for x in honors] ==
+          ['true', 'false'], honors)
+
+
 def test_county_and_check():
     # county 320804: CL-320804-01 was awarded 2024-12-16, 16 days before the period; CL-320804-02
     # is not a first-time award
@@ -138,4 +165,4 @@ def test_set_and_errors():
 
 if __name__ == '__main__':
     raise SystemExit(run_groups([test_entitled, test_not_entitled_gap, test_aggregate_records, test_cap_binding,
-                                 test_county_and_check, test_set_and_errors]))
+                                 test_bounds_and_records, test_county_and_check, test_set_and_errors]))
