@@ -16,7 +16,7 @@ static const cli_command evaluate_command = {
         "  table  for people, with the summary at the end (the default)\n"
         "  json   one document {\"policy\", \"period\", \"entitlements\": [...], \"violations\": [...]}\n"
         "  jsonl  one JSON object per line, entitlements then violations, each with \"type\"\n"
-        "  csv    the columns type,rule,beneficiary,id,amount,fen (a violation's check in rule)\n"
+        "  csv    the columns type,rule,beneficiary,id,amount,fen,missing (a violation's check in rule)\n"
         "\n"
         "--set PARAM=VALUE replaces a parameter, PARAM[KEY]=VALUE one key of a keyed one;\n"
         "rates are written in percent (--set base_rate=3 for 3 %).\n"

@@ -141,7 +141,13 @@ static void tally_all(builder *b) {
     size_t ri = rule_index(b, a->rule);
     tally(b, &g_array_index(b->r->rules, sim_rule, ri).t, a->base, a->reform, true);
     if (a->base != a->reform) {
-      sim_change c = {a->rule, a->entity, a->id, a->group, ri, a->base, a->reform, 0};
+      sim_change c = {.rule = a->rule,
+                      .entity = a->entity,
+                      .id = a->id,
+                      .group = a->group,
+                      .rule_index = ri,
+                      .base = a->base,
+                      .reform = a->reform};
       g_array_append_val(b->r->changes, c);
     }
   }
@@ -267,4 +273,16 @@ void sim_report_clear(sim_report *r) {
   if (r->changes)
     g_array_unref(r->changes);
   memset(r, 0, sizeof *r);
+}
+
+void sim_report_name(sim_report *r, const zjtx_facts *facts) {
+  for (guint i = 0; i < r->groups->len; i++) {
+    sim_group *g = &g_array_index(r->groups, sim_group, i);
+    g->name = g->id ? zjtx_facts_record_label(facts, r->group_by, g->id) : NULL;
+  }
+  for (guint i = 0; i < r->changes->len; i++) {
+    sim_change *c = &g_array_index(r->changes, sim_change, i);
+    c->name = zjtx_facts_record_label(facts, c->entity, c->id);
+    c->group_name = c->group ? zjtx_facts_record_label(facts, r->group_by, c->group) : NULL;
+  }
 }

@@ -19,7 +19,12 @@ static const cli_command simulate_command = {
         "--set replaces a parameter in the REFORM only (the base stays as published), so\n"
         "that a parameter change can be simulated without writing a reform file: the\n"
         "reform may then be the base itself.  --report also writes a self-contained HTML\n"
-        "page with bar charts (inline SVG, no script, no network) and winners and losers.\n"
+        "page with bar charts (inline SVG, no script, no network) and winners and losers,\n"
+        "printable on A4 as a record to sign: records by name beside their id, a warning\n"
+        "naming the assumed parameters and a draft policy document, what the reform\n"
+        "changes (each parameter and rule, before -> after), the facts and their record\n"
+        "counts, the policy versions, the engine version and the date it was made\n"
+        "(SOURCE_DATE_EPOCH, when set, fixes that date).\n"
         "\n"
         "Examples:\n"
         "  zjtx simulate --policy rules/policy.xml --reform reforms/raise-rate.xml \\\n"
@@ -241,11 +246,27 @@ static int evaluate_both(simulation *s) {
 
 /* ---- output ------------------------------------------------------------ */
 
+/* When the report is made: now, in local time; or SOURCE_DATE_EPOCH (in
+ * UTC) when set, so that the same inputs can give the same page. */
+static char *report_date(void) {
+  const char *epoch = g_getenv("SOURCE_DATE_EPOCH");
+  guint64 secs = 0;
+  g_autoptr(GDateTime) t = NULL;
+  if (epoch && g_ascii_string_to_unsigned(epoch, 10, 0, G_MAXINT64, &secs, NULL))
+    t = g_date_time_new_from_unix_utc((gint64)secs);
+  if (!t)
+    t = g_date_time_new_now_local();
+  return g_date_time_format(t, "%Y-%m-%d %H:%M %Z");
+}
+
 static int write_outputs(simulation *s) {
   sim_report r;
-  sim_view v = {.sets = s->o->sets, .top = s->top};
+  g_autofree char *made = report_date();
+  sim_view v = {.sets = s->o->sets, .top = s->top, .facts = s->base.facts, .facts_path = s->o->facts, .made = made};
   bool ok = sim_report_build(&r, s->base.p, s->base.res, s->reform.p, s->reform.res);
   ok = ok && s->write(s->out.fp, &r, &v) && cli_sink_commit(&s->out);
+  if (ok && s->report.fp)
+    sim_report_name(&r, s->base.facts);
   if (ok && s->report.fp)
     ok = sim_write_html(s->report.fp, &r, &v) && cli_sink_commit(&s->report);
   sim_report_clear(&r);

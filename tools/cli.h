@@ -99,7 +99,7 @@ zjtx_status cli_load_facts(zjtx_policy *policy, const char *path, cli_progress *
 bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);
 /* One JSON object per line: entitlements, then violations, each with "type". */
 bool cli_write_jsonl(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);
-/* CSV (RFC 4180): type,rule,beneficiary,id,amount,fen. */
+/* CSV (RFC 4180): type,rule,beneficiary,id,amount,fen,missing. */
 bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);
 /* Writes the result as a table for people (Chinese titles, totals). */
 bool cli_write_table(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);

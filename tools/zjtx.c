@@ -24,7 +24,7 @@ static const char usage[] =
     "                 json: one document {\"policy\", \"period\", \"entitlements\": [...],\n"
     "                 \"violations\": [...]}; jsonl: one JSON object per line,\n"
     "                 entitlements then violations, each with \"type\"; csv: the columns\n"
-    "                 type,rule,beneficiary,id,amount,fen (a violation's check in rule).\n"
+    "                 type,rule,beneficiary,id,amount,fen,missing (a violation's check in rule).\n"
     "      --explain  add why each result is what it is (not with csv).\n"
     "      --output FILE  write the result to FILE instead of standard output.\n"
     "      --rejects FILE.csv  list the refused records: file,line,entity,id,field,value,reason.\n"

@@ -117,6 +117,17 @@ ZJTX_API const char *zjtx_result_indicator_value(const zjtx_result *result, size
 ZJTX_API const char *zjtx_result_indicator_target(const zjtx_result *result, size_t i);
 /** 1 when the value meets the target, else 0. */
 ZJTX_API int zjtx_result_indicator_met(const zjtx_result *result, size_t i);
+/**
+ * zjtx_result_indicator_records / _lacking: over how many records the
+ * indicator was computed (every record of the entities its aggregates
+ * walked: "enterprises"), and how many records lacked data it read (a
+ * missing optional field, whether the indicator then left the record out
+ * with is_missing() or not).  An indicator whose value is missing has the
+ * value "missing" and no target met.
+ * Since: 0.2
+ */
+ZJTX_API size_t zjtx_result_indicator_records(const zjtx_result *result, size_t i);
+ZJTX_API size_t zjtx_result_indicator_lacking(const zjtx_result *result, size_t i);
 
 /* Violations, in check order then record order.  Borrowed strings. */
 ZJTX_API size_t zjtx_result_violation_count(const zjtx_result *result);
@@ -125,6 +136,34 @@ ZJTX_API const char *zjtx_result_violation_check(const zjtx_result *result, size
 ZJTX_API const char *zjtx_result_violation_entity(const zjtx_result *result, size_t i);
 /** The offending record's id, or the group's key value. */
 ZJTX_API const char *zjtx_result_violation_id(const zjtx_result *result, size_t i);
+
+/*
+ * Undecided: the (rule or check, subject) pairs the facts held are not
+ * enough to decide, because optional fields (declared required="false")
+ * are missing and the outcome depends on them.  In rule order then record
+ * order; each names the inputs it lacks (entity, record id, field), in the
+ * order the evaluation met them.  A rule whose condition is false without
+ * the missing values, or whose amount is zero without them, is decided
+ * (not entitled) and is not listed here.  Borrowed strings.
+ * Since: 0.2
+ */
+ZJTX_API size_t zjtx_result_undecided_count(const zjtx_result *result);
+/** The rule's or check's id.  Since: 0.2 */
+ZJTX_API const char *zjtx_result_undecided_rule(const zjtx_result *result, size_t i);
+/** Whether it is a rule (entitlement) or a check.  Since: 0.2 */
+ZJTX_API zjtx_rule_kind zjtx_result_undecided_kind(const zjtx_result *result, size_t i);
+/** The subject entity (or the grouping field of a grouped rule).  Since: 0.2 */
+ZJTX_API const char *zjtx_result_undecided_entity(const zjtx_result *result, size_t i);
+/** The subject's id (or the group's key).  Since: 0.2 */
+ZJTX_API const char *zjtx_result_undecided_id(const zjtx_result *result, size_t i);
+/** How many missing inputs item @i names.  Since: 0.2 */
+ZJTX_API size_t zjtx_result_undecided_missing_count(const zjtx_result *result, size_t i);
+/** 1 when item @i lacks more inputs than it names (over 63).  Since: 0.2 */
+ZJTX_API int zjtx_result_undecided_missing_more(const zjtx_result *result, size_t i);
+/** Missing input @j of item @i: its entity, record id and field.  Since: 0.2 */
+ZJTX_API const char *zjtx_result_undecided_missing_entity(const zjtx_result *result, size_t i, size_t j);
+ZJTX_API const char *zjtx_result_undecided_missing_id(const zjtx_result *result, size_t i, size_t j);
+ZJTX_API const char *zjtx_result_undecided_missing_field(const zjtx_result *result, size_t i, size_t j);
 
 /**
  * zjtx_result_explain_entitlement / _violation: why the @i-th result is
@@ -170,20 +209,20 @@ typedef enum {
   ZJTX_NODE_FACT = 12,    /* a field read; attrs entity, id, field, title, type */
   ZJTX_NODE_RECORD = 13,  /* a record an aggregate considered; attrs entity, id, matched */
   ZJTX_NODE_BOUND = 14,   /* which argument of a min() or max() gave its value; attrs function, argument, index */
-  ZJTX_NODE_MISSING = 15  /* reserved for an input that is missing; attrs entity, id, field */
+  ZJTX_NODE_MISSING = 15  /* an input an undecided rule lacks; attrs entity, id, field, title */
 } zjtx_node_kind;
 
 /**
  * zjtx_outcome: what a rule decided for one subject.  Fixed values,
- * append-only.  ZJTX_OUTCOME_UNDECIDED is reserved for rules whose inputs
- * are missing (its RULE node then has MISSING children).
+ * append-only.  An undecided rule's RULE node has a ZJTX_NODE_MISSING
+ * child for each input it lacks.
  * Since: 0.2
  */
 typedef enum {
   ZJTX_OUTCOME_NONE = 0,         /* not a rule node */
   ZJTX_OUTCOME_ENTITLED = 1,     /* an entitlement rule pays a nonzero amount */
   ZJTX_OUTCOME_NOT_ENTITLED = 2, /* its condition is false, or the amount is zero */
-  ZJTX_OUTCOME_UNDECIDED = 3,    /* the facts held are not enough (reserved) */
+  ZJTX_OUTCOME_UNDECIDED = 3,    /* the facts held are not enough: inputs are missing */
   ZJTX_OUTCOME_VIOLATED = 4,     /* a check's condition holds: a violation */
   ZJTX_OUTCOME_COMPLIED = 5      /* a check's condition is false */
 } zjtx_outcome;
@@ -220,7 +259,8 @@ ZJTX_API const char *zjtx_outcome_name(zjtx_outcome outcome);
  * `direction` "increase" or "decrease", `strict` "true" when it must go
  * beyond the gap) or for a code, text or bool `needed`; an aggregate's
  * FAILED node has a RECORD child per record considered, each with the
- * FAILED parts of its `where`.  The rule is run again through the
+ * FAILED parts of its `where`.  Below an undecided rule: a
+ * ZJTX_NODE_MISSING for each input it lacks.  The rule is run again through the
  * evaluation's own code with its trace on: nothing is computed twice.
  * Returns: ZJTX_OK; ZJTX_ERR_INVALID_ARG for NULL arguments;
  *   ZJTX_ERR_NOT_FOUND for an unknown entity, record or rule;

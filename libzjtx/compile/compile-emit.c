@@ -53,6 +53,8 @@ int32_t zcomp_add_const(zcompiler *c, zval v) {
 }
 /* A constant; its type goes in a and b, for the dump only (the VM ignores them). */
 void zcomp_emit_const(zcompiler *c, zval v, ztype t) {
+  if (!ztype_is_decimal(t))
+    zval_set_present(&v); /* a decimal's scale says it is there */
   int codeset = t.kind == ZT_CODE && t.ref >= 0 && t.ref < UINT16_MAX ? t.ref + 1 : 0;
   zcomp_emit(c, OP_CONST, (int)t.kind, codeset, zcomp_add_const(c, v));
 }

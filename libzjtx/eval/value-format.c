@@ -9,6 +9,8 @@
  * codes and records by their text. */
 char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v) {
   char buf[ZDEC_BUFSZ];
+  if (zval_is_missing(v))
+    return g_strdup("missing");
   switch (t.kind) {
   case ZT_MONEY: {
     zdec r;

@@ -88,9 +88,9 @@ typedef struct {
 void zrec_init(zrecorder *rc, zrun *run, const zjtx_policy *p, const zjtx_facts *f, zjtx_explanation *ex);
 void zrec_clear(zrecorder *rc);
 /* Runs rule r for record rec (or the group selected) with every hook
- * recorded under rc->root; *hit and *fen as zrun_subject gives them, then
- * explains each aggregate met record by record. */
-bool zrec_run(zrecorder *rc, const zrule *r, int32_t rec, bool *hit, int64_t *fen);
+ * recorded under rc->root; *out as zrun_subject gives it, then explains
+ * each aggregate met record by record. */
+bool zrec_run(zrecorder *rc, const zrule *r, int32_t rec, zoutcome *out);
 
 /* ---- running a part alone (explain-probe.c) ------------------------------- */
 

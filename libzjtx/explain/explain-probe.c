@@ -77,6 +77,8 @@ static bool self_contained(const zblock *b, int from, int to) {
       pops += ((in->a & ZPARAM_KEYED) != 0) + ((in->a & ZPARAM_DATED) != 0);
     else if (in->op == OP_CALL)
       pops += in->a;
+    else if ((in->op == OP_AND_SC || in->op == OP_OR_SC) && in->a)
+      pops = 0; /* the left operand stays for JOIN (zcomp_begin_logic) */
     depth -= pops;
     if (depth < 0)
       return false;

@@ -23,10 +23,40 @@ static size_t add_rule(zjtx_explanation *ex, size_t root, const zrule *r) {
   return n;
 }
 
-static zjtx_outcome outcome_of(const zrule *r, bool hit, int64_t fen) {
+static zjtx_outcome outcome_of(const zrule *r, const zoutcome *o) {
+  if (o->inputs)
+    return ZJTX_OUTCOME_UNDECIDED;
   if (r->kind == ZJTX_RULE_CHECK)
-    return hit ? ZJTX_OUTCOME_VIOLATED : ZJTX_OUTCOME_COMPLIED;
-  return hit && fen != 0 ? ZJTX_OUTCOME_ENTITLED : ZJTX_OUTCOME_NOT_ENTITLED;
+    return o->hit ? ZJTX_OUTCOME_VIOLATED : ZJTX_OUTCOME_COMPLIED;
+  return o->hit && o->fen != 0 ? ZJTX_OUTCOME_ENTITLED : ZJTX_OUTCOME_NOT_ENTITLED;
+}
+
+typedef struct {
+  zrecorder *rc;
+  size_t rule;
+} zmissing_list;
+
+/* One input an undecided rule lacks, as a MISSING node. */
+static void add_missing(const zmissing_input *in, void *data) {
+  zmissing_list *ml = data;
+  zrecorder *rc = ml->rc;
+  char buf[32];
+  const zentity *e = zpolicy_entity(rc->policy, in->entity);
+  const zfield *fd = zentity_field(e, in->field);
+  const char *id = zfacts_record_id(rc->facts, in->entity, in->rec, buf);
+  size_t n =
+      zex_add(rc->ex, ZJTX_NODE_MISSING, ml->rule, g_strdup_printf("%s %s.%s", e->name, id, fd->name), NULL, NULL);
+  zex_attr(rc->ex, n, "entity", g_strdup(e->name));
+  zex_attr(rc->ex, n, "id", g_strdup(id));
+  zex_attr(rc->ex, n, "field", g_strdup(fd->name));
+  zex_attr(rc->ex, n, "title", g_strdup(ztext2_pick(&fd->title, "zh", fd->name)));
+  zex_attr(rc->ex, n, "title_en", g_strdup(zex_title_en(&fd->title, fd->name)));
+}
+
+static void missing_nodes(zrecorder *rc, size_t rule, uint64_t inputs) {
+  zmissing_list ml = {rc, rule};
+  if (zvm_missing_inputs(&rc->run->vm, inputs, add_missing, &ml))
+    zex_attr(rc->ex, rule, "missing_more", g_strdup("true"));
 }
 
 /* An amount of zero: which records its aggregates skipped, and why. */
@@ -45,18 +75,34 @@ static void explain_zero(zrecorder *rc, size_t n, const zrule *r, const zframe *
   zwhy_term(rc, f, fr, r->amount.ast, 0);
 }
 
-static void outcome_attrs(zrecorder *rc, size_t n, const zrule *r, bool hit, int64_t fen) {
+static void outcome_attrs(zrecorder *rc, size_t n, const zrule *r, const zoutcome *o) {
   znode *node = zex_node(rc->ex, n);
-  node->outcome = outcome_of(r, hit, fen);
+  node->outcome = outcome_of(r, o);
   zex_attr(rc->ex, n, "outcome", g_strdup(zjtx_outcome_name(node->outcome)));
-  if (r->kind == ZJTX_RULE_ENTITLEMENT && hit) {
+  if (node->outcome == ZJTX_OUTCOME_UNDECIDED) {
+    node->value = g_strdup(zjtx_outcome_name(node->outcome));
+    missing_nodes(rc, n, o->inputs);
+  } else if (r->kind == ZJTX_RULE_ENTITLEMENT && o->hit) {
     char buf[ZFMT_FEN_BUFSZ];
-    node->value = g_strdup(zfmt_fen(fen, buf));
+    node->value = g_strdup(zfmt_fen(o->fen, buf));
     node->money = true;
     zex_attr(rc->ex, n, "amount", g_strdup(node->value));
   } else {
     node->value = g_strdup(zjtx_outcome_name(node->outcome));
   }
+}
+
+/* Why the rule decided as it did: the parts of a condition that failed
+ * (or, for a violation, held), or the records of an amount of zero. */
+static void explain_why(zrecorder *rc, size_t n, const zrule *r, const zoutcome *o, const zframe *fr) {
+  if (o->inputs)
+    return; /* undecided: its MISSING nodes say why */
+  if (r->has_condition && !o->hit)
+    zwhy(rc, n, fr, r->condition.ast, false);
+  else if (r->kind == ZJTX_RULE_CHECK && r->has_condition)
+    zwhy(rc, n, fr, r->condition.ast, true); /* a violation: the parts that held */
+  else if (r->kind == ZJTX_RULE_ENTITLEMENT && r->has_amount && o->fen == 0)
+    explain_zero(rc, n, r, fr);
 }
 
 /* One rule for record rec: its run recorded, then why not. */
@@ -66,25 +112,19 @@ static zjtx_status explain_rule(zrun *run, zjtx_explanation *ex, size_t root, co
   zrec_init(&rc, run, run->vm.policy, run->vm.facts, ex);
   size_t n = add_rule(ex, root, r);
   rc.root = rc.parent = n;
-  bool hit;
-  int64_t fen = 0;
+  zoutcome o;
   zjtx_status st = ZJTX_OK;
-  if (!zrec_run(&rc, r, rec, &hit, &fen)) {
+  if (!zrec_run(&rc, r, rec, &o)) {
     st = run->vm.error ? zerr_give(err, g_steal_pointer(&run->vm.error))
                        : zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s: evaluation failed", r->id);
     zrec_clear(&rc);
     return st;
   }
-  outcome_attrs(&rc, n, r, hit, fen);
-  bool amount_step = hit && r->has_amount;
+  outcome_attrs(&rc, n, r, &o);
+  bool amount_step = o.hit && r->has_amount && !o.inputs;
   const zsource_expr *src = amount_step ? &r->amount : &r->condition;
   zframe fr = {&src->block, src->ast, rec, r->subject, zprobe_locals(&rc)};
-  if (r->has_condition && !hit)
-    zwhy(&rc, n, &fr, r->condition.ast, false);
-  else if (r->kind == ZJTX_RULE_CHECK && r->has_condition)
-    zwhy(&rc, n, &fr, r->condition.ast, true); /* a violation: the parts that held */
-  else if (r->kind == ZJTX_RULE_ENTITLEMENT && amount_step && fen == 0)
-    explain_zero(&rc, n, r, &fr);
+  explain_why(&rc, n, r, &o, &fr);
   zex_attr(ex, n, "text_zh", ztext_rule(&rc, r, n, &fr, "zh"));
   zex_attr(ex, n, "text_en", ztext_rule(&rc, r, n, &fr, "en"));
   zrec_clear(&rc);
@@ -182,20 +222,19 @@ static zjtx_status record(zrun *run, zrecorder *rc, const zrule *r, const zresul
     zgroups_select(&run->vm, gs, (guint)it->rec);
     rec = -1;
   }
-  bool hit;
-  int64_t fen;
-  bool ok = zrec_run(rc, r, rec, &hit, &fen);
+  zoutcome o;
+  bool ok = zrec_run(rc, r, rec, &o);
   if (!ok && run->vm.error)
     return zerr_give(err, g_steal_pointer(&run->vm.error));
   if (!ok)
     return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluation failed", r->id, it->id);
-  if (!hit || (r->kind == ZJTX_RULE_ENTITLEMENT && fen != it->fen))
+  if (!o.hit || o.inputs || (r->kind == ZJTX_RULE_ENTITLEMENT && o.fen != it->fen))
     return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluated again, it gives another result",
                     r->id, it->id);
   size_t n = zex_add(rc->ex, ZJTX_NODE_RESULT, rc->root, g_strdup(r->kind == ZJTX_RULE_CHECK ? "violation" : "amount"),
                      r->kind == ZJTX_RULE_CHECK ? g_strdup(it->id) : g_strdup(it->amount), NULL);
   zex_node(rc->ex, n)->money = r->kind != ZJTX_RULE_CHECK;
-  zex_node(rc->ex, rc->root)->outcome = outcome_of(r, hit, fen);
+  zex_node(rc->ex, rc->root)->outcome = outcome_of(r, &o);
   const zsource_expr *src = r->has_amount ? &r->amount : &r->condition;
   zframe fr = {&src->block, src->ast, rec, r->subject, zprobe_locals(rc)};
   if (r->kind == ZJTX_RULE_CHECK && r->has_condition)

@@ -164,7 +164,7 @@ static void say_term(zsay *s, const zframe *fr, const zexpr *e, bool points, int
     say_kid(s, fr, zexpr_kid(e, 1), strength(e) + 1, rates, depth);
     return;
   }
-  if (e->kind == ZE_IF && zprobe_value(s->rc, fr, zexpr_kid(e, 0), &v)) {
+  if (e->kind == ZE_IF && zprobe_value(s->rc, fr, zexpr_kid(e, 0), &v) && !zval_is_missing(&v)) {
     say_term(s, fr, zexpr_kid(e, v.b ? 1 : 2), points, depth);
     return;
   }
@@ -389,10 +389,17 @@ static void say_missing(zsay *s, size_t rule) {
   const zjtx_explanation *ex = s->rc->ex;
   bool first = true;
   for (size_t m = child(ex, rule, ZJTX_NODE_MISSING, rule); m != (size_t)-1;
-       m = child(ex, rule, ZJTX_NODE_MISSING, m), first = false)
-    g_string_append_printf(s->out, s->zh ? "%s%s %s 的 %s" : "%s %s %s's %s",
+       m = child(ex, rule, ZJTX_NODE_MISSING, m), first = false) {
+    const char *title = zex_attr_get(ex, m, s->zh ? "title" : "title_en"), *field = zex_attr_get(ex, m, "field");
+    g_string_append_printf(s->out, s->zh ? "%s%s %s 的 " : "%s %s %s's ",
                            first ? (s->zh ? " " : "") : (s->zh ? "、" : ","), zex_attr_get(ex, m, "entity"),
-                           zex_attr_get(ex, m, "id"), zex_attr_get(ex, m, "field"));
+                           zex_attr_get(ex, m, "id"));
+    if (title && g_strcmp0(title, field) != 0)
+      g_string_append_printf(s->out, "%s ", title);
+    g_string_append(s->out, field);
+  }
+  if (zex_attr_get(ex, rule, "missing_more"))
+    g_string_append(s->out, s->zh ? " 等" : " and more");
   g_string_append(s->out, s->zh ? "。" : ". ");
 }
 

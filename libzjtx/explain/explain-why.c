@@ -160,7 +160,9 @@ static void why_compare(zrecorder *rc, size_t parent, const zframe *fr, const ze
   zex_attr(rc->ex, n, "type", g_strdup(type_name(t)));
   side_attrs(rc, n, "left", fr, le);
   side_attrs(rc, n, "right", fr, re);
-  if (value) {
+  if (zval_is_missing(&l) || zval_is_missing(&r)) {
+    zex_attr(rc->ex, n, "missing", g_strdup("true")); /* no gap to a value that is not there */
+  } else if (value) {
     zex_attr(rc->ex, n, "needed", g_strdup("false"));
   } else if (ztype_is_decimal(t) || t.kind == ZT_DATE) {
     gap_attrs(rc, n, t, e->op, &l, &r);
@@ -177,7 +179,8 @@ static void why_within(zrecorder *rc, size_t parent, const zframe *fr, const zex
   zval x, lo, hi;
   const zexpr *xe = zexpr_kid(e, 0);
   if (value || !zprobe_value(rc, fr, xe, &x) || !zprobe_value(rc, fr, zexpr_kid(e, 1), &lo) ||
-      !zprobe_value(rc, fr, zexpr_kid(e, 2), &hi))
+      !zprobe_value(rc, fr, zexpr_kid(e, 2), &hi) || zval_is_missing(&x) || zval_is_missing(&lo) ||
+      zval_is_missing(&hi))
     return;
   ztype t = common_type(xe, zexpr_kid(e, 1));
   bool below = t.kind == ZT_DATE ? x.date < lo.date : zdec_cmp(x.d, lo.d) < 0;
@@ -253,7 +256,7 @@ static void why_logic(zrecorder *rc, size_t parent, const zframe *fr, const zexp
   for (guint i = 0; i < ops->len; i++) {
     const zexpr *op = g_ptr_array_index(ops, i);
     zval v;
-    if (zprobe_value(rc, fr, op, &v) && v.b == value)
+    if (zprobe_value(rc, fr, op, &v) && !zval_is_missing(&v) && v.b == value)
       zwhy(rc, parent, fr, op, v.b);
   }
 }
@@ -291,7 +294,7 @@ static void why_node(zrecorder *rc, size_t parent, const zframe *fr, const zexpr
     return;
   case ZE_IF: {
     zval c;
-    if (zprobe_value(rc, fr, zexpr_kid(e, 0), &c)) {
+    if (zprobe_value(rc, fr, zexpr_kid(e, 0), &c) && !zval_is_missing(&c)) {
       zwhy(rc, parent, fr, zexpr_kid(e, c.b ? 1 : 2), value);
       return;
     }
@@ -358,6 +361,14 @@ static void explain_record(zrecorder *rc, size_t parent, zframe *fr, const zexpr
   zval w = {.b = true}, v;
   if (where && !zprobe_value(rc, fr, where, &w))
     return;
+  if (zval_is_missing(&w)) {
+    /* neither matched nor skipped: what its where lacks is missing */
+    zex_add(rc->ex, ZJTX_NODE_RECORD, parent,
+            g_strdup_printf("%s %s", zpolicy_entity(rc->policy, entity)->name,
+                            zfacts_record_id(rc->facts, entity, rec, buf)),
+            g_strdup("missing"), NULL);
+    return;
+  }
   const char *id = zfacts_record_id(rc->facts, entity, rec, buf);
   const zentity *e = zpolicy_entity(rc->policy, entity);
   size_t n = zex_add(rc->ex, ZJTX_NODE_RECORD, parent, g_strdup_printf("%s %s", e->name, id),
@@ -371,7 +382,9 @@ static void explain_record(zrecorder *rc, size_t parent, zframe *fr, const zexpr
   }
   if (!value || !zprobe_value(rc, fr, value, &v))
     return;
-  if (strcmp(agg->name, "all") == 0) {
+  if (zval_is_missing(&v)) {
+    zex_attr(rc->ex, n, "contributes", g_strdup("missing"));
+  } else if (strcmp(agg->name, "all") == 0) {
     zex_attr(rc->ex, n, "holds", g_strdup(v.b ? "true" : "false"));
     if (!v.b)
       zwhy(rc, n, fr, value, false);

@@ -314,8 +314,19 @@ static void on_cap_applied(zsteps *s, const zrule *r, const zcap *cap, int64_t c
   zex_attr(rc->ex, rc->parent, "label", g_strdup(cap->label));
 }
 
+/* A step came out missing: its node says so (the rule's outcome lists
+ * what is missing). */
+static void on_missing(zsteps *s, const zrule *r, uint64_t inputs) {
+  (void)r;
+  (void)inputs;
+  recorder *rc = steps_recorder(s);
+  znode *n = node(rc, rc->parent);
+  if (!n->value)
+    n->value = g_strdup("missing");
+}
+
 static const zsteps step_hooks = {on_condition, on_condition_held, on_amount, on_amount_raw, on_rounded,
-                                  on_cap,       on_cap_applied};
+                                  on_cap,       on_cap_applied,    on_missing};
 static const ztrace vm_hooks = {on_enter, on_leave, on_param, on_aggregate, on_field, on_minmax, on_agg_frame};
 
 void zrec_init(zrecorder *rc, zrun *run, const zjtx_policy *p, const zjtx_facts *f, zjtx_explanation *ex) {
@@ -354,13 +365,13 @@ static void explain_pending(zrecorder *rc) {
   g_array_set_size(rc->pending, 0);
 }
 
-bool zrec_run(zrecorder *rc, const zrule *r, int32_t rec, bool *hit, int64_t *fen) {
+bool zrec_run(zrecorder *rc, const zrule *r, int32_t rec, zoutcome *out) {
   zrun *run = rc->run;
   rc->rec = rec;
   rc->rule = r;
   run->vm.trace = &rc->hooks;
   run->steps = &rc->steps;
-  bool ok = zrun_subject(run, r, rec, hit, fen);
+  bool ok = zrun_subject(run, r, rec, out);
   run->vm.trace = NULL;
   run->steps = NULL;
   g_array_set_size(rc->open, 0);

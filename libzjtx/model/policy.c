@@ -60,6 +60,7 @@ static void entity_free(zentity *e) {
   g_free(e->name);
   g_free(e->plural);
   g_free(e->parent_key);
+  g_free(e->label);
   text2_clear(&e->title);
   g_free(e);
 }
@@ -173,6 +174,7 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_free(p->version);
   g_free(p->jurisdiction);
   g_free(p->document);
+  g_free(p->document_status);
   g_free(p->default_period);
   text2_clear(&p->title);
   g_free(p);
@@ -248,7 +250,7 @@ const char *ztype_kind_name(ztype_kind k) {
 bool zvalue_type_parse(const char *name, ztype *out) {
   for (ztype_kind k = ZT_BOOL; name && k <= ZT_CODE; k++)
     if (strcmp(name, type_kind_names[k]) == 0) {
-      *out = (ztype){k, -1};
+      *out = (ztype){.kind = k, .ref = -1};
       return true;
     }
   return false;
@@ -274,8 +276,45 @@ const char *zjtx_policy_jurisdiction(const zjtx_policy *p) {
 const char *zjtx_policy_document(const zjtx_policy *p) {
   return p ? p->document : NULL;
 }
+const char *zjtx_policy_document_status(const zjtx_policy *p) {
+  return p ? p->document_status : NULL;
+}
+const char *zjtx_policy_version(const zjtx_policy *p) {
+  return p ? p->version : NULL;
+}
 const char *zjtx_policy_default_period(const zjtx_policy *p) {
   return p ? p->default_period : NULL;
+}
+
+static const zderived *derived_at(const zjtx_policy *p, size_t i) {
+  return p && i < p->derived->len ? g_ptr_array_index(p->derived, i) : NULL;
+}
+size_t zjtx_policy_derived_count(const zjtx_policy *p) {
+  return p ? p->derived->len : 0;
+}
+const char *zjtx_policy_derived_name(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d ? d->name : NULL;
+}
+const char *zjtx_policy_derived_entity(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d && d->entity >= 0 ? zpolicy_entity(p, d->entity)->name : NULL;
+}
+const char *zjtx_policy_derived_title(const zjtx_policy *p, size_t i, const char *lang) {
+  const zderived *d = derived_at(p, i);
+  return d ? ztext2_pick(&d->title, lang, d->name) : NULL;
+}
+const char *zjtx_policy_derived_expr(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d ? d->expr.text : NULL;
+}
+const char *zjtx_policy_derived_origin(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d ? d->origin : NULL;
+}
+const char *zjtx_policy_derived_overridden_by(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d && d->hidden ? d->overridden_by : NULL;
 }
 
 static const zrule *rule_at(const zjtx_policy *p, size_t i) {
@@ -381,6 +420,10 @@ const char *zjtx_policy_entity_plural(const zjtx_policy *p, size_t i) {
 const char *zjtx_policy_entity_parent(const zjtx_policy *p, size_t i) {
   const zentity *e = entity_at(p, i);
   return e && e->parent >= 0 ? zpolicy_entity(p, e->parent)->name : NULL;
+}
+const char *zjtx_policy_entity_label(const zjtx_policy *p, size_t i) {
+  const zentity *e = entity_at(p, i);
+  return e ? e->label : NULL;
 }
 size_t zjtx_policy_entity_field_count(const zjtx_policy *p, size_t i) {
   const zentity *e = entity_at(p, i);

@@ -35,6 +35,16 @@ typedef struct {
   zval value;
 } zoverride;
 
+/* One input a missing value lacks: field `field` of record `rec` of `entity`. */
+typedef struct {
+  int32_t entity, field, rec;
+} zmissing_input;
+
+/* A missing value records up to this many distinct inputs, one bit each in
+ * zval.missing.inputs; bit ZVM_MISSING_MORE stands for any beyond them. */
+#define ZVM_MAX_MISSING  63
+#define ZVM_MISSING_MORE 63
+
 /* Per-run state: one per thread.  Nothing in it is shared. */
 typedef struct {
   const struct zjtx_policy *policy;
@@ -54,6 +64,15 @@ typedef struct {
   const int32_t *members;
   int32_t n_members;
   const char *group_key;
+  /* the optional fields found absent since zvm_forget_missing(), in the
+   * order met: bit i of a missing value's inputs is missing[i] */
+  zmissing_input missing[ZVM_MAX_MISSING];
+  int n_missing;
+  /* while an indicator is computed (else NULL): per entity, one byte per
+   * record, set when a value of it was found missing; and the entities
+   * whose every record an aggregate walked (bit per entity index < 64) */
+  uint8_t **lacking;
+  uint64_t walked;
   ztrace *trace;     /* NULL unless explaining */
   zjtx_error *error; /* set when a run fails */
   const char *rule_id;
@@ -63,6 +82,14 @@ typedef struct {
  * false with vm->error set on a run-time failure (overflow, division by zero,
  * no parameter value in force). */
 bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out);
+/* Starts a new subject: missing inputs met so far are forgotten. */
+static inline void zvm_forget_missing(zvm *vm) {
+  vm->n_missing = 0;
+}
+/* Calls `fn` on each input named by the bits of a missing value, in the
+ * order they were met; returns whether bit ZVM_MISSING_MORE was set (more
+ * inputs than could be told apart). */
+bool zvm_missing_inputs(const zvm *vm, uint64_t inputs, void (*fn)(const zmissing_input *in, void *data), void *data);
 /* Reads a parameter value in force on `on` (respecting overrides). */
 bool zvm_param(zvm *vm, int32_t param, int32_t key, zdate on, zval *out);
 

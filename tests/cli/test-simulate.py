@@ -431,8 +431,16 @@ def test_rejects():
     doc['enterprises'][11]['rd_expense'] = 'lots'  # 亿诚 91320812MAUM7PA879: base 46,913.58 + 34,567.89
     with tempfile.TemporaryDirectory() as tmp:
         path = write(tmp, 'facts.json', json.dumps(doc, ensure_ascii=False, indent=1))
-        rc, out, err = simulate(POLICY, '--format', 'json', facts=path)
+        report = os.path.join(tmp, 'report.html')
+        rc, out, err = simulate(POLICY, '--format', 'json', '--report', report, facts=path)
         check('refused record: exit 1', rc == 1, err)
+        page = open(report, encoding='utf-8').read() if os.path.exists(report) else ''
+        counts = re.findall(r'<tr><td><code>(\w+)</code></td><td class="num">(\d+)</td><td class="num">(\d+)</td>'
+                            r'<td class="num[^"]*">(\d+)</td></tr>', page)
+        check('refused record: the report counts 12 enterprises read, 11 accepted, 1 refused',
+              ('enterprises', '12', '11', '1') in counts, counts)
+        check('refused record: read = accepted + refused in every row of the report',
+              counts and all(int(r) == int(a) + int(x) for _, r, a, x in counts), counts)
         check('refused record reported once', err.count('refused enterprise') == 1 and 'facts.json:' in err, err)
         try:
             res = json.loads(out)
