@@ -3,6 +3,8 @@
 not for one enterprise, values worked by hand from rules/rd-base.xml, rules/huaian-2025.xml and the
 spec (policy-huaian-2025.md), period 2025."""
 import json
+import os
+import tempfile
 
 from zjtxtest import FACTS, POLICY, check, run, run_groups
 
@@ -143,6 +145,38 @@ def test_county_and_check():
     check('check: the part that held', held and (held[0].get('left'), held[0].get('right')) == ('3.65%', '3.6%'), held)
 
 
+def test_undecided():
+    # 鑫源 without its R&D figure: both R&D subsidies are undecided, lacking exactly rd_expense;
+    # its loan LN-E02-2 without interest_paid leaves the interest subsidy undecided too
+    with open(FACTS, encoding='utf-8') as f:
+        doc = json.load(f)
+    for e in doc['enterprises']:
+        if e['id'] == '91320812MA1666644T':
+            del e['rd_expense']
+            for loan in e['loans']:
+                if loan['id'] == 'LN-E02-2':
+                    del loan['interest_paid']
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'facts.json')
+        with open(path, 'w', encoding='utf-8') as f:
+            json.dump(doc, f, ensure_ascii=False)
+        rc, out, err = run('explain', '--policy', POLICY, '--facts', path, '--entity', 'enterprise',
+                           '--id', '91320812MA1666644T', '--format', 'json')
+        got = json.loads(out) if rc == 0 else {'rules': []}
+        rc2, text, err2 = run('explain', '--policy', POLICY, '--facts', path, '--entity', 'enterprise',
+                              '--id', '91320812MA1666644T', '--rule', 'rd_base_subsidy')
+    base = rule_of(got, 'rd_base_subsidy')
+    check('undecided: outcome', base.get('outcome') == 'undecided' and 'amount' not in base, base)
+    check('undecided: the missing input', [(m.get('entity'), m.get('id'), m.get('field'))
+                                           for m in base.get('missing', [])] ==
+          [('enterprise', '91320812MA1666644T', 'rd_expense')], base.get('missing'))
+    loan = rule_of(got, 'equipment_loan_interest_subsidy')
+    check('undecided: the loan input', [(m.get('entity'), m.get('id'), m.get('field'))
+                                        for m in loan.get('missing', [])] == [('loan', 'LN-E02-2', 'interest_paid')],
+          loan)
+    check('undecided: in words', '待定：缺少 enterprise 91320812MA1666644T 的 本期研发费用 rd_expense' in text, text)
+
+
 def test_set_and_errors():
     # with the threshold at 400,000.00: 450,000.00 x 3 % (srdi_sme on 2025-12-31) = 13,500.00
     doc = explain_json('--id', YUNHE, '--rule', 'rd_base_subsidy', '--set', 'rd_min_expense=400000')
@@ -165,4 +199,5 @@ def test_set_and_errors():
 
 if __name__ == '__main__':
     raise SystemExit(run_groups([test_entitled, test_not_entitled_gap, test_aggregate_records, test_cap_binding,
-                                 test_bounds_and_records, test_county_and_check, test_set_and_errors]))
+                                 test_bounds_and_records, test_county_and_check, test_undecided,
+                                 test_set_and_errors]))

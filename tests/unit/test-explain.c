@@ -314,6 +314,38 @@ START_TEST(deep_policy_bounded_and_gaps) {
 }
 END_TEST
 
+/* An optional field absent: the rule that needs it is undecided, and says
+ * which input it lacks (rd_expense_prev of ENTITLED, for the increment). */
+START_TEST(undecided_lists_missing_inputs) {
+  zjtx_policy *p = ztest_policy_src("rules/huaian-2025.xml");
+  g_autoptr(GString) json = g_string_new(facts_json);
+  g_string_replace(json, "\"rd_expense_prev\": \"18200000.00\", ", "", 1);
+  zjtx_facts *f = ztest_facts_json(p, json->str, "missing.json");
+  zjtx_result *r = NULL;
+  ck_assert_int_eq(zjtx_evaluate(p, f, NULL, &r, NULL), ZJTX_OK);
+  zjtx_explanation *ex = NULL;
+  ck_assert_int_eq(zjtx_result_explain_subject(r, "enterprise", ENTITLED, NULL, &ex, NULL), ZJTX_OK);
+  size_t inc = find(ex, 0, ZJTX_NODE_RULE, "rule", "rd_incremental_subsidy");
+  ck_assert_int_eq(zjtx_explanation_node_outcome(ex, inc), ZJTX_OUTCOME_UNDECIDED);
+  size_t m = find(ex, inc, ZJTX_NODE_MISSING, "field", "rd_expense_prev");
+  ck_assert_str_eq(attr(ex, m, "entity"), "enterprise");
+  ck_assert_str_eq(attr(ex, m, "id"), ENTITLED);
+  /* the base subsidy needs only rd_expense: still 645,000.00 */
+  size_t base = find(ex, 0, ZJTX_NODE_RULE, "rule", "rd_base_subsidy");
+  ck_assert_str_eq(attr(ex, base, "amount"), "645000.00");
+  g_autofree char *json_out = zjtx_explanation_to_json(ex);
+  ck_assert_ptr_nonnull(strstr(json_out, "\"outcome\":\"undecided\""));
+  ck_assert_ptr_nonnull(strstr(json_out, "\"missing\":[{\"entity\":\"enterprise\",\"id\":\"" ENTITLED
+                                         "\",\"field\":\"rd_expense_prev\""));
+  g_autofree char *zh = zjtx_explanation_to_sentences(ex, "zh");
+  ck_assert_ptr_nonnull(strstr(zh, "待定：缺少 enterprise " ENTITLED " 的 上期研发费用 rd_expense_prev"));
+  zjtx_explanation_free(ex);
+  zjtx_result_free(r);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("explain");
   TCase *tc = tcase_create("explain");
@@ -325,6 +357,7 @@ int main(void) {
   tcase_add_test(tc, bad_arguments);
   tcase_add_test(tc, entitlement_tree_has_facts);
   tcase_add_test(tc, deep_policy_bounded_and_gaps);
+  tcase_add_test(tc, undecided_lists_missing_inputs);
   tcase_set_timeout(tc, 60);
   suite_add_tcase(s, tc);
   return ztest_run_suite(s);
