@@ -105,6 +105,11 @@ static bool write_object(FILE *out, GString *s, const char *prefix, const zjtx_r
 }
 
 bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
+  return cli_write_json_with(out, policy, res, explain, NULL);
+}
+
+bool cli_write_json_with(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain,
+                         const char *members) {
   GString *s = g_string_new("{\"policy\": ");
   zfmt_json_string(s, zjtx_policy_id(policy));
   g_string_append(s, ", \"period\": ");
@@ -119,7 +124,10 @@ bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res
   g_string_append(s, "],\n \"undecided\": [");
   for (size_t i = 0; i < zjtx_result_undecided_count(res) && ok; i++)
     write_undecided(out, s, i ? ",\n  {" : "\n  {", res, i);
-  g_string_append(s, "]}\n");
+  g_string_append(s, "]");
+  if (members)
+    g_string_append_printf(s, ",\n %s", members);
+  g_string_append(s, "}\n");
   fwrite(s->str, 1, s->len, out);
   g_string_free(s, TRUE);
   return ok;
