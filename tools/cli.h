@@ -25,6 +25,7 @@ int cli_cmd_test(int argc, char **argv);           /* cli-test.c: zjtx test PATH
 int cli_cmd_simulate(int argc, char **argv);       /* cli-simulate.c: zjtx simulate ... */
 int cli_cmd_indicators(int argc, char **argv);     /* cli-indicators.c: zjtx indicators ... */
 int cli_cmd_verify_receipt(int argc, char **argv); /* cli-receipt-verify.c: zjtx verify-receipt ... */
+int cli_cmd_explain(int argc, char **argv);        /* cli-explain.c: zjtx explain ... */
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 /* cli_parse_options() printed --help: the command stops with exit status 0. */
