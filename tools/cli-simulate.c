@@ -149,7 +149,7 @@ static int make_options(simulation *s) {
   zjtx_error *err = NULL;
   side *sides[] = {&s->base, &s->reform};
   for (size_t i = 0; i < G_N_ELEMENTS(sides); i++) {
-    sides[i]->opts = zjtx_options_new();
+    sides[i]->opts = cli_options_new();
     if (o->period && zjtx_options_set_period(sides[i]->opts, o->period, &err) != ZJTX_OK)
       return cli_report_error(NULL, err);
     int rc = o->threads ? cli_parse_threads("simulate", o->threads, &sides[i]->opts, 1) : 0;
