@@ -58,7 +58,9 @@ ZJTX_API zjtx_status zjtx_options_set_indicators(zjtx_options *opts, int on, zjt
 
 /**
  * zjtx_evaluate:
- * @facts: finished facts of the same policy.
+ * @facts: finished facts of the same policy, or of a policy with the
+ *   same facts layout (zjtx_policy_same_facts_layout: a reform evaluated
+ *   over the base's facts, read once).
  * @opts: (nullable): options; NULL means defaults.
  * @out: (out): the result, owned; zjtx_result_free().
  *

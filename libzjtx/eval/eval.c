@@ -358,7 +358,7 @@ zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_
     *out = NULL;
   if (!p || !f || !out)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "policy, facts and out must not be NULL");
-  if (f->policy != p || !f->finished)
+  if (!zpolicy_same_facts_layout(f->policy, p) || !f->finished)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
                     "the facts must be finished and belong to this policy (zjtx_facts_finish)");
   zjtx_result *res = result_new(p, f);
