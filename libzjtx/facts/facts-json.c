@@ -1,68 +1,77 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* facts-json.c - the JSON carrier of facts: one document, children nested under their parent. */
-#include <json-glib/json-glib.h>
+/* facts-json.c - the JSON carrier of facts: one document, children nested under their parent, read as a stream.
+ *
+ * Two passes over the bytes, and never a tree of the document:
+ *   1. facts-json-scan.c checks the whole document (grammar, lexing, UTF-8,
+ *      limits) and notes where each member of the top object stands;
+ *   2. YAJL reads each array of records as events.  One top-level record
+ *      (with the children nested in it) is gathered into a small tree of
+ *      its own, reused from record to record, and handed to the facts
+ *      store when it ends: its id may come after its fields and its
+ *      children, and its problems are reported in the order of its members. */
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_parse.h>
 
 #include "facts-json-scan.h"
 #include "facts-store.h"
 
-/* An object being parsed: where it starts, how many members it was given. */
+/* A value of the record being gathered. */
+typedef enum { N_NULL, N_TRUE, N_FALSE, N_INT, N_FLOAT, N_STRING, N_ARRAY, N_OBJECT } znode_kind;
 typedef struct {
-  int line;
-  guint members;
-} zopen_object;
+  znode_kind kind;
+  int line;            /* objects: the line of their '{' */
+  const char *key;     /* a member's name; NULL for an array's element */
+  const char *text;    /* scalars: strings decoded, numbers as written */
+  int32_t first, next; /* first child, next sibling (node indexes), -1 for none */
+  const char *twice;   /* objects: the first member name given twice, or NULL */
+} znode;
 
-/* One load: the parser's positions, scratch for one record, the errors. */
+/* An array or object of the record being filled. */
+typedef struct {
+  int32_t node, last; /* the container and its last child */
+  guint count;        /* members so far */
+  GHashTable *names;  /* member name -> node index, once an object is wide */
+} zframe;
+
+/* Objects with more members than this find a repeated name by hash. */
+enum { LINEAR_NAMES = 16 };
+
+/* What a member name of a record means for its entity: a field index,
+ * ZMAP_PARENT_KEY, ZMAP_UNKNOWN, or a child entity (CHILD_BASE - index). */
+enum { CHILD_BASE = -16 };
+
+/* One load: the stream's state, the record being gathered, the errors. */
 typedef struct {
   zjtx_facts *facts;
-  const char *name;          /* file or buffer name for messages */
-  GHashTable *lines;         /* JsonObject* -> line of its '{' */
-  GHashTable *twice;         /* JsonObject* -> a member name it has twice (owned) */
-  GArray *open;              /* zopen_object stack while parsing */
-  GPtrArray *names, *values; /* the record being converted */
-  GStringChunk *scratch;     /* texts of the record's JSON numbers */
-  zjtx_error *errs, **tail;  /* the errors; appended at the tail */
-  bool unusable;             /* the document as a whole cannot be read */
-  int period_line;           /* line of the top object's "period", once met */
+  const char *name;      /* file or buffer name for messages */
+  const char *data;      /* the whole document */
+  zjson_scan scan;       /* what the first pass found */
+  GHashTable **meanings; /* per entity: member name -> meaning (see CHILD_BASE) */
+  /* reading one array of records */
+  yajl_handle yajl;
+  size_t base;           /* offset of the array in data */
+  int32_t entity;        /* the records' entity */
+  const char *array_key; /* the array's key: how paths start */
+  int top_line;          /* the line of the top object */
+  guint index;           /* the element being read */
+  int skip;              /* > 0: inside an element that is skipped */
+  bool started;          /* the array's '[' was read */
+  /* the record being gathered */
+  GArray *nodes;       /* znode */
+  GArray *frames;      /* zframe, innermost last */
+  GStringChunk *texts; /* its names and values */
+  const char *key;     /* the name of the member whose value comes next */
+  int32_t replace;     /* >= 0: that member was given before: its node */
+  /* lines: a cursor moving forward through data */
+  size_t line_at;
+  int line;
+  /* one record's conversion */
+  GPtrArray *names, *values;
+  GArray *map;
+  zjtx_error *errs, **tail; /* the errors; appended at the tail */
+  bool unusable;            /* the document as a whole cannot be read */
 } zjson_load;
-
-/* ---- positions ------------------------------------------------------------ */
-
-/* json-glib keeps no positions in its tree: note each object's first line
- * while parsing, keyed by the JsonObject the tree will hold. */
-static void on_object_start(JsonParser *parser, gpointer data) {
-  zjson_load *ld = data;
-  zopen_object o = {(int)json_parser_get_current_line(parser), 0};
-  g_array_append_val(ld->open, o);
-}
-
-/* json-glib keeps the last of two members with one name: count members as
- * they come, and a size that does not grow means a repeated name.  The top
- * object's "period" has its line noted here, json-glib keeping none. */
-static void on_object_member(JsonParser *parser, JsonObject *object, const char *member, gpointer data) {
-  zjson_load *ld = data;
-  zopen_object *o = &g_array_index(ld->open, zopen_object, ld->open->len - 1);
-  if (ld->open->len == 1 && strcmp(member, "period") == 0)
-    ld->period_line = (int)json_parser_get_current_line(parser);
-  if (json_object_get_size(object) < ++o->members) {
-    o->members--;
-    if (!g_hash_table_contains(ld->twice, object)) /* the first repeat tells enough */
-      g_hash_table_insert(ld->twice, object, g_strdup(member));
-  }
-}
-
-static void on_object_end(JsonParser *parser, JsonObject *object, gpointer data) {
-  zjson_load *ld = data;
-  (void)parser;
-  zopen_object *o = &g_array_index(ld->open, zopen_object, ld->open->len - 1);
-  g_hash_table_insert(ld->lines, object, GINT_TO_POINTER(o->line));
-  g_array_set_size(ld->open, ld->open->len - 1);
-}
-
-static int object_line(const zjson_load *ld, JsonObject *o) {
-  return GPOINTER_TO_INT(g_hash_table_lookup(ld->lines, o));
-}
 
 static void G_GNUC_PRINTF(3, 4) load_error(zjson_load *ld, int line, const char *fmt, ...) {
   va_list ap;
@@ -84,44 +93,66 @@ static void G_GNUC_PRINTF(7, 8) record_problem(zjson_load *ld, int32_t entity, i
     zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_FACTS, ld->name, line, 0, NULL, "%s", msg));
 }
 
-/* json-glib's message quotes the token it stopped at, which comes from
- * the input: control characters escaped (a key may hold a terminal escape
- * sequence), and cut short when long.  Its own quotes stay as they are. */
-static char *one_line(const char *m) {
-  return zfacts_escape_max(m, 240, true);
-}
-
-/* json-glib says "<data>:LINE:COL: Parse error: what"; keep the position
- * apart and the reason as the message. */
-static void syntax_error(zjson_load *ld, const GError *gerr) {
-  const char *m = gerr->message, *p = strstr(m, ">:");
-  int line = 0, col = 0;
-  if (p) {
-    char *end;
-    line = (int)strtol(p + 2, &end, 10);
-    col = *end == ':' ? (int)strtol(end + 1, &end, 10) : 0;
-    if (*end == ':')
-      m = end + 1;
-    while (*m == ' ')
-      m++;
-    if (g_str_has_prefix(m, "Parse error: "))
-      m += strlen("Parse error: ");
+/* The line of data[offset]: counted forward from the last one asked. */
+static int line_of(zjson_load *ld, size_t offset) {
+  if (offset < ld->line_at) {
+    ld->line_at = 0;
+    ld->line = 1;
   }
-  g_autofree char *shown = one_line(m);
-  zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_FACTS, ld->name, line, col, NULL, "not valid JSON: %s", shown));
-  ld->unusable = true;
+  const char *p = ld->data + ld->line_at, *end = ld->data + offset;
+  while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+    ld->line++;
+    p++;
+  }
+  ld->line_at = offset;
+  return ld->line;
 }
 
-/* ---- records -------------------------------------------------------------- */
+/* ---- member names ---------------------------------------------------------- */
 
-/* The child entity of `entity` whose plural is `key`, or -1. */
-static int32_t child_entity(const struct zjtx_policy *p, int32_t entity, const char *key) {
+/* What each member name can mean for `entity`, resolved once per load
+ * rather than once per record (zfacts_map_names' rule, and the plurals of
+ * the child entities, which nest). */
+static GHashTable *meanings_of(zjson_load *ld, int32_t entity) {
+  if (ld->meanings[entity])
+    return ld->meanings[entity];
+  const struct zjtx_policy *p = ld->facts->policy;
+  const zentity *e = zpolicy_entity(p, entity);
+  GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+  for (guint i = e->fields->len; i-- > 0;) /* the first of two equal names wins */
+    g_hash_table_insert(h, (char *)zentity_field(e, (int32_t)i)->name, GINT_TO_POINTER((int32_t)i));
+  if (e->parent >= 0 && !g_hash_table_contains(h, e->parent_key))
+    g_hash_table_insert(h, (char *)e->parent_key, GINT_TO_POINTER(ZMAP_PARENT_KEY));
   for (guint i = 0; i < p->entities->len; i++) {
     const zentity *c = zpolicy_entity(p, (int32_t)i);
-    if (c->parent == entity && strcmp(c->plural, key) == 0)
-      return (int32_t)i;
+    if (c->parent == entity && !g_hash_table_contains(h, c->plural))
+      g_hash_table_insert(h, (char *)c->plural, GINT_TO_POINTER(CHILD_BASE - (int32_t)i));
   }
-  return -1;
+  for (guint i = 0; i < p->entities->len; i++) { /* a child's plural shadows a field */
+    const zentity *c = zpolicy_entity(p, (int32_t)i);
+    if (c->parent == entity)
+      g_hash_table_replace(h, (char *)c->plural, GINT_TO_POINTER(CHILD_BASE - (int32_t)i));
+  }
+  return ld->meanings[entity] = h;
+}
+
+static int32_t meaning(zjson_load *ld, int32_t entity, const char *member) {
+  gpointer v;
+  if (g_hash_table_lookup_extended(meanings_of(ld, entity), member, NULL, &v))
+    return GPOINTER_TO_INT(v);
+  return ZMAP_UNKNOWN;
+}
+
+/* The child entity a member name stands for, or -1. */
+static int32_t child_of(zjson_load *ld, int32_t entity, const char *member) {
+  int32_t m = meaning(ld, entity, member);
+  return m <= CHILD_BASE ? CHILD_BASE - m : -1;
+}
+
+/* ---- records ---------------------------------------------------------------- */
+
+static const znode *node_at(const zjson_load *ld, int32_t i) {
+  return &g_array_index(ld->nodes, znode, i);
 }
 
 /* How to write a value of the field named `member`, for the double error. */
@@ -141,149 +172,426 @@ static const char *decimal_hint(const zentity *e, const char *member) {
 }
 
 /* The text of a scalar member as the record API takes it: strings as is,
- * booleans and integers spelled out.  NULL with an error otherwise. */
-static const char *scalar_text(zjson_load *ld, const zentity *e, const char *member, JsonNode *node, const char *what,
-                               const char *id, int line) {
-  if (JSON_NODE_HOLDS_VALUE(node)) {
-    GType t = json_node_get_value_type(node);
+ * booleans and integers as written.  A JSON number with a fraction or an
+ * exponent is refused: binary floating point cannot hold most decimals,
+ * and the number is shown as json-glib read it.  NULL with an error. */
+static const char *scalar_text(zjson_load *ld, const zentity *e, const znode *n, const char *what, const char *id,
+                               int line) {
+  switch (n->kind) {
+  case N_STRING:
+  case N_INT:
+    return n->text;
+  case N_TRUE:
+    return "true";
+  case N_FALSE:
+    return "false";
+  case N_FLOAT: {
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
-    if (t == G_TYPE_STRING)
-      return json_node_get_string(node);
-    if (t == G_TYPE_BOOLEAN)
-      return json_node_get_boolean(node) ? "true" : "false";
-    if (t == G_TYPE_INT64) {
-      g_snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT, json_node_get_int(node));
-      return g_string_chunk_insert(ld->scratch, buf);
-    }
-    /* binary floating point cannot hold most decimals exactly */
-    g_ascii_formatd(buf, sizeof buf, "%.15g", json_node_get_double(node));
-    g_autofree char *name = zfacts_escape(member);
-    record_problem(ld, e->index, line, id, member, buf, "%s: field \"%s\": %s is a JSON floating-point number (%s)",
-                   what, name, buf, decimal_hint(e, member));
+    g_ascii_formatd(buf, sizeof buf, "%.15g", g_ascii_strtod(n->text, NULL));
+    g_autofree char *name = zfacts_escape(n->key);
+    record_problem(ld, e->index, line, id, n->key, buf, "%s: field \"%s\": %s is a JSON floating-point number (%s)",
+                   what, name, buf, decimal_hint(e, n->key));
     return NULL;
   }
-  const char *kind = JSON_NODE_HOLDS_ARRAY(node) ? "an array" : "an object";
-  g_autofree char *name = zfacts_escape(member);
-  record_problem(ld, e->index, line, id, member, kind, "%s: field \"%s\": expected a single value, not %s", what, name,
-                 kind);
-  return NULL;
+  default: {
+    const char *kind = n->kind == N_ARRAY ? "an array" : "an object";
+    g_autofree char *name = zfacts_escape(n->key);
+    record_problem(ld, e->index, line, id, n->key, kind, "%s: field \"%s\": expected a single value, not %s", what,
+                   name, kind);
+    return NULL;
+  }
+  }
 }
 
-/* The record's id as the record API gets it (a string, or an integer
- * spelled out), or NULL. */
-static char *record_id(const zentity *e, JsonObject *o) {
-  JsonNode *id = e->key_field >= 0 ? json_object_get_member(o, zentity_field(e, e->key_field)->name) : NULL;
-  if (!id || !JSON_NODE_HOLDS_VALUE(id))
+/* The record's id as the record API gets it (a string or an integer as
+ * written), or NULL. */
+static const char *record_id(zjson_load *ld, int32_t entity, const znode *o) {
+  const zentity *e = zpolicy_entity(ld->facts->policy, entity);
+  if (e->key_field < 0)
     return NULL;
-  if (json_node_get_value_type(id) == G_TYPE_STRING)
-    return g_strdup(json_node_get_string(id));
-  if (json_node_get_value_type(id) == G_TYPE_INT64)
-    return g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(id));
+  const char *key = zentity_field(e, e->key_field)->name;
+  for (int32_t i = o->first; i >= 0; i = node_at(ld, i)->next) {
+    const znode *m = node_at(ld, i);
+    if (strcmp(m->key, key) == 0)
+      return m->kind == N_STRING || m->kind == N_INT ? m->text : NULL;
+  }
   return NULL;
 }
 
 /* "schools[3] (S1)": the record's name in messages, as messages write it. */
-static char *record_what(const zentity *e, JsonObject *o, const char *path) {
-  g_autofree char *id = record_id(e, o);
+static char *record_what(const char *id, const char *path) {
   g_autofree char *shown = id ? zfacts_escape(id) : NULL;
   return id ? g_strdup_printf("%s (%s)", path, shown) : g_strdup(path);
 }
 
-/* Collects the record's scalar members into ld->names/values; false if one
- * of them cannot be a value (the errors are noted). */
-static bool convert_members(zjson_load *ld, int32_t entity, JsonObject *o, const char *what, int line) {
+/* Collects the record's scalar members into ld->names/values/map; false if
+ * one of them cannot be a value (the errors are noted). */
+static bool convert_members(zjson_load *ld, int32_t entity, const znode *o, const char *id, const char *what) {
   const zentity *e = zpolicy_entity(ld->facts->policy, entity);
-  JsonObjectIter it;
-  const char *member;
-  JsonNode *node;
   bool ok = true;
-  g_autofree char *id = record_id(e, o);
   g_ptr_array_set_size(ld->names, 0);
   g_ptr_array_set_size(ld->values, 0);
-  g_string_chunk_clear(ld->scratch);
-  json_object_iter_init_ordered(&it, o);
-  while (json_object_iter_next_ordered(&it, &member, &node)) {
+  g_array_set_size(ld->map, 0);
+  for (int32_t i = o->first; i >= 0; i = node_at(ld, i)->next) {
+    const znode *m = node_at(ld, i);
+    int32_t means = meaning(ld, entity, m->key);
     /* "_comment"-style members annotate; null means absent */
-    if (member[0] == '_' || JSON_NODE_HOLDS_NULL(node) || child_entity(ld->facts->policy, entity, member) >= 0)
+    if (m->key[0] == '_' || m->kind == N_NULL || means <= CHILD_BASE)
       continue;
-    const char *text = scalar_text(ld, e, member, node, what, id, line);
+    const char *text = scalar_text(ld, e, m, what, id, o->line);
     ok = ok && text;
-    g_ptr_array_add(ld->names, (char *)member);
+    g_ptr_array_add(ld->names, (char *)m->key);
     g_ptr_array_add(ld->values, (char *)text);
+    g_array_append_val(ld->map, means);
   }
   return ok;
 }
 
-static void load_array(zjson_load *ld, int32_t entity, JsonNode *node, const char *parent_key, const char *path,
+static void load_array(zjson_load *ld, int32_t entity, const znode *a, const char *parent_key, const char *path,
                        int line);
 
 /* The nested children of a record just added (or rejected: its children
  * are still checked, so that one run reports every problem). */
-static void load_children(zjson_load *ld, int32_t entity, JsonObject *o, const char *path, int line) {
-  /* a copy: the children's conversions reuse the scratch */
-  g_autofree char *key = record_id(zpolicy_entity(ld->facts->policy, entity), o);
-  JsonObjectIter it;
-  const char *member;
-  JsonNode *node;
-  json_object_iter_init_ordered(&it, o);
-  while (json_object_iter_next_ordered(&it, &member, &node)) {
-    int32_t child = child_entity(ld->facts->policy, entity, member);
-    if (child < 0 || JSON_NODE_HOLDS_NULL(node))
+static void load_children(zjson_load *ld, int32_t entity, const znode *o, const char *id, const char *path) {
+  for (int32_t i = o->first; i >= 0; i = node_at(ld, i)->next) {
+    const znode *m = node_at(ld, i);
+    int32_t child = child_of(ld, entity, m->key);
+    if (child < 0 || m->kind == N_NULL)
       continue;
-    g_autofree char *sub = g_strdup_printf("%s.%s", path, member);
-    load_array(ld, child, node, key, sub, line);
+    g_autofree char *sub = g_strdup_printf("%s.%s", path, m->key);
+    load_array(ld, child, m, id, sub, o->line);
   }
 }
 
 /* One record object and, recursively, the children nested in it. */
-static void load_record(zjson_load *ld, int32_t entity, JsonObject *o, const char *parent_key, const char *path) {
+static void load_record(zjson_load *ld, int32_t entity, const znode *o, const char *parent_key, const char *path) {
   const zentity *e = zpolicy_entity(ld->facts->policy, entity);
-  int line = object_line(ld, o);
-  g_autofree char *what = record_what(e, o, path);
-  const char *twice = g_hash_table_lookup(ld->twice, o);
-  bool ok = convert_members(ld, entity, o, what, line);
-  if (twice) {
-    g_autofree char *id = record_id(e, o);
-    g_autofree char *name = zfacts_escape(twice);
-    record_problem(ld, entity, line, id, twice, NULL, "%s: field \"%s\" is given twice", what, name);
+  const char *id = record_id(ld, entity, o);
+  g_autofree char *what = record_what(id, path);
+  bool ok = convert_members(ld, entity, o, id, what);
+  if (o->twice) {
+    g_autofree char *name = zfacts_escape(o->twice);
+    record_problem(ld, entity, o->line, id, o->twice, NULL, "%s: field \"%s\" is given twice", what, name);
     ok = false;
   }
   if (ok) {
-    zrecord_origin origin = {ld->name, line, path};
-    zfacts_add_record(ld->facts, entity, parent_key, (const char *const *)ld->names->pdata,
-                      (const char *const *)ld->values->pdata, ld->names->len, &origin,
-                      ld->facts->keep_going ? NULL : ld->tail);
+    zrecord_origin origin = {ld->name, o->line, path};
+    zfacts_add_mapped(ld->facts, entity, parent_key, (const char *const *)ld->names->pdata,
+                      (const int32_t *)(const void *)ld->map->data, (const char *const *)ld->values->pdata,
+                      ld->names->len, &origin, ld->facts->keep_going ? NULL : ld->tail);
     while (*ld->tail)
       ld->tail = &(*ld->tail)->next;
   } else {
-    g_autofree char *id = record_id(e, o);
     zfacts_refuse_record(ld->facts, entity, id);
   }
-  load_children(ld, entity, o, path, line);
+  (void)e;
+  load_children(ld, entity, o, id, path);
 }
 
-/* "<plural>": [ {record}, ... ]; `line` is that of the enclosing object. */
-static void load_array(zjson_load *ld, int32_t entity, JsonNode *node, const char *parent_key, const char *path,
+/* An element of an array of records that is no object. */
+static void not_a_record(zjson_load *ld, int32_t entity, const char *at, int line) {
+  record_problem(ld, entity, line, NULL, NULL, NULL, "%s: expected a %s record (a JSON object)", at,
+                 zpolicy_entity(ld->facts->policy, entity)->name);
+  zfacts_refuse_record(ld->facts, entity, NULL);
+}
+
+/* "<plural>": [ {record}, ... ] nested in a record; `line` is the record's. */
+static void load_array(zjson_load *ld, int32_t entity, const znode *a, const char *parent_key, const char *path,
                        int line) {
-  const zentity *e = zpolicy_entity(ld->facts->policy, entity);
-  if (!JSON_NODE_HOLDS_ARRAY(node)) {
-    load_error(ld, line, "%s: expected an array of %s records", path, e->name);
+  if (a->kind != N_ARRAY) {
+    load_error(ld, line, "%s: expected an array of %s records", path, zpolicy_entity(ld->facts->policy, entity)->name);
     return;
   }
-  JsonArray *a = json_node_get_array(node);
-  for (guint i = 0; i < json_array_get_length(a) && !zfacts_stopped(ld->facts, entity); i++) {
-    JsonNode *el = json_array_get_element(a, i);
+  guint i = 0;
+  for (int32_t el = a->first; el >= 0 && !zfacts_stopped(ld->facts, entity); el = node_at(ld, el)->next, i++) {
     g_autofree char *at = g_strdup_printf("%s[%u]", path, i);
-    if (JSON_NODE_HOLDS_OBJECT(el))
-      load_record(ld, entity, json_node_get_object(el), parent_key, at);
-    else {
-      record_problem(ld, entity, line, NULL, NULL, NULL, "%s: expected a %s record (a JSON object)", at, e->name);
-      zfacts_refuse_record(ld->facts, entity, NULL);
-    }
+    if (node_at(ld, el)->kind == N_OBJECT)
+      load_record(ld, entity, node_at(ld, el), parent_key, at);
+    else
+      not_a_record(ld, entity, at, line);
   }
 }
 
-/* ---- the document --------------------------------------------------------- */
+/* ---- the stream: YAJL's events into the record's tree ------------------------ */
+
+static zframe *innermost(zjson_load *ld) {
+  return ld->frames->len ? &g_array_index(ld->frames, zframe, ld->frames->len - 1) : NULL;
+}
+
+/* A new value in the innermost container (or the record itself). */
+static int32_t add_node(zjson_load *ld, znode_kind kind, const char *text) {
+  zframe *f = innermost(ld);
+  int32_t at;
+  if (ld->replace >= 0) { /* json-glib kept the first place and the last value */
+    at = ld->replace;
+    znode *n = &g_array_index(ld->nodes, znode, at);
+    n->kind = kind;
+    n->text = text;
+    n->first = -1;
+    n->twice = NULL;
+    ld->replace = -1;
+    return at;
+  }
+  znode n = {kind, 0, ld->key, text, -1, -1, NULL};
+  at = (int32_t)ld->nodes->len;
+  g_array_append_val(ld->nodes, n);
+  if (f && f->last >= 0)
+    g_array_index(ld->nodes, znode, f->last).next = at;
+  else if (f)
+    g_array_index(ld->nodes, znode, f->node).first = at;
+  if (f)
+    f->last = at;
+  ld->key = NULL;
+  return at;
+}
+
+static void open_node(zjson_load *ld, znode_kind kind) {
+  int32_t at = add_node(ld, kind, NULL);
+  if (kind == N_OBJECT) /* the '{' was the last byte YAJL read */
+    g_array_index(ld->nodes, znode, at).line = line_of(ld, ld->base + yajl_get_bytes_consumed(ld->yajl) - 1);
+  zframe f = {at, -1, 0, NULL};
+  g_array_append_val(ld->frames, f);
+}
+
+/* The element ld->index of the array is a whole record: load it, and
+ * clear the tree for the next one. */
+static void record_done(zjson_load *ld) {
+  g_autofree char *at = g_strdup_printf("%s[%u]", ld->array_key, ld->index++);
+  load_record(ld, ld->entity, node_at(ld, 0), NULL, at);
+  g_array_set_size(ld->nodes, 0);
+  g_string_chunk_clear(ld->texts);
+}
+
+static void close_node(zjson_load *ld) {
+  zframe *f = innermost(ld);
+  if (f->names)
+    g_hash_table_unref(f->names);
+  g_array_set_size(ld->frames, ld->frames->len - 1);
+  if (ld->frames->len == 0)
+    record_done(ld);
+}
+
+/* The array's own '[' and elements that are no record (skipped whole):
+ * true when the event is not part of a record's tree. */
+static bool outside_record(zjson_load *ld, bool opens, bool closes) {
+  if (ld->frames->len > 0)
+    return false;
+  if (!ld->started) {
+    ld->started = true;
+    return true;
+  }
+  if (ld->skip > 0) {
+    ld->skip += opens ? 1 : closes ? -1 : 0;
+    if (ld->skip == 0)
+      ld->index++;
+    return true;
+  }
+  if (closes) /* the array's ']' */
+    return true;
+  if (zfacts_stopped(ld->facts, ld->entity)) {
+    ld->skip = opens ? 1 : 0;
+    ld->index += opens ? 0 : 1;
+    return true;
+  }
+  return false;
+}
+
+/* An element that is not an object: refused where it stands. */
+static bool element_not_object(zjson_load *ld, bool opens) {
+  if (ld->frames->len > 0)
+    return false;
+  g_autofree char *at = g_strdup_printf("%s[%u]", ld->array_key, ld->index);
+  not_a_record(ld, ld->entity, at, ld->top_line);
+  if (opens)
+    ld->skip = 1;
+  else
+    ld->index++;
+  return true;
+}
+
+static int scalar_event(zjson_load *ld, znode_kind kind, const char *text, size_t len) {
+  if (outside_record(ld, false, false) || element_not_object(ld, false))
+    return 1;
+  add_node(ld, kind, text ? g_string_chunk_insert_len(ld->texts, text, (gssize)len) : NULL);
+  return 1;
+}
+
+static int on_null(void *ctx) {
+  return scalar_event(ctx, N_NULL, NULL, 0);
+}
+
+static int on_boolean(void *ctx, int b) {
+  return scalar_event(ctx, b ? N_TRUE : N_FALSE, NULL, 0);
+}
+
+/* Numbers keep the text they were written with: an amount never passes
+ * through binary floating point.  "-0" is the one integer JSON writes in
+ * two ways. */
+static int on_number(void *ctx, const char *s, size_t len) {
+  bool integer = !memchr(s, '.', len) && !memchr(s, 'e', len) && !memchr(s, 'E', len);
+  if (integer && len == 2 && memcmp(s, "-0", 2) == 0)
+    s++, len--;
+  return scalar_event(ctx, integer ? N_INT : N_FLOAT, s, len);
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len) {
+  return scalar_event(ctx, N_STRING, (const char *)s, len);
+}
+
+static int on_start_map(void *ctx) {
+  zjson_load *ld = ctx;
+  if (outside_record(ld, true, false))
+    return 1;
+  open_node(ld, N_OBJECT);
+  return 1;
+}
+
+/* A member name: a repeated one makes its record refused, and its value
+ * replaces the first one's (json-glib's rule, kept for the messages). */
+static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
+  zjson_load *ld = ctx;
+  if (ld->frames->len == 0)
+    return 1; /* inside a skipped element */
+  zframe *f = innermost(ld);
+  const char *key = g_string_chunk_insert_len(ld->texts, (const char *)s, (gssize)len);
+  int32_t seen = -1;
+  if (f->names) {
+    gpointer v;
+    if (g_hash_table_lookup_extended(f->names, key, NULL, &v))
+      seen = GPOINTER_TO_INT(v);
+  } else {
+    for (int32_t i = node_at(ld, f->node)->first; i >= 0 && seen < 0; i = node_at(ld, i)->next)
+      if (strcmp(node_at(ld, i)->key, key) == 0)
+        seen = i;
+  }
+  if (seen >= 0) {
+    znode *o = &g_array_index(ld->nodes, znode, f->node);
+    if (!o->twice)
+      o->twice = key;
+    ld->replace = seen;
+    return 1;
+  }
+  ld->key = key;
+  if (++f->count == LINEAR_NAMES) {
+    f->names = g_hash_table_new(g_str_hash, g_str_equal);
+    for (int32_t i = node_at(ld, f->node)->first; i >= 0; i = node_at(ld, i)->next)
+      g_hash_table_insert(f->names, (char *)node_at(ld, i)->key, GINT_TO_POINTER(i));
+  }
+  if (f->names) /* the member's node is the next one made */
+    g_hash_table_insert(f->names, (char *)key, GINT_TO_POINTER((int32_t)ld->nodes->len));
+  return 1;
+}
+
+static int on_end_map(void *ctx) {
+  zjson_load *ld = ctx;
+  if (outside_record(ld, false, true))
+    return 1;
+  close_node(ld);
+  return 1;
+}
+
+static int on_start_array(void *ctx) {
+  zjson_load *ld = ctx;
+  if (outside_record(ld, true, false) || element_not_object(ld, true))
+    return 1;
+  open_node(ld, N_ARRAY);
+  return 1;
+}
+
+static int on_end_array(void *ctx) {
+  zjson_load *ld = ctx;
+  if (outside_record(ld, false, true))
+    return 1;
+  close_node(ld);
+  return 1;
+}
+
+static const yajl_callbacks callbacks = {
+    .yajl_null = on_null,
+    .yajl_boolean = on_boolean,
+    .yajl_number = on_number,
+    .yajl_string = on_string,
+    .yajl_start_map = on_start_map,
+    .yajl_map_key = on_map_key,
+    .yajl_end_map = on_end_map,
+    .yajl_start_array = on_start_array,
+    .yajl_end_array = on_end_array,
+};
+
+/* data[from, to) to YAJL; ld->base tells callbacks where the piece starts. */
+static yajl_status feed_piece(zjson_load *ld, const char *bytes, size_t len, size_t base) {
+  ld->base = base;
+  return yajl_parse(ld->yajl, (const unsigned char *)bytes, len);
+}
+
+/* The first raw control character at or after `from` (facts-json-scan.h). */
+static guint first_control(const GArray *raw, size_t from) {
+  guint lo = 0, hi = raw->len;
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    if (g_array_index(raw, size_t, mid) < from)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* data[from, to) to YAJL, each control character written raw inside a
+ * string (json-glib took them, YAJL does not) given as its \\u escape. */
+static yajl_status feed(zjson_load *ld, size_t from, size_t to) {
+  const GArray *raw = ld->scan.raw_controls;
+  yajl_status st = yajl_status_ok;
+  size_t pos = from;
+  for (guint i = first_control(raw, from); i < raw->len && st == yajl_status_ok; i++) {
+    size_t at = g_array_index(raw, size_t, i);
+    if (at >= to)
+      break;
+    char esc[8];
+    g_snprintf(esc, sizeof esc, "\\u%04x", (unsigned)(unsigned char)ld->data[at]);
+    st = feed_piece(ld, ld->data + pos, at - pos, pos);
+    if (st == yajl_status_ok)
+      st = feed_piece(ld, esc, 6, at);
+    pos = at + 1;
+  }
+  return st == yajl_status_ok ? feed_piece(ld, ld->data + pos, to - pos, pos) : st;
+}
+
+/* The top-level array of `entity` records at data[from, to), as a stream. */
+static void stream_records(zjson_load *ld, int32_t entity, const char *key, size_t from, size_t to) {
+  ld->yajl = yajl_alloc(&callbacks, NULL, ld);
+  if (!ld->yajl) {
+    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_NOMEM, ld->name, 0, 0, NULL, "out of memory reading the facts"));
+    ld->unusable = true;
+    return;
+  }
+  /* the first pass checked the strings' UTF-8 */
+  yajl_config(ld->yajl, yajl_dont_validate_strings, 1);
+  ld->entity = entity;
+  ld->array_key = key;
+  ld->index = 0;
+  ld->skip = 0;
+  ld->started = false;
+  ld->key = NULL;
+  ld->replace = -1;
+  yajl_status st = feed(ld, from, to);
+  if (st == yajl_status_ok)
+    st = yajl_complete_parse(ld->yajl);
+  if (st != yajl_status_ok) { /* cannot happen after the first pass: say so if it does */
+    unsigned char *why = yajl_get_error(ld->yajl, 0, NULL, 0);
+    load_error(ld, line_of(ld, from), "not valid JSON: %s", (const char *)why);
+    yajl_free_error(ld->yajl, why);
+    ld->unusable = true;
+  }
+  for (guint i = 0; i < ld->frames->len; i++)
+    g_clear_pointer(&g_array_index(ld->frames, zframe, i).names, g_hash_table_unref);
+  g_array_set_size(ld->frames, 0);
+  g_array_set_size(ld->nodes, 0);
+  g_string_chunk_clear(ld->texts);
+  g_clear_pointer(&ld->yajl, yajl_free);
+}
+
+/* ---- the document ------------------------------------------------------------ */
 
 /* The entity whose plural is `key`, top-level or not, or -1. */
 static int32_t entity_by_plural(const struct zjtx_policy *p, const char *key) {
@@ -310,63 +618,85 @@ static void unknown_key(zjson_load *ld, const char *key, int line) {
   load_error(ld, line, "unknown key \"%s\" (expected: %s)", name, keys->str);
 }
 
+/* Whether the JSON integer s[0, n) fits int64. */
+static bool fits_int64(const char *s, size_t n) {
+  bool neg = n > 0 && s[0] == '-';
+  size_t nd = n - neg;
+  const char *top = neg ? "9223372036854775808" : "9223372036854775807";
+  return nd < 19 || (nd == 19 && memcmp(s + neg, top, 19) <= 0);
+}
+
+/* The period's text: a string decoded, or an integer too large for json-glib
+ * (it read those as their text); NULL for anything else. */
+static char *period_text(const char *v, size_t n) {
+  if (*v == '"')
+    return zjson_decode_string(v, n);
+  if ((*v == '-' || g_ascii_isdigit(*v)) && !memchr(v, '.', n) && !memchr(v, 'e', n) && !memchr(v, 'E', n) &&
+      !fits_int64(v, n))
+    return g_strndup(v, n);
+  return NULL;
+}
+
 /* The period the facts are about, by the rule a caller's period follows
  * (zperiod_parse): a bad one is the facts' error, not a later "no period"
  * blamed on the policy, nor silently passed over when a caller gives one. */
-static void load_period(zjson_load *ld, JsonNode *node, int line) {
-  if (ld->period_line > 0)
-    line = ld->period_line;
-  if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING || !*json_node_get_string(node)) {
-    load_error(ld, line, "\"period\" must be a string, e.g. \"2025\"");
+static void load_period(zjson_load *ld, const zjson_member *m) {
+  g_autofree char *period = period_text(ld->data + m->from, m->to - m->from);
+  if (!period || !*period) {
+    load_error(ld, m->line, "\"period\" must be a string, e.g. \"2025\"");
     return;
   }
-  const char *period = json_node_get_string(node);
   int year;
   if (!zperiod_parse(period, &year)) {
     g_autofree char *shown = zfacts_escape(period);
-    load_error(ld, line, "\"period\": \"%s\" is not a period (expected a year such as \"2025\")", shown);
+    load_error(ld, m->line, "\"period\": \"%s\" is not a period (expected a year such as \"2025\")", shown);
     return;
   }
   g_free(ld->facts->period);
-  ld->facts->period = g_strdup(period);
+  ld->facts->period = g_steal_pointer(&period);
 }
 
-static void load_document(zjson_load *ld, JsonNode *root) {
-  if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-    load_error(ld, root ? 1 : 0, "expected a JSON object {\"period\": ..., \"<records>\": [...]}");
+/* The members of the top object, in json-glib's order. */
+static void load_document(zjson_load *ld) {
+  const zjson_scan *scan = &ld->scan;
+  if (scan->top != '{') {
+    load_error(ld, scan->top ? 1 : 0, "expected a JSON object {\"period\": ..., \"<records>\": [...]}");
     return;
   }
-  JsonObject *top = json_node_get_object(root);
-  int line = object_line(ld, top);
-  const char *twice = g_hash_table_lookup(ld->twice, top);
-  if (twice) {
-    g_autofree char *name = zfacts_escape(twice);
+  int line = scan->top_line;
+  ld->top_line = line;
+  if (scan->twice) {
+    g_autofree char *name = zfacts_escape(scan->twice);
     load_error(ld, line, "key \"%s\" is given twice", name);
   }
-  JsonObjectIter it;
-  const char *key;
-  JsonNode *node;
-  json_object_iter_init_ordered(&it, top);
-  while (json_object_iter_next_ordered(&it, &key, &node)) {
-    int32_t e = entity_by_plural(ld->facts->policy, key);
-    if (key[0] == '_')
+  for (guint i = 0; i < scan->members->len; i++) {
+    const zjson_member *m = &g_array_index(scan->members, zjson_member, i);
+    int32_t e = entity_by_plural(ld->facts->policy, m->key);
+    if (m->key[0] == '_')
       continue;
-    if (strcmp(key, "period") == 0)
-      load_period(ld, node, line);
+    if (strcmp(m->key, "period") == 0)
+      load_period(ld, m);
+    else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0 && ld->data[m->from] == '[')
+      stream_records(ld, e, m->key, m->from, m->to);
     else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0)
-      load_array(ld, e, node, NULL, key, line);
+      load_error(ld, line, "%s: expected an array of %s records", m->key, zpolicy_entity(ld->facts->policy, e)->name);
     else
-      unknown_key(ld, key, line);
+      unknown_key(ld, m->key, line);
   }
 }
 
 static void load_clear(zjson_load *ld) {
-  g_hash_table_unref(ld->lines);
-  g_hash_table_unref(ld->twice);
-  g_array_unref(ld->open);
+  for (guint i = 0; i < ld->facts->policy->entities->len; i++)
+    if (ld->meanings[i])
+      g_hash_table_unref(ld->meanings[i]);
+  g_free(ld->meanings);
+  zjson_scan_clear(&ld->scan);
+  g_array_unref(ld->nodes);
+  g_array_unref(ld->frames);
+  g_string_chunk_free(ld->texts);
   g_ptr_array_unref(ld->names);
   g_ptr_array_unref(ld->values);
-  g_string_chunk_free(ld->scratch);
+  g_array_unref(ld->map);
 }
 
 /* How deep the facts of this policy nest: the top object, then for each
@@ -384,42 +714,26 @@ static int deepest_use(const struct zjtx_policy *p) {
   return 1 + 2 * deepest + 1;
 }
 
-/* The pass before json-glib (facts-json-scan.h): false when the document
- * is refused; *quoted gets a copy when integers need their text kept. */
-static bool prescan(zjson_load *ld, const char *data, size_t len, char **quoted, size_t *quoted_len) {
+/* The first pass (facts-json-scan.h): false when the document is refused. */
+static bool prescan(zjson_load *ld, const char *data, size_t len) {
   zjson_limits lim = {deepest_use(ld->facts->policy), ld->facts->max_field};
-  zjson_scan scan;
-  bool ok = zjson_prescan(data, len, &lim, &scan);
+  bool ok = zjson_prescan(data, len, &lim, &ld->scan);
   if (!ok)
-    zfacts_append_error(&ld->tail, zerr_new(scan.code, ld->name, scan.line, scan.column, NULL, "%s", scan.message));
-  else if (scan.big_ints->len > 0 && !(*quoted = zjson_quote_big_ints(data, len, &scan, quoted_len))) {
-    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_NOMEM, ld->name, 0, 0, NULL, "out of memory reading the facts"));
-    ok = false;
-  }
-  zjson_scan_clear(&scan);
+    zfacts_append_error(
+        &ld->tail, zerr_new(ld->scan.code, ld->name, ld->scan.line, ld->scan.column, NULL, "%s", ld->scan.message));
   ld->unusable = !ok;
   return ok;
 }
 
 static void parse_and_load(zjson_load *ld, const char *data, size_t len) {
-  g_autoptr(JsonParser) parser = json_parser_new();
-  g_autoptr(GError) gerr = NULL;
-  g_autofree char *quoted = NULL;
-  size_t quoted_len = 0;
   if (len > G_MAXSSIZE) {
     load_error(ld, 0, "the document is too large");
     ld->unusable = true;
     return;
   }
-  if (!prescan(ld, data, len, &quoted, &quoted_len))
-    return;
-  g_signal_connect(parser, "object-start", G_CALLBACK(on_object_start), ld);
-  g_signal_connect(parser, "object-member", G_CALLBACK(on_object_member), ld);
-  g_signal_connect(parser, "object-end", G_CALLBACK(on_object_end), ld);
-  if (!json_parser_load_from_data(parser, quoted ? quoted : data, (gssize)(quoted ? quoted_len : len), &gerr))
-    syntax_error(ld, gerr);
-  else
-    load_document(ld, json_parser_get_root(parser));
+  ld->data = data;
+  if (prescan(ld, data, len))
+    load_document(ld);
 }
 
 /* Out of memory or a full table stopped the reading: unusable.  In
@@ -446,12 +760,15 @@ static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, co
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
   zjson_load ld = {.facts = facts,
                    .name = name ? name : "<buffer>",
-                   .lines = g_hash_table_new(NULL, NULL),
-                   .twice = g_hash_table_new_full(NULL, NULL, NULL, g_free),
-                   .open = g_array_new(FALSE, FALSE, sizeof(zopen_object)),
+                   .meanings = g_new0(GHashTable *, facts->policy->entities->len),
+                   .nodes = g_array_new(FALSE, FALSE, sizeof(znode)),
+                   .frames = g_array_new(FALSE, FALSE, sizeof(zframe)),
+                   .texts = g_string_chunk_new(4096),
+                   .line = 1,
+                   .replace = -1,
                    .names = g_ptr_array_new(),
                    .values = g_ptr_array_new(),
-                   .scratch = g_string_chunk_new(256)};
+                   .map = g_array_new(FALSE, FALSE, sizeof(int32_t))};
   ld.tail = &ld.errs;
   parse_and_load(&ld, data ? data : "", len);
   load_clear(&ld);
