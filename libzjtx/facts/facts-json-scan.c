@@ -191,6 +191,11 @@ static bool scan_string(zcursor *c, bool *unterminated) {
   const char *open = c->p++, *open_line_start = c->line_start;
   int open_line = c->line;
   while (c->p < c->end && *c->p != '"') {
+    unsigned char ch = (unsigned char)*c->p;
+    if (ch >= 0x20 && ch < 0x80 && ch != '\\') { /* most bytes: nothing to check */
+      c->p++;
+      continue;
+    }
     size_t n = string_char_length(c);
     if (n == 0)
       return false;

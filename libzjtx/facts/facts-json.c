@@ -20,8 +20,9 @@
 typedef enum { N_NULL, N_TRUE, N_FALSE, N_INT, N_FLOAT, N_STRING, N_ARRAY, N_OBJECT } znode_kind;
 typedef struct {
   znode_kind kind;
-  int line;            /* objects: the line of their '{' */
-  const char *key;     /* a member's name; NULL for an array's element */
+  int line;        /* objects: the line of their '{' */
+  const char *key; /* a member's name; NULL for an array's element */
+  size_t key_len;
   const char *text;    /* scalars: strings decoded, numbers as written */
   int32_t first, next; /* first child, next sibling (node indexes), -1 for none */
   const char *twice;   /* objects: the first member name given twice, or NULL */
@@ -62,7 +63,8 @@ typedef struct {
   GArray *frames;      /* zframe, innermost last */
   GStringChunk *texts; /* its names and values */
   const char *key;     /* the name of the member whose value comes next */
-  int32_t replace;     /* >= 0: that member was given before: its node */
+  size_t key_len;
+  int32_t replace; /* >= 0: that member was given before: its node */
   /* lines: a cursor moving forward through data */
   size_t line_at;
   int line;
@@ -332,7 +334,7 @@ static int32_t add_node(zjson_load *ld, znode_kind kind, const char *text) {
     ld->replace = -1;
     return at;
   }
-  znode n = {kind, 0, ld->key, text, -1, -1, NULL};
+  znode n = {kind, 0, ld->key, ld->key_len, text, -1, -1, NULL};
   at = (int32_t)ld->nodes->len;
   g_array_append_val(ld->nodes, n);
   if (f && f->last >= 0)
@@ -461,7 +463,7 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
       seen = GPOINTER_TO_INT(v);
   } else {
     for (int32_t i = node_at(ld, f->node)->first; i >= 0 && seen < 0; i = node_at(ld, i)->next)
-      if (strcmp(node_at(ld, i)->key, key) == 0)
+      if (node_at(ld, i)->key_len == len && memcmp(node_at(ld, i)->key, key, len) == 0)
         seen = i;
   }
   if (seen >= 0) {
@@ -472,6 +474,7 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
     return 1;
   }
   ld->key = key;
+  ld->key_len = len;
   if (++f->count == LINEAR_NAMES) {
     f->names = g_hash_table_new(g_str_hash, g_str_equal);
     for (int32_t i = node_at(ld, f->node)->first; i >= 0; i = node_at(ld, i)->next)
