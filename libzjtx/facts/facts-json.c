@@ -11,89 +11,8 @@
  *      children, and its problems are reported in the order of its members. */
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_parse.h>
 
-#include "facts-json-scan.h"
-#include "facts-store.h"
-
-/* A value of the record being gathered. */
-typedef enum { N_NULL, N_TRUE, N_FALSE, N_INT, N_FLOAT, N_STRING, N_ARRAY, N_OBJECT } znode_kind;
-typedef struct {
-  znode_kind kind;
-  int line;        /* objects: the line of their '{' */
-  const char *key; /* a member's name; NULL for an array's element */
-  size_t key_len;
-  const char *text;    /* scalars: strings decoded, numbers as written */
-  int32_t first, next; /* first child, next sibling (node indexes), -1 for none */
-  const char *twice;   /* objects: the first member name given twice, or NULL */
-} znode;
-
-/* An array or object of the record being filled. */
-typedef struct {
-  int32_t node, last; /* the container and its last child */
-  guint count;        /* members so far */
-  GHashTable *names;  /* member name -> node index, once an object is wide */
-} zframe;
-
-/* Objects with more members than this find a repeated name by hash. */
-enum { LINEAR_NAMES = 16 };
-
-/* What a member name of a record means for its entity: a field index,
- * ZMAP_PARENT_KEY, ZMAP_UNKNOWN, or a child entity (CHILD_BASE - index). */
-enum { CHILD_BASE = -16 };
-
-/* One load: the stream's state, the record being gathered, the errors. */
-typedef struct {
-  zjtx_facts *facts;
-  const char *name;      /* file or buffer name for messages */
-  const char *data;      /* the whole document */
-  zjson_scan scan;       /* what the first pass found */
-  GHashTable **meanings; /* per entity: member name -> meaning (see CHILD_BASE) */
-  /* reading one array of records */
-  yajl_handle yajl;
-  size_t base;           /* offset of the array in data */
-  int32_t entity;        /* the records' entity */
-  const char *array_key; /* the array's key: how paths start */
-  int top_line;          /* the line of the top object */
-  guint index;           /* the element being read */
-  int skip;              /* > 0: inside an element that is skipped */
-  bool started;          /* the array's '[' was read */
-  /* the record being gathered */
-  GArray *nodes;       /* znode */
-  GArray *frames;      /* zframe, innermost last */
-  GStringChunk *texts; /* its names and values */
-  const char *key;     /* the name of the member whose value comes next */
-  size_t key_len;
-  int32_t replace; /* >= 0: that member was given before: its node */
-  /* lines: a cursor moving forward through data */
-  size_t line_at;
-  int line;
-  /* one record's conversion */
-  GPtrArray *names, *values;
-  GArray *map;
-  zjtx_error *errs, **tail; /* the errors; appended at the tail */
-  bool unusable;            /* the document as a whole cannot be read */
-} zjson_load;
-
-static void G_GNUC_PRINTF(3, 4) load_error(zjson_load *ld, int line, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  zfacts_append_error(&ld->tail, zerr_newv(ZJTX_ERR_FACTS, ld->name, line, 0, NULL, fmt, ap));
-  va_end(ap);
-}
-
-/* A problem with one record: a reject always, and an error unless the
- * facts keep going past bad records. */
-static void G_GNUC_PRINTF(7, 8) record_problem(zjson_load *ld, int32_t entity, int line, const char *id,
-                                               const char *field, const char *value, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  zfacts_reject(ld->facts, entity, ld->name, line, id, field, value, msg);
-  if (!ld->facts->keep_going)
-    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_FACTS, ld->name, line, 0, NULL, "%s", msg));
-}
+#include "facts-json-load.h"
 
 /* The line of data[offset]: counted forward from the last one asked. */
 static int line_of(zjson_load *ld, size_t offset) {
@@ -108,210 +27,6 @@ static int line_of(zjson_load *ld, size_t offset) {
   }
   ld->line_at = offset;
   return ld->line;
-}
-
-/* ---- member names ---------------------------------------------------------- */
-
-/* What each member name can mean for `entity`, resolved once per load
- * rather than once per record (zfacts_map_names' rule, and the plurals of
- * the child entities, which nest). */
-static GHashTable *meanings_of(zjson_load *ld, int32_t entity) {
-  if (ld->meanings[entity])
-    return ld->meanings[entity];
-  const struct zjtx_policy *p = ld->facts->policy;
-  const zentity *e = zpolicy_entity(p, entity);
-  GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
-  for (guint i = e->fields->len; i-- > 0;) /* the first of two equal names wins */
-    g_hash_table_insert(h, (char *)zentity_field(e, (int32_t)i)->name, GINT_TO_POINTER((int32_t)i));
-  if (e->parent >= 0 && !g_hash_table_contains(h, e->parent_key))
-    g_hash_table_insert(h, (char *)e->parent_key, GINT_TO_POINTER(ZMAP_PARENT_KEY));
-  for (guint i = 0; i < p->entities->len; i++) {
-    const zentity *c = zpolicy_entity(p, (int32_t)i);
-    if (c->parent == entity && !g_hash_table_contains(h, c->plural))
-      g_hash_table_insert(h, (char *)c->plural, GINT_TO_POINTER(CHILD_BASE - (int32_t)i));
-  }
-  for (guint i = 0; i < p->entities->len; i++) { /* a child's plural shadows a field */
-    const zentity *c = zpolicy_entity(p, (int32_t)i);
-    if (c->parent == entity)
-      g_hash_table_replace(h, (char *)c->plural, GINT_TO_POINTER(CHILD_BASE - (int32_t)i));
-  }
-  return ld->meanings[entity] = h;
-}
-
-static int32_t meaning(zjson_load *ld, int32_t entity, const char *member) {
-  gpointer v;
-  if (g_hash_table_lookup_extended(meanings_of(ld, entity), member, NULL, &v))
-    return GPOINTER_TO_INT(v);
-  return ZMAP_UNKNOWN;
-}
-
-/* The child entity a member name stands for, or -1. */
-static int32_t child_of(zjson_load *ld, int32_t entity, const char *member) {
-  int32_t m = meaning(ld, entity, member);
-  return m <= CHILD_BASE ? CHILD_BASE - m : -1;
-}
-
-/* ---- records ---------------------------------------------------------------- */
-
-static const znode *node_at(const zjson_load *ld, int32_t i) {
-  return &g_array_index(ld->nodes, znode, i);
-}
-
-/* How to write a value of the field named `member`, for the double error. */
-static const char *decimal_hint(const zentity *e, const char *member) {
-  int32_t fi = zentity_field_index(e, member);
-  zfield_type t = fi >= 0 ? zentity_field(e, fi)->type : ZF_TEXT;
-  switch (t) {
-  case ZF_MONEY:
-    return "write money as a decimal string, e.g. \"1250000.50\"";
-  case ZF_RATE:
-    return "write a percentage as a decimal string, e.g. \"3.45\"";
-  case ZF_COUNT:
-    return "write a count as a whole number, e.g. 12";
-  default:
-    return "write it as a string, e.g. \"2.5\"";
-  }
-}
-
-/* The text of a scalar member as the record API takes it: strings as is,
- * booleans and integers as written.  A JSON number with a fraction or an
- * exponent is refused: binary floating point cannot hold most decimals,
- * and the number is shown as json-glib read it.  NULL with an error. */
-static const char *scalar_text(zjson_load *ld, const zentity *e, const znode *n, const char *what, const char *id,
-                               int line) {
-  switch (n->kind) {
-  case N_STRING:
-  case N_INT:
-    return n->text;
-  case N_TRUE:
-    return "true";
-  case N_FALSE:
-    return "false";
-  case N_FLOAT: {
-    char buf[G_ASCII_DTOSTR_BUF_SIZE];
-    g_ascii_formatd(buf, sizeof buf, "%.15g", g_ascii_strtod(n->text, NULL));
-    g_autofree char *name = zfacts_escape(n->key);
-    record_problem(ld, e->index, line, id, n->key, buf, "%s: field \"%s\": %s is a JSON floating-point number (%s)",
-                   what, name, buf, decimal_hint(e, n->key));
-    return NULL;
-  }
-  default: {
-    const char *kind = n->kind == N_ARRAY ? "an array" : "an object";
-    g_autofree char *name = zfacts_escape(n->key);
-    record_problem(ld, e->index, line, id, n->key, kind, "%s: field \"%s\": expected a single value, not %s", what,
-                   name, kind);
-    return NULL;
-  }
-  }
-}
-
-/* The record's id as the record API gets it (a string or an integer as
- * written), or NULL. */
-static const char *record_id(zjson_load *ld, int32_t entity, const znode *o) {
-  const zentity *e = zpolicy_entity(ld->facts->policy, entity);
-  if (e->key_field < 0)
-    return NULL;
-  const char *key = zentity_field(e, e->key_field)->name;
-  for (int32_t i = o->first; i >= 0; i = node_at(ld, i)->next) {
-    const znode *m = node_at(ld, i);
-    if (strcmp(m->key, key) == 0)
-      return m->kind == N_STRING || m->kind == N_INT ? m->text : NULL;
-  }
-  return NULL;
-}
-
-/* "schools[3] (S1)": the record's name in messages, as messages write it. */
-static char *record_what(const char *id, const char *path) {
-  g_autofree char *shown = id ? zfacts_escape(id) : NULL;
-  return id ? g_strdup_printf("%s (%s)", path, shown) : g_strdup(path);
-}
-
-/* Collects the record's scalar members into ld->names/values/map; false if
- * one of them cannot be a value (the errors are noted). */
-static bool convert_members(zjson_load *ld, int32_t entity, const znode *o, const char *id, const char *what) {
-  const zentity *e = zpolicy_entity(ld->facts->policy, entity);
-  bool ok = true;
-  g_ptr_array_set_size(ld->names, 0);
-  g_ptr_array_set_size(ld->values, 0);
-  g_array_set_size(ld->map, 0);
-  for (int32_t i = o->first; i >= 0; i = node_at(ld, i)->next) {
-    const znode *m = node_at(ld, i);
-    int32_t means = meaning(ld, entity, m->key);
-    /* "_comment"-style members annotate; null means absent */
-    if (m->key[0] == '_' || m->kind == N_NULL || means <= CHILD_BASE)
-      continue;
-    const char *text = scalar_text(ld, e, m, what, id, o->line);
-    ok = ok && text;
-    g_ptr_array_add(ld->names, (char *)m->key);
-    g_ptr_array_add(ld->values, (char *)text);
-    g_array_append_val(ld->map, means);
-  }
-  return ok;
-}
-
-static void load_array(zjson_load *ld, int32_t entity, const znode *a, const char *parent_key, const char *path,
-                       int line);
-
-/* The nested children of a record just added (or rejected: its children
- * are still checked, so that one run reports every problem). */
-static void load_children(zjson_load *ld, int32_t entity, const znode *o, const char *id, const char *path) {
-  for (int32_t i = o->first; i >= 0; i = node_at(ld, i)->next) {
-    const znode *m = node_at(ld, i);
-    int32_t child = child_of(ld, entity, m->key);
-    if (child < 0 || m->kind == N_NULL)
-      continue;
-    g_autofree char *sub = g_strdup_printf("%s.%s", path, m->key);
-    load_array(ld, child, m, id, sub, o->line);
-  }
-}
-
-/* One record object and, recursively, the children nested in it. */
-static void load_record(zjson_load *ld, int32_t entity, const znode *o, const char *parent_key, const char *path) {
-  const zentity *e = zpolicy_entity(ld->facts->policy, entity);
-  const char *id = record_id(ld, entity, o);
-  g_autofree char *what = record_what(id, path);
-  bool ok = convert_members(ld, entity, o, id, what);
-  if (o->twice) {
-    g_autofree char *name = zfacts_escape(o->twice);
-    record_problem(ld, entity, o->line, id, o->twice, NULL, "%s: field \"%s\" is given twice", what, name);
-    ok = false;
-  }
-  if (ok) {
-    zrecord_origin origin = {ld->name, o->line, path};
-    zfacts_add_mapped(ld->facts, entity, parent_key, (const char *const *)ld->names->pdata,
-                      (const int32_t *)(const void *)ld->map->data, (const char *const *)ld->values->pdata,
-                      ld->names->len, &origin, ld->facts->keep_going ? NULL : ld->tail);
-    while (*ld->tail)
-      ld->tail = &(*ld->tail)->next;
-  } else {
-    zfacts_refuse_record(ld->facts, entity, id);
-  }
-  (void)e;
-  load_children(ld, entity, o, id, path);
-}
-
-/* An element of an array of records that is no object. */
-static void not_a_record(zjson_load *ld, int32_t entity, const char *at, int line) {
-  record_problem(ld, entity, line, NULL, NULL, NULL, "%s: expected a %s record (a JSON object)", at,
-                 zpolicy_entity(ld->facts->policy, entity)->name);
-  zfacts_refuse_record(ld->facts, entity, NULL);
-}
-
-/* "<plural>": [ {record}, ... ] nested in a record; `line` is the record's. */
-static void load_array(zjson_load *ld, int32_t entity, const znode *a, const char *parent_key, const char *path,
-                       int line) {
-  if (a->kind != N_ARRAY) {
-    load_error(ld, line, "%s: expected an array of %s records", path, zpolicy_entity(ld->facts->policy, entity)->name);
-    return;
-  }
-  guint i = 0;
-  for (int32_t el = a->first; el >= 0 && !zfacts_stopped(ld->facts, entity); el = node_at(ld, el)->next, i++) {
-    g_autofree char *at = g_strdup_printf("%s[%u]", path, i);
-    if (node_at(ld, el)->kind == N_OBJECT)
-      load_record(ld, entity, node_at(ld, el), parent_key, at);
-    else
-      not_a_record(ld, entity, at, line);
-  }
 }
 
 /* ---- the stream: YAJL's events into the record's tree ------------------------ */
@@ -359,7 +74,7 @@ static void open_node(zjson_load *ld, znode_kind kind) {
  * clear the tree for the next one. */
 static void record_done(zjson_load *ld) {
   g_autofree char *at = g_strdup_printf("%s[%u]", ld->array_key, ld->index++);
-  load_record(ld, ld->entity, node_at(ld, 0), NULL, at);
+  zjson_load_record(ld, ld->entity, zjson_node(ld, 0), NULL, at);
   g_array_set_size(ld->nodes, 0);
   g_string_chunk_clear(ld->texts);
 }
@@ -403,7 +118,7 @@ static bool element_not_object(zjson_load *ld, bool opens) {
   if (ld->frames->len > 0)
     return false;
   g_autofree char *at = g_strdup_printf("%s[%u]", ld->array_key, ld->index);
-  not_a_record(ld, ld->entity, at, ld->top_line);
+  zjson_not_a_record(ld, ld->entity, at, ld->top_line);
   if (opens)
     ld->skip = 1;
   else
@@ -462,8 +177,8 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
     if (g_hash_table_lookup_extended(f->names, key, NULL, &v))
       seen = GPOINTER_TO_INT(v);
   } else {
-    for (int32_t i = node_at(ld, f->node)->first; i >= 0 && seen < 0; i = node_at(ld, i)->next)
-      if (node_at(ld, i)->key_len == len && memcmp(node_at(ld, i)->key, key, len) == 0)
+    for (int32_t i = zjson_node(ld, f->node)->first; i >= 0 && seen < 0; i = zjson_node(ld, i)->next)
+      if (zjson_node(ld, i)->key_len == len && memcmp(zjson_node(ld, i)->key, key, len) == 0)
         seen = i;
   }
   if (seen >= 0) {
@@ -477,8 +192,8 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
   ld->key_len = len;
   if (++f->count == LINEAR_NAMES) {
     f->names = g_hash_table_new(g_str_hash, g_str_equal);
-    for (int32_t i = node_at(ld, f->node)->first; i >= 0; i = node_at(ld, i)->next)
-      g_hash_table_insert(f->names, (char *)node_at(ld, i)->key, GINT_TO_POINTER(i));
+    for (int32_t i = zjson_node(ld, f->node)->first; i >= 0; i = zjson_node(ld, i)->next)
+      g_hash_table_insert(f->names, (char *)zjson_node(ld, i)->key, GINT_TO_POINTER(i));
   }
   if (f->names) /* the member's node is the next one made */
     g_hash_table_insert(f->names, (char *)key, GINT_TO_POINTER((int32_t)ld->nodes->len));
@@ -582,7 +297,7 @@ static void stream_records(zjson_load *ld, int32_t entity, const char *key, size
     st = yajl_complete_parse(ld->yajl);
   if (st != yajl_status_ok) { /* cannot happen after the first pass: say so if it does */
     unsigned char *why = yajl_get_error(ld->yajl, 0, NULL, 0);
-    load_error(ld, line_of(ld, from), "not valid JSON: %s", (const char *)why);
+    zjson_load_error(ld, line_of(ld, from), "not valid JSON: %s", (const char *)why);
     yajl_free_error(ld->yajl, why);
     ld->unusable = true;
   }
@@ -609,8 +324,8 @@ static void unknown_key(zjson_load *ld, const char *key, int line) {
   int32_t e = entity_by_plural(p, key);
   if (e >= 0) {
     const zentity *child = zpolicy_entity(p, e);
-    load_error(ld, line, "\"%s\" cannot stand at the top level: %s records nest in their %s's \"%s\"", key, child->name,
-               zpolicy_entity(p, child->parent)->name, key);
+    zjson_load_error(ld, line, "\"%s\" cannot stand at the top level: %s records nest in their %s's \"%s\"", key,
+                     child->name, zpolicy_entity(p, child->parent)->name, key);
     return;
   }
   g_autoptr(GString) keys = g_string_new("period");
@@ -618,7 +333,7 @@ static void unknown_key(zjson_load *ld, const char *key, int line) {
     if (zpolicy_entity(p, (int32_t)i)->parent < 0)
       g_string_append_printf(keys, ", %s", zpolicy_entity(p, (int32_t)i)->plural);
   g_autofree char *name = zfacts_escape(key);
-  load_error(ld, line, "unknown key \"%s\" (expected: %s)", name, keys->str);
+  zjson_load_error(ld, line, "unknown key \"%s\" (expected: %s)", name, keys->str);
 }
 
 /* Whether the JSON integer s[0, n) fits int64. */
@@ -646,13 +361,13 @@ static char *period_text(const char *v, size_t n) {
 static void load_period(zjson_load *ld, const zjson_member *m) {
   g_autofree char *period = period_text(ld->data + m->from, m->to - m->from);
   if (!period || !*period) {
-    load_error(ld, m->line, "\"period\" must be a string, e.g. \"2025\"");
+    zjson_load_error(ld, m->line, "\"period\" must be a string, e.g. \"2025\"");
     return;
   }
   int year;
   if (!zperiod_parse(period, &year)) {
     g_autofree char *shown = zfacts_escape(period);
-    load_error(ld, m->line, "\"period\": \"%s\" is not a period (expected a year such as \"2025\")", shown);
+    zjson_load_error(ld, m->line, "\"period\": \"%s\" is not a period (expected a year such as \"2025\")", shown);
     return;
   }
   g_free(ld->facts->period);
@@ -663,14 +378,14 @@ static void load_period(zjson_load *ld, const zjson_member *m) {
 static void load_document(zjson_load *ld) {
   const zjson_scan *scan = &ld->scan;
   if (scan->top != '{') {
-    load_error(ld, scan->top ? 1 : 0, "expected a JSON object {\"period\": ..., \"<records>\": [...]}");
+    zjson_load_error(ld, scan->top ? 1 : 0, "expected a JSON object {\"period\": ..., \"<records>\": [...]}");
     return;
   }
   int line = scan->top_line;
   ld->top_line = line;
   if (scan->twice) {
     g_autofree char *name = zfacts_escape(scan->twice);
-    load_error(ld, line, "key \"%s\" is given twice", name);
+    zjson_load_error(ld, line, "key \"%s\" is given twice", name);
   }
   for (guint i = 0; i < scan->members->len; i++) {
     const zjson_member *m = &g_array_index(scan->members, zjson_member, i);
@@ -682,7 +397,8 @@ static void load_document(zjson_load *ld) {
     else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0 && ld->data[m->from] == '[')
       stream_records(ld, e, m->key, m->from, m->to);
     else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0)
-      load_error(ld, line, "%s: expected an array of %s records", m->key, zpolicy_entity(ld->facts->policy, e)->name);
+      zjson_load_error(ld, line, "%s: expected an array of %s records", m->key,
+                       zpolicy_entity(ld->facts->policy, e)->name);
     else
       unknown_key(ld, m->key, line);
   }
@@ -730,7 +446,7 @@ static bool prescan(zjson_load *ld, const char *data, size_t len) {
 
 static void parse_and_load(zjson_load *ld, const char *data, size_t len) {
   if (len > G_MAXSSIZE) {
-    load_error(ld, 0, "the document is too large");
+    zjson_load_error(ld, 0, "the document is too large");
     ld->unusable = true;
     return;
   }
