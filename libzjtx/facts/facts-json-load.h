@@ -64,6 +64,8 @@ typedef struct {
   size_t key_len;
   int32_t replace; /* >= 0: that member was given before: its node */
   /* lines: a cursor moving forward through data */
+  bool releasable; /* data is ours, read in order: pages read give back (facts-json.c) */
+  size_t released; /* data[0, released) was given back */
   size_t line_at;
   int line;
   /* one record's conversion */

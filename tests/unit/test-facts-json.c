@@ -3,7 +3,9 @@
  */
 #include <check.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "facts-store.h"
 #include "test-util.h"
@@ -274,6 +276,41 @@ START_TEST(test_elements_not_records) {
 }
 END_TEST
 
+/* A file read whole gives its pages back as its records are read (more
+ * than 8 MiB of them here): the records, their values and the lines of
+ * messages after the pages given back are still right. */
+START_TEST(test_large_file) {
+  enum { N = 200000 };
+  GString *s = g_string_new("{\"districts\": [\n");
+  for (int i = 0; i < N; i++)
+    g_string_append_printf(s, "{\"id\": \"D%06d\", \"name\": \"district number %d\", \"terrain\": \"%s\"},\n", i, i,
+                           i == N - 1 ? "sea" : "hill");
+  g_string_append(s, "{\"id\": \"LAST\", \"name\": \"x\", \"terrain\": \"plain\"}],\n\"period\": \"2025\"}\n");
+  ck_assert_uint_gt(s->len, 12u << 20);
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp("test-facts-json-XXXXXX.json", &path, NULL);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  ck_assert(g_file_set_contents(path, s->str, (gssize)s->len, NULL));
+  g_string_free(s, TRUE);
+  ck_assert_int_eq(zjtx_facts_load_json_file(policy, path, &facts, &err), ZJTX_ERR_FACTS);
+  ck_assert_int_eq(zjtx_error_count(err), 1);
+  ck_assert_int_eq(zjtx_error_line(err), N + 1); /* the line of district N - 1 */
+  ck_assert_msg(g_str_has_prefix(msg(err), "districts[199999] (D199999): field \"terrain\""), "%s", msg(err));
+  ck_assert_int_eq(zjtx_facts_new(policy, &facts, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_set_keep_going(facts, 1, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_read_json_file(facts, path, NULL), ZJTX_OK);
+  ck_assert_int_eq(zjtx_facts_finish(facts, NULL), ZJTX_OK);
+  g_unlink(path);
+  ck_assert_int_eq(zjtx_facts_record_count(facts, "district"), N);
+  ck_assert_str_eq(field_of("district", "name", 0).s, "district number 0");
+  ck_assert_str_eq(field_of("district", "name", N - 2).s, "district number 199998");
+  ck_assert_str_eq(field_of("district", "id", N - 1).s, "LAST");
+  ck_assert_int_eq(g_array_index(facts->tables[entity_index("district")].where_line, int32_t, N - 1), N + 2);
+  ck_assert_str_eq(zjtx_facts_period(facts), "2025");
+}
+END_TEST
+
 static Suite *facts_json_suite(void) {
   Suite *s = suite_create("facts-json");
   TCase *syntax = tcase_create("syntax");
@@ -295,6 +332,7 @@ static Suite *facts_json_suite(void) {
   tcase_add_test(order, test_top_key_twice);
   tcase_add_test(order, test_wide_record_twice);
   tcase_add_test(order, test_elements_not_records);
+  tcase_add_test(order, test_large_file);
   suite_add_tcase(s, order);
   return s;
 }
