@@ -24,6 +24,7 @@ typedef struct {
   const char *text;    /* scalars: strings decoded, numbers as written */
   int32_t first, next; /* first child, next sibling (node indexes), -1 for none */
   const char *twice;   /* objects: the first member name given twice, or NULL */
+  int32_t means;       /* a record's member: what its name means (zjson_meaning), else ZMAP_UNKNOWN */
 } znode;
 
 /* An array or object of the record being filled. */
@@ -31,6 +32,8 @@ typedef struct {
   int32_t node, last; /* the container and its last child */
   guint count;        /* members so far */
   GHashTable *names;  /* member name -> node index, once an object is wide */
+  int32_t entity;     /* a record, or an array of records: their entity; else -1 */
+  uint64_t fields;    /* a record: the fields (below 64) it was given */
 } zframe;
 
 /* Objects with more members than this find a repeated name by hash. */
@@ -62,6 +65,7 @@ typedef struct {
   GStringChunk *texts; /* its names and values */
   const char *key;     /* the name of the member whose value comes next */
   size_t key_len;
+  int32_t means;   /* and what that name means */
   int32_t replace; /* >= 0: that member was given before: its node */
   /* lines: a cursor moving forward through data */
   bool releasable; /* data is ours, read in order: pages read give back (facts-json.c) */
@@ -81,6 +85,10 @@ static inline const znode *zjson_node(const zjson_load *ld, int32_t i) {
 
 /* An error of the document (not of one record), at `line`. */
 void zjson_load_error(zjson_load *ld, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* What the member name `member` of an `entity` record means: a field
+ * index, ZMAP_PARENT_KEY, ZMAP_UNKNOWN or a child entity (CHILD_BASE -
+ * index), resolved once per load and entity rather than once per record. */
+int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member);
 /* The record object `o` of `entity` and, recursively, the children nested
  * in it; `path` names it in messages ("schools[3]"). */
 void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const char *parent_key, const char *path);

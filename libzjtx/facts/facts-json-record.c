@@ -52,17 +52,11 @@ static GHashTable *meanings_of(zjson_load *ld, int32_t entity) {
   return ld->meanings[entity] = h;
 }
 
-static int32_t meaning(zjson_load *ld, int32_t entity, const char *member) {
+int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member) {
   gpointer v;
   if (g_hash_table_lookup_extended(meanings_of(ld, entity), member, NULL, &v))
     return GPOINTER_TO_INT(v);
   return ZMAP_UNKNOWN;
-}
-
-/* The child entity a member name stands for, or -1. */
-static int32_t child_of(zjson_load *ld, int32_t entity, const char *member) {
-  int32_t m = meaning(ld, entity, member);
-  return m <= CHILD_BASE ? CHILD_BASE - m : -1;
 }
 
 /* ---- records ---------------------------------------------------------------- */
@@ -121,10 +115,9 @@ static const char *record_id(zjson_load *ld, int32_t entity, const znode *o) {
   const zentity *e = zpolicy_entity(ld->facts->policy, entity);
   if (e->key_field < 0)
     return NULL;
-  const char *key = zentity_field(e, e->key_field)->name;
   for (int32_t i = o->first; i >= 0; i = zjson_node(ld, i)->next) {
     const znode *m = zjson_node(ld, i);
-    if (strcmp(m->key, key) == 0)
+    if (m->means == e->key_field)
       return m->kind == N_STRING || m->kind == N_INT ? m->text : NULL;
   }
   return NULL;
@@ -146,7 +139,7 @@ static bool convert_members(zjson_load *ld, int32_t entity, const znode *o, cons
   g_array_set_size(ld->map, 0);
   for (int32_t i = o->first; i >= 0; i = zjson_node(ld, i)->next) {
     const znode *m = zjson_node(ld, i);
-    int32_t means = meaning(ld, entity, m->key);
+    int32_t means = m->means;
     /* "_comment"-style members annotate; null means absent */
     if (m->key[0] == '_' || m->kind == N_NULL || means <= CHILD_BASE)
       continue;
@@ -167,9 +160,9 @@ static void load_array(zjson_load *ld, int32_t entity, const znode *a, const cha
 static void load_children(zjson_load *ld, int32_t entity, const znode *o, const char *id, const char *path) {
   for (int32_t i = o->first; i >= 0; i = zjson_node(ld, i)->next) {
     const znode *m = zjson_node(ld, i);
-    int32_t child = child_of(ld, entity, m->key);
-    if (child < 0 || m->kind == N_NULL)
+    if (m->means > CHILD_BASE || m->kind == N_NULL)
       continue;
+    int32_t child = CHILD_BASE - m->means;
     g_autofree char *sub = g_strdup_printf("%s.%s", path, m->key);
     load_array(ld, child, m, id, sub, o->line);
   }

@@ -80,7 +80,7 @@ static int32_t add_node(zjson_load *ld, znode_kind kind, const char *text) {
     ld->replace = -1;
     return at;
   }
-  znode n = {kind, 0, ld->key, ld->key_len, text, -1, -1, NULL};
+  znode n = {kind, 0, ld->key, ld->key_len, text, -1, -1, NULL, ld->key ? ld->means : ZMAP_UNKNOWN};
   at = (int32_t)ld->nodes->len;
   g_array_append_val(ld->nodes, n);
   if (f && f->last >= 0)
@@ -93,11 +93,24 @@ static int32_t add_node(zjson_load *ld, znode_kind kind, const char *text) {
   return at;
 }
 
+/* The entity of the records a new container (node `at`) holds or is:
+ * the top-level record, an array of children, or a child record. */
+static int32_t container_entity(zjson_load *ld, const zframe *parent, int32_t at) {
+  const znode *n = zjson_node(ld, at);
+  if (!parent)
+    return ld->entity;
+  if (n->kind == N_ARRAY && n->key && n->means <= CHILD_BASE)
+    return CHILD_BASE - n->means;
+  if (n->kind == N_OBJECT && !n->key && zjson_node(ld, parent->node)->kind == N_ARRAY)
+    return parent->entity;
+  return -1;
+}
+
 static void open_node(zjson_load *ld, znode_kind kind) {
   int32_t at = add_node(ld, kind, NULL);
   if (kind == N_OBJECT) /* the '{' was the last byte YAJL read */
     g_array_index(ld->nodes, znode, at).line = line_of(ld, ld->base + yajl_get_bytes_consumed(ld->yajl) - 1);
-  zframe f = {at, -1, 0, NULL};
+  zframe f = {at, -1, 0, NULL, container_entity(ld, innermost(ld), at), 0};
   g_array_append_val(ld->frames, f);
 }
 
@@ -195,6 +208,26 @@ static int on_start_map(void *ctx) {
   return 1;
 }
 
+/* The member of f named key[0, len) given before, or -1: a record's
+ * fields are told by a bit, a wide object's names by hash. */
+static int32_t given_before(zjson_load *ld, zframe *f, const char *key, size_t len, int32_t means) {
+  bool field = means >= 0 && means < 64;
+  if (f->names) {
+    gpointer v;
+    return g_hash_table_lookup_extended(f->names, key, NULL, &v) ? GPOINTER_TO_INT(v) : -1;
+  }
+  if (field && !(f->fields & (UINT64_C(1) << means))) {
+    f->fields |= UINT64_C(1) << means;
+    return -1;
+  }
+  for (int32_t i = zjson_node(ld, f->node)->first; i >= 0; i = zjson_node(ld, i)->next) {
+    const znode *n = zjson_node(ld, i);
+    if (field ? n->means == means : n->key_len == len && memcmp(n->key, key, len) == 0)
+      return i;
+  }
+  return -1;
+}
+
 /* A member name: a repeated one makes its record refused, and its value
  * replaces the first one's (json-glib's rule, kept for the messages). */
 static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
@@ -203,16 +236,8 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
     return 1; /* inside a skipped element */
   zframe *f = innermost(ld);
   const char *key = g_string_chunk_insert_len(ld->texts, (const char *)s, (gssize)len);
-  int32_t seen = -1;
-  if (f->names) {
-    gpointer v;
-    if (g_hash_table_lookup_extended(f->names, key, NULL, &v))
-      seen = GPOINTER_TO_INT(v);
-  } else {
-    for (int32_t i = zjson_node(ld, f->node)->first; i >= 0 && seen < 0; i = zjson_node(ld, i)->next)
-      if (zjson_node(ld, i)->key_len == len && memcmp(zjson_node(ld, i)->key, key, len) == 0)
-        seen = i;
-  }
+  int32_t means = f->entity >= 0 ? zjson_meaning(ld, f->entity, key) : ZMAP_UNKNOWN;
+  int32_t seen = given_before(ld, f, key, len, means);
   if (seen >= 0) {
     znode *o = &g_array_index(ld->nodes, znode, f->node);
     if (!o->twice)
@@ -222,6 +247,7 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
   }
   ld->key = key;
   ld->key_len = len;
+  ld->means = means;
   if (++f->count == LINEAR_NAMES) {
     f->names = g_hash_table_new(g_str_hash, g_str_equal);
     for (int32_t i = zjson_node(ld, f->node)->first; i >= 0; i = zjson_node(ld, i)->next)
