@@ -43,6 +43,14 @@ enum { LINEAR_NAMES = 16 };
  * ZMAP_PARENT_KEY, ZMAP_UNKNOWN, or a child entity (CHILD_BASE - index). */
 enum { CHILD_BASE = -16 };
 
+/* The name a record of an entity had at one place, and its meaning. */
+typedef struct {
+  const char *name; /* the policy's own string */
+  size_t len;
+  int32_t means;
+} zrecent;
+enum { RECENT_NAMES = 64 };
+
 /* One load: the stream's state, the record being gathered, the errors. */
 typedef struct {
   zjtx_facts *facts;
@@ -50,6 +58,7 @@ typedef struct {
   const char *data;      /* the whole document */
   zjson_scan scan;       /* what the first pass found */
   GHashTable **meanings; /* per entity: member name -> meaning (see CHILD_BASE) */
+  zrecent *recent;       /* per entity, RECENT_NAMES places: the last name met there */
   /* reading one array of records */
   yajl_handle yajl;
   size_t base;           /* offset of the array in data */
@@ -87,8 +96,9 @@ static inline const znode *zjson_node(const zjson_load *ld, int32_t i) {
 void zjson_load_error(zjson_load *ld, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 /* What the member name `member` of an `entity` record means: a field
  * index, ZMAP_PARENT_KEY, ZMAP_UNKNOWN or a child entity (CHILD_BASE -
- * index), resolved once per load and entity rather than once per record. */
-int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member);
+ * index), resolved once per load and entity rather than once per record;
+ * `pos`: where the member stands in its record, a hint. */
+int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member, size_t len, guint pos);
 /* The record object `o` of `entity` and, recursively, the children nested
  * in it; `path` names it in messages ("schools[3]"). */
 void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const char *parent_key, const char *path);

@@ -39,11 +39,6 @@ static GHashTable *meanings_of(zjson_load *ld, int32_t entity) {
     g_hash_table_insert(h, (char *)zentity_field(e, (int32_t)i)->name, GINT_TO_POINTER((int32_t)i));
   if (e->parent >= 0 && !g_hash_table_contains(h, e->parent_key))
     g_hash_table_insert(h, (char *)e->parent_key, GINT_TO_POINTER(ZMAP_PARENT_KEY));
-  for (guint i = 0; i < p->entities->len; i++) {
-    const zentity *c = zpolicy_entity(p, (int32_t)i);
-    if (c->parent == entity && !g_hash_table_contains(h, c->plural))
-      g_hash_table_insert(h, (char *)c->plural, GINT_TO_POINTER(CHILD_BASE - (int32_t)i));
-  }
   for (guint i = 0; i < p->entities->len; i++) { /* a child's plural shadows a field */
     const zentity *c = zpolicy_entity(p, (int32_t)i);
     if (c->parent == entity)
@@ -52,14 +47,38 @@ static GHashTable *meanings_of(zjson_load *ld, int32_t entity) {
   return ld->meanings[entity] = h;
 }
 
-int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member) {
-  gpointer v;
-  if (g_hash_table_lookup_extended(meanings_of(ld, entity), member, NULL, &v))
-    return GPOINTER_TO_INT(v);
-  return ZMAP_UNKNOWN;
+int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member, size_t len, guint pos) {
+  /* records of one entity mostly name their members in one order */
+  zrecent *r = pos < RECENT_NAMES ? &ld->recent[(size_t)entity * RECENT_NAMES + pos] : NULL;
+  if (r && r->name && r->len == len && memcmp(r->name, member, len) == 0)
+    return r->means;
+  gpointer name, v;
+  if (!g_hash_table_lookup_extended(meanings_of(ld, entity), member, &name, &v))
+    return ZMAP_UNKNOWN;
+  if (r)
+    *r = (zrecent){name, len, GPOINTER_TO_INT(v)};
+  return GPOINTER_TO_INT(v);
 }
 
 /* ---- records ---------------------------------------------------------------- */
+
+/* "schools[3] (S1)": the record's name in messages, as messages write it. */
+static char *record_what(const char *id, const char *path) {
+  g_autofree char *shown = id ? zfacts_escape(id) : NULL;
+  return id ? g_strdup_printf("%s (%s)", path, shown) : g_strdup(path);
+}
+
+/* A record's name for messages, made when a message needs it. */
+typedef struct {
+  const char *id, *path;
+  char *what;
+} zrecord_name;
+
+static const char *what_of(zrecord_name *rn) {
+  if (!rn->what)
+    rn->what = record_what(rn->id, rn->path);
+  return rn->what;
+}
 
 /* How to write a value of the field named `member`, for the double error. */
 static const char *decimal_hint(const zentity *e, const char *member) {
@@ -81,7 +100,7 @@ static const char *decimal_hint(const zentity *e, const char *member) {
  * booleans and integers as written.  A JSON number with a fraction or an
  * exponent is refused: binary floating point cannot hold most decimals,
  * and the number is shown as json-glib read it.  NULL with an error. */
-static const char *scalar_text(zjson_load *ld, const zentity *e, const znode *n, const char *what, const char *id,
+static const char *scalar_text(zjson_load *ld, const zentity *e, const znode *n, zrecord_name *rn, const char *id,
                                int line) {
   switch (n->kind) {
   case N_STRING:
@@ -96,14 +115,14 @@ static const char *scalar_text(zjson_load *ld, const zentity *e, const znode *n,
     g_ascii_formatd(buf, sizeof buf, "%.15g", g_ascii_strtod(n->text, NULL));
     g_autofree char *name = zfacts_escape(n->key);
     record_problem(ld, e->index, line, id, n->key, buf, "%s: field \"%s\": %s is a JSON floating-point number (%s)",
-                   what, name, buf, decimal_hint(e, n->key));
+                   what_of(rn), name, buf, decimal_hint(e, n->key));
     return NULL;
   }
   default: {
     const char *kind = n->kind == N_ARRAY ? "an array" : "an object";
     g_autofree char *name = zfacts_escape(n->key);
-    record_problem(ld, e->index, line, id, n->key, kind, "%s: field \"%s\": expected a single value, not %s", what,
-                   name, kind);
+    record_problem(ld, e->index, line, id, n->key, kind, "%s: field \"%s\": expected a single value, not %s",
+                   what_of(rn), name, kind);
     return NULL;
   }
   }
@@ -123,15 +142,9 @@ static const char *record_id(zjson_load *ld, int32_t entity, const znode *o) {
   return NULL;
 }
 
-/* "schools[3] (S1)": the record's name in messages, as messages write it. */
-static char *record_what(const char *id, const char *path) {
-  g_autofree char *shown = id ? zfacts_escape(id) : NULL;
-  return id ? g_strdup_printf("%s (%s)", path, shown) : g_strdup(path);
-}
-
 /* Collects the record's scalar members into ld->names/values/map; false if
  * one of them cannot be a value (the errors are noted). */
-static bool convert_members(zjson_load *ld, int32_t entity, const znode *o, const char *id, const char *what) {
+static bool convert_members(zjson_load *ld, int32_t entity, const znode *o, const char *id, zrecord_name *rn) {
   const zentity *e = zpolicy_entity(ld->facts->policy, entity);
   bool ok = true;
   g_ptr_array_set_size(ld->names, 0);
@@ -143,7 +156,7 @@ static bool convert_members(zjson_load *ld, int32_t entity, const znode *o, cons
     /* "_comment"-style members annotate; null means absent */
     if (m->key[0] == '_' || m->kind == N_NULL || means <= CHILD_BASE)
       continue;
-    const char *text = scalar_text(ld, e, m, what, id, o->line);
+    const char *text = scalar_text(ld, e, m, rn, id, o->line);
     ok = ok && text;
     g_ptr_array_add(ld->names, (char *)m->key);
     g_ptr_array_add(ld->values, (char *)text);
@@ -171,11 +184,11 @@ static void load_children(zjson_load *ld, int32_t entity, const znode *o, const 
 /* One record object and, recursively, the children nested in it. */
 void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const char *parent_key, const char *path) {
   const char *id = record_id(ld, entity, o);
-  g_autofree char *what = record_what(id, path);
-  bool ok = convert_members(ld, entity, o, id, what);
+  zrecord_name rn = {id, path, NULL};
+  bool ok = convert_members(ld, entity, o, id, &rn);
   if (o->twice) {
     g_autofree char *name = zfacts_escape(o->twice);
-    record_problem(ld, entity, o->line, id, o->twice, NULL, "%s: field \"%s\" is given twice", what, name);
+    record_problem(ld, entity, o->line, id, o->twice, NULL, "%s: field \"%s\" is given twice", what_of(&rn), name);
     ok = false;
   }
   if (ok) {
@@ -188,6 +201,7 @@ void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const cha
   } else {
     zfacts_refuse_record(ld->facts, entity, id);
   }
+  g_free(rn.what);
   load_children(ld, entity, o, id, path);
 }
 

@@ -236,7 +236,7 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
     return 1; /* inside a skipped element */
   zframe *f = innermost(ld);
   const char *key = g_string_chunk_insert_len(ld->texts, (const char *)s, (gssize)len);
-  int32_t means = f->entity >= 0 ? zjson_meaning(ld, f->entity, key) : ZMAP_UNKNOWN;
+  int32_t means = f->entity >= 0 ? zjson_meaning(ld, f->entity, key, len, f->count) : ZMAP_UNKNOWN;
   int32_t seen = given_before(ld, f, key, len, means);
   if (seen >= 0) {
     znode *o = &g_array_index(ld->nodes, znode, f->node);
@@ -468,6 +468,7 @@ static void load_clear(zjson_load *ld) {
     if (ld->meanings[i])
       g_hash_table_unref(ld->meanings[i]);
   g_free(ld->meanings);
+  g_free(ld->recent);
   zjson_scan_clear(&ld->scan);
   g_array_unref(ld->nodes);
   g_array_unref(ld->frames);
@@ -539,6 +540,7 @@ static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, co
   zjson_load ld = {.facts = facts,
                    .name = name ? name : "<buffer>",
                    .meanings = g_new0(GHashTable *, facts->policy->entities->len),
+                   .recent = g_new0(zrecent, (size_t)facts->policy->entities->len * RECENT_NAMES),
                    .nodes = g_array_new(FALSE, FALSE, sizeof(znode)),
                    .frames = g_array_new(FALSE, FALSE, sizeof(zframe)),
                    .texts = g_string_chunk_new(4096),
