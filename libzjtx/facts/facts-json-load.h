@@ -102,6 +102,9 @@ int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member, size_t
 /* The record object `o` of `entity` and, recursively, the children nested
  * in it; `path` names it in messages ("schools[3]"). */
 void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const char *parent_key, const char *path);
+/* "<path>[i]", the name of an element in messages: in buf (of `size`
+ * bytes) when it fits, else in a new *heap for the caller to free. */
+const char *zjson_element_path(char *buf, size_t size, const char *path, guint i, char **heap);
 /* An element of an array of records that is no object, refused. */
 void zjson_not_a_record(zjson_load *ld, int32_t entity, const char *at, int line);
 

@@ -205,6 +205,24 @@ void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const cha
   load_children(ld, entity, o, id, path);
 }
 
+const char *zjson_element_path(char *buf, size_t size, const char *path, guint i, char **heap) {
+  size_t n = strlen(path);
+  char digits[16];
+  int k = 0;
+  if (n + sizeof digits + 2 > size)
+    return *heap = g_strdup_printf("%s[%u]", path, i);
+  do
+    digits[k++] = (char)('0' + i % 10);
+  while ((i /= 10) > 0);
+  memcpy(buf, path, n);
+  buf[n++] = '[';
+  while (k > 0)
+    buf[n++] = digits[--k];
+  buf[n++] = ']';
+  buf[n] = '\0';
+  return buf;
+}
+
 /* An element of an array of records that is no object. */
 void zjson_not_a_record(zjson_load *ld, int32_t entity, const char *at, int line) {
   record_problem(ld, entity, line, NULL, NULL, NULL, "%s: expected a %s record (a JSON object)", at,
@@ -222,7 +240,9 @@ static void load_array(zjson_load *ld, int32_t entity, const znode *a, const cha
   }
   guint i = 0;
   for (int32_t el = a->first; el >= 0 && !zfacts_stopped(ld->facts, entity); el = zjson_node(ld, el)->next, i++) {
-    g_autofree char *at = g_strdup_printf("%s[%u]", path, i);
+    char buf[256];
+    g_autofree char *heap = NULL;
+    const char *at = zjson_element_path(buf, sizeof buf, path, i, &heap);
     if (zjson_node(ld, el)->kind == N_OBJECT)
       zjson_load_record(ld, entity, zjson_node(ld, el), parent_key, at);
     else

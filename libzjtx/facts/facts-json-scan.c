@@ -102,12 +102,25 @@ static void skip_space(zcursor *c) {
 
 /* The byte at c->p (>= 0x80) starts valid UTF-8 or not: the length to skip. */
 static size_t utf8_length(zcursor *c) {
-  gunichar u = g_utf8_get_char_validated(c->p, c->end - c->p);
-  if (u == (gunichar)-1 || u == (gunichar)-2) {
+  /* RFC 3629's table (GLib's rule: no surrogates, nothing above U+10FFFF,
+   * no overlong form), inline: names are mostly Chinese */
+  const unsigned char *p = (const unsigned char *)c->p;
+  size_t left = (size_t)(c->end - c->p), n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (p[0] >= 0xC2 && p[0] <= 0xDF)
+    n = 2;
+  else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+    n = 3, lo = p[0] == 0xE0 ? 0xA0 : 0x80, hi = p[0] == 0xED ? 0x9F : 0xBF;
+  else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+    n = 4, lo = p[0] == 0xF0 ? 0x90 : 0x80, hi = p[0] == 0xF4 ? 0x8F : 0xBF;
+  bool ok = n > 0 && left >= n && p[1] >= lo && p[1] <= hi;
+  for (size_t i = 2; ok && i < n; i++)
+    ok = p[i] >= 0x80 && p[i] <= 0xBF;
+  if (!ok) {
     c->bad_utf8 = true;
     return 1;
   }
-  return (size_t)g_utf8_skip[*(const guchar *)c->p];
+  return n;
 }
 
 static int hex4(const char *p, const char *end) {

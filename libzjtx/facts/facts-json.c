@@ -117,7 +117,9 @@ static void open_node(zjson_load *ld, znode_kind kind) {
 /* The element ld->index of the array is a whole record: load it, and
  * clear the tree for the next one. */
 static void record_done(zjson_load *ld) {
-  g_autofree char *at = g_strdup_printf("%s[%u]", ld->array_key, ld->index++);
+  char buf[256];
+  g_autofree char *heap = NULL;
+  const char *at = zjson_element_path(buf, sizeof buf, ld->array_key, ld->index++, &heap);
   zjson_load_record(ld, ld->entity, zjson_node(ld, 0), NULL, at);
   g_array_set_size(ld->nodes, 0);
   g_string_chunk_clear(ld->texts);

@@ -116,6 +116,15 @@ START_TEST(test_syntax_utf8) {
   ck_assert_int_eq(load("{\"districts\": [1 2], \"x\": \"\xFF\"}"), ZJTX_ERR_FACTS);
   ck_assert_str_eq(msg(err), "not valid JSON: JSON data must be UTF-8 encoded");
   ck_assert_int_eq(zjtx_error_line(err), 0);
+  /* GLib's rule: no overlong form, surrogate or code point above U+10FFFF */
+  static const char *const bad[] = {"\xC0\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE6\xB7", "\x80"};
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    g_autofree char *doc = g_strdup_printf("{\"x\": \"a%s\"}", bad[i]);
+    ck_assert_int_eq(load(doc), ZJTX_ERR_FACTS);
+    ck_assert_str_eq(msg(err), "not valid JSON: JSON data must be UTF-8 encoded");
+  }
+  ck_assert_int_eq(load("{\"x\": \"\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF\xEF\xBF\xBF\"}"), ZJTX_ERR_FACTS);
+  ck_assert_str_eq(msg(err), "unknown key \"x\" (expected: period, districts, schools)");
   /* a lexical problem is still found first, anywhere */
   ck_assert_int_eq(load("{\"x\": \"\xFF\", \"districts\": [1 2], \"y\": 010}"), ZJTX_ERR_FACTS);
   ck_assert_int_eq(zjtx_error_column(err), 37);
