@@ -16,11 +16,14 @@ static const cli_command evaluate_command = {
         "  table  for people, with the summary at the end (the default)\n"
         "  json   one document {\"policy\", \"period\", \"entitlements\": [...], \"violations\": [...]}\n"
         "  jsonl  one JSON object per line, entitlements then violations, each with \"type\"\n"
-        "  csv    the columns type,rule,beneficiary,id,amount,fen (a violation's check in rule)\n"
+        "  csv    the columns type,rule,beneficiary,id,amount,fen,missing (a violation's check in rule)\n"
         "\n"
         "--set PARAM=VALUE replaces a parameter, PARAM[KEY]=VALUE one key of a keyed one;\n"
         "rates are written in percent (--set base_rate=3 for 3 %).\n"
         "--rejects lists the refused records: file,line,entity,id,field,value,reason.\n"
+        "--receipt (with --format json) adds \"receipt\": SHA-256 and SM3 of the policy as\n"
+        "evaluated, the facts as read and the results (docs/receipts.md); check it later\n"
+        "with zjtx verify-receipt.\n"
         "The summary (count and total per rule and per ENTITY record, violations per check)\n"
         "ends the table, or follows the run on standard error, unless --summary names a file;\n"
         "ENTITY is by default the first top-level entity that records refer to (e.g. county).\n"
@@ -46,6 +49,7 @@ typedef struct {
   char *policy, *facts, *period, *format, *rejects, *output, *summary, *summary_by, *threads;
   char **set;
   gboolean explain, quiet;
+  gboolean receipt;
   GPtrArray *sets; /* borrows `set` */
 } options;
 
@@ -69,6 +73,8 @@ static int parse_options(int argc, char **argv, options *o) {
       {"format", 0, 0, G_OPTION_ARG_FILENAME, &o->format, "table (default), json, jsonl or csv",
        "table|json|jsonl|csv"},
       {"explain", 0, 0, G_OPTION_ARG_NONE, &o->explain, "Add why each result is what it is (not with csv)", NULL},
+      {"receipt", 0, 0, G_OPTION_ARG_NONE, &o->receipt,
+       "Add the run's receipt: digests of policy, facts, results (json)", NULL},
       {"output", 0, 0, G_OPTION_ARG_FILENAME, &o->output, "Write the result to FILE instead of standard output",
        "FILE"},
       {"rejects", 0, 0, G_OPTION_ARG_FILENAME, &o->rejects, "List the refused records in FILE.csv", "FILE.csv"},
@@ -179,6 +185,8 @@ static int check_evaluate_options(const options *o) {
     return cli_usage_error("evaluate", "--format '%s': expected table, json, jsonl or csv", format);
   if (o->explain && strcmp(format, "csv") == 0)
     return cli_usage_error("evaluate", "%s", "--explain is not available with --format csv (use json or jsonl)");
+  if (o->receipt && strcmp(format, "json") != 0)
+    return cli_usage_error("evaluate", "%s", "--receipt needs --format json (the receipt is a member of its document)");
   if (!o->facts)
     return cli_usage_error("evaluate", "%s", "evaluate needs --facts FILE.json|DIR");
   const char *files[] = {o->output, o->rejects, o->summary}, *names[] = {"--output", "--rejects", "--summary"};
@@ -217,7 +225,7 @@ static int choose_summary_entity(evaluation *ev) {
 static int prepare(evaluation *ev) {
   const options *o = ev->o;
   zjtx_error *err = NULL;
-  ev->opts = zjtx_options_new();
+  ev->opts = cli_options_new();
   int rc = cli_apply_sets("evaluate", ev->opts, o->sets);
   if (rc != 0)
     return rc;
@@ -288,7 +296,13 @@ static int evaluate(evaluation *ev) {
  * Every file is complete before the first is renamed into place. */
 static int write_results(evaluation *ev) {
   FILE *out = ev->out.fp;
-  bool ok = ev->write(out, ev->p, ev->res, ev->o->explain);
+  bool ok;
+  if (ev->o->receipt) {
+    g_autofree char *receipt = cli_receipt_member(ev->res);
+    ok = receipt && cli_write_json_with(out, ev->p, ev->res, ev->o->explain, receipt);
+  } else {
+    ok = ev->write(out, ev->p, ev->res, ev->o->explain);
+  }
   if (ok && ev->table) {
     fputc('\n', out);
     ok = cli_write_summary(out, ev->p, ev->res, ev->by);

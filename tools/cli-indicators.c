@@ -66,6 +66,9 @@ static void ind_table(const zjtx_result *res, const zjtx_policy *p) {
     printf("  %-4s %-34s %12s %-6s target %-10s %s\n", ok ? "met" : "NOT", zjtx_result_indicator_id(res, i),
            zjtx_result_indicator_value(res, i), unit ? unit : "", zjtx_result_indicator_target(res, i),
            zjtx_result_indicator_title(res, i, "zh"));
+    size_t lacking = zjtx_result_indicator_lacking(res, i);
+    if (lacking)
+      printf("       over %zu records; %zu lacked data (缺数据)\n", zjtx_result_indicator_records(res, i), lacking);
   }
   printf("\n%zu of %zu targets met\n", met, n);
 }
@@ -92,7 +95,9 @@ static void ind_json(const zjtx_result *res, const zjtx_policy *p) {
       else
         g_string_append(s, "null");
     }
-    g_string_append_printf(s, ", \"met\": %s}", zjtx_result_indicator_met(res, i) ? "true" : "false");
+    g_string_append_printf(s, ", \"met\": %s, \"records\": %zu, \"lacking\": %zu}",
+                           zjtx_result_indicator_met(res, i) ? "true" : "false", zjtx_result_indicator_records(res, i),
+                           zjtx_result_indicator_lacking(res, i));
   }
   g_string_append(s, "]}\n");
   fputs(s->str, stdout);
@@ -129,7 +134,7 @@ static int ind_run(const ind_options *o, zjtx_options *opts) {
 
 int cli_cmd_indicators(int argc, char **argv) {
   ind_options o = {0};
-  zjtx_options *opts = zjtx_options_new();
+  zjtx_options *opts = cli_options_new();
   zjtx_error *err = NULL;
   zjtx_options_set_indicators(opts, 1, NULL);
   int rc = ind_parse(argc, argv, &o);

@@ -50,6 +50,44 @@ static void violation_keys(GString *s, const zjtx_result *res, size_t i) {
   json_member(s, ", \"id\": ", zjtx_result_violation_id(res, i));
 }
 
+/* The keys of the i-th undecided item: "rule" (or "check"), "beneficiary"
+ * (or "entity"), "id", and "missing": [{"entity", "id", "field"}, ...]. */
+static void undecided_keys(GString *s, const zjtx_result *res, size_t i) {
+  bool check = zjtx_result_undecided_kind(res, i) == ZJTX_RULE_CHECK;
+  json_member(s, check ? "\"check\": " : "\"rule\": ", zjtx_result_undecided_rule(res, i));
+  json_member(s, check ? ", \"entity\": " : ", \"beneficiary\": ", zjtx_result_undecided_entity(res, i));
+  json_member(s, ", \"id\": ", zjtx_result_undecided_id(res, i));
+  g_string_append(s, ", \"missing\": [");
+  for (size_t j = 0; j < zjtx_result_undecided_missing_count(res, i); j++) {
+    json_member(s, j ? ", {\"entity\": " : "{\"entity\": ", zjtx_result_undecided_missing_entity(res, i, j));
+    json_member(s, ", \"id\": ", zjtx_result_undecided_missing_id(res, i, j));
+    json_member(s, ", \"field\": ", zjtx_result_undecided_missing_field(res, i, j));
+    g_string_append_c(s, '}');
+  }
+  g_string_append_c(s, ']');
+  if (zjtx_result_undecided_missing_more(res, i))
+    g_string_append(s, ", \"missing_more\": true");
+}
+
+/* "enterprise/9132.../rd_expense_prev; ...": the missing inputs on one line (CSV, table). */
+static char *missing_text(const zjtx_result *res, size_t i) {
+  GString *s = g_string_new(NULL);
+  for (size_t j = 0; j < zjtx_result_undecided_missing_count(res, i); j++)
+    g_string_append_printf(s, "%s%s/%s/%s", j ? "; " : "", zjtx_result_undecided_missing_entity(res, i, j),
+                           zjtx_result_undecided_missing_id(res, i, j), zjtx_result_undecided_missing_field(res, i, j));
+  if (zjtx_result_undecided_missing_more(res, i))
+    g_string_append(s, "; ...");
+  return g_string_free(s, FALSE);
+}
+
+static void write_undecided(FILE *out, GString *s, const char *prefix, const zjtx_result *res, size_t i) {
+  g_string_append(s, prefix);
+  undecided_keys(s, res, i);
+  g_string_append_c(s, '}');
+  fwrite(s->str, 1, s->len, out);
+  g_string_truncate(s, 0);
+}
+
 /* One result as a JSON object (after `prefix`, which opens it); the
  * buffer is written out and emptied, so output streams. */
 static bool write_object(FILE *out, GString *s, const char *prefix, const zjtx_result *res, size_t i, bool violation,
@@ -67,6 +105,11 @@ static bool write_object(FILE *out, GString *s, const char *prefix, const zjtx_r
 }
 
 bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
+  return cli_write_json_with(out, policy, res, explain, NULL);
+}
+
+bool cli_write_json_with(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain,
+                         const char *members) {
   GString *s = g_string_new("{\"policy\": ");
   zfmt_json_string(s, zjtx_policy_id(policy));
   g_string_append(s, ", \"period\": ");
@@ -78,7 +121,13 @@ bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res
   g_string_append(s, "],\n \"violations\": [");
   for (size_t i = 0; i < zjtx_result_violation_count(res) && ok; i++)
     ok = write_object(out, s, i ? ",\n  {" : "\n  {", res, i, true, explain);
-  g_string_append(s, "]}\n");
+  g_string_append(s, "],\n \"undecided\": [");
+  for (size_t i = 0; i < zjtx_result_undecided_count(res) && ok; i++)
+    write_undecided(out, s, i ? ",\n  {" : "\n  {", res, i);
+  g_string_append(s, "]");
+  if (members)
+    g_string_append_printf(s, ",\n %s", members);
+  g_string_append(s, "}\n");
   fwrite(s->str, 1, s->len, out);
   g_string_free(s, TRUE);
   return ok;
@@ -94,6 +143,10 @@ bool cli_write_jsonl(FILE *out, const zjtx_policy *policy, const zjtx_result *re
   }
   for (size_t i = 0; i < zjtx_result_violation_count(res) && ok; i++) {
     ok = write_object(out, s, "{\"type\": \"violation\", ", res, i, true, explain);
+    fputc('\n', out);
+  }
+  for (size_t i = 0; i < zjtx_result_undecided_count(res) && ok; i++) {
+    write_undecided(out, s, "{\"type\": \"undecided\", ", res, i);
     fputc('\n', out);
   }
   g_string_free(s, TRUE);
@@ -116,11 +169,12 @@ void cli_csv_field(FILE *out, const char *s, bool last) {
   fputs(last ? "\r\n" : ",", out);
 }
 
-/* Violations have no amount; their check goes in the `rule` column. */
+/* Violations have no amount; their check goes in the `rule` column.  An
+ * undecided item's missing inputs go in `missing`. */
 bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
   (void)policy;  /* the same signature as the other formats */
   (void)explain; /* refused before evaluating: no place for it in CSV */
-  fputs("type,rule,beneficiary,id,amount,fen\r\n", out);
+  fputs("type,rule,beneficiary,id,amount,fen,missing\r\n", out);
   for (size_t i = 0; i < zjtx_result_entitlement_count(res); i++) {
     char fen[32];
     g_snprintf(fen, sizeof fen, "%" PRId64, zjtx_result_entitlement_fen(res, i));
@@ -129,7 +183,8 @@ bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res,
     cli_csv_field(out, zjtx_result_entitlement_entity(res, i), false);
     cli_csv_field(out, zjtx_result_entitlement_id(res, i), false);
     cli_csv_field(out, zjtx_result_entitlement_amount(res, i), false);
-    cli_csv_field(out, fen, true);
+    cli_csv_field(out, fen, false);
+    cli_csv_field(out, "", true);
   }
   for (size_t i = 0; i < zjtx_result_violation_count(res); i++) {
     cli_csv_field(out, "violation", false);
@@ -137,7 +192,18 @@ bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res,
     cli_csv_field(out, zjtx_result_violation_entity(res, i), false);
     cli_csv_field(out, zjtx_result_violation_id(res, i), false);
     cli_csv_field(out, "", false);
+    cli_csv_field(out, "", false);
     cli_csv_field(out, "", true);
+  }
+  for (size_t i = 0; i < zjtx_result_undecided_count(res); i++) {
+    g_autofree char *missing = missing_text(res, i);
+    cli_csv_field(out, "undecided", false);
+    cli_csv_field(out, zjtx_result_undecided_rule(res, i), false);
+    cli_csv_field(out, zjtx_result_undecided_entity(res, i), false);
+    cli_csv_field(out, zjtx_result_undecided_id(res, i), false);
+    cli_csv_field(out, "", false);
+    cli_csv_field(out, "", false);
+    cli_csv_field(out, missing, true);
   }
   return true;
 }
@@ -155,14 +221,18 @@ static void print_explanation(FILE *out, const zjtx_result *res, size_t i, bool 
       violation ? zjtx_result_explain_violation(res, i, &ex, NULL) : zjtx_result_explain_entitlement(res, i, &ex, NULL);
   if (st != ZJTX_OK)
     return;
-  char *text = zjtx_explanation_to_text(ex);
+  char *said = zjtx_explanation_to_sentences(ex, "zh");
+  char *tree = zjtx_explanation_to_text(ex);
+  char *text = g_strconcat(said ? said : "", tree, NULL);
+  zjtx_free(said);
+  zjtx_free(tree);
   gchar **lines = g_strsplit(text, "\n", -1);
   for (gchar **l = lines; *l && **l; l++) {
     g_autofree char *line = cli_printable(*l);
     fprintf(out, "      | %s\n", line);
   }
   g_strfreev(lines);
-  zjtx_free(text);
+  g_free(text);
   zjtx_explanation_free(ex);
 }
 
@@ -208,6 +278,15 @@ bool cli_write_table(FILE *out, const zjtx_policy *p, const zjtx_result *res, bo
             zjtx_policy_rule_title(p, r, "zh"));
     if (explain)
       print_explanation(out, res, k, true);
+  }
+  size_t u = zjtx_result_undecided_count(res);
+  fprintf(out, "\n待定 Undecided: data missing (%zu)\n", u);
+  for (size_t k = 0; k < u; k++) {
+    g_autofree char *id = cli_printable(zjtx_result_undecided_id(res, k));
+    g_autofree char *missing = missing_text(res, k);
+    g_autofree char *shown = cli_printable(missing);
+    fprintf(out, "  %-26s %-10s %-24s 缺 missing: %s\n", zjtx_result_undecided_rule(res, k),
+            zjtx_result_undecided_entity(res, k), id, shown);
   }
   return true;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli-report-html.c - `zjtx simulate --report FILE.html`: one
  * self-contained page (inline CSS and SVG; no script, no font or image
- * files, no URL at all) with the budget by rule and by county as bar
- * charts, base beside reform, and the winners and losers.  Every text from
+ * files, no URL at all), printable on A4, with the budget by rule and by
+ * county as bar charts, base beside reform, and the winners and losers,
+ * between the parts that make it a record to sign (cli-report-record.c).  Every text from
  * a policy or the facts is escaped (cli-report-markup.c); the charts are
  * drawn by cli-report-svg.c. */
 #include <inttypes.h>
@@ -86,7 +87,10 @@ static void table_groups(GString *s, const sim_report *r) {
   for (guint i = 0; i < r->groups->len; i++) {
     const sim_group *g = &g_array_index(r->groups, sim_group, i);
     g_string_append(s, "<tr><td>");
-    sim_html_escape(s, g->id ? g->id : "（无）(none)");
+    if (g->id)
+      sim_html_named(s, g->name, g->id);
+    else
+      g_string_append(s, "（无）(none)");
     g_string_append(s, "</td>");
     totals_cells(s, &g->t);
     g_string_append(s, "</tr>\n");
@@ -101,11 +105,20 @@ static void change_row(GString *s, const sim_report *r, const sim_change *c, siz
   g_string_append(s, "<br><code>");
   sim_html_escape(s, c->rule);
   g_string_append(s, "</code></td><td>");
-  sim_html_escape(s, c->entity);
-  g_string_append(s, " <code>");
+  if (c->name) {
+    sim_html_escape(s, c->name);
+    g_string_append(s, "<br>");
+  } else {
+    sim_html_escape(s, c->entity);
+    g_string_append(s, " ");
+  }
+  g_string_append(s, "<code class=\"id\">");
   sim_html_escape(s, c->id);
   g_string_append(s, "</code></td><td>");
-  sim_html_escape(s, c->group ? c->group : "—");
+  if (c->group)
+    sim_html_named(s, c->group_name, c->group);
+  else
+    g_string_append(s, "—");
   g_string_append(s, "</td>");
   yuan_cell(s, c->base);
   yuan_cell(s, c->reform);
@@ -130,6 +143,26 @@ static void table_changes(GString *s, const sim_report *r, const sim_view *v, in
   if (shown == 0)
     g_string_append(s, "<tr><td colspan=\"7\" class=\"none\">无 None</td></tr>\n");
   g_string_append(s, "</tbody></table>\n");
+}
+
+/* What the totals leave out: subjects a rule could not decide for lack of
+ * data, under each policy.  Said explicitly, also when there are none. */
+static void page_undecided(GString *s, const sim_report *r) {
+  g_string_append(s, "<section id=\"undecided\">\n<h2>待定（缺数据） <span class=\"en\">Undecided: data "
+                     "missing</span></h2>\n<p>以下主体因数据缺失无法判定，金额未计入上述合计。 <span class=\"en\">"
+                     "These subjects could not be decided for lack of data; the totals above leave them out."
+                     "</span></p>\n<table id=\"table-undecided\"><thead><tr><th>规则 Rule</th><th class=\"num\">"
+                     "基准 Base</th><th class=\"num\">改革 Reform</th></tr></thead>\n<tbody>\n");
+  for (guint i = 0; i < r->undecided->len; i++) {
+    const sim_check *c = &g_array_index(r->undecided, sim_check, i);
+    g_string_append(s, "<tr><td><code>");
+    sim_html_escape(s, c->id);
+    g_string_append_printf(s, "</code></td><td class=\"num\">%zu</td><td class=\"num\">%zu</td></tr>\n", c->base,
+                           c->reform);
+  }
+  if (r->undecided->len == 0)
+    g_string_append(s, "<tr><td colspan=\"3\" class=\"none\">无：数据完整 None: no data missing</td></tr>\n");
+  g_string_append(s, "</tbody></table>\n</section>\n");
 }
 
 static void table_checks(GString *s, const sim_report *r) {
@@ -187,14 +220,44 @@ static const char css[] =
     "font-family:\"DejaVu Sans Mono\",monospace}svg .value{font-size:11px;fill:#334e68}\n"
     "svg .diff{text-anchor:end;font-size:12px;font-weight:bold}svg .diff.up{fill:#1b7a3a}svg .diff.down{fill:#b42318}"
     "svg .diff.same{fill:#9aa5b1;font-weight:normal}\n"
-    ".none{color:#7b8794;text-align:center}footer{font-size:12px;color:#627d98;margin-top:28px}\n";
+    ".none{color:#7b8794;text-align:center}footer{font-size:12px;color:#627d98;margin-top:28px}\n"
+    ".key{color:#627d98;font-size:12px;white-space:nowrap}.from{color:#7b8794;font-size:11px;white-space:nowrap}\n"
+    ".origin{color:#7b8794;font-size:11px}.arrow{text-align:center;color:#627d98;width:1.5em}\n"
+    ".warning{border:2px solid #d64545;background:#fff5f5;border-radius:6px;padding:4px 16px 8px;margin:16px 0}\n"
+    ".warning h2{color:#b42318;border-bottom-color:#f5c2c2;margin-top:10px}.warning .doc{color:#334e68}\n"
+    ".warning table{background:#fff}\n"
+    "table.sign{margin-top:12px}table.sign th{background:none;border:none;white-space:nowrap;width:1%;"
+    "padding:22px 8px 4px 0;font-weight:normal}table.sign td.line{border-bottom:1px solid #1f2933;"
+    "padding-top:22px}table.sign td.date{width:22%}\n"
+    "code{overflow-wrap:anywhere}code.id{white-space:nowrap}\n"
+    /* A4, printed: no page background, no element cut across pages where it
+     * can be avoided, table headers repeated, tables within the width */
+    "@page{size:A4;margin:16mm 14mm 16mm 14mm}\n"
+    "@media print{body{background:#fff;font-size:12px}main{max-width:none;padding:0}"
+    "h2{margin-top:18px}h2,h3{break-after:avoid;page-break-after:avoid}"
+    "table{font-size:11px}th,td{padding:3px 5px}code{font-size:9.5px}thead{display:table-header-group}"
+    "tr,figure,.card,.warning,#signatures,table.meta{break-inside:avoid;page-break-inside:avoid}"
+    "svg.chart{width:100%}.cards{gap:8px}.card{min-width:0;padding:6px 10px}.card .v{font-size:16px}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
 static void page_policy_row(GString *s, const char *label, const zjtx_policy *p) {
   g_string_append_printf(s, "<tr><th>%s</th><td>", label);
   sim_html_escape(s, zjtx_policy_title(p, "zh"));
   g_string_append(s, " <code>");
   sim_html_escape(s, zjtx_policy_id(p));
+  if (zjtx_policy_version(p)) {
+    g_string_append(s, " ");
+    sim_html_escape(s, zjtx_policy_version(p));
+  }
   g_string_append(s, "</code></td></tr>\n");
+}
+
+static void page_text_row(GString *s, const char *label, const char *text) {
+  if (!text)
+    return;
+  g_string_append_printf(s, "<tr><th>%s</th><td>", label);
+  sim_html_escape(s, text);
+  g_string_append(s, "</td></tr>\n");
 }
 
 static void page_head(GString *s, const sim_report *r, const sim_view *v) {
@@ -207,9 +270,10 @@ static void page_head(GString *s, const sim_report *r, const sim_view *v) {
                      "report</span></h1>\n<table class=\"meta\">\n");
   page_policy_row(s, "基准政策 Base", r->base);
   page_policy_row(s, "改革方案 Reform", r->reform);
-  g_string_append(s, "<tr><th>期间 Period</th><td>");
-  sim_html_escape(s, r->period);
-  g_string_append(s, "</td></tr>\n");
+  page_text_row(s, "政策文件 Document", zjtx_policy_document(r->base));
+  page_text_row(s, "发布机关 Jurisdiction", zjtx_policy_jurisdiction(r->base));
+  page_text_row(s, "期间 Period", r->period);
+  page_text_row(s, "报告生成时间 Made", v->made);
   for (guint i = 0; v->sets && i < v->sets->len; i++) {
     g_string_append(s, "<tr><th>改革侧参数 Reform --set</th><td><code>");
     sim_html_escape(s, g_ptr_array_index(v->sets, i));
@@ -272,13 +336,17 @@ static void page_changes(GString *s, const sim_report *r, const sim_view *v) {
                      "</h2>\n");
   table_checks(s, r);
   g_string_append(s, "</section>\n");
+  page_undecided(s, r);
 }
 
 bool sim_write_html(FILE *out, const sim_report *r, const sim_view *v) {
   GString *s = g_string_new(NULL);
   page_head(s, r, v);
+  sim_page_warning(s, r, v);
+  sim_page_reform_changes(s, r, v);
   page_budget(s, r);
   page_changes(s, r, v);
+  sim_page_source(s, r, v);
   g_string_append_printf(
       s,
       "<footer>金额单位为元，精确到分；图表单位为万元。获益、受损、不变按受益主体计（合计与分组行按其各规则金额之和）。"

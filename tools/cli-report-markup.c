@@ -18,3 +18,13 @@ void sim_html_escape(GString *s, const char *text) {
 const char *sim_group_heading_zh(const char *by) {
   return strcmp(by, "county") == 0 ? "县区" : "分组";
 }
+
+void sim_html_named(GString *s, const char *name, const char *id) {
+  if (name) {
+    sim_html_escape(s, name);
+    g_string_append(s, " <span class=\"key\">(");
+    sim_html_escape(s, id);
+    g_string_append(s, ")</span>");
+  } else
+    sim_html_escape(s, id);
+}

@@ -177,7 +177,9 @@ void sim_svg_chart_groups(GString *s, const sim_report *r) {
   bar_item *items = g_new0(bar_item, MAX(n, 1));
   for (guint i = 0; i < n; i++) {
     const sim_group *g = &g_array_index(r->groups, sim_group, i);
-    items[i] = (bar_item){g->id ? g->id : "（无）(none)", NULL, g->id ? g->id : "", g->t.base, g->t.reform, g->t.diff};
+    /* by name with the id below, as the rule chart shows its rules */
+    const char *label = g->name ? g->name : g->id ? g->id : "（无）(none)";
+    items[i] = (bar_item){label, g->name ? g->id : NULL, g->id ? g->id : "", g->t.base, g->t.reform, g->t.diff};
   }
   g_autofree char *caption = g_strdup_printf("各%s预算：基准与改革 Budget by %s, base and reform",
                                              sim_group_heading_zh(r->group_by), r->group_by);

@@ -3,6 +3,8 @@
  * comparison of a base policy and a reform over the same population and
  * the formats that show it.  In layers, each calling only files below it:
  *   cli-report-html.c     the HTML page
+ *   cli-report-record.c   its parts that make it a record to sign: the
+ *                         warning, the reform's changes, the data source
  *   cli-report-svg.c      its bar charts
  *   cli-report-text.c     table, JSON, CSV; signed amounts (the page's too)
  *   cli-report-markup.c   escaped text and headings, for the page and charts
@@ -36,6 +38,7 @@ typedef struct {
  * rules. */
 typedef struct {
   const char *id;
+  const char *name; /* its label in the facts (淮安区), or NULL */
   sim_totals t;
 } sim_group;
 
@@ -49,7 +52,8 @@ typedef struct {
 /* One (rule, beneficiary) whose amount differs. */
 typedef struct {
   const char *rule, *entity, *id, *group;
-  size_t rule_index; /* into sim_report.rules */
+  const char *name, *group_name; /* labels of the beneficiary and its group, or NULL */
+  size_t rule_index;             /* into sim_report.rules */
   int64_t base, reform, diff;
 } sim_change;
 
@@ -62,6 +66,7 @@ typedef struct {
   GArray *rules;        /* sim_rule, base order, then rules new in the reform */
   GArray *groups;       /* sim_group, by id, the NULL group last */
   GArray *checks;       /* sim_check */
+  GArray *undecided;    /* sim_check: per rule or check, the subjects left undecided (data missing) */
   GArray *changes;      /* sim_change, largest |diff| first */
   sim_totals total;     /* counts of beneficiaries, over all rules */
 } sim_report;
@@ -70,6 +75,12 @@ typedef struct {
 typedef struct {
   const GPtrArray *sets; /* the --set arguments (applied to the reform) */
   size_t top;            /* how many changes (winners, losers) to show */
+  /* for the page only (NULL in the other formats' tests is fine) */
+  const zjtx_facts *facts; /* the facts as read for the base */
+  const char *facts_path;  /* as given on the command line */
+  const char *made;        /* when the report was made, "2026-01-01 08:00 CST" */
+  /* the two runs, for their receipts (NULL: the page says none was made) */
+  const zjtx_result *base_res, *reform_res;
 } sim_view;
 
 /* ---- cli-report-compare.c ---- */
@@ -79,6 +90,9 @@ typedef struct {
 bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res, const zjtx_policy *reform,
                       const zjtx_result *reform_res);
 void sim_report_clear(sim_report *r);
+/* Fills in the names of groups and changed beneficiaries from the labels
+ * of their records (zjtx_facts_record_label), borrowed from `facts`. */
+void sim_report_name(sim_report *r, const zjtx_facts *facts);
 
 /* ---- cli-report-text.c ---- */
 
@@ -95,6 +109,18 @@ bool sim_write_csv(FILE *out, const sim_report *r, const sim_view *v);
 /* The self-contained HTML page (inline CSS and SVG, no script, no URL). */
 bool sim_write_html(FILE *out, const sim_report *r, const sim_view *v);
 
+/* ---- cli-report-record.c: what makes the page a record to sign ---- */
+
+/* The warning: the policy document's status when it is not in force (a
+ * draft for comments) and the assumed parameters, with their values. */
+void sim_page_warning(GString *s, const sim_report *r, const sim_view *v);
+/* The reform's changes: each parameter and each rule, before -> after. */
+void sim_page_reform_changes(GString *s, const sim_report *r, const sim_view *v);
+/* Where the numbers come from: the facts and their record counts, the
+ * policies and their versions, the engine, the date; then the receipt and
+ * the lines to sign. */
+void sim_page_source(GString *s, const sim_report *r, const sim_view *v);
+
 /* ---- cli-report-svg.c: the page's bar charts ---- */
 
 /* Base and reform per rule, as an SVG figure. */
@@ -109,5 +135,8 @@ void sim_svg_chart_groups(GString *s, const sim_report *r);
 void sim_html_escape(GString *s, const char *text);
 /* The grouping entity in Chinese: 县区 for a county, else 分组 (a group). */
 const char *sim_group_heading_zh(const char *by);
+/* A record by name with its key beside, "淮安区 (320803)", escaped; the key
+ * alone when it has no name. */
+void sim_html_named(GString *s, const char *name, const char *id);
 
 #endif

@@ -19,7 +19,12 @@ static const cli_command simulate_command = {
         "--set replaces a parameter in the REFORM only (the base stays as published), so\n"
         "that a parameter change can be simulated without writing a reform file: the\n"
         "reform may then be the base itself.  --report also writes a self-contained HTML\n"
-        "page with bar charts (inline SVG, no script, no network) and winners and losers.\n"
+        "page with bar charts (inline SVG, no script, no network) and winners and losers,\n"
+        "printable on A4 as a record to sign: records by name beside their id, a warning\n"
+        "naming the assumed parameters and a draft policy document, what the reform\n"
+        "changes (each parameter and rule, before -> after), the facts and their record\n"
+        "counts, the policy versions, the engine version and the date it was made\n"
+        "(SOURCE_DATE_EPOCH, when set, fixes that date).\n"
         "\n"
         "Examples:\n"
         "  zjtx simulate --policy rules/policy.xml --reform reforms/raise-rate.xml \\\n"
@@ -44,6 +49,7 @@ typedef struct {
   zjtx_policy *p;
   zjtx_options *opts;
   zjtx_facts *facts;
+  bool borrowed_facts; /* the base's, read once (the same facts layout) */
   zjtx_result *res;
 } side;
 
@@ -144,7 +150,7 @@ static int make_options(simulation *s) {
   zjtx_error *err = NULL;
   side *sides[] = {&s->base, &s->reform};
   for (size_t i = 0; i < G_N_ELEMENTS(sides); i++) {
-    sides[i]->opts = zjtx_options_new();
+    sides[i]->opts = cli_options_new();
     if (o->period && zjtx_options_set_period(sides[i]->opts, o->period, &err) != ZJTX_OK)
       return cli_report_error(NULL, err);
     int rc = o->threads ? cli_parse_threads("simulate", o->threads, &sides[i]->opts, 1) : 0;
@@ -203,12 +209,18 @@ static void report_rejects(simulation *s) {
   cli_message("%zu problem%s in the facts; every valid record was compared", n, n == 1 ? "" : "s");
 }
 
-/* The facts, once per policy (facts are bound to the policy they were
- * loaded for), keeping going past invalid records. */
+/* The facts, keeping going past invalid records: read once when the
+ * reform declares the same entities and fields as the base (the usual
+ * reform changes parameters and rules), else once per policy. */
 static int load_facts(simulation *s) {
   side *sides[] = {&s->base, &s->reform};
   for (size_t i = 0; i < G_N_ELEMENTS(sides); i++) {
     zjtx_error *err = NULL;
+    if (i == 1 && zjtx_policy_same_facts_layout(s->base.p, s->reform.p)) {
+      s->reform.facts = s->base.facts;
+      s->reform.borrowed_facts = true;
+      break;
+    }
     g_autofree char *phase = g_strdup_printf("loading facts (%s)", sides[i]->label);
     zjtx_status st = cli_load_facts(sides[i]->p, s->o->facts, s->pr, phase, &sides[i]->facts, &err);
     if (st != ZJTX_OK)
@@ -241,11 +253,33 @@ static int evaluate_both(simulation *s) {
 
 /* ---- output ------------------------------------------------------------ */
 
+/* When the report is made: now, in local time; or SOURCE_DATE_EPOCH (in
+ * UTC) when set, so that the same inputs can give the same page. */
+static char *report_date(void) {
+  const char *epoch = g_getenv("SOURCE_DATE_EPOCH");
+  guint64 secs = 0;
+  g_autoptr(GDateTime) t = NULL;
+  if (epoch && g_ascii_string_to_unsigned(epoch, 10, 0, G_MAXINT64, &secs, NULL))
+    t = g_date_time_new_from_unix_utc((gint64)secs);
+  if (!t)
+    t = g_date_time_new_now_local();
+  return g_date_time_format(t, "%Y-%m-%d %H:%M %Z");
+}
+
 static int write_outputs(simulation *s) {
   sim_report r;
-  sim_view v = {.sets = s->o->sets, .top = s->top};
+  g_autofree char *made = report_date();
+  sim_view v = {.sets = s->o->sets,
+                .top = s->top,
+                .facts = s->base.facts,
+                .facts_path = s->o->facts,
+                .made = made,
+                .base_res = s->base.res,
+                .reform_res = s->reform.res};
   bool ok = sim_report_build(&r, s->base.p, s->base.res, s->reform.p, s->reform.res);
   ok = ok && s->write(s->out.fp, &r, &v) && cli_sink_commit(&s->out);
+  if (ok && s->report.fp)
+    sim_report_name(&r, s->base.facts);
   if (ok && s->report.fp)
     ok = sim_write_html(s->report.fp, &r, &v) && cli_sink_commit(&s->report);
   sim_report_clear(&r);
@@ -262,7 +296,8 @@ static int open_outputs(simulation *s) {
 
 static void side_clear(side *x) {
   zjtx_result_free(x->res);
-  zjtx_facts_free(x->facts);
+  if (!x->borrowed_facts)
+    zjtx_facts_free(x->facts);
   zjtx_policy_unref(x->p);
   zjtx_options_free(x->opts);
 }
@@ -296,8 +331,8 @@ int cli_cmd_simulate(int argc, char **argv) {
   cli_progress_free(s.pr);
   cli_sink_abort(&s.out); /* whatever was not committed leaves nothing */
   cli_sink_abort(&s.report);
+  side_clear(&s.reform); /* first: it may borrow the base's facts */
   side_clear(&s.base);
-  side_clear(&s.reform);
   sim_options_clear(&o);
   return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
 }

@@ -138,6 +138,19 @@ static void print_violations(FILE *out, const zjtx_policy *p, const zjtx_result 
   fprintf(out, "  %-34s %8zu\n", "total", all);
 }
 
+/* Undecided per rule and check: how many subjects lack data to decide. */
+static void print_undecided(FILE *out, const zjtx_policy *p, const zjtx_result *res) {
+  fprintf(out, "%-36s %8s\n", "undecided (data missing) per rule", "count");
+  size_t all = zjtx_result_undecided_count(res);
+  for (size_t r = 0; r < zjtx_policy_rule_count(p); r++) {
+    size_t count = 0;
+    for (size_t u = 0; u < all; u++)
+      count += strcmp(zjtx_result_undecided_rule(res, u), zjtx_policy_rule_id(p, r)) == 0;
+    fprintf(out, "  %-34s %8zu\n", zjtx_policy_rule_id(p, r), count);
+  }
+  fprintf(out, "  %-34s %8zu\n", "total", all);
+}
+
 bool cli_write_summary(FILE *out, const zjtx_policy *p, const zjtx_result *res, const char *by) {
   GHashTable *rules = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
   GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
@@ -149,6 +162,7 @@ bool cli_write_summary(FILE *out, const zjtx_policy *p, const zjtx_result *res, 
     if (by)
       print_groups(out, by, groups);
     print_violations(out, p, res);
+    print_undecided(out, p, res);
   }
   g_hash_table_unref(rules);
   g_hash_table_unref(groups);

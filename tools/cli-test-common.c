@@ -36,6 +36,20 @@ const char *test_text(test_file *tf, const xmlNode *n) {
   return g_string_chunk_insert(tf->strings, s);
 }
 
+static gint compare_strings(gconstpointer a, gconstpointer b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *test_join_sorted(GPtrArray *items) {
+  if (!items->len)
+    return g_strdup("none");
+  g_ptr_array_sort(items, compare_strings);
+  GString *s = g_string_new(NULL);
+  for (guint i = 0; i < items->len; i++)
+    g_string_append_printf(s, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(items, i));
+  return g_string_free(s, FALSE);
+}
+
 /* @path as seen from the current directory: absolute paths as they are,
  * relative ones taken from @dir (the test file's directory). */
 char *test_resolve(const char *dir, const char *path) {

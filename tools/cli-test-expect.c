@@ -46,6 +46,23 @@ void test_index_results(test_run *t) {
                         GSIZE_TO_POINTER(i + 1));
   t->ent_seen = g_new0(guint8, ne + 1);
   t->viol_seen = g_new0(guint8, nv + 1);
+  size_t nu = zjtx_result_undecided_count(res);
+  t->und_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (size_t i = 0; i < nu; i++)
+    g_hash_table_insert(t->und_index, pair_key(zjtx_result_undecided_rule(res, i), zjtx_result_undecided_id(res, i)),
+                        GSIZE_TO_POINTER(i + 1));
+  t->und_seen = g_new0(guint8, nu + 1);
+}
+
+/* "enterprise 9132... rd_expense_prev, loan L1 interest_paid": what an
+ * undecided result lacks, sorted (expectations list them in any order). */
+static char *missing_list(const zjtx_result *res, size_t i) {
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func(g_free);
+  for (size_t j = 0; j < zjtx_result_undecided_missing_count(res, i); j++)
+    g_ptr_array_add(items, g_strdup_printf("%s %s %s", zjtx_result_undecided_missing_entity(res, i, j),
+                                           zjtx_result_undecided_missing_id(res, i, j),
+                                           zjtx_result_undecided_missing_field(res, i, j)));
+  return test_join_sorted(items);
 }
 
 /* Index of the result of @rule for @id in @index, or (size_t)-1. */
@@ -88,6 +105,17 @@ static bool record_exists(test_run *t, gssize rule, const char *id) {
   return g_hash_table_contains(t->ids, k);
 }
 
+/* A decided result was expected: fails when the facts left it undecided. */
+static bool undecided_instead(test_run *t, const xmlNode *n, const char *rule, const char *id, const char *wanted) {
+  size_t u = find_result(t->und_index, rule, id);
+  if (u == (size_t)-1)
+    return false;
+  t->und_seen[u] = 1;
+  g_autofree char *missing = missing_list(t->res, u);
+  test_fail(t, n, "%s %s: expected %s, got undecided (missing: %s)", rule, id, wanted, missing);
+  return true;
+}
+
 static void expect_entitlement(test_run *t, const xmlNode *n) {
   const char *rule = test_prop(t->tf, n, "rule"), *id = test_prop(t->tf, n, "id");
   const char *amount = test_prop(t->tf, n, "amount");
@@ -99,6 +127,8 @@ static void expect_entitlement(test_run *t, const xmlNode *n) {
               zjtx_policy_rule_subject(t->tf->use->p, (size_t)ri));
     return;
   }
+  if (undecided_instead(t, n, rule, id, amount ? amount : "no entitlement"))
+    return;
   size_t i = find_result(t->ent_index, rule, id);
   if (i != (size_t)-1)
     t->ent_seen[i] = 1;
@@ -115,6 +145,8 @@ static void expect_violation(test_run *t, const xmlNode *n, bool wanted) {
   const char *check = test_prop(t->tf, n, "check"), *id = test_prop(t->tf, n, "id");
   if (named_rule(t, n, check, ZJTX_RULE_CHECK) < 0)
     return;
+  if (undecided_instead(t, n, check, id, wanted ? "a violation" : "no violation"))
+    return;
   size_t i = find_result(t->viol_index, check, id);
   if (i != (size_t)-1)
     t->viol_seen[i] = 1;
@@ -125,6 +157,33 @@ static void expect_violation(test_run *t, const xmlNode *n, bool wanted) {
             found ? "a violation" : "none");
   if (found)
     explain_violation(t->res, i);
+}
+
+/* <expect-undecided rule|check= id=> with its <missing entity= id= field=/>. */
+static void expect_undecided(test_run *t, const xmlNode *n) {
+  const char *check = test_prop(t->tf, n, "check");
+  const char *rule = check ? check : test_prop(t->tf, n, "rule"), *id = test_prop(t->tf, n, "id");
+  if (named_rule(t, n, rule, check ? ZJTX_RULE_CHECK : ZJTX_RULE_ENTITLEMENT) < 0)
+    return;
+  g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func(g_free);
+  for (const xmlNode *c = n->children; c; c = c->next)
+    if (test_is_element(c, "missing"))
+      g_ptr_array_add(want, g_strdup_printf("%s %s %s", test_prop(t->tf, c, "entity"), test_prop(t->tf, c, "id"),
+                                            test_prop(t->tf, c, "field")));
+  g_autofree char *wanted = test_join_sorted(want);
+  size_t u = find_result(t->und_index, rule, id);
+  if (u == (size_t)-1) {
+    size_t i = find_result(check ? t->viol_index : t->ent_index, rule, id);
+    const char *got = i == (size_t)-1 ? (check ? "no violation" : "no entitlement")
+                      : check         ? "a violation"
+                                      : zjtx_result_entitlement_amount(t->res, i);
+    test_fail(t, n, "%s %s: expected undecided (missing: %s), got %s", rule, id, wanted, got);
+    return;
+  }
+  t->und_seen[u] = 1;
+  g_autofree char *got = missing_list(t->res, u);
+  if (strcmp(got, wanted) != 0)
+    test_fail(t, n, "%s %s: expected undecided, missing: %s; got missing: %s", rule, id, wanted, got);
 }
 
 static void expect_derived(test_run *t, const xmlNode *n) {
@@ -152,6 +211,8 @@ void test_check_expectations(test_run *t) {
       expect_violation(t, c, false);
     else if (test_is_element(c, "expect-derived"))
       expect_derived(t, c);
+    else if (test_is_element(c, "expect-undecided"))
+      expect_undecided(t, c);
   }
 }
 
@@ -171,5 +232,12 @@ void test_check_exact(test_run *t) {
     test_fail(t, t->node, "unexpected violation %s %s (exact=\"true\")", zjtx_result_violation_check(res, i),
               zjtx_result_violation_id(res, i));
     explain_violation(res, i);
+  }
+  for (size_t i = 0; i < zjtx_result_undecided_count(res); i++) {
+    if (t->und_seen[i])
+      continue;
+    g_autofree char *missing = missing_list(res, i);
+    test_fail(t, t->node, "unexpected undecided %s %s, missing: %s (exact=\"true\")",
+              zjtx_result_undecided_rule(res, i), zjtx_result_undecided_id(res, i), missing);
   }
 }

@@ -26,6 +26,9 @@ static bool is_true(const char *s) {
 static void test_run_clear(test_run *t) {
   g_free(t->ent_seen);
   g_free(t->viol_seen);
+  g_free(t->und_seen);
+  if (t->und_index)
+    g_hash_table_destroy(t->und_index);
   if (t->ent_index)
     g_hash_table_destroy(t->ent_index);
   if (t->viol_index)

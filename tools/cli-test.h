@@ -55,8 +55,10 @@ typedef struct {
   zjtx_result *res;
   GHashTable *ent_index, *viol_index; /* "rule\037id" -> result index + 1 */
   guint8 *ent_seen, *viol_seen;       /* results some expectation accounted for */
-  GHashTable *ids;                    /* "entity\037id" of the inline records */
-  bool ids_complete;                  /* every record is inline (no href) */
+  GHashTable *und_index;              /* undecided: "rule\037id" -> index + 1 */
+  guint8 *und_seen;
+  GHashTable *ids;   /* "entity\037id" of the inline records */
+  bool ids_complete; /* every record is inline (no href) */
   guint failures;
 } test_run;
 
@@ -73,6 +75,8 @@ const char *test_text(test_file *tf, const xmlNode *n);
 /* @path as seen from the current directory: absolute paths as they are,
  * relative ones taken from @dir (the test file's directory).  g_free(). */
 char *test_resolve(const char *dir, const char *path);
+/* The strings of @items sorted and joined with ", " ("none" when empty).  g_free(). */
+char *test_join_sorted(GPtrArray *items);
 
 /* ---- cli-test-common.c: failures ---- */
 

@@ -3,9 +3,9 @@
  * calling only files in the rows below it (and, inside the simulate and
  * test groups, the files their own header places below it):
  *   zjtx.c                           finds the command
- *   cli-evaluate.c cli-check.c cli-indicators.c cli-simulate.c cli-test.c
+ *   cli-evaluate.c cli-check.c cli-indicators.c cli-simulate.c cli-test.c cli-receipt-verify.c
  *   cli-report-*.c (cli-report.h)    cli-test-*.c (cli-test.h)
- *   cli-output.c cli-summary.c cli-file.c
+ *   cli-output.c cli-summary.c cli-file.c cli-receipt.c
  *   cli-common.c cli-options.c
  *   cli-message.c cli-progress.c     at the bottom, calling none of them */
 #ifndef ZJTX_CLI_H
@@ -18,12 +18,14 @@
 
 /* ---- the commands: argv[0] is the command name.  Each returns the exit
  * status: 0 success, 1 failure, 2 usage error. */
-int cli_cmd_evaluate(int argc, char **argv);   /* cli-evaluate.c: zjtx evaluate ... */
-int cli_cmd_check(int argc, char **argv);      /* cli-check.c: zjtx check --policy FILE */
-int cli_cmd_dump(int argc, char **argv);       /* cli-check.c: zjtx dump --policy FILE */
-int cli_cmd_test(int argc, char **argv);       /* cli-test.c: zjtx test PATH... */
-int cli_cmd_simulate(int argc, char **argv);   /* cli-simulate.c: zjtx simulate ... */
-int cli_cmd_indicators(int argc, char **argv); /* cli-indicators.c: zjtx indicators ... */
+int cli_cmd_evaluate(int argc, char **argv);       /* cli-evaluate.c: zjtx evaluate ... */
+int cli_cmd_check(int argc, char **argv);          /* cli-check.c: zjtx check --policy FILE */
+int cli_cmd_dump(int argc, char **argv);           /* cli-check.c: zjtx dump --policy FILE */
+int cli_cmd_test(int argc, char **argv);           /* cli-test.c: zjtx test PATH... */
+int cli_cmd_simulate(int argc, char **argv);       /* cli-simulate.c: zjtx simulate ... */
+int cli_cmd_indicators(int argc, char **argv);     /* cli-indicators.c: zjtx indicators ... */
+int cli_cmd_verify_receipt(int argc, char **argv); /* cli-receipt-verify.c: zjtx verify-receipt ... */
+int cli_cmd_explain(int argc, char **argv);        /* cli-explain.c: zjtx explain ... */
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 /* cli_parse_options() printed --help: the command stops with exit status 0. */
@@ -85,6 +87,9 @@ void cli_print_rejects(const zjtx_facts *facts, const char *prefix);
 /* The policy file at `path`; its extends= may lead below its own folder,
  * the --policy-path folders and `also_dir` (may be NULL). */
 zjtx_status cli_load_policy(const char *path, const char *also_dir, zjtx_policy **out, zjtx_error **err);
+/* Evaluation options as the command line starts them: one thread per
+ * processor (the library's default is 1), until --threads says otherwise. */
+zjtx_options *cli_options_new(void);
 
 typedef struct cli_progress cli_progress;
 /* Facts from a JSON file or a CSV directory, keeping going past invalid
@@ -92,13 +97,22 @@ typedef struct cli_progress cli_progress;
 zjtx_status cli_load_facts(zjtx_policy *policy, const char *path, cli_progress *pr, const char *phase, zjtx_facts **out,
                            zjtx_error **err);
 
+/* ---- cli-receipt.c: the receipt of a run (evaluate --receipt, verify-receipt) */
+
+/* "\"receipt\": {...}" for `evaluate --receipt`, or NULL after reporting
+ * why on stderr.  g_free(). */
+char *cli_receipt_member(const zjtx_result *res);
+
 /* ---- cli-output.c: the formats of `zjtx evaluate` ----------------------- */
 
 /* Writes the result in the JSON contract of `zjtx evaluate --format json`. */
 bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);
+/* The same with `members` ("\"key\": value, ...", or NULL) before the closing brace. */
+bool cli_write_json_with(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain,
+                         const char *members);
 /* One JSON object per line: entitlements, then violations, each with "type". */
 bool cli_write_jsonl(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);
-/* CSV (RFC 4180): type,rule,beneficiary,id,amount,fen. */
+/* CSV (RFC 4180): type,rule,beneficiary,id,amount,fen,missing. */
 bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);
 /* Writes the result as a table for people (Chinese titles, totals). */
 bool cli_write_table(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain);

@@ -12,7 +12,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  evaluate --policy FILE --facts FILE.json|DIR [--period YYYY] [--set PARAM=VALUE]...\n"
-    "           [--format table|json|jsonl|csv] [--explain] [--output FILE]\n"
+    "           [--format table|json|jsonl|csv] [--explain] [--receipt] [--output FILE]\n"
     "           [--rejects FILE.csv] [--summary FILE] [--summary-by ENTITY] [--threads N] [--quiet]\n"
     "      compute every entitlement and violation the policy gives the facts: a JSON\n"
     "      document or a directory of CSV files (one per entity: enterprises.csv, ...).\n"
@@ -24,8 +24,10 @@ static const char usage[] =
     "                 json: one document {\"policy\", \"period\", \"entitlements\": [...],\n"
     "                 \"violations\": [...]}; jsonl: one JSON object per line,\n"
     "                 entitlements then violations, each with \"type\"; csv: the columns\n"
-    "                 type,rule,beneficiary,id,amount,fen (a violation's check in rule).\n"
+    "                 type,rule,beneficiary,id,amount,fen,missing (a violation's check in rule).\n"
     "      --explain  add why each result is what it is (not with csv).\n"
+    "      --receipt  add \"receipt\" (json only): SHA-256 and SM3 of the policy as\n"
+    "                 evaluated, the facts as read and the results (docs/receipts.md).\n"
     "      --output FILE  write the result to FILE instead of standard output.\n"
     "      --rejects FILE.csv  list the refused records: file,line,entity,id,field,value,reason.\n"
     "      --summary FILE  write the summary (count and total per rule and per ENTITY\n"
@@ -38,6 +40,10 @@ static const char usage[] =
     "                 records/s) is shown only when standard error is a terminal.\n"
     "      Files are replaced only once complete (written beside them, then renamed);\n"
     "      on failure nothing is left and the exit status is 1.\n"
+    "  explain --policy FILE --facts FILE.json|DIR --entity ENTITY --id ID [--rule RULE]\n"
+    "          [--format text|json] [--lang zh|en] [--period YYYY] [--set PARAM=VALUE]...\n"
+    "      why and why not, for one record: each rule entitled (facts, parameters,\n"
+    "      arithmetic, caps) or not (each failed condition, both sides and the gap).\n"
     "  check --policy FILE\n"
     "      validate a policy and list its rules, parameters (with status) and entities.\n"
     "  test [--policy FILE] [--quiet] [--require-coverage] PATH...\n"
@@ -47,6 +53,11 @@ static const char usage[] =
     "      (zjtx simulate --help).\n"
     "  indicators --policy FILE --facts FILE.json|DIR [--format table|json]\n"
     "      the policy's population targets: value, target, met or not.\n"
+    "  verify-receipt --policy FILE --facts FILE.json|DIR [--period YYYY] [--set ...] [--forms DIR]\n"
+    "           RECEIPT.json\n"
+    "      evaluate again and compare with the receipt of evaluate --receipt: which of\n"
+    "      policy, facts and results differ (exit 0 when none); --forms DIR writes the\n"
+    "      canonical forms hashed (docs/receipts.md).\n"
     "  dump --policy FILE\n"
     "      print the compiled program.\n"
     "\n"
@@ -59,8 +70,14 @@ static const char usage[] =
 static const struct {
   const char *name;
   int (*run)(int argc, char **argv);
-} commands[] = {{"evaluate", cli_cmd_evaluate}, {"check", cli_cmd_check},       {"dump", cli_cmd_dump},
-                {"test", cli_cmd_test},         {"simulate", cli_cmd_simulate}, {"indicators", cli_cmd_indicators}};
+} commands[] = {{"evaluate", cli_cmd_evaluate},
+                {"check", cli_cmd_check},
+                {"dump", cli_cmd_dump},
+                {"test", cli_cmd_test},
+                {"simulate", cli_cmd_simulate},
+                {"indicators", cli_cmd_indicators},
+                {"verify-receipt", cli_cmd_verify_receipt},
+                {"explain", cli_cmd_explain}};
 
 int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {

@@ -102,7 +102,12 @@ ZJTX_API zjtx_status zjtx_facts_set_max_line_bytes(zjtx_facts *facts, size_t byt
  * The CSV directory holds one file per entity, named by its plural
  * ("enterprises.csv"), with a header row naming fields in any order; child
  * rows carry their parent's id in the parent-key column; a missing file
- * means no records.  Fails on what makes the input unusable as a whole (an
+ * means no records.  A file named by an entity's singular ("enterprise.csv")
+ * or by no entity, and a directory holding none of the policy's files, are
+ * errors naming the files expected: never a silent nothing.  An empty cell
+ * (like a JSON null or an absent key) is a missing value: refused for a
+ * required field, missing for an optional one.  Fails on what makes the
+ * input unusable as a whole (an
  * unreadable file, JSON that does not parse, a CSV header that lacks a
  * required column): with keep-going, record-level problems are noted as
  * rejects instead.
@@ -173,6 +178,15 @@ ZJTX_API zjtx_status zjtx_facts_reconcile(const zjtx_facts *facts, const char *e
 ZJTX_API const char *zjtx_facts_period(const zjtx_facts *facts);
 /** Number of records of @entity, or 0 if the policy has no such entity. */
 ZJTX_API size_t zjtx_facts_record_count(const zjtx_facts *facts, const char *entity);
+/**
+ * zjtx_facts_record_label: the label (zjtx_policy_entity_label) of the
+ * record of @entity whose key is @id, e.g. a company's name; NULL when the
+ * entity declares no label or no key, no accepted record has that key, or
+ * its label is empty.  Borrowed from the facts.
+ *
+ * Since: 0.2
+ */
+ZJTX_API const char *zjtx_facts_record_label(const zjtx_facts *facts, const char *entity, const char *id);
 /** zjtx_facts_free: accepts NULL. */
 ZJTX_API void zjtx_facts_free(zjtx_facts *facts);
 

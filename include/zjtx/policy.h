@@ -85,6 +85,21 @@ ZJTX_API const char *zjtx_policy_id(const zjtx_policy *policy);
 ZJTX_API const char *zjtx_policy_title(const zjtx_policy *policy, const char *lang);
 ZJTX_API const char *zjtx_policy_jurisdiction(const zjtx_policy *policy);
 ZJTX_API const char *zjtx_policy_document(const zjtx_policy *policy);
+/**
+ * zjtx_policy_document_status: what the policy document is, as its
+ * <document status=> says: "draft" (a draft for comments, 征求意见稿),
+ * "published" or "repealed"; NULL when the document does not say.
+ *
+ * Since: 0.2
+ */
+ZJTX_API const char *zjtx_policy_document_status(const zjtx_policy *policy);
+/**
+ * zjtx_policy_version: the version= of the policy (of the extending file
+ * for a policy that extends another), or NULL.
+ *
+ * Since: 0.2
+ */
+ZJTX_API const char *zjtx_policy_version(const zjtx_policy *policy);
 /** The period used when the caller gives none, e.g. "2025". */
 ZJTX_API const char *zjtx_policy_default_period(const zjtx_policy *policy);
 
@@ -99,6 +114,23 @@ ZJTX_API const char *zjtx_policy_rule_clause(const zjtx_policy *policy, size_t i
 ZJTX_API const char *zjtx_policy_rule_subject(const zjtx_policy *policy, size_t i);
 /** The id of the policy file that declared the rule. */
 ZJTX_API const char *zjtx_policy_rule_origin(const zjtx_policy *policy, size_t i);
+
+/* Derived values, in declaration order (base policies first), an override
+ * after what it replaces. */
+/** Since: 0.2 */
+ZJTX_API size_t zjtx_policy_derived_count(const zjtx_policy *policy);
+/** Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_name(const zjtx_policy *policy, size_t i);
+/** The entity it is computed for, or NULL for one of the population.  Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_entity(const zjtx_policy *policy, size_t i);
+/** @lang as zjtx_policy_title's; falls back to the name.  Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_title(const zjtx_policy *policy, size_t i, const char *lang);
+/** Its expression, as written.  Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_expr(const zjtx_policy *policy, size_t i);
+/** The id of the policy file that declared it (or the override).  Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_origin(const zjtx_policy *policy, size_t i);
+/** The id of the policy whose <override> replaced it, or NULL while it is in use.  Since: 0.2 */
+ZJTX_API const char *zjtx_policy_derived_overridden_by(const zjtx_policy *policy, size_t i);
 
 /* Parameters. */
 ZJTX_API size_t zjtx_policy_param_count(const zjtx_policy *policy);
@@ -129,6 +161,23 @@ ZJTX_API const char *zjtx_policy_entity_parent(const zjtx_policy *policy, size_t
 ZJTX_API const char *zjtx_policy_entity_key(const zjtx_policy *policy, size_t i);
 /** For a child entity, the field its records name their parent by, or NULL. */
 ZJTX_API const char *zjtx_policy_entity_parent_key(const zjtx_policy *policy, size_t i);
+/**
+ * zjtx_policy_entity_label: the text field that names a record of the
+ * entity for people (<entity label=>, e.g. "name"), or NULL.
+ *
+ * Since: 0.2
+ */
+ZJTX_API const char *zjtx_policy_entity_label(const zjtx_policy *policy, size_t i);
+/**
+ * zjtx_policy_same_facts_layout: 1 when facts read for @a can be evaluated
+ * under @b as they are — the same entities, fields (names, types, optional
+ * or not, code lists), keys, parents and relations, in the same order —
+ * as for a reform that changes only parameters, rules and derived values;
+ * else 0.  zjtx_evaluate() accepts such facts.
+ *
+ * Since: 0.2
+ */
+ZJTX_API int zjtx_policy_same_facts_layout(const zjtx_policy *a, const zjtx_policy *b);
 ZJTX_API size_t zjtx_policy_entity_field_count(const zjtx_policy *policy, size_t i);
 /** For a field of type "ref", the entity it refers to; otherwise NULL. */
 ZJTX_API const char *zjtx_policy_entity_field_ref(const zjtx_policy *policy, size_t i, size_t f);

@@ -6,4 +6,5 @@
 #include "policy.h"
 #include "facts.h"
 #include "eval.h"
+#include "receipt.h"
 #endif

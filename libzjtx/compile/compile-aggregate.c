@@ -38,6 +38,8 @@ static bool compile_collection(zcompiler *c, zexpr *src, int *source, int32_t *r
       return false;
     if (bt.kind != ZT_RECORD)
       return zcomp_fail(c, src, "'.%s' needs a record on its left", name), false;
+    if (bt.may_be_missing)
+      return zcomp_fail(c, src, "the record whose '%s' this walks may be missing (an optional reference)", name), false;
     owner = bt.ref;
   } else {
     return zcomp_fail(c, src, "an aggregate walks a collection (a relation such as honors, or members)"), false;
@@ -127,34 +129,39 @@ ztype zcomp_aggregate(zcompiler *c, zexpr *e) {
     return ZTYPE_VOID;
   int loop = zcomp_here(c);
   int next = zcomp_emit(c, OP_NEXT, 0, slot, 0);
+  /* a record whose `where` or value is missing makes the aggregate missing
+   * (three-valued for any and all); a record filtered out is never read */
+  bool missing = result.may_be_missing;
   if (where) {
     ztype wt = zcomp_node(c, where, ZTYPE_VOID);
     if (!c->err && wt.kind != ZT_BOOL)
       zcomp_fail(c, where, "'where' needs a condition (bool)");
-    zcomp_emit(c, OP_JUMP_FALSE, 0, 0, loop);
+    missing = missing || wt.may_be_missing;
+    zcomp_emit(c, OP_JUMP_FALSE, wt.may_be_missing, 0, loop);
   }
   int exit_jump = -1;
   if (c->err) {
     /* fall through to cleanup */
   } else if (kind == AGG_COUNT) {
-    zcomp_emit(c, OP_INC, 0, 0, 0);
+    zcomp_emit(c, OP_INC, missing, 0, 0);
   } else if (kind == AGG_ANY) {
     zcomp_emit(c, OP_POP, 0, 0, 0);
     zcomp_emit_const(c, (zval){.b = true}, ztype_of(ZT_BOOL, -1));
     exit_jump = zcomp_emit(c, OP_JUMP, 0, 0, 0);
   } else {
     ztype vt = value_typed ? value->type : zcomp_node(c, value, result);
+    missing = missing || vt.may_be_missing;
     if (c->err) {
     } else if (kind == AGG_SUM) {
       if (!ztype_is_decimal(vt))
         zcomp_fail(c, value, "sum() adds numbers, money or rates");
       result = vt;
-      zcomp_emit(c, OP_ADD, 0, 0, 0);
+      zcomp_emit(c, OP_ADD, missing, 0, 0);
     } else if (kind == AGG_ALL) {
       if (vt.kind != ZT_BOOL)
         zcomp_fail(c, value, "all() needs a condition after ':'");
-      zcomp_emit(c, OP_NOT, 0, 0, 0);
-      zcomp_emit(c, OP_JUMP_FALSE, 0, 0, loop);
+      zcomp_emit(c, OP_NOT, vt.may_be_missing, 0, 0);
+      zcomp_emit(c, OP_JUMP_FALSE, vt.may_be_missing, 0, loop);
       zcomp_emit(c, OP_POP, 0, 0, 0);
       zcomp_emit_const(c, (zval){.b = false}, ztype_of(ZT_BOOL, -1));
       exit_jump = zcomp_emit(c, OP_JUMP, 0, 0, 0);
@@ -166,7 +173,7 @@ ztype zcomp_aggregate(zcompiler *c, zexpr *e) {
       } else if (!zcomp_ordered(c, vt)) {
         zcomp_fail(c, value, "%s() needs numbers, money, rates, dates or ordered codes", e->name);
       }
-      zcomp_emit(c, OP_AGG_MINMAX, kind == AGG_MAX, zcomp_cmp_kind(vt), seen);
+      zcomp_emit(c, OP_AGG_MINMAX, (kind == AGG_MAX) | (missing ? ZMISS_AGG : 0), zcomp_cmp_kind(vt), seen);
     }
   }
   if (exit_jump < 0 || kind == AGG_ALL)
@@ -177,6 +184,7 @@ ztype zcomp_aggregate(zcompiler *c, zexpr *e) {
   g_array_set_size(c->vars, c->vars->len - 1);
   if (kind == AGG_ANY || kind == AGG_ALL)
     result = ztype_of(ZT_BOOL, -1);
+  result = ztype_missing_if(result, missing);
   if (!c->err)
     emit_trace_aggregate(c, e, result);
   return c->err ? ZTYPE_VOID : result;

@@ -16,12 +16,14 @@ static ztype compile_minmax(zcompiler *c, zexpr *e, bool is_max) {
     ztype at = zcomp_node(c, a, t);
     if (c->err)
       return ZTYPE_VOID;
+    bool missing = t.may_be_missing || at.may_be_missing;
     if (!zcomp_unify(zexpr_kid(e, 0), &t, a, &at)) {
       char b1[64], b2[64];
       return zcomp_fail(c, a, "%s() needs arguments of one type, not %s and %s", e->name,
                         ztype_name(c->p, t, b1, sizeof b1), ztype_name(c->p, at, b2, sizeof b2));
     }
-    zcomp_emit(c, is_max ? OP_MAX : OP_MIN, 0, zcomp_cmp_kind(t), 0);
+    zcomp_emit(c, is_max ? OP_MAX : OP_MIN, missing, zcomp_cmp_kind(t), 0);
+    t = ztype_missing_if(t, missing);
   }
   if (!c->err && !zcomp_ordered(c, t)) {
     char b[64];
@@ -31,9 +33,14 @@ static ztype compile_minmax(zcompiler *c, zexpr *e, bool is_max) {
   return t;
 }
 
+/* Compiles the n arguments of e, of the kinds given (ZT_NUMBER: any
+ * decimal); the type of the first for a number, else kinds[0], missing
+ * when an argument may be. */
 static ztype expect_args(zcompiler *c, zexpr *e, guint n, const ztype_kind *kinds) {
   if (e->kids->len != n)
     return zcomp_fail(c, e, "%s() takes %u argument%s, not %u", e->name, n, n == 1 ? "" : "s", e->kids->len);
+  ztype first = ZTYPE_VOID;
+  bool missing = false;
   for (guint i = 0; i < n; i++) {
     ztype t = zcomp_node(c, zexpr_kid(e, i), ZTYPE_VOID);
     if (c->err)
@@ -44,10 +51,10 @@ static ztype expect_args(zcompiler *c, zexpr *e, guint n, const ztype_kind *kind
       return zcomp_fail(c, zexpr_kid(e, i), "argument %u of %s() must be %s, not %s", i + 1, e->name,
                         kinds[i] == ZT_DATE ? "a date" : "a number", ztype_name(c->p, t, b, sizeof b));
     }
-    if (i == 0 && kinds[0] == ZT_NUMBER)
-      return t;
+    first = i == 0 && kinds[0] == ZT_NUMBER ? t : i == 0 ? ztype_of(kinds[0], -1) : first;
+    missing = missing || t.may_be_missing;
   }
-  return ztype_of(kinds[0], -1);
+  return ztype_missing_if(first, missing);
 }
 
 static ztype compile_round(zcompiler *c, zexpr *e) {
@@ -70,12 +77,13 @@ static ztype compile_round(zcompiler *c, zexpr *e) {
    * fraction, to hundredths: whole percent) */
   if (e->kids->len == 1 && t.kind == ZT_NUMBER)
     places = 0;
-  zcomp_emit(c, OP_ROUND, ZROUND_HALF_UP, places, 0);
+  zcomp_emit(c, OP_ROUND, ZROUND_HALF_UP, places, t.may_be_missing);
   return t;
 }
 
-/* within(x, lo, hi) == lo <= x and x <= hi, with x computed once */
-static bool compile_bound(zcompiler *c, zexpr *e, int slot, ztype t, guint which) {
+/* within(x, lo, hi) == lo <= x and x <= hi, with x computed once; one
+ * bound compared, whether it may be missing in *missing */
+static bool compile_bound(zcompiler *c, zexpr *e, int slot, ztype t, guint which, bool *missing) {
   zcomp_emit(c, OP_LOCAL, 0, slot, 0);
   zexpr *bound = zexpr_kid(e, which);
   ztype bt = zcomp_node(c, bound, t), xt = t;
@@ -87,7 +95,8 @@ static bool compile_bound(zcompiler *c, zexpr *e, int slot, ztype t, guint which
                ztype_name(c->p, bt, b2, sizeof b2));
     return false;
   }
-  zcomp_emit(c, OP_CMP, which == 1 ? ZOP_GE : ZOP_LE, zcomp_cmp_kind(t), 0);
+  *missing = t.may_be_missing || bt.may_be_missing;
+  zcomp_emit(c, OP_CMP, which == 1 ? ZOP_GE : ZOP_LE, zcomp_cmp_kind(t), *missing);
   return true;
 }
 
@@ -101,12 +110,54 @@ static ztype compile_within(zcompiler *c, zexpr *e) {
     return zcomp_fail(c, e, "within() needs numbers, money, rates, dates or ordered codes");
   int slot = zcomp_new_slot(c);
   zcomp_emit(c, OP_STORE, 0, slot, 0);
-  if (!compile_bound(c, e, slot, t, 1))
+  bool low_missing, high_missing;
+  if (!compile_bound(c, e, slot, t, 1, &low_missing))
     return ZTYPE_VOID;
-  int j = zcomp_emit(c, OP_AND_SC, 0, 0, 0);
-  if (!compile_bound(c, e, slot, t, 2))
+  int j = zcomp_begin_logic(c, false, low_missing);
+  if (!compile_bound(c, e, slot, t, 2, &high_missing))
     return ZTYPE_VOID;
+  zcomp_end_logic(c, j, false, low_missing);
+  return ztype_missing_if(ztype_of(ZT_BOOL, -1), low_missing || high_missing);
+}
+
+/* coalesce(x, d): x when it is there, else d (of x's type; a literal
+ * takes it).  Missing only if d may be. */
+static ztype compile_coalesce(zcompiler *c, zexpr *e) {
+  if (e->kids->len != 2)
+    return zcomp_fail(c, e, "coalesce() takes two arguments: coalesce(value, value if it is missing)");
+  zexpr *x = zexpr_kid(e, 0), *d = zexpr_kid(e, 1);
+  ztype xt = zcomp_node(c, x, ZTYPE_VOID);
+  if (c->err)
+    return ZTYPE_VOID;
+  if (!xt.may_be_missing)
+    return zcomp_fail(c, x, "coalesce() needs a value that may be missing (an optional field, or computed from one)");
+  if (xt.kind == ZT_RECORD)
+    return zcomp_fail(c, x, "coalesce() takes a value, not a record");
+  int j = zcomp_emit(c, OP_JUMP_PRESENT, 0, 0, 0);
+  ztype dt = zcomp_node(c, d, xt);
+  if (c->err)
+    return ZTYPE_VOID;
+  ztype want = xt;
+  if (!zcomp_unify(x, &want, d, &dt)) {
+    char b1[64], b2[64];
+    return zcomp_fail(c, d, "coalesce() needs a default of the value's type: %s, not %s",
+                      ztype_name(c->p, xt, b1, sizeof b1), ztype_name(c->p, dt, b2, sizeof b2));
+  }
   zcomp_patch(c, j, zcomp_here(c));
+  return ztype_missing_if(ztype_of(xt.kind, xt.ref), dt.may_be_missing);
+}
+
+/* is_missing(x): whether x is missing; never missing itself. */
+static ztype compile_is_missing(zcompiler *c, zexpr *e) {
+  if (e->kids->len != 1)
+    return zcomp_fail(c, e, "is_missing() takes one argument");
+  ztype t = zcomp_node(c, zexpr_kid(e, 0), ZTYPE_VOID);
+  if (c->err)
+    return ZTYPE_VOID;
+  if (!t.may_be_missing)
+    return zcomp_fail(c, zexpr_kid(e, 0),
+                      "is_missing() needs a value that may be missing (an optional field, or computed from one)");
+  zcomp_emit(c, OP_IS_MISSING, 0, 0, 0);
   return ztype_of(ZT_BOOL, -1);
 }
 
@@ -130,7 +181,7 @@ ztype zcomp_call(zcompiler *c, zexpr *e) {
     zderived *d = zpolicy_find_derived(c->p, rt.ref, e->name);
     if (!d)
       return zcomp_fail(c, e, "%s has no derived value '%s'", zpolicy_entity(c->p, rt.ref)->name, e->name);
-    return zcomp_call_derived(c, e, d, 1);
+    return zcomp_call_derived(c, e, d, 1, rt.may_be_missing);
   }
   const char *n = e->name;
   if (strcmp(n, "min") == 0 || strcmp(n, "max") == 0)
@@ -144,33 +195,37 @@ ztype zcomp_call(zcompiler *c, zexpr *e) {
   if (strcmp(n, "abs") == 0) {
     ztype t = expect_args(c, e, 1, (ztype_kind[]){ZT_NUMBER});
     if (!c->err)
-      zcomp_emit(c, OP_ABS, 0, 0, 0);
+      zcomp_emit(c, OP_ABS, t.may_be_missing, 0, 0);
     return t;
   }
+  if (strcmp(n, "coalesce") == 0)
+    return compile_coalesce(c, e);
+  if (strcmp(n, "is_missing") == 0)
+    return compile_is_missing(c, e);
   static const struct {
     const char *name;
     zopcode op;
   } date_parts[] = {{"year", OP_YEAR}, {"month", OP_MONTH}, {"day", OP_DAY}};
   for (size_t i = 0; i < G_N_ELEMENTS(date_parts); i++)
     if (strcmp(n, date_parts[i].name) == 0) {
-      expect_args(c, e, 1, (ztype_kind[]){ZT_DATE});
+      ztype t = expect_args(c, e, 1, (ztype_kind[]){ZT_DATE});
       if (c->err)
         return ZTYPE_VOID;
-      zcomp_emit(c, date_parts[i].op, 0, 0, 0);
-      return ztype_of(ZT_NUMBER, -1);
+      zcomp_emit(c, date_parts[i].op, t.may_be_missing, 0, 0);
+      return ztype_missing_if(ztype_of(ZT_NUMBER, -1), t.may_be_missing);
     }
   if (strcmp(n, "days_between") == 0) {
-    expect_args(c, e, 2, (ztype_kind[]){ZT_DATE, ZT_DATE});
+    ztype t = expect_args(c, e, 2, (ztype_kind[]){ZT_DATE, ZT_DATE});
     if (c->err)
       return ZTYPE_VOID;
-    zcomp_emit(c, OP_DAYS_BETWEEN, 0, 0, 0);
-    return ztype_of(ZT_NUMBER, -1);
+    zcomp_emit(c, OP_DAYS_BETWEEN, t.may_be_missing, 0, 0);
+    return ztype_missing_if(ztype_of(ZT_NUMBER, -1), t.may_be_missing);
   }
   if (c->scope->kind == ZSCOPE_RECORD) {
     zderived *d = zpolicy_find_derived(c->p, c->scope->entity, n);
     if (d) {
       zcomp_emit(c, OP_SELF, 0, 0, 0);
-      return zcomp_call_derived(c, e, d, 0);
+      return zcomp_call_derived(c, e, d, 0, false);
     }
   }
   return zcomp_fail(c, e, "unknown function '%s'", n);

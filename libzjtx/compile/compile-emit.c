@@ -53,6 +53,8 @@ int32_t zcomp_add_const(zcompiler *c, zval v) {
 }
 /* A constant; its type goes in a and b, for the dump only (the VM ignores them). */
 void zcomp_emit_const(zcompiler *c, zval v, ztype t) {
+  if (!ztype_is_decimal(t))
+    zval_set_present(&v); /* a decimal's scale says it is there */
   int codeset = t.kind == ZT_CODE && t.ref >= 0 && t.ref < UINT16_MAX ? t.ref + 1 : 0;
   zcomp_emit(c, OP_CONST, (int)t.kind, codeset, zcomp_add_const(c, v));
 }
@@ -65,6 +67,15 @@ void zcomp_add_call(zcompiler *c, int32_t derived) {
 /* A local slot; zcomp_emit() refuses slots past UINT16_MAX. */
 int zcomp_new_slot(zcompiler *c) {
   return c->block->n_locals++;
+}
+
+/* Where `e`'s code lies in the block, so that an explanation can run one
+ * sub-expression alone (explain/explain-probe.c). */
+void zcomp_mark(zcompiler *c, zexpr *e, int from) {
+  if (c->dry)
+    return;
+  e->pc_from = from;
+  e->pc_to = zcomp_here(c);
 }
 
 /* ---- sessions ------------------------------------------------------------ */

@@ -27,12 +27,17 @@
  * recurses, once per level.  A policy may not go deeper than this. */
 #define ZDERIVED_MAX_DEPTH 256
 
-#define ZTYPE_VOID ((ztype){ZT_VOID, -1})
+#define ZTYPE_VOID ((ztype){.kind = ZT_VOID, .ref = -1})
 static inline ztype ztype_of(ztype_kind k, int32_t ref) {
-  return (ztype){k, ref};
+  return (ztype){.kind = k, .ref = ref};
 }
 static inline bool ztype_same(ztype a, ztype b) {
   return a.kind == b.kind && a.ref == b.ref;
+}
+/* `t`, marked as possibly missing when `may_be_missing` (or already). */
+static inline ztype ztype_missing_if(ztype t, bool may_be_missing) {
+  t.may_be_missing = t.may_be_missing || may_be_missing;
+  return t;
 }
 
 /* An aggregate's variable in scope: a record of `entity` in locals[slot]. */
@@ -76,6 +81,7 @@ int32_t zcomp_add_const(zcompiler *c, zval v);
 void zcomp_emit_const(zcompiler *c, zval v, ztype t);
 void zcomp_add_call(zcompiler *c, int32_t derived);
 int zcomp_new_slot(zcompiler *c);
+void zcomp_mark(zcompiler *c, zexpr *e, int from);
 
 /* compile-types.c: literals, operators, type rules */
 bool zcomp_coerce(const zexpr *lit, ztype *t, ztype target);
@@ -88,6 +94,11 @@ ztype zcomp_binary(zcompiler *c, zexpr *e);
 ztype zcomp_logic(zcompiler *c, zexpr *e);
 ztype zcomp_if(zcompiler *c, zexpr *e);
 ztype zcomp_in(zcompiler *c, zexpr *e);
+/* `and` / `or` after a left operand already emitted: the short circuit,
+ * and, once the right operand is emitted, its end.  A left operand that may
+ * be missing stays on the stack for a three-valued JOIN. */
+int zcomp_begin_logic(zcompiler *c, bool is_or, bool left_may_be_missing);
+void zcomp_end_logic(zcompiler *c, int jump, bool is_or, bool left_may_be_missing);
 
 /* compile-names.c: names and scopes */
 zrelation *zcomp_find_relation(const struct zjtx_policy *p, int32_t entity, const char *name);
@@ -96,7 +107,7 @@ ztype zcomp_name(zcompiler *c, zexpr *e);
 ztype zcomp_member(zcompiler *c, zexpr *e);
 ztype zcomp_index(zcompiler *c, zexpr *e);
 ztype zcomp_at(zcompiler *c, zexpr *e);
-ztype zcomp_call_derived(zcompiler *c, zexpr *e, zderived *d, guint first_arg);
+ztype zcomp_call_derived(zcompiler *c, zexpr *e, zderived *d, guint first_arg, bool receiver_may_be_missing);
 
 /* compile-builtins.c: calls of built-in functions (and of derived values by name) */
 ztype zcomp_call(zcompiler *c, zexpr *e);

@@ -34,14 +34,24 @@ const zvar *zcomp_find_var(const zcompiler *c, const char *name) {
 
 /* ---- names --------------------------------------------------------------- */
 
+/* Field f of a record (the current one for SELF_FIELD, the one on the
+ * stack for FIELD, which may be missing): missing when the field is
+ * optional or the record missing. */
+static ztype emit_field(zcompiler *c, zopcode op, const zentity *ent, int32_t f, int32_t entity,
+                        bool record_may_be_missing) {
+  const zfield *fd = zentity_field(ent, f);
+  bool optional = !fd->required && f != ent->key_field;
+  int flags = (optional ? ZMISS_FIELD : 0) | (record_may_be_missing ? ZMISS_RECORD : 0);
+  zcomp_emit(c, op, flags, f, entity);
+  return ztype_missing_if(zfield_value_type(fd), flags != 0);
+}
+
 static ztype compile_self_name(zcompiler *c, zexpr *e) {
   const zscope *s = c->scope;
   zentity *ent = zpolicy_entity(c->p, s->entity);
   int32_t f = zentity_field_index(ent, e->name);
-  if (f >= 0) {
-    zcomp_emit(c, OP_SELF_FIELD, 0, f, s->entity);
-    return zfield_value_type(zentity_field(ent, f));
-  }
+  if (f >= 0)
+    return emit_field(c, OP_SELF_FIELD, ent, f, s->entity, false);
   if (is_parent_key(c->p, s->entity, e->name)) {
     zcomp_emit(c, OP_SELF, 0, 0, 0);
     zcomp_emit(c, OP_PARENT, 0, 0, s->entity);
@@ -52,7 +62,7 @@ static ztype compile_self_name(zcompiler *c, zexpr *e) {
   zderived *d = zpolicy_find_derived(c->p, s->entity, e->name);
   if (d) {
     zcomp_emit(c, OP_SELF, 0, 0, 0);
-    return zcomp_call_derived(c, e, d, 0);
+    return zcomp_call_derived(c, e, d, 0, false);
   }
   return ZTYPE_VOID;
 }
@@ -89,7 +99,7 @@ ztype zcomp_name(zcompiler *c, zexpr *e) {
       zderived *base = g_ptr_array_index(c->p->derived, s->derived->inherited);
       if (!compile_callee(c, e, base))
         return ZTYPE_VOID;
-      zcomp_emit(c, OP_SELF, 0, 0, 0);
+      zcomp_emit(c, OP_SELF, 0, 0, 0); /* its arguments are there: a call with a missing one never starts */
       for (guint i = 0; i < s->derived->arg_names->len; i++)
         zcomp_emit(c, OP_LOCAL, 0, (int)i, 0);
       c->depth -= (int)s->derived->arg_names->len;
@@ -132,6 +142,7 @@ static ztype compile_param(zcompiler *c, zexpr *at, const char *name, zexpr *key
     return zcomp_fail(c, at, "unknown parameter '%s'", name);
   zparam *p = g_ptr_array_index(c->p->params, pi);
   int flags = 0;
+  bool missing = false; /* a key or date that may be missing */
   if (p->key_codeset >= 0 && !key) {
     zcodeset *cs = g_ptr_array_index(c->p->codesets, p->key_codeset);
     return zcomp_fail(c, at, "parameter '%s' has one value per %s: write %s[...]", name, cs->name, name);
@@ -149,6 +160,7 @@ static ztype compile_param(zcompiler *c, zexpr *at, const char *name, zexpr *key
                         ztype_name(c->p, kt, b2, sizeof b2));
     }
     flags |= ZPARAM_KEYED;
+    missing = kt.may_be_missing;
   }
   if (date) {
     ztype dt = zcomp_node(c, date, ZTYPE_VOID);
@@ -157,10 +169,11 @@ static ztype compile_param(zcompiler *c, zexpr *at, const char *name, zexpr *key
     if (dt.kind != ZT_DATE)
       return zcomp_fail(c, date, "'@' needs a date after it");
     flags |= ZPARAM_DATED;
+    missing = missing || dt.may_be_missing;
   }
-  zcomp_emit(c, OP_PARAM, flags, 0, pi);
+  zcomp_emit(c, OP_PARAM, flags, missing, pi);
   c->depth -= (flags & ZPARAM_KEYED ? 1 : 0) + (flags & ZPARAM_DATED ? 1 : 0);
-  return p->type;
+  return ztype_missing_if(p->type, missing);
 }
 
 ztype zcomp_at(zcompiler *c, zexpr *e) {
@@ -201,24 +214,25 @@ ztype zcomp_member(zcompiler *c, zexpr *e) {
   }
   zentity *ent = zpolicy_entity(c->p, bt.ref);
   int32_t f = zentity_field_index(ent, e->name);
-  if (f >= 0) {
-    zcomp_emit(c, OP_FIELD, 0, f, bt.ref);
-    return zfield_value_type(zentity_field(ent, f));
-  }
+  if (f >= 0)
+    return emit_field(c, OP_FIELD, ent, f, bt.ref, bt.may_be_missing);
   if (is_parent_key(c->p, bt.ref, e->name)) {
-    zcomp_emit(c, OP_PARENT, 0, 0, bt.ref);
-    return ztype_of(ZT_RECORD, ent->parent);
+    zcomp_emit(c, OP_PARENT, bt.may_be_missing, 0, bt.ref);
+    return ztype_missing_if(ztype_of(ZT_RECORD, ent->parent), bt.may_be_missing);
   }
   zderived *d = zpolicy_find_derived(c->p, bt.ref, e->name);
   if (d)
-    return zcomp_call_derived(c, e, d, 0);
+    return zcomp_call_derived(c, e, d, 0, bt.may_be_missing);
   if (zcomp_find_relation(c->p, bt.ref, e->name))
     return zcomp_fail(c, e, "'%s' is a collection: use it in an aggregate", e->name);
   return zcomp_fail(c, e, "%s has no field, relation or derived value '%s'", ent->name, e->name);
 }
 
-/* Receiver is already on the stack; args are e->kids[first_arg..]. */
-ztype zcomp_call_derived(zcompiler *c, zexpr *e, zderived *d, guint first_arg) {
+/* Receiver is already on the stack; args are e->kids[first_arg..].  When
+ * the receiver or an argument may be missing, a missing one makes the
+ * result missing and the derived value is not run. */
+ztype zcomp_call_derived(zcompiler *c, zexpr *e, zderived *d, guint first_arg, bool receiver_may_be_missing) {
+  bool missing = receiver_may_be_missing;
   guint nargs = e->kids->len - first_arg;
   if (e->kind != ZE_CALL)
     nargs = 0;
@@ -231,6 +245,7 @@ ztype zcomp_call_derived(zcompiler *c, zexpr *e, zderived *d, guint first_arg) {
     ztype at = zcomp_node(c, a, want);
     if (c->err)
       return ZTYPE_VOID;
+    missing = missing || at.may_be_missing;
     if (!zcomp_coerce(a, &at, want)) {
       char b1[64], b2[64];
       return zcomp_fail(c, a, "argument %u of '%s' must be %s, not %s", i + 1, d->name,
@@ -242,7 +257,7 @@ ztype zcomp_call_derived(zcompiler *c, zexpr *e, zderived *d, guint first_arg) {
   if (!compile_callee(c, e, d))
     return ZTYPE_VOID;
   c->depth -= (int)nargs;
-  zcomp_emit(c, OP_CALL, (int)nargs, 0, d->index);
+  zcomp_emit(c, OP_CALL, (int)nargs, missing, d->index);
   zcomp_add_call(c, d->index);
-  return d->type;
+  return ztype_missing_if(d->type, missing);
 }

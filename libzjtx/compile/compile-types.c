@@ -63,7 +63,7 @@ bool zcomp_coerce(const zexpr *lit, ztype *t, ztype target) {
   if (t->kind != ZT_NUMBER || !is_number_literal(lit))
     return false;
   if (target.kind == ZT_MONEY || (target.kind == ZT_RATE && literal_is_zero(lit))) {
-    *t = target;
+    *t = ztype_of(target.kind, target.ref); /* a literal is never missing */
     return true;
   }
   return false;
@@ -194,8 +194,9 @@ static ztype compile_compare(zcompiler *c, zexpr *e) {
   if (op != ZOP_EQ && op != ZOP_NE && !zcomp_ordered(c, lt))
     return zcomp_fail(c, e, "'%s' needs ordered values; %s can only be compared with == and !=", zop_text(op),
                       ztype_name(c->p, lt, b1, sizeof b1));
-  zcomp_emit(c, OP_CMP, op, zcomp_cmp_kind(lt), 0);
-  return ztype_of(ZT_BOOL, -1);
+  bool missing = lt.may_be_missing || rt.may_be_missing;
+  zcomp_emit(c, OP_CMP, op, zcomp_cmp_kind(lt), missing);
+  return ztype_missing_if(ztype_of(ZT_BOOL, -1), missing);
 }
 
 static bool is_arith(const zexpr *e) {
@@ -208,9 +209,10 @@ static ztype compile_arith_step(zcompiler *c, zexpr *e, const zexpr *l, ztype lt
   ztype rt = zcomp_node(c, r, lt);
   if (c->err)
     return ZTYPE_VOID;
+  bool missing = lt.may_be_missing || rt.may_be_missing;
   if (lt.kind == ZT_DATE && rt.kind == ZT_NUMBER && (e->op == ZOP_ADD || e->op == ZOP_SUB)) {
-    zcomp_emit(c, e->op == ZOP_ADD ? OP_ADD_DAYS : OP_SUB_DAYS, 0, 0, 0);
-    return lt;
+    zcomp_emit(c, e->op == ZOP_ADD ? OP_ADD_DAYS : OP_SUB_DAYS, missing, 0, 0);
+    return ztype_missing_if(lt, missing);
   }
   if (e->op == ZOP_ADD || e->op == ZOP_SUB)
     zcomp_unify(l, &lt, r, &rt);
@@ -221,8 +223,8 @@ static ztype compile_arith_step(zcompiler *c, zexpr *e, const zexpr *l, ztype lt
                       ztype_name(c->p, rt, b2, sizeof b2));
   }
   static const zopcode ops[] = {[ZOP_ADD] = OP_ADD, [ZOP_SUB] = OP_SUB, [ZOP_MUL] = OP_MUL, [ZOP_DIV] = OP_DIV};
-  zcomp_emit(c, ops[e->op], 0, 0, 0);
-  return t;
+  zcomp_emit(c, ops[e->op], missing, 0, 0);
+  return ztype_missing_if(t, missing);
 }
 
 /* a + b - c * d ... parses as a left-deep tree as deep as the chain is long
@@ -255,6 +257,7 @@ ztype zcomp_logic(zcompiler *c, zexpr *e) {
   zexpr *x = e;
   for (; x->kind == ZE_AND || x->kind == ZE_OR; x = zexpr_kid(x, 0))
     g_ptr_array_add(spine, x);
+  int from = zcomp_here(c);
   ztype t = zcomp_node(c, x, ZTYPE_VOID);
   if (!c->err && t.kind != ZT_BOOL) {
     zexpr *inner = g_ptr_array_index(spine, spine->len - 1);
@@ -262,16 +265,31 @@ ztype zcomp_logic(zcompiler *c, zexpr *e) {
   }
   for (guint i = spine->len; i-- > 0 && !c->err;) {
     zexpr *node = g_ptr_array_index(spine, i);
-    const char *word = node->kind == ZE_AND ? "and" : "or";
-    int j = zcomp_emit(c, node->kind == ZE_AND ? OP_AND_SC : OP_OR_SC, 0, 0, 0);
+    bool is_or = node->kind == ZE_OR;
+    int j = zcomp_begin_logic(c, is_or, t.may_be_missing);
     ztype rt = zcomp_node(c, zexpr_kid(node, 1), ZTYPE_VOID);
     if (!c->err && rt.kind != ZT_BOOL)
-      zcomp_fail(c, zexpr_kid(node, 1), "'%s' needs conditions (bool) on both sides", word);
-    zcomp_patch(c, j, zcomp_here(c));
-    node->type = ztype_of(ZT_BOOL, -1);
+      zcomp_fail(c, zexpr_kid(node, 1), "'%s' needs conditions (bool) on both sides", is_or ? "or" : "and");
+    zcomp_end_logic(c, j, is_or, t.may_be_missing);
+    t = ztype_missing_if(ztype_of(ZT_BOOL, -1), t.may_be_missing || rt.may_be_missing);
+    node->type = t;
+    zcomp_mark(c, node, from);
   }
   g_ptr_array_free(spine, TRUE);
-  return c->err ? ZTYPE_VOID : ztype_of(ZT_BOOL, -1);
+  return c->err ? ZTYPE_VOID : t;
+}
+
+int zcomp_begin_logic(zcompiler *c, bool is_or, bool left_may_be_missing) {
+  int j = zcomp_emit(c, is_or ? OP_OR_SC : OP_AND_SC, left_may_be_missing, 0, 0);
+  if (left_may_be_missing)
+    c->depth++; /* the left operand stays for JOIN */
+  return j;
+}
+
+void zcomp_end_logic(zcompiler *c, int jump, bool is_or, bool left_may_be_missing) {
+  if (left_may_be_missing)
+    zcomp_emit(c, OP_JOIN, is_or, 0, 0);
+  zcomp_patch(c, jump, zcomp_here(c));
 }
 
 ztype zcomp_if(zcompiler *c, zexpr *e) {
@@ -280,6 +298,8 @@ ztype zcomp_if(zcompiler *c, zexpr *e) {
     return ZTYPE_VOID;
   if (ct.kind != ZT_BOOL)
     return zcomp_fail(c, zexpr_kid(e, 0), "'if' needs a condition (bool)");
+  /* a missing condition is the missing result: neither branch runs */
+  int when_missing = ct.may_be_missing ? zcomp_emit(c, OP_JUMP_MISSING, 0, 0, 0) : -1;
   int to_else = zcomp_emit(c, OP_JUMP_FALSE, 0, 0, 0);
   int depth = c->depth;
   ztype at = zcomp_node(c, zexpr_kid(e, 1), ZTYPE_VOID);
@@ -288,20 +308,26 @@ ztype zcomp_if(zcompiler *c, zexpr *e) {
   c->depth = depth;
   ztype bt = zcomp_node(c, zexpr_kid(e, 2), at);
   zcomp_patch(c, to_end, zcomp_here(c));
+  zcomp_patch(c, when_missing, zcomp_here(c));
   if (c->err)
     return ZTYPE_VOID;
+  bool missing = ct.may_be_missing || at.may_be_missing || bt.may_be_missing;
   if (!zcomp_unify(zexpr_kid(e, 1), &at, zexpr_kid(e, 2), &bt)) {
     char b1[64], b2[64];
     return zcomp_fail(c, e, "'then' gives %s but 'else' gives %s", ztype_name(c->p, at, b1, sizeof b1),
                       ztype_name(c->p, bt, b2, sizeof b2));
   }
-  return at;
+  return ztype_missing_if(at, missing);
 }
 
 ztype zcomp_in(zcompiler *c, zexpr *e) {
   ztype t = zcomp_node(c, zexpr_kid(e, 0), ZTYPE_VOID);
   if (c->err)
     return ZTYPE_VOID;
+  /* a missing value is the missing result; otherwise x == a or x == b ... */
+  int when_missing = t.may_be_missing ? zcomp_emit(c, OP_JUMP_MISSING, 0, 0, 0) : -1;
+  bool missing = t.may_be_missing, left_missing = false;
+  t.may_be_missing = false;
   int slot = zcomp_new_slot(c);
   zcomp_emit(c, OP_STORE, 0, slot, 0);
   GArray *jumps = g_array_new(FALSE, FALSE, sizeof(int));
@@ -315,16 +341,18 @@ ztype zcomp_in(zcompiler *c, zexpr *e) {
       zcomp_fail(c, item, "'in' compares %s with %s", ztype_name(c->p, t, b1, sizeof b1),
                  ztype_name(c->p, it, b2, sizeof b2));
     }
-    zcomp_emit(c, OP_CMP, ZOP_EQ, zcomp_cmp_kind(t), 0);
+    zcomp_emit(c, OP_CMP, ZOP_EQ, zcomp_cmp_kind(t), it.may_be_missing);
+    if (i > 1)
+      zcomp_end_logic(c, g_array_index(jumps, int, i - 2), true, left_missing);
+    left_missing = left_missing || it.may_be_missing;
     if (i + 1 < e->kids->len) {
-      int j = zcomp_emit(c, OP_OR_SC, 0, 0, 0);
+      int j = zcomp_begin_logic(c, true, left_missing);
       g_array_append_val(jumps, j);
     }
   }
-  for (guint i = 0; i < jumps->len; i++)
-    zcomp_patch(c, g_array_index(jumps, int, i), zcomp_here(c));
+  zcomp_patch(c, when_missing, zcomp_here(c));
   g_array_free(jumps, TRUE);
-  return c->err ? ZTYPE_VOID : ztype_of(ZT_BOOL, -1);
+  return c->err ? ZTYPE_VOID : ztype_missing_if(ztype_of(ZT_BOOL, -1), missing || left_missing);
 }
 
 ztype zcomp_unary(zcompiler *c, zexpr *e) {
@@ -334,11 +362,11 @@ ztype zcomp_unary(zcompiler *c, zexpr *e) {
   if (e->op == 'n') {
     if (t.kind != ZT_BOOL)
       return zcomp_fail(c, e, "'not' needs a condition (bool)");
-    zcomp_emit(c, OP_NOT, 0, 0, 0);
+    zcomp_emit(c, OP_NOT, t.may_be_missing, 0, 0);
   } else {
     if (!ztype_is_decimal(t))
       return zcomp_fail(c, e, "'-' needs a number, money or rate");
-    zcomp_emit(c, OP_NEG, 0, 0, 0);
+    zcomp_emit(c, OP_NEG, t.may_be_missing, 0, 0);
   }
   return t;
 }

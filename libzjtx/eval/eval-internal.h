@@ -41,7 +41,17 @@ struct zsteps {
   void (*cap)(zsteps *s, const zrule *r, const zcap *cap); /* about to compute a cap, in order */
   /* the cap's value and whether it bound: lowered the amount so far */
   void (*cap_applied)(zsteps *s, const zrule *r, const zcap *cap, int64_t cap_fen, bool binding);
+  /* the step about to be reported (condition, amount or cap) came out
+   * missing: `inputs` are the bits of the value (vm.h) */
+  void (*missing)(zsteps *s, const zrule *r, uint64_t inputs);
 };
+
+/* What one rule gives for one subject. */
+typedef struct {
+  bool hit;        /* the condition held (a check: the violation) */
+  int64_t fen;     /* the amount after rounding and caps (entitlements) */
+  uint64_t inputs; /* nonzero: undecided, lacking these inputs (bits of run->vm.missing) */
+} zoutcome;
 
 /* Everything one evaluation needs besides policy and facts. */
 typedef struct {
@@ -58,10 +68,11 @@ typedef struct {
 zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_error **err);
 void zrun_clear(zrun *run);
 /* Evaluates rule @r for one subject (record @rec, or -1 with a group
- * selected): *hit whether the condition held, *fen the amount after
- * rounding and caps (entitlements).  False with run->vm.error set on a
- * run-time failure. */
-bool zrun_subject(zrun *run, const zrule *r, int32_t rec, bool *hit, int64_t *fen);
+ * selected) into *out.  Missing values decide nothing: a condition that is
+ * false without them is not met; an amount that is zero without them is
+ * zero; anything else they touch is undecided (out->inputs).  False with
+ * run->vm.error set on a run-time failure. */
+bool zrun_subject(zrun *run, const zrule *r, int32_t rec, zoutcome *out);
 /* Moves the VM's error into @err as "rule R, for ENTITY ID: why". */
 zjtx_status zrun_failed(zrun *run, const zrule *r, int32_t rec, const char *group, zjtx_error **err);
 
@@ -102,7 +113,17 @@ typedef struct {
   int64_t fen;
   const char *id; /* beneficiary / subject id or group key */
   const char *amount;
+  /* undecided items: their missing inputs, res->missing[missing_at ..
+   * missing_at + n_missing); more_missing when there were more to tell */
+  int32_t missing_at, n_missing;
+  bool more_missing;
 } zresult_item;
+
+/* One input an undecided item lacks. */
+typedef struct {
+  int32_t entity, field, rec;
+  const char *id; /* the record's id, borrowed from the facts or kept in the result's strings */
+} zresult_missing;
 
 struct zjtx_result {
   zjtx_policy *policy;     /* a reference */
@@ -110,14 +131,24 @@ struct zjtx_result {
   zjtx_options *options;   /* a copy, for explanations */
   zrun run;
   GArray *entitlements, *violations; /* zresult_item */
+  GArray *undecided;                 /* zresult_item: rules and checks that lack data */
+  GArray *missing;                   /* zresult_missing of the undecided items */
   GStringChunk *strings;
   GPtrArray *chunks;            /* GStringChunk*: amount texts of parallel ranges */
   GPtrArray *indicator_values;  /* char*: one per policy indicator */
   GArray *indicator_met;        /* gboolean */
   GPtrArray *indicator_targets; /* char*: "op target" */
+  GArray *indicator_records;    /* size_t: records of the entities it walked */
+  GArray *indicator_lacking;    /* size_t: of those (or any), records a missing value was read of */
 };
 
 /* A value as a person reads it (money with 2 decimals, rates in percent). */
 char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v);
+/* A decimal text with its integer part grouped in thousands:
+ * "21500000.00" -> "21,500,000.00" (for the text forms of money). */
+char *zformat_grouped(const char *plain);
+/* Money as text for people: two decimals when no more are needed ("645000"
+ * -> "645,000.00"), grouped in thousands. */
+char *zformat_money_text(const char *plain);
 
 #endif

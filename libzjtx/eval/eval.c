@@ -22,7 +22,7 @@ typedef struct {
  * outlives them) and its amount text, kept in `strings`. */
 static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const zrule *r, int32_t rec,
                               const char *group_key, int64_t fen) {
-  zresult_item it = {r->index, rec, fen, group_key, NULL};
+  zresult_item it = {r->index, rec, fen, group_key, NULL, 0, 0, false};
   char buf[ZDEC_BUFSZ];
   if (!group_key) {
     it.id = zfacts_record_id(f, r->subject, rec, buf);
@@ -34,28 +34,56 @@ static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const 
   return it;
 }
 
-static GArray *items_of(zjtx_result *res, const zrule *r) {
-  return r->kind == ZJTX_RULE_ENTITLEMENT ? res->entitlements : res->violations;
+/* Where the results of a rule go: the result's own arrays, or one
+ * thread's share of them (joined in order afterwards). */
+typedef struct {
+  GArray *hits;      /* zresult_item: entitlements or violations */
+  GArray *undecided; /* zresult_item */
+  GArray *missing;   /* zresult_missing of the undecided */
+  GStringChunk *strings;
+  const zjtx_facts *facts;
+} zsink;
+
+static zsink result_sink(zjtx_result *res, const zrule *r) {
+  return (zsink){r->kind == ZJTX_RULE_ENTITLEMENT ? res->entitlements : res->violations, res->undecided, res->missing,
+                 res->strings, res->facts};
 }
 
-/* A check's hit is a violation; an entitlement counts when it pays. */
-static bool is_result(const zrule *r, bool hit, int64_t fen) {
-  return hit && (r->kind == ZJTX_RULE_CHECK || fen != 0);
+static void append_missing_input(const zmissing_input *in, void *data) {
+  zsink *to = data;
+  char buf[32];
+  zresult_missing m = {in->entity, in->field, in->rec, zfacts_record_id(to->facts, in->entity, in->rec, buf)};
+  if (m.id == buf) /* a record without an id: "#12" */
+    m.id = g_string_chunk_insert(to->strings, buf);
+  g_array_append_val(to->missing, m);
 }
 
-/* Records [from, to) of the rule's subject into @hits, amount texts into
- * @strings.  A failure ends the range with @err set. */
-static zjtx_status eval_range(zrun *run, const zjtx_facts *f, const zrule *r, int32_t from, int32_t to, GArray *hits,
-                              GStringChunk *strings, zjtx_error **err) {
-  bool hit;
-  int64_t fen;
+/* One subject's outcome into the sink: a violation, an entitlement that
+ * pays, or an undecided item with the inputs it lacks. */
+static void keep_outcome(const zvm *vm, zsink *to, const zrule *r, int32_t rec, const char *group_key,
+                         const zoutcome *o) {
+  if (o->inputs) {
+    zresult_item it = make_item(vm->facts, to->strings, r, rec, group_key, 0);
+    it.amount = NULL;
+    it.missing_at = (int32_t)to->missing->len;
+    it.more_missing = zvm_missing_inputs(vm, o->inputs, append_missing_input, to);
+    it.n_missing = (int32_t)to->missing->len - it.missing_at;
+    g_array_append_val(to->undecided, it);
+  } else if (o->hit && (r->kind == ZJTX_RULE_CHECK || o->fen != 0)) {
+    zresult_item it = make_item(vm->facts, to->strings, r, rec, group_key, o->fen);
+    g_array_append_val(to->hits, it);
+  }
+}
+
+/* Records [from, to) of the rule's subject into the sink.  A failure ends
+ * the range with @err set. */
+static zjtx_status eval_range(zrun *run, const zrule *r, int32_t from, int32_t to, zsink *sink, zjtx_error **err) {
+  zoutcome o;
   for (int32_t rec = from; rec < to; rec++) {
-    if (!zrun_subject(run, r, rec, &hit, &fen))
+    if (!zrun_subject(run, r, rec, &o))
       return zrun_failed(run, r, rec, NULL, err);
-    if (is_result(r, hit, fen)) {
-      zresult_item it = make_item(f, strings, r, rec, NULL, fen);
-      g_array_append_val(hits, it);
-    }
+    if (o.hit || o.inputs)
+      keep_outcome(&run->vm, sink, r, rec, NULL, &o);
   }
   return ZJTX_OK;
 }
@@ -64,18 +92,32 @@ static zjtx_status eval_range(zrun *run, const zjtx_facts *f, const zrule *r, in
  * slots, each kept apart and joined in range order: the results do not
  * depend on how many threads there were. */
 typedef struct {
-  const zjtx_facts *facts;
   const zrule *r;
   int32_t n;
-  GArray **hits;          /* per slot: zresult_item */
-  GStringChunk **strings; /* per slot: their amount texts, handed to the result */
-  zjtx_error **errs;      /* per slot */
+  zsink *sinks;      /* per slot; its strings are handed to the result */
+  zjtx_error **errs; /* per slot */
 } zranges;
 
 static void eval_slot(zrun *run, int slot, int slots, void *data) {
   zranges *w = data;
   int32_t from = (int32_t)((int64_t)w->n * slot / slots), to = (int32_t)((int64_t)w->n * (slot + 1) / slots);
-  eval_range(run, w->facts, w->r, from, to, w->hits[slot], w->strings[slot], &w->errs[slot]);
+  eval_range(run, w->r, from, to, &w->sinks[slot], &w->errs[slot]);
+}
+
+/* A slot's results after those already in the result; its undecided
+ * items' missing inputs move with them. */
+static void join_slot(zjtx_result *res, const zrule *r, zsink *from) {
+  zsink to = result_sink(res, r);
+  g_array_append_vals(to.hits, from->hits->data, from->hits->len);
+  int32_t shift = (int32_t)to.missing->len;
+  for (guint i = 0; i < from->undecided->len; i++)
+    g_array_index(from->undecided, zresult_item, i).missing_at += shift;
+  g_array_append_vals(to.undecided, from->undecided->data, from->undecided->len);
+  g_array_append_vals(to.missing, from->missing->data, from->missing->len);
+  g_array_free(from->hits, TRUE);
+  g_array_free(from->undecided, TRUE);
+  g_array_free(from->missing, TRUE);
+  g_ptr_array_add(res->chunks, from->strings);
 }
 
 static zjtx_status eval_parallel(zeval *ev, const zrule *r, zjtx_error **err) {
@@ -86,26 +128,22 @@ static zjtx_status eval_parallel(zeval *ev, const zrule *r, zjtx_error **err) {
       return e ? zerr_give(err, e) : ZJTX_ERR_EVAL;
   }
   int k = zpool_slots(ev->pool);
-  zranges w = {.facts = res->facts, .r = r, .n = res->facts->tables[r->subject].n};
-  w.hits = g_new0(GArray *, (gsize)k);
-  w.strings = g_new0(GStringChunk *, (gsize)k);
+  zranges w = {.r = r, .n = res->facts->tables[r->subject].n};
+  w.sinks = g_new0(zsink, (gsize)k);
   w.errs = g_new0(zjtx_error *, (gsize)k);
-  for (int j = 0; j < k; j++) {
-    w.hits[j] = g_array_new(FALSE, FALSE, sizeof(zresult_item));
-    w.strings[j] = g_string_chunk_new(64 * 1024);
-  }
+  for (int j = 0; j < k; j++)
+    w.sinks[j] =
+        (zsink){g_array_new(FALSE, FALSE, sizeof(zresult_item)), g_array_new(FALSE, FALSE, sizeof(zresult_item)),
+                g_array_new(FALSE, FALSE, sizeof(zresult_missing)), g_string_chunk_new(64 * 1024), res->facts};
   zpool_run(ev->pool, eval_slot, &w);
   zjtx_status st = ZJTX_OK;
   for (int j = 0; j < k; j++) {
-    g_array_append_vals(items_of(res, r), w.hits[j]->data, w.hits[j]->len);
-    g_array_free(w.hits[j], TRUE);
-    g_ptr_array_add(res->chunks, w.strings[j]);
+    join_slot(res, r, &w.sinks[j]);
     if (w.errs[j] && st == ZJTX_OK)
       st = zerr_give(err, g_steal_pointer(&w.errs[j]));
     zjtx_error_free(w.errs[j]);
   }
-  g_free(w.hits);
-  g_free(w.strings);
+  g_free(w.sinks);
   g_free(w.errs);
   return st;
 }
@@ -115,23 +153,22 @@ static zjtx_status eval_records(zeval *ev, const zrule *r, zjtx_error **err) {
   int32_t n = res->facts->tables[r->subject].n;
   if (ev->threads > 1 && n >= PARALLEL_MIN_SUBJECTS)
     return eval_parallel(ev, r, err);
-  return eval_range(&res->run, res->facts, r, 0, n, items_of(res, r), res->strings, err);
+  zsink sink = result_sink(res, r);
+  return eval_range(&res->run, r, 0, n, &sink, err);
 }
 
 static zjtx_status eval_groups(zjtx_result *res, const zrule *r, zjtx_error **err) {
   zrun *run = &res->run;
   g_autoptr(zgroups) gs = NULL;
   zjtx_status st = zgroups_build(run, r, &gs, err);
-  bool hit;
-  int64_t fen;
+  zsink sink = result_sink(res, r);
+  zoutcome o;
   for (guint g = 0; st == ZJTX_OK && g < gs->keys->len; g++) {
     zgroups_select(&run->vm, gs, g);
-    if (!zrun_subject(run, r, -1, &hit, &fen))
+    if (!zrun_subject(run, r, -1, &o))
       st = zrun_failed(run, r, -1, run->vm.group_key, err);
-    else if (is_result(r, hit, fen)) {
-      zresult_item it = make_item(res->facts, res->strings, r, (int32_t)g, run->vm.group_key, fen);
-      g_array_append_val(items_of(res, r), it);
-    }
+    else
+      keep_outcome(&run->vm, &sink, r, (int32_t)g, run->vm.group_key, &o);
   }
   zgroups_unselect(&run->vm);
   return st;
@@ -141,25 +178,38 @@ static zjtx_status eval_rule(zeval *ev, const zrule *r, zjtx_error **err) {
   return r->group_field < 0 ? eval_records(ev, r, err) : eval_groups(ev->res, r, err);
 }
 
+/* The key of a beneficiary in an exclusive group, or NULL. */
+static char *exclusive_key(const zjtx_policy *p, const zresult_item *it) {
+  const zrule *r = g_ptr_array_index(p->rules, it->rule);
+  return r->exclusive ? g_strdup_printf("%s\t%d\t%s", r->exclusive, r->subject, it->id) : NULL;
+}
+
 /* 就高不重复: among rules sharing an `exclusive` group, a beneficiary keeps
- * only its highest amount (the first rule on a tie). */
+ * only its highest amount (the first rule on a tie).  While one of the
+ * group's rules is undecided for it, the highest is not known: the group
+ * pays it nothing yet, and the undecided items say what is missing. */
 static void apply_exclusive(const zjtx_policy *p, zjtx_result *res) {
   GHashTable *best = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < res->undecided->len; i++) {
+    char *k = exclusive_key(p, &g_array_index(res->undecided, zresult_item, i));
+    if (k)
+      g_hash_table_insert(best, k, GUINT_TO_POINTER(0));
+  }
   GArray *items = res->entitlements;
   for (guint i = 0; i < items->len; i++) {
     zresult_item *it = &g_array_index(items, zresult_item, i);
-    zrule *r = g_ptr_array_index(p->rules, it->rule);
-    if (!r->exclusive)
+    char *k = exclusive_key(p, it);
+    if (!k)
       continue;
-    char *k = g_strdup_printf("%s\t%d\t%s", r->exclusive, r->subject, it->id);
-    gpointer prev = g_hash_table_lookup(best, k);
+    gpointer prev = NULL;
+    bool seen = g_hash_table_lookup_extended(best, k, NULL, &prev);
     zresult_item *pi = prev ? &g_array_index(items, zresult_item, GPOINTER_TO_UINT(prev) - 1) : NULL;
-    if (!pi || it->fen > pi->fen) {
+    if (!seen || (pi && it->fen > pi->fen)) {
       if (pi)
         pi->fen = 0;
       g_hash_table_insert(best, k, GUINT_TO_POINTER(i + 1));
     } else {
-      it->fen = 0;
+      it->fen = 0; /* lower, or undecided beside it */
       g_free(k);
     }
   }
@@ -171,20 +221,68 @@ static void apply_exclusive(const zjtx_policy *p, zjtx_result *res) {
   g_array_set_size(items, kept);
 }
 
+/* Records of the entities an indicator walked, and records of which it
+ * found a value missing (counted once however many were). */
+static void indicator_coverage(zjtx_result *res, uint8_t **lacking) {
+  const zjtx_policy *p = res->policy;
+  zvm *vm = &res->run.vm;
+  size_t records = 0, lack = 0;
+  for (guint e = 0; e < p->entities->len; e++) {
+    int32_t n = res->facts->tables[e].n;
+    if (e < 64 && (vm->walked >> e & 1))
+      records += (size_t)n;
+    for (int32_t r = 0; r < n; r++)
+      lack += lacking[e][r];
+    memset(lacking[e], 0, (size_t)n);
+  }
+  g_array_append_val(res->indicator_records, records);
+  g_array_append_val(res->indicator_lacking, lack);
+  vm->walked = 0;
+}
+
 /* The plan's targets: each indicator once, over the whole population. */
+static zjtx_status eval_indicator(zjtx_result *res, const zindicator *x, zjtx_error **err);
+
 static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
   const zjtx_policy *p = res->policy;
   zrun *run = &res->run;
-  for (guint i = 0; i < p->indicators->len; i++) {
-    const zindicator *x = g_ptr_array_index(p->indicators, i);
+  g_autofree uint8_t **lacking = g_new0(uint8_t *, p->entities->len + 1);
+  for (guint e = 0; e < p->entities->len; e++)
+    lacking[e] = g_malloc0((gsize)res->facts->tables[e].n + 1);
+  run->vm.lacking = lacking;
+  zjtx_status st = ZJTX_OK;
+  for (guint i = 0; i < p->indicators->len && st == ZJTX_OK; i++)
+    st = eval_indicator(res, g_ptr_array_index(p->indicators, i), err);
+  run->vm.lacking = NULL;
+  run->vm.rule_id = NULL;
+  for (guint e = 0; e < p->entities->len; e++)
+    g_free(lacking[e]);
+  return st;
+}
+
+static zjtx_status eval_indicator(zjtx_result *res, const zindicator *x, zjtx_error **err) {
+  const zjtx_policy *p = res->policy;
+  zrun *run = &res->run;
+  {
     zval v;
     run->vm.rule_id = x->id;
+    zvm_forget_missing(&run->vm);
     if (!zvm_run(&run->vm, &x->value.block, -1, NULL, &v)) {
       zjtx_error *e = g_steal_pointer(&run->vm.error);
       zjtx_status code = zerr_set(err, e ? e->code : ZJTX_ERR_EVAL, NULL, 0, 0, x->id, "indicator %s: %s", x->id,
                                   e ? e->message : "evaluation failed");
       zjtx_error_free(e);
       return code;
+    }
+    indicator_coverage(res, run->vm.lacking);
+    if (zval_is_missing(&v)) { /* lacks data: no value, no target met */
+      g_ptr_array_add(res->indicator_values, g_strdup("missing"));
+      char *target = zformat_value(p, res->facts, x->value.type, &x->target);
+      g_ptr_array_add(res->indicator_targets, g_strdup_printf("%s %s", zop_text(x->target_op), target));
+      g_free(target);
+      gboolean met = FALSE;
+      g_array_append_val(res->indicator_met, met);
+      return ZJTX_OK;
     }
     int c = x->value.type.kind == ZT_DATE ? (v.date > x->target.date) - (v.date < x->target.date)
                                           : zdec_cmp(v.d, x->target.d);
@@ -204,7 +302,6 @@ static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
     g_free(target);
     g_array_append_val(res->indicator_met, met);
   }
-  run->vm.rule_id = NULL;
   return ZJTX_OK;
 }
 
@@ -217,8 +314,12 @@ static zjtx_result *result_new(const zjtx_policy *p, const zjtx_facts *f) {
   res->indicator_values = g_ptr_array_new_with_free_func(g_free);
   res->indicator_targets = g_ptr_array_new_with_free_func(g_free);
   res->indicator_met = g_array_new(FALSE, FALSE, sizeof(gboolean));
+  res->indicator_records = g_array_new(FALSE, FALSE, sizeof(size_t));
+  res->indicator_lacking = g_array_new(FALSE, FALSE, sizeof(size_t));
   res->entitlements = g_array_new(FALSE, FALSE, sizeof(zresult_item));
   res->violations = g_array_new(FALSE, FALSE, sizeof(zresult_item));
+  res->undecided = g_array_new(FALSE, FALSE, sizeof(zresult_item));
+  res->missing = g_array_new(FALSE, FALSE, sizeof(zresult_missing));
   res->options = zjtx_options_new();
   return res;
 }
@@ -239,7 +340,8 @@ static zjtx_status evaluate(zjtx_result *res, const zjtx_options *o, zjtx_error 
   zjtx_status st = zrun_init(&res->run, p, res->facts, o, err);
   if (st != ZJTX_OK)
     return st;
-  zeval ev = {res, o && o->threads > 0 ? o->threads : (int)g_get_num_processors(), NULL};
+  int threads = !o ? 1 : o->threads > 0 ? o->threads : (int)g_get_num_processors();
+  zeval ev = {res, threads, NULL};
   keep_options(res, o, ev.threads);
   for (guint i = 0; st == ZJTX_OK && i < p->rules->len; i++)
     st = eval_rule(&ev, g_ptr_array_index(p->rules, i), err);
@@ -256,7 +358,7 @@ zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_
     *out = NULL;
   if (!p || !f || !out)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "policy, facts and out must not be NULL");
-  if (f->policy != p || !f->finished)
+  if (!zpolicy_same_facts_layout(f->policy, p) || !f->finished)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
                     "the facts must be finished and belong to this policy (zjtx_facts_finish)");
   zjtx_result *res = result_new(p, f);

@@ -11,11 +11,15 @@ void zjtx_result_free(zjtx_result *res) {
   zrun_clear(&res->run);
   g_array_free(res->entitlements, TRUE);
   g_array_free(res->violations, TRUE);
+  g_array_free(res->undecided, TRUE);
+  g_array_free(res->missing, TRUE);
   g_string_chunk_free(res->strings);
   g_ptr_array_free(res->chunks, TRUE);
   g_ptr_array_free(res->indicator_values, TRUE);
   g_ptr_array_free(res->indicator_targets, TRUE);
   g_array_free(res->indicator_met, TRUE);
+  g_array_free(res->indicator_records, TRUE);
+  g_array_free(res->indicator_lacking, TRUE);
   zjtx_options_free(res->options);
   zjtx_policy_unref(res->policy);
   g_free(res);
@@ -83,6 +87,62 @@ const char *zjtx_result_violation_entity(const zjtx_result *res, size_t i) {
 }
 const char *zjtx_result_violation_id(const zjtx_result *res, size_t i) {
   return item_id(violation_at(res, i));
+}
+
+size_t zjtx_result_indicator_records(const zjtx_result *res, size_t i) {
+  return res && i < res->indicator_records->len ? g_array_index(res->indicator_records, size_t, i) : 0;
+}
+size_t zjtx_result_indicator_lacking(const zjtx_result *res, size_t i) {
+  return res && i < res->indicator_lacking->len ? g_array_index(res->indicator_lacking, size_t, i) : 0;
+}
+
+/* ---- undecided ------------------------------------------------------------ */
+
+static const zresult_item *undecided_at(const zjtx_result *res, size_t i) {
+  return res && i < res->undecided->len ? &g_array_index(res->undecided, zresult_item, i) : NULL;
+}
+
+size_t zjtx_result_undecided_count(const zjtx_result *res) {
+  return res ? res->undecided->len : 0;
+}
+const char *zjtx_result_undecided_rule(const zjtx_result *res, size_t i) {
+  return item_rule_id(res, undecided_at(res, i));
+}
+zjtx_rule_kind zjtx_result_undecided_kind(const zjtx_result *res, size_t i) {
+  const zresult_item *it = undecided_at(res, i);
+  return it ? item_rule(res, it)->kind : ZJTX_RULE_ENTITLEMENT;
+}
+const char *zjtx_result_undecided_entity(const zjtx_result *res, size_t i) {
+  return item_entity(res, undecided_at(res, i));
+}
+const char *zjtx_result_undecided_id(const zjtx_result *res, size_t i) {
+  return item_id(undecided_at(res, i));
+}
+size_t zjtx_result_undecided_missing_count(const zjtx_result *res, size_t i) {
+  const zresult_item *it = undecided_at(res, i);
+  return it ? (size_t)it->n_missing : 0;
+}
+int zjtx_result_undecided_missing_more(const zjtx_result *res, size_t i) {
+  const zresult_item *it = undecided_at(res, i);
+  return it && it->more_missing;
+}
+
+static const zresult_missing *missing_at(const zjtx_result *res, size_t i, size_t j) {
+  const zresult_item *it = undecided_at(res, i);
+  return it && j < (size_t)it->n_missing ? &g_array_index(res->missing, zresult_missing, it->missing_at + (guint)j)
+                                         : NULL;
+}
+const char *zjtx_result_undecided_missing_entity(const zjtx_result *res, size_t i, size_t j) {
+  const zresult_missing *m = missing_at(res, i, j);
+  return m ? zpolicy_entity(res->policy, m->entity)->name : NULL;
+}
+const char *zjtx_result_undecided_missing_id(const zjtx_result *res, size_t i, size_t j) {
+  const zresult_missing *m = missing_at(res, i, j);
+  return m ? m->id : NULL;
+}
+const char *zjtx_result_undecided_missing_field(const zjtx_result *res, size_t i, size_t j) {
+  const zresult_missing *m = missing_at(res, i, j);
+  return m ? zentity_field(zpolicy_entity(res->policy, m->entity), m->field)->name : NULL;
 }
 
 /* The record of `target` that record `rec` of `entity` is, refers to, or

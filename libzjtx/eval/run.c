@@ -138,54 +138,99 @@ static bool round_amount(const zrule *r, zdec amount, int64_t *fen) {
   return zdec_round(amount, r->rounding_places, r->rounding, &rounded) && zdec_to_fen(rounded, r->rounding, fen);
 }
 
-/* Each step is reported through run->steps when explaining: NULL on the
- * batch path, so reporting costs one predictable branch per step. */
-bool zrun_subject(zrun *run, const zrule *r, int32_t rec, bool *hit, int64_t *fen) {
+/* Runs `block` for the subject into *v; false on a run-time failure. */
+static bool run_block(zrun *run, const zblock *block, int32_t rec, zval *v) {
+  return zvm_run(&run->vm, block, rec, NULL, v);
+}
+
+/* The amount of an entitlement, rounded and capped, into out->fen; a
+ * missing amount, or a missing cap on an amount not yet zero, leaves
+ * out->inputs set.  Each step is reported
+ * through run->steps when explaining: NULL on the batch path, so
+ * reporting costs one predictable branch per step. */
+static bool compute_amount(zrun *run, const zrule *r, int32_t rec, zoutcome *out) {
   zvm *vm = &run->vm;
   zsteps *steps = run->steps;
   zval v;
-  *hit = true;
-  *fen = 0;
-  if (r->has_condition) {
-    if (G_UNLIKELY(steps))
-      steps->condition(steps, r);
-    if (!zvm_run(vm, &r->condition.block, rec, NULL, &v))
-      return false;
-    *hit = v.b;
-    if (G_UNLIKELY(steps))
-      steps->condition_held(steps, r, *hit);
-  }
-  if (!*hit || !r->has_amount)
-    return true;
   if (G_UNLIKELY(steps))
     steps->amount(steps, r);
-  if (!zvm_run(vm, &r->amount.block, rec, NULL, &v))
+  if (!run_block(run, &r->amount.block, rec, &v))
     return false;
+  if (zval_is_missing(&v)) {
+    if (G_UNLIKELY(steps))
+      steps->missing(steps, r, v.missing.inputs);
+    out->inputs |= v.missing.inputs;
+    return true;
+  }
   if (G_UNLIKELY(steps))
     steps->amount_raw(steps, r, v.d);
-  if (!round_amount(r, v.d, fen)) {
+  if (!round_amount(r, v.d, &out->fen)) {
     vm->error = zerr_new(ZJTX_ERR_OVERFLOW, NULL, 0, 0, r->id, "the amount does not fit the money range (overflow)");
     return false;
   }
   if (G_UNLIKELY(steps))
-    steps->rounded(steps, r, *fen);
-  for (guint i = 0; i < r->caps->len; i++) {
+    steps->rounded(steps, r, out->fen);
+  uint64_t cap_inputs = 0;
+  for (guint i = 0; i < r->caps->len && out->fen != 0; i++) {
     const zcap *cap = g_ptr_array_index(r->caps, i);
     int64_t cap_fen;
     if (G_UNLIKELY(steps))
       steps->cap(steps, r, cap);
-    if (!zvm_run(vm, &cap->expr.block, rec, NULL, &v))
+    if (!run_block(run, &cap->expr.block, rec, &v))
       return false;
+    if (zval_is_missing(&v)) { /* the amount may still be zero: caps never raise it */
+      if (G_UNLIKELY(steps))
+        steps->missing(steps, r, v.missing.inputs);
+      cap_inputs |= v.missing.inputs;
+      continue;
+    }
     if (!exact_fen(v.d, &cap_fen) && !zdec_to_fen(v.d, ZROUND_HALF_UP, &cap_fen)) {
       vm->error = zerr_new(ZJTX_ERR_OVERFLOW, NULL, 0, 0, r->id, "a cap does not fit the money range (overflow)");
       return false;
     }
-    bool binding = cap_fen < *fen;
+    bool binding = cap_fen < out->fen;
     if (G_UNLIKELY(steps))
       steps->cap_applied(steps, r, cap, cap_fen, binding);
     if (binding)
-      *fen = cap_fen;
+      out->fen = cap_fen;
   }
+  if (out->fen != 0)
+    out->inputs |= cap_inputs;
+  return true;
+}
+
+bool zrun_subject(zrun *run, const zrule *r, int32_t rec, zoutcome *out) {
+  zsteps *steps = run->steps;
+  zval v;
+  *out = (zoutcome){.hit = true};
+  zvm_forget_missing(&run->vm);
+  if (r->has_condition) {
+    if (G_UNLIKELY(steps))
+      steps->condition(steps, r);
+    if (!run_block(run, &r->condition.block, rec, &v))
+      return false;
+    if (zval_is_missing(&v)) {
+      if (G_UNLIKELY(steps))
+        steps->missing(steps, r, v.missing.inputs);
+      out->inputs = v.missing.inputs;
+    } else {
+      out->hit = v.b;
+      if (G_UNLIKELY(steps))
+        steps->condition_held(steps, r, out->hit);
+    }
+  }
+  if (!out->hit)
+    return true; /* false without what is missing: not met, whatever it is */
+  if (!r->has_amount)
+    return true;
+  /* met, or undecided: the amount tells whether anything is at stake */
+  uint64_t condition_inputs = out->inputs;
+  out->inputs = 0;
+  if (!compute_amount(run, r, rec, out))
+    return false;
+  if (out->fen == 0 && out->inputs == 0)
+    return true; /* zero with what is there: nothing to pay either way */
+  out->inputs |= condition_inputs;
   return true;
 }
 

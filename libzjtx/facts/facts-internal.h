@@ -18,8 +18,8 @@
  * 6 and fraction at scale 8 have the same mantissa, so no arithmetic. */
 enum { MONEY_SCALE = 2, RATE_SCALE = 8, RATE_WRITTEN = 6, NUMBER_SCALE = 6 };
 
-/* What an absent code or reference reads as. */
-#define ABSENT_INDEX (-1)
+/* What an absent code or reference reads as (facts-store.h). */
+#define ABSENT_INDEX ZFACTS_ABSENT_I32
 
 /* Makes the empty table of entity `e`, one column per field; clears it (facts-table.c). */
 void zfacts_table_init(ztable *t, const zentity *e);

@@ -8,12 +8,6 @@
 
 #include "ident.h"
 
-/* What an absent optional field reads as.  The store has no presence bit,
- * so these are the values the evaluator sees: zero numbers, false, "",
- * code/ref -1 and a date no calendar date can equal. */
-#define ABSENT_DATE INT32_MIN
-static const char absent_text[] = "";
-
 /* Records of up to this many fields are checked without heap allocation. */
 #define SLOTS_ON_STACK 64
 
@@ -309,25 +303,23 @@ static void store_value(ztable *t, zcolumn *c, const zslot *sl) {
   case ZF_RATE:
   case ZF_COUNT:
   case ZF_NUMBER: {
-    int64_t v = sl->raw ? sl->v.i64 : 0;
+    int64_t v = sl->raw ? sl->v.i64 : ZFACTS_ABSENT_I64;
     g_array_append_val(c->i64, v);
     break;
   }
   case ZF_DATE:
   case ZF_CODE: {
-    int32_t v = sl->raw ? sl->v.i32 : c->type == ZF_DATE ? ABSENT_DATE : ABSENT_INDEX;
+    int32_t v = sl->raw ? sl->v.i32 : ZFACTS_ABSENT_I32;
     g_array_append_val(c->i32, v);
     break;
   }
   case ZF_BOOL: {
-    uint8_t v = sl->raw ? sl->v.b : 0;
+    uint8_t v = sl->raw ? sl->v.b : ZFACTS_ABSENT_U8;
     g_array_append_val(c->u8, v);
     break;
   }
   case ZF_TEXT:
-    g_ptr_array_add(c->str, (char *)(sl->raw ? keep_text(t, sl->raw) : absent_text));
-    break;
-  case ZF_REF: /* NULL: no reference; resolved to -1 */
+  case ZF_REF: /* NULL: absent (a reference resolves to ZFACTS_ABSENT_I32) */
     g_ptr_array_add(c->str, sl->raw ? keep_text(t, sl->raw) : NULL);
     break;
   }

@@ -145,12 +145,21 @@ void zfacts_reject(struct zjtx_facts *f, int32_t entity, const char *file, int l
  * calls: a record with three problems is still one record). */
 void zfacts_refuse_record(struct zjtx_facts *f, int32_t entity, const char *id);
 
-/* Value of field `field` of record `rec` of `entity`, as a VM value.  Inline:
- * the VM reads a field for nearly every instruction it runs.  An absent ref
- * reads as -1 (facts-finish.c stores -1 for it). */
+/* How an absent optional field is stored: a value no input can give (an
+ * int64 is parsed within +-INT64_MAX, a date or code index is never
+ * negative, a bool is 0 or 1).  A text or a reference is NULL until
+ * finish; then a reference's index is ZFACTS_ABSENT_I32. */
+#define ZFACTS_ABSENT_I64 INT64_MIN
+#define ZFACTS_ABSENT_I32 INT32_MIN
+#define ZFACTS_ABSENT_U8  2
+
+/* Value of field `field` of record `rec` of `entity`, as a VM value (never
+ * missing: zfacts_is_absent says whether an optional field has one).
+ * Inline: the VM reads a field for nearly every instruction it runs. */
 static inline zval zfacts_get(const struct zjtx_facts *f, int32_t entity, int32_t field, int32_t rec) {
   const zcolumn *c = &f->tables[entity].columns[field];
   zval v;
+  zval_set_present(&v); /* a decimal's scale below overwrites it */
   switch (c->type) {
   case ZF_MONEY:
   case ZF_RATE:
@@ -172,6 +181,26 @@ static inline zval zfacts_get(const struct zjtx_facts *f, int32_t entity, int32_
     break;
   }
   return v;
+}
+
+/* Whether record `rec` has no value for (optional) field `field`. */
+static inline bool zfacts_is_absent(const struct zjtx_facts *f, int32_t entity, int32_t field, int32_t rec) {
+  const zcolumn *c = &f->tables[entity].columns[field];
+  switch (c->type) {
+  case ZF_MONEY:
+  case ZF_RATE:
+  case ZF_COUNT:
+  case ZF_NUMBER:
+    return ((const int64_t *)(const void *)c->i64->data)[rec] == ZFACTS_ABSENT_I64;
+  case ZF_DATE:
+  case ZF_CODE:
+  case ZF_REF:
+    return (guint)rec >= c->i32->len || ((const int32_t *)(const void *)c->i32->data)[rec] == ZFACTS_ABSENT_I32;
+  case ZF_BOOL:
+    return c->u8->data[rec] == ZFACTS_ABSENT_U8;
+  default:
+    return g_ptr_array_index(c->str, rec) == NULL;
+  }
 }
 /* The id (key field text) of a record, or a synthetic "#N". buf >= 32 bytes. */
 const char *zfacts_record_id(const struct zjtx_facts *f, int32_t entity, int32_t rec, char *buf);

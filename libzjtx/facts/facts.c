@@ -50,6 +50,18 @@ size_t zjtx_facts_record_count(const zjtx_facts *facts, const char *entity) {
   return e < 0 ? 0 : (size_t)facts->tables[e].n;
 }
 
+const char *zjtx_facts_record_label(const zjtx_facts *facts, const char *entity, const char *id) {
+  int32_t e = facts && facts->finished && entity && id ? zpolicy_entity_index(facts->policy, entity) : -1;
+  const zentity *ent = e >= 0 ? zpolicy_entity(facts->policy, e) : NULL;
+  int32_t label = ent && ent->label ? zentity_field_index(ent, ent->label) : -1;
+  const ztable *t = e >= 0 ? &facts->tables[e] : NULL;
+  if (label < 0 || !t->by_key)
+    return NULL;
+  int32_t r = GPOINTER_TO_INT(g_hash_table_lookup(t->by_key, id)) - 1;
+  const char *text = r >= 0 ? g_ptr_array_index(t->columns[label].str, r) : NULL;
+  return text && *text ? text : NULL;
+}
+
 static char *entity_list(const struct zjtx_policy *p) {
   g_autoptr(GString) s = g_string_new(NULL);
   for (guint i = 0; i < p->entities->len; i++)

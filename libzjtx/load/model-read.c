@@ -242,7 +242,8 @@ static zentity *find_or_new_entity(zwalker *w, xmlNode *n, const char *name) {
 }
 
 /* An entity declared again (in an extending policy) adds fields; what it
- * says about plural and parent key must agree with the first declaration. */
+ * says about plural, parent key and label must agree with the first
+ * declaration that says it. */
 static void merge_attr(zwalker *w, xmlNode *n, zentity *e, const char *attr, char **slot) {
   g_autofree char *v = zread_prop(n, attr);
   if (v && *slot && strcmp(v, *slot) != 0)
@@ -272,6 +273,7 @@ void zread_entity(zwalker *w, xmlNode *n) {
   zentity *e = find_or_new_entity(w, n, name);
   merge_attr(w, n, e, "plural", &e->plural);
   merge_attr(w, n, e, "parent-key", &e->parent_key);
+  merge_attr(w, n, e, "label", &e->label);
   zpending *pd = g_new0(zpending, 1);
   pd->entity = e;
   pd->entity_name = zread_prop(n, "parent");

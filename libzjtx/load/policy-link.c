@@ -31,6 +31,10 @@ static bool resolve_entity_decl(struct zjtx_policy *p, zpending *pd, zjtx_error 
       return pfail(err, pd->pos, "entity %s: key '%s' is not one of its fields", e->name, pd->key_name);
     e->key_field = k;
   }
+  /* the label may be a field an extending policy adds: checked once all are read */
+  int32_t l = e->label ? zentity_field_index(e, e->label) : 0;
+  if (l < 0 || (e->label && zentity_field(e, l)->type != ZF_TEXT))
+    return pfail(err, pd->pos, "entity %s: label '%s' is not one of its text fields", e->name, e->label);
   return true;
 }
 
@@ -91,8 +95,8 @@ bool zpolicy_check_ref_fields(struct zjtx_policy *p, zjtx_error **err) {
 }
 
 static bool compile_rule(struct zjtx_policy *p, zrule *r, zjtx_error **err) {
-  const ztype boolean = {ZT_BOOL, -1}, money = {ZT_MONEY, -1};
-  zscope record = {ZSCOPE_RECORD, r->subject, {ZT_VOID, -1}, NULL};
+  const ztype boolean = {.kind = ZT_BOOL, .ref = -1}, money = {.kind = ZT_MONEY, .ref = -1};
+  zscope record = {ZSCOPE_RECORD, r->subject, {.kind = ZT_VOID, .ref = -1}, NULL};
   zscope scope = record;
   if (r->group_field >= 0) {
     scope.kind = ZSCOPE_GROUP;
@@ -106,6 +110,11 @@ static bool compile_rule(struct zjtx_policy *p, zrule *r, zjtx_error **err) {
     return pfail(err, r->pos, "rule %s needs an <amount>", r->id);
   if (r->has_filter && !zcompile_expr(p, &r->filter, &record, boolean, err))
     return false;
+  if (r->has_filter && r->filter.type.may_be_missing)
+    return pfail(err, r->filter.pos,
+                 "the <filter> of %s may be missing (it reads an optional field): say what a record without it "
+                 "does, with coalesce() or is_missing()",
+                 r->id);
   if (r->has_condition && !zcompile_expr(p, &r->condition, &scope, boolean, err))
     return false;
   if (r->has_amount && !zcompile_expr(p, &r->amount, &scope, money, err))
@@ -119,10 +128,10 @@ static bool compile_rule(struct zjtx_policy *p, zrule *r, zjtx_error **err) {
 /* An indicator's value over the whole population, and its target read
  * with the value's type ("50" of a rate is 50 %). */
 static bool compile_indicator(struct zjtx_policy *p, zindicator *x, zjtx_error **err) {
-  zscope population = {ZSCOPE_POPULATION, -1, {ZT_VOID, -1}, NULL};
+  zscope population = {ZSCOPE_POPULATION, -1, {.kind = ZT_VOID, .ref = -1}, NULL};
   if (!x->value.text)
     return pfail(err, x->pos, "indicator %s needs a <value>", x->id);
-  if (!zcompile_expr(p, &x->value, &population, (ztype){ZT_VOID, -1}, err))
+  if (!zcompile_expr(p, &x->value, &population, (ztype){.kind = ZT_VOID, .ref = -1}, err))
     return false;
   ztype t = x->value.type;
   if (!ztype_is_decimal(t) && t.kind != ZT_DATE)
@@ -190,7 +199,7 @@ bool zpolicy_compile_all(struct zjtx_policy *p, zjtx_error **err) {
     return false;
   for (guint i = 0; i < p->derived->len; i++) {
     zderived *d = g_ptr_array_index(p->derived, i);
-    zscope sc = {ZSCOPE_RECORD, d->entity, {ZT_VOID, -1}, d};
+    zscope sc = {ZSCOPE_RECORD, d->entity, {.kind = ZT_VOID, .ref = -1}, d};
     if (d->state == 0 && !zcompile_expr(p, &d->expr, &sc, d->type, err))
       return false;
   }

@@ -23,9 +23,12 @@ static void read_metadata(zwalker *w, xmlNode *root) {
   for (xmlNode *c = root->children; c; c = c->next) {
     if (zread_is(c, "jurisdiction"))
       zread_replace(&p->jurisdiction, zread_content(c));
-    else if (zread_is(c, "document"))
+    else if (zread_is(c, "document")) {
       zread_replace(&p->document, zread_content(c));
-    else if (zread_is(c, "period"))
+      /* the status is the document's: a newer document without one has none */
+      g_free(p->document_status);
+      p->document_status = zread_prop(c, "status");
+    } else if (zread_is(c, "period"))
       zread_replace(&p->default_period, zread_prop(c, "default"));
   }
 }

@@ -101,6 +101,9 @@ static void read_group_by(zwalker *w, xmlNode *n, zrule *r) {
   zfield *f = r->group_field >= 0 ? zentity_field(e, r->group_field) : NULL;
   if (!f || (f->type != ZF_TEXT && f->type != ZF_CODE))
     zread_fail(w, n, "group-by=\"%s\" must name a text or code field of %s", group, e->name);
+  else if (!f->required)
+    zread_fail(w, n, "group-by=\"%s\" must name a required field of %s (a record without it would belong to no group)",
+               group, e->name);
 }
 
 void zread_rule(zwalker *w, xmlNode *n, zjtx_rule_kind kind) {

@@ -13,6 +13,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "date.h"
@@ -36,14 +37,22 @@ typedef enum {
 
 typedef struct {
   ztype_kind kind;
-  int32_t ref; /* code set or entity index, -1 otherwise */
+  int32_t ref;         /* code set or entity index, -1 otherwise */
+  bool may_be_missing; /* the value may be missing (an optional field read on the way) */
 } ztype;
 
 static inline bool ztype_is_decimal(ztype t) {
   return t.kind == ZT_NUMBER || t.kind == ZT_MONEY || t.kind == ZT_RATE;
 }
 
-/* A value on the VM stack; its type is known statically, so untagged. */
+/* A value on the VM stack.  Its type is known statically, so the union is
+ * untagged but for one thing: a value may be MISSING (an optional field
+ * with no value, or anything computed from one).  A missing value has
+ * `missing.tag == ZVAL_MISSING` and, in `missing.inputs`, one bit per
+ * input it lacks (vm.h: zvm's missing-input list).  The tag shares its
+ * place with the decimal's scale, which is never negative, so a decimal is
+ * missing or not without a store of its own; every other value the VM
+ * makes clears the tag (zval_set_present).  Nothing 32 bytes wide grows. */
 typedef union {
   zdec d; /* number, money, rate */
   zdate date;
@@ -52,7 +61,28 @@ typedef union {
   bool b;
   const char *s;        /* text, borrowed from facts or policy */
   const int32_t *items; /* aggregate iteration cursor (vm.c) */
+  struct {
+    uint64_t inputs; /* bit i: the i-th missing input of this evaluation */
+    uint64_t unused;
+    int32_t tag; /* ZVAL_MISSING, or anything else when the value is there */
+  } missing;
 } zval;
+
+#define ZVAL_MISSING INT32_MIN
+_Static_assert(offsetof(zval, missing.tag) == offsetof(zdec, scale), "the missing tag must overlay zdec.scale");
+
+static inline bool zval_is_missing(const zval *v) {
+  return v->missing.tag == ZVAL_MISSING;
+}
+static inline zval zval_missing(uint64_t inputs) {
+  zval v = {.missing = {inputs, 0, ZVAL_MISSING}};
+  return v;
+}
+/* For a value that is not a decimal: marks it present (a decimal's scale
+ * already says so). */
+static inline void zval_set_present(zval *v) {
+  v->missing.tag = 0;
+}
 
 /* ---- positions and texts ------------------------------------------------- */
 
@@ -116,6 +146,7 @@ typedef struct {
   int32_t parent;    /* parent entity or -1 */
   char *parent_key;  /* field name children use for the parent's key */
   int32_t key_field; /* field holding the record's id, or -1 */
+  char *label;       /* text field naming a record for people (label=), or NULL */
   GPtrArray *fields; /* zfield* */
   GArray *relations; /* int32 indexes into policy->relations */
   ztext2 title;
@@ -248,6 +279,7 @@ typedef struct {
 struct zjtx_policy {
   gint refcount;
   char *id, *version, *jurisdiction, *document, *default_period;
+  char *document_status; /* <document status=>: "draft", "published", "repealed" or NULL */
   ztext2 title;
   GPtrArray *origins;                        /* char* ids of this policy and its bases, base first */
   GPtrArray *entities;                       /* zentity* */
@@ -281,6 +313,11 @@ ztype zfield_value_type(const zfield *f);
 /* The visible derived value `name` of entity (an override hides what it
  * replaces), or NULL. */
 zderived *zpolicy_find_derived(const struct zjtx_policy *p, int32_t entity, const char *name);
+/* Whether facts read for policy a can be evaluated under b as they are:
+ * the same entities, fields (names, types, optional or not, code lists),
+ * keys, parents and relations, in the same order (a reform that changes
+ * only parameters, rules and derived values). */
+bool zpolicy_same_facts_layout(const struct zjtx_policy *a, const struct zjtx_policy *b);
 /* Makes d the visible derived value of its entity and name (loader). */
 void zpolicy_index_derived(struct zjtx_policy *p, zderived *d);
 

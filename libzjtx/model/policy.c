@@ -60,6 +60,7 @@ static void entity_free(zentity *e) {
   g_free(e->name);
   g_free(e->plural);
   g_free(e->parent_key);
+  g_free(e->label);
   text2_clear(&e->title);
   g_free(e);
 }
@@ -173,6 +174,7 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_free(p->version);
   g_free(p->jurisdiction);
   g_free(p->document);
+  g_free(p->document_status);
   g_free(p->default_period);
   text2_clear(&p->title);
   g_free(p);
@@ -248,7 +250,7 @@ const char *ztype_kind_name(ztype_kind k) {
 bool zvalue_type_parse(const char *name, ztype *out) {
   for (ztype_kind k = ZT_BOOL; name && k <= ZT_CODE; k++)
     if (strcmp(name, type_kind_names[k]) == 0) {
-      *out = (ztype){k, -1};
+      *out = (ztype){.kind = k, .ref = -1};
       return true;
     }
   return false;
@@ -274,8 +276,45 @@ const char *zjtx_policy_jurisdiction(const zjtx_policy *p) {
 const char *zjtx_policy_document(const zjtx_policy *p) {
   return p ? p->document : NULL;
 }
+const char *zjtx_policy_document_status(const zjtx_policy *p) {
+  return p ? p->document_status : NULL;
+}
+const char *zjtx_policy_version(const zjtx_policy *p) {
+  return p ? p->version : NULL;
+}
 const char *zjtx_policy_default_period(const zjtx_policy *p) {
   return p ? p->default_period : NULL;
+}
+
+static const zderived *derived_at(const zjtx_policy *p, size_t i) {
+  return p && i < p->derived->len ? g_ptr_array_index(p->derived, i) : NULL;
+}
+size_t zjtx_policy_derived_count(const zjtx_policy *p) {
+  return p ? p->derived->len : 0;
+}
+const char *zjtx_policy_derived_name(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d ? d->name : NULL;
+}
+const char *zjtx_policy_derived_entity(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d && d->entity >= 0 ? zpolicy_entity(p, d->entity)->name : NULL;
+}
+const char *zjtx_policy_derived_title(const zjtx_policy *p, size_t i, const char *lang) {
+  const zderived *d = derived_at(p, i);
+  return d ? ztext2_pick(&d->title, lang, d->name) : NULL;
+}
+const char *zjtx_policy_derived_expr(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d ? d->expr.text : NULL;
+}
+const char *zjtx_policy_derived_origin(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d ? d->origin : NULL;
+}
+const char *zjtx_policy_derived_overridden_by(const zjtx_policy *p, size_t i) {
+  const zderived *d = derived_at(p, i);
+  return d && d->hidden ? d->overridden_by : NULL;
 }
 
 static const zrule *rule_at(const zjtx_policy *p, size_t i) {
@@ -382,6 +421,10 @@ const char *zjtx_policy_entity_parent(const zjtx_policy *p, size_t i) {
   const zentity *e = entity_at(p, i);
   return e && e->parent >= 0 ? zpolicy_entity(p, e->parent)->name : NULL;
 }
+const char *zjtx_policy_entity_label(const zjtx_policy *p, size_t i) {
+  const zentity *e = entity_at(p, i);
+  return e ? e->label : NULL;
+}
 size_t zjtx_policy_entity_field_count(const zjtx_policy *p, size_t i) {
   const zentity *e = entity_at(p, i);
   return e ? e->fields->len : 0;
@@ -407,4 +450,56 @@ const char *zjtx_policy_entity_field_ref(const zjtx_policy *p, size_t i, size_t 
   const zentity *e = entity_at(p, i);
   const zfield *fd = e && f < e->fields->len ? zentity_field(e, (int32_t)f) : NULL;
   return fd && fd->type == ZF_REF ? zpolicy_entity(p, fd->ref_entity)->name : NULL;
+}
+
+/* ---- facts layout ---------------------------------------------------------- */
+
+static bool same_codeset(const struct zjtx_policy *a, int32_t ia, const struct zjtx_policy *b, int32_t ib) {
+  if (ia < 0 || ib < 0)
+    return ia == ib;
+  const zcodeset *x = g_ptr_array_index(a->codesets, ia), *y = g_ptr_array_index(b->codesets, ib);
+  if (x->values->len != y->values->len || x->ordered != y->ordered)
+    return false;
+  for (guint i = 0; i < x->values->len; i++)
+    if (strcmp(g_ptr_array_index(x->values, i), g_ptr_array_index(y->values, i)) != 0)
+      return false;
+  return true;
+}
+
+static bool same_field(const struct zjtx_policy *a, const zfield *x, const struct zjtx_policy *b, const zfield *y) {
+  return strcmp(x->name, y->name) == 0 && x->type == y->type && x->required == y->required &&
+         x->ref_entity == y->ref_entity && x->negative_ok == y->negative_ok &&
+         g_strcmp0(x->validator_name, y->validator_name) == 0 &&
+         (x->type != ZF_CODE || same_codeset(a, x->codeset, b, y->codeset));
+}
+
+static bool same_entity(const struct zjtx_policy *a, const zentity *x, const struct zjtx_policy *b, const zentity *y) {
+  if (strcmp(x->name, y->name) != 0 || strcmp(x->plural, y->plural) != 0 || x->parent != y->parent ||
+      g_strcmp0(x->parent_key, y->parent_key) != 0 || x->key_field != y->key_field || x->fields->len != y->fields->len)
+    return false;
+  for (guint i = 0; i < x->fields->len; i++)
+    if (!same_field(a, zentity_field(x, (int32_t)i), b, zentity_field(y, (int32_t)i)))
+      return false;
+  return true;
+}
+
+bool zpolicy_same_facts_layout(const struct zjtx_policy *a, const struct zjtx_policy *b) {
+  if (a == b)
+    return true;
+  if (a->entities->len != b->entities->len || a->relations->len != b->relations->len)
+    return false;
+  for (guint i = 0; i < a->entities->len; i++)
+    if (!same_entity(a, zpolicy_entity(a, (int32_t)i), b, zpolicy_entity(b, (int32_t)i)))
+      return false;
+  for (guint i = 0; i < a->relations->len; i++) {
+    const zrelation *x = g_ptr_array_index(a->relations, i), *y = g_ptr_array_index(b->relations, i);
+    if (strcmp(x->name, y->name) != 0 || x->kind != y->kind || x->owner != y->owner || x->target != y->target ||
+        x->via_field != y->via_field)
+      return false;
+  }
+  return true;
+}
+
+int zjtx_policy_same_facts_layout(const zjtx_policy *a, const zjtx_policy *b) {
+  return a && b && zpolicy_same_facts_layout(a, b);
 }

@@ -41,6 +41,7 @@ static const char *parse_decimal(const char *text, int max_places, const char *e
 
 const char *zpolicy_parse_value(ztype t, const char *text, zval *out) {
   size_t len = text ? strlen(text) : 0;
+  memset(out, 0, sizeof *out); /* a value that is there: its missing tag is clear */
   switch (t.kind) {
   case ZT_MONEY:
     return parse_decimal(text, 2, "money in yuan with at most 2 decimals, e.g. 300000 or 1250.50",

@@ -38,6 +38,12 @@
  *   NARGS     the number of arguments
  *   DERIVED   a derived value index
  *   AGG       an aggregate index (policy->aggregates, for explanations)
+ *   MISS      nonzero when an operand may be missing (ZMISS_*): the compiler
+ *             sets it only then, so that values that are always there cost
+ *             no test.  A missing operand makes the result missing, its
+ *             missing inputs the union of the operands' (three-valued
+ *             logic for and/or: see JOIN)
+ *   LOGIC     JOIN's a: 0 and, 1 or
  */
 #ifndef ZJTX_OPCODES_H
 #define ZJTX_OPCODES_H
@@ -51,40 +57,44 @@
   X(STORE,      NONE,   SLOT,   NONE,    1, 0, "v -> ; locals[b] = v")                                                 \
   X(DUP,        NONE,   NONE,   NONE,    1, 2, "v -> v v")                                                             \
   X(POP,        NONE,   NONE,   NONE,    1, 0, "v ->")                                                                 \
-  X(FIELD,      NONE,   FIELD,  ENTITY,  1, 1, "rec -> rec's field b (rec of entity c)")                               \
-  X(SELF_FIELD, NONE,   FIELD,  ENTITY,  0, 1, "-> the current record's field b (entity c)")                           \
-  X(PARENT,     NONE,   NONE,   ENTITY,  1, 1, "rec -> rec's parent record (rec of entity c)")                         \
-  X(ADD,        NONE,   NONE,   NONE,    2, 1, "x y -> x + y (exact decimals)")                                        \
-  X(SUB,        NONE,   NONE,   NONE,    2, 1, "x y -> x - y")                                                         \
-  X(MUL,        NONE,   NONE,   NONE,    2, 1, "x y -> x * y")                                                         \
-  X(DIV,        NONE,   NONE,   NONE,    2, 1, "x y -> x / y (fails on division by zero)")                             \
-  X(NEG,        NONE,   NONE,   NONE,    1, 1, "x -> -x")                                                              \
-  X(ABS,        NONE,   NONE,   NONE,    1, 1, "x -> |x|")                                                             \
-  X(ADD_DAYS,   NONE,   NONE,   NONE,    2, 1, "date n -> date + n days")                                              \
-  X(SUB_DAYS,   NONE,   NONE,   NONE,    2, 1, "date n -> date - n days")                                              \
-  X(DAYS_BETWEEN, NONE, NONE,   NONE,    2, 1, "d1 d2 -> d2 - d1 (a number of days)")                                  \
-  X(CMP,        CMPOP,  KIND,   NONE,    2, 1, "x y -> x (a) y, compared as b")                                        \
-  X(NOT,        NONE,   NONE,   NONE,    1, 1, "b -> not b")                                                           \
+  X(FIELD,      MISS,   FIELD,  ENTITY,  1, 1, "rec -> rec's field b (rec of entity c); a: ZMISS_*")                     \
+  X(SELF_FIELD, MISS,   FIELD,  ENTITY,  0, 1, "-> the current record's field b (entity c); a: ZMISS_FIELD")          \
+  X(PARENT,     MISS,   NONE,   ENTITY,  1, 1, "rec -> rec's parent record (rec of entity c)")                         \
+  X(ADD,        MISS,   NONE,   NONE,    2, 1, "x y -> x + y (exact decimals)")                                        \
+  X(SUB,        MISS,   NONE,   NONE,    2, 1, "x y -> x - y")                                                         \
+  X(MUL,        MISS,   NONE,   NONE,    2, 1, "x y -> x * y")                                                         \
+  X(DIV,        MISS,   NONE,   NONE,    2, 1, "x y -> x / y (fails on division by zero)")                             \
+  X(NEG,        MISS,   NONE,   NONE,    1, 1, "x -> -x")                                                              \
+  X(ABS,        MISS,   NONE,   NONE,    1, 1, "x -> |x|")                                                             \
+  X(ADD_DAYS,   MISS,   NONE,   NONE,    2, 1, "date n -> date + n days")                                              \
+  X(SUB_DAYS,   MISS,   NONE,   NONE,    2, 1, "date n -> date - n days")                                              \
+  X(DAYS_BETWEEN, MISS, NONE,   NONE,    2, 1, "d1 d2 -> d2 - d1 (a number of days)")                                  \
+  X(CMP,        CMPOP,  KIND,   MISS,    2, 1, "x y -> x (a) y, compared as b")                                        \
+  X(NOT,        MISS,   NONE,   NONE,    1, 1, "b -> not b")                                                           \
   X(JUMP,       NONE,   NONE,   TARGET,  0, 0, "go to c")                                                              \
-  X(JUMP_FALSE, NONE,   NONE,   TARGET,  1, 0, "b -> ; go to c if b is false")                                         \
-  X(AND_SC,     NONE,   NONE,   TARGET,  1, 0, "b -> ; if b is false keep it and go to c")                             \
-  X(OR_SC,      NONE,   NONE,   TARGET,  1, 0, "b -> ; if b is true keep it and go to c")                              \
-  X(MIN,        NONE,   KIND,   NONE,    2, 1, "x y -> the smaller, compared as b")                                    \
-  X(MAX,        NONE,   KIND,   NONE,    2, 1, "x y -> the larger, compared as b")                                     \
-  X(ROUND,      RMODE,  PLACES, NONE,    1, 1, "x -> x rounded to b places in mode a")                                 \
-  X(YEAR,       NONE,   NONE,   NONE,    1, 1, "date -> its year")                                                     \
-  X(MONTH,      NONE,   NONE,   NONE,    1, 1, "date -> its month")                                                    \
-  X(DAY,        NONE,   NONE,   NONE,    1, 1, "date -> its day")                                                      \
-  X(PARAM,      PFLAGS, NONE,   PARAM,   0, 1, "[key] [date] -> parameter c's value (special: pops one per flag)")     \
+  X(JUMP_FALSE, MISS,   NONE,   TARGET,  1, 0, "b -> ; go to c if b is false (a: if missing, the value below is too)") \
+  X(AND_SC,     MISS,   NONE,   TARGET,  1, 0, "b -> ; if b is false keep it and go to c (a: keep b; JOIN follows)")  \
+  X(OR_SC,      MISS,   NONE,   TARGET,  1, 0, "b -> ; if b is true keep it and go to c (a: keep b; JOIN follows)")   \
+  X(MIN,        MISS,   KIND,   NONE,    2, 1, "x y -> the smaller, compared as b")                                    \
+  X(MAX,        MISS,   KIND,   NONE,    2, 1, "x y -> the larger, compared as b")                                     \
+  X(ROUND,      RMODE,  PLACES, MISS,    1, 1, "x -> x rounded to b places in mode a")                                 \
+  X(YEAR,       MISS,   NONE,   NONE,    1, 1, "date -> its year")                                                     \
+  X(MONTH,      MISS,   NONE,   NONE,    1, 1, "date -> its month")                                                    \
+  X(DAY,        MISS,   NONE,   NONE,    1, 1, "date -> its day")                                                      \
+  X(PARAM,      PFLAGS, MISS,   PARAM,   0, 1, "[key] [date] -> parameter c's value (special: pops one per flag)")     \
   X(PERIOD,     PERIOD, NONE,   NONE,    0, 1, "-> the period's start, end or year (a)")                               \
   X(ITER,       ISRC,   SLOT,   COLL,    1, 0, "owner -> ; locals[b+1..b+2] = the records of collection c")            \
   X(NEXT,       NONE,   SLOT,   TARGET,  0, 0, "locals[b] = the next record, or go to c when there is none")           \
-  X(INC,        NONE,   NONE,   NONE,    1, 1, "n -> n + 1")                                                           \
-  X(AGG_MINMAX, ISMAX,  KIND,   SLOT,    2, 1, "best v -> the better (a: max), compared as b; locals[c]: seen one")    \
-  X(CALL,       NARGS,  NONE,   DERIVED, 1, 1, "rec args.. -> derived value c of rec (special: pops a arguments)")     \
+  X(INC,        MISS,   NONE,   NONE,    1, 1, "n -> n + 1")                                                           \
+  X(AGG_MINMAX, ISMAX,  KIND,   SLOT,    2, 1, "best v -> the better (a&1: max), compared as b; locals[c]: seen one")  \
+  X(CALL,       NARGS,  MISS,   DERIVED, 1, 1, "rec args.. -> derived value c of rec (special: pops a arguments)")     \
   X(GROUP_KEY,  NONE,   NONE,   NONE,    0, 1, "-> the current group's key")                                           \
   X(RET,        NONE,   NONE,   NONE,    1, 0, "v -> ; ends the block with v")                                         \
-  X(TRACE_AGG,  NONE,   NONE,   AGG,     1, 1, "v -> v; records aggregate c's value when explaining")
+  X(TRACE_AGG,  NONE,   NONE,   AGG,     1, 1, "v -> v; records aggregate c's value when explaining")                  \
+  X(JOIN,       LOGIC,  NONE,   NONE,    2, 1, "l r -> l and r (a 0) / l or r (a 1), three-valued; after AND_SC/OR_SC with a") \
+  X(JUMP_MISSING, NONE, NONE,   TARGET,  0, 0, "v -> v; go to c if v is missing (it is then the result)")              \
+  X(JUMP_PRESENT, NONE, NONE,   TARGET,  1, 0, "v -> ; if v is there keep it and go to c (coalesce)")                  \
+  X(IS_MISSING, NONE,   NONE,   NONE,    1, 1, "v -> whether v is missing")
 
 typedef enum {
 #define ZOP_ENUM(name, a, b, c, pops, pushes, doc) OP_##name,
@@ -115,7 +125,9 @@ typedef enum {
   ZOPND_ISMAX,
   ZOPND_NARGS,
   ZOPND_DERIVED,
-  ZOPND_AGG
+  ZOPND_AGG,
+  ZOPND_MISS,
+  ZOPND_LOGIC
 } zoperand;
 
 /* One row of the table. */
@@ -135,5 +147,9 @@ const char *zop_name(zopcode op);
 typedef enum { ZCMP_DEC = 0, ZCMP_INT = 1, ZCMP_TEXT = 2, ZCMP_BOOL = 3 } zcmp_kind;
 enum { ZITER_RELATION = 0, ZITER_MEMBERS = 1, ZITER_ALL = 2 /* every record of entity c */ };
 enum { ZPARAM_KEYED = 1, ZPARAM_DATED = 2 };
+/* MISS operands: 1 = an operand (or the field read, for FIELD and
+ * SELF_FIELD: an optional field) may be missing; FIELD's 2 = its record
+ * may be missing.  AGG_MINMAX keeps ISMAX in bit 0 and ZMISS_AGG in a. */
+enum { ZMISS_OPERAND = 1, ZMISS_FIELD = 1, ZMISS_RECORD = 2, ZMISS_AGG = 2 };
 
 #endif

@@ -133,7 +133,18 @@ static void append_operand(const struct zjtx_policy *p, const zinstr *in, zopera
     append_collection(p, in, ops);
     break;
   case ZOPND_ISMAX:
-    g_string_append(ops, value ? "max" : "min");
+    g_string_append(ops, value & 1 ? "max" : "min");
+    if (value & ZMISS_AGG)
+      g_string_append(ops, " missing?");
+    break;
+  case ZOPND_MISS:
+    if (value & ZMISS_RECORD && in->op == OP_FIELD)
+      g_string_append(ops, value & ZMISS_FIELD ? "missing? (record, field)" : "missing? (record)");
+    else if (value)
+      g_string_append(ops, "missing?");
+    break;
+  case ZOPND_LOGIC:
+    g_string_append(ops, value ? "or" : "and");
     break;
   case ZOPND_DERIVED:
     g_string_append(ops, ((zderived *)g_ptr_array_index(p->derived, value))->name);

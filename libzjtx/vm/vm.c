@@ -22,6 +22,84 @@ static bool vm_fail(zvm *vm, zjtx_status code, const char *fmt, ...) {
   return false;
 }
 
+/* ---- missing values ------------------------------------------------------ */
+
+bool zvm_missing_inputs(const zvm *vm, uint64_t inputs, void (*fn)(const zmissing_input *in, void *data), void *data) {
+  for (int i = 0; i < vm->n_missing; i++)
+    if (inputs & ((uint64_t)1 << i))
+      fn(&vm->missing[i], data);
+  return (inputs >> ZVM_MISSING_MORE) & 1;
+}
+
+/* The bit of a missing value that names field `field` of record `rec`. */
+static uint64_t missing_bit(zvm *vm, int32_t entity, int32_t field, int32_t rec) {
+  if (G_UNLIKELY(vm->lacking))
+    vm->lacking[entity][rec] = 1;
+  for (int i = 0; i < vm->n_missing; i++) {
+    const zmissing_input *m = &vm->missing[i];
+    if (m->rec == rec && m->field == field && m->entity == entity)
+      return (uint64_t)1 << i;
+  }
+  if (vm->n_missing == ZVM_MAX_MISSING)
+    return (uint64_t)1 << ZVM_MISSING_MORE;
+  vm->missing[vm->n_missing] = (zmissing_input){entity, field, rec};
+  return (uint64_t)1 << vm->n_missing++;
+}
+
+static inline uint64_t inputs_of(const zval *v) {
+  return zval_is_missing(v) ? v->missing.inputs : 0;
+}
+
+/* x op y where either may be missing: true (and x missing, lacking what
+ * both lack) when one is. */
+static inline bool either_missing(zval *x, const zval *y) {
+  if (G_LIKELY(!zval_is_missing(x) && !zval_is_missing(y)))
+    return false;
+  *x = zval_missing(inputs_of(x) | inputs_of(y));
+  return true;
+}
+
+/* Field `field` of record `rec` (entity) into *out, missing when absent
+ * (`flags` & ZMISS_FIELD: the field is optional) or when the record is
+ * (ZMISS_RECORD: `out` holds the record, maybe missing). */
+static void read_field(zvm *vm, int flags, int32_t entity, int32_t field, int32_t rec, zval *out) {
+  if ((flags & ZMISS_RECORD) && zval_is_missing(out))
+    return;
+  if ((flags & ZMISS_FIELD) && zfacts_is_absent(vm->facts, entity, field, rec)) {
+    *out = zval_missing(missing_bit(vm, entity, field, rec));
+    return;
+  }
+  *out = zfacts_get(vm->facts, entity, field, rec);
+}
+
+/* Three-valued and/or of l (true, or missing, for `and`; false or missing
+ * for `or`: the other case jumped past) and r. */
+static void join(bool is_or, zval *l, const zval *r) {
+  bool decisive = !zval_is_missing(r) && r->b == is_or; /* false for and, true for or */
+  if (decisive) {
+    *l = *r;
+  } else if (zval_is_missing(l) || zval_is_missing(r)) {
+    *l = zval_missing(inputs_of(l) | inputs_of(r));
+  } else {
+    *l = *r;
+  }
+}
+
+/* A CALL whose receiver or arguments may be missing: true (and the result
+ * missing in sp[-nargs-1]) when one is. */
+static bool call_args_missing(zval *sp, int nargs) {
+  uint64_t inputs = 0;
+  bool any = false;
+  for (int i = -nargs - 1; i < 0; i++)
+    if (zval_is_missing(&sp[i])) {
+      any = true;
+      inputs |= sp[i].missing.inputs;
+    }
+  if (any)
+    sp[-nargs - 1] = zval_missing(inputs);
+  return any;
+}
+
 static const zparam_value *find_value(const zparam *p, int32_t key, zdate on) {
   const zparam_value *best = NULL;
   for (guint i = 0; i < p->values->len; i++) {
@@ -140,6 +218,10 @@ static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval
   const zderived *d = g_ptr_array_index(vm->policy->derived, in->c);
   zval *sp = *spp;
   int nargs = in->a;
+  if (in->b && call_args_missing(sp, nargs)) {
+    *spp = sp - nargs;
+    return true;
+  }
   zval *callee_locals = locals + n_locals;
   memcpy(callee_locals, sp - nargs, sizeof(zval) * (size_t)nargs);
   sp -= nargs;
@@ -160,6 +242,8 @@ static bool iter(zvm *vm, const zinstr *in, zval *locals, const zval *owner) {
     first = vm->members;
     last = vm->members + vm->n_members;
   } else if (in->a == ZITER_ALL) {
+    if (in->c < 64)
+      vm->walked |= (uint64_t)1 << in->c;
     first = vm->facts->identity;
     last = first + vm->facts->tables[in->c].n;
   } else {
@@ -180,6 +264,11 @@ static bool param_op(zvm *vm, const zinstr *in, zval **spp) {
   zval *sp = *spp;
   zdate on = vm->period_end;
   int32_t key = -1;
+  int n_operands = ((in->a & ZPARAM_DATED) != 0) + ((in->a & ZPARAM_KEYED) != 0);
+  if (in->b && call_args_missing(sp, n_operands - 1)) {
+    *spp = sp - n_operands + 1;
+    return true;
+  }
   if (in->a & ZPARAM_DATED)
     on = (--sp)->date;
   if (in->a & ZPARAM_KEYED)
@@ -197,6 +286,24 @@ static bool param_op(zvm *vm, const zinstr *in, zval **spp) {
   return true;
 }
 
+/* Explaining only: what the VM read and chose, reported to the trace. */
+static void trace_field(zvm *vm, const zinstr *in, const zval *record) {
+  if (!vm->trace->field || ((in->a & ZMISS_RECORD) && zval_is_missing(record)))
+    return;
+  zval v = zval_missing(0);
+  read_field(vm, in->a & ZMISS_FIELD, in->c, in->b, record->rec, &v);
+  vm->trace->field(vm->trace, in->c, in->b, record->rec, &v);
+}
+static void trace_minmax(zvm *vm, const zblock *b, const zinstr *in, const zval *x, const zval *y, bool took_y) {
+  if (vm->trace->minmax)
+    vm->trace->minmax(vm->trace, b, (int32_t)(in - (const zinstr *)(void *)b->code->data), x, y, took_y);
+}
+static void trace_agg_frame(zvm *vm, const zblock *b, const zinstr *in, int32_t self, const zval *locals,
+                            const zval *v) {
+  if (vm->trace->aggregate_frame)
+    vm->trace->aggregate_frame(vm->trace, b, (int32_t)(in - (const zinstr *)(void *)b->code->data), self, locals, v);
+}
+
 static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out) {
   const zinstr *code = (const zinstr *)(void *)b->code->data;
   const zval *consts = (const zval *)(void *)vm->policy->consts->data;
@@ -208,6 +315,7 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
       *sp++ = consts[in->c];
       break;
     case OP_SELF:
+      zval_set_present(sp);
       (sp++)->rec = self;
       break;
     case OP_LOCAL:
@@ -224,12 +332,23 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
       sp--;
       break;
     case OP_FIELD:
-      sp[-1] = zfacts_get(f, in->c, in->b, sp[-1].rec);
+      if (in->a)
+        read_field(vm, in->a, in->c, in->b, sp[-1].rec, &sp[-1]);
+      else
+        sp[-1] = zfacts_get(f, in->c, in->b, sp[-1].rec);
       break;
     case OP_SELF_FIELD:
-      *sp++ = zfacts_get(f, in->c, in->b, self);
+      if (vm->trace)
+        trace_field(vm, in, &(zval){.rec = self});
+      if (in->a)
+        read_field(vm, in->a, in->c, in->b, self, sp);
+      else
+        *sp = zfacts_get(f, in->c, in->b, self);
+      sp++;
       break;
     case OP_PARENT:
+      if (in->a && zval_is_missing(&sp[-1]))
+        break;
       sp[-1].rec = g_array_index(f->tables[in->c].parent, int32_t, sp[-1].rec);
       break;
     case OP_ADD:
@@ -237,78 +356,118 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
     case OP_MUL:
     case OP_DIV:
       sp--;
+      if (in->a && either_missing(&sp[-1], sp))
+        break;
       if (!arith(vm, (zopcode)in->op, &sp[-1], sp))
         return false;
       break;
     case OP_NEG:
-      sp[-1].d = zdec_neg(sp[-1].d);
+      if (!zval_is_missing(&sp[-1]))
+        sp[-1].d = zdec_neg(sp[-1].d);
       break;
     case OP_ABS:
-      if (zdec_sign(sp[-1].d) < 0)
+      if (!zval_is_missing(&sp[-1]) && zdec_sign(sp[-1].d) < 0)
         sp[-1].d = zdec_neg(sp[-1].d);
       break;
     case OP_ADD_DAYS:
     case OP_SUB_DAYS:
       sp--;
+      if (in->a && either_missing(&sp[-1], sp))
+        break;
       if (!days_op(vm, (zopcode)in->op, &sp[-1], sp))
         return false;
       break;
     case OP_DAYS_BETWEEN:
       sp--;
+      if (in->a && either_missing(&sp[-1], sp))
+        break;
       sp[-1].d = zdec_from_int((int64_t)sp[0].date - sp[-1].date);
       break;
     case OP_CMP:
       sp--;
+      if (in->c && either_missing(&sp[-1], sp))
+        break;
       sp[-1].b = test(in->a, cmp_values(in->b, &sp[-1], sp));
+      zval_set_present(&sp[-1]);
       break;
     case OP_NOT:
-      sp[-1].b = !sp[-1].b;
+      if (!zval_is_missing(&sp[-1]))
+        sp[-1].b = !sp[-1].b;
       break;
     case OP_JUMP:
       in = code + in->c - 1;
       break;
     case OP_JUMP_FALSE:
-      if (!(--sp)->b)
+      sp--;
+      if (in->a && zval_is_missing(sp)) {
+        /* a missing `where`: the aggregate below cannot be known */
+        either_missing(&sp[-1], sp);
         in = code + in->c - 1;
+      } else if (!sp->b) {
+        in = code + in->c - 1;
+      }
       break;
     case OP_AND_SC:
-      if (!sp[-1].b)
+    case OP_OR_SC: {
+      /* with a: the left side may be missing, and stays for JOIN */
+      bool decided = !zval_is_missing(&sp[-1]) && sp[-1].b == (in->op == OP_OR_SC);
+      if (decided)
+        in = code + in->c - 1;
+      else if (!in->a)
+        sp--;
+      break;
+    }
+    case OP_JOIN:
+      sp--;
+      join(in->a, &sp[-1], sp);
+      break;
+    case OP_JUMP_MISSING:
+      if (zval_is_missing(&sp[-1]))
+        in = code + in->c - 1;
+      break;
+    case OP_JUMP_PRESENT:
+      if (!zval_is_missing(&sp[-1]))
         in = code + in->c - 1;
       else
         sp--;
       break;
-    case OP_OR_SC:
-      if (sp[-1].b)
-        in = code + in->c - 1;
-      else
-        sp--;
+    case OP_IS_MISSING:
+      sp[-1].b = zval_is_missing(&sp[-1]);
+      zval_set_present(&sp[-1]);
       break;
     case OP_MIN:
     case OP_MAX: {
       sp--;
+      if (in->a && either_missing(&sp[-1], sp))
+        break;
       int c = cmp_values(in->b, &sp[-1], sp);
+      if (vm->trace)
+        trace_minmax(vm, b, in, &sp[-1], sp, in->op == OP_MAX ? c < 0 : c > 0);
       if (in->op == OP_MAX ? c < 0 : c > 0)
         sp[-1] = sp[0];
       break;
     }
     case OP_ROUND:
+      if (in->c && zval_is_missing(&sp[-1]))
+        break;
       if (!round_op(vm, in, &sp[-1]))
         return false;
       break;
     case OP_YEAR:
-      sp[-1].d = zdec_from_int(zdate_year(sp[-1].date));
-      break;
     case OP_MONTH:
-      sp[-1].d = zdec_from_int(zdate_month(sp[-1].date));
-      break;
     case OP_DAY:
-      sp[-1].d = zdec_from_int(zdate_day(sp[-1].date));
+      if (in->a && zval_is_missing(&sp[-1]))
+        break;
+      sp[-1].d = zdec_from_int(in->op == OP_YEAR    ? zdate_year(sp[-1].date)
+                               : in->op == OP_MONTH ? zdate_month(sp[-1].date)
+                                                    : zdate_day(sp[-1].date));
       break;
     case OP_PARAM:
       if (!param_op(vm, in, &sp))
         return false;
       break;
     case OP_PERIOD:
+      zval_set_present(sp);
       if (in->a == 2)
         sp->d = zdec_from_int(vm->period_year);
       else
@@ -320,12 +479,15 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
       iter(vm, in, locals, sp);
       break;
     case OP_NEXT:
-      if (locals[in->b + 1].items < locals[in->b + 2].items)
+      if (locals[in->b + 1].items < locals[in->b + 2].items) {
+        zval_set_present(&locals[in->b]); /* the slot may have held a missing value in another block */
         locals[in->b].rec = *locals[in->b + 1].items++;
-      else
+      } else
         in = code + in->c - 1;
       break;
     case OP_INC: {
+      if (in->a && zval_is_missing(&sp[-1]))
+        break;
       zdec one = zdec_from_int(1);
       if (!zdec_add(sp[-1].d, one, &sp[-1].d))
         return vm_fail(vm, ZJTX_ERR_OVERFLOW, "count overflowed");
@@ -334,8 +496,12 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
     case OP_AGG_MINMAX: {
       sp--;
       zval *seen = &locals[in->c];
+      if ((in->a & ZMISS_AGG) && either_missing(&sp[-1], sp)) {
+        seen->b = true;
+        break;
+      }
       int c = seen->b ? cmp_values(in->b, sp, &sp[-1]) : 0;
-      if (!seen->b || (in->a ? c > 0 : c < 0))
+      if (!seen->b || ((in->a & 1) ? c > 0 : c < 0))
         sp[-1] = sp[0];
       seen->b = true;
       break;
@@ -345,6 +511,7 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
         return false;
       break;
     case OP_GROUP_KEY:
+      zval_set_present(sp);
       (sp++)->s = vm->group_key;
       break;
     case OP_RET:
@@ -353,6 +520,8 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
     case OP_TRACE_AGG:
       if (vm->trace && vm->trace->aggregate)
         vm->trace->aggregate(vm->trace, &g_array_index(vm->policy->aggregates, zagg_info, in->c), &sp[-1]);
+      if (vm->trace)
+        trace_agg_frame(vm, b, in, self, locals, &sp[-1]);
       break;
     default:
       return vm_fail(vm, ZJTX_ERR_EVAL, "bad opcode %d", in->op);

@@ -19,6 +19,13 @@ struct ztrace {
   void (*leave_derived)(ztrace *t, const zderived *d, const zval *value);
   void (*param)(ztrace *t, const zparam *p, int32_t key, zdate on, const zparam_value *pv, const zval *value);
   void (*aggregate)(ztrace *t, const zagg_info *agg, const zval *value);
+  /* each may be NULL: a field read (record rec of entity; the value read) */
+  void (*field)(ztrace *t, int32_t entity, int32_t field, int32_t rec, const zval *value);
+  /* min/max of x and y by the instruction at pc of block b: took_y when y won */
+  void (*minmax)(ztrace *t, const zblock *b, int32_t pc, const zval *x, const zval *y, bool took_y);
+  /* an aggregate's value (its TRACE_AGG at pc of b) with the frame it ran in:
+   * b's self and locals, so that its records can be explained afterwards */
+  void (*aggregate_frame)(ztrace *t, const zblock *b, int32_t pc, int32_t self, const zval *locals, const zval *value);
 };
 
 /* A parameter value replaced for one evaluation (zjtx_options_set_param). */
@@ -27,6 +34,16 @@ typedef struct {
   int32_t key; /* -1: every key */
   zval value;
 } zoverride;
+
+/* One input a missing value lacks: field `field` of record `rec` of `entity`. */
+typedef struct {
+  int32_t entity, field, rec;
+} zmissing_input;
+
+/* A missing value records up to this many distinct inputs, one bit each in
+ * zval.missing.inputs; bit ZVM_MISSING_MORE stands for any beyond them. */
+#define ZVM_MAX_MISSING  63
+#define ZVM_MISSING_MORE 63
 
 /* Per-run state: one per thread.  Nothing in it is shared. */
 typedef struct {
@@ -47,6 +64,15 @@ typedef struct {
   const int32_t *members;
   int32_t n_members;
   const char *group_key;
+  /* the optional fields found absent since zvm_forget_missing(), in the
+   * order met: bit i of a missing value's inputs is missing[i] */
+  zmissing_input missing[ZVM_MAX_MISSING];
+  int n_missing;
+  /* while an indicator is computed (else NULL): per entity, one byte per
+   * record, set when a value of it was found missing; and the entities
+   * whose every record an aggregate walked (bit per entity index < 64) */
+  uint8_t **lacking;
+  uint64_t walked;
   ztrace *trace;     /* NULL unless explaining */
   zjtx_error *error; /* set when a run fails */
   const char *rule_id;
@@ -56,6 +82,14 @@ typedef struct {
  * false with vm->error set on a run-time failure (overflow, division by zero,
  * no parameter value in force). */
 bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out);
+/* Starts a new subject: missing inputs met so far are forgotten. */
+static inline void zvm_forget_missing(zvm *vm) {
+  vm->n_missing = 0;
+}
+/* Calls `fn` on each input named by the bits of a missing value, in the
+ * order they were met; returns whether bit ZVM_MISSING_MORE was set (more
+ * inputs than could be told apart). */
+bool zvm_missing_inputs(const zvm *vm, uint64_t inputs, void (*fn)(const zmissing_input *in, void *data), void *data);
 /* Reads a parameter value in force on `on` (respecting overrides). */
 bool zvm_param(zvm *vm, int32_t param, int32_t key, zdate on, zval *out);
 

@@ -238,8 +238,9 @@ def test_csv_format():
         rc, out, err = run_facts(facts, '--format', 'csv')
         check('csv exit 0', rc == 0, err)
         rows = list(csv.reader(io.StringIO(out, newline='')))
-        check('csv header', rows and rows[0] == ['type', 'rule', 'beneficiary', 'id', 'amount', 'fen'], rows[:1])
-        check('csv: every row has 6 fields', all(len(r) == 6 for r in rows))
+        check('csv header', rows and rows[0] == ['type', 'rule', 'beneficiary', 'id', 'amount', 'fen', 'missing'],
+              rows[:1])
+        check('csv: every row has 7 fields', all(len(r) == 7 for r in rows))
         ents = {(r[1], r[2], r[3], r[4], int(r[5])) for r in rows[1:] if r[0] == 'entitlement'}
         viols = {(r[1], r[2], r[3]) for r in rows[1:] if r[0] == 'violation'}
         want_ents, want_viols = result_sets(doc)
@@ -480,6 +481,70 @@ def test_csv_carrier():
         check('CSV carrier: same violations as the JSON facts', got.get('violations') == doc['violations'])
 
 
+MISSING_A, MISSING_B, MISSING_C = '91320812MA1MQQQ07A', '91320812MA1MQQQ155', '91320812MA1MQQQ4XJ'
+
+
+def missing_facts():
+    """The spec's "Missing data" examples: A (800,000.00, no previous year),
+    B (2,000,000.00, no previous year), C (neither figure, JSON null); an
+    SRDI enterprise D whose equipment loan L1 lacks interest_paid and whose
+    working-capital loan L2 (never read) lacks it too."""
+    srdi = {'level': 'srdi_sme', 'awarded_on': '2024-03-01', 'valid_until': '2027-02-28', 'first_time': True}
+    base = {'county': '320812', 'revenue': '50000000.00', 'invention_patents': '2', 'cnc_rate': '70'}
+    return {'period': '2025', 'counties': [{'id': '320812', 'name': '清江浦区'}], 'enterprises': [
+        dict(base, id=MISSING_A, name='甲', rd_expense='800000.00'),
+        dict(base, id=MISSING_B, name='乙', rd_expense='2000000.00'),
+        dict(base, id=MISSING_C, name='丙', rd_expense=None, rd_expense_prev=None),
+        dict(base, id='91320812MA1MQQQ58J', name='丁', rd_expense='500000.00', rd_expense_prev='400000.00',
+             honors=[srdi], loans=[
+                 {'id': 'L1', 'purpose': 'equipment', 'product': 'other', 'principal': '10000000.00',
+                  'annual_rate': '3.10', 'signed_on': '2025-01-01', 'matures_on': '2027-01-01'},
+                 {'id': 'L2', 'purpose': 'working_capital', 'product': 'other', 'principal': '3000000.00',
+                  'annual_rate': '3.10', 'interest_paid': None, 'signed_on': '2025-01-01',
+                  'matures_on': '2026-01-01'}])]}
+
+
+def undecided_set(doc):
+    return {(u.get('rule', u.get('check')), u['id'], frozenset((m['entity'], m['id'], m['field']) for m in u['missing']))
+            for u in doc.get('undecided', [])}
+
+
+def test_missing_data():
+    """Missing is not zero, through both carriers: exactly the hand-worked
+    entitlements and undecided lists, exit 0, and the summary counts them."""
+    want_ents = {('rd_base_subsidy', 'enterprise', MISSING_B, '40000.00', 4000000)}  # 2,000,000.00 x 2%
+    want_und = {
+        ('rd_incremental_subsidy', MISSING_B, frozenset({('enterprise', MISSING_B, 'rd_expense_prev')})),
+        ('rd_base_subsidy', MISSING_C, frozenset({('enterprise', MISSING_C, 'rd_expense')})),
+        ('rd_incremental_subsidy', MISSING_C,
+         frozenset({('enterprise', MISSING_C, 'rd_expense'), ('enterprise', MISSING_C, 'rd_expense_prev')})),
+        ('equipment_loan_interest_subsidy', '91320812MA1MQQQ58J', frozenset({('loan', 'L1', 'interest_paid')})),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'facts.json')
+        json.dump(missing_facts(), open(path, 'w', encoding='utf-8'), ensure_ascii=False)
+        rc, out, err = run_facts(path, '--format', 'json')
+        doc = json.loads(out) if rc == 0 else {'entitlements': [], 'violations': []}
+        check('missing data (JSON): exit 0', rc == 0, err)
+        check('missing data (JSON): entitlements worked by hand', result_sets(doc)[0] == want_ents, doc)
+        check('missing data (JSON): undecided with exactly the missing inputs', undecided_set(doc) == want_und,
+              undecided_set(doc) ^ want_und)
+        check('missing data: summary counts undecided per rule',
+              re.search(r'rd_incremental_subsidy\s+2\n', err.split('undecided')[-1]) is not None, err)
+        csv_dir = os.path.join(tmp, 'csv')
+        os.mkdir(csv_dir)
+        facts_to_csv_dir(path, csv_dir)
+        rc, out, err = run_facts(csv_dir, '--format', 'json', '--period', '2025')
+        got = json.loads(out) if rc == 0 else {'entitlements': []}
+        check('missing data (CSV, empty cells): same entitlements and undecided',
+              rc == 0 and result_sets(got)[0] == want_ents and undecided_set(got) == want_und, (err, out[:400]))
+        rc, out, err = run_facts(path, '--format', 'csv', '--quiet')
+        rows = [r for r in csv.DictReader(io.StringIO(out, newline='')) if r['type'] == 'undecided']
+        check('missing data (CSV output): undecided rows with their missing column',
+              {(r['rule'], r['id'], r['missing']) for r in rows} >=
+              {('equipment_loan_interest_subsidy', '91320812MA1MQQQ58J', 'loan/L1/interest_paid')}, rows)
+
+
 # The files rules/huaian-2025.xml reads, in the order it declares its entities
 # (rd-base.xml, which it extends, declares enterprise first).
 HUAIAN_FILES = 'enterprises.csv, counties.csv, clusters.csv, honors.csv, loans.csv, guarantees.csv, projects.csv'
@@ -626,6 +691,7 @@ COMMAND_OPTIONS = {
     'test': ['--policy', '--quiet', '--require-coverage'],
     'simulate': ['--policy', '--reform', '--facts', '--set', '--format', '--top', '--output', '--report'],
     'indicators': ['--policy', '--facts', '--format', '--set'],
+    'explain': ['--policy', '--facts', '--entity', '--id', '--rule', '--format', '--lang', '--period', '--set'],
 }
 
 
@@ -769,7 +835,7 @@ def test_control_characters_escaped():
 
 
 def main():
-    return run_groups([test_indicators, test_basics, test_check, test_json_contract, test_table, test_explain, test_set, test_bad_input,
+    return run_groups([test_indicators, test_basics, test_check, test_json_contract, test_table, test_explain, test_missing_data, test_set, test_bad_input,
                       test_help_lists_options, test_option_validation, test_jsonl, test_csv_format, test_output_file,
                       test_summary, test_rejects, test_csv_carrier, test_csv_dir_names, test_reconciliation_always, test_progress, test_command_help, test_usage_errors,
                       test_failure_leaves_no_files, test_control_characters_escaped])

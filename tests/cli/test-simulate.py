@@ -281,7 +281,7 @@ def test_json_shape():
     if not doc:
         return
     check('json keys', set(doc) == {'base', 'reform', 'period', 'reform_set', 'total', 'rules', 'group_by', 'groups',
-                                    'violations', 'changed', 'changes'}, sorted(doc))
+                                    'violations', 'undecided', 'changed', 'changes'}, sorted(doc))
     check('json base policy', doc['base'] == {'policy': 'huaian-2025-srdi',
                                               'title': '2025年淮安市专精特新企业高质量发展行动方案'}, doc['base'])
     check('json period', doc['period'] == '2025')
@@ -431,8 +431,16 @@ def test_rejects():
     doc['enterprises'][11]['rd_expense'] = 'lots'  # 亿诚 91320812MAUM7PA879: base 46,913.58 + 34,567.89
     with tempfile.TemporaryDirectory() as tmp:
         path = write(tmp, 'facts.json', json.dumps(doc, ensure_ascii=False, indent=1))
-        rc, out, err = simulate(POLICY, '--format', 'json', facts=path)
+        report = os.path.join(tmp, 'report.html')
+        rc, out, err = simulate(POLICY, '--format', 'json', '--report', report, facts=path)
         check('refused record: exit 1', rc == 1, err)
+        page = open(report, encoding='utf-8').read() if os.path.exists(report) else ''
+        counts = re.findall(r'<tr><td><code>(\w+)</code></td><td class="num">(\d+)</td><td class="num">(\d+)</td>'
+                            r'<td class="num[^"]*">(\d+)</td></tr>', page)
+        check('refused record: the report counts 12 enterprises read, 11 accepted, 1 refused',
+              ('enterprises', '12', '11', '1') in counts, counts)
+        check('refused record: read = accepted + refused in every row of the report',
+              counts and all(int(r) == int(a) + int(x) for _, r, a, x in counts), counts)
         check('refused record reported once', err.count('refused enterprise') == 1 and 'facts.json:' in err, err)
         try:
             res = json.loads(out)
@@ -442,8 +450,33 @@ def test_rejects():
             check('refused record: output still written', False, out[:200])
 
 
+def test_undecided():
+    """What neither total counts: subjects left undecided for lack of data,
+    per rule, under base and reform (JSON, table and the page).  Enterprise
+    A lacks rd_expense_prev (2,000,000.00 of R&D: base subsidy decided,
+    incremental undecided); B lacks both R&D figures (both undecided)."""
+    a, b = '91320812MA1MQQQ155', '91320812MA1MQQQ4XJ'
+    facts = {'period': '2025', 'counties': [{'id': '320812', 'name': '清江浦区'}], 'enterprises': [
+        {'id': a, 'name': '乙', 'county': '320812', 'rd_expense': '2000000.00'},
+        {'id': b, 'name': '丙', 'county': '320812'}]}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'facts.json')
+        json.dump(facts, open(path, 'w', encoding='utf-8'), ensure_ascii=False)
+        uplift = os.path.join(SRC, 'examples', 'reforms', 'srdi-uplift-2.xml')
+        rc, out, err = simulate(uplift, '--format', 'json', facts=path)
+        doc = json.loads(out) if rc == 0 else {}
+        got = {u['rule']: (u['base'], u['reform']) for u in doc.get('undecided', [])}
+        check('simulate: undecided per rule under base and reform',
+              got == {'rd_base_subsidy': (1, 1), 'rd_incremental_subsidy': (2, 2)}, (got, err))
+        check('simulate: undecided amounts are not in the totals (40,000.00 = 2,000,000.00 x 2%)',
+              doc.get('total', {}).get('base') == '40000.00', doc.get('total'))
+        rc, out, err = simulate(uplift, facts=path)
+        check('simulate table: the undecided section', rc == 0 and 'Undecided' in out and
+              re.search(r'rd_incremental_subsidy\s+2\s+2', out) is not None, out[-600:])
+
+
 def main():
-    return run_groups((test_example_reforms, test_remove_and_amend_rule, test_override_reform, test_losers, test_new_rule, test_set_reform_only,
+    return run_groups((test_example_reforms, test_undecided, test_remove_and_amend_rule, test_override_reform, test_losers, test_new_rule, test_set_reform_only,
                       test_json_shape, test_csv_shape, test_table, test_options, test_output_file, test_bad_input,
                       test_rejects))
 

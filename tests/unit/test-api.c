@@ -727,17 +727,52 @@ START_TEST(facts_outlive_nothing) {
 }
 END_TEST
 
+/* Labels name records for people: the name field the policy declares as
+ * label, looked up by key (examples/huaian-2025/facts.json). */
+START_TEST(record_labels) {
+  zjtx_policy *p = load_huaian();
+  zjtx_facts *f = NULL;
+  char *json = ztest_src_path("examples", "huaian-2025", "facts.json", NULL);
+  ck_assert_int_eq(zjtx_facts_load_json_file(p, json, &f, NULL), ZJTX_OK);
+  g_free(json);
+  ck_assert_str_eq(zjtx_facts_record_label(f, "county", "320803"), "淮安区");
+  ck_assert_str_eq(zjtx_facts_record_label(f, "enterprise", "91320803MA5G0BCJ2C"), "淮安中天电力装备股份有限公司");
+  ck_assert_ptr_null(zjtx_facts_record_label(f, "county", "999999")); /* no such record */
+  ck_assert_ptr_null(zjtx_facts_record_label(f, "loan", "LN-E01-1")); /* loans have no label */
+  ck_assert_ptr_null(zjtx_facts_record_label(f, "nosuch", "320803")); /* no such entity */
+  ck_assert_ptr_null(zjtx_facts_record_label(NULL, "county", "320803"));
+  ck_assert_ptr_null(zjtx_facts_record_label(f, "county", NULL));
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 START_TEST(facts_of_another_policy) {
-  zjtx_policy *p = load_huaian(), *q = load_huaian();
+  /* the same layout (the same policy loaded twice, as a reform that only
+   * changes parameters and rules): the facts are read once and used by both */
+  zjtx_policy *p = load_huaian(), *q = load_huaian(), *base = ztest_policy_src("rules/rd-base.xml");
   zjtx_facts *f = json_facts(p);
   zjtx_result *r = NULL;
   zjtx_error *err = NULL;
-  ck_assert_int_eq(zjtx_evaluate(q, f, NULL, &r, &err), ZJTX_ERR_INVALID_ARG);
+  zjtx_result *own = NULL;
+  ck_assert(zjtx_policy_same_facts_layout(p, q));
+  ck_assert_int_eq(zjtx_evaluate(p, f, NULL, &own, &err), ZJTX_OK);
+  ck_assert_int_eq(zjtx_evaluate(q, f, NULL, &r, &err), ZJTX_OK);
+  g_autofree char *want = summary(own), *got = summary(r);
+  ck_assert_str_eq(got, want);
+  ck_assert_uint_eq(zjtx_result_entitlement_count(r), 3);
+  zjtx_result_free(own);
+  zjtx_result_free(r);
+  r = NULL;
+  /* another layout (the base policy declares fewer entities): refused */
+  ck_assert(!zjtx_policy_same_facts_layout(p, base));
+  ck_assert_int_eq(zjtx_evaluate(base, f, NULL, &r, &err), ZJTX_ERR_INVALID_ARG);
   ck_assert_ptr_null(r);
   zjtx_error_free(err);
   zjtx_facts_free(f);
   zjtx_policy_unref(p);
   zjtx_policy_unref(q);
+  zjtx_policy_unref(base);
 }
 END_TEST
 
@@ -756,6 +791,7 @@ static Suite *api_suite(void) {
   tcase_add_test(tc, override_changes_result);
   tcase_add_test(tc, facts_outlive_nothing);
   tcase_add_test(tc, facts_of_another_policy);
+  tcase_add_test(tc, record_labels);
   suite_add_tcase(s, tc);
   TCase *tt = tcase_create("threads");
   tcase_set_timeout(tt, 120);

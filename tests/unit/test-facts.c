@@ -322,10 +322,12 @@ START_TEST(test_absent_values) {
   ck_assert_int_eq(add("school", "id", "S1", "name", "x", "budget", NULL, NULL), ZJTX_OK);
   ck_assert_int_eq(add("district", "id", "D1", NULL), ZJTX_OK);
   ck_assert_int_eq(zjtx_facts_finish(facts, &err), ZJTX_OK);
-  ck_assert(zfacts_get(facts, E_SCHOOL, F_BUDGET, 0).d.m == 0);
-  ck_assert_int_eq(zfacts_get(facts, E_SCHOOL, F_KIND, 0).code, -1);
-  ck_assert_int_eq(zfacts_get(facts, E_SCHOOL, F_OPENED, 0).date, INT32_MIN);
-  ck_assert_int_eq(zfacts_get(facts, E_DISTRICT, D_SEAT, 0).rec, -1);
+  /* absent optional values are missing, never 0, -1 or a sentinel date */
+  ck_assert(zfacts_is_absent(facts, E_SCHOOL, F_BUDGET, 0));
+  ck_assert(zfacts_is_absent(facts, E_SCHOOL, F_KIND, 0));
+  ck_assert(zfacts_is_absent(facts, E_SCHOOL, F_OPENED, 0));
+  ck_assert(zfacts_is_absent(facts, E_DISTRICT, D_SEAT, 0));
+  ck_assert(!zfacts_is_absent(facts, E_SCHOOL, F_NAME, 0));
   ck_assert_int_eq(zjtx_facts_record_count(facts, "district"), 1);
 }
 END_TEST
@@ -542,7 +544,8 @@ START_TEST(test_json_good) {
   ck_assert(zfacts_get(facts, E_SCHOOL, F_BUDGET, 0).d.m == 30000000);
   ck_assert(zfacts_get(facts, E_SCHOOL, F_PUPILS, 0).d.m == 40);
   ck_assert(zfacts_get(facts, E_SCHOOL, F_RURAL, 0).b);
-  ck_assert_int_eq(zfacts_get(facts, E_SCHOOL, F_KIND, 0).code, -1); /* null: absent */
+  ck_assert(zfacts_is_absent(facts, E_SCHOOL, F_KIND, 0)); /* null: absent */
+  ck_assert(!zfacts_is_absent(facts, E_SCHOOL, F_RURAL, 0));
   ck_assert(zfacts_get(facts, E_GRANT, G_AMOUNT, 0).d.m == 1050);
   ck_assert(zfacts_get(facts, E_GRANT, G_SHARE, 0).d.m == 3450000);
   /* the nesting gives the parent */

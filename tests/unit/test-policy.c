@@ -926,6 +926,28 @@ START_TEST(trap_exclusive_group_subjects) {
 }
 END_TEST
 
+/* An entity's label must be one of its text fields; a document's status
+ * one of three words. */
+START_TEST(policy_label_and_document_status) {
+  zjtx_error *err = load_fail("<entity name=\"mall\" plural=\"malls\" key=\"id\" label=\"level\">"
+                              "<field name=\"id\" type=\"text\"/>"
+                              "<field name=\"level\" type=\"code\"><code value=\"a\"/></field></entity>\n",
+                              ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE, "entity mall: label 'level' is not one of its text fields");
+  err = load_fail("<entity name=\"mall\" plural=\"malls\" key=\"id\" label=\"name\">"
+                  "<field name=\"id\" type=\"text\"/></entity>\n",
+                  ZJTX_ERR_POLICY);
+  ztest_expect_error(err, "p.xml", BODY_LINE, "entity mall: label 'name' is not one of its text fields");
+  zjtx_policy *p = load_ok("<entity name=\"mall\" plural=\"malls\" key=\"id\" label=\"name\">"
+                           "<field name=\"id\" type=\"text\"/><field name=\"name\" type=\"text\"/></entity>\n");
+  ck_assert_ptr_null(zjtx_policy_document_status(p)); /* the header's <document> says none */
+  zjtx_policy_unref(p);
+  const char *bad = "<policy id=\"x\"><document status=\"final\">d</document></policy>";
+  err = load_text_fail(bad, strlen(bad), ZJTX_ERR_SCHEMA);
+  zjtx_error_free(err);
+}
+END_TEST
+
 /* ---- the Huai'an policy --------------------------------------------------- */
 
 START_TEST(huaian_loads) {
@@ -935,6 +957,34 @@ START_TEST(huaian_loads) {
   ck_assert_str_eq(zjtx_policy_default_period(p), "2025");
   ck_assert_str_eq(zjtx_policy_jurisdiction(p), "淮安市 (320800)");
   ck_assert_ptr_nonnull(strstr(zjtx_policy_document(p), "行动方案"));
+  ck_assert_str_eq(zjtx_policy_document_status(p), "draft"); /* 征求意见稿 */
+  ck_assert_str_eq(zjtx_policy_version(p), "2025.1");
+  /* rd-base.xml declares rd_base_rate_applied; huaian-2025.xml overrides it */
+  size_t declared = (size_t)-1, in_use = (size_t)-1;
+  for (size_t i = 0; i < zjtx_policy_derived_count(p); i++)
+    if (strcmp(zjtx_policy_derived_name(p, i), "rd_base_rate_applied") == 0)
+      *(zjtx_policy_derived_overridden_by(p, i) ? &declared : &in_use) = i;
+  ck_assert_uint_lt(declared, in_use);
+  ck_assert_str_eq(zjtx_policy_derived_entity(p, declared), "enterprise");
+  ck_assert_str_eq(zjtx_policy_derived_title(p, declared, "zh"), "适用的基础补贴比例");
+  ck_assert_str_eq(zjtx_policy_derived_expr(p, declared), "rd_base_rate");
+  ck_assert_str_eq(zjtx_policy_derived_origin(p, declared), "huaian-rd-base");
+  ck_assert_str_eq(zjtx_policy_derived_overridden_by(p, declared), "huaian-2025-srdi");
+  ck_assert_str_eq(zjtx_policy_derived_expr(p, in_use),
+                   "inherited + (if srdi_on(period.end) then srdi_rd_rate_uplift else 0%)");
+  ck_assert_str_eq(zjtx_policy_derived_origin(p, in_use), "huaian-2025-srdi");
+  ck_assert_str_eq(zjtx_policy_derived_title(p, in_use, "zh"), "适用的基础补贴比例"); /* the override keeps it */
+  ck_assert_ptr_null(zjtx_policy_derived_name(p, zjtx_policy_derived_count(p)));
+  static const char *const labelled[] = {"county", "cluster", "enterprise"};
+  for (size_t i = 0; i < zjtx_policy_entity_count(p); i++) {
+    bool named = false;
+    for (size_t j = 0; j < G_N_ELEMENTS(labelled); j++)
+      named = named || strcmp(zjtx_policy_entity_name(p, i), labelled[j]) == 0;
+    if (named)
+      ck_assert_str_eq(zjtx_policy_entity_label(p, i), "name");
+    else
+      ck_assert_ptr_null(zjtx_policy_entity_label(p, i));
+  }
   ck_assert_str_eq(zjtx_policy_title(p, "zh"), "2025年淮安市专精特新企业高质量发展行动方案");
 
   /* the 8 ids of the spec, base policy first, entitlements then checks */
@@ -1064,6 +1114,7 @@ static Suite *policy_suite(void) {
   TCase *tm = tcase_create("model");
   tcase_add_test(tm, policy_unknown_subject);
   tcase_add_test(tm, policy_duplicate_rule_id);
+  tcase_add_test(tm, policy_label_and_document_status);
   tcase_add_test(tm, policy_parameter_values);
   tcase_add_test(tm, policy_bad_from_date);
   tcase_add_test(tm, policy_keyed_values);
