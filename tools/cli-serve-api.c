@@ -327,92 +327,23 @@ static void do_evaluate(const serve_request *req, zjtx_policy *p, serve_reply *r
   run_options_clear(&o);
 }
 
-static bool entity_declared(const zjtx_policy *p, const char *entity) {
-  return cli_policy_has_entity(p, entity);
-}
-
-/* The explanations of one record's entitlements and violations (of `rule`
- * only, when given), each its explanation tree. */
-static bool write_explanations(GString *s, const zjtx_result *res, const char *entity, const char *id, const char *rule,
-                               bool violations) {
-  size_t n = violations ? zjtx_result_violation_count(res) : zjtx_result_entitlement_count(res);
-  bool first = true;
-  for (size_t i = 0; i < n; i++) {
-    const char *e = violations ? zjtx_result_violation_entity(res, i) : zjtx_result_entitlement_entity(res, i);
-    const char *x = violations ? zjtx_result_violation_id(res, i) : zjtx_result_entitlement_id(res, i);
-    const char *ru = violations ? zjtx_result_violation_check(res, i) : zjtx_result_entitlement_rule(res, i);
-    if (strcmp(e, entity) != 0 || strcmp(x, id) != 0 || (rule && strcmp(ru, rule) != 0))
-      continue;
-    zjtx_explanation *ex = NULL;
-    zjtx_error *err = NULL;
-    zjtx_status st = violations ? zjtx_result_explain_violation(res, i, &ex, &err)
-                                : zjtx_result_explain_entitlement(res, i, &ex, &err);
-    if (st != ZJTX_OK) {
-      zjtx_error_free(err);
-      return false;
-    }
-    char *json = zjtx_explanation_to_json(ex);
-    g_string_append(s, first ? "\n  {" : ",\n  {");
-    first = false;
-    g_string_append(s, violations ? "\"check\": " : "\"rule\": ");
-    zfmt_json_string(s, ru);
-    if (!violations) {
-      g_string_append(s, ", \"amount\": ");
-      zfmt_json_string(s, zjtx_result_entitlement_amount(res, i));
-    }
-    g_string_append_printf(s, ", \"explanation\": %s}", g_strchomp(json));
-    zjtx_free(json);
-    zjtx_explanation_free(ex);
+/* The explanation of one record as `zjtx explain --format json` prints it. */
+static void write_explain(serve_reply *r, const zjtx_result *res, const char *entity, const char *id,
+                          const char *rule) {
+  zjtx_explanation *ex = NULL;
+  zjtx_error *err = NULL;
+  zjtx_status st = zjtx_result_explain_subject(res, entity, id, rule, &ex, &err);
+  if (st != ZJTX_OK) {
+    bool unknown = st == ZJTX_ERR_NOT_FOUND;
+    reply_zjtx_error(r, unknown ? 404 : 422, unknown ? "unknown_record" : "explain_failed", err);
+    return;
   }
-  return true;
-}
-
-/* The undecided rules of one record and the inputs they lack. */
-static void write_undecided(GString *s, const zjtx_result *res, const char *entity, const char *id, const char *rule) {
-  bool first = true;
-  for (size_t i = 0; i < zjtx_result_undecided_count(res); i++) {
-    if (strcmp(zjtx_result_undecided_entity(res, i), entity) != 0 ||
-        strcmp(zjtx_result_undecided_id(res, i), id) != 0 ||
-        (rule && strcmp(zjtx_result_undecided_rule(res, i), rule) != 0))
-      continue;
-    g_string_append(s, first ? "\n  {\"rule\": " : ",\n  {\"rule\": ");
-    first = false;
-    zfmt_json_string(s, zjtx_result_undecided_rule(res, i));
-    g_string_append(s, ", \"missing\": [");
-    for (size_t j = 0; j < zjtx_result_undecided_missing_count(res, i); j++) {
-      g_string_append(s, j ? ", {\"entity\": " : "{\"entity\": ");
-      zfmt_json_string(s, zjtx_result_undecided_missing_entity(res, i, j));
-      g_string_append(s, ", \"id\": ");
-      zfmt_json_string(s, zjtx_result_undecided_missing_id(res, i, j));
-      g_string_append(s, ", \"field\": ");
-      zfmt_json_string(s, zjtx_result_undecided_missing_field(res, i, j));
-      g_string_append_c(s, '}');
-    }
-    g_string_append(s, "]}");
-  }
-}
-
-static void write_explain(serve_reply *r, const zjtx_policy *p, const zjtx_result *res, const char *entity,
-                          const char *id, const char *rule) {
+  char *json = zjtx_explanation_to_json(ex);
   reply_start(r, 200, "application/json");
-  GString *s = r->body;
-  g_string_append(s, "{\"policy\": ");
-  zfmt_json_string(s, zjtx_policy_id(p));
-  g_string_append(s, ", \"period\": ");
-  zfmt_json_string(s, zjtx_result_period(res));
-  g_string_append(s, ", \"entity\": ");
-  zfmt_json_string(s, entity);
-  g_string_append(s, ", \"id\": ");
-  zfmt_json_string(s, id);
-  g_string_append(s, ",\n \"entitlements\": [");
-  bool ok = write_explanations(s, res, entity, id, rule, false);
-  g_string_append(s, "],\n \"violations\": [");
-  ok = ok && write_explanations(s, res, entity, id, rule, true);
-  g_string_append(s, "],\n \"undecided\": [");
-  write_undecided(s, res, entity, id, rule);
-  g_string_append(s, "]}\n");
-  if (!ok)
-    serve_reply_error(r, 500, "explain_failed", "the explanation could not be made");
+  g_string_append(r->body, json);
+  g_string_append_c(r->body, '\n');
+  zjtx_free(json);
+  zjtx_explanation_free(ex);
 }
 
 static const char *required_query(const serve_request *req, const char *name, serve_reply *r) {
@@ -429,15 +360,15 @@ static bool rule_declared(const zjtx_policy *p, const char *rule) {
   return false;
 }
 
-/* Why and why not for one record: until `zjtx explain` is merged, the
- * explanation trees of its entitlements and violations and the inputs its
- * undecided rules lack. */
+/* Why and why not for one record, as `zjtx explain --format json`: every
+ * rule and check of its entity (or `rule`) with its outcome, the failed
+ * conditions and their gaps, the facts and parameters used. */
 static void do_explain(const serve_request *req, zjtx_policy *p, serve_reply *r) {
   const char *entity = required_query(req, "entity", r), *id = entity ? required_query(req, "id", r) : NULL;
   const char *rule = g_hash_table_lookup(req->query, "rule");
   if (!id)
     return;
-  if (!entity_declared(p, entity)) {
+  if (!cli_policy_has_entity(p, entity)) {
     serve_reply_error(r, 404, "unknown_entity", "policy %s declares no entity '%s'", zjtx_policy_id(p), entity);
     return;
   }
@@ -451,7 +382,7 @@ static void do_explain(const serve_request *req, zjtx_policy *p, serve_reply *r)
   zjtx_result *res = NULL;
   if (read_options(&o, req, r) && (opts = make_options(p, &o, true, r)) && (facts = read_facts(req, p, r)) &&
       (res = evaluate(req, p, facts, opts, r)))
-    write_explain(r, p, res, entity, id, rule);
+    write_explain(r, res, entity, id, rule);
   zjtx_result_free(res);
   zjtx_facts_free(facts);
   zjtx_options_free(opts);

@@ -36,6 +36,7 @@ typedef struct {
   GString *body;
   guint64 received;
   bool too_large;
+  bool after_stop; /* begun once the server was stopping: refused */
 } conn_request;
 
 /* A computing request handed to a worker: shared by the connection's
@@ -226,7 +227,7 @@ static enum MHD_Result answer(serve_server *s, struct MHD_Connection *c, const c
                               conn_request *cr) {
   serve_reply r = {0};
   serve_request req = {0};
-  if (g_atomic_int_get(&s->stopping)) {
+  if (cr->after_stop) {
     serve_reply_error(&r, 503, "shutting_down", "the server is stopping");
   } else if (cr->too_large) {
     serve_reply_error(&r, 413, "body_too_large",
@@ -268,6 +269,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     cr = g_new0(conn_request, 1);
     cr->start = g_get_monotonic_time();
     cr->too_large = declared_too_large(s, c);
+    cr->after_stop = g_atomic_int_get(&s->stopping) != 0; /* one begun before the stop is finished */
     *state = cr;
     g_atomic_int_inc(&s->in_flight);
     if (cr->too_large) /* answer at once: the body is never read */

@@ -80,7 +80,7 @@ def main():
             ent = res['entitlements'][-1]
             status, ex = srv.json(method, p_.replace('{id}', pid) + '?entity=%s&id=%s' % (ent['beneficiary'], ent['id']),
                                   facts)
-            check('client: explain via its operationId', status == 200 and ex['entitlements'], status)
+            check('client: explain via its operationId', status == 200 and ex['rules'], status)
         finally:
             srv.stop()
     return run_groups([])
