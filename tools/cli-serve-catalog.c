@@ -3,6 +3,7 @@
  * policy file of its folder, loaded at start and again on SIGHUP.  A
  * catalog is never changed once made: a request keeps the one it started
  * on, so a reload never changes a policy under a running evaluation. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "cli-serve.h"
@@ -14,7 +15,7 @@ typedef struct {
 } entry;
 
 struct serve_catalog {
-  gatomicrefcount rc;
+  atomic_int rc;     /* C11 atomics, which ThreadSanitizer sees */
   GArray *entries;   /* entry, by file name */
   GString *problems; /* JSON array of the files that failed */
   size_t problem_count;
@@ -85,7 +86,7 @@ static void load_one(serve_catalog *cat, const char *dir, const char *file, cons
 
 serve_catalog *serve_catalog_load(const char *dir, const serve_catalog *previous) {
   serve_catalog *cat = g_new0(serve_catalog, 1);
-  g_atomic_ref_count_init(&cat->rc);
+  atomic_init(&cat->rc, 1);
   cat->entries = g_array_new(FALSE, TRUE, sizeof(entry));
   g_array_set_clear_func(cat->entries, (GDestroyNotify)entry_clear);
   cat->problems = g_string_new("[");
@@ -99,12 +100,12 @@ serve_catalog *serve_catalog_load(const char *dir, const serve_catalog *previous
 }
 
 serve_catalog *serve_catalog_ref(serve_catalog *cat) {
-  g_atomic_ref_count_inc(&cat->rc);
+  atomic_fetch_add(&cat->rc, 1);
   return cat;
 }
 
 void serve_catalog_unref(serve_catalog *cat) {
-  if (!cat || !g_atomic_ref_count_dec(&cat->rc))
+  if (!cat || atomic_fetch_sub(&cat->rc, 1) != 1)
     return;
   g_array_unref(cat->entries);
   g_string_free(cat->problems, TRUE);

@@ -8,6 +8,8 @@
  * JSON line of the access log (never the facts). */
 #include <gio/gio.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,11 +21,11 @@
 
 struct serve_server {
   serve_config cfg;
-  GMutex lock;            /* guards catalog */
+  pthread_mutex_t lock;   /* guards catalog (POSIX locks: cli-serve-pool.c says why) */
   serve_catalog *catalog; /* swapped whole by a reload */
   serve_metrics *metrics;
-  GThreadPool *pool; /* the evaluation workers */
-  GMutex log_lock;
+  serve_pool *pool; /* the evaluation workers */
+  pthread_mutex_t log_lock;
   struct MHD_Daemon *daemon;
   gint in_flight; /* requests begun and not yet answered */
   gint stopping;
@@ -42,9 +44,9 @@ typedef struct {
 /* A computing request handed to a worker: shared by the connection's
  * thread (which may give up at the deadline) and the worker. */
 typedef struct {
-  gatomicrefcount rc;
-  GMutex m;
-  GCond cond;
+  atomic_int rc; /* C11 atomics, which ThreadSanitizer sees (GLib's refcounts it does not) */
+  pthread_mutex_t m;
+  pthread_cond_t cond; /* on CLOCK_MONOTONIC */
   bool done;
   serve_request req;
   serve_reply reply;
@@ -52,9 +54,9 @@ typedef struct {
 } job;
 
 static serve_catalog *current_catalog(serve_server *s) {
-  g_mutex_lock(&s->lock);
+  pthread_mutex_lock(&s->lock);
   serve_catalog *cat = serve_catalog_ref(s->catalog);
-  g_mutex_unlock(&s->lock);
+  pthread_mutex_unlock(&s->lock);
   return cat;
 }
 
@@ -90,45 +92,63 @@ static void request_init(serve_request *req, serve_server *s, struct MHD_Connect
 /* ---- the worker pool and the deadline ------------------------------------ */
 
 static void job_unref(job *j) {
-  if (!g_atomic_ref_count_dec(&j->rc))
+  if (atomic_fetch_sub(&j->rc, 1) != 1)
     return;
   serve_reply_clear(&j->reply);
   request_clear(&j->req);
   if (j->body)
     g_string_free(j->body, TRUE);
-  g_mutex_clear(&j->m);
-  g_cond_clear(&j->cond);
+  pthread_mutex_destroy(&j->m);
+  pthread_cond_destroy(&j->cond);
   g_free(j);
 }
 
-static void run_job(gpointer data, gpointer user_data) {
-  (void)user_data;
+static void run_job(void *data) {
   job *j = data;
   serve_api_handle(&j->req, &j->reply);
-  g_mutex_lock(&j->m);
+  pthread_mutex_lock(&j->m);
   j->done = true;
-  g_cond_signal(&j->cond);
-  g_mutex_unlock(&j->m);
+  pthread_cond_signal(&j->cond);
+  pthread_mutex_unlock(&j->m);
   job_unref(j);
+}
+
+static job *job_new(void) {
+  job *j = g_new0(job, 1);
+  atomic_init(&j->rc, 1);
+  pthread_mutex_init(&j->m, NULL);
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&j->cond, &attr);
+  pthread_condattr_destroy(&attr);
+  return j;
+}
+
+/* Now plus `us` microseconds on CLOCK_MONOTONIC. */
+static struct timespec deadline_after(gint64 us) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  gint64 ns = (gint64)t.tv_nsec + (us % G_USEC_PER_SEC) * 1000;
+  t.tv_sec += (time_t)(us / G_USEC_PER_SEC + ns / 1000000000);
+  t.tv_nsec = (long)(ns % 1000000000);
+  return t;
 }
 
 /* Runs the request on the pool; at the deadline answers 503 and lets the
  * worker finish alone (libzjtx has no way to stop an evaluation midway),
  * so that this connection is free again. */
 static void run_on_pool(serve_server *s, serve_request *req, GString *body, serve_reply *r) {
-  job *j = g_new0(job, 1);
-  g_atomic_ref_count_init(&j->rc);
-  g_atomic_ref_count_inc(&j->rc); /* one for the worker */
-  g_mutex_init(&j->m);
-  g_cond_init(&j->cond);
+  job *j = job_new();
+  atomic_fetch_add(&j->rc, 1); /* one for the worker */
   j->req = *req;
   *req = (serve_request){0};
   j->body = body;
   j->reply.route = r->route;
-  gint64 deadline = g_get_monotonic_time() + s->cfg.timeout_us;
-  g_thread_pool_push(s->pool, j, NULL);
-  g_mutex_lock(&j->m);
-  while (!j->done && g_cond_wait_until(&j->cond, &j->m, deadline))
+  struct timespec deadline = deadline_after(s->cfg.timeout_us);
+  serve_pool_push(s->pool, j);
+  pthread_mutex_lock(&j->m);
+  while (!j->done && pthread_cond_timedwait(&j->cond, &j->m, &deadline) == 0)
     ;
   if (j->done) {
     *r = j->reply;
@@ -138,7 +158,7 @@ static void run_on_pool(serve_server *s, serve_request *req, GString *body, serv
                       "the request took longer than the server's --timeout; try a smaller facts "
                       "document or ask for a longer timeout");
   }
-  g_mutex_unlock(&j->m);
+  pthread_mutex_unlock(&j->m);
   job_unref(j);
 }
 
@@ -170,10 +190,10 @@ static void access_log(serve_server *s, const char *method, const char *path, co
   log_string(line, "policy", r->policy);
   g_string_append_printf(line, ", \"bytes_in\": %" G_GUINT64_FORMAT ", \"bytes_out\": %zu}\n", bytes_in,
                          r->body ? r->body->len : 0);
-  g_mutex_lock(&s->log_lock);
+  pthread_mutex_lock(&s->log_lock);
   fwrite(line->str, 1, line->len, s->cfg.access_log);
   fflush(s->cfg.access_log);
-  g_mutex_unlock(&s->log_lock);
+  pthread_mutex_unlock(&s->log_lock);
 }
 
 /* ---- answering ------------------------------------------------------------ */
@@ -355,13 +375,13 @@ static struct MHD_Daemon *start_daemon(serve_server *s) {
 serve_server *serve_server_start(const serve_config *cfg) {
   serve_server *s = g_new0(serve_server, 1);
   s->cfg = *cfg;
-  g_mutex_init(&s->lock);
-  g_mutex_init(&s->log_lock);
+  pthread_mutex_init(&s->lock, NULL);
+  pthread_mutex_init(&s->log_lock, NULL);
   s->metrics = serve_metrics_new();
   s->catalog = serve_catalog_load(cfg->dir, NULL);
   if (serve_catalog_count(s->catalog) == 0)
     cli_message("serve: no policy could be loaded from %s; /readyz says so until a reload finds one", cfg->dir);
-  s->pool = g_thread_pool_new(run_job, NULL, cfg->threads, TRUE, NULL);
+  s->pool = serve_pool_new((size_t)cfg->threads, run_job);
   s->daemon = s->pool ? start_daemon(s) : NULL;
   if (!s->daemon) {
     serve_server_stop(s, 0);
@@ -382,10 +402,10 @@ void serve_server_reload(serve_server *s) {
   serve_metrics_reload(s->metrics, serve_catalog_problem_count(cat) == 0);
   cli_message("serve: reloaded %s: %zu policies, %zu files failed", s->cfg.dir, serve_catalog_count(cat),
               serve_catalog_problem_count(cat));
-  g_mutex_lock(&s->lock);
+  pthread_mutex_lock(&s->lock);
   serve_catalog *replaced = s->catalog;
   s->catalog = cat;
-  g_mutex_unlock(&s->lock);
+  pthread_mutex_unlock(&s->lock);
   serve_catalog_unref(replaced); /* requests still on it keep their reference */
   serve_catalog_unref(old);
 }
@@ -404,10 +424,10 @@ void serve_server_stop(serve_server *s, gint64 grace_us) {
       close(listener);
   }
   if (s->pool)
-    g_thread_pool_free(s->pool, FALSE, TRUE); /* abandoned jobs finish and free themselves */
+    serve_pool_free(s->pool); /* abandoned jobs finish and free themselves */
   serve_catalog_unref(s->catalog);
   serve_metrics_free(s->metrics);
-  g_mutex_clear(&s->lock);
-  g_mutex_clear(&s->log_lock);
+  pthread_mutex_destroy(&s->lock);
+  pthread_mutex_destroy(&s->log_lock);
   g_free(s);
 }

@@ -2,6 +2,8 @@
 /* cli-serve-metrics.c - GET /metrics in the Prometheus text format:
  * requests by route and status, their latency, evaluations, reloads and
  * the policies loaded.  Counted under one lock: a request takes it once. */
+#include <pthread.h>
+
 #include "cli-serve.h"
 
 /* Upper bounds of the latency buckets, in seconds. */
@@ -9,7 +11,7 @@ static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 #define NBOUNDS G_N_ELEMENTS(bounds)
 
 struct serve_metrics {
-  GMutex lock;
+  pthread_mutex_t lock; /* POSIX, as cli-serve-pool.c says why */
   GHashTable *requests; /* "route\tstatus" -> guint64 * count */
   guint64 buckets[NBOUNDS + 1];
   double latency_sum;
@@ -19,7 +21,7 @@ struct serve_metrics {
 
 serve_metrics *serve_metrics_new(void) {
   serve_metrics *m = g_new0(serve_metrics, 1);
-  g_mutex_init(&m->lock);
+  pthread_mutex_init(&m->lock, NULL);
   m->requests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   return m;
 }
@@ -28,13 +30,13 @@ void serve_metrics_free(serve_metrics *m) {
   if (!m)
     return;
   g_hash_table_unref(m->requests);
-  g_mutex_clear(&m->lock);
+  pthread_mutex_destroy(&m->lock);
   g_free(m);
 }
 
 void serve_metrics_request(serve_metrics *m, const char *route, unsigned status, double seconds) {
   g_autofree char *key = g_strdup_printf("%s\t%u", route, status);
-  g_mutex_lock(&m->lock);
+  pthread_mutex_lock(&m->lock);
   guint64 *n = g_hash_table_lookup(m->requests, key);
   if (!n) {
     n = g_new0(guint64, 1);
@@ -47,19 +49,19 @@ void serve_metrics_request(serve_metrics *m, const char *route, unsigned status,
   m->buckets[b]++;
   m->latency_sum += seconds;
   m->latency_count++;
-  g_mutex_unlock(&m->lock);
+  pthread_mutex_unlock(&m->lock);
 }
 
 void serve_metrics_evaluation(serve_metrics *m) {
-  g_mutex_lock(&m->lock);
+  pthread_mutex_lock(&m->lock);
   m->evaluations++;
-  g_mutex_unlock(&m->lock);
+  pthread_mutex_unlock(&m->lock);
 }
 
 void serve_metrics_reload(serve_metrics *m, bool ok) {
-  g_mutex_lock(&m->lock);
+  pthread_mutex_lock(&m->lock);
   (*(ok ? &m->reloads_ok : &m->reloads_failed))++;
-  g_mutex_unlock(&m->lock);
+  pthread_mutex_unlock(&m->lock);
 }
 
 static void write_requests(GString *out, GHashTable *requests) {
@@ -94,7 +96,7 @@ static void write_latency(GString *out, const serve_metrics *m) {
 
 char *serve_metrics_text(serve_metrics *m, const serve_catalog *cat) {
   GString *out = g_string_new(NULL);
-  g_mutex_lock(&m->lock);
+  pthread_mutex_lock(&m->lock);
   write_requests(out, m->requests);
   write_latency(out, m);
   g_string_append_printf(
@@ -107,7 +109,7 @@ char *serve_metrics_text(serve_metrics *m, const serve_catalog *cat) {
       "zjtx_reloads_total{result=\"ok\"} %" G_GUINT64_FORMAT "\n"
       "zjtx_reloads_total{result=\"failed\"} %" G_GUINT64_FORMAT "\n",
       m->evaluations, m->reloads_ok, m->reloads_failed);
-  g_mutex_unlock(&m->lock);
+  pthread_mutex_unlock(&m->lock);
   g_string_append_printf(out,
                          "# HELP zjtx_policies_loaded Policies being served.\n"
                          "# TYPE zjtx_policies_loaded gauge\n"

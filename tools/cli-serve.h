@@ -8,11 +8,23 @@
  *   cli-serve-describe.c  policies, their details and facts schemas as JSON
  *   cli-serve-openapi.c   the OpenAPI 3.1 description
  *   cli-serve-catalog.c   the policies of the folder, reloaded on SIGHUP
- *   cli-serve-metrics.c   the Prometheus counters */
+ *   cli-serve-metrics.c   the Prometheus counters
+ *   cli-serve-pool.c      the fixed pool of evaluation workers */
 #ifndef ZJTX_CLI_SERVE_H
 #define ZJTX_CLI_SERVE_H
 
 #include "cli.h"
+
+/* ---- cli-serve-pool.c: the evaluation workers --------------------------- */
+
+typedef struct serve_pool serve_pool;
+typedef void (*serve_pool_fn)(void *job);
+/* `n` threads running `run` on each job pushed, in order; NULL when no
+ * thread could be started. */
+serve_pool *serve_pool_new(size_t n, serve_pool_fn run);
+void serve_pool_push(serve_pool *pool, void *job);
+/* Runs the jobs still waiting, then joins the threads. */
+void serve_pool_free(serve_pool *pool);
 
 /* ---- cli-serve-catalog.c: the loaded policies ---------------------------- */
 
