@@ -38,7 +38,9 @@ typedef struct {
   GString *body;
   guint64 received;
   bool too_large;
-  bool after_stop; /* begun once the server was stopping: refused */
+  bool after_stop;   /* begun once the server was stopping: refused */
+  bool unauthorized; /* refused from its headers, before its body is read */
+  bool answered;     /* a response is queued: whatever still comes is dropped */
 } conn_request;
 
 /* A computing request handed to a worker: shared by the connection's
@@ -242,19 +244,20 @@ static bool authorized(const serve_server *s, struct MHD_Connection *c, const ch
   return token_matches(auth + 7, s->cfg.token);
 }
 
-/* The whole request is in: check, route, run, answer. */
+/* The request is in, or refused from its headers: check, route, run, answer. */
 static enum MHD_Result answer(serve_server *s, struct MHD_Connection *c, const char *method, const char *path,
                               conn_request *cr) {
   serve_reply r = {0};
   serve_request req = {0};
+  cr->answered = true;
   if (cr->after_stop) {
     serve_reply_error(&r, 503, "shutting_down", "the server is stopping");
+  } else if (cr->unauthorized) {
+    serve_reply_error(&r, 401, "unauthorized", "this endpoint needs the header Authorization: Bearer TOKEN");
   } else if (cr->too_large) {
     serve_reply_error(&r, 413, "body_too_large",
                       "the request body exceeds the server's --max-body of %" G_GUINT64_FORMAT " bytes",
                       s->cfg.max_body);
-  } else if (!authorized(s, c, path)) {
-    serve_reply_error(&r, 401, "unauthorized", "this endpoint needs the header Authorization: Bearer TOKEN");
   } else {
     request_init(&req, s, c, method, path);
     req.body = cr->body ? cr->body->str : NULL;
@@ -288,25 +291,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   if (!cr) {
     cr = g_new0(conn_request, 1);
     cr->start = g_get_monotonic_time();
-    cr->too_large = declared_too_large(s, c);
     cr->after_stop = g_atomic_int_get(&s->stopping) != 0; /* one begun before the stop is finished */
+    cr->unauthorized = !authorized(s, c, url);
+    cr->too_large = declared_too_large(s, c);
     *state = cr;
     g_atomic_int_inc(&s->in_flight);
-    if (cr->too_large) /* answer at once: the body is never read */
-      return answer(s, c, method, url, cr);
+    /* refused from the headers alone: answered at once, the body never read */
+    return cr->unauthorized || cr->too_large ? answer(s, c, method, url, cr) : MHD_YES;
+  }
+  if (cr->answered) {
+    *upload_size = 0;
     return MHD_YES;
   }
   if (*upload_size > 0) {
-    cr->received += *upload_size;
-    if (cr->received > s->cfg.max_body)
-      cr->too_large = true;
-    if (cr->too_large && cr->body) {
-      g_string_free(cr->body, TRUE); /* what came is dropped; the rest is read and dropped */
-      cr->body = NULL;
-    } else if (!cr->too_large) {
-      g_string_append_len(cr->body ? cr->body : (cr->body = g_string_new(NULL)), upload_data, (gssize)*upload_size);
-    }
+    size_t n = *upload_size;
     *upload_size = 0;
+    cr->received += n;
+    if (cr->received > s->cfg.max_body && !cr->too_large) { /* a body of undeclared length, too long */
+      cr->too_large = true;
+      if (cr->body)
+        g_string_free(g_steal_pointer(&cr->body), TRUE);
+    }
+    /* What comes past the limit is read and dropped, so that the 413 is
+     * not lost to a reset; past twice the limit the connection is cut. */
+    if (cr->too_large)
+      return cr->received / 2 > s->cfg.max_body ? MHD_NO : MHD_YES;
+    if (!cr->body)
+      cr->body = g_string_sized_new(n);
+    g_string_append_len(cr->body, upload_data, (gssize)n);
     return MHD_YES;
   }
   return answer(s, c, method, url, cr);

@@ -315,15 +315,30 @@ def test_errors(srv, tmp):
     check('body over --max-body 1M: 413 at once', head.startswith(b'HTTP/1.1 413') and
           json.loads(body)['error']['code'] == 'body_too_large', reply[:300])
 
-    def chunks():
-        for _ in range(20):
-            yield b' ' * 65536
-    c = http.client.HTTPConnection('127.0.0.1', srv.port, timeout=30)
-    c.request('POST', path, body=chunks(), encode_chunked=True)
-    r = c.getresponse()
-    d = json.loads(r.read())
-    c.close()
-    check('chunked body over --max-body: 413', r.status == 413 and d['error']['code'] == 'body_too_large', d)
+    # a chunked body past the limit: read and dropped, then 413
+    chunk = b'%x\r\n%s\r\n' % (65536, b' ' * 65536)
+    with socket.create_connection(('127.0.0.1', srv.port), timeout=30) as s:
+        s.sendall(b'POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n' % path.encode())
+        s.sendall(chunk * 24 + b'0\r\n\r\n')  # 1.5 MiB
+        reply = b''
+        while b'}}' not in reply:
+            more = s.recv(65536)
+            if not more:
+                break
+            reply += more
+    head, _, body = reply.partition(b'\r\n\r\n')
+    check('chunked body over --max-body: 413', head.startswith(b'HTTP/1.1 413') and
+          json.loads(body)['error']['code'] == 'body_too_large', reply[:300])
+    # one that goes on past twice the limit is cut off
+    with socket.create_connection(('127.0.0.1', srv.port), timeout=30) as s:
+        s.sendall(b'POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n' % path.encode())
+        cut = False
+        try:
+            for _ in range(400):  # 25 MiB
+                s.sendall(chunk)
+        except OSError:
+            cut = True
+    check('an endless chunked body is cut off', cut)
     status, d = srv.json('GET', '/healthz')
     check('after the errors the server still serves', status == 200, d)
 
