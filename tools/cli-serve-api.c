@@ -29,10 +29,11 @@ static void reply_start(serve_reply *r, unsigned status, const char *content_typ
 /* {"error": {"code": CODE, "message": MESSAGE, then the members in `more`}}. */
 static void error_body(serve_reply *r, unsigned status, const char *code, const char *message, const char *more) {
   reply_start(r, status, "application/json");
+  g_autofree char *valid = g_utf8_make_valid(message, -1); /* it may quote the request's bytes */
   g_string_append(r->body, "{\"error\": {\"code\": ");
   zfmt_json_string(r->body, code);
   g_string_append(r->body, ", \"message\": ");
-  zfmt_json_string(r->body, message);
+  zfmt_json_string(r->body, valid);
   g_string_append(r->body, more ? more : "");
   g_string_append(r->body, "}}\n");
 }
@@ -48,8 +49,9 @@ void serve_reply_error(serve_reply *r, unsigned status, const char *code, const 
 static void more_string(GString *more, const char *name, const char *value) {
   if (!value)
     return;
+  g_autofree char *valid = g_utf8_make_valid(value, -1);
   g_string_append_printf(more, ", \"%s\": ", name);
-  zfmt_json_string(more, value);
+  zfmt_json_string(more, valid);
 }
 
 static void more_int(GString *more, const char *name, int value) {
@@ -253,7 +255,7 @@ static zjtx_facts *read_facts(const serve_request *req, zjtx_policy *p, serve_re
   if (st == ZJTX_OK)
     st = zjtx_facts_finish(facts, &err);
   if (st != ZJTX_OK) {
-    reply_zjtx_error(r, st == ZJTX_ERR_LIMIT ? 413 : 400, st == ZJTX_ERR_LIMIT ? "facts_limit" : "invalid_facts", err);
+    reply_zjtx_error(r, 400, st == ZJTX_ERR_LIMIT ? "facts_limit" : "invalid_facts", err);
     zjtx_facts_free(facts);
     return NULL;
   }

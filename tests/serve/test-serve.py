@@ -343,6 +343,41 @@ def test_errors(srv, tmp):
     check('after the errors the server still serves', status == 200, d)
 
 
+def raw(srv, data, timeout=30):
+    """Sends bytes as they are; returns what comes back until the server closes or answers."""
+    with socket.create_connection(('127.0.0.1', srv.port), timeout=timeout) as s:
+        try:
+            s.sendall(data)
+            return s.recv(65536)
+        except OSError:
+            return b''
+
+
+def test_hostile(srv, tmp):
+    status, headers, data = srv.request('GET', '/v1/policies/%ff%fe%22x%0a')
+    try:
+        d = json.loads(data.decode('utf-8'))
+    except ValueError:
+        d = None
+    check('bytes that are not UTF-8 in the path: 404 in valid JSON', status == 404 and d and
+          d['error']['code'] == 'unknown_policy', data)
+    check('a 100 KB URL: 414', raw(srv, b'GET /' + b'a' * 100000 + b' HTTP/1.1\r\nHost: x\r\n\r\n').startswith(
+        b'HTTP/1.1 414'))
+    big = b''.join(b'X-%d: %s\r\n' % (i, b'v' * 1000) for i in range(200))
+    check('200 KB of headers: 431', raw(srv, b'GET /healthz HTTP/1.1\r\n' + big + b'\r\n').startswith(b'HTTP/1.1 431'))
+    raw(srv, b'GARBAGE\r\n\r\n')
+    raw(srv, b'\x00\xff' * 5000, timeout=1)  # no line end: the server waits for more, the client goes
+    raw(srv, b'POST /v1/policies/%s/evaluate HTTP/1.1\r\nContent-Length: -1\r\n\r\n' % BASE_ID.encode())
+    status, d = srv.json('POST', '/v1/policies/%s/evaluate' % BASE_ID, b'\xff\xfe{"enterprises": []}')
+    check('a body that is not UTF-8: 400', status == 400 and d['error']['code'] == 'invalid_facts', d)
+    status, d = srv.json('POST', '/v1/policies/%s/evaluate' % BASE_ID, b'[' * 100000)
+    check('100,000 nested arrays: 400', status == 400 and d['error']['code'] == 'facts_limit', d)
+    status, d = srv.json('POST', '/v1/policies/%s/evaluate?set=%%ff=1' % BASE_ID, read_bytes(FACTS))
+    check('set= of bytes that are not UTF-8: 400', status == 400, d)
+    status, d = srv.json('GET', '/healthz')
+    check('after hostile requests the server still serves', status == 200, d)
+
+
 def test_timeout(tmp):
     pdir = os.path.join(tmp, 'policies')
     srv = Server(pdir, '--timeout', '20ms', '--threads', '1')
@@ -513,7 +548,7 @@ def main():
             srv.stop()
             return run_groups([])
         try:
-            for t in (test_endpoints, test_evaluate, test_explain_simulate, test_errors, test_concurrency):
+            for t in (test_endpoints, test_evaluate, test_explain_simulate, test_errors, test_hostile, test_concurrency):
                 try:
                     t(srv, tmp)
                 except Exception as e:
