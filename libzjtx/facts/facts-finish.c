@@ -285,9 +285,13 @@ zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err) {
     facts->finished = true;
   }
   if (!errs) {
-    /* resolved into the parent indexes (the texts stay in the chunk) */
-    for (guint e = 0; e < n; e++)
+    /* what only finishing needed: the parent keys as written (resolved
+     * into the parent indexes) and each record's file (for its errors) */
+    for (guint e = 0; e < n; e++) {
       g_clear_pointer(&facts->tables[e].parent_text, g_ptr_array_unref);
+      g_clear_pointer(&facts->tables[e].parent_strings, g_string_chunk_free);
+      g_clear_pointer(&facts->tables[e].where_file, g_ptr_array_unref);
+    }
     return ZJTX_OK;
   }
   zfacts_free_relations(facts);
