@@ -111,6 +111,18 @@ ztype zcomp_call_derived(zcompiler *c, zexpr *e, zderived *d, guint first_arg, b
 /* compile-builtins.c: calls of built-in functions (and of derived values by name) */
 ztype zcomp_call(zcompiler *c, zexpr *e);
 
+/* compile-rule.c: rules that use rules.  What is being compiled is kept
+ * as labels ("rule x", "derived y") so that a cycle can be named. */
+void zcomp_enter(struct zjtx_policy *p, char *label); /* takes label */
+void zcomp_leave(struct zjtx_policy *p);
+/* "rule a -> derived b -> rule a" from label's place in what is being
+ * compiled, or NULL; *through_rule: a rule is on the way. */
+char *zcomp_cycle_path(const struct zjtx_policy *p, const char *label, bool *through_rule);
+bool zcomp_rule(struct zjtx_policy *p, zrule *r, int nesting, zjtx_error **err);
+zrule *zcomp_find_rule(const struct zjtx_policy *p, const char *name);
+/* The amount of rule @r for the record of @entity on the stack. */
+ztype zcomp_rule_value(zcompiler *c, zexpr *at, zrule *r, int32_t entity, bool record_may_be_missing);
+
 /* compile-aggregate.c */
 ztype zcomp_aggregate(zcompiler *c, zexpr *e);
 

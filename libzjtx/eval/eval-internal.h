@@ -22,6 +22,10 @@ struct zjtx_options {
   int threads;     /* 0: one per processor */
   bool indicators; /* compute the indicators too */
   GPtrArray *sets; /* zparam_set*, in the order given */
+  /* a result's options only: the amounts of used rules (zjtx_result), for
+   * the runs of its worker threads and of its explanations; borrowed */
+  const zrule_column *columns;
+  const GArray *column_inputs;
 };
 
 /* ---- one rule for one subject, step by step (run.c) ------------------------ */
@@ -140,7 +144,12 @@ struct zjtx_result {
   GPtrArray *indicator_targets; /* char*: "op target" */
   GArray *indicator_records;    /* size_t: records of the entities it walked */
   GArray *indicator_lacking;    /* size_t: of those (or any), records a missing value was read of */
+  zrule_column *columns;        /* per rule: the amounts other rules use (eval.c), or NULL */
+  GArray *column_inputs;        /* zmissing_input of their undecided amounts */
 };
+
+/* Frees what the amounts of used rules took (eval.c). */
+void zresult_clear_columns(zjtx_result *res);
 
 /* A value as a person reads it (money with 2 decimals, rates in percent). */
 char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v);

@@ -9,6 +9,7 @@ void zjtx_result_free(zjtx_result *res) {
   if (!res)
     return;
   zrun_clear(&res->run);
+  zresult_clear_columns(res);
   g_array_free(res->entitlements, TRUE);
   g_array_free(res->violations, TRUE);
   g_array_free(res->undecided, TRUE);

@@ -102,6 +102,8 @@ zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, cons
   vm->overrides = run->overrides;
   vm->n_overrides = run->n_overrides;
   vm->overridden = run->overridden;
+  vm->columns = o ? o->columns : NULL;
+  vm->column_inputs = o ? o->column_inputs : NULL;
   cache_params_at_end(run);
   return ZJTX_OK;
 }

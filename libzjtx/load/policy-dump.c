@@ -7,6 +7,22 @@
 
 /* ---- dump ---------------------------------------------------------------- */
 
+/* When rules use rules: the order they run in, and which keep their
+ * amounts for the expressions naming them. */
+static void dump_rule_order(const zjtx_policy *p, GString *out) {
+  bool any = false;
+  for (guint i = 0; i < p->rules->len; i++)
+    any = any || ((zrule *)g_ptr_array_index(p->rules, i))->used;
+  if (!any || !p->rule_order)
+    return;
+  g_string_append(out, "\nrules in evaluation order (a rule after the rules it uses; * its amount is used):\n ");
+  for (guint i = 0; i < p->rule_order->len; i++) {
+    const zrule *r = g_ptr_array_index(p->rules, g_array_index(p->rule_order, int32_t, i));
+    g_string_append_printf(out, " %s%s", r->id, r->used ? "*" : "");
+  }
+  g_string_append_c(out, '\n');
+}
+
 static void dump_source(const zjtx_policy *p, GString *out, const char *what, const zsource_expr *s) {
   if (!s->block.code)
     return;
@@ -28,6 +44,7 @@ char *zjtx_policy_dump(const zjtx_policy *p) {
                            d->hidden ? " (overridden)" : "", d->origin);
     dump_source(p, out, "expr", &d->expr);
   }
+  dump_rule_order(p, out);
   for (guint i = 0; i < p->rules->len; i++) {
     zrule *r = g_ptr_array_index(p->rules, i);
     g_string_append_printf(out, "\n%s %s  subject %s  clause %s  [%s]\n", r->kind == ZJTX_RULE_CHECK ? "check" : "rule",

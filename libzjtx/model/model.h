@@ -253,6 +253,13 @@ typedef struct {
   int32_t index;
   bool removed; /* by a reform's <remove-rule> */
   zpos pos;
+  /* rules that use rules (compile-rule.c): compile state (0 not yet, 1
+   * compiling, 2 done); whether an expression names the rule's amount (the
+   * evaluation then keeps it per record); whether that amount may be
+   * undecided (its condition, amount or a cap may be missing) */
+  int state;
+  bool used;
+  bool may_be_undecided;
 } zrule;
 
 /* ---- indicators: population aggregates with a target --------------------- */
@@ -296,6 +303,10 @@ struct zjtx_policy {
   GHashTable *derived_by_name;               /* "entity\tname" -> the visible (not overridden) zderived*; built
                                               * by the loader, immutable after load (zpolicy_find_derived) */
   int32_t max_stack, max_locals, max_frames; /* evaluator sizing */
+  GArray *rule_order;                        /* int32: rule indexes in evaluation order, a rule after every rule
+                                              * it uses (zcompile_rule_order); policy order otherwise */
+  GPtrArray *compiling;                      /* char*: what is being compiled, outermost first, while loading (the
+                                              * path of a cycle); NULL after */
 };
 
 /* Look-ups; -1 when absent. */

@@ -161,6 +161,10 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_ptr_array_free(p->params, TRUE);
   g_ptr_array_free(p->derived, TRUE);
   g_ptr_array_free(p->rules, TRUE);
+  if (p->rule_order)
+    g_array_free(p->rule_order, TRUE);
+  if (p->compiling)
+    g_ptr_array_free(p->compiling, TRUE);
   g_ptr_array_free(p->origins, TRUE);
   g_hash_table_destroy(p->entity_by_name);
   g_hash_table_destroy(p->param_by_id);

@@ -44,6 +44,7 @@
  *             missing inputs the union of the operands' (three-valued
  *             logic for and/or: see JOIN)
  *   LOGIC     JOIN's a: 0 and, 1 or
+ *   RULE      a rule index (its amount, kept per record while evaluating)
  */
 #ifndef ZJTX_OPCODES_H
 #define ZJTX_OPCODES_H
@@ -94,7 +95,8 @@
   X(JOIN,       LOGIC,  NONE,   NONE,    2, 1, "l r -> l and r (a 0) / l or r (a 1), three-valued; after AND_SC/OR_SC with a") \
   X(JUMP_MISSING, NONE, NONE,   TARGET,  0, 0, "v -> v; go to c if v is missing (it is then the result)")              \
   X(JUMP_PRESENT, NONE, NONE,   TARGET,  1, 0, "v -> ; if v is there keep it and go to c (coalesce)")                  \
-  X(IS_MISSING, NONE,   NONE,   NONE,    1, 1, "v -> whether v is missing")
+  X(IS_MISSING, NONE,   NONE,   NONE,    1, 1, "v -> whether v is missing")                                          \
+  X(RULE_VALUE, MISS,   NONE,   RULE,    1, 1, "rec -> rule c's amount for rec (missing while undecided); a: ZMISS_RECORD")
 
 typedef enum {
 #define ZOP_ENUM(name, a, b, c, pops, pushes, doc) OP_##name,
@@ -127,7 +129,8 @@ typedef enum {
   ZOPND_DERIVED,
   ZOPND_AGG,
   ZOPND_MISS,
-  ZOPND_LOGIC
+  ZOPND_LOGIC,
+  ZOPND_RULE
 } zoperand;
 
 /* One row of the table. */

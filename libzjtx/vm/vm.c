@@ -214,6 +214,32 @@ static bool days_op(zvm *vm, zopcode op, zval *a, const zval *b) {
 
 static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out);
 
+/* The inputs an undecided amount of a used rule lacked, as bits of this
+ * run's missing values: they flow into whatever uses the amount. */
+static uint64_t column_inputs(zvm *vm, int32_t at) {
+  const zmissing_input *in = &g_array_index(vm->column_inputs, zmissing_input, at - 1);
+  uint64_t bits = in->field ? (uint64_t)1 << ZVM_MISSING_MORE : 0;
+  for (int32_t i = 1; i <= in->entity; i++)
+    bits |= missing_bit(vm, in[i].entity, in[i].field, in[i].rec);
+  return bits;
+}
+
+/* Rule `rule`'s amount for the record in *v, kept when the rule ran. */
+static bool rule_value(zvm *vm, int32_t rule, zval *v) {
+  const zrule *r = g_ptr_array_index(vm->policy->rules, rule);
+  const zrule_column *col = vm->columns ? &vm->columns[rule] : NULL;
+  if (!col || !col->fen)
+    return vm_fail(vm, ZJTX_ERR_EVAL, "the amount of rule '%s' is used before it was evaluated", r->id);
+  int32_t rec = v->rec, at = col->undecided[rec];
+  if (at)
+    *v = zval_missing(column_inputs(vm, at));
+  else
+    v->d = zdec_from_fen(col->fen[rec]);
+  if (vm->trace && vm->trace->rule_value)
+    vm->trace->rule_value(vm->trace, r, rec, v);
+  return true;
+}
+
 static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval **spp) {
   const zderived *d = g_ptr_array_index(vm->policy->derived, in->c);
   zval *sp = *spp;
@@ -495,6 +521,12 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
     case OP_RET:
       *out = sp[-1];
       return true;
+    case OP_RULE_VALUE:
+      if ((in->a & ZMISS_RECORD) && zval_is_missing(&sp[-1]))
+        break;
+      if (!rule_value(vm, in->c, &sp[-1]))
+        return false;
+      break;
     case OP_TRACE_AGG:
       if (vm->trace && vm->trace->aggregate)
         vm->trace->aggregate(vm->trace, &g_array_index(vm->policy->aggregates, zagg_info, in->c), &sp[-1]);

@@ -19,7 +19,19 @@ struct ztrace {
   void (*leave_derived)(ztrace *t, const zderived *d, const zval *value);
   void (*param)(ztrace *t, const zparam *p, int32_t key, zdate on, const zparam_value *pv, const zval *value);
   void (*aggregate)(ztrace *t, const zagg_info *agg, const zval *value);
+  /* a rule's amount read for record rec (RULE_VALUE); may be NULL */
+  void (*rule_value)(ztrace *t, const zrule *r, int32_t rec, const zval *value);
 };
+
+/* The amounts of a rule that other rules use, per record of its subject,
+ * kept while evaluating (eval.c) once the rule has run. */
+typedef struct {
+  int64_t *fen; /* after rounding and caps; 0: not entitled.  NULL: no expression names the rule */
+  /* 0: decided; else 1 + the index in zvm.column_inputs of a header
+   * {entity: count, field: 1 if there were more, rec: -1} followed by the
+   * inputs the undecided amount lacks */
+  int32_t *undecided;
+} zrule_column;
 
 /* A parameter value replaced for one evaluation (zjtx_options_set_param). */
 typedef struct {
@@ -69,6 +81,9 @@ typedef struct {
   ztrace *trace;     /* NULL unless explaining */
   zjtx_error *error; /* set when a run fails */
   const char *rule_id;
+  /* per rule: its amounts once evaluated (RULE_VALUE), or NULL */
+  const zrule_column *columns;
+  const GArray *column_inputs; /* zmissing_input */
 } zvm;
 
 /* Runs `block` for record `self` with args already in locals[0..].  Returns

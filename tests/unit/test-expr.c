@@ -1093,6 +1093,94 @@ START_TEST(dump_decodes_operands) {
 }
 END_TEST
 
+/* ---- rules that use rules ------------------------------------------------ */
+
+START_TEST(type_rule_value_errors) {
+  /* a -> b -> a: the error is where the name closes the cycle, and names it */
+  expect_error_at(RULE("a", "b + 1") RULE("b", "a"), "a</amount>",
+                  "rules use each other in a cycle: rule a -> rule b -> rule a");
+  /* through a derived value, compiled first */
+  expect_error_at("<derived name=\"d\" entity=\"shop\" type=\"money\"><expr>b</expr></derived>\n" RULE("a", "d")
+                      RULE("b", "a * 2"),
+                  "d</amount>", "rules use each other in a cycle: derived d -> rule b -> rule a -> derived d");
+  expect_error_at(
+      "<check id=\"ck\" subject=\"shop\" clause=\"c\"><condition>amount &gt; 0</condition></check>\n" RULE("r", "ck"),
+      "ck</amount>", "'ck' is a check: it gives no amount to use");
+  expect_error_at("<rule id=\"rs\" subject=\"sale\" clause=\"c\"><amount>price</amount></rule>\n" RULE("r", "rs"),
+                  "rs</amount>", "rule 'rs' is about each sale, not each shop");
+  /* a rule of an exclusive group cannot wait for the group to be settled */
+  expect_error_at("<rule id=\"x1\" subject=\"shop\" clause=\"c\" exclusive=\"g\"><amount>fee</amount></rule>\n"
+                  "<rule id=\"x2\" subject=\"shop\" clause=\"c\" exclusive=\"g\"><amount>x1 / 2</amount></rule>\n",
+                  "x1 / 2",
+                  "rule x2 uses the amount of x1, but both are in exclusive group \"g\" (就高不重复): their "
+                  "amounts are settled against each other only once both have run");
+  expect_error_at("<rule id=\"g\" subject=\"sale\" clause=\"c\" group-by=\"kind\"><amount>1</amount></rule>\n" RULE(
+                      "r", "sum(x in sales : x.g)"),
+                  "g)", "rule 'g' pays each group of sales by kind: its amount is not a value of one sale");
+}
+END_TEST
+
+START_TEST(eval_rule_values) {
+  /* top pays what base did not: written before base, run after it, listed
+   * in the policy's order; per shop, the 1 % fee of its sales (a sale rule)
+   * summed.  Worked by hand:
+   *   A amount 300: base 30.00, top 100 - 30.00 = 70.00; sales 1000 + 500:
+   *     fee 10.00 + 5.00 = 15.00
+   *   B amount 2000: base 200.00, top max(0, -100) = 0 (none); no sales: 0 (none) */
+  zjtx_policy *p = load_ok(RULE("top", "max(0, 100 - base)") RULE("base", "amount * 10%") RULE(
+      "shop_fees", "sum(x in sales : x.sale_fee)") "<rule id=\"sale_fee\" subject=\"sale\" clause=\"c\">"
+                                                   "<amount>price * 1%</amount></rule>\n");
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "amount", "300", NULL);
+  shop(f, "id", "B", "amount", "2000", NULL);
+  sale(f, "id", "X1", "shop", "A", "price", "1000", NULL);
+  sale(f, "id", "X2", "shop", "A", "price", "500", NULL);
+  finish(f);
+  ck_results(p, f, NULL,
+             "top A 70.00\nbase A 30.00\nbase B 200.00\nshop_fees A 15.00\nsale_fee X1 10.00\nsale_fee X2 5.00\n");
+  char *dump = zjtx_policy_dump(p);
+  ck_assert_msg(strstr(dump, "RULE_VALUE   base\n"), "%s", dump);
+  ck_assert_msg(strstr(dump, "RULE_VALUE   sale_fee\n"), "%s", dump);
+  zjtx_free(dump);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(eval_rule_values_threads) {
+  /* enough shops for the rules to be split across threads: each slot reads
+   * the amounts base kept.  Shop i has amount i: base i/10, top 100 - i/10
+   * while positive, so top pays for i < 1000; its fen sum is
+   * sum(10000 - 10 i, i = 0..999) = 10,000,000 - 4,995,000 = 5,005,000 fen */
+  zjtx_policy *p = load_ok(RULE("top", "max(0, 100 - base)") RULE("base", "amount * 10%"));
+  zjtx_facts *f = facts_new(p);
+  for (int i = 0; i < 9000; i++) {
+    char id[16], amount[16];
+    g_snprintf(id, sizeof id, "S%d", i);
+    g_snprintf(amount, sizeof amount, "%d", i);
+    shop(f, "id", id, "amount", amount, NULL);
+  }
+  finish(f);
+  zjtx_options *o = zjtx_options_new();
+  ck_assert_int_eq(zjtx_options_set_threads(o, 2, NULL), ZJTX_OK);
+  zjtx_result *r = NULL;
+  ck_assert_int_eq(zjtx_evaluate(p, f, o, &r, NULL), ZJTX_OK);
+  int64_t top = 0;
+  size_t n_top = 0;
+  for (size_t i = 0; i < zjtx_result_entitlement_count(r); i++)
+    if (strcmp(zjtx_result_entitlement_rule(r, i), "top") == 0) {
+      top += zjtx_result_entitlement_fen(r, i);
+      n_top++;
+    }
+  ck_assert_uint_eq(n_top, 1000);
+  ck_assert_int_eq(top, 5005000);
+  zjtx_result_free(r);
+  zjtx_options_free(o);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 static Suite *expr_suite(void) {
   Suite *s = suite_create("expr");
   TCase *tc = tcase_create("errors"); /* one step per line of tests/unit/expr/errors.txt */
@@ -1112,6 +1200,7 @@ static Suite *expr_suite(void) {
   tcase_add_test(tt, type_code_derived_literal);
   tcase_add_test(tt, type_error_in_base_of_call);
   tcase_add_test(tt, types_accepted);
+  tcase_add_test(tt, type_rule_value_errors);
   suite_add_tcase(s, tt);
   TCase *te = tcase_create("eval");
   tcase_set_timeout(te, 60);
@@ -1133,6 +1222,8 @@ static Suite *expr_suite(void) {
   tcase_add_test(te, eval_overflow);
   tcase_add_test(te, eval_division_by_zero);
   tcase_add_test(te, eval_derived_with_args);
+  tcase_add_test(te, eval_rule_values);
+  tcase_add_test(te, eval_rule_values_threads);
   suite_add_tcase(s, te);
   TCase *tl = tcase_create("limits");
   tcase_set_timeout(tl, 60);
