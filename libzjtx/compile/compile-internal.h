@@ -123,6 +123,9 @@ zrule *zcomp_find_rule(const struct zjtx_policy *p, const char *name);
 /* The amount of rule @r for the record of @entity on the stack. */
 ztype zcomp_rule_value(zcompiler *c, zexpr *at, zrule *r, int32_t entity, bool record_may_be_missing);
 
+/* compile-scale.c: tier() and marginal() */
+ztype zcomp_scale_call(zcompiler *c, zexpr *e);
+
 /* compile-aggregate.c */
 ztype zcomp_aggregate(zcompiler *c, zexpr *e);
 

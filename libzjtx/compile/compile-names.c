@@ -131,6 +131,10 @@ ztype zcomp_name(zcompiler *c, zexpr *e) {
     zcomp_emit(c, OP_SELF, 0, 0, 0);
     return zcomp_rule_value(c, e, r, s->entity, false);
   }
+  zscale *table = zpolicy_find_scale(c->p, e->name);
+  if (table)
+    return zcomp_fail(c, e, "'%s' is a table: look a value up with %s(%s, value)", e->name,
+                      table->kind == ZSCALE_MARGINAL ? "marginal" : "tier", e->name);
   if (strcmp(e->name, "period") == 0)
     return zcomp_fail(c, e, "'period' has parts: write period.start, period.end or period.year");
   if (strcmp(e->name, "inherited") == 0)

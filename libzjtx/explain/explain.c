@@ -182,7 +182,7 @@ static void on_missing(zsteps *s, const zrule *r, uint64_t inputs) {
 
 static const zsteps step_hooks = {on_condition, on_condition_held, on_amount, on_amount_raw, on_rounded,
                                   on_cap,       on_cap_applied,    on_missing};
-static const ztrace vm_hooks = {on_enter, on_leave, on_param, on_aggregate, NULL};
+static const ztrace vm_hooks = {on_enter, on_leave, on_param, on_aggregate, NULL, NULL};
 
 static size_t add_rule_node(zjtx_explanation *ex, const zrule *r, const zresult_item *it) {
   const char *title = r->title.zh ? r->title.zh : r->title.en;

@@ -281,6 +281,57 @@ typedef struct {
   ztype type;
 } zagg_info;
 
+/* ---- tables (<table>): tier and marginal schedules (scale.c) ------------- */
+
+typedef enum {
+  ZSCALE_TIER,    /* the value of the highest threshold reached (阶梯) */
+  ZSCALE_MARGINAL /* each band's rate times the part of the input in it, summed (超额累进) */
+} zscale_kind;
+
+typedef struct {
+  zdec at;     /* threshold, of the table's input type */
+  zval value;  /* tier: of the table's type; marginal: a rate */
+  char *label; /* optional: how the policy names the band ("2000万元以上"), or NULL */
+  char *at_text, *value_text;
+} zscale_band;
+
+/* The bands in force from one date, thresholds strictly increasing. */
+typedef struct {
+  zdate from;
+  char *from_text;
+  GArray *bands; /* zscale_band */
+} zscale_bands;
+
+typedef struct {
+  char *id;
+  zscale_kind kind;
+  ztype input;    /* money or number: what is looked up */
+  ztype type;     /* tier: money, rate or number; marginal: rate */
+  bool exclusive; /* tier: a threshold is reached only when exceeded (超过), not when met (以上) */
+  char *unit, *source, *origin;
+  zjtx_param_status status;
+  ztext2 title;
+  GArray *schedules; /* zscale_bands, sorted by from */
+  int32_t index;
+  zpos pos;
+} zscale;
+
+/* The bands of t in force on `on`, or NULL. */
+const zscale_bands *zscale_bands_on(const zscale *t, zdate on);
+/* t's value for x under bands b into *out (tier: the value of the band
+ * reached, 0 below the first; marginal: the input's type); *band: the
+ * tier's band index or the marginal's last band used, -1 for none.  False
+ * on overflow. */
+bool zscale_apply(const zscale *t, const zscale_bands *b, zdec x, zdec *out, int *band);
+/* The computation band by band, for explanations: "20,000,000.00 以上:
+ * 500,000.00", or for a marginal table one line per band used
+ * ("1,000,000.00 - 1,500,000.00: 500,000.00 x 5% = 25,000.00").  Newly
+ * allocated, lines separated by '\n'. */
+char *zscale_explain(const zscale *t, const zscale_bands *b, zdec x);
+zscale *zscale_new(void);
+void zscale_free(zscale *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(zscale, zscale_free)
+
 /* ---- the policy ---------------------------------------------------------- */
 
 struct zjtx_policy {
@@ -307,7 +358,11 @@ struct zjtx_policy {
                                               * it uses (zcompile_rule_order); policy order otherwise */
   GPtrArray *compiling;                      /* char*: what is being compiled, outermost first, while loading (the
                                               * path of a cycle); NULL after */
+  GPtrArray *scales;                         /* zscale*: tier and marginal schedules */
 };
+
+/* The table `id`, or NULL. */
+zscale *zpolicy_find_scale(const struct zjtx_policy *p, const char *id);
 
 /* Look-ups; -1 when absent. */
 int32_t zpolicy_entity_index(const struct zjtx_policy *p, const char *name);

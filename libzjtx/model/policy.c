@@ -18,6 +18,7 @@ struct zjtx_policy *zpolicy_new(void) {
   p->derived = g_ptr_array_new();
   p->rules = g_ptr_array_new();
   p->indicators = g_ptr_array_new();
+  p->scales = g_ptr_array_new_with_free_func((GDestroyNotify)zscale_free);
   p->entity_by_name = g_hash_table_new(g_str_hash, g_str_equal);
   p->param_by_id = g_hash_table_new(g_str_hash, g_str_equal);
   p->strings = g_string_chunk_new(1024);
@@ -163,6 +164,7 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_ptr_array_free(p->rules, TRUE);
   if (p->rule_order)
     g_array_free(p->rule_order, TRUE);
+  g_ptr_array_free(p->scales, TRUE);
   if (p->compiling)
     g_ptr_array_free(p->compiling, TRUE);
   g_ptr_array_free(p->origins, TRUE);

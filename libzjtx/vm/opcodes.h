@@ -45,6 +45,8 @@
  *             logic for and/or: see JOIN)
  *   LOGIC     JOIN's a: 0 and, 1 or
  *   RULE      a rule index (its amount, kept per record while evaluating)
+ *   SFLAGS    SCALE's a: ZMISS_OPERAND | ZSCALE_DATED
+ *   SCALE     a table index (policy->scales)
  */
 #ifndef ZJTX_OPCODES_H
 #define ZJTX_OPCODES_H
@@ -96,7 +98,8 @@
   X(JUMP_MISSING, NONE, NONE,   TARGET,  0, 0, "v -> v; go to c if v is missing (it is then the result)")              \
   X(JUMP_PRESENT, NONE, NONE,   TARGET,  1, 0, "v -> ; if v is there keep it and go to c (coalesce)")                  \
   X(IS_MISSING, NONE,   NONE,   NONE,    1, 1, "v -> whether v is missing")                                          \
-  X(RULE_VALUE, MISS,   NONE,   RULE,    1, 1, "rec -> rule c's amount for rec (missing while undecided); a: ZMISS_RECORD")
+  X(RULE_VALUE, MISS,   NONE,   RULE,    1, 1, "rec -> rule c's amount for rec (missing while undecided); a: ZMISS_RECORD") \
+  X(SCALE,      SFLAGS, NONE,   SCALE,   1, 1, "x [date] -> table c's value for x (special: pops the date when a & ZSCALE_DATED)")
 
 typedef enum {
 #define ZOP_ENUM(name, a, b, c, pops, pushes, doc) OP_##name,
@@ -130,7 +133,9 @@ typedef enum {
   ZOPND_AGG,
   ZOPND_MISS,
   ZOPND_LOGIC,
-  ZOPND_RULE
+  ZOPND_RULE,
+  ZOPND_SFLAGS,
+  ZOPND_SCALE
 } zoperand;
 
 /* One row of the table. */
@@ -150,6 +155,7 @@ const char *zop_name(zopcode op);
 typedef enum { ZCMP_DEC = 0, ZCMP_INT = 1, ZCMP_TEXT = 2, ZCMP_BOOL = 3 } zcmp_kind;
 enum { ZITER_RELATION = 0, ZITER_MEMBERS = 1, ZITER_ALL = 2 /* every record of entity c */ };
 enum { ZPARAM_KEYED = 1, ZPARAM_DATED = 2 };
+enum { ZSCALE_DATED = 2 }; /* with ZMISS_OPERAND (1) in SCALE's a */
 /* MISS operands: 1 = an operand (or the field read, for FIELD and
  * SELF_FIELD: an optional field) may be missing; FIELD's 2 = its record
  * may be missing.  AGG_MINMAX keeps ISMAX in bit 0 and ZMISS_AGG in a. */

@@ -153,6 +153,15 @@ static void append_operand(const struct zjtx_policy *p, const zinstr *in, zopera
     if (in->a)
       g_string_append_printf(note, "%u argument%s", in->a, in->a == 1 ? "" : "s");
     break;
+  case ZOPND_SCALE:
+    g_string_append(ops, ((zscale *)g_ptr_array_index(p->scales, value))->id);
+    if (in->a & ZSCALE_DATED)
+      g_string_append(ops, " @date");
+    break;
+  case ZOPND_SFLAGS:
+    if (value & ZMISS_OPERAND)
+      g_string_append(ops, "missing?");
+    break;
   case ZOPND_RULE:
     g_string_append(ops, ((zrule *)g_ptr_array_index(p->rules, value))->id);
     break;

@@ -214,6 +214,36 @@ static bool days_op(zvm *vm, zopcode op, zval *a, const zval *b) {
 
 static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out);
 
+/* x [date] -> the value table c gives x under the bands in force on the
+ * date (the period's end without one). */
+static bool scale_op(zvm *vm, const zinstr *in, zval **spp) {
+  zval *sp = *spp;
+  zdate on = vm->period_end;
+  if (in->a & ZSCALE_DATED) {
+    sp--;
+    if ((in->a & ZMISS_OPERAND) && either_missing(&sp[-1], sp)) {
+      *spp = sp;
+      return true;
+    }
+    on = sp->date;
+  }
+  *spp = sp;
+  if ((in->a & ZMISS_OPERAND) && zval_is_missing(&sp[-1]))
+    return true;
+  const zscale *t = g_ptr_array_index(vm->policy->scales, in->c);
+  const zscale_bands *b = zscale_bands_on(t, on);
+  char d[16];
+  if (!b)
+    return vm_fail(vm, ZJTX_ERR_EVAL, "table '%s' has no bands in force on %s", t->id, zdate_format(on, d));
+  zdec x = sp[-1].d;
+  int band;
+  if (!zscale_apply(t, b, x, &sp[-1].d, &band))
+    return vm_fail(vm, ZJTX_ERR_OVERFLOW, "a number is too large for exact arithmetic (overflow)");
+  if (vm->trace && vm->trace->scale)
+    vm->trace->scale(vm->trace, t, b, x, &sp[-1]);
+  return true;
+}
+
 /* The inputs an undecided amount of a used rule lacked, as bits of this
  * run's missing values: they flow into whatever uses the amount. */
 static uint64_t column_inputs(zvm *vm, int32_t at) {
@@ -525,6 +555,10 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
       if ((in->a & ZMISS_RECORD) && zval_is_missing(&sp[-1]))
         break;
       if (!rule_value(vm, in->c, &sp[-1]))
+        return false;
+      break;
+    case OP_SCALE:
+      if (!scale_op(vm, in, &sp))
         return false;
       break;
     case OP_TRACE_AGG:

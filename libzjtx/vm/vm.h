@@ -21,6 +21,9 @@ struct ztrace {
   void (*aggregate)(ztrace *t, const zagg_info *agg, const zval *value);
   /* a rule's amount read for record rec (RULE_VALUE); may be NULL */
   void (*rule_value)(ztrace *t, const zrule *r, int32_t rec, const zval *value);
+  /* a value looked up in a table (SCALE): zscale_explain(t, b, x) tells it
+   * band by band; may be NULL */
+  void (*scale)(ztrace *t, const zscale *s, const zscale_bands *b, zdec x, const zval *value);
 };
 
 /* The amounts of a rule that other rules use, per record of its subject,

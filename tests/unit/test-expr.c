@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zjtx/zjtx.h"
+#include "model.h" /* tables explained band by band (zscale_explain) */
 #include "test-util.h"
+#include "zjtx/zjtx.h"
 
 /* ---- the test policy ---------------------------------------------------- */
 
@@ -1181,6 +1182,89 @@ START_TEST(eval_rule_values_threads) {
 }
 END_TEST
 
+/* ---- tables: tier and marginal ------------------------------------------ */
+
+#define TABLE(id, attrs, bands)                                                                                        \
+  "<table id=\"" id "\" " attrs " status=\"published\"><source>s</source>" bands "</table>\n"
+#define TIER_BANDS "<bands from=\"2025-01-01\"><band at=\"100\">10</band><band at=\"200\">20</band></bands>"
+#define SCALES                                                                                                         \
+  TABLE("t_in", "kind=\"tier\" input=\"money\" type=\"money\"", TIER_BANDS)                                            \
+  TABLE("t_ex", "kind=\"tier\" input=\"money\" type=\"money\" thresholds=\"exclusive\"", TIER_BANDS)                   \
+  TABLE("m", "kind=\"marginal\" input=\"money\"",                                                                      \
+        "<bands from=\"2025-01-01\"><band at=\"0\">10</band><band at=\"100\">20</band></bands>"                        \
+        "<bands from=\"2025-06-01\"><band at=\"0\">50</band></bands>")
+
+START_TEST(eval_tables) {
+  /* Worked by hand, t_in/t_ex: 100 -> 10, 200 -> 20 (以上, or exceeded for t_ex);
+   * m: 10 % up to 100, 20 % above, from 2025-06-01 50 % on everything:
+   *   A 100:   inc 10; exc 0 (100 not exceeded); mar 100 x 10% = 10; at the end 50
+   *   B 200:   inc 20; exc 10; mar 10 + 100 x 20% = 30; at the end 100
+   *   C 99.99: inc 0; exc 0; mar 9.999 -> 10.00; at the end 49.995 -> 50.00 (half-up) */
+  zjtx_policy *p = load_ok(SCALES RULE("inc", "tier(t_in, amount)") RULE("exc", "tier(t_ex, amount)") RULE(
+      "mar", "marginal(m, amount, date('2025-01-01'))") RULE("mar_end", "marginal(m, amount)"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "amount", "100", NULL);
+  shop(f, "id", "B", "amount", "200", NULL);
+  shop(f, "id", "C", "amount", "99.99", NULL);
+  finish(f);
+  ck_results(p, f, NULL,
+             "inc A 10.00\ninc B 20.00\nexc B 10.00\nmar A 10.00\nmar B 30.00\nmar C 10.00\n"
+             "mar_end A 50.00\nmar_end B 100.00\nmar_end C 50.00\n");
+  char *dump = zjtx_policy_dump(p);
+  ck_assert_msg(strstr(dump, "SCALE        t_in\n"), "%s", dump);
+  ck_assert_msg(strstr(dump, "SCALE        m @date\n"), "%s", dump);
+  ck_assert_msg(strstr(dump, "table t_ex  tier, money -> money, thresholds exceeded (超过)"), "%s", dump);
+  zjtx_free(dump);
+  /* explained band by band */
+  const zscale *t_in = zpolicy_find_scale(p, "t_in"), *m = zpolicy_find_scale(p, "m");
+  zdate jan;
+  zdate_from_ymd(2025, 1, 1, &jan);
+  char *why = zscale_explain(t_in, zscale_bands_on(t_in, jan), zdec_from_int(250));
+  ck_assert_str_eq(why, "200.00 以上档：20.00");
+  g_free(why);
+  why = zscale_explain(m, zscale_bands_on(m, jan), zdec_from_int(250));
+  ck_assert_str_eq(why, "0.00 - 100.00：100.00 × 10% = 10.00\n100.00 - 250.00：150.00 × 20% = 30.00");
+  g_free(why);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+static void expect_load_message(const char *body, const char *message) {
+  zjtx_error *err = load_fail(body, ZJTX_ERR_POLICY);
+  ck_assert_str_eq(zjtx_error_message(err), message);
+  zjtx_error_free(err);
+}
+
+START_TEST(type_table_errors) {
+  expect_load_message(TABLE("t", "kind=\"tier\" input=\"money\" type=\"money\"",
+                            "<bands from=\"2025-01-01\"><band at=\"200\">10</band><band at=\"100\">20</band></bands>")
+                          RULE("r", "fee"),
+                      "thresholds of table t must increase: 100 after 200 (bands from 2025-01-01)");
+  expect_load_message(TABLE("t", "kind=\"tier\" input=\"money\" type=\"money\"",
+                            "<bands from=\"2025-01-01\"><band at=\"100\">10</band><band at=\"100\">20</band></bands>")
+                          RULE("r", "fee"),
+                      "thresholds of table t must increase: 100 after 100 (bands from 2025-01-01)");
+  expect_load_message(TABLE("t", "kind=\"marginal\" input=\"money\" type=\"money\"", TIER_BANDS) RULE("r", "fee"),
+                      "a marginal table's bands are rates: table t cannot have type=\"money\"");
+  expect_load_message(
+      TABLE("t", "kind=\"tier\" input=\"money\" type=\"money\"",
+            "<bands from=\"2025-01-01\"><band at=\"100\">1.234</band></bands>") RULE("r", "fee"),
+      "value \"1.234\" of table t is not money in yuan with at most 2 decimals, e.g. 300000 or 1250.50");
+  expect_load_message(TABLE("fee", "kind=\"tier\" input=\"money\" type=\"money\"", TIER_BANDS) RULE("r", "1"),
+                      "table 'fee' has the id of a parameter");
+  expect_error_at(SCALES RULE("r", "tier(m, amount)"), "m, amount)",
+                  "table m is a marginal table: write marginal(m, ...)");
+  expect_error_at(SCALES RULE("r", "marginal(t_in, amount)"), "t_in, amount)",
+                  "table t_in is a tier table: write tier(t_in, ...)");
+  expect_error_at(SCALES RULE("r", "tier(fee, amount)"), "fee, amount)",
+                  "the first argument of tier() is the id of a <table kind=\"tier\">");
+  expect_error_at(SCALES RULE("r", "tier(t_in, opened)"), "opened)", "table t_in looks up money, not date");
+  expect_error_at(SCALES RULE("r", "t_in * 2"), "t_in * 2",
+                  "'t_in' is a table: look a value up with tier(t_in, value)");
+}
+END_TEST
+
 static Suite *expr_suite(void) {
   Suite *s = suite_create("expr");
   TCase *tc = tcase_create("errors"); /* one step per line of tests/unit/expr/errors.txt */
@@ -1201,6 +1285,7 @@ static Suite *expr_suite(void) {
   tcase_add_test(tt, type_error_in_base_of_call);
   tcase_add_test(tt, types_accepted);
   tcase_add_test(tt, type_rule_value_errors);
+  tcase_add_test(tt, type_table_errors);
   suite_add_tcase(s, tt);
   TCase *te = tcase_create("eval");
   tcase_set_timeout(te, 60);
@@ -1224,6 +1309,7 @@ static Suite *expr_suite(void) {
   tcase_add_test(te, eval_derived_with_args);
   tcase_add_test(te, eval_rule_values);
   tcase_add_test(te, eval_rule_values_threads);
+  tcase_add_test(te, eval_tables);
   suite_add_tcase(s, te);
   TCase *tl = tcase_create("limits");
   tcase_set_timeout(tl, 60);
