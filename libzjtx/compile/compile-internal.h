@@ -61,6 +61,11 @@ typedef struct {
   int nesting;     /* 1 + how many derived values are being compiled around this one */
   const zexpr *at; /* the expression being compiled, for zcomp_emit()'s errors */
   zjtx_error *err;
+  /* population aggregates (compile-population.c): instructions emitted
+   * (or typed) that read the current record, its group or a local slot
+   * below closed_from */
+  int context_reads;
+  int closed_from;
 } zcompiler;
 
 /* compile.c: the dispatcher, the only way up (see above) */
@@ -126,7 +131,16 @@ ztype zcomp_rule_value(zcompiler *c, zexpr *at, zrule *r, int32_t entity, bool r
 /* compile-scale.c: tier() and marginal() */
 ztype zcomp_scale_call(zcompiler *c, zexpr *e);
 
-/* compile-aggregate.c */
+/* compile-aggregate.c: the loop over a collection */
+ztype zcomp_aggregate_walk(zcompiler *c, zexpr *e);
+
+/* compile-population.c: an aggregate, computed once per evaluation when it
+ * walks a population (an entity's plural) and reads nothing of the record */
 ztype zcomp_aggregate(zcompiler *c, zexpr *e);
+/* The entity whose plural `name` is, when it means every record of it
+ * here (not a variable, nor a collection of the current record), or -1. */
+int32_t zcomp_population_entity(const zcompiler *c, const char *name);
+/* Counts the instructions that read where an expression is (zcomp_emit). */
+void zcomp_note_context(zcompiler *c, zopcode op, int a, int b);
 
 #endif

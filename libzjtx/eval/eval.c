@@ -250,6 +250,7 @@ static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
   for (guint e = 0; e < p->entities->len; e++)
     lacking[e] = g_malloc0((gsize)res->facts->tables[e].n + 1);
   run->vm.lacking = lacking;
+  run->vm.walked = 0; /* rules may have walked populations too */
   zjtx_status st = ZJTX_OK;
   for (guint i = 0; i < p->indicators->len && st == ZJTX_OK; i++)
     st = eval_indicator(res, g_ptr_array_index(p->indicators, i), err);

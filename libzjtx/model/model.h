@@ -359,6 +359,7 @@ struct zjtx_policy {
   GPtrArray *compiling;                      /* char*: what is being compiled, outermost first, while loading (the
                                               * path of a cycle); NULL after */
   GPtrArray *scales;                         /* zscale*: tier and marginal schedules */
+  int32_t n_caches;                          /* population aggregates computed once per run (CACHE_LOAD) */
 };
 
 /* The table `id`, or NULL. */

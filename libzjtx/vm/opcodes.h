@@ -47,6 +47,7 @@
  *   RULE      a rule index (its amount, kept per record while evaluating)
  *   SFLAGS    SCALE's a: ZMISS_OPERAND | ZSCALE_DATED
  *   SCALE     a table index (policy->scales)
+ *   CACHE     a population aggregate's slot in the run's cache (zvm.cache)
  */
 #ifndef ZJTX_OPCODES_H
 #define ZJTX_OPCODES_H
@@ -99,7 +100,9 @@
   X(JUMP_PRESENT, NONE, NONE,   TARGET,  1, 0, "v -> ; if v is there keep it and go to c (coalesce)")                  \
   X(IS_MISSING, NONE,   NONE,   NONE,    1, 1, "v -> whether v is missing")                                          \
   X(RULE_VALUE, MISS,   NONE,   RULE,    1, 1, "rec -> rule c's amount for rec (missing while undecided); a: ZMISS_RECORD") \
-  X(SCALE,      SFLAGS, NONE,   SCALE,   1, 1, "x [date] -> table c's value for x (special: pops the date when a & ZSCALE_DATED)")
+  X(SCALE,      SFLAGS, NONE,   SCALE,   1, 1, "x [date] -> table c's value for x (special: pops the date when a & ZSCALE_DATED)") \
+  X(CACHE_LOAD, NONE,   CACHE,  TARGET,  0, 0, "if cache b holds a value: push it and go to c (special: then pushes 1)") \
+  X(CACHE_STORE, NONE,  CACHE,  NONE,    1, 1, "v -> v; cache b = v (a population aggregate, once per run)")
 
 typedef enum {
 #define ZOP_ENUM(name, a, b, c, pops, pushes, doc) OP_##name,
@@ -135,7 +138,8 @@ typedef enum {
   ZOPND_LOGIC,
   ZOPND_RULE,
   ZOPND_SFLAGS,
-  ZOPND_SCALE
+  ZOPND_SCALE,
+  ZOPND_CACHE
 } zoperand;
 
 /* One row of the table. */

@@ -158,6 +158,9 @@ static void append_operand(const struct zjtx_policy *p, const zinstr *in, zopera
     if (in->a & ZSCALE_DATED)
       g_string_append(ops, " @date");
     break;
+  case ZOPND_CACHE:
+    g_string_append_printf(ops, "cache %d", value);
+    break;
   case ZOPND_SFLAGS:
     if (value & ZMISS_OPERAND)
       g_string_append(ops, "missing?");

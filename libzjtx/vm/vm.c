@@ -214,6 +214,32 @@ static bool days_op(zvm *vm, zopcode op, zval *a, const zval *b) {
 
 static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out);
 
+/* A cached population aggregate: its value, its missing inputs named
+ * again for the subject at hand. */
+static void cache_load(zvm *vm, const zcache *k, zval *out) {
+  if (!zval_is_missing(&k->value)) {
+    *out = k->value;
+    return;
+  }
+  uint64_t bits = k->more ? (uint64_t)1 << ZVM_MISSING_MORE : 0;
+  for (int i = 0; i < k->n_inputs; i++)
+    bits |= missing_bit(vm, k->inputs[i].entity, k->inputs[i].field, k->inputs[i].rec);
+  *out = zval_missing(bits);
+}
+
+static void cache_store(zvm *vm, zcache *k, const zval *v) {
+  k->set = true;
+  k->value = *v;
+  k->n_inputs = 0;
+  k->more = false;
+  if (!zval_is_missing(v))
+    return;
+  for (int i = 0; i < vm->n_missing; i++)
+    if (v->missing.inputs & ((uint64_t)1 << i))
+      k->inputs[k->n_inputs++] = vm->missing[i];
+  k->more = (v->missing.inputs >> ZVM_MISSING_MORE) & 1;
+}
+
 /* x [date] -> the value table c gives x under the bands in force on the
  * date (the period's end without one). */
 static bool scale_op(zvm *vm, const zinstr *in, zval **spp) {
@@ -556,6 +582,16 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
         break;
       if (!rule_value(vm, in->c, &sp[-1]))
         return false;
+      break;
+    case OP_CACHE_LOAD: /* explaining: computed again, so that the trace sees it */
+      if (vm->cache && !vm->trace && vm->cache[in->b].set) {
+        cache_load(vm, &vm->cache[in->b], sp++);
+        in = code + in->c - 1;
+      }
+      break;
+    case OP_CACHE_STORE:
+      if (vm->cache)
+        cache_store(vm, &vm->cache[in->b], &sp[-1]);
       break;
     case OP_SCALE:
       if (!scale_op(vm, in, &sp))

@@ -53,6 +53,16 @@ typedef struct {
 #define ZVM_MAX_MISSING  63
 #define ZVM_MISSING_MORE 63
 
+/* A population aggregate's value, computed once per run (CACHE_STORE):
+ * when missing, the inputs it lacked, to be named again where it is used. */
+typedef struct {
+  bool set;
+  zval value;
+  int n_inputs;
+  bool more;
+  zmissing_input inputs[ZVM_MAX_MISSING];
+} zcache;
+
 /* Per-run state: one per thread.  Nothing in it is shared. */
 typedef struct {
   const struct zjtx_policy *policy;
@@ -87,6 +97,7 @@ typedef struct {
   /* per rule: its amounts once evaluated (RULE_VALUE), or NULL */
   const zrule_column *columns;
   const GArray *column_inputs; /* zmissing_input */
+  zcache *cache;               /* policy->n_caches, the run's (zrun_init) */
 } zvm;
 
 /* Runs `block` for record `self` with args already in locals[0..].  Returns

@@ -1265,6 +1265,40 @@ START_TEST(type_table_errors) {
 }
 END_TEST
 
+/* ---- aggregates over every record of an entity --------------------------- */
+
+START_TEST(eval_population_aggregates) {
+  /* share: each shop's part of all shops' amounts, the sum computed once
+   * (cached: it reads nothing of the shop); above: how many shops have
+   * more than this one (not cached: it reads the shop's amount); per sale,
+   * the number of shops.  By hand, A 100, B 300, C 100:
+   *   share A 100 / 500 x 100 = 20.00, B 60.00, C 20.00
+   *   above A 1 (B), B 0 (none), C 1
+   *   shops_seen X1 3.00 */
+  zjtx_policy *p = load_ok(RULE("share", "amount / sum(x in shops : x.amount) * fee") RULE(
+      "above", "count(x in shops where x.amount &gt; amount) * fee / 100") "<rule id=\"shops_seen\" subject=\"sale\" "
+                                                                           "clause=\"c\">"
+                                                                           "<amount>count(s in shops) * fee / "
+                                                                           "100</amount></rule>\n");
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "amount", "100", NULL);
+  shop(f, "id", "B", "amount", "300", NULL);
+  shop(f, "id", "C", "amount", "100", NULL);
+  sale(f, "id", "X1", "shop", "A", NULL);
+  finish(f);
+  ck_results(p, f, NULL,
+             "share A 20.00\nshare B 60.00\nshare C 20.00\nabove A 1.00\nabove C 1.00\nshops_seen X1 3.00\n");
+  char *dump = zjtx_policy_dump(p);
+  ck_assert_msg(strstr(dump, "CACHE_LOAD   cache 0 -> "), "%s", dump);
+  ck_assert_msg(strstr(dump, "CACHE_STORE  cache 0\n"), "%s", dump);
+  ck_assert_msg(strstr(dump, "CACHE_LOAD   cache 1 -> "), "%s", dump);
+  ck_assert_msg(!strstr(dump, "cache 2"), "%s", dump); /* `above` reads the shop: computed per shop */
+  zjtx_free(dump);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 static Suite *expr_suite(void) {
   Suite *s = suite_create("expr");
   TCase *tc = tcase_create("errors"); /* one step per line of tests/unit/expr/errors.txt */
@@ -1310,6 +1344,7 @@ static Suite *expr_suite(void) {
   tcase_add_test(te, eval_rule_values);
   tcase_add_test(te, eval_rule_values_threads);
   tcase_add_test(te, eval_tables);
+  tcase_add_test(te, eval_population_aggregates);
   suite_add_tcase(s, te);
   TCase *tl = tcase_create("limits");
   tcase_set_timeout(tl, 60);
