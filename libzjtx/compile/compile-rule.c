@@ -256,6 +256,13 @@ static bool usable(zcompiler *c, const zexpr *at, const zrule *r, int32_t entity
     return zcomp_fail(c, at, "rule '%s' is about each %s, not each %s", r->id, subject->name,
                       zpolicy_entity(c->p, entity)->name),
            false;
+  const zbudget *b = zpolicy_rule_budget(c->p, r);
+  if (b)
+    return zcomp_fail(c, at,
+                      "rule '%s' is capped by budget %s: its amount is known only once every claim on the budget is, "
+                      "after every rule",
+                      r->id, b->id),
+           false;
   return true;
 }
 

@@ -121,7 +121,17 @@ typedef struct {
    * missing_at + n_missing); more_missing when there were more to tell */
   int32_t missing_at, n_missing;
   bool more_missing;
+  int32_t budget_at; /* 1 + its group in zjtx_result.budget_groups when a budget scaled it, else 0 */
 } zresult_item;
+
+/* One budget's fund for one group of beneficiaries (budget.c). */
+typedef struct {
+  int32_t budget;
+  const char *key;           /* the group's value, or NULL for a budget without group-by */
+  int64_t cap, claims, paid; /* fen: the fund, the claims on it, what was paid */
+  bool scaled;               /* claims exceeded the fund: each was scaled pro rata */
+  bool undecided;            /* a claim was undecided: none is paid yet */
+} zbudget_group;
 
 /* One input an undecided item lacks. */
 typedef struct {
@@ -146,7 +156,15 @@ struct zjtx_result {
   GArray *indicator_lacking;    /* size_t: of those (or any), records a missing value was read of */
   zrule_column *columns;        /* per rule: the amounts other rules use (eval.c), or NULL */
   GArray *column_inputs;        /* zmissing_input of their undecided amounts */
+  GArray *budget_groups;        /* zbudget_group, per budget in order, groups as first met */
 };
+
+/* Budgets on the entitlements after 就高不重复 (budget.c): claims over a
+ * fund are scaled to the fen; a group with an undecided claim pays none. */
+zjtx_status zapply_budgets(zjtx_result *res, zjtx_error **err);
+/* "预算 5,000,000.00 元，申报合计 6,000,000.00 元，按 83.33…% 核定" for an
+ * entitlement a budget scaled, else NULL.  Newly allocated. */
+char *zresult_budget_note(const zjtx_result *res, const zresult_item *it);
 
 /* Frees what the amounts of used rules took (eval.c). */
 void zresult_clear_columns(zjtx_result *res);

@@ -22,7 +22,7 @@ typedef struct {
  * outlives them) and its amount text, kept in `strings`. */
 static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const zrule *r, int32_t rec,
                               const char *group_key, int64_t fen) {
-  zresult_item it = {r->index, rec, fen, group_key, NULL, 0, 0, false};
+  zresult_item it = {r->index, rec, fen, group_key, NULL, 0, 0, false, 0};
   char buf[ZDEC_BUFSZ];
   if (!group_key) {
     it.id = zfacts_record_id(f, r->subject, rec, buf);
@@ -513,6 +513,8 @@ static zjtx_status evaluate(zjtx_result *res, const zjtx_options *o, zjtx_error 
   if (st != ZJTX_OK)
     return st;
   apply_exclusive(p, res);
+  if ((st = zapply_budgets(res, err)) != ZJTX_OK)
+    return st;
   return o && o->indicators ? eval_indicators(res, err) : ZJTX_OK;
 }
 

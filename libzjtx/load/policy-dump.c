@@ -47,6 +47,20 @@ static void dump_tables(const zjtx_policy *p, GString *out) {
   }
 }
 
+/* Each budget: its fund, its groups, how ties go, the rules it caps. */
+static void dump_budgets(const zjtx_policy *p, GString *out) {
+  for (guint i = 0; i < p->budgets->len; i++) {
+    const zbudget *b = g_ptr_array_index(p->budgets, i);
+    g_string_append_printf(
+        out, "\nbudget %s  cap %s%s%s, over it pro rata to the fen (largest remainder, ties by %s)  [%s]\n ", b->id,
+        b->cap_id, b->group_by ? " per " : "", b->group_by ? b->group_by : "",
+        b->ties_by_id ? "beneficiary id" : "result order", b->origin);
+    for (guint j = 0; j < b->rule_ids->len; j++)
+      g_string_append_printf(out, " %s", (const char *)g_ptr_array_index(b->rule_ids, j));
+    g_string_append_c(out, '\n');
+  }
+}
+
 static void dump_source(const zjtx_policy *p, GString *out, const char *what, const zsource_expr *s) {
   if (!s->block.code)
     return;
@@ -69,6 +83,7 @@ char *zjtx_policy_dump(const zjtx_policy *p) {
     dump_source(p, out, "expr", &d->expr);
   }
   dump_tables(p, out);
+  dump_budgets(p, out);
   dump_rule_order(p, out);
   for (guint i = 0; i < p->rules->len; i++) {
     zrule *r = g_ptr_array_index(p->rules, i);

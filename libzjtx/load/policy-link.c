@@ -164,6 +164,8 @@ static bool check_exclusive_beneficiaries(const struct zjtx_policy *p, zjtx_erro
 
 bool zpolicy_compile_all(struct zjtx_policy *p, zjtx_error **err) {
   drop_removed_rules(p);
+  if (!zpolicy_link_budgets(p, err))
+    return false;
   if (!check_exclusive_beneficiaries(p, err))
     return false;
   for (guint i = 0; i < p->derived->len; i++)

@@ -45,6 +45,8 @@ void zread_document(zwalker *w, xmlNode *root) {
       zread_parameter(w, c);
     else if (zread_is(c, "table"))
       zread_table(w, c);
+    else if (zread_is(c, "budget"))
+      zread_budget(w, c);
     else if (zread_is(c, "derived"))
       zread_derived(w, c);
     else if (zread_is(c, "override"))

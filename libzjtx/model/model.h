@@ -332,6 +332,27 @@ zscale *zscale_new(void);
 void zscale_free(zscale *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(zscale, zscale_free)
 
+/* ---- budgets: a fund capping the total of rules (<budget>) --------------- */
+
+typedef struct {
+  char *id;
+  ztext2 title;
+  char *clause, *origin;
+  char *cap_id;        /* a money parameter: the fund (per group when group-by) */
+  int32_t cap;         /* its index, once linked */
+  char *group_by;      /* a field of the rules' subject, or NULL: one fund for all */
+  int32_t group_field; /* its index, or -1 */
+  int32_t subject;     /* the rules' subject entity, once linked */
+  bool ties_by_id;     /* ties of the largest remainder: by beneficiary id, else in result order */
+  GPtrArray *rule_ids; /* char*: the rules it caps, as written */
+  GArray *rules;       /* int32 rule indexes, once linked */
+  zpos pos;
+} zbudget;
+
+void zbudget_free(zbudget *b);
+/* The budget capping rule r, or NULL. */
+const zbudget *zpolicy_rule_budget(const struct zjtx_policy *p, const zrule *r);
+
 /* ---- the policy ---------------------------------------------------------- */
 
 struct zjtx_policy {
@@ -360,6 +381,7 @@ struct zjtx_policy {
                                               * path of a cycle); NULL after */
   GPtrArray *scales;                         /* zscale*: tier and marginal schedules */
   int32_t n_caches;                          /* population aggregates computed once per run (CACHE_LOAD) */
+  GPtrArray *budgets;                        /* zbudget* */
 };
 
 /* The table `id`, or NULL. */

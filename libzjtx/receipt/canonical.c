@@ -302,6 +302,23 @@ static void policy_tables(zcanon *c, const zjtx_policy *p) {
   }
 }
 
+/* <budget>s, after the indicators: a policy without budgets writes no line. */
+static void policy_budgets(zcanon *c, const zjtx_policy *p) {
+  for (guint i = 0; i < p->budgets->len; i++) {
+    const zbudget *b = g_ptr_array_index(p->budgets, i);
+    begin(c, "budget");
+    field(c, b->id);
+    field(c, b->cap_id);
+    field(c, b->group_by);
+    field(c, b->ties_by_id ? "id" : "order");
+    field(c, b->clause);
+    field(c, b->origin);
+    for (guint j = 0; j < b->rule_ids->len; j++)
+      field(c, g_ptr_array_index(b->rule_ids, j));
+    end_line(c);
+  }
+}
+
 static void policy_derived(zcanon *c, const zjtx_policy *p) {
   for (guint i = 0; i < p->derived->len; i++) {
     const zderived *d = g_ptr_array_index(p->derived, i);
@@ -406,6 +423,7 @@ void zcanon_policy(zcanon *c, const zjtx_result *res) {
   for (guint i = 0; i < p->rules->len; i++)
     policy_rule(c, p, g_ptr_array_index(p->rules, i));
   policy_indicators(c, p);
+  policy_budgets(c, p);
 }
 
 /* ---- the facts --------------------------------------------------------------- */

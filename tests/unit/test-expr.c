@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h" /* tables explained band by band (zscale_explain) */
+#include "eval-internal.h" /* a budget's note (zresult_budget_note) */
+#include "model.h"         /* tables explained band by band (zscale_explain) */
 #include "test-util.h"
 #include "zjtx/zjtx.h"
 
@@ -1299,6 +1300,69 @@ START_TEST(eval_population_aggregates) {
 }
 END_TEST
 
+/* ---- budgets --------------------------------------------------------------- */
+
+#define BUDGET(attrs, covers) "<budget id=\"b\" " attrs "><covers rule=\"" covers "\"/></budget>\n"
+
+START_TEST(eval_budget_ties_by_id) {
+  /* fund fee = 100.00; three claims of 50.00 (150.00): 5000 x 10000 / 15000
+   * = 3333.33... fen each, 9999 fen rounded down, 1 fen left over, equal
+   * remainders: to the lowest id, A, listed last (facts order C, B, A) */
+  zjtx_policy *p = load_ok(RULE("pay", "amount") BUDGET("cap=\"fee\" ties=\"id\"", "pay"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "C", "amount", "50", NULL);
+  shop(f, "id", "B", "amount", "50", NULL);
+  shop(f, "id", "A", "amount", "50", NULL);
+  finish(f);
+  ck_results(p, f, NULL, "pay C 33.33\npay B 33.33\npay A 33.34\n");
+  zjtx_result *r = NULL;
+  ck_assert_int_eq(zjtx_evaluate(p, f, NULL, &r, NULL), ZJTX_OK);
+  char *note = zresult_budget_note(r, &g_array_index(r->entitlements, zresult_item, 2));
+  ck_assert_str_eq(note, "预算 100.00 元，申报合计 150.00 元，按 66.66…% 核定");
+  g_free(note);
+  zjtx_result_free(r);
+  char *dump = zjtx_policy_dump(p);
+  ck_assert_msg(
+      strstr(dump, "budget b  cap fee, over it pro rata to the fen (largest remainder, ties by beneficiary id)"), "%s",
+      dump);
+  zjtx_free(dump);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+START_TEST(type_budget_errors) {
+  expect_load_message(RULE("pay", "amount") BUDGET("cap=\"fee\" ties=\"id\"", "nope"),
+                      "budget b: 'nope' is not a rule of the policy");
+  expect_load_message(RULE("pay", "amount") BUDGET("cap=\"lpr\" ties=\"id\"", "pay"),
+                      "budget b: cap=\"lpr\" must be a money parameter");
+  expect_load_message(RULE("pay", "amount") BUDGET("cap=\"fee\" group-by=\"amount\" ties=\"id\"", "pay"),
+                      "budget b: group-by=\"amount\" must be a required text, code or ref field of shop");
+  expect_load_message(RULE("pay", "amount") BUDGET("cap=\"bonus\" group-by=\"tier\" ties=\"id\"", "pay"),
+                      "budget b: its cap bonus is keyed: group-by= must be the code field of that code list");
+  expect_error_at(RULE("pay", "amount") RULE("top", "pay * 2") BUDGET("cap=\"fee\" ties=\"order\"", "pay"), "pay * 2",
+                  "rule 'pay' is capped by budget b: its amount is known only once every claim on the budget is, "
+                  "after every rule");
+}
+END_TEST
+
+START_TEST(eval_budget_keyed_fund) {
+  /* a fund per level (bonus[level]: high 1000, mid 500, low the default 7):
+   * high H1 600 + H2 600 = 1200 > 1000: 500.00 each; mid M 400 within 500;
+   * low L 10 > 7: 7.00 */
+  zjtx_policy *p = load_ok(RULE("pay", "amount") BUDGET("cap=\"bonus\" group-by=\"level\" ties=\"order\"", "pay"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "H1", "level", "high", "amount", "600", NULL);
+  shop(f, "id", "M", "level", "mid", "amount", "400", NULL);
+  shop(f, "id", "H2", "level", "high", "amount", "600", NULL);
+  shop(f, "id", "L", "level", "low", "amount", "10", NULL);
+  finish(f);
+  ck_results(p, f, NULL, "pay H1 500.00\npay M 400.00\npay H2 500.00\npay L 7.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 static Suite *expr_suite(void) {
   Suite *s = suite_create("expr");
   TCase *tc = tcase_create("errors"); /* one step per line of tests/unit/expr/errors.txt */
@@ -1320,6 +1384,7 @@ static Suite *expr_suite(void) {
   tcase_add_test(tt, types_accepted);
   tcase_add_test(tt, type_rule_value_errors);
   tcase_add_test(tt, type_table_errors);
+  tcase_add_test(tt, type_budget_errors);
   suite_add_tcase(s, tt);
   TCase *te = tcase_create("eval");
   tcase_set_timeout(te, 60);
@@ -1345,6 +1410,8 @@ static Suite *expr_suite(void) {
   tcase_add_test(te, eval_rule_values_threads);
   tcase_add_test(te, eval_tables);
   tcase_add_test(te, eval_population_aggregates);
+  tcase_add_test(te, eval_budget_ties_by_id);
+  tcase_add_test(te, eval_budget_keyed_fund);
   suite_add_tcase(s, te);
   TCase *tl = tcase_create("limits");
   tcase_set_timeout(tl, 60);
