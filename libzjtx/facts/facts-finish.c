@@ -90,9 +90,16 @@ static void resolve(struct zjtx_facts *f, int32_t entity, const char *field, GPt
   const ztable *t = &f->tables[entity];
   const zentity *te = zpolicy_entity(f->policy, target);
   g_array_set_size(out, (guint)t->n);
+  /* children usually come in runs of one parent: the previous key first */
+  const char *last_key = NULL;
+  int32_t last_idx = ABSENT_INDEX;
   for (int32_t r = 0; r < t->n; r++) {
     const char *key = g_ptr_array_index(texts, r);
-    int32_t idx = key ? lookup_key(f, target, key) : ABSENT_INDEX;
+    int32_t idx = !key ? ABSENT_INDEX : last_key && strcmp(key, last_key) == 0 ? last_idx : lookup_key(f, target, key);
+    if (key) {
+      last_key = key;
+      last_idx = idx;
+    }
     g_array_index(out, int32_t, r) = idx;
     if (!key || idx >= 0 || (drop && drop[r]))
       continue;
@@ -278,9 +285,13 @@ zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err) {
     facts->finished = true;
   }
   if (!errs) {
-    /* resolved into the parent indexes (the texts stay in the chunk) */
-    for (guint e = 0; e < n; e++)
+    /* what only finishing needed: the parent keys as written (resolved
+     * into the parent indexes) and each record's file (for its errors) */
+    for (guint e = 0; e < n; e++) {
       g_clear_pointer(&facts->tables[e].parent_text, g_ptr_array_unref);
+      g_clear_pointer(&facts->tables[e].parent_strings, g_string_chunk_free);
+      g_clear_pointer(&facts->tables[e].where_file, g_ptr_array_unref);
+    }
     return ZJTX_OK;
   }
   zfacts_free_relations(facts);
