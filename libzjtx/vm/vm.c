@@ -561,7 +561,7 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
       break;
     case OP_MAKE_DATE:
       sp -= 2;
-      if (in->a && any_missing(sp - 1, 3))
+      if (in->a && any_missing(sp + 2, 3)) /* y m d, y at sp[-1] */
         break;
       if (!make_date(vm, &sp[-1], &sp[0], &sp[1]))
         return false;
