@@ -87,6 +87,9 @@ void cli_print_rejects(const zjtx_facts *facts, const char *prefix);
 /* The policy file at `path`; its extends= may lead below its own folder,
  * the --policy-path folders and `also_dir` (may be NULL). */
 zjtx_status cli_load_policy(const char *path, const char *also_dir, zjtx_policy **out, zjtx_error **err);
+/* Evaluation options as the command line starts them: one thread per
+ * processor (the library's default is 1), until --threads says otherwise. */
+zjtx_options *cli_options_new(void);
 
 typedef struct cli_progress cli_progress;
 /* Facts from a JSON file or a CSV directory, keeping going past invalid

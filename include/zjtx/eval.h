@@ -40,8 +40,9 @@ ZJTX_API zjtx_status zjtx_options_set_param(zjtx_options *opts, const char *id, 
                                             zjtx_error **err);
 
 /**
- * zjtx_options_set_threads: how many threads zjtx_evaluate() may use (1:
- * only the caller's; 0, the default: one per processor).  Results and their
+ * zjtx_options_set_threads: how many threads zjtx_evaluate() may use (1,
+ * the default: only the caller's, as a server calling from many threads
+ * wants; 0: one per processor, as a batch run wants).  Results and their
  * order do not depend on it.  The threads are started at most once per
  * evaluation, by the first rule with enough subjects to share out, and are
  * gone when zjtx_evaluate() returns.
@@ -57,7 +58,9 @@ ZJTX_API zjtx_status zjtx_options_set_indicators(zjtx_options *opts, int on, zjt
 
 /**
  * zjtx_evaluate:
- * @facts: finished facts of the same policy.
+ * @facts: finished facts of the same policy, or of a policy with the
+ *   same facts layout (zjtx_policy_same_facts_layout: a reform evaluated
+ *   over the base's facts, read once).
  * @opts: (nullable): options; NULL means defaults.
  * @out: (out): the result, owned; zjtx_result_free().
  *
