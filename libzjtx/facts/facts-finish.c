@@ -95,9 +95,7 @@ static void resolve(struct zjtx_facts *f, int32_t entity, const char *field, GPt
   int32_t last_idx = ABSENT_INDEX;
   for (int32_t r = 0; r < t->n; r++) {
     const char *key = g_ptr_array_index(texts, r);
-    int32_t idx = !key                                   ? ABSENT_INDEX
-                  : last_key && strcmp(key, last_key) == 0 ? last_idx
-                                                           : lookup_key(f, target, key);
+    int32_t idx = !key ? ABSENT_INDEX : last_key && strcmp(key, last_key) == 0 ? last_idx : lookup_key(f, target, key);
     if (key) {
       last_key = key;
       last_idx = idx;
