@@ -280,6 +280,8 @@ struct zjtx_policy {
   gint refcount;
   char *id, *version, *jurisdiction, *document, *default_period;
   char *document_status; /* <document status=>: "draft", "published", "repealed" or NULL */
+  /* <period unit= start-month=>: a calendar year unless declared */
+  zperiod_kind period_kind;
   ztext2 title;
   GPtrArray *origins;                        /* char* ids of this policy and its bases, base first */
   GPtrArray *entities;                       /* zentity* */
