@@ -326,6 +326,8 @@ static char *choosing(const zschema_choice *c, const zschema_element *b, const x
 /* A branch the node may have meant: what it gives is allowed there, and
  * what every branch asks for (type=) is given. */
 static bool candidate(walker *w, const zschema_choice *c, const zschema_element *b, const xmlNode *node) {
+  if (!takes_all(c, b, node))
+    return false;
   for (guint i = 0; i < b->attributes->len; i++) {
     zschema_item *it = g_ptr_array_index(b->attributes, i);
     g_autofree char *v = value_of(node, it->name);
@@ -441,7 +443,23 @@ static bool only_text(const xmlNode *node) {
   return true;
 }
 
+/* Text where the schema has only elements: "<rule>stray<amount>". */
+static void stray_text(walker *w, const xmlNode *node) {
+  for (const xmlNode *c = node->children; c; c = c->next) {
+    if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE)
+      continue;
+    g_autofree char *t = g_strstrip(g_strdup(c->content ? (const char *)c->content : ""));
+    if (!*t)
+      continue;
+    report(w, node, NULL,
+           g_strdup_printf("<%s> holds text \"%s\" where it takes only elements", (const char *)node->name, t));
+    return;
+  }
+}
+
 static void check_text(walker *w, const xmlNode *node, const zschema_element *e) {
+  if (!e->text->len && !e->any_text && !e->any_child)
+    stray_text(w, node);
   if (!e->text->len || !only_text(node))
     return;
   xmlChar *v = xmlNodeGetContent(node);
@@ -480,11 +498,20 @@ static void check_children(walker *w, const xmlNode *node, const zschema_element
   g_autoptr(GHashTable) meant = g_hash_table_new(g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) known = g_ptr_array_new();
   const zschema_item *latest = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+  g_autoptr(GHashTable) twice = g_hash_table_new(g_direct_hash, g_direct_equal);
   for (const xmlNode *c = node->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE)
       continue;
     zschema_item *it = find(e->children, (const char *)c->name);
     check_order(w, node, e, it, c, &latest);
+    if (it && !it->many && g_hash_table_contains(seen, it) && !g_hash_table_contains(twice, it)) {
+      g_hash_table_add(twice, it);
+      report(w, c, NULL,
+             g_strdup_printf("<%s> is given twice in <%s>, which takes one", it->name, (const char *)node->name));
+    }
+    if (it)
+      g_hash_table_add(seen, it);
     xmlNode *cdef = it && it->defs->len ? g_ptr_array_index(it->defs, 0) : e->any_child_def;
     if (cdef) {
       g_ptr_array_add(known, (void *)c);

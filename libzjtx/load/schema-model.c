@@ -221,6 +221,7 @@ static void merge_branch(GPtrArray *into, GPtrArray *branch, bool first, bool op
       keep_order(add_item(into, b->name, false, g_ptr_array_index(b->defs, k)), b->order);
     if (!b->defs->len)
       keep_order(add_item(into, b->name, false, NULL), b->order);
+    find_item(into, b->name)->many |= b->many;
     if (!known)
       find_item(into, b->name)->required = first && !optional && b->required;
   }
@@ -240,11 +241,13 @@ static void collect_choice(zschema *s, zschema_element *e, xmlNode *p, bool opti
     zschema_element *b = element_new();
     b->next_order = e->next_order;
     b->interleaving = e->interleaving;
+    b->repeating = e->repeating;
     collect(s, b, c, false, depth);
     next_order = MAX(next_order, b->next_order);
     merge_branch(attributes, b->attributes, first, optional);
     merge_branch(children, b->children, first, optional);
     text = text || b->text->len > 0;
+    e->any_text = e->any_text || b->any_text;
     e->any_attribute = e->any_attribute || b->any_attribute;
     if (b->any_child && !e->any_child)
       e->any_child_def = b->any_child_def;
@@ -268,6 +271,9 @@ static void collect_choice(zschema *s, zschema_element *e, xmlNode *p, bool opti
     zschema_item *it = g_ptr_array_index(children, i);
     for (guint k = 0; k < it->defs->len; k++)
       keep_order(add_item(e->children, it->name, it->required, g_ptr_array_index(it->defs, k)), it->order);
+    zschema_item *mine = find_item(e->children, it->name);
+    if (mine)
+      mine->many |= it->many;
   }
   if (text) /* text matching any branch: judged by the whole choice */
     g_ptr_array_add(e->text, p);
@@ -292,7 +298,9 @@ static void collect(zschema *s, zschema_element *e, xmlNode *p, bool optional, i
   } else if (is_rng(p, "element")) {
     const char *name = zschema_element_name(p);
     if (name) {
-      keep_order(add_item(e->children, name, !optional, p), e->next_order);
+      zschema_item *it = add_item(e->children, name, !optional, p);
+      keep_order(it, e->next_order);
+      it->many = it->many || e->repeating > 0;
       e->next_order += !e->interleaving;
     } else if (!e->any_child) {
       e->any_child = true;
@@ -304,18 +312,25 @@ static void collect(zschema *s, zschema_element *e, xmlNode *p, bool optional, i
       g_ptr_array_add(e->text, p); /* kept by its name, for messages */
     else if (d)
       collect_children(s, e, d, optional, depth + 1);
-  } else if (is_rng(p, "optional") || is_rng(p, "zeroOrMore")) {
+  } else if (is_rng(p, "optional")) {
     collect_children(s, e, p, true, depth);
+  } else if (is_rng(p, "zeroOrMore") || is_rng(p, "oneOrMore")) {
+    e->repeating++;
+    collect_children(s, e, p, optional || is_rng(p, "zeroOrMore"), depth);
+    e->repeating--;
   } else if (is_rng(p, "choice")) {
     collect_choice(s, e, p, optional, depth);
   } else if (is_rng(p, "data") || is_rng(p, "value") || is_rng(p, "list")) {
     g_ptr_array_add(e->text, p);
+  } else if (is_rng(p, "text")) {
+    e->any_text = true;
   } else if (is_rng(p, "interleave") || is_rng(p, "mixed")) {
+    e->any_text = e->any_text || is_rng(p, "mixed");
     e->interleaving++;
     collect_children(s, e, p, optional, depth);
     e->interleaving--;
     e->next_order += !e->interleaving;
-  } else if (is_rng(p, "oneOrMore") || is_rng(p, "group")) {
+  } else if (is_rng(p, "group")) {
     collect_children(s, e, p, optional, depth);
   }
 }
@@ -460,6 +475,8 @@ static void describe_data(zschema *s, xmlNode *p, GString *out) {
     g_autofree char *arg = name ? text_of(c) : NULL;
     if (name && strcmp(name, "pattern") == 0)
       g_string_append_printf(out, "%stext matching %s", out->len ? " " : "", arg);
+    else if (name && strcmp(name, "minLength") == 0 && strcmp(arg, "1") == 0)
+      g_string_append_printf(out, "%snot empty", out->len ? ", " : "");
     else if (name && strcmp(name, "minLength") == 0)
       g_string_append_printf(out, "%sat least %s characters", out->len ? ", " : "", arg);
     else if (name && strcmp(name, "maxLength") == 0)

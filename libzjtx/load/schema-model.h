@@ -15,6 +15,7 @@ typedef struct {
   bool required;   /* in every branch of every choice, outside optional/zeroOrMore */
   GPtrArray *defs; /* attribute: its value patterns; element: its <element> definitions (xmlNode*) */
   int order;       /* a child element: its place in the sequence; children of one interleave share one */
+  bool many;       /* a child element: may come more than once */
 } zschema_item;
 
 /* A choice between groups of attributes (<field type="text" validator=...>
@@ -30,11 +31,13 @@ typedef struct zschema_element {
   GPtrArray *children;   /* zschema_item*, in schema order */
   GPtrArray *text;       /* data patterns of its text content (xmlNode*); empty: any text or none */
   bool any_attribute;    /* <attribute><anyName/>: no name is unknown */
+  bool any_text;         /* <text/> or <mixed>: text of any kind */
   bool any_child;        /* <element><anyName/> among its children */
   xmlNode *any_child_def;
   GPtrArray *choices; /* zschema_choice*: choices of attributes */
   int next_order;     /* while reading: the place of the next child element */
   int interleaving;   /* while reading: inside an interleave */
+  int repeating;      /* while reading: inside zeroOrMore or oneOrMore */
 } zschema_element;
 
 typedef struct zschema zschema;

@@ -306,13 +306,16 @@ static gint by_position(gconstpointer a, gconstpointer b) {
  * position (stably: one element's problems keep the schema's order) and
  * chained; the same message at the same place is said once. */
 static zxml_error *chain_problems(GPtrArray *ours, GPtrArray *theirs) {
-  for (guint i = 0; i < theirs->len; i++) {
-    zschema_problem *p = g_ptr_array_index(theirs, i);
-    if (!explained(ours, p)) {
-      g_ptr_array_add(ours, p);
-      theirs->pdata[i] = NULL;
+  /* those about an element first: one without (libxml2's "Extra element
+   * period in interleave") has no line and adds nothing when they are said */
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < theirs->len; i++) {
+      zschema_problem *p = g_ptr_array_index(theirs, i);
+      if (p && (p->node == NULL) == (pass == 1) && !explained(ours, p)) {
+        g_ptr_array_add(ours, p);
+        theirs->pdata[i] = NULL;
+      }
     }
-  }
   g_ptr_array_sort(ours, by_position);
   zxml_error *head = NULL, *last = NULL;
   for (guint i = 0; i < ours->len; i++) {
