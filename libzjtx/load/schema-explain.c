@@ -56,87 +56,105 @@ const char *zschema_did_you_mean(const char *word, const char *const *candidates
   return best;
 }
 
-/* ---- positions in the text -------------------------------------------------- */
+/* ---- positions in the text -------------------------------------------------- *
+ *
+ * libxml2 gives an element the line of its start tag but no column.  The
+ * document has no DTD and no entities, so its start tags, in the order of
+ * the text, are its elements in document order: one pass over the text
+ * pairs them and gives each its line and column (in characters), in time
+ * linear in the text however many errors there are. */
+
+typedef struct {
+  size_t off;
+  int line, column;
+} tag_pos;
 
 typedef struct {
   const char *data;
   size_t len;
-  GArray *lines; /* size_t: where each line starts */
+  GHashTable *tags; /* const xmlNode* -> tag_pos*, made at the first problem */
 } text_index;
 
-static void index_lines(text_index *t) {
-  if (t->lines || !t->data)
-    return;
-  t->lines = g_array_new(FALSE, FALSE, sizeof(size_t));
-  size_t zero = 0;
-  g_array_append_val(t->lines, zero);
-  for (size_t i = 0; i < t->len; i++)
-    if (t->data[i] == '\n') {
-      size_t next = i + 1;
-      g_array_append_val(t->lines, next);
+static void elements_in_order(const xmlNode *n, GPtrArray *out) {
+  for (; n; n = n->next)
+    if (n->type == XML_ELEMENT_NODE) {
+      g_ptr_array_add(out, (void *)n);
+      elements_in_order(n->children, out);
     }
 }
 
-/* Line and column (in characters, 1-based) of a byte offset. */
-static void position_of(const text_index *t, size_t off, int *line, int *column) {
-  guint lo = 0, hi = t->lines->len;
-  while (hi - lo > 1) {
-    guint mid = (lo + hi) / 2;
-    if (g_array_index(t->lines, size_t, mid) <= off)
-      lo = mid;
-    else
-      hi = mid;
+static bool starts(const char *q, const char *end, const char *s) {
+  size_t n = strlen(s);
+  return (size_t)(end - q) >= n && memcmp(q, s, n) == 0;
+}
+
+/* The markup at q that is not a start tag (comment, CDATA, processing
+ * instruction, end tag, declaration): where it ends, else NULL. */
+static const char *skip_other_markup(const char *q, const char *end) {
+  const char *close = starts(q, end, "<!--")        ? "-->"
+                      : starts(q, end, "<![CDATA[") ? "]]>"
+                      : starts(q, end, "<?")        ? "?>"
+                                                    : NULL;
+  if (!close && !starts(q, end, "</") && !starts(q, end, "<!"))
+    return NULL;
+  close = close ? close : ">";
+  const char *hit = g_strstr_len(q + 1, end - q - 1, close);
+  return hit ? hit + strlen(close) : end;
+}
+
+static void index_tags(text_index *t, const xmlDoc *doc) {
+  t->tags = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+  g_autoptr(GPtrArray) nodes = g_ptr_array_new();
+  elements_in_order(xmlDocGetRootElement((xmlDoc *)doc), nodes);
+  const char *q = t->data, *end = t->data + t->len;
+  int line = 1, column = 1;
+  guint next = 0;
+  while (q < end && next < nodes->len) {
+    const char *past = *q == '<' ? skip_other_markup(q, end) : NULL;
+    if (*q == '<' && !past) {
+      tag_pos *p = g_new(tag_pos, 1);
+      *p = (tag_pos){(size_t)(q - t->data), line, column};
+      g_hash_table_insert(t->tags, g_ptr_array_index(nodes, next++), p);
+      past = q + 1;
+    }
+    for (const char *stop = past ? past : q + 1; q < stop; q++) {
+      if (*q == '\n') {
+        line++;
+        column = 1;
+      } else if (((unsigned char)*q & 0xC0) != 0x80) {
+        column++;
+      }
+    }
   }
-  size_t start = g_array_index(t->lines, size_t, lo);
-  *line = (int)lo + 1;
-  *column = 1;
-  for (size_t i = start; i < off; i++)
-    *column += ((unsigned char)t->data[i] & 0xC0) != 0x80;
 }
 
 static bool name_ends(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '/' || c == '>';
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '/' || c == '>' || c == '=';
 }
 
-/* Where the start tag of node is: the last "<name" that starts on or
- * before the line libxml2 gives (which may be the line of its '>'). */
-static bool tag_offset(const text_index *t, const xmlNode *node, size_t *off) {
-  long line = xmlGetLineNo(node);
-  if (!t->data || line <= 0 || (guint)line > t->lines->len)
-    return false;
-  size_t end = (guint)line < t->lines->len ? g_array_index(t->lines, size_t, line) : t->len;
-  size_t n = strlen((const char *)node->name);
-  for (size_t i = end; i-- > 0;)
-    if (t->data[i] == '<' && i + 1 + n < t->len && memcmp(t->data + i + 1, node->name, n) == 0 &&
-        name_ends(t->data[i + 1 + n])) {
-      *off = i;
-      return true;
-    }
-  return false;
-}
-
-/* Where attribute `name` is written in the start tag at offset tag. */
-static bool attribute_offset(const text_index *t, size_t tag, const char *name, size_t *off) {
+/* Where attribute `name` is written in the start tag at p: its line and
+ * column.  False when it is not there. */
+static bool attribute_position(const text_index *t, const tag_pos *p, const char *name, int *line, int *column) {
   size_t n = strlen(name);
   char quote = 0;
-  for (size_t i = tag + 1; i < t->len; i++) {
+  *line = p->line;
+  *column = p->column;
+  for (size_t i = p->off; i < t->len; i++) {
     char c = t->data[i];
-    if (quote) {
-      quote = c == quote ? 0 : quote;
-      continue;
-    }
-    if (c == '"' || c == '\'')
-      quote = c;
-    else if (c == '>')
+    if (i > p->off && !quote && c == '>')
       return false;
-    else if (name_ends(t->data[i - 1]) && i + n < t->len && memcmp(t->data + i, name, n) == 0) {
-      size_t j = i + n;
-      while (j < t->len && (t->data[j] == ' ' || t->data[j] == '\t' || t->data[j] == '\r' || t->data[j] == '\n'))
-        j++;
-      if (j < t->len && t->data[j] == '=') {
-        *off = i;
-        return true;
-      }
+    if (i > p->off && !quote && name_ends(t->data[i - 1]) && t->len - i > n && memcmp(t->data + i, name, n) == 0 &&
+        name_ends(t->data[i + n]))
+      return true;
+    if (quote)
+      quote = c == quote ? 0 : quote;
+    else if (c == '"' || c == '\'')
+      quote = c;
+    if (c == '\n') {
+      (*line)++;
+      *column = 1;
+    } else if (((unsigned char)c & 0xC0) != 0x80) {
+      (*column)++;
     }
   }
   return false;
@@ -161,10 +179,12 @@ static void report(walker *w, const xmlNode *node, const char *attribute, char *
   e->message = message;
   e->element = g_strdup((const char *)node->name);
   e->line = (int)xmlGetLineNo(node);
-  size_t tag = 0, off = 0;
-  if (tag_offset(&w->text, node, &tag)) {
-    bool at = attribute && attribute_offset(&w->text, tag, attribute, &off);
-    position_of(&w->text, at ? off : tag, &e->line, &e->column);
+  if (w->text.data && !w->text.tags)
+    index_tags(&w->text, node->doc);
+  const tag_pos *tag = w->text.tags ? g_hash_table_lookup(w->text.tags, node) : NULL;
+  if (tag && !(attribute && attribute_position(&w->text, tag, attribute, &e->line, &e->column))) {
+    e->line = tag->line;
+    e->column = tag->column;
   }
   zschema_problem *p = g_new0(zschema_problem, 1);
   p->error = e;
@@ -500,7 +520,7 @@ static void check_children(walker *w, const xmlNode *node, const zschema_element
   const zschema_item *latest = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
   g_autoptr(GHashTable) twice = g_hash_table_new(g_direct_hash, g_direct_equal);
-  for (const xmlNode *c = node->children; c; c = c->next) {
+  for (const xmlNode *c = node->children; c && w->problems->len < w->max; c = c->next) {
     if (c->type != XML_ELEMENT_NODE)
       continue;
     zschema_item *it = find(e->children, (const char *)c->name);
@@ -531,6 +551,8 @@ static void check_children(walker *w, const xmlNode *node, const zschema_element
 }
 
 static void walk(walker *w, const xmlNode *node, xmlNode *def) {
+  if (w->problems->len >= w->max)
+    return; /* enough said: a hostile file may hold a million mistakes */
   const zschema_element *e = zschema_element_of(w->s, def);
   check_attributes(w, node, e);
   for (guint i = 0; i < e->choices->len; i++)
@@ -540,7 +562,6 @@ static void walk(walker *w, const xmlNode *node, xmlNode *def) {
 
 void zschema_explain(zschema *s, xmlDoc *doc, const char *data, size_t len, guint max, GPtrArray *problems) {
   walker w = {s, {data, len, NULL}, max, problems};
-  index_lines(&w.text);
   xmlNode *root = xmlDocGetRootElement(doc);
   const GPtrArray *start = zschema_start(s);
   xmlNode *def = NULL;
@@ -555,6 +576,6 @@ void zschema_explain(zschema *s, xmlDoc *doc, const char *data, size_t len, guin
     report(&w, root, NULL,
            g_strdup_printf("the document is <%s>, expected <%s>", (const char *)root->name,
                            zschema_element_name(g_ptr_array_index(start, 0))));
-  if (w.text.lines)
-    g_array_unref(w.text.lines);
+  if (w.text.tags)
+    g_hash_table_destroy(w.text.tags);
 }

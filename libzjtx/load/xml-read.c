@@ -355,7 +355,14 @@ static bool validate(xmlDoc *doc, const zxml_schema *schema, const char *data, s
   g_autoptr(zschema) model = zschema_new(schema->data, schema->len);
   if (model)
     zschema_explain(model, doc, data, len, MAX_SCHEMA_ERRORS, ours);
+  bool cut = ours->len >= MAX_SCHEMA_ERRORS;
   x.first = chain_problems(ours, theirs);
+  zxml_error *last = x.first;
+  while (cut && last && last->next)
+    last = last->next;
+  if (cut && last)
+    fail(&last->next, ZJTX_ERR_SCHEMA, 0, 0, "more schema errors follow: only the first %d are shown",
+         MAX_SCHEMA_ERRORS);
   return give_collected(&x, err, "does not follow the schema");
 }
 

@@ -210,6 +210,24 @@ START_TEST(what_libxml2_says_is_kept) {
 }
 END_TEST
 
+START_TEST(at_most_a_hundred) {
+  /* 150 rules without clause=: the first 100 errors, then one saying that
+   * more follow (a hostile file may hold millions) */
+  g_autoptr(GString) xml = g_string_new(HEADER);
+  for (int i = 0; i < 150; i++)
+    g_string_append_printf(xml, "<rule id=\"r%d\" subject=\"shop\"><amount>1</amount></rule>\n", i);
+  g_string_append(xml, FOOTER);
+  zjtx_error *err = ztest_policy_text_fail(xml->str, xml->len, "t.xml", ZJTX_ERR_SCHEMA);
+  int n = 0;
+  const zjtx_error *last = NULL;
+  for (const zjtx_error *e = err; e; e = zjtx_error_next(e), n++)
+    last = e;
+  ck_assert_int_eq(n, 101);
+  ck_assert_str_eq(zjtx_error_message(last), "more schema errors follow: only the first 100 are shown");
+  zjtx_error_free(err);
+}
+END_TEST
+
 /* ---- did you mean -------------------------------------------------------------- */
 
 START_TEST(did_you_mean) {
@@ -233,6 +251,7 @@ static Suite *schema_suite(void) {
   tcase_add_loop_test(t, errors, 0, (int)cases->len);
   tcase_add_test(t, every_error_in_order);
   tcase_add_test(t, what_libxml2_says_is_kept);
+  tcase_add_test(t, at_most_a_hundred);
   tcase_add_test(t, did_you_mean);
   suite_add_tcase(s, t);
   return s;
