@@ -2,11 +2,16 @@
 /* value-format.c - a computed value as a person reads it, for results,
  * indicators and explanations alike. */
 #include "eval-internal.h"
+#include "format.h"
+
+#include <string.h>
 
 /* Money with 2 decimals (more only when it has more), rates in percent,
  * codes and records by their text. */
 char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v) {
   char buf[ZDEC_BUFSZ];
+  if (zval_is_missing(v))
+    return g_strdup("missing");
   switch (t.kind) {
   case ZT_MONEY: {
     zdec r;
@@ -37,4 +42,17 @@ char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zv
   default:
     return g_strdup("");
   }
+}
+
+char *zformat_grouped(const char *plain) {
+  return zfmt_grouped(plain);
+}
+
+char *zformat_money_text(const char *plain) {
+  zdec d, r;
+  char buf[ZDEC_BUFSZ];
+  if (zdec_parse(plain, strlen(plain), &d) && d.scale != 2 && zdec_round(d, 2, ZROUND_HALF_UP, &r) &&
+      zdec_cmp(d, r) == 0)
+    return zformat_grouped(zdec_format(r, 2, buf));
+  return zformat_grouped(plain);
 }
