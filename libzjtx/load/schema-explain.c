@@ -263,9 +263,14 @@ static void check_attributes(walker *w, const xmlNode *node, const zschema_eleme
   const char *el = (const char *)node->name;
   g_autoptr(GHashTable) meant = g_hash_table_new(g_str_hash, g_str_equal);
   for (const xmlAttr *a = node->properties; a; a = a->next) {
-    if (a->ns)
-      continue; /* xml:lang, xmlns... are not the schema's */
     const char *name = (const char *)a->name;
+    if (a->ns && !e->any_attribute) { /* the schemas name no attribute in a namespace */
+      g_autofree char *qname = g_strdup_printf("%s:%s", a->ns->prefix ? (const char *)a->ns->prefix : "", name);
+      report(w, node, qname, g_strdup_printf("<%s> takes no attribute %s=", el, qname));
+      continue;
+    }
+    if (a->ns)
+      continue;
     zschema_item *it = find(e->attributes, name);
     if (!it && !e->any_attribute) {
       const char *near = nearest_item(e->attributes, name);
@@ -383,7 +388,15 @@ static void needs_one_of(walker *w, const xmlNode *node, const zschema_choice *c
 
 static bool has_child(const xmlNode *node, const char *name);
 
-/* The elements the chosen branch needs (<field type="code"> needs <code>). */
+static bool in_choice_children(const zschema_choice *c, const char *name) {
+  for (guint i = 0; i < c->branches->len; i++)
+    if (find(((zschema_element *)g_ptr_array_index(c->branches, i))->children, name))
+      return true;
+  return false;
+}
+
+/* The elements the chosen branch needs (<field type="code"> needs <code>)
+ * and those only another branch takes (<code> in <field type="text">). */
 static void branch_children(walker *w, const xmlNode *node, const zschema_choice *c, const zschema_element *b) {
   g_autofree char *with = choosing(c, b, node);
   for (guint i = 0; i < b->children->len; i++) {
@@ -391,6 +404,13 @@ static void branch_children(walker *w, const xmlNode *node, const zschema_choice
     if (it->required && !has_child(node, it->name))
       report(w, node, NULL, g_strdup_printf("<%s%s> needs <%s>", (const char *)node->name, with, it->name));
   }
+  for (const xmlNode *k = node->children; k; k = k->next)
+    if (k->type == XML_ELEMENT_NODE && !find(b->children, (const char *)k->name) &&
+        in_choice_children(c, (const char *)k->name)) {
+      report(w, k, NULL,
+             g_strdup_printf("<%s%s> holds no <%s>", (const char *)node->name, with, (const char *)k->name));
+      return;
+    }
 }
 
 static void check_choice(walker *w, const xmlNode *node, const zschema_choice *c) {
@@ -427,6 +447,51 @@ static void check_choice(walker *w, const xmlNode *node, const zschema_choice *c
     if (!a->ns && in_choice(c, (const char *)a->name) && !find(b->attributes, (const char *)a->name))
       report(w, node, (const char *)a->name,
              g_strdup_printf("<%s%s> takes no attribute %s=", (const char *)node->name, with, (const char *)a->name));
+}
+
+static bool has_child(const xmlNode *node, const char *name);
+
+/* "parent= and parent-key=" */
+static char *joined(char **names, const char *sep, const char *suffix) {
+  g_autoptr(GString) out = g_string_new(NULL);
+  for (char **n = names; *n; n++)
+    g_string_append_printf(out, "%s%s%s", out->len ? sep : "", *n, suffix);
+  return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+/* <entity parent="shop"> without parent-key=, <filter> without group-by=:
+ * what one <optional> holds comes together or not at all. */
+static void check_together(walker *w, const xmlNode *node, const zschema_together *t) {
+  const char *el = (const char *)node->name;
+  g_autoptr(GString) given = g_string_new(NULL), missing = g_string_new(NULL);
+  for (char **n = t->attributes; *n; n++) {
+    GString *to = xmlHasProp(node, (const xmlChar *)*n) ? given : missing;
+    g_string_append_printf(to, "%s%s=", to->len ? ", " : "", *n);
+  }
+  g_autofree char *all = joined(t->attributes, " and ", "=");
+  if (given->len && missing->len) {
+    report(
+        w, node, NULL,
+        g_strdup_printf("<%s> has %s but not %s: %s come together or not at all", el, given->str, missing->str, all));
+    return;
+  }
+  for (char **n = t->elements; !given->len && *n; n++)
+    if (has_child(node, *n)) {
+      report(w, node, NULL, g_strdup_printf("<%s> holds <%s>, which needs %s on <%s>", el, *n, all, el));
+      return;
+    }
+}
+
+/* <test> without any <expect...>: one of the choice is needed. */
+static void check_one_of(walker *w, const xmlNode *node, char **names) {
+  for (char **n = names; *n; n++)
+    if (has_child(node, *n))
+      return;
+  g_autoptr(GString) all = g_string_new(NULL);
+  for (char **n = names; *n; n++)
+    g_string_append_printf(all, "%s<%s>", all->len ? (n[1] ? ", " : " or ") : "", *n);
+  report(w, node, NULL,
+         g_strdup_printf("<%s> needs %s%s", (const char *)node->name, names[1] ? "one of " : "", all->str));
 }
 
 static bool has_child(const xmlNode *node, const char *name) {
@@ -557,6 +622,10 @@ static void walk(walker *w, const xmlNode *node, xmlNode *def) {
   check_attributes(w, node, e);
   for (guint i = 0; i < e->choices->len; i++)
     check_choice(w, node, g_ptr_array_index(e->choices, i));
+  for (guint i = 0; i < e->together->len; i++)
+    check_together(w, node, g_ptr_array_index(e->together, i));
+  for (guint i = 0; i < e->one_of->len; i++)
+    check_one_of(w, node, g_ptr_array_index(e->one_of, i));
   check_children(w, node, e);
 }
 

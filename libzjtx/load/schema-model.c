@@ -49,12 +49,16 @@ static void item_free(zschema_item *it) {
   g_free(it);
 }
 
+static void together_free(zschema_together *t);
+
 static void choice_free(zschema_choice *c) {
   g_ptr_array_unref(c->branches);
   g_free(c);
 }
 
 static void element_free(zschema_element *e) {
+  g_ptr_array_unref(e->one_of);
+  g_ptr_array_unref(e->together);
   g_ptr_array_unref(e->choices);
   g_ptr_array_unref(e->attributes);
   g_ptr_array_unref(e->children);
@@ -68,6 +72,8 @@ static zschema_element *element_new(void) {
   e->children = g_ptr_array_new_with_free_func((GDestroyNotify)item_free);
   e->text = g_ptr_array_new();
   e->choices = g_ptr_array_new_with_free_func((GDestroyNotify)choice_free);
+  e->together = g_ptr_array_new_with_free_func((GDestroyNotify)together_free);
+  e->one_of = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
   return e;
 }
 
@@ -230,8 +236,9 @@ static void merge_branch(GPtrArray *into, GPtrArray *branch, bool first, bool op
 static void collect_choice(zschema *s, zschema_element *e, xmlNode *p, bool optional, int depth) {
   g_autoptr(GPtrArray) attributes = g_ptr_array_new_with_free_func((GDestroyNotify)item_free);
   g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func((GDestroyNotify)item_free);
-  bool first = true, text = false, attributed = false;
+  bool first = true, text = false, attributed = false, each_needs_child = true;
   int next_order = e->next_order;
+  GStrvBuilder *needed = g_strv_builder_new();
   zschema_choice *choice = g_new0(zschema_choice, 1);
   choice->branches = g_ptr_array_new_with_free_func((GDestroyNotify)element_free);
   choice->optional = optional;
@@ -253,10 +260,25 @@ static void collect_choice(zschema *s, zschema_element *e, xmlNode *p, bool opti
       e->any_child_def = b->any_child_def;
     e->any_child = e->any_child || b->any_child;
     attributed = attributed || b->attributes->len > 0;
+    bool needs = false;
+    for (guint i = 0; i < b->children->len; i++) {
+      zschema_item *it = g_ptr_array_index(b->children, i);
+      if (it->required)
+        g_strv_builder_add(needed, it->name);
+      needs = needs || it->required;
+    }
+    each_needs_child = each_needs_child && needs;
     g_ptr_array_add(choice->branches, b);
     first = false;
   }
   e->next_order = next_order;
+  GStrv names = g_strv_builder_end(needed);
+  g_strv_builder_unref(needed);
+  /* <oneOrMore><choice> of <expect>, <expect-violation>...: one is needed */
+  if (!optional && !attributed && each_needs_child && !first)
+    g_ptr_array_add(e->one_of, names);
+  else
+    g_strfreev(names);
   if (attributed)
     g_ptr_array_add(e->choices, choice);
   else
@@ -277,6 +299,40 @@ static void collect_choice(zschema *s, zschema_element *e, xmlNode *p, bool opti
   }
   if (text) /* text matching any branch: judged by the whole choice */
     g_ptr_array_add(e->text, p);
+}
+
+static void together_free(zschema_together *t) {
+  g_strfreev(t->attributes);
+  g_strfreev(t->elements);
+  g_free(t);
+}
+
+static GStrv names_of(GPtrArray *items, bool required_only) {
+  GStrvBuilder *b = g_strv_builder_new();
+  for (guint i = 0; i < items->len; i++) {
+    zschema_item *it = g_ptr_array_index(items, i);
+    if (it->required || !required_only)
+      g_strv_builder_add(b, it->name);
+  }
+  GStrv out = g_strv_builder_end(b);
+  g_strv_builder_unref(b);
+  return out;
+}
+
+/* What an <optional> requires of itself, when that is attributes (see
+ * zschema_together). */
+static void collect_together(zschema *s, zschema_element *e, xmlNode *p, int depth) {
+  zschema_element *inner = element_new();
+  collect_children(s, inner, p, false, depth);
+  zschema_together *t = g_new0(zschema_together, 1);
+  t->attributes = names_of(inner->attributes, true);
+  t->elements = names_of(inner->children, false);
+  guint n = g_strv_length(t->attributes);
+  if (n >= 2 || (n >= 1 && t->elements[0]))
+    g_ptr_array_add(e->together, t);
+  else
+    together_free(t);
+  element_free(inner);
 }
 
 static void collect_attribute(zschema_element *e, xmlNode *p, bool optional) {
@@ -314,6 +370,7 @@ static void collect(zschema *s, zschema_element *e, xmlNode *p, bool optional, i
       collect_children(s, e, d, optional, depth + 1);
   } else if (is_rng(p, "optional")) {
     collect_children(s, e, p, true, depth);
+    collect_together(s, e, p, depth);
   } else if (is_rng(p, "zeroOrMore") || is_rng(p, "oneOrMore")) {
     e->repeating++;
     collect_children(s, e, p, optional || is_rng(p, "zeroOrMore"), depth);

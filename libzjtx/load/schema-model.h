@@ -25,6 +25,14 @@ typedef struct {
   bool optional;       /* inside <optional>: no branch is needed */
 } zschema_choice;
 
+/* An <optional> that requires attributes of itself: they come all or
+ * none (<entity parent= parent-key=>), and its elements only with them
+ * (<filter> only with group-by=). */
+typedef struct {
+  GStrv attributes; /* required within the optional */
+  GStrv elements;   /* any element within it */
+} zschema_together;
+
 /* What one <element> definition of the schema allows. */
 typedef struct zschema_element {
   GPtrArray *attributes; /* zschema_item*, in schema order */
@@ -34,10 +42,12 @@ typedef struct zschema_element {
   bool any_text;         /* <text/> or <mixed>: text of any kind */
   bool any_child;        /* <element><anyName/> among its children */
   xmlNode *any_child_def;
-  GPtrArray *choices; /* zschema_choice*: choices of attributes */
-  int next_order;     /* while reading: the place of the next child element */
-  int interleaving;   /* while reading: inside an interleave */
-  int repeating;      /* while reading: inside zeroOrMore or oneOrMore */
+  GPtrArray *choices;  /* zschema_choice*: choices of attributes */
+  GPtrArray *together; /* zschema_together*: what one <optional> holds */
+  GPtrArray *one_of;   /* GStrv: a required choice of elements, one of which must be there */
+  int next_order;      /* while reading: the place of the next child element */
+  int interleaving;    /* while reading: inside an interleave */
+  int repeating;       /* while reading: inside zeroOrMore or oneOrMore */
 } zschema_element;
 
 typedef struct zschema zschema;
