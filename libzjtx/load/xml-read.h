@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* xml-read.h - reading untrusted XML safely: limits, no DTD, UTF-8 only, the
- * first error kept, optional RELAX NG validation.  Internal; built as a
+ * first error kept, optional RELAX NG validation (every schema error kept,
+ * in words worked out from the schema: schema-explain.h).  Internal; built as a
  * static library of its own so that the zjtx command can read its test
  * files the same way (it depends on GLib and libxml2 only). */
 #ifndef ZJTX_XML_READ_H
