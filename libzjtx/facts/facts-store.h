@@ -62,6 +62,7 @@ struct zjtx_facts {
   GStringChunk *strings;
   char *period;
   bool finished;
+  bool resolved;    /* references resolved and the texts for it given back (finish) */
   bool keep_going;  /* refuse bad records, keep the rest */
   size_t max_field; /* longest value, in bytes as written */
   size_t max_line;  /* longest CSV record (line), in bytes */

@@ -648,8 +648,8 @@ START_TEST(test_json_bad_period) {
   ck_assert_str_eq(zjtx_error_file(err), "t.json");
   ck_assert_int_eq(zjtx_error_line(err), 3);
   ck_assert_str_eq(msg(err), "\"period\": \"20x5\" is not a period (expected a year such as \"2025\")");
-  static const char *const bad[] = {"202", "20250", "2025-01", "0000", "9999", " 202", "2025\\n"};
-  static const char *const shown[] = {"202", "20250", "2025-01", "0000", "9999", " 202", "2025\\n"};
+  static const char *const bad[] = {"202", "20250", "2025-13", "0000", "9999", " 202", "2025\\n"};
+  static const char *const shown[] = {"202", "20250", "2025-13", "0000", "9999", " 202", "2025\\n"};
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
     zjtx_error_free(err);
     err = NULL;
