@@ -36,7 +36,7 @@ POLICY = '''<?xml version="1.0" encoding="UTF-8"?>
 # each: line, column (characters from 1), message
 POLICY_ERRORS = [
     # '  <period unit="year" ' is 22 characters: default= starts at 23
-    (8, 23, 'default="25" is not allowed on <period>: expected year-data: text matching [0-9]{4}'),
+    (8, 23, 'default="25" is not allowed on <period>: expected period-form: text matching (FY)?[0-9]{4}((H[12])|(Q[1-4])|(-[0-9]{2}))?'),
     # a missing attribute is said at the element's '<', after two spaces
     (9, 3, '<rule> needs clause='),
     (10, 3, '<rule> needs id='),

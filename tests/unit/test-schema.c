@@ -168,7 +168,7 @@ START_TEST(every_error_in_order) {
     int line, column;
     const char *message;
   } want[] = {
-      {8, 21, "default=\"25\" is not allowed on <period>: expected year-data: text matching [0-9]{4}"},
+      {8, 21, "default=\"25\" is not allowed on <period>: expected period-form: text matching (FY)?[0-9]{4}((H[12])|(Q[1-4])|(-[0-9]{2}))?"},
       {9, 1, "<rule> needs clause="},
       {10, 1, "<rule> needs id="},
       {11, 14, "<rule> takes no attribute subjet= (did you mean subject=?)"},
