@@ -53,10 +53,11 @@ def main():
 
         # What was installed: every public header, the library with its
         # SONAME link, zjtx.pc, the CLI; and no private header.
-        public = sorted(h for h in os.listdir(os.path.join(src, "include", "zjtx")) if h.endswith(".h"))
+        public = sorted([h for h in os.listdir(os.path.join(src, "include", "zjtx")) if h.endswith(".h")]
+                        + ["version.h"])  # generated from version.h.in
         inst_hdr = os.path.join(root(includedir), "zjtx")
         installed = sorted(os.listdir(inst_hdr)) if os.path.isdir(inst_hdr) else []
-        expect(installed == public, f"installed headers {installed} != include/zjtx/*.h {public}")
+        expect(installed == public, f"installed headers {installed} != include/zjtx/*.h and version.h {public}")
         for f in ["libzjtx.so", "libzjtx.so.0", "pkgconfig/zjtx.pc"]:
             expect(os.path.exists(os.path.join(root(libdir), f)), f"{libdir}/{f} not installed")
         cli = os.path.join(root(bindir), "zjtx")
