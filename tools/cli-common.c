@@ -34,6 +34,12 @@ void cli_print_rejects(const zjtx_facts *facts, const char *prefix) {
   }
 }
 
+zjtx_options *cli_options_new(void) {
+  zjtx_options *o = zjtx_options_new();
+  zjtx_options_set_threads(o, 0, NULL);
+  return o;
+}
+
 zjtx_status cli_load_policy(const char *path, const char *also_dir, zjtx_policy **out, zjtx_error **err) {
   g_autofree char *search =
       g_strjoin(G_SEARCHPATH_SEPARATOR_S, cli_policy_path() ? cli_policy_path() : "", also_dir ? also_dir : "", NULL);

@@ -225,7 +225,7 @@ static int choose_summary_entity(evaluation *ev) {
 static int prepare(evaluation *ev) {
   const options *o = ev->o;
   zjtx_error *err = NULL;
-  ev->opts = zjtx_options_new();
+  ev->opts = cli_options_new();
   int rc = cli_apply_sets("evaluate", ev->opts, o->sets);
   if (rc != 0)
     return rc;

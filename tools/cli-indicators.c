@@ -134,7 +134,7 @@ static int ind_run(const ind_options *o, zjtx_options *opts) {
 
 int cli_cmd_indicators(int argc, char **argv) {
   ind_options o = {0};
-  zjtx_options *opts = zjtx_options_new();
+  zjtx_options *opts = cli_options_new();
   zjtx_error *err = NULL;
   zjtx_options_set_indicators(opts, 1, NULL);
   int rc = ind_parse(argc, argv, &o);

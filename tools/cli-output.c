@@ -119,14 +119,18 @@ static void print_explanation(FILE *out, const zjtx_result *res, size_t i, bool 
       violation ? zjtx_result_explain_violation(res, i, &ex, NULL) : zjtx_result_explain_entitlement(res, i, &ex, NULL);
   if (st != ZJTX_OK)
     return;
-  char *text = zjtx_explanation_to_text(ex);
+  char *said = zjtx_explanation_to_sentences(ex, "zh");
+  char *tree = zjtx_explanation_to_text(ex);
+  char *text = g_strconcat(said ? said : "", tree, NULL);
+  zjtx_free(said);
+  zjtx_free(tree);
   gchar **lines = g_strsplit(text, "\n", -1);
   for (gchar **l = lines; *l && **l; l++) {
     g_autofree char *line = cli_printable(*l);
     fprintf(out, "      | %s\n", line);
   }
   g_strfreev(lines);
-  zjtx_free(text);
+  g_free(text);
   zjtx_explanation_free(ex);
 }
 

@@ -380,7 +380,7 @@ static int verify_run(const verify_options *o, zjtx_options *opts, JsonObject *r
 
 int cli_cmd_verify_receipt(int argc, char **argv) {
   verify_options o = {0};
-  zjtx_options *opts = zjtx_options_new();
+  zjtx_options *opts = cli_options_new();
   g_autoptr(JsonParser) parser = json_parser_new();
   int rc = verify_parse(&argc, &argv, &o);
   if (rc == 0)

@@ -18,6 +18,7 @@ typedef struct {
 typedef struct {
   sim_report *r;
   GHashTable *rule_at, *check_at, *group_at; /* id -> index + 1 */
+  GHashTable *undecided_at;                  /* id -> index + 1 */
   GHashTable *pair_at, *who_at;              /* owned keys -> index + 1 */
   GArray *pairs, *who;                       /* amounts */
   size_t none_at;                            /* the NULL group's index + 1, or 0 */
@@ -191,6 +192,21 @@ static void count_violations(builder *b, const zjtx_result *res, int side) {
   }
 }
 
+/* Undecided (rule or check, subject) pairs per rule: what neither total
+ * counts yet because data is missing. */
+static void count_undecided(builder *b, const zjtx_result *res, int side) {
+  for (size_t i = 0; i < zjtx_result_undecided_count(res); i++) {
+    const char *id = zjtx_result_undecided_rule(res, i);
+    sim_check make = {.id = id, .title = id, .in = SIM_IN_BOTH};
+    size_t at = index_of(b->undecided_at, id, b->r->undecided, &make);
+    sim_check *c = &g_array_index(b->r->undecided, sim_check, at);
+    if (side == SIM_IN_BASE)
+      c->base++;
+    else
+      c->reform++;
+  }
+}
+
 static gint compare_groups(gconstpointer x, gconstpointer y) {
   const sim_group *a = x, *b = y;
   if (!a->id || !b->id)
@@ -218,6 +234,7 @@ static void builder_init(builder *b, sim_report *r) {
   *b = (builder){.r = r, .ok = true};
   b->rule_at = g_hash_table_new(g_str_hash, g_str_equal);
   b->check_at = g_hash_table_new(g_str_hash, g_str_equal);
+  b->undecided_at = g_hash_table_new(g_str_hash, g_str_equal);
   b->group_at = g_hash_table_new(g_str_hash, g_str_equal);
   b->pair_at = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   b->who_at = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -228,6 +245,7 @@ static void builder_init(builder *b, sim_report *r) {
 static void builder_clear(builder *b) {
   g_hash_table_unref(b->rule_at);
   g_hash_table_unref(b->check_at);
+  g_hash_table_unref(b->undecided_at);
   g_hash_table_unref(b->group_at);
   g_hash_table_unref(b->pair_at);
   g_hash_table_unref(b->who_at);
@@ -244,6 +262,7 @@ bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result 
   r->rules = g_array_new(FALSE, TRUE, sizeof(sim_rule));
   r->groups = g_array_new(FALSE, TRUE, sizeof(sim_group));
   r->checks = g_array_new(FALSE, TRUE, sizeof(sim_check));
+  r->undecided = g_array_new(FALSE, TRUE, sizeof(sim_check));
   r->changes = g_array_new(FALSE, TRUE, sizeof(sim_change));
   builder b;
   builder_init(&b, r);
@@ -255,6 +274,8 @@ bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result 
   set_diffs(&b);
   count_violations(&b, base_res, SIM_IN_BASE);
   count_violations(&b, reform_res, SIM_IN_REFORM);
+  count_undecided(&b, base_res, SIM_IN_BASE);
+  count_undecided(&b, reform_res, SIM_IN_REFORM);
   builder_clear(&b);
   g_array_sort(r->groups, compare_groups);
   g_array_sort(r->changes, compare_changes);
@@ -272,6 +293,8 @@ void sim_report_clear(sim_report *r) {
     g_array_unref(r->checks);
   if (r->changes)
     g_array_unref(r->changes);
+  if (r->undecided)
+    g_array_unref(r->undecided);
   memset(r, 0, sizeof *r);
 }
 

@@ -145,6 +145,26 @@ static void table_changes(GString *s, const sim_report *r, const sim_view *v, in
   g_string_append(s, "</tbody></table>\n");
 }
 
+/* What the totals leave out: subjects a rule could not decide for lack of
+ * data, under each policy.  Said explicitly, also when there are none. */
+static void page_undecided(GString *s, const sim_report *r) {
+  g_string_append(s, "<section id=\"undecided\">\n<h2>待定（缺数据） <span class=\"en\">Undecided: data "
+                     "missing</span></h2>\n<p>以下主体因数据缺失无法判定，金额未计入上述合计。 <span class=\"en\">"
+                     "These subjects could not be decided for lack of data; the totals above leave them out."
+                     "</span></p>\n<table id=\"table-undecided\"><thead><tr><th>规则 Rule</th><th class=\"num\">"
+                     "基准 Base</th><th class=\"num\">改革 Reform</th></tr></thead>\n<tbody>\n");
+  for (guint i = 0; i < r->undecided->len; i++) {
+    const sim_check *c = &g_array_index(r->undecided, sim_check, i);
+    g_string_append(s, "<tr><td><code>");
+    sim_html_escape(s, c->id);
+    g_string_append_printf(s, "</code></td><td class=\"num\">%zu</td><td class=\"num\">%zu</td></tr>\n", c->base,
+                           c->reform);
+  }
+  if (r->undecided->len == 0)
+    g_string_append(s, "<tr><td colspan=\"3\" class=\"none\">无：数据完整 None: no data missing</td></tr>\n");
+  g_string_append(s, "</tbody></table>\n</section>\n");
+}
+
 static void table_checks(GString *s, const sim_report *r) {
   g_string_append(s, "<table id=\"table-violations\"><thead><tr><th>检查 Check</th><th class=\"num\">基准 Base</th>"
                      "<th class=\"num\">改革 Reform</th><th class=\"num\">差额 Change</th></tr></thead>\n<tbody>\n");
@@ -316,6 +336,7 @@ static void page_changes(GString *s, const sim_report *r, const sim_view *v) {
                      "</h2>\n");
   table_checks(s, r);
   g_string_append(s, "</section>\n");
+  page_undecided(s, r);
 }
 
 bool sim_write_html(FILE *out, const sim_report *r, const sim_view *v) {

@@ -131,11 +131,24 @@ static void table_changes(FILE *out, const sim_report *r, const sim_view *v) {
   }
 }
 
+/* Subjects left undecided (data missing) per rule: only when there are. */
+static void table_undecided(FILE *out, const sim_report *r) {
+  if (r->undecided->len == 0)
+    return;
+  fprintf(out, "\n待定（缺数据，未计入合计） Undecided: data missing, not in the totals\n\n");
+  for (guint i = 0; i < r->undecided->len; i++) {
+    const sim_check *c = &g_array_index(r->undecided, sim_check, i);
+    int64_t d = (int64_t)c->reform - (int64_t)c->base;
+    fprintf(out, "  %-34s %11zu %12zu %s%11" PRId64 "\n", c->id, c->base, c->reform, d > 0 ? "+" : " ", d);
+  }
+}
+
 bool sim_write_table(FILE *out, const sim_report *r, const sim_view *v) {
   table_head(out, r, v);
   table_rules(out, r);
   table_groups(out, r);
   table_checks(out, r);
+  table_undecided(out, r);
   table_changes(out, r, v);
   return true;
 }
@@ -230,6 +243,17 @@ static void json_checks(GString *s, const sim_report *r) {
   }
 }
 
+static void json_undecided(GString *s, const sim_report *r) {
+  g_string_append(s, "],\n \"undecided\": [");
+  for (guint i = 0; i < r->undecided->len; i++) {
+    const sim_check *c = &g_array_index(r->undecided, sim_check, i);
+    g_string_append(s, i ? ",\n  {\"rule\": " : "\n  {\"rule\": ");
+    zfmt_json_string(s, c->id);
+    g_string_append_printf(s, ", \"base\": %zu, \"reform\": %zu, \"difference\": %" PRId64 "}", c->base, c->reform,
+                           (int64_t)c->reform - (int64_t)c->base);
+  }
+}
+
 static void json_changes(GString *s, const sim_report *r, const sim_view *v) {
   g_string_append_printf(s, "],\n \"changed\": %u, \"changes\": [", r->changes->len);
   for (size_t i = 0; i < MIN(v->top, r->changes->len); i++) {
@@ -263,6 +287,7 @@ bool sim_write_json(FILE *out, const sim_report *r, const sim_view *v) {
   json_rules(s, r);
   json_groups(s, r);
   json_checks(s, r);
+  json_undecided(s, r);
   json_changes(s, r, v);
   fwrite(s->str, 1, s->len, out);
   g_string_free(s, TRUE);

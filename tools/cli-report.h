@@ -66,6 +66,7 @@ typedef struct {
   GArray *rules;        /* sim_rule, base order, then rules new in the reform */
   GArray *groups;       /* sim_group, by id, the NULL group last */
   GArray *checks;       /* sim_check */
+  GArray *undecided;    /* sim_check: per rule or check, the subjects left undecided (data missing) */
   GArray *changes;      /* sim_change, largest |diff| first */
   sim_totals total;     /* counts of beneficiaries, over all rules */
 } sim_report;

@@ -49,6 +49,7 @@ typedef struct {
   zjtx_policy *p;
   zjtx_options *opts;
   zjtx_facts *facts;
+  bool borrowed_facts; /* the base's, read once (the same facts layout) */
   zjtx_result *res;
 } side;
 
@@ -149,7 +150,7 @@ static int make_options(simulation *s) {
   zjtx_error *err = NULL;
   side *sides[] = {&s->base, &s->reform};
   for (size_t i = 0; i < G_N_ELEMENTS(sides); i++) {
-    sides[i]->opts = zjtx_options_new();
+    sides[i]->opts = cli_options_new();
     if (o->period && zjtx_options_set_period(sides[i]->opts, o->period, &err) != ZJTX_OK)
       return cli_report_error(NULL, err);
     int rc = o->threads ? cli_parse_threads("simulate", o->threads, &sides[i]->opts, 1) : 0;
@@ -208,12 +209,18 @@ static void report_rejects(simulation *s) {
   cli_message("%zu problem%s in the facts; every valid record was compared", n, n == 1 ? "" : "s");
 }
 
-/* The facts, once per policy (facts are bound to the policy they were
- * loaded for), keeping going past invalid records. */
+/* The facts, keeping going past invalid records: read once when the
+ * reform declares the same entities and fields as the base (the usual
+ * reform changes parameters and rules), else once per policy. */
 static int load_facts(simulation *s) {
   side *sides[] = {&s->base, &s->reform};
   for (size_t i = 0; i < G_N_ELEMENTS(sides); i++) {
     zjtx_error *err = NULL;
+    if (i == 1 && zjtx_policy_same_facts_layout(s->base.p, s->reform.p)) {
+      s->reform.facts = s->base.facts;
+      s->reform.borrowed_facts = true;
+      break;
+    }
     g_autofree char *phase = g_strdup_printf("loading facts (%s)", sides[i]->label);
     zjtx_status st = cli_load_facts(sides[i]->p, s->o->facts, s->pr, phase, &sides[i]->facts, &err);
     if (st != ZJTX_OK)
@@ -289,7 +296,8 @@ static int open_outputs(simulation *s) {
 
 static void side_clear(side *x) {
   zjtx_result_free(x->res);
-  zjtx_facts_free(x->facts);
+  if (!x->borrowed_facts)
+    zjtx_facts_free(x->facts);
   zjtx_policy_unref(x->p);
   zjtx_options_free(x->opts);
 }
@@ -323,8 +331,8 @@ int cli_cmd_simulate(int argc, char **argv) {
   cli_progress_free(s.pr);
   cli_sink_abort(&s.out); /* whatever was not committed leaves nothing */
   cli_sink_abort(&s.report);
+  side_clear(&s.reform); /* first: it may borrow the base's facts */
   side_clear(&s.base);
-  side_clear(&s.reform);
   sim_options_clear(&o);
   return rc == CLI_EXIT_HELP ? CLI_EXIT_OK : rc;
 }

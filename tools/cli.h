@@ -25,6 +25,7 @@ int cli_cmd_test(int argc, char **argv);           /* cli-test.c: zjtx test PATH
 int cli_cmd_simulate(int argc, char **argv);       /* cli-simulate.c: zjtx simulate ... */
 int cli_cmd_indicators(int argc, char **argv);     /* cli-indicators.c: zjtx indicators ... */
 int cli_cmd_verify_receipt(int argc, char **argv); /* cli-receipt-verify.c: zjtx verify-receipt ... */
+int cli_cmd_explain(int argc, char **argv);        /* cli-explain.c: zjtx explain ... */
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 /* cli_parse_options() printed --help: the command stops with exit status 0. */
@@ -86,6 +87,9 @@ void cli_print_rejects(const zjtx_facts *facts, const char *prefix);
 /* The policy file at `path`; its extends= may lead below its own folder,
  * the --policy-path folders and `also_dir` (may be NULL). */
 zjtx_status cli_load_policy(const char *path, const char *also_dir, zjtx_policy **out, zjtx_error **err);
+/* Evaluation options as the command line starts them: one thread per
+ * processor (the library's default is 1), until --threads says otherwise. */
+zjtx_options *cli_options_new(void);
 
 typedef struct cli_progress cli_progress;
 /* Facts from a JSON file or a CSV directory, keeping going past invalid

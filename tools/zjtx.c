@@ -40,6 +40,10 @@ static const char usage[] =
     "                 records/s) is shown only when standard error is a terminal.\n"
     "      Files are replaced only once complete (written beside them, then renamed);\n"
     "      on failure nothing is left and the exit status is 1.\n"
+    "  explain --policy FILE --facts FILE.json|DIR --entity ENTITY --id ID [--rule RULE]\n"
+    "          [--format text|json] [--lang zh|en] [--period YYYY] [--set PARAM=VALUE]...\n"
+    "      why and why not, for one record: each rule entitled (facts, parameters,\n"
+    "      arithmetic, caps) or not (each failed condition, both sides and the gap).\n"
     "  check --policy FILE\n"
     "      validate a policy and list its rules, parameters (with status) and entities.\n"
     "  test [--policy FILE] [--quiet] [--require-coverage] PATH...\n"
@@ -72,7 +76,8 @@ static const struct {
                 {"test", cli_cmd_test},
                 {"simulate", cli_cmd_simulate},
                 {"indicators", cli_cmd_indicators},
-                {"verify-receipt", cli_cmd_verify_receipt}};
+                {"verify-receipt", cli_cmd_verify_receipt},
+                {"explain", cli_cmd_explain}};
 
 int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {

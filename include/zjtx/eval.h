@@ -56,8 +56,9 @@ ZJTX_API zjtx_status zjtx_options_set_param(zjtx_options *opts, const char *id, 
                                             zjtx_error **err);
 
 /**
- * zjtx_options_set_threads: how many threads zjtx_evaluate() may use (1:
- * only the caller's; 0, the default: one per processor).  Results and their
+ * zjtx_options_set_threads: how many threads zjtx_evaluate() may use (1,
+ * the default: only the caller's, as a server calling from many threads
+ * wants; 0: one per processor, as a batch run wants).  Results and their
  * order do not depend on it.  The threads are started at most once per
  * evaluation, by the first rule with enough subjects to share out, and are
  * gone when zjtx_evaluate() returns.
@@ -73,7 +74,9 @@ ZJTX_API zjtx_status zjtx_options_set_indicators(zjtx_options *opts, int on, zjt
 
 /**
  * zjtx_evaluate:
- * @facts: finished facts of the same policy.
+ * @facts: finished facts of the same policy, or of a policy with the
+ *   same facts layout (zjtx_policy_same_facts_layout: a reform evaluated
+ *   over the base's facts, read once).
  * @opts: (nullable): options; NULL means defaults.
  * @out: (out): the result, owned; zjtx_result_free().
  *
@@ -250,8 +253,74 @@ typedef enum {
   ZJTX_NODE_DERIVED = 6,   /* a derived value used */
   ZJTX_NODE_PARAM = 7,     /* a parameter value used */
   ZJTX_NODE_AGGREGATE = 8, /* an aggregate over related records */
-  ZJTX_NODE_RESULT = 9     /* the final amount or verdict */
+  ZJTX_NODE_RESULT = 9,    /* the final amount or verdict */
+  /* Since: 0.2 */
+  ZJTX_NODE_SUBJECT = 10, /* the root of zjtx_result_explain_subject(): label the entity, value the id */
+  ZJTX_NODE_FAILED = 11,  /* a condition that decided the outcome; attrs condition, left, right, gap, ... */
+  ZJTX_NODE_FACT = 12,    /* a field read; attrs entity, id, field, title, type */
+  ZJTX_NODE_RECORD = 13,  /* a record an aggregate considered; attrs entity, id, matched */
+  ZJTX_NODE_BOUND = 14,   /* which argument of a min() or max() gave its value; attrs function, argument, index */
+  ZJTX_NODE_MISSING = 15  /* an input an undecided rule lacks; attrs entity, id, field, title */
 } zjtx_node_kind;
+
+/**
+ * zjtx_outcome: what a rule decided for one subject.  Fixed values,
+ * append-only.  An undecided rule's RULE node has a ZJTX_NODE_MISSING
+ * child for each input it lacks.
+ * Since: 0.2
+ */
+typedef enum {
+  ZJTX_OUTCOME_NONE = 0,         /* not a rule node */
+  ZJTX_OUTCOME_ENTITLED = 1,     /* an entitlement rule pays a nonzero amount */
+  ZJTX_OUTCOME_NOT_ENTITLED = 2, /* its condition is false, or the amount is zero */
+  ZJTX_OUTCOME_UNDECIDED = 3,    /* the facts held are not enough: inputs are missing */
+  ZJTX_OUTCOME_VIOLATED = 4,     /* a check's condition holds: a violation */
+  ZJTX_OUTCOME_COMPLIED = 5      /* a check's condition is false */
+} zjtx_outcome;
+
+/**
+ * zjtx_outcome_name: "entitled", "not_entitled", "undecided", "violated",
+ * "complied", or "" for ZJTX_OUTCOME_NONE and unknown values.  Static.
+ * Since: 0.2
+ */
+ZJTX_API const char *zjtx_outcome_name(zjtx_outcome outcome);
+
+/**
+ * zjtx_result_explain_subject:
+ * @result: a result.
+ * @entity: the entity of the record ("enterprise").
+ * @id: the record's id (its key field).
+ * @rule: (nullable): one rule or check id; NULL for every rule and check
+ *   whose subject is @entity (grouped ones excepted).
+ * @out: (out): owned; zjtx_explanation_free().
+ * @err: (nullable): set on failure; free with zjtx_error_free().
+ *
+ * Why and why not, for one record: node 0 is a ZJTX_NODE_SUBJECT and each
+ * of its children a ZJTX_NODE_RULE whose outcome
+ * (zjtx_explanation_node_outcome()) says what the rule decided.  Below an
+ * entitled rule: its condition, amount formula, rounding and caps with the
+ * facts read (ZJTX_NODE_FACT), parameters (attrs id, key, on, from, status,
+ * source), derived values, aggregates with the records they matched or
+ * skipped (ZJTX_NODE_RECORD) and which argument of a min()/max() bound
+ * (ZJTX_NODE_BOUND).  Below a rule not entitled: a ZJTX_NODE_FAILED for
+ * each part of the condition that decided it (with `and` every false
+ * operand, with `or` all of them), with attrs condition, left, right,
+ * operator, and for a number, money, rate or date `gap` (how far the left
+ * side is from making it true: yuan, percentage points or days; `unit`,
+ * `direction` "increase" or "decrease", `strict` "true" when it must go
+ * beyond the gap) or for a code, text or bool `needed`; an aggregate's
+ * FAILED node has a RECORD child per record considered, each with the
+ * FAILED parts of its `where`.  Below an undecided rule: a
+ * ZJTX_NODE_MISSING for each input it lacks.  The rule is run again through the
+ * evaluation's own code with its trace on: nothing is computed twice.
+ * Returns: ZJTX_OK; ZJTX_ERR_INVALID_ARG for NULL arguments;
+ *   ZJTX_ERR_NOT_FOUND for an unknown entity, record or rule;
+ *   ZJTX_ERR_EVAL when the rule cannot be evaluated.
+ * Thread-safety: reentrant; the result is only read.
+ * Since: 0.2
+ */
+ZJTX_API zjtx_status zjtx_result_explain_subject(const zjtx_result *result, const char *entity, const char *id,
+                                                 const char *rule, zjtx_explanation **out, zjtx_error **err);
 
 /*
  * Nodes are numbered 0..count-1 in depth-first order; node 0 is the root.
@@ -267,6 +336,37 @@ ZJTX_API const char *zjtx_explanation_node_label(const zjtx_explanation *ex, siz
 ZJTX_API const char *zjtx_explanation_node_value(const zjtx_explanation *ex, size_t node);
 /** Where it comes from: a clause, a parameter's source and status; or NULL. */
 ZJTX_API const char *zjtx_explanation_node_reference(const zjtx_explanation *ex, size_t node);
+/**
+ * zjtx_explanation_node_outcome: a RULE node's outcome in an explanation
+ * of zjtx_result_explain_subject(); ZJTX_OUTCOME_NONE otherwise.
+ * Since: 0.2
+ */
+ZJTX_API zjtx_outcome zjtx_explanation_node_outcome(const zjtx_explanation *ex, size_t node);
+/**
+ * zjtx_explanation_node_attr: the structured field @name of a node ("id",
+ * "from", "status", "source" of a parameter; "entity", "id", "field",
+ * "title" of a fact; "left", "right", "gap" of a failed condition ...), or
+ * NULL when it has none.  Borrowed from the explanation.
+ * Since: 0.2
+ */
+ZJTX_API const char *zjtx_explanation_node_attr(const zjtx_explanation *ex, size_t node, const char *name);
+/**
+ * zjtx_explanation_node_attr_count / _attr_name: the node's structured
+ * fields, in order, by index (0 .. count-1); a name is borrowed, NULL past
+ * the end.
+ * Since: 0.2
+ */
+ZJTX_API size_t zjtx_explanation_node_attr_count(const zjtx_explanation *ex, size_t node);
+ZJTX_API const char *zjtx_explanation_node_attr_name(const zjtx_explanation *ex, size_t node, size_t k);
+/**
+ * zjtx_explanation_to_sentences: the explanation in sentences a person
+ * reads, in @lang ("zh"; "en" for English), money with two decimals and
+ * thousands separators: "研发费用 21,500,000.00 元 × ... 依据：条款 三(六)。"
+ * One paragraph per rule.  Owned, zjtx_free(); NULL for an explanation of
+ * no rule.
+ * Since: 0.2
+ */
+ZJTX_API char *zjtx_explanation_to_sentences(const zjtx_explanation *ex, const char *lang);
 /** The whole tree as a JSON object; owned, zjtx_free(). */
 ZJTX_API char *zjtx_explanation_to_json(const zjtx_explanation *ex);
 /** The whole tree as indented text; owned, zjtx_free(). */

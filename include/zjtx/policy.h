@@ -176,6 +176,16 @@ ZJTX_API const char *zjtx_policy_entity_parent_key(const zjtx_policy *policy, si
  * Since: 0.2
  */
 ZJTX_API const char *zjtx_policy_entity_label(const zjtx_policy *policy, size_t i);
+/**
+ * zjtx_policy_same_facts_layout: 1 when facts read for @a can be evaluated
+ * under @b as they are — the same entities, fields (names, types, optional
+ * or not, code lists), keys, parents and relations, in the same order —
+ * as for a reform that changes only parameters, rules and derived values;
+ * else 0.  zjtx_evaluate() accepts such facts.
+ *
+ * Since: 0.2
+ */
+ZJTX_API int zjtx_policy_same_facts_layout(const zjtx_policy *a, const zjtx_policy *b);
 ZJTX_API size_t zjtx_policy_entity_field_count(const zjtx_policy *policy, size_t i);
 /** For a field of type "ref", the entity it refers to; otherwise NULL. */
 ZJTX_API const char *zjtx_policy_entity_field_ref(const zjtx_policy *policy, size_t i, size_t f);

@@ -69,6 +69,15 @@ int zcomp_new_slot(zcompiler *c) {
   return c->block->n_locals++;
 }
 
+/* Where `e`'s code lies in the block, so that an explanation can run one
+ * sub-expression alone (explain/explain-probe.c). */
+void zcomp_mark(zcompiler *c, zexpr *e, int from) {
+  if (c->dry)
+    return;
+  e->pc_from = from;
+  e->pc_to = zcomp_here(c);
+}
+
 /* ---- sessions ------------------------------------------------------------ */
 
 /* Opens a session on `src`: parses it if needed and empties its block.  A

@@ -81,6 +81,7 @@ int32_t zcomp_add_const(zcompiler *c, zval v);
 void zcomp_emit_const(zcompiler *c, zval v, ztype t);
 void zcomp_add_call(zcompiler *c, int32_t derived);
 int zcomp_new_slot(zcompiler *c);
+void zcomp_mark(zcompiler *c, zexpr *e, int from);
 
 /* compile-types.c: literals, operators, type rules */
 bool zcomp_coerce(const zexpr *lit, ztype *t, ztype target);

@@ -257,6 +257,7 @@ ztype zcomp_logic(zcompiler *c, zexpr *e) {
   zexpr *x = e;
   for (; x->kind == ZE_AND || x->kind == ZE_OR; x = zexpr_kid(x, 0))
     g_ptr_array_add(spine, x);
+  int from = zcomp_here(c);
   ztype t = zcomp_node(c, x, ZTYPE_VOID);
   if (!c->err && t.kind != ZT_BOOL) {
     zexpr *inner = g_ptr_array_index(spine, spine->len - 1);
@@ -272,6 +273,7 @@ ztype zcomp_logic(zcompiler *c, zexpr *e) {
     zcomp_end_logic(c, j, is_or, t.may_be_missing);
     t = ztype_missing_if(ztype_of(ZT_BOOL, -1), t.may_be_missing || rt.may_be_missing);
     node->type = t;
+    zcomp_mark(c, node, from);
   }
   g_ptr_array_free(spine, TRUE);
   return c->err ? ZTYPE_VOID : t;

@@ -26,6 +26,7 @@ ztype zcomp_node(zcompiler *c, zexpr *e, ztype hint) {
   const zexpr *outer = c->at;
   c->at = e;
   ztype t = ZTYPE_VOID;
+  int from = zcomp_here(c);
   switch (e->kind) {
   case ZE_NUMBER:
     zcomp_emit_const(c, (zval){.d = e->num}, ztype_of(ZT_NUMBER, -1));
@@ -78,6 +79,8 @@ ztype zcomp_node(zcompiler *c, zexpr *e, ztype hint) {
     break;
   }
   e->type = t;
+  if (!c->dry)
+    zcomp_mark(c, e, from);
   c->at = outer;
   return c->err ? ZTYPE_VOID : t;
 }

@@ -144,5 +144,11 @@ struct zjtx_result {
 
 /* A value as a person reads it (money with 2 decimals, rates in percent). */
 char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v);
+/* A decimal text with its integer part grouped in thousands:
+ * "21500000.00" -> "21,500,000.00" (for the text forms of money). */
+char *zformat_grouped(const char *plain);
+/* Money as text for people: two decimals when no more are needed ("645000"
+ * -> "645,000.00"), grouped in thousands. */
+char *zformat_money_text(const char *plain);
 
 #endif

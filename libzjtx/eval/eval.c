@@ -340,7 +340,8 @@ static zjtx_status evaluate(zjtx_result *res, const zjtx_options *o, zjtx_error 
   zjtx_status st = zrun_init(&res->run, p, res->facts, o, err);
   if (st != ZJTX_OK)
     return st;
-  zeval ev = {res, o && o->threads > 0 ? o->threads : (int)g_get_num_processors(), NULL};
+  int threads = !o ? 1 : o->threads > 0 ? o->threads : (int)g_get_num_processors();
+  zeval ev = {res, threads, NULL};
   keep_options(res, o, ev.threads);
   for (guint i = 0; st == ZJTX_OK && i < p->rules->len; i++)
     st = eval_rule(&ev, g_ptr_array_index(p->rules, i), err);
@@ -357,7 +358,7 @@ zjtx_status zjtx_evaluate(const zjtx_policy *p, const zjtx_facts *f, const zjtx_
     *out = NULL;
   if (!p || !f || !out)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "policy, facts and out must not be NULL");
-  if (f->policy != p || !f->finished)
+  if (!zpolicy_same_facts_layout(f->policy, p) || !f->finished)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
                     "the facts must be finished and belong to this policy (zjtx_facts_finish)");
   zjtx_result *res = result_new(p, f);

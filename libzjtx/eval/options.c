@@ -5,6 +5,7 @@
 
 zjtx_options *zjtx_options_new(void) {
   zjtx_options *o = g_new0(zjtx_options, 1);
+  o->threads = 1; /* a server calls from many threads already: never more unless asked */
   o->sets = g_ptr_array_new();
   return o;
 }

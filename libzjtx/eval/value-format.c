@@ -3,10 +3,14 @@
  * indicators and explanations alike. */
 #include "eval-internal.h"
 
+#include <string.h>
+
 /* Money with 2 decimals (more only when it has more), rates in percent,
  * codes and records by their text. */
 char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v) {
   char buf[ZDEC_BUFSZ];
+  if (zval_is_missing(v))
+    return g_strdup("missing");
   switch (t.kind) {
   case ZT_MONEY: {
     zdec r;
@@ -37,4 +41,28 @@ char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zv
   default:
     return g_strdup("");
   }
+}
+
+char *zformat_grouped(const char *plain) {
+  GString *out = g_string_new(NULL);
+  const char *p = plain;
+  if (*p == '-' || *p == '+')
+    g_string_append_c(out, *p++);
+  size_t digits = strspn(p, "0123456789");
+  for (size_t i = 0; i < digits; i++) {
+    if (i && (digits - i) % 3 == 0)
+      g_string_append_c(out, ',');
+    g_string_append_c(out, p[i]);
+  }
+  g_string_append(out, p + digits);
+  return g_string_free(out, FALSE);
+}
+
+char *zformat_money_text(const char *plain) {
+  zdec d, r;
+  char buf[ZDEC_BUFSZ];
+  if (zdec_parse(plain, strlen(plain), &d) && d.scale != 2 && zdec_round(d, 2, ZROUND_HALF_UP, &r) &&
+      zdec_cmp(d, r) == 0)
+    return zformat_grouped(zdec_format(r, 2, buf));
+  return zformat_grouped(plain);
 }

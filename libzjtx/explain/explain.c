@@ -6,41 +6,68 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "eval-internal.h"
+#include "explain-internal.h"
 #include "format.h"
 
-typedef struct {
-  zjtx_node_kind kind;
-  size_t parent;
-  char *label, *value, *reference;
-} znode;
+typedef zrecorder recorder;
 
-struct zjtx_explanation {
-  GArray *nodes; /* znode */
-};
+/* ---- the nodes ------------------------------------------------------------ */
 
-/* Records what the evaluation reports into nodes: `hooks` first, so that
- * the VM's ztrace is the recorder itself. */
-typedef struct {
-  ztrace hooks;
-  zsteps steps;
-  const zjtx_policy *policy;
-  const zjtx_facts *facts;
-  zjtx_explanation *ex;
-  GArray *open;  /* size_t: stack of open derived nodes */
-  size_t root;   /* the RULE node */
-  size_t parent; /* the step whose formula runs */
-} recorder;
+zjtx_explanation *zex_new(void) {
+  zjtx_explanation *ex = g_new0(zjtx_explanation, 1);
+  ex->nodes = g_array_new(FALSE, FALSE, sizeof(znode));
+  return ex;
+}
 
-static size_t add_node(zjtx_explanation *ex, zjtx_node_kind kind, size_t parent, char *label, char *value,
-                       char *reference) {
-  znode n = {kind, parent, label, value, reference};
+size_t zex_add(zjtx_explanation *ex, zjtx_node_kind kind, size_t parent, char *label, char *value, char *reference) {
+  znode n = {kind, parent, label, value, reference, NULL, ZJTX_OUTCOME_NONE, false};
   g_array_append_val(ex->nodes, n);
   return ex->nodes->len - 1;
 }
 
+znode *zex_node(const zjtx_explanation *ex, size_t i) {
+  return &g_array_index(ex->nodes, znode, i);
+}
+
+void zex_attr(zjtx_explanation *ex, size_t i, const char *name, char *value) {
+  if (!value)
+    return;
+  znode *n = zex_node(ex, i);
+  if (!n->attrs)
+    n->attrs = g_ptr_array_new_with_free_func(g_free);
+  for (guint k = 0; k + 1 < n->attrs->len; k += 2)
+    if (strcmp(g_ptr_array_index(n->attrs, k), name) == 0) {
+      g_free(n->attrs->pdata[k + 1]);
+      n->attrs->pdata[k + 1] = value;
+      return;
+    }
+  g_ptr_array_add(n->attrs, g_strdup(name));
+  g_ptr_array_add(n->attrs, value);
+}
+
+const char *zex_title_en(const ztext2 *t, const char *name) {
+  return t->en ? t->en : name;
+}
+
+const char *zex_attr_get(const zjtx_explanation *ex, size_t i, const char *name) {
+  const znode *n = zex_node(ex, i);
+  for (guint k = 0; n->attrs && k + 1 < n->attrs->len; k += 2)
+    if (strcmp(g_ptr_array_index(n->attrs, k), name) == 0)
+      return g_ptr_array_index(n->attrs, k + 1);
+  return NULL;
+}
+
+static size_t add_node(zjtx_explanation *ex, zjtx_node_kind kind, size_t parent, char *label, char *value,
+                       char *reference) {
+  return zex_add(ex, kind, parent, label, value, reference);
+}
+
 static size_t top(recorder *rc) {
   return rc->open->len ? g_array_index(rc->open, size_t, rc->open->len - 1) : rc->parent;
+}
+
+static const char *type_name(ztype t) {
+  return t.kind == ZT_CODE ? "code" : ztype_kind_name(t.kind);
 }
 
 static void on_enter(ztrace *t, const zderived *d, int32_t rec, const zval *args) {
@@ -64,6 +91,12 @@ static void on_enter(ztrace *t, const zderived *d, int32_t rec, const zval *args
                                     ((zderived *)g_ptr_array_index(rc->policy->derived, d->inherited))->origin)
                   : g_strdup_printf("%s%s%s", title ? title : "", title ? "; " : "", d->origin);
   size_t n = add_node(rc->ex, ZJTX_NODE_DERIVED, top(rc), g_string_free(label, FALSE), NULL, ref);
+  zex_attr(rc->ex, n, "name", g_strdup(d->name));
+  zex_attr(rc->ex, n, "entity", g_strdup(zpolicy_entity(rc->policy, d->entity)->name));
+  zex_attr(rc->ex, n, "id", g_strdup(zfacts_record_id(rc->facts, d->entity, rec, buf)));
+  zex_attr(rc->ex, n, "title", g_strdup(ztext2_pick(&d->title, "zh", d->name)));
+  zex_attr(rc->ex, n, "title_en", g_strdup(zex_title_en(&d->title, d->name)));
+  zex_attr(rc->ex, n, "type", g_strdup(type_name(d->type)));
   g_array_append_val(rc->open, n);
 }
 
@@ -71,8 +104,27 @@ static void on_leave(ztrace *t, const zderived *d, const zval *value) {
   recorder *rc = (recorder *)t;
   size_t n = top(rc);
   g_array_set_size(rc->open, rc->open->len - 1);
-  znode *node = &g_array_index(rc->ex->nodes, znode, n);
+  znode *node = zex_node(rc->ex, n);
   node->value = zformat_value(rc->policy, rc->facts, d->type, value);
+  node->money = d->type.kind == ZT_MONEY;
+}
+
+/* A parameter read, with its fields as a person asks for them: which value,
+ * in force from when, published or assumed, and its source. */
+static void param_attrs(recorder *rc, size_t n, const zparam *p, const char *key, zdate on, const zparam_value *pv) {
+  char d[16];
+  zex_attr(rc->ex, n, "id", g_strdup(p->id));
+  zex_attr(rc->ex, n, "key", g_strdup(key));
+  zex_attr(rc->ex, n, "on", g_strdup(zdate_format(on, d)));
+  zex_attr(rc->ex, n, "from", g_strdup(pv ? pv->from_text : NULL));
+  zex_attr(rc->ex, n, "set_for_evaluation", pv ? NULL : g_strdup("true"));
+  zex_attr(rc->ex, n, "status", g_strdup(p->status == ZJTX_PARAM_ASSUMED ? "assumed" : "published"));
+  zex_attr(rc->ex, n, "source", g_strdup(p->source));
+  zex_attr(rc->ex, n, "set_by", g_strdup(pv ? pv->origin : NULL));
+  zex_attr(rc->ex, n, "unit", g_strdup(p->unit));
+  zex_attr(rc->ex, n, "title", g_strdup(ztext2_pick(&p->title, "zh", p->id)));
+  zex_attr(rc->ex, n, "title_en", g_strdup(zex_title_en(&p->title, p->id)));
+  zex_attr(rc->ex, n, "type", g_strdup(type_name(p->type)));
 }
 
 static void on_param(ztrace *t, const zparam *p, int32_t key, zdate on, const zparam_value *pv, const zval *value) {
@@ -93,14 +145,98 @@ static void on_param(ztrace *t, const zparam *p, int32_t key, zdate on, const zp
     g_string_append_printf(r, "; in force from %s", pv->from_text);
   if (p->source)
     g_string_append_printf(r, "; %s", p->source);
-  add_node(rc->ex, ZJTX_NODE_PARAM, top(rc), label, zformat_value(rc->policy, rc->facts, p->type, value),
-           g_string_free(r, FALSE));
+  size_t n = add_node(rc->ex, ZJTX_NODE_PARAM, top(rc), label, zformat_value(rc->policy, rc->facts, p->type, value),
+                      g_string_free(r, FALSE));
+  zex_node(rc->ex, n)->money = p->type.kind == ZT_MONEY;
+  param_attrs(rc, n, p, k, on, pv);
 }
 
 static void on_aggregate(ztrace *t, const zagg_info *agg, const zval *value) {
   recorder *rc = (recorder *)t;
-  add_node(rc->ex, ZJTX_NODE_AGGREGATE, top(rc), g_strdup(agg->label),
-           zformat_value(rc->policy, rc->facts, agg->type, value), NULL);
+  size_t n = add_node(rc->ex, ZJTX_NODE_AGGREGATE, top(rc), g_strdup(agg->label),
+                      zformat_value(rc->policy, rc->facts, agg->type, value), NULL);
+  zex_node(rc->ex, n)->money = agg->type.kind == ZT_MONEY;
+}
+
+/* A fact read, listed once under the node that read it. */
+static void on_field(ztrace *t, int32_t entity, int32_t field, int32_t rec, const zval *value) {
+  recorder *rc = (recorder *)t;
+  char buf[32];
+  size_t parent = top(rc);
+  char *key = g_strdup_printf("%zu\t%d\t%d\t%d", parent, entity, rec, field);
+  if (!g_hash_table_add(rc->seen, key))
+    return;
+  const zentity *e = zpolicy_entity(rc->policy, entity);
+  const zfield *fd = zentity_field(e, field);
+  if (fd->type == ZF_REF)
+    return; /* a link between records, not a figure anyone reads */
+  ztype ty = zfield_value_type(fd);
+  const char *id = zfacts_record_id(rc->facts, entity, rec, buf);
+  size_t n = add_node(rc->ex, ZJTX_NODE_FACT, parent, g_strdup_printf("%s %s.%s", e->name, id, fd->name),
+                      zformat_value(rc->policy, rc->facts, ty, value), NULL);
+  zex_node(rc->ex, n)->money = ty.kind == ZT_MONEY;
+  zex_attr(rc->ex, n, "entity", g_strdup(e->name));
+  zex_attr(rc->ex, n, "id", g_strdup(id));
+  zex_attr(rc->ex, n, "field", g_strdup(fd->name));
+  zex_attr(rc->ex, n, "title", g_strdup(ztext2_pick(&fd->title, "zh", fd->name)));
+  zex_attr(rc->ex, n, "title_en", g_strdup(zex_title_en(&fd->title, fd->name)));
+  zex_attr(rc->ex, n, "type", g_strdup(type_name(ty)));
+}
+
+/* min()/max() run pairwise: the argument that won the last pair is the one
+ * that gave the value. */
+static void on_minmax(ztrace *t, const zblock *b, int32_t pc, const zval *x, const zval *y, bool took_y) {
+  recorder *rc = (recorder *)t;
+  (void)x;
+  (void)y;
+  const zexpr *root = zprobe_source(rc->policy, b);
+  const zexpr *call = NULL;
+  guint arg = 0;
+  /* the pairwise MIN/MAX of argument i sits right after argument i's code */
+  GPtrArray *todo = g_ptr_array_new();
+  if (root)
+    g_ptr_array_add(todo, (gpointer)root);
+  while (todo->len && !call) {
+    const zexpr *e = g_ptr_array_steal_index_fast(todo, todo->len - 1);
+    if (e->kind == ZE_CALL && !e->method && e->kids->len >= 2 &&
+        (strcmp(e->name, "min") == 0 || strcmp(e->name, "max") == 0))
+      for (guint i = 1; i < e->kids->len; i++)
+        if (zexpr_kid(e, i)->pc_to == pc) {
+          call = e;
+          arg = i;
+        }
+    for (guint i = 0; i < e->kids->len; i++)
+      if (zexpr_kid(e, i))
+        g_ptr_array_add(todo, zexpr_kid(e, i));
+  }
+  g_ptr_array_free(todo, TRUE);
+  if (!call)
+    return;
+  guint winner = GPOINTER_TO_UINT(g_hash_table_lookup(rc->winners, call));
+  winner = arg == 1 ? (took_y ? 2 : 1) : (took_y ? arg + 1 : winner);
+  g_hash_table_insert(rc->winners, (gpointer)call, GUINT_TO_POINTER(winner));
+  if (arg + 1 < call->kids->len)
+    return;
+  g_autofree char *text = zprobe_text(call);
+  const zexpr *w = zexpr_kid(call, winner - 1);
+  size_t n = add_node(rc->ex, ZJTX_NODE_BOUND, top(rc), g_strdup(text), zprobe_text(w), NULL);
+  zex_attr(rc->ex, n, "function", g_strdup(call->name));
+  zex_attr(rc->ex, n, "argument", zprobe_text(w));
+  zex_attr(rc->ex, n, "index", g_strdup_printf("%u", winner));
+  g_hash_table_remove(rc->winners, call);
+}
+
+/* Remembers the frame an aggregate ran in; its records are explained once
+ * the run is over. */
+static void on_agg_frame(ztrace *t, const zblock *b, int32_t pc, int32_t self, const zval *locals, const zval *v) {
+  recorder *rc = (recorder *)t;
+  (void)v;
+  const zexpr *root = zprobe_source(rc->policy, b);
+  if (!root)
+    return;
+  zpending pd = {rc->ex->nodes->len - 1, {b, root, self, -1, zprobe_locals(rc)}, pc};
+  memcpy(pd.frame.locals, locals, sizeof(zval) * (size_t)b->n_locals);
+  g_array_append_val(rc->pending, pd);
 }
 
 /* ---- the rule's steps, as the evaluation reports them -------------------- */
@@ -110,7 +246,7 @@ static recorder *steps_recorder(zsteps *s) {
 }
 
 static znode *node(recorder *rc, size_t i) {
-  return &g_array_index(rc->ex->nodes, znode, i);
+  return zex_node(rc->ex, i);
 }
 
 static char *fen_text(int64_t fen) {
@@ -146,13 +282,16 @@ static void on_amount_raw(zsteps *s, const zrule *r, zdec raw) {
   recorder *rc = steps_recorder(s);
   char buf[ZDEC_BUFSZ];
   node(rc, rc->parent)->value = g_strdup(zdec_format(raw, -1, buf));
+  node(rc, rc->parent)->money = true;
 }
 
 static void on_rounded(zsteps *s, const zrule *r, int64_t fen) {
   static const char *const modes[] = {"half-up", "half-even", "down", "up", "floor", "ceiling"};
   recorder *rc = steps_recorder(s);
-  add_node(rc->ex, ZJTX_NODE_ROUNDING, rc->root,
-           g_strdup_printf("rounded %s to %d decimals", modes[r->rounding], r->rounding_places), fen_text(fen), NULL);
+  size_t n = add_node(rc->ex, ZJTX_NODE_ROUNDING, rc->root,
+                      g_strdup_printf("rounded %s to %d decimals", modes[r->rounding], r->rounding_places),
+                      fen_text(fen), NULL);
+  node(rc, n)->money = true;
 }
 
 static void on_cap(zsteps *s, const zrule *r, const zcap *cap) {
@@ -168,98 +307,77 @@ static void on_cap_applied(zsteps *s, const zrule *r, const zcap *cap, int64_t c
   recorder *rc = steps_recorder(s);
   znode *n = node(rc, rc->parent);
   n->value = fen_text(cap_fen);
+  n->money = true;
   n->reference = g_strdup_printf("%s%s%s", binding ? "binding" : "not binding", cap->reference ? "; " : "",
                                  cap->reference ? cap->reference : "");
+  zex_attr(rc->ex, rc->parent, "binding", g_strdup(binding ? "true" : "false"));
+  zex_attr(rc->ex, rc->parent, "label", g_strdup(cap->label));
 }
 
-/* A step came out missing: an explained entitlement or violation is
- * decided, so a missing step is a cap on an amount already zero. */
+/* A step came out missing: its node says so (the rule's outcome lists
+ * what is missing). */
 static void on_missing(zsteps *s, const zrule *r, uint64_t inputs) {
-  (void)s;
   (void)r;
   (void)inputs;
+  recorder *rc = steps_recorder(s);
+  znode *n = node(rc, rc->parent);
+  if (!n->value)
+    n->value = g_strdup("missing");
 }
 
 static const zsteps step_hooks = {on_condition, on_condition_held, on_amount, on_amount_raw, on_rounded,
                                   on_cap,       on_cap_applied,    on_missing};
-static const ztrace vm_hooks = {on_enter, on_leave, on_param, on_aggregate};
+static const ztrace vm_hooks = {on_enter, on_leave, on_param, on_aggregate, on_field, on_minmax, on_agg_frame};
 
-static size_t add_rule_node(zjtx_explanation *ex, const zrule *r, const zresult_item *it) {
-  const char *title = r->title.zh ? r->title.zh : r->title.en;
-  return add_node(ex, ZJTX_NODE_RULE, (size_t)-1, g_strdup_printf("%s %s — %s", r->id, it->id, title ? title : ""),
-                  r->kind == ZJTX_RULE_CHECK ? g_strdup("violated") : g_strdup(it->amount),
-                  g_strdup_printf("clause %s, %s", r->clause ? r->clause : "-", r->origin));
+void zrec_init(zrecorder *rc, zrun *run, const zjtx_policy *p, const zjtx_facts *f, zjtx_explanation *ex) {
+  *rc = (zrecorder){.hooks = vm_hooks,
+                    .steps = step_hooks,
+                    .policy = p,
+                    .facts = f,
+                    .run = run,
+                    .ex = ex,
+                    .open = g_array_new(FALSE, FALSE, sizeof(size_t)),
+                    .pending = g_array_new(FALSE, FALSE, sizeof(zpending)),
+                    .winners = g_hash_table_new(NULL, NULL),
+                    .buffers = g_ptr_array_new_with_free_func(g_free),
+                    .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                    .rec = -1,
+                    .first_node = ex->nodes->len};
 }
 
-/* Runs the rule for the item's subject as the evaluation did, recording
- * each step.  The recorded outcome must be the result's: anything else
- * would explain another amount than the one paid. */
-static zjtx_status record(zrun *run, recorder *rc, const zrule *r, const zresult_item *it, zjtx_error **err) {
-  g_autoptr(zgroups) gs = NULL;
-  int32_t rec = it->rec;
-  if (r->group_field >= 0) {
-    zjtx_status st = zgroups_build(run, r, &gs, err); /* not traced: the other records' filters explain nothing */
-    if (st != ZJTX_OK)
-      return st;
-    zgroups_select(&run->vm, gs, (guint)it->rec);
-    rec = -1;
+void zrec_clear(zrecorder *rc) {
+  g_array_free(rc->open, TRUE);
+  g_array_free(rc->pending, TRUE);
+  g_hash_table_destroy(rc->winners);
+  g_ptr_array_free(rc->buffers, TRUE);
+  g_hash_table_destroy(rc->seen);
+}
+
+/* The aggregates met while the rule ran, each with the records it matched
+ * and those its `where` skipped. */
+static void explain_pending(zrecorder *rc) {
+  for (guint i = 0; i < rc->pending->len; i++) {
+    zpending *pd = &g_array_index(rc->pending, zpending, i);
+    const zexpr *agg = zprobe_find(pd->frame.ast, ZE_AGG, pd->pc + 1);
+    if (agg)
+      zwhy_records(rc, pd->node, &pd->frame, agg);
   }
-  zoutcome o;
+  g_array_set_size(rc->pending, 0);
+}
+
+bool zrec_run(zrecorder *rc, const zrule *r, int32_t rec, zoutcome *out) {
+  zrun *run = rc->run;
+  rc->rec = rec;
+  rc->rule = r;
   run->vm.trace = &rc->hooks;
   run->steps = &rc->steps;
-  bool ok = zrun_subject(run, r, rec, &o);
+  bool ok = zrun_subject(run, r, rec, out);
   run->vm.trace = NULL;
   run->steps = NULL;
-  if (!ok && run->vm.error)
-    return zerr_give(err, g_steal_pointer(&run->vm.error));
-  if (!ok)
-    return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluation failed", r->id, it->id);
-  if (!o.hit || o.inputs || (r->kind == ZJTX_RULE_ENTITLEMENT && o.fen != it->fen))
-    return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluated again, it gives another result",
-                    r->id, it->id);
-  add_node(rc->ex, ZJTX_NODE_RESULT, rc->root, g_strdup(r->kind == ZJTX_RULE_CHECK ? "violation" : "amount"),
-           r->kind == ZJTX_RULE_CHECK ? g_strdup(it->id) : g_strdup(it->amount), NULL);
-  return ZJTX_OK;
-}
-
-/* The explanation of one rule for one subject, as a tree under a RULE root. */
-static zjtx_status explain(const zjtx_result *res, const zresult_item *it, zjtx_explanation **out, zjtx_error **err) {
-  const zjtx_policy *p = res->policy;
-  const zrule *r = g_ptr_array_index(p->rules, it->rule);
-  zrun run;
-  zjtx_status st = zrun_init(&run, p, res->facts, res->options, err);
-  if (st != ZJTX_OK)
-    return st;
-  zjtx_explanation *ex = g_new0(zjtx_explanation, 1);
-  ex->nodes = g_array_new(FALSE, FALSE, sizeof(znode));
-  recorder rc = {vm_hooks, step_hooks, p, res->facts, ex, g_array_new(FALSE, FALSE, sizeof(size_t)), 0, 0};
-  rc.root = rc.parent = add_rule_node(ex, r, it);
-  st = record(&run, &rc, r, it, err);
-  g_array_free(rc.open, TRUE);
-  zrun_clear(&run);
-  if (st != ZJTX_OK) {
-    zjtx_explanation_free(ex);
-    return st;
-  }
-  *out = ex;
-  return ZJTX_OK;
-}
-
-zjtx_status zjtx_result_explain_entitlement(const zjtx_result *res, size_t i, zjtx_explanation **out,
-                                            zjtx_error **err) {
-  if (out)
-    *out = NULL;
-  if (!res || !out || i >= res->entitlements->len)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "no entitlement %zu", i);
-  return explain(res, &g_array_index(res->entitlements, zresult_item, i), out, err);
-}
-
-zjtx_status zjtx_result_explain_violation(const zjtx_result *res, size_t i, zjtx_explanation **out, zjtx_error **err) {
-  if (out)
-    *out = NULL;
-  if (!res || !out || i >= res->violations->len)
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "no violation %zu", i);
-  return explain(res, &g_array_index(res->violations, zresult_item, i), out, err);
+  g_array_set_size(rc->open, 0);
+  if (ok)
+    explain_pending(rc);
+  return ok;
 }
 
 static const znode *node_at(const zjtx_explanation *ex, size_t i) {
@@ -288,6 +406,26 @@ const char *zjtx_explanation_node_reference(const zjtx_explanation *ex, size_t i
   const znode *n = node_at(ex, i);
   return n ? n->reference : NULL;
 }
+zjtx_outcome zjtx_explanation_node_outcome(const zjtx_explanation *ex, size_t i) {
+  const znode *n = node_at(ex, i);
+  return n ? n->outcome : ZJTX_OUTCOME_NONE;
+}
+const char *zjtx_explanation_node_attr(const zjtx_explanation *ex, size_t i, const char *name) {
+  return node_at(ex, i) && name ? zex_attr_get(ex, i, name) : NULL;
+}
+size_t zjtx_explanation_node_attr_count(const zjtx_explanation *ex, size_t i) {
+  const znode *n = node_at(ex, i);
+  return n && n->attrs ? n->attrs->len / 2 : 0;
+}
+const char *zjtx_explanation_node_attr_name(const zjtx_explanation *ex, size_t i, size_t k) {
+  const znode *n = node_at(ex, i);
+  return n && n->attrs && k < n->attrs->len / 2 ? g_ptr_array_index(n->attrs, 2 * k) : NULL;
+}
+
+const char *zjtx_outcome_name(zjtx_outcome o) {
+  static const char *const names[] = {"", "entitled", "not_entitled", "undecided", "violated", "complied"};
+  return (int)o >= 0 && (int)o <= 5 ? names[o] : "";
+}
 
 void zjtx_explanation_free(zjtx_explanation *ex) {
   if (!ex)
@@ -297,18 +435,21 @@ void zjtx_explanation_free(zjtx_explanation *ex) {
     g_free(n->label);
     g_free(n->value);
     g_free(n->reference);
+    if (n->attrs)
+      g_ptr_array_free(n->attrs, TRUE);
   }
   g_array_free(ex->nodes, TRUE);
   g_free(ex);
 }
 
 static const char *kind_name(zjtx_node_kind k) {
-  static const char *const names[] = {"",    "rule",    "condition", "formula",   "rounding",
-                                      "cap", "derived", "param",     "aggregate", "result"};
-  return (int)k >= 1 && (int)k <= 9 ? names[k] : "node";
+  static const char *const names[] = {"",        "rule",   "condition", "formula", "rounding", "cap",
+                                      "derived", "param",  "aggregate", "result",  "subject",  "failed",
+                                      "fact",    "record", "bound",     "missing"};
+  return (int)k >= 1 && (int)k <= 15 ? names[k] : "node";
 }
 
-static void node_json(const zjtx_explanation *ex, size_t i, GString *out) {
+void zex_node_json(const zjtx_explanation *ex, size_t i, GString *out) {
   const znode *n = node_at(ex, i);
   g_string_append(out, "{\"kind\":");
   zfmt_json_string(out, kind_name(n->kind));
@@ -322,34 +463,56 @@ static void node_json(const zjtx_explanation *ex, size_t i, GString *out) {
     g_string_append(out, ",\"reference\":");
     zfmt_json_string(out, n->reference);
   }
+  if (n->outcome) {
+    g_string_append(out, ",\"outcome\":");
+    zfmt_json_string(out, zjtx_outcome_name(n->outcome));
+  }
+  for (guint k = 0; n->attrs && k + 1 < n->attrs->len; k += 2) {
+    g_string_append_c(out, ',');
+    zfmt_json_string(out, g_ptr_array_index(n->attrs, k));
+    g_string_append_c(out, ':');
+    zfmt_json_string(out, g_ptr_array_index(n->attrs, k + 1));
+  }
   bool first = true;
   for (size_t j = i + 1; j < ex->nodes->len; j++) {
     if (g_array_index(ex->nodes, znode, j).parent != i)
       continue;
     g_string_append(out, first ? ",\"children\":[" : ",");
     first = false;
-    node_json(ex, j, out);
+    zex_node_json(ex, j, out);
   }
   if (!first)
     g_string_append_c(out, ']');
   g_string_append_c(out, '}');
 }
 
-char *zjtx_explanation_to_json(const zjtx_explanation *ex) {
-  if (!ex || !ex->nodes->len)
-    return NULL;
-  GString *out = g_string_new(NULL);
-  node_json(ex, 0, out);
-  return g_string_free(out, FALSE);
+/* A failed condition's sides and gap, as its JSON has them. */
+static void failed_text(const zjtx_explanation *ex, size_t i, GString *out) {
+  static const char *const keys[] = {"left", "right", "needed", "gap", "unit"};
+  bool any = false;
+  for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+    const char *v = zex_attr_get(ex, i, keys[k]);
+    if (v)
+      g_string_append_printf(out, "%s%s %s", any ? ", " : "  [", keys[k], v);
+    any = any || v;
+  }
+  if (any)
+    g_string_append_c(out, ']');
 }
 
 static void node_text(const zjtx_explanation *ex, size_t i, int depth, GString *out) {
   const znode *n = node_at(ex, i);
   g_string_append_printf(out, "%*s%s %s", depth * 2, "", kind_name(n->kind), n->label);
-  if (n->value)
+  if (n->value && n->money) {
+    g_autofree char *grouped = zformat_money_text(n->value);
+    g_string_append_printf(out, " = %s", grouped);
+  } else if (n->value) {
     g_string_append_printf(out, " = %s", n->value);
+  }
   if (n->reference)
     g_string_append_printf(out, "  [%s]", n->reference);
+  if (n->kind == ZJTX_NODE_FAILED)
+    failed_text(ex, i, out);
   g_string_append_c(out, '\n');
   for (size_t j = i + 1; j < ex->nodes->len; j++)
     if (g_array_index(ex->nodes, znode, j).parent == i)

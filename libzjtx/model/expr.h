@@ -66,6 +66,9 @@ typedef struct zexpr {
   int line, column; /* absolute position in the policy file */
   GPtrArray *kids;  /* zexpr*, may contain NULL for absent parts of AGG */
   ztype type;       /* filled by the compiler */
+  /* its code in its block, [pc_from, pc_to): filled by the compiler, so that
+   * an explanation can run one part alone (explain/explain-probe.c) */
+  int pc_from, pc_to;
 } zexpr;
 
 #define ZEXPR_MAX_DEPTH  64

@@ -313,6 +313,11 @@ ztype zfield_value_type(const zfield *f);
 /* The visible derived value `name` of entity (an override hides what it
  * replaces), or NULL. */
 zderived *zpolicy_find_derived(const struct zjtx_policy *p, int32_t entity, const char *name);
+/* Whether facts read for policy a can be evaluated under b as they are:
+ * the same entities, fields (names, types, optional or not, code lists),
+ * keys, parents and relations, in the same order (a reform that changes
+ * only parameters, rules and derived values). */
+bool zpolicy_same_facts_layout(const struct zjtx_policy *a, const struct zjtx_policy *b);
 /* Makes d the visible derived value of its entity and name (loader). */
 void zpolicy_index_derived(struct zjtx_policy *p, zderived *d);
 

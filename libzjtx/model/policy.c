@@ -458,3 +458,55 @@ const char *zjtx_policy_entity_field_ref(const zjtx_policy *p, size_t i, size_t 
   const zfield *fd = e && f < e->fields->len ? zentity_field(e, (int32_t)f) : NULL;
   return fd && fd->type == ZF_REF ? zpolicy_entity(p, fd->ref_entity)->name : NULL;
 }
+
+/* ---- facts layout ---------------------------------------------------------- */
+
+static bool same_codeset(const struct zjtx_policy *a, int32_t ia, const struct zjtx_policy *b, int32_t ib) {
+  if (ia < 0 || ib < 0)
+    return ia == ib;
+  const zcodeset *x = g_ptr_array_index(a->codesets, ia), *y = g_ptr_array_index(b->codesets, ib);
+  if (x->values->len != y->values->len || x->ordered != y->ordered)
+    return false;
+  for (guint i = 0; i < x->values->len; i++)
+    if (strcmp(g_ptr_array_index(x->values, i), g_ptr_array_index(y->values, i)) != 0)
+      return false;
+  return true;
+}
+
+static bool same_field(const struct zjtx_policy *a, const zfield *x, const struct zjtx_policy *b, const zfield *y) {
+  return strcmp(x->name, y->name) == 0 && x->type == y->type && x->required == y->required &&
+         x->ref_entity == y->ref_entity && x->negative_ok == y->negative_ok &&
+         g_strcmp0(x->validator_name, y->validator_name) == 0 &&
+         (x->type != ZF_CODE || same_codeset(a, x->codeset, b, y->codeset));
+}
+
+static bool same_entity(const struct zjtx_policy *a, const zentity *x, const struct zjtx_policy *b, const zentity *y) {
+  if (strcmp(x->name, y->name) != 0 || strcmp(x->plural, y->plural) != 0 || x->parent != y->parent ||
+      g_strcmp0(x->parent_key, y->parent_key) != 0 || x->key_field != y->key_field || x->fields->len != y->fields->len)
+    return false;
+  for (guint i = 0; i < x->fields->len; i++)
+    if (!same_field(a, zentity_field(x, (int32_t)i), b, zentity_field(y, (int32_t)i)))
+      return false;
+  return true;
+}
+
+bool zpolicy_same_facts_layout(const struct zjtx_policy *a, const struct zjtx_policy *b) {
+  if (a == b)
+    return true;
+  if (a->entities->len != b->entities->len || a->relations->len != b->relations->len)
+    return false;
+  for (guint i = 0; i < a->entities->len; i++)
+    if (!same_entity(a, zpolicy_entity(a, (int32_t)i), b, zpolicy_entity(b, (int32_t)i)))
+      return false;
+  for (guint i = 0; i < a->relations->len; i++) {
+    const zrelation *x = g_ptr_array_index(a->relations, i), *y = g_ptr_array_index(b->relations, i);
+    if (strcmp(x->name, y->name) != 0 || x->kind != y->kind || x->owner != y->owner || x->target != y->target ||
+        x->via_field != y->via_field)
+      return false;
+  }
+  return true;
+}
+
+int zjtx_policy_same_facts_layout(const zjtx_policy *a, const zjtx_policy *b) {
+  return a && b && zpolicy_same_facts_layout(a, b);
+}

@@ -286,6 +286,24 @@ static bool param_op(zvm *vm, const zinstr *in, zval **spp) {
   return true;
 }
 
+/* Explaining only: what the VM read and chose, reported to the trace. */
+static void trace_field(zvm *vm, const zinstr *in, const zval *record) {
+  if (!vm->trace->field || ((in->a & ZMISS_RECORD) && zval_is_missing(record)))
+    return;
+  zval v = zval_missing(0);
+  read_field(vm, in->a & ZMISS_FIELD, in->c, in->b, record->rec, &v);
+  vm->trace->field(vm->trace, in->c, in->b, record->rec, &v);
+}
+static void trace_minmax(zvm *vm, const zblock *b, const zinstr *in, const zval *x, const zval *y, bool took_y) {
+  if (vm->trace->minmax)
+    vm->trace->minmax(vm->trace, b, (int32_t)(in - (const zinstr *)(void *)b->code->data), x, y, took_y);
+}
+static void trace_agg_frame(zvm *vm, const zblock *b, const zinstr *in, int32_t self, const zval *locals,
+                            const zval *v) {
+  if (vm->trace->aggregate_frame)
+    vm->trace->aggregate_frame(vm->trace, b, (int32_t)(in - (const zinstr *)(void *)b->code->data), self, locals, v);
+}
+
 static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out) {
   const zinstr *code = (const zinstr *)(void *)b->code->data;
   const zval *consts = (const zval *)(void *)vm->policy->consts->data;
@@ -320,6 +338,8 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
         sp[-1] = zfacts_get(f, in->c, in->b, sp[-1].rec);
       break;
     case OP_SELF_FIELD:
+      if (vm->trace)
+        trace_field(vm, in, &(zval){.rec = self});
       if (in->a)
         read_field(vm, in->a, in->c, in->b, self, sp);
       else
@@ -421,6 +441,8 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
       if (in->a && either_missing(&sp[-1], sp))
         break;
       int c = cmp_values(in->b, &sp[-1], sp);
+      if (vm->trace)
+        trace_minmax(vm, b, in, &sp[-1], sp, in->op == OP_MAX ? c < 0 : c > 0);
       if (in->op == OP_MAX ? c < 0 : c > 0)
         sp[-1] = sp[0];
       break;
@@ -498,6 +520,8 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
     case OP_TRACE_AGG:
       if (vm->trace && vm->trace->aggregate)
         vm->trace->aggregate(vm->trace, &g_array_index(vm->policy->aggregates, zagg_info, in->c), &sp[-1]);
+      if (vm->trace)
+        trace_agg_frame(vm, b, in, self, locals, &sp[-1]);
       break;
     default:
       return vm_fail(vm, ZJTX_ERR_EVAL, "bad opcode %d", in->op);

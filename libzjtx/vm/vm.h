@@ -19,6 +19,13 @@ struct ztrace {
   void (*leave_derived)(ztrace *t, const zderived *d, const zval *value);
   void (*param)(ztrace *t, const zparam *p, int32_t key, zdate on, const zparam_value *pv, const zval *value);
   void (*aggregate)(ztrace *t, const zagg_info *agg, const zval *value);
+  /* each may be NULL: a field read (record rec of entity; the value read) */
+  void (*field)(ztrace *t, int32_t entity, int32_t field, int32_t rec, const zval *value);
+  /* min/max of x and y by the instruction at pc of block b: took_y when y won */
+  void (*minmax)(ztrace *t, const zblock *b, int32_t pc, const zval *x, const zval *y, bool took_y);
+  /* an aggregate's value (its TRACE_AGG at pc of b) with the frame it ran in:
+   * b's self and locals, so that its records can be explained afterwards */
+  void (*aggregate_frame)(ztrace *t, const zblock *b, int32_t pc, int32_t self, const zval *locals, const zval *value);
 };
 
 /* A parameter value replaced for one evaluation (zjtx_options_set_param). */

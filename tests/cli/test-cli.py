@@ -691,6 +691,7 @@ COMMAND_OPTIONS = {
     'test': ['--policy', '--quiet', '--require-coverage'],
     'simulate': ['--policy', '--reform', '--facts', '--set', '--format', '--top', '--output', '--report'],
     'indicators': ['--policy', '--facts', '--format', '--set'],
+    'explain': ['--policy', '--facts', '--entity', '--id', '--rule', '--format', '--lang', '--period', '--set'],
 }
 
 

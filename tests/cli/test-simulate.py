@@ -281,7 +281,7 @@ def test_json_shape():
     if not doc:
         return
     check('json keys', set(doc) == {'base', 'reform', 'period', 'reform_set', 'total', 'rules', 'group_by', 'groups',
-                                    'violations', 'changed', 'changes'}, sorted(doc))
+                                    'violations', 'undecided', 'changed', 'changes'}, sorted(doc))
     check('json base policy', doc['base'] == {'policy': 'huaian-2025-srdi',
                                               'title': '2025年淮安市专精特新企业高质量发展行动方案'}, doc['base'])
     check('json period', doc['period'] == '2025')
@@ -450,8 +450,33 @@ def test_rejects():
             check('refused record: output still written', False, out[:200])
 
 
+def test_undecided():
+    """What neither total counts: subjects left undecided for lack of data,
+    per rule, under base and reform (JSON, table and the page).  Enterprise
+    A lacks rd_expense_prev (2,000,000.00 of R&D: base subsidy decided,
+    incremental undecided); B lacks both R&D figures (both undecided)."""
+    a, b = '91320812MA1MQQQ155', '91320812MA1MQQQ4XJ'
+    facts = {'period': '2025', 'counties': [{'id': '320812', 'name': '清江浦区'}], 'enterprises': [
+        {'id': a, 'name': '乙', 'county': '320812', 'rd_expense': '2000000.00'},
+        {'id': b, 'name': '丙', 'county': '320812'}]}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'facts.json')
+        json.dump(facts, open(path, 'w', encoding='utf-8'), ensure_ascii=False)
+        uplift = os.path.join(SRC, 'examples', 'reforms', 'srdi-uplift-2.xml')
+        rc, out, err = simulate(uplift, '--format', 'json', facts=path)
+        doc = json.loads(out) if rc == 0 else {}
+        got = {u['rule']: (u['base'], u['reform']) for u in doc.get('undecided', [])}
+        check('simulate: undecided per rule under base and reform',
+              got == {'rd_base_subsidy': (1, 1), 'rd_incremental_subsidy': (2, 2)}, (got, err))
+        check('simulate: undecided amounts are not in the totals (40,000.00 = 2,000,000.00 x 2%)',
+              doc.get('total', {}).get('base') == '40000.00', doc.get('total'))
+        rc, out, err = simulate(uplift, facts=path)
+        check('simulate table: the undecided section', rc == 0 and 'Undecided' in out and
+              re.search(r'rd_incremental_subsidy\s+2\s+2', out) is not None, out[-600:])
+
+
 def main():
-    return run_groups((test_example_reforms, test_remove_and_amend_rule, test_override_reform, test_losers, test_new_rule, test_set_reform_only,
+    return run_groups((test_example_reforms, test_undecided, test_remove_and_amend_rule, test_override_reform, test_losers, test_new_rule, test_set_reform_only,
                       test_json_shape, test_csv_shape, test_table, test_options, test_output_file, test_bad_input,
                       test_rejects))
 

@@ -748,16 +748,31 @@ START_TEST(record_labels) {
 END_TEST
 
 START_TEST(facts_of_another_policy) {
-  zjtx_policy *p = load_huaian(), *q = load_huaian();
+  /* the same layout (the same policy loaded twice, as a reform that only
+   * changes parameters and rules): the facts are read once and used by both */
+  zjtx_policy *p = load_huaian(), *q = load_huaian(), *base = ztest_policy_src("rules/rd-base.xml");
   zjtx_facts *f = json_facts(p);
   zjtx_result *r = NULL;
   zjtx_error *err = NULL;
-  ck_assert_int_eq(zjtx_evaluate(q, f, NULL, &r, &err), ZJTX_ERR_INVALID_ARG);
+  zjtx_result *own = NULL;
+  ck_assert(zjtx_policy_same_facts_layout(p, q));
+  ck_assert_int_eq(zjtx_evaluate(p, f, NULL, &own, &err), ZJTX_OK);
+  ck_assert_int_eq(zjtx_evaluate(q, f, NULL, &r, &err), ZJTX_OK);
+  g_autofree char *want = summary(own), *got = summary(r);
+  ck_assert_str_eq(got, want);
+  ck_assert_uint_eq(zjtx_result_entitlement_count(r), 3);
+  zjtx_result_free(own);
+  zjtx_result_free(r);
+  r = NULL;
+  /* another layout (the base policy declares fewer entities): refused */
+  ck_assert(!zjtx_policy_same_facts_layout(p, base));
+  ck_assert_int_eq(zjtx_evaluate(base, f, NULL, &r, &err), ZJTX_ERR_INVALID_ARG);
   ck_assert_ptr_null(r);
   zjtx_error_free(err);
   zjtx_facts_free(f);
   zjtx_policy_unref(p);
   zjtx_policy_unref(q);
+  zjtx_policy_unref(base);
 }
 END_TEST
 
