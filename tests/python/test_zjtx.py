@@ -124,6 +124,11 @@ def test_explain(policy, facts):
         assert violation["label"].startswith("srdi_loan_rate_cap LN-E02-1")
 
 
+def test_versions():
+    assert zjtx.library_version() == zjtx.__version__  # the source tree's package: the library's version
+    assert zjtx.__version__.count(".") == 2
+
+
 def test_rules_and_titles_in_chinese(policy):
     assert policy.id == "huaian-2025-srdi"
     assert policy.title("zh") == "2025年淮安市专精特新企业高质量发展行动方案"
