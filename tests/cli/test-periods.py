@@ -84,6 +84,26 @@ def test_fiscal_year(tmp):
     check('summary names FY2025', 'summary: policy example-city-talent-allowance, period FY2025' in out, out)
 
 
+def test_receipt_names_the_period_unit(tmp):
+    """Two policies that differ only in the fiscal year's first month are
+    two policies: their receipts' policy parts differ (and a fiscal year's
+    canonical form says its unit)."""
+    f = facts(tmp)
+    april = policy_as(tmp, FISCAL.replace('start-month="7"', 'start-month="4"'))
+    hashes = []
+    for policy in (POLICY, april):
+        rc, out, err = run('evaluate', '--policy', policy, '--facts', f, '--format', 'json', '--receipt', '--quiet')
+        hashes.append(json.loads(out)['receipt']['policy']['sha256'] if rc == 0 else err)
+    check('receipt: start-month="4" and "7" give different policy hashes', hashes[0] != hashes[1], hashes)
+    forms = os.path.join(tmp, 'forms')
+    rc, out, err = run('evaluate', '--policy', POLICY, '--facts', f, '--format', 'json', '--receipt', '--quiet')
+    receipt = write(tmp, 'receipt.json', out)
+    rc, out, err = run('verify-receipt', '--policy', POLICY, '--facts', f, '--forms', forms, receipt)
+    text = open(os.path.join(forms, 'policy.txt'), encoding='utf-8').read() if rc == 0 else ''
+    check('receipt: the policy form says the fiscal year starts in July', 'period-unit\tfiscal-year\t7' in text,
+          (rc, err, text[:300]))
+
+
 def test_wrong_forms(tmp):
     f = facts(tmp)
     rc, _, _, _, err = evaluate(POLICY, f, '--period', '2025')
@@ -142,7 +162,7 @@ def test_bad_declarations(tmp):
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        return run_groups([test_fiscal_year, test_wrong_forms, test_other_units, test_bad_declarations], tmp)
+        return run_groups([test_fiscal_year, test_receipt_names_the_period_unit, test_wrong_forms, test_other_units, test_bad_declarations], tmp)
 
 
 if __name__ == '__main__':
