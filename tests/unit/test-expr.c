@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eval-internal.h" /* a budget's note (zresult_budget_note) */
 #include "model.h"         /* tables explained band by band (zscale_explain) */
@@ -1086,10 +1087,11 @@ START_TEST(limit_derived_chain) {
   g_free(body);
   /* a long chain is refused quickly */
   body = derived_chain(20000, false);
-  gint64 t0 = g_get_monotonic_time();
+  clock_t t0 = clock(); /* processor time: a loaded machine's wall clock says nothing of this code */
   zjtx_error_free(load_fail(body, ZJTX_ERR_POLICY));
-  ck_assert_msg(g_get_monotonic_time() - t0 < 10 * G_USEC_PER_SEC, "took too long");
+  double seconds = (double)(clock() - t0) / CLOCKS_PER_SEC;
   g_free(body);
+  ck_assert_msg(seconds < 10, "took too long: %.1f s of processor time", seconds);
 }
 END_TEST
 
@@ -1103,9 +1105,9 @@ START_TEST(limit_nested_max) {
     e = next;
   }
   char *body = g_strdup_printf(RULE("r", "%s"), e);
-  gint64 t0 = g_get_monotonic_time();
+  clock_t t0 = clock(); /* processor time, as above */
   zjtx_policy *p = load_ok(body);
-  ck_assert_msg(g_get_monotonic_time() - t0 < 10 * G_USEC_PER_SEC, "took too long");
+  ck_assert_msg((double)(clock() - t0) / CLOCKS_PER_SEC < 10, "took too long");
   zjtx_facts *f = facts_new(p);
   shop(f, "id", "S1", NULL);
   sale(f, "id", "a", "shop", "S1", "price", "2", NULL);
