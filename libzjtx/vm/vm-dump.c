@@ -79,6 +79,18 @@ static void append_collection(const struct zjtx_policy *p, const zinstr *in, GSt
   }
 }
 
+/* months()'s rule as the policy writes it. */
+static void append_month_rule(int rule, GString *ops) {
+  if (rule == ZMONTHS_FIRST_DAY)
+    g_string_append(ops, "first-day");
+  else if (rule == ZMONTHS_WHOLE)
+    g_string_append(ops, "whole-month");
+  else if (rule == ZMONTHS_ANY_DAY)
+    g_string_append(ops, "any-day");
+  else
+    g_string_append_printf(ops, "%d days", rule);
+}
+
 /* One operand as a reader understands it; some kinds are shown with
  * another operand (a constant's type with its value, an entity with its
  * field) and print nothing themselves. */
@@ -138,7 +150,9 @@ static void append_operand(const struct zjtx_policy *p, const zinstr *in, zopera
       g_string_append(ops, " missing?");
     break;
   case ZOPND_MISS:
-    if (value & ZMISS_RECORD && in->op == OP_FIELD)
+    if (value & ZMISS_RECORD && in->op == OP_RULE_VALUE)
+      g_string_append(ops, "missing? (record)");
+    else if (value & ZMISS_RECORD && in->op == OP_FIELD)
       g_string_append(ops, value & ZMISS_FIELD ? "missing? (record, field)" : "missing? (record)");
     else if (value)
       g_string_append(ops, "missing?");
@@ -146,10 +160,28 @@ static void append_operand(const struct zjtx_policy *p, const zinstr *in, zopera
   case ZOPND_LOGIC:
     g_string_append(ops, value ? "or" : "and");
     break;
+  case ZOPND_MRULE:
+    append_month_rule(value, ops);
+    break;
   case ZOPND_DERIVED:
     g_string_append(ops, ((zderived *)g_ptr_array_index(p->derived, value))->name);
     if (in->a)
       g_string_append_printf(note, "%u argument%s", in->a, in->a == 1 ? "" : "s");
+    break;
+  case ZOPND_SCALE:
+    g_string_append(ops, ((zscale *)g_ptr_array_index(p->scales, value))->id);
+    if (in->a & ZSCALE_DATED)
+      g_string_append(ops, " @date");
+    break;
+  case ZOPND_CACHE:
+    g_string_append_printf(ops, "cache %d", value);
+    break;
+  case ZOPND_SFLAGS:
+    if (value & ZMISS_OPERAND)
+      g_string_append(ops, "missing?");
+    break;
+  case ZOPND_RULE:
+    g_string_append(ops, ((zrule *)g_ptr_array_index(p->rules, value))->id);
     break;
   case ZOPND_AGG:
     g_string_append_printf(ops, "%d", value);
