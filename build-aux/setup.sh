@@ -12,6 +12,7 @@ packages=(
   clang libclang-rt-dev # the ASan, TSan and fuzzing builds of build-aux/test.sh (libFuzzer is in libclang-rt)
   clang-format # build-aux/check-format.sh
   chromium fonts-wqy-microhei # tests/cli/test-report.py: the HTML report rendered headless, with Chinese glyphs
+  openjdk-17-jdk-headless junit4 # the Java binding (bindings/java: javac, jar, jni.h) and its JUnit tests
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
