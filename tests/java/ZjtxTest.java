@@ -265,12 +265,19 @@ public class ZjtxTest {
     Thread.sleep(50); // the Cleaner's thread has run by now, or runs while we read
     assertEquals(reference, lines(result));
     assertNotNull(result.explain(3).sentences("zh"));
-    // Results never closed: the Cleaner frees them (and then their facts and policy).
+    // Results never closed: the Cleaner frees them, then their facts and policy.
+    int before = Handle.LIVE.get();
     for (int i = 0; i < 200; i++) {
       evaluateAndDropTheRest().entitlements();
     }
     lastFacts = null;
-    System.gc();
+    result = null;
+    for (int i = 0; i < 200 && Handle.LIVE.get() > before - 3; i++) {
+      System.gc();
+      Thread.sleep(10);
+    }
+    // everything of this test freed: the 200 and the first policy, facts and result
+    assertTrue("native objects left: " + Handle.LIVE.get(), Handle.LIVE.get() <= before - 3);
   }
 
   private static Facts lastFacts;

@@ -16,6 +16,9 @@ import java.util.function.LongConsumer;
  * owner reachable.
  */
 final class Handle implements Runnable {
+  /** Native objects alive (not yet freed): for the tests, which check that GC frees them. */
+  static final AtomicInteger LIVE = new AtomicInteger();
+
   private final AtomicInteger refs = new AtomicInteger(1);
   private final long ptr;
   private final LongConsumer free;
@@ -27,6 +30,7 @@ final class Handle implements Runnable {
     this.free = free;
     this.what = what;
     this.deps = deps;
+    LIVE.incrementAndGet();
   }
 
   /** Takes a reference for a call; returns the pointer. Fails once everything let go. */
@@ -46,6 +50,7 @@ final class Handle implements Runnable {
   void release() {
     if (refs.decrementAndGet() == 0) {
       free.accept(ptr);
+      LIVE.decrementAndGet();
       for (Handle d : deps) {
         d.release();
       }
