@@ -396,6 +396,32 @@ public class ZjtxTest {
     }
   }
 
+  /** A file name in Chinese reaches the library as the bytes the file system holds. */
+  @Test
+  public void chineseFileNames() throws Exception {
+    assumeTrue(
+        "file names are not UTF-8 in this locale",
+        "UTF-8".equals(System.getProperty("sun.jnu.encoding")));
+    Path dir = Files.createTempDirectory("zjtx-java-名");
+    Path copy = dir.resolve("淮安事实.json");
+    try {
+      Files.copy(samplePath, copy);
+      try (Policy policy = Policy.load(policyPath);
+          Facts facts = policy.loadFacts(copy);
+          Result r = policy.evaluate(facts, Options.defaults())) {
+        assertEquals(36, r.entitlements().size());
+      }
+      Path missing = dir.resolve("没有.json");
+      try (Policy policy = Policy.load(policyPath)) {
+        ZjtxException e = assertThrows(ZjtxException.class, () -> policy.loadFacts(missing));
+        assertTrue(e.getMessage(), e.getMessage().contains("没有.json"));
+      }
+    } finally {
+      Files.deleteIfExists(copy);
+      Files.delete(dir);
+    }
+  }
+
   @Test
   public void versionIsTheLibrarys() {
     assertEquals(BuildConfig.VERSION, Policy.libraryVersion());

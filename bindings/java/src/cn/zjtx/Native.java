@@ -3,6 +3,7 @@
 package cn.zjtx;
 
 import java.lang.ref.Cleaner;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,9 @@ import java.nio.file.Path;
 final class Native {
   /** Frees native objects whose Java owner was only garbage-collected. */
   static final Cleaner CLEANER = Cleaner.create();
+
+  /** The encoding of file names (see cpath), fixed by the locale the JVM started in. */
+  private static final Charset FILE_NAMES = fileNameCharset();
 
   private Native() {}
 
@@ -55,9 +59,26 @@ final class Native {
     return out;
   }
 
-  /** A path as the C library reads it: its UTF-8 text. */
+  /**
+   * A path as the C library opens it: in the encoding the JVM uses for file names
+   * (sun.jnu.encoding, from the locale: UTF-8 on a UTF-8 system), the bytes Java's own file I/O
+   * would pass to the kernel. Not the default charset, which -Dfile.encoding changes.
+   */
   static byte[] cpath(Path path) {
-    return cstr(path.toString());
+    String s = path.toString();
+    byte[] bytes = s.getBytes(FILE_NAMES);
+    byte[] out = new byte[bytes.length + 1];
+    System.arraycopy(bytes, 0, out, 0, bytes.length);
+    return out;
+  }
+
+
+  private static Charset fileNameCharset() {
+    try {
+      return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+    } catch (IllegalArgumentException e) {
+      return StandardCharsets.UTF_8;
+    }
   }
 
   static native long policyLoad(byte[] path) throws ZjtxException;
