@@ -16,6 +16,7 @@
  */
 #include <jni.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,6 +254,28 @@ static jlong facts_record_count(JNIEnv *env, jclass cls, jlong facts, jbyteArray
   return (jlong)n;
 }
 
+static jint facts_reject_count(JNIEnv *env, jclass cls, jlong facts) {
+  return (jint)zjtx_facts_reject_count(PTR(zjtx_facts, facts));
+}
+
+/* Reject @i as {entity, file, line (decimal), id, field, value, reason}. */
+static jobjectArray facts_reject(JNIEnv *env, jclass cls, jlong facts, jint i) {
+  const zjtx_facts *f = PTR(zjtx_facts, facts);
+  jobjectArray out = (*env)->NewObjectArray(env, 7, (*env)->FindClass(env, "java/lang/String"), NULL);
+  if (out == NULL)
+    return NULL;
+  char line[16];
+  snprintf(line, sizeof(line), "%d", zjtx_facts_reject_line(f, (size_t)i));
+  set_string(env, out, 0, zjtx_facts_reject_entity(f, (size_t)i));
+  set_string(env, out, 1, zjtx_facts_reject_file(f, (size_t)i));
+  set_string(env, out, 2, line);
+  set_string(env, out, 3, zjtx_facts_reject_id(f, (size_t)i));
+  set_string(env, out, 4, zjtx_facts_reject_field(f, (size_t)i));
+  set_string(env, out, 5, zjtx_facts_reject_value(f, (size_t)i));
+  set_string(env, out, 6, zjtx_facts_reject_reason(f, (size_t)i));
+  return out;
+}
+
 /* ---- evaluation ---- */
 
 /* Applies the period, parameter overrides (three parallel arrays of
@@ -459,6 +482,8 @@ static const JNINativeMethod methods[] = {
     METHOD("factsFromJson", "(J[B[B)J", facts_from_json),
     METHOD("factsFree", "(J)V", facts_free),
     METHOD("factsRecordCount", "(J[B)J", facts_record_count),
+    METHOD("factsRejectCount", "(J)I", facts_reject_count),
+    METHOD("factsReject", "(JI)[Ljava/lang/String;", facts_reject),
     METHOD("evaluate", "(JJ[B[[B[[B[[BI)J", evaluate),
     METHOD("resultFree", "(J)V", result_free),
     METHOD("resultPeriod", "(J)Ljava/lang/String;", result_period),

@@ -423,6 +423,38 @@ public class ZjtxTest {
   }
 
   @Test
+  public void keepGoingListsTheRejects() throws Exception {
+    String good = String.format(EMBED_FACTS, "\"rd_expense\": \"12000000.00\",");
+    // a second enterprise whose money has three decimals (at most two are allowed)
+    String both =
+        good.replace(
+            "\"enterprises\": [",
+            "\"enterprises\": [{\"id\": \"91320812MA0GWJDM0C\", \"name\": \"乙\","
+                + " \"county\": \"320812\", \"rd_expense_prev\": \"1.234\"}, ");
+    Path file = Files.createTempFile("zjtx-java-keep", ".json");
+    try {
+      Files.writeString(file, both, StandardCharsets.UTF_8);
+      try (Policy policy = Policy.load(policyPath)) {
+        assertThrows(ZjtxException.class, () -> policy.loadFacts(file));
+        try (Facts facts = policy.loadFacts(file, true);
+            Result r = policy.evaluate(facts, Options.defaults())) {
+          assertEquals(1, facts.recordCount("enterprise"));
+          assertEquals(1, facts.rejects().size());
+          Facts.Reject reject = facts.rejects().get(0);
+          assertEquals("enterprise", reject.entity());
+          assertEquals("91320812MA0GWJDM0C", reject.id());
+          assertEquals("rd_expense_prev", reject.field());
+          assertEquals("1.234", reject.value());
+          assertEquals(1, reject.line());
+          assertEquals(3, r.entitlements().size()); // the embed.c enterprise, as above
+        }
+      }
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  @Test
   public void versionIsTheLibrarys() {
     assertEquals(BuildConfig.VERSION, Policy.libraryVersion());
   }

@@ -101,6 +101,10 @@ final class Native {
 
   static native long factsRecordCount(long facts, byte[] entity);
 
+  static native int factsRejectCount(long facts);
+
+  static native String[] factsReject(long facts, int i);
+
   static native long evaluate(
       long policy,
       long facts,
