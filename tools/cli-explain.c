@@ -191,13 +191,8 @@ int cli_cmd_explain(int argc, char **argv) {
   int rc = parse_options(argc, argv, &o);
   zjtx_policy *p = NULL;
   zjtx_facts *facts = NULL;
-  zjtx_error *err = NULL;
-  if (rc == 0 && cli_load_policy(o.policy, NULL, &p, &err) != ZJTX_OK)
-    rc = cli_report_error(NULL, err);
-  if (rc == 0 && cli_load_facts(p, o.facts, NULL, "loading facts", &facts, &err) != ZJTX_OK)
-    rc = cli_report_error(NULL, err);
-  if (rc == 0 && zjtx_facts_reject_count(facts) > 0)
-    cli_print_rejects(facts, "");
+  if (rc == 0)
+    rc = cli_load_inputs(o.policy, o.facts, &p, &facts);
   if (rc == 0)
     rc = explain_one(&o, p, facts);
   zjtx_facts_free(facts);
