@@ -322,7 +322,7 @@ public class ZjtxTest {
   public void missingFactsAreUndecided() throws Exception {
     try (Policy policy = Policy.load(policyPath);
         Facts facts = policy.factsFromJson(String.format(EMBED_FACTS, ""), "embed.json");
-        Result r = policy.evaluate(facts, Options.defaults())) {
+        Result r = policy.evaluate(facts)) {
       // Without this year's R&D expense the two R&D subsidies cannot be decided; the honor pays.
       assertEquals(1, r.entitlements().size());
       assertEquals(new BigDecimal("500000.00"), r.entitlements().get(0).amount());

@@ -59,11 +59,21 @@ public final class Policy extends NativeObject {
     }
   }
 
+  /** Evaluates the policy over {@code facts} with {@link Options#defaults()}. */
+  public Result evaluate(Facts facts) throws ZjtxException {
+    return evaluate(facts, Options.defaults());
+  }
+
   /**
    * Evaluates the policy over {@code facts} (read for this policy). The result keeps the
    * facts and the policy alive for as long as it lives.
+   *
+   * @param options the period, parameter overrides and threads; null for the defaults
    */
   public Result evaluate(Facts facts, Options options) throws ZjtxException {
+    if (options == null) {
+      options = Options.defaults();
+    }
     long p = acquire();
     try {
       long f = facts.acquire();
