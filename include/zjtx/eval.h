@@ -27,7 +27,13 @@ typedef struct zjtx_explanation zjtx_explanation;
 /** zjtx_options_new: default options (the policy's default period). Owned. */
 ZJTX_API zjtx_options *zjtx_options_new(void);
 ZJTX_API void zjtx_options_free(zjtx_options *opts);
-/** zjtx_options_set_period: the period to evaluate, "YYYY" (a calendar year). */
+/**
+ * zjtx_options_set_period: the period to evaluate: "2025" (a calendar year),
+ * or "2025H1", "2025Q3", "2025-07", "FY2025" for a policy whose <period
+ * unit> is a half-year, quarter, month or fiscal year.  Text that is none
+ * of these is refused here; one of another unit than the policy's, when
+ * evaluating.
+ */
 ZJTX_API zjtx_status zjtx_options_set_period(zjtx_options *opts, const char *period, zjtx_error **err);
 /**
  * zjtx_options_set_param: replaces every dated value of parameter @id by

@@ -30,7 +30,9 @@ zjtx_status zjtx_options_set_period(zjtx_options *o, const char *period, zjtx_er
   if (!o)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "options must not be NULL");
   if (!zperiod_parse(period, &year))
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "period \"%s\" is not a year YYYY (e.g. 2025)",
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
+                    "period \"%s\" is not a period: expected a year YYYY (e.g. 2025), YYYYH1/H2, YYYYQ1..Q4, "
+                    "YYYY-MM or a fiscal year FYYYYY",
                     period ? period : "");
   g_free(o->period);
   o->period = g_strdup(period);

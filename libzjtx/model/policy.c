@@ -57,6 +57,8 @@ static void entity_free(zentity *e) {
   }
   g_ptr_array_free(e->fields, TRUE);
   g_array_free(e->relations, TRUE);
+  if (e->unique)
+    g_ptr_array_unref(e->unique);
   g_free(e->name);
   g_free(e->plural);
   g_free(e->parent_key);
