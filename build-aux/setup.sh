@@ -14,6 +14,7 @@ packages=(
   chromium fonts-wqy-microhei # tests/cli/test-report.py: the HTML report rendered headless, with Chinese glyphs
   python3-pytest # tests/python: the Python package
   abigail-tools # tests/packaging/check-abi.py: abidiff against the committed ABI baseline
+  openjdk-17-jdk-headless junit4 # the Java binding (bindings/java: javac, jar, jni.h) and its JUnit tests
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
