@@ -34,6 +34,17 @@ void cli_print_rejects(const zjtx_facts *facts, const char *prefix) {
   }
 }
 
+int cli_load_inputs(const char *policy_path, const char *facts_path, zjtx_policy **policy, zjtx_facts **facts) {
+  zjtx_error *err = NULL;
+  if (cli_load_policy(policy_path, NULL, policy, &err) != ZJTX_OK)
+    return cli_report_error(NULL, err);
+  if (cli_load_facts(*policy, facts_path, NULL, "loading facts", facts, &err) != ZJTX_OK)
+    return cli_report_error(NULL, err);
+  if (zjtx_facts_reject_count(*facts) > 0)
+    cli_print_rejects(*facts, "");
+  return 0;
+}
+
 zjtx_options *cli_options_new(void) {
   zjtx_options *o = zjtx_options_new();
   zjtx_options_set_threads(o, 0, NULL);

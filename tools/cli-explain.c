@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "format.h"
 
 static const cli_command explain_command = {
     .name = "explain",
@@ -96,20 +97,8 @@ static bool below(const zjtx_explanation *ex, size_t node, size_t ancestor) {
 static void print_fact(const zjtx_explanation *ex, size_t i, bool zh) {
   const char *value = zjtx_explanation_node_value(ex, i);
   char *shown = NULL;
-  if (g_strcmp0(zjtx_explanation_node_attr(ex, i, "type"), "money") == 0) {
-    /* thousands separators, as in the sentences */
-    GString *g = g_string_new(NULL);
-    const char *dot = strchr(value, '.');
-    size_t digits = dot ? (size_t)(dot - value) : strlen(value), start = value[0] == '-';
-    g_string_append_len(g, value, (gssize)start);
-    for (size_t k = start; k < digits; k++) {
-      if (k > start && (digits - k) % 3 == 0)
-        g_string_append_c(g, ',');
-      g_string_append_c(g, value[k]);
-    }
-    g_string_append(g, value + digits);
-    shown = g_string_free(g, FALSE);
-  }
+  if (g_strcmp0(zjtx_explanation_node_attr(ex, i, "type"), "money") == 0)
+    shown = zfmt_grouped(value); /* thousands separators, as in the sentences ("missing" as it is) */
   g_autofree char *line =
       g_strdup_printf("    %s %s = %s  (%s %s)", zjtx_explanation_node_attr(ex, i, zh ? "title" : "title_en"),
                       zjtx_explanation_node_attr(ex, i, "field"), shown ? shown : value,
@@ -121,13 +110,15 @@ static void print_fact(const zjtx_explanation *ex, size_t i, bool zh) {
 
 static void print_param(const zjtx_explanation *ex, size_t i, bool zh) {
   const char *from = zjtx_explanation_node_attr(ex, i, "from"), *source = zjtx_explanation_node_attr(ex, i, "source");
+  bool money = g_strcmp0(zjtx_explanation_node_attr(ex, i, "type"), "money") == 0;
+  g_autofree char *value =
+      money ? zfmt_grouped(zjtx_explanation_node_value(ex, i)) : g_strdup(zjtx_explanation_node_value(ex, i));
   g_autofree char *line = g_strdup_printf(
       "    %s %s%s%s%s = %s  (%s%s%s%s%s)", zjtx_explanation_node_attr(ex, i, zh ? "title" : "title_en"),
       zjtx_explanation_node_attr(ex, i, "id"), zjtx_explanation_node_attr(ex, i, "key") ? "[" : "",
       zjtx_explanation_node_attr(ex, i, "key") ? zjtx_explanation_node_attr(ex, i, "key") : "",
-      zjtx_explanation_node_attr(ex, i, "key") ? "]" : "", zjtx_explanation_node_value(ex, i),
-      zjtx_explanation_node_attr(ex, i, "status"), from ? (zh ? "，自 " : ", in force from ") : "", from ? from : "",
-      source ? "; " : "", source ? source : "");
+      zjtx_explanation_node_attr(ex, i, "key") ? "]" : "", value, zjtx_explanation_node_attr(ex, i, "status"),
+      from ? (zh ? "，自 " : ", in force from ") : "", from ? from : "", source ? "; " : "", source ? source : "");
   g_autofree char *printable = cli_printable(line);
   printf("%s\n", printable);
 }
@@ -200,13 +191,8 @@ int cli_cmd_explain(int argc, char **argv) {
   int rc = parse_options(argc, argv, &o);
   zjtx_policy *p = NULL;
   zjtx_facts *facts = NULL;
-  zjtx_error *err = NULL;
-  if (rc == 0 && cli_load_policy(o.policy, NULL, &p, &err) != ZJTX_OK)
-    rc = cli_report_error(NULL, err);
-  if (rc == 0 && cli_load_facts(p, o.facts, NULL, "loading facts", &facts, &err) != ZJTX_OK)
-    rc = cli_report_error(NULL, err);
-  if (rc == 0 && zjtx_facts_reject_count(facts) > 0)
-    cli_print_rejects(facts, "");
+  if (rc == 0)
+    rc = cli_load_inputs(o.policy, o.facts, &p, &facts);
   if (rc == 0)
     rc = explain_one(&o, p, facts);
   zjtx_facts_free(facts);

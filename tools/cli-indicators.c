@@ -109,14 +109,8 @@ static int ind_run(const ind_options *o, zjtx_options *opts) {
   zjtx_facts *facts = NULL;
   zjtx_result *res = NULL;
   zjtx_error *err = NULL;
-  int rc = 0;
-  if (cli_load_policy(o->policy, NULL, &p, &err) != ZJTX_OK)
-    return cli_report_error(NULL, err);
-  if (cli_load_facts(p, o->facts, NULL, "loading facts", &facts, &err) != ZJTX_OK)
-    rc = cli_report_error(NULL, err);
+  int rc = cli_load_inputs(o->policy, o->facts, &p, &facts);
   size_t refused = facts ? zjtx_facts_reject_count(facts) : 0;
-  if (facts)
-    cli_print_rejects(facts, "");
   if (rc == 0 && zjtx_evaluate(p, facts, opts, &res, &err) != ZJTX_OK)
     rc = cli_report_error(NULL, err);
   if (rc == 0) {

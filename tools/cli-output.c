@@ -169,42 +169,93 @@ void cli_csv_field(FILE *out, const char *s, bool last) {
   fputs(last ? "\r\n" : ",", out);
 }
 
+/* The CSV of a result is formatted into one buffer written out in large
+ * pieces: a call to stdio per field cost a tenth of a batch run. */
+typedef struct {
+  FILE *out;
+  GString *buf;
+} csv_writer;
+
+static void csv_flush(csv_writer *w, size_t at_least) {
+  if (w->buf->len >= at_least) {
+    fwrite(w->buf->str, 1, w->buf->len, w->out);
+    g_string_truncate(w->buf, 0);
+  }
+}
+
+/* One field (RFC 4180: quoted when it holds a comma, quote or line break),
+ * then a comma or, for the last, the end of the row. */
+static void csv_put(csv_writer *w, const char *s, bool last) {
+  s = s ? s : "";
+  if (strpbrk(s, ",\"\r\n")) {
+    g_string_append_c(w->buf, '"');
+    for (; *s; s++) {
+      if (*s == '"')
+        g_string_append_c(w->buf, '"');
+      g_string_append_c(w->buf, *s);
+    }
+    g_string_append_c(w->buf, '"');
+  } else {
+    g_string_append(w->buf, s);
+  }
+  if (last) {
+    g_string_append_len(w->buf, "\r\n", 2);
+    csv_flush(w, 1 << 16);
+  } else {
+    g_string_append_c(w->buf, ',');
+  }
+}
+
+static void csv_put_int(csv_writer *w, int64_t v) {
+  char digits[24];
+  int n = 0;
+  uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    digits[n++] = (char)('0' + mag % 10);
+    mag /= 10;
+  } while (mag);
+  if (v < 0)
+    g_string_append_c(w->buf, '-');
+  while (n)
+    g_string_append_c(w->buf, digits[--n]);
+  g_string_append_c(w->buf, ',');
+}
+
 /* Violations have no amount; their check goes in the `rule` column.  An
  * undecided item's missing inputs go in `missing`. */
 bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
   (void)policy;  /* the same signature as the other formats */
   (void)explain; /* refused before evaluating: no place for it in CSV */
-  fputs("type,rule,beneficiary,id,amount,fen,missing\r\n", out);
+  csv_writer w = {out, g_string_sized_new(1 << 17)};
+  g_string_append(w.buf, "type,rule,beneficiary,id,amount,fen,missing\r\n");
   for (size_t i = 0; i < zjtx_result_entitlement_count(res); i++) {
-    char fen[32];
-    g_snprintf(fen, sizeof fen, "%" PRId64, zjtx_result_entitlement_fen(res, i));
-    cli_csv_field(out, "entitlement", false);
-    cli_csv_field(out, zjtx_result_entitlement_rule(res, i), false);
-    cli_csv_field(out, zjtx_result_entitlement_entity(res, i), false);
-    cli_csv_field(out, zjtx_result_entitlement_id(res, i), false);
-    cli_csv_field(out, zjtx_result_entitlement_amount(res, i), false);
-    cli_csv_field(out, fen, false);
-    cli_csv_field(out, "", true);
+    g_string_append(w.buf, "entitlement,");
+    csv_put(&w, zjtx_result_entitlement_rule(res, i), false);
+    csv_put(&w, zjtx_result_entitlement_entity(res, i), false);
+    csv_put(&w, zjtx_result_entitlement_id(res, i), false);
+    csv_put(&w, zjtx_result_entitlement_amount(res, i), false);
+    csv_put_int(&w, zjtx_result_entitlement_fen(res, i));
+    csv_put(&w, "", true);
   }
   for (size_t i = 0; i < zjtx_result_violation_count(res); i++) {
-    cli_csv_field(out, "violation", false);
-    cli_csv_field(out, zjtx_result_violation_check(res, i), false);
-    cli_csv_field(out, zjtx_result_violation_entity(res, i), false);
-    cli_csv_field(out, zjtx_result_violation_id(res, i), false);
-    cli_csv_field(out, "", false);
-    cli_csv_field(out, "", false);
-    cli_csv_field(out, "", true);
+    g_string_append(w.buf, "violation,");
+    csv_put(&w, zjtx_result_violation_check(res, i), false);
+    csv_put(&w, zjtx_result_violation_entity(res, i), false);
+    csv_put(&w, zjtx_result_violation_id(res, i), false);
+    g_string_append(w.buf, ",,");
+    csv_put(&w, "", true);
   }
   for (size_t i = 0; i < zjtx_result_undecided_count(res); i++) {
     g_autofree char *missing = missing_text(res, i);
-    cli_csv_field(out, "undecided", false);
-    cli_csv_field(out, zjtx_result_undecided_rule(res, i), false);
-    cli_csv_field(out, zjtx_result_undecided_entity(res, i), false);
-    cli_csv_field(out, zjtx_result_undecided_id(res, i), false);
-    cli_csv_field(out, "", false);
-    cli_csv_field(out, "", false);
-    cli_csv_field(out, missing, true);
+    g_string_append(w.buf, "undecided,");
+    csv_put(&w, zjtx_result_undecided_rule(res, i), false);
+    csv_put(&w, zjtx_result_undecided_entity(res, i), false);
+    csv_put(&w, zjtx_result_undecided_id(res, i), false);
+    g_string_append(w.buf, ",,");
+    csv_put(&w, missing, true);
   }
+  csv_flush(&w, 0);
+  g_string_free(w.buf, TRUE);
   return true;
 }
 

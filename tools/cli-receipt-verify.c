@@ -356,13 +356,9 @@ static int verify_run(const verify_options *o, zjtx_options *opts, JsonObject *r
   zjtx_result *res = NULL;
   zjtx_error *err = NULL;
   int rc = 0;
-  if (cli_load_policy(o->policy, NULL, &p, &err) != ZJTX_OK)
-    return cli_report_error(NULL, err);
-  if (cli_load_facts(p, o->facts, NULL, "loading facts", &facts, &err) != ZJTX_OK)
-    rc = cli_report_error(NULL, err);
-  if (facts && zjtx_facts_reject_count(facts) > 0) {
+  rc = cli_load_inputs(o->policy, o->facts, &p, &facts);
+  if (rc == 0 && zjtx_facts_reject_count(facts) > 0) {
     /* the run that made the receipt left them out as well */
-    cli_print_rejects(facts, "");
     cli_message("%zu problem%s in the facts; the receipt covers the records accepted", zjtx_facts_reject_count(facts),
                 zjtx_facts_reject_count(facts) == 1 ? "" : "s");
   }

@@ -87,6 +87,10 @@ void cli_print_rejects(const zjtx_facts *facts, const char *prefix);
 /* The policy file at `path`; its extends= may lead below its own folder,
  * the --policy-path folders and `also_dir` (may be NULL). */
 zjtx_status cli_load_policy(const char *path, const char *also_dir, zjtx_policy **out, zjtx_error **err);
+/* The policy and the facts a command reads (the facts keep going past
+ * refused records, which are printed): 0, or the exit status of the first
+ * failure, reported.  *policy and *facts are what was loaded either way. */
+int cli_load_inputs(const char *policy_path, const char *facts_path, zjtx_policy **policy, zjtx_facts **facts);
 /* Evaluation options as the command line starts them: one thread per
  * processor (the library's default is 1), until --threads says otherwise. */
 zjtx_options *cli_options_new(void);

@@ -51,3 +51,18 @@ void zfmt_json_string(GString *out, const char *s) {
   }
   g_string_append_c(out, '"');
 }
+
+char *zfmt_grouped(const char *plain) {
+  GString *out = g_string_new(NULL);
+  const char *p = plain ? plain : "";
+  if (*p == '-' || *p == '+')
+    g_string_append_c(out, *p++);
+  size_t digits = strspn(p, "0123456789");
+  for (size_t i = 0; i < digits; i++) {
+    if (i && (digits - i) % 3 == 0)
+      g_string_append_c(out, ',');
+    g_string_append_c(out, p[i]);
+  }
+  g_string_append(out, p + digits);
+  return g_string_free(out, FALSE);
+}

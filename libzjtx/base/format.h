@@ -18,6 +18,9 @@ char *zfmt_fen(int64_t fen, char *buf);
 
 /* fen as yuan with thousands separators: 123456789 -> "1,234,567.89". */
 char *zfmt_fen_grouped(int64_t fen, char *buf);
+/* "21500000.00" as "21,500,000.00": thousands separators in the whole
+ * digits of a plain decimal; anything else ("missing") as it is.  g_free(). */
+char *zfmt_grouped(const char *plain);
 
 /* Appends `s` (NULL as "") as a JSON string literal: quotes, backslashes
  * and control characters escaped; UTF-8 passes through. */

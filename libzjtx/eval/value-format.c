@@ -2,6 +2,7 @@
 /* value-format.c - a computed value as a person reads it, for results,
  * indicators and explanations alike. */
 #include "eval-internal.h"
+#include "format.h"
 
 #include <string.h>
 
@@ -44,18 +45,7 @@ char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zv
 }
 
 char *zformat_grouped(const char *plain) {
-  GString *out = g_string_new(NULL);
-  const char *p = plain;
-  if (*p == '-' || *p == '+')
-    g_string_append_c(out, *p++);
-  size_t digits = strspn(p, "0123456789");
-  for (size_t i = 0; i < digits; i++) {
-    if (i && (digits - i) % 3 == 0)
-      g_string_append_c(out, ',');
-    g_string_append_c(out, p[i]);
-  }
-  g_string_append(out, p + digits);
-  return g_string_free(out, FALSE);
+  return zfmt_grouped(plain);
 }
 
 char *zformat_money_text(const char *plain) {

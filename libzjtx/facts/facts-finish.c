@@ -90,9 +90,16 @@ static void resolve(struct zjtx_facts *f, int32_t entity, const char *field, GPt
   const ztable *t = &f->tables[entity];
   const zentity *te = zpolicy_entity(f->policy, target);
   g_array_set_size(out, (guint)t->n);
+  /* children usually come in runs of one parent: the previous key first */
+  const char *last_key = NULL;
+  int32_t last_idx = ABSENT_INDEX;
   for (int32_t r = 0; r < t->n; r++) {
     const char *key = g_ptr_array_index(texts, r);
-    int32_t idx = key ? lookup_key(f, target, key) : ABSENT_INDEX;
+    int32_t idx = !key ? ABSENT_INDEX : last_key && strcmp(key, last_key) == 0 ? last_idx : lookup_key(f, target, key);
+    if (key) {
+      last_key = key;
+      last_idx = idx;
+    }
     g_array_index(out, int32_t, r) = idx;
     if (!key || idx >= 0 || (drop && drop[r]))
       continue;

@@ -1,11 +1,39 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* facts-json-scan.c - depth, string, NUL, integer-range and trailing-content checks before json-glib parses. */
+/* facts-json-scan.c - grammar, strict lexing, UTF-8 and limits checked in one pass before any record is read. */
 #include "facts-json-scan.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "facts-store.h"
 
 static const char bad_number[] =
     "not valid JSON: a number must be written in decimal as JSON writes it (no leading zero, hex or octal)";
+
+/* A token: its bytes, and the position of its last byte (where json-glib
+ * placed its messages). */
+/* T_OPEN_STRING: a string the input ends in. */
+typedef enum { T_EOF, T_CHAR, T_STRING, T_OPEN_STRING, T_NUMBER, T_WORD } ztoken_kind;
+typedef struct {
+  ztoken_kind kind;
+  const char *from, *to;
+  int line, column;
+  int from_line; /* the cursor's line where the token starts */
+  const char *from_line_start;
+} ztoken;
+
+/* Where the grammar stands: what the next token may be. */
+typedef enum {
+  S_VALUE,
+  S_FIRST_ELEMENT,
+  S_NEXT_ELEMENT,
+  S_MEMBER_VALUE,
+  S_FIRST_KEY,
+  S_NEXT_KEY,
+  S_COLON,
+  S_AFTER
+} zstate;
 
 /* The scanner's cursor over the document. */
 typedef struct {
@@ -14,17 +42,50 @@ typedef struct {
   int line;
   const zjson_limits *lim;
   zjson_scan *scan;
+  GString *open; /* the brackets open, innermost last */
+  bool bad_utf8; /* json-glib refused such a document before parsing it */
+  char *grammar; /* the first syntax error (json-glib's words), or NULL */
+  int grammar_line, grammar_column;
+  bool at_end; /* the syntax error stands at the end of the input */
+  bool bom;    /* the input starts with a byte order mark: json-glib's columns skip it */
+  ztoken key;  /* the top object's member being read */
+  size_t member_from;
 } zcursor;
 
 static bool G_GNUC_PRINTF(4, 5) problem(zcursor *c, const char *at, zjtx_status code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  g_vsnprintf(c->scan->message, sizeof c->scan->message, fmt, ap);
+  g_free(c->scan->message);
+  c->scan->message = g_strdup_vprintf(fmt, ap);
   va_end(ap);
   c->scan->code = code;
   c->scan->line = c->line;
   c->scan->column = (int)MIN(at - c->line_start + 1, G_MAXINT);
   return false;
+}
+
+/* Notes the first syntax error, at line:column (json-glib's message, its
+ * quoted tokens escaped for one line).  The scan goes on: the lexical
+ * checks json-glib's pre-pass made over the whole document came first. */
+static void G_GNUC_PRINTF(4, 5) syntax(zcursor *c, int line, int column, const char *fmt, ...) {
+  if (c->grammar)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *m = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_autofree char *shown = zfacts_escape_max(m, 240, true);
+  c->grammar = g_strdup_printf("not valid JSON: %s", shown);
+  c->grammar_line = line;
+  c->grammar_column = line == 1 && c->bom ? column - 3 : column;
+}
+
+/* A scanner error of json-glib's, which it placed at the end of the input. */
+static void syntax_at_end(zcursor *c, const char *what) {
+  if (c->grammar)
+    return;
+  syntax(c, 0, 0, "scanner: %s", what);
+  c->at_end = true;
 }
 
 static bool is_space(char ch) {
@@ -39,25 +100,74 @@ static void skip_space(zcursor *c) {
     }
 }
 
-/* The escape at c->p (a backslash) is one JSON has: \" \\ \/ \b \f \n \r
- * \t or \u and four hex digits.  json-glib also takes GScanner's octal
- * ("\0" is a NUL, cutting the value) and reads other letters as
- * themselves, so anything else is refused here; so is \u0000. */
-static bool check_escape(zcursor *c) {
+/* The byte at c->p (>= 0x80) starts valid UTF-8 or not: the length to skip. */
+static size_t utf8_length(zcursor *c) {
+  /* RFC 3629's table (GLib's rule: no surrogates, nothing above U+10FFFF,
+   * no overlong form), inline: names are mostly Chinese */
+  const unsigned char *p = (const unsigned char *)c->p;
+  size_t left = (size_t)(c->end - c->p), n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (p[0] >= 0xC2 && p[0] <= 0xDF)
+    n = 2;
+  else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+    n = 3, lo = p[0] == 0xE0 ? 0xA0 : 0x80, hi = p[0] == 0xED ? 0x9F : 0xBF;
+  else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+    n = 4, lo = p[0] == 0xF0 ? 0x90 : 0x80, hi = p[0] == 0xF4 ? 0x8F : 0xBF;
+  bool ok = n > 0 && left >= n && p[1] >= lo && p[1] <= hi;
+  for (size_t i = 2; ok && i < n; i++)
+    ok = p[i] >= 0x80 && p[i] <= 0xBF;
+  if (!ok) {
+    c->bad_utf8 = true;
+    return 1;
+  }
+  return n;
+}
+
+static int hex4(const char *p, const char *end) {
+  int v = 0;
+  if (end - p < 4)
+    return -1;
+  for (int i = 0; i < 4; i++) {
+    if (!g_ascii_isxdigit(p[i]))
+      return -1;
+    v = v * 16 + g_ascii_xdigit_value(p[i]);
+  }
+  return v;
+}
+
+/* A \u escape at c->p of value v: a character beyond U+FFFF is written as
+ * a high and a low surrogate escaped one after the other; half of a pair
+ * is no character (json-glib swallowed the byte after it, a closing quote
+ * included).  Returns the bytes to skip, 0 when refused. */
+static size_t surrogate_length(zcursor *c, int v) {
+  if (v < 0xD800 || v > 0xDFFF)
+    return 6;
+  int low = v <= 0xDBFF && c->end - c->p >= 12 && c->p[6] == '\\' && c->p[7] == 'u' ? hex4(c->p + 8, c->end) : -1;
+  if (low >= 0xDC00 && low <= 0xDFFF)
+    return 12;
+  syntax(c, c->line, (int)(c->p - c->line_start + 1),
+         "\\u%.4s is half of a surrogate pair (a character beyond U+FFFF is written as two \\u escapes, high then "
+         "low)",
+         c->p + 2);
+  return 6;
+}
+
+/* The escape at c->p (a backslash): one JSON has, \" \\ \/ \b \f \n \r \t
+ * or \u and four hex digits, but not \u0000 (a NUL would cut the value).
+ * Returns the bytes to skip, 0 when refused. */
+static size_t escape_length(zcursor *c) {
   if (c->end - c->p < 2)
-    return true; /* unterminated: json-glib reports it */
+    return 1; /* unterminated: reported as such */
   char e = c->p[1];
   if (strchr("\"\\/bfnrt", e) && e != '\0')
-    return true;
+    return 2;
   if (e == 'u') {
-    bool hex4 = c->end - c->p >= 6;
-    for (int i = 2; hex4 && i < 6; i++)
-      hex4 = g_ascii_isxdigit(c->p[i]);
-    if (hex4 && memcmp(c->p + 2, "0000", 4) == 0)
+    int v = hex4(c->p + 2, c->end);
+    if (v == 0)
       return problem(c, c->p, ZJTX_ERR_FACTS,
                      "\"\\u0000\" (a NUL character) inside a string (no value may contain one)");
-    if (hex4)
-      return true;
+    if (v > 0)
+      return surrogate_length(c, v);
     return problem(c, c->p, ZJTX_ERR_FACTS, "not valid JSON: \\u takes four hexadecimal digits");
   }
   if ((unsigned char)e < 0x20 || (unsigned char)e >= 0x7f)
@@ -68,21 +178,41 @@ static bool check_escape(zcursor *c) {
                  e);
 }
 
-/* A string from its opening quote.  An unterminated one ends the scan
- * quietly (c->p = end): json-glib reports it better. */
-static bool scan_string(zcursor *c) {
-  const char *open = c->p++, *open_line_start = c->line_start;
-  int open_line = c->line;
-  while (c->p < c->end && *c->p != '"') {
-    if (*c->p == '\0')
-      return problem(c, c->p, ZJTX_ERR_FACTS, "a NUL byte inside a string (no value may contain one)");
-    if (*c->p == '\\' && !check_escape(c))
-      return false;
-    if (*c->p == '\n') { /* not valid JSON, but keep the lines right */
+/* One character of a string at c->p (not its closing quote): the bytes to
+ * skip, 0 when refused.  A raw control character is not JSON, but
+ * json-glib took it: noted for the second pass, which escapes it. */
+static size_t string_char_length(zcursor *c) {
+  unsigned char ch = (unsigned char)*c->p;
+  if (ch == '\0')
+    return problem(c, c->p, ZJTX_ERR_FACTS, "a NUL byte inside a string (no value may contain one)");
+  if (ch < 0x20) {
+    size_t at = (size_t)(c->p - c->data);
+    g_array_append_val(c->scan->raw_controls, at);
+    if (ch == '\n') { /* keep the lines right */
       c->line++;
       c->line_start = c->p + 1;
     }
-    c->p += *c->p == '\\' && c->end - c->p >= 2 ? 2 : 1;
+    return 1;
+  }
+  if (ch == '\\')
+    return escape_length(c);
+  return ch < 0x80 ? 1 : utf8_length(c);
+}
+
+/* A string from its opening quote; *open: the input ends in it. */
+static bool scan_string(zcursor *c, bool *unterminated) {
+  const char *open = c->p++, *open_line_start = c->line_start;
+  int open_line = c->line;
+  while (c->p < c->end && *c->p != '"') {
+    unsigned char ch = (unsigned char)*c->p;
+    if (ch >= 0x20 && ch < 0x80 && ch != '\\') { /* most bytes: nothing to check */
+      c->p++;
+      continue;
+    }
+    size_t n = string_char_length(c);
+    if (n == 0)
+      return false;
+    c->p += MIN(n, (size_t)(c->end - c->p));
   }
   if ((size_t)(c->p - open - 1) > c->lim->max_string) {
     c->line = open_line; /* reported where the string starts */
@@ -90,17 +220,10 @@ static bool scan_string(zcursor *c) {
     return problem(c, open, ZJTX_ERR_LIMIT, "a string longer than %zu bytes (the limit for one value)",
                    c->lim->max_string);
   }
+  *unterminated = c->p == c->end;
   if (c->p < c->end)
     c->p++;
   return true;
-}
-
-/* Whether the JSON integer s[0, n) (no leading zero) fits int64. */
-static bool fits_int64(const char *s, size_t n) {
-  bool neg = n > 0 && s[0] == '-';
-  size_t nd = n - neg;
-  const char *top = neg ? "9223372036854775808" : "9223372036854775807";
-  return nd < 19 || (nd == 19 && memcmp(s + neg, top, 19) <= 0);
 }
 
 static size_t skip_digits(zcursor *c) {
@@ -110,34 +233,26 @@ static size_t skip_digits(zcursor *c) {
   return (size_t)(c->p - from);
 }
 
-/* A number token, as JSON writes it: json-glib's scanner also takes hex,
- * octal ("010" is 8), binary and ".5", and wraps integers beyond 64 bits
- * silently, so anything else is refused here.  Integers outside int64 are
- * noted for quoting. */
+/* A number token, as JSON writes it (no hex, octal, ".5" or "1."). */
 static bool scan_number(zcursor *c) {
   const char *start = c->p;
-  bool integer = true, ok = true;
+  bool ok = true;
   if (*c->p == '-')
     c->p++;
   size_t whole = skip_digits(c);
   ok = whole == 1 || (whole > 1 && start[*start == '-'] != '0');
   if (ok && c->p < c->end && *c->p == '.') {
     c->p++;
-    integer = false;
     ok = skip_digits(c) > 0;
   }
   if (ok && c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
     c->p++;
     if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
       c->p++;
-    integer = false;
     ok = skip_digits(c) > 0;
   }
   if (!ok || (c->p < c->end && (g_ascii_isalnum(*c->p) || *c->p == '.' || *c->p == '_')))
     return problem(c, start, ZJTX_ERR_FACTS, "%s", bad_number);
-  size_t at[2] = {(size_t)(start - c->data), (size_t)(c->p - start)};
-  if (integer && !fits_int64(start, at[1]))
-    g_array_append_vals(c->scan->big_ints, at, 2);
   return true;
 }
 
@@ -146,8 +261,7 @@ static void skip_word(zcursor *c) {
     c->p++;
 }
 
-/* What json-glib's scanner reads but JSON does not have: refused, since
- * the scan could not see through it (a bracket inside a comment). */
+/* What some JSON readers take but JSON does not have: refused. */
 static bool not_json(zcursor *c) {
   char ch = *c->p;
   if (ch == '/' && c->end - c->p >= 2 && (c->p[1] == '*' || c->p[1] == '/'))
@@ -161,15 +275,6 @@ static bool not_json(zcursor *c) {
   return true;
 }
 
-/* The bracket `ch` closes the innermost open one: false when it does not
- * match (a syntax error for json-glib to report). */
-static bool close_bracket(GString *open, char ch) {
-  if (open->len == 0 || open->str[open->len - 1] != (ch == '}' ? '{' : '['))
-    return false;
-  g_string_truncate(open, open->len - 1);
-  return true;
-}
-
 /* After the document's last bracket: nothing but white space. */
 static bool check_trailing(zcursor *c) {
   skip_space(c);
@@ -179,100 +284,478 @@ static bool check_trailing(zcursor *c) {
   return true;
 }
 
-/* A document that is a single value (the loader refuses it, but json-glib
- * parses whatever follows it too, recursing as deep as it goes). */
-static bool scan_scalar_document(zcursor *c) {
-  if (*c->p == '"') {
-    if (!scan_string(c))
+/* ---- tokens ---------------------------------------------------------------- */
+
+/* The next token; false on a lexical problem (scan->code set). */
+static bool next_token(zcursor *c, ztoken *t) {
+  skip_space(c);
+  t->from = c->p;
+  t->from_line = c->line;
+  t->from_line_start = c->line_start;
+  if (c->p == c->end) {
+    t->kind = T_EOF;
+    t->to = c->p;
+    return true;
+  }
+  char ch = *c->p;
+  if (ch == '"') {
+    bool open;
+    if (!scan_string(c, &open))
       return false;
-  } else if (*c->p == '-' || g_ascii_isdigit(*c->p)) {
+    t->kind = open ? T_OPEN_STRING : T_STRING;
+  } else if (ch == '-' || g_ascii_isdigit(ch)) {
+    t->kind = T_NUMBER;
     if (!scan_number(c))
       return false;
-  } else if (g_ascii_isalpha(*c->p)) {
+  } else if (g_ascii_isalpha(ch)) {
+    t->kind = T_WORD;
     skip_word(c);
   } else if (!not_json(c)) {
     return false;
   } else {
-    /* no value can start here: refused, never skipped past unscanned */
-    return problem(c, c->p, ZJTX_ERR_FACTS, "not valid JSON: a facts document is an object ({...})");
+    t->kind = T_CHAR;
+    if ((unsigned char)ch >= 0x80)
+      (void)utf8_length(c);
+    c->p++;
   }
-  return check_trailing(c);
+  t->to = c->p;
+  t->line = c->line;
+  t->column = (int)MIN(t->to - 1 - c->line_start + 1, G_MAXINT);
+  return true;
 }
 
-static bool scan_document(zcursor *c, GString *open) {
-  skip_space(c);
-  if (c->p == c->end)
+static bool is_char(const ztoken *t, char ch) {
+  return t->kind == T_CHAR && *t->from == ch;
+}
+
+static bool is_literal(const ztoken *t) {
+  size_t n = (size_t)(t->to - t->from);
+  return t->kind == T_WORD && ((n == 4 && (memcmp(t->from, "true", 4) == 0 || memcmp(t->from, "null", 4) == 0)) ||
+                               (n == 5 && memcmp(t->from, "false", 5) == 0));
+}
+
+/* Whether the JSON integer s[0, n) fits int64. */
+static bool fits_int64(const char *s, size_t n) {
+  bool neg = n > 0 && s[0] == '-';
+  size_t nd = n - neg;
+  const char *top = neg ? "9223372036854775808" : "9223372036854775807";
+  return nd < 19 || (nd == 19 && memcmp(s + neg, top, 19) <= 0);
+}
+
+/* json-glib read an integer beyond int64 as a string: the first pass used
+ * to quote those for it. */
+static bool big_integer(const ztoken *t) {
+  return t->kind == T_NUMBER && !memchr(t->from, '.', (size_t)(t->to - t->from)) &&
+         !memchr(t->from, 'e', (size_t)(t->to - t->from)) && !memchr(t->from, 'E', (size_t)(t->to - t->from)) &&
+         !fits_int64(t->from, (size_t)(t->to - t->from));
+}
+
+/* json-glib named a token in a buffer of 56 bytes: a longer name is cut,
+ * and a string's is made to end with a quote (one too many when the name
+ * fills the buffer exactly). */
+enum { TOKEN_NAME = 56 };
+
+static char *cut_name(char *name, bool quoted) {
+  if (quoted && strlen(name) >= TOKEN_NAME - 2) {
+    char *cut = g_strdup_printf("%.*s\"", TOKEN_NAME - 2, name);
+    g_free(name);
+    return cut;
+  }
+  if (strlen(name) > TOKEN_NAME - 1)
+    name[TOKEN_NAME - 1] = '\0';
+  return name;
+}
+
+static char *string_name(const char *s, bool invalid) {
+  return cut_name(g_strdup_printf("%s%sstring constant \"%s\"", invalid ? "invalid " : "", *s ? "" : "empty ", s),
+                  true);
+}
+
+/* A number as json-glib named it: the sign was a token of its own, a
+ * fraction was printed with three decimals, and an integer beyond int64
+ * was a string (the first pass quoted those). */
+static char *number_name(const char *from, const char *to) {
+  g_autofree char *text = g_strndup(from, (size_t)(to - from));
+  const char *digits = text + (*text == '-');
+  if (strpbrk(text, ".eE")) {
+    char buf[G_ASCII_DTOSTR_BUF_SIZE * 8];
+    double d = g_ascii_strtod(digits, NULL);
+    if (isinf(d))
+      return g_strdup("number `inf'");
+    return cut_name(g_strdup_printf("number `%s'", g_ascii_formatd(buf, sizeof buf, "%.3f", d)), false);
+  }
+  if (!fits_int64(text, strlen(text)))
+    return string_name(text, false);
+  return cut_name(g_strdup_printf("number `%s'", digits), false);
+}
+
+/* A token as json-glib named it in its messages. */
+static char *describe(const ztoken *t) {
+  switch (t->kind) {
+  case T_EOF:
+    return g_strdup("end of file");
+  case T_STRING: {
+    g_autofree char *s = zjson_decode_string(t->from, (size_t)(t->to - t->from));
+    return string_name(s, false);
+  }
+  case T_NUMBER:
+    return number_name(t->from, t->to);
+  case T_WORD: {
+    g_autofree char *w = g_strndup(t->from, (size_t)(t->to - t->from));
+    return cut_name(g_strdup_printf("%s `%s'", is_literal(t) ? "value" : "identifier", w), false);
+  }
+  default: {
+    unsigned char ch = (unsigned char)*t->from;
+    return ch >= ' ' && ch <= '~' ? g_strdup_printf("character `%c'", ch) : g_strdup_printf("character `\\%o'", ch);
+  }
+  }
+}
+
+/* "unexpected <t>, expected <what>" at t. */
+static bool unexpected(zcursor *c, const ztoken *t, const char *what) {
+  g_autofree char *d = describe(t);
+  syntax(c, t->line, t->column, "unexpected %s, expected %s", d, what);
+  return false;
+}
+
+/* ---- the top object's members --------------------------------------------- */
+
+static void add_member(zcursor *c, size_t to, int line) {
+  zjson_scan *s = c->scan;
+  g_autofree char *key = zjson_decode_string(c->key.from, (size_t)(c->key.to - c->key.from));
+  zjson_member m = {NULL, c->member_from, to, line};
+  gpointer slot = g_hash_table_lookup(s->key_slot, key);
+  if (slot) { /* json-glib: the first place, the last value */
+    zjson_member *first = &g_array_index(s->members, zjson_member, GPOINTER_TO_UINT(slot) - 1);
+    first->from = m.from;
+    first->to = m.to;
+    first->line = m.line;
+    if (!s->twice)
+      s->twice = first->key;
+    return;
+  }
+  m.key = g_string_chunk_insert(s->keys, key);
+  g_array_append_val(s->members, m);
+  g_hash_table_insert(s->key_slot, (char *)m.key, GUINT_TO_POINTER(s->members->len));
+}
+
+static bool in_top_object(const zcursor *c) {
+  return c->open->len == 1 && c->open->str[0] == '{';
+}
+
+/* ---- the grammar ------------------------------------------------------------ */
+
+static bool open_bracket(zcursor *c, const ztoken *t, zstate *state) {
+  if ((int)c->open->len >= c->lim->max_depth)
+    return problem(c, t->from, ZJTX_ERR_LIMIT,
+                   "arrays and objects nested deeper than %d levels (the most these facts can use)", c->lim->max_depth);
+  g_string_append_c(c->open, *t->from);
+  *state = *t->from == '{' ? S_FIRST_KEY : S_FIRST_ELEMENT;
+  return true;
+}
+
+/* A value was expected: t starts one, or json-glib's message. */
+static bool value(zcursor *c, const ztoken *t, const ztoken *prev, zstate *state) {
+  char closer = c->open->len > 0 && c->open->str[c->open->len - 1] == '{' ? '}' : ']';
+  char what[] = "character `?'";
+  what[11] = closer;
+  if (*state == S_MEMBER_VALUE && in_top_object(c))
+    c->member_from = (size_t)(t->from - c->data);
+  if (t->kind == T_OPEN_STRING) {
+    syntax_at_end(c, "unterminated string constant");
+    return false;
+  }
+  if (is_char(t, '{') || is_char(t, '['))
+    return open_bracket(c, t, state);
+  if (t->kind == T_STRING || t->kind == T_NUMBER || is_literal(t)) {
+    *state = S_AFTER;
     return true;
-  if (*c->p != '{' && *c->p != '[')
-    return scan_scalar_document(c);
+  }
+  if (t->kind == T_WORD)
+    return unexpected(c, t, "value");
+  if (*state == S_FIRST_ELEMENT && is_char(t, ']')) {
+    g_string_truncate(c->open, c->open->len - 1);
+    *state = S_AFTER;
+    return true;
+  }
+  if (*state == S_NEXT_ELEMENT && is_char(t, ']'))
+    return unexpected(c, prev, what);
+  if (t->kind == T_EOF) { /* placed at the last token read */
+    ztoken eof = *t;
+    eof.line = prev->line;
+    eof.column = prev->column;
+    return unexpected(c, &eof, what);
+  }
+  return unexpected(c, t, what);
+}
+
+static bool key(zcursor *c, const ztoken *t, const ztoken *prev, zstate *state) {
+  if (t->kind == T_STRING) {
+    if (in_top_object(c))
+      c->key = *t;
+    *state = S_COLON;
+    return true;
+  }
+  if (is_char(t, '}') && *state == S_FIRST_KEY) {
+    g_string_truncate(c->open, c->open->len - 1);
+    *state = S_AFTER;
+    return true;
+  }
+  return unexpected(c, prev, is_char(t, '}') ? "character `]'" : "string constant");
+}
+
+/* After a value: a comma, or the end of its array or object. */
+static bool after_value(zcursor *c, const ztoken *t, const ztoken *prev, zstate *state) {
+  bool object = c->open->str[c->open->len - 1] == '{';
+  if (in_top_object(c) && (is_char(t, ',') || is_char(t, '}')))
+    add_member(c, (size_t)(prev->to - c->data), is_char(t, ',') ? t->line : prev->line);
+  if (is_char(t, ',')) {
+    *state = object ? S_NEXT_KEY : S_NEXT_ELEMENT;
+    return true;
+  }
+  if (is_char(t, object ? '}' : ']')) {
+    g_string_truncate(c->open, c->open->len - 1);
+    return true;
+  }
+  if (!object || t->kind == T_STRING || big_integer(t))
+    return unexpected(c, prev, "character `,'");
+  if (prev->kind == T_STRING || big_integer(prev)) {
+    g_autofree char *s = prev->kind == T_STRING ? zjson_decode_string(prev->from, (size_t)(prev->to - prev->from))
+                                                : g_strndup(prev->from, (size_t)(prev->to - prev->from));
+    g_autofree char *name = string_name(s, true);
+    syntax(c, prev->line, prev->column, "%s, expected valid string constant", name);
+    return false;
+  }
+  return unexpected(c, prev, "string constant");
+}
+
+/* One token through the grammar: false on a syntax error (noted) or a
+ * lexical problem (scan->code set). */
+static bool grammar_step(zcursor *c, const ztoken *t, const ztoken *prev, zstate *state) {
+  switch (*state) {
+  case S_VALUE:
+  case S_FIRST_ELEMENT:
+  case S_NEXT_ELEMENT:
+  case S_MEMBER_VALUE:
+    return value(c, t, prev, state);
+  case S_FIRST_KEY:
+  case S_NEXT_KEY:
+    return key(c, t, prev, state);
+  case S_COLON:
+    if (is_char(t, ':')) {
+      *state = S_MEMBER_VALUE;
+      return true;
+    }
+    return unexpected(c, prev, "character `:'");
+  default:
+    return after_value(c, t, prev, state);
+  }
+}
+
+/* ---- after a syntax error: the lexical checks over the rest ------------------ */
+
+/* The bracket `ch` closes the innermost open one: false when it does not
+ * match (json-glib stopped there). */
+static bool close_bracket(GString *open, char ch) {
+  if (open->len == 0 || open->str[open->len - 1] != (ch == '}' ? '{' : '['))
+    return false;
+  g_string_truncate(open, open->len - 1);
+  return true;
+}
+
+/* The rest of the document, from c->p, for what json-glib's pre-pass and
+ * its UTF-8 check refused before any syntax error was reported. */
+static bool lexical_rest(zcursor *c) {
   while (c->p < c->end) {
     char ch = *c->p;
     if (is_space(ch)) {
       skip_space(c);
     } else if (ch == '"') {
-      if (!scan_string(c))
+      bool open;
+      if (!scan_string(c, &open))
         return false;
     } else if (ch == '{' || ch == '[') {
-      if ((int)open->len >= c->lim->max_depth)
+      if ((int)c->open->len >= c->lim->max_depth)
         return problem(c, c->p, ZJTX_ERR_LIMIT,
                        "arrays and objects nested deeper than %d levels (the most these facts can use)",
                        c->lim->max_depth);
-      g_string_append_c(open, ch);
+      g_string_append_c(c->open, ch);
       c->p++;
     } else if (ch == '}' || ch == ']') {
-      if (!close_bracket(open, ch))
-        return true;
+      if (!close_bracket(c->open, ch))
+        break;
       c->p++;
-      if (open->len == 0)
+      if (c->open->len == 0)
         return check_trailing(c);
     } else if (ch == '-' || g_ascii_isdigit(ch)) {
       if (!scan_number(c))
         return false;
     } else if (g_ascii_isalpha(ch)) {
-      skip_word(c); /* true, false, null; json-glib refuses other words */
+      skip_word(c);
     } else if (!not_json(c)) {
       return false;
     } else {
-      c->p++;
+      c->p += (unsigned char)ch >= 0x80 ? utf8_length(c) : 1;
     }
   }
+  if (c->p < c->end && !g_utf8_validate_len(c->p, (gsize)(c->end - c->p), NULL))
+    c->bad_utf8 = true;
   return true;
+}
+
+/* The document from its first bracket. */
+static bool scan_structure(zcursor *c) {
+  ztoken t = {0}, prev = {0};
+  zstate state = S_VALUE;
+  do {
+    if (!next_token(c, &t))
+      return false;
+    if (!grammar_step(c, &t, &prev, &state) || c->grammar) {
+      if (c->scan->code != ZJTX_OK)
+        return false;
+      c->p = t.from; /* scanned again: the lines it counted too */
+      c->line = t.from_line;
+      c->line_start = t.from_line_start;
+      return lexical_rest(c);
+    }
+    prev = t;
+  } while (c->open->len > 0);
+  return check_trailing(c);
+}
+
+/* A document that is a single value (the loader refuses it). */
+static bool scan_scalar_document(zcursor *c) {
+  ztoken t;
+  if (*c->p != '"' && *c->p != '-' && !g_ascii_isdigit(*c->p) && !g_ascii_isalpha(*c->p)) {
+    if (!not_json(c))
+      return false;
+    /* no value can start here: refused, never skipped past unscanned */
+    return problem(c, c->p, ZJTX_ERR_FACTS, "not valid JSON: a facts document is an object ({...})");
+  }
+  if (!next_token(c, &t))
+    return false;
+  if (t.kind == T_WORD && !is_literal(&t))
+    unexpected(c, &t, "value");
+  if (t.kind == T_OPEN_STRING)
+    syntax_at_end(c, "unterminated string constant");
+  return check_trailing(c);
+}
+
+static bool scan_document(zcursor *c) {
+  skip_space(c);
+  if (c->p == c->end)
+    return true;
+  c->scan->top = *c->p;
+  c->scan->top_line = c->line;
+  if (*c->p != '{' && *c->p != '[')
+    return scan_scalar_document(c);
+  return scan_structure(c);
+}
+
+/* The line and column just past the end of the input. */
+static void end_position(const zcursor *c, int *line, int *column) {
+  const char *p = c->data, *line_start = c->data;
+  int n = 1;
+  while ((p = memchr(p, '\n', (size_t)(c->end - p)))) {
+    n++;
+    line_start = ++p;
+  }
+  *line = n;
+  *column = (int)MIN(c->end - line_start + 1, G_MAXINT);
+}
+
+/* What json-glib reported after the pre-pass: invalid UTF-8 first, then
+ * the first syntax error. */
+static bool json_glib_verdict(zcursor *c) {
+  zjson_scan *s = c->scan;
+  if (c->bad_utf8) {
+    s->line = s->column = 0;
+    s->message = g_strdup("not valid JSON: JSON data must be UTF-8 encoded");
+  } else if (c->grammar) {
+    s->message = g_steal_pointer(&c->grammar);
+    s->line = c->grammar_line;
+    s->column = c->grammar_column;
+    if (c->at_end)
+      end_position(c, &s->line, &s->column);
+    if (c->at_end && s->line == 1 && c->bom)
+      s->column -= 3;
+  } else {
+    return true;
+  }
+  s->code = ZJTX_ERR_FACTS;
+  return false;
 }
 
 bool zjson_prescan(const char *data, size_t len, const zjson_limits *lim, zjson_scan *scan) {
   memset(scan, 0, sizeof *scan);
-  scan->big_ints = g_array_new(FALSE, FALSE, sizeof(size_t));
-  zcursor c = {data, data, data + len, data, 1, lim, scan};
-  /* json-glib skips a UTF-8 byte order mark: so does the scan, which must
-   * see the same document (columns still count the mark) */
-  if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-    c.p += 3;
+  scan->members = g_array_new(FALSE, FALSE, sizeof(zjson_member));
+  scan->keys = g_string_chunk_new(256);
+  scan->key_slot = g_hash_table_new(g_str_hash, g_str_equal);
+  scan->raw_controls = g_array_new(FALSE, FALSE, sizeof(size_t));
   g_autoptr(GString) open = g_string_sized_new(64);
-  return scan_document(&c, open);
+  zcursor c = {.data = data,
+               .p = data,
+               .end = data + len,
+               .line_start = data,
+               .line = 1,
+               .lim = lim,
+               .scan = scan,
+               .open = open};
+  /* json-glib skipped a UTF-8 byte order mark (columns still count it) */
+  if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+    c.p += 3;
+    c.bom = true;
+  }
+  bool ok = scan_document(&c) && json_glib_verdict(&c);
+  g_free(c.grammar);
+  g_clear_pointer(&scan->key_slot, g_hash_table_unref);
+  return ok;
 }
 
 void zjson_scan_clear(zjson_scan *scan) {
-  g_clear_pointer(&scan->big_ints, g_array_unref);
+  g_clear_pointer(&scan->message, g_free);
+  g_clear_pointer(&scan->members, g_array_unref);
+  g_clear_pointer(&scan->raw_controls, g_array_unref);
+  g_clear_pointer(&scan->keys, g_string_chunk_free);
+  g_clear_pointer(&scan->key_slot, g_hash_table_unref);
 }
 
-char *zjson_quote_big_ints(const char *data, size_t len, const zjson_scan *scan, size_t *out_len) {
-  const size_t *at = (const size_t *)(const void *)scan->big_ints->data;
-  size_t n = scan->big_ints->len / 2, from = 0;
-  char *copy = g_try_malloc(len + 2 * n + 1), *o = copy;
-  if (!copy)
-    return NULL;
-  for (size_t i = 0; i < n; i++) {
-    memcpy(o, data + from, at[2 * i] - from);
-    o += at[2 * i] - from;
-    *o++ = '"';
-    memcpy(o, data + at[2 * i], at[2 * i + 1]);
-    o += at[2 * i + 1];
-    *o++ = '"';
-    from = at[2 * i] + at[2 * i + 1];
+/* ---- strings ----------------------------------------------------------------- */
+
+static void append_escape(GString *out, const char **pp, const char *end) {
+  const char *p = *pp;
+  static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+  const char *e = strchr(from, p[1]);
+  if (p[1] != 'u' && e && p[1]) {
+    g_string_append_c(out, to[e - from]);
+    *pp = p + 2;
+    return;
   }
-  memcpy(o, data + from, len - from);
-  o += len - from;
-  *o = '\0';
-  *out_len = (size_t)(o - copy);
-  return copy;
+  int v = hex4(p + 2, end);
+  *pp = p + 6;
+  if (v >= 0xD800 && v <= 0xDBFF && end - *pp >= 6 && (*pp)[0] == '\\' && (*pp)[1] == 'u') {
+    int low = hex4(*pp + 2, end);
+    if (low >= 0xDC00 && low <= 0xDFFF) {
+      v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00);
+      *pp += 6;
+    }
+  }
+  g_string_append_unichar(out, (gunichar)MAX(v, 0));
+}
+
+char *zjson_decode_string(const char *data, size_t len) {
+  const char *p = data + 1, *end = data + len;
+  if (len >= 2 && end[-1] == '"')
+    end--;
+  GString *out = g_string_sized_new(len);
+  while (p < end) {
+    const char *bs = memchr(p, '\\', (size_t)(end - p));
+    bool whole = bs && end - bs >= (bs + 1 < end && bs[1] == 'u' ? 6 : 2);
+    g_string_append_len(out, p, (whole ? bs : end) - p);
+    if (!whole)
+      break;
+    p = bs;
+    append_escape(out, &p, end);
+  }
+  return g_string_free(out, FALSE);
 }

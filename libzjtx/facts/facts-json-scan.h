@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* facts-json-scan.h - a pass over a JSON document's bytes before json-glib parses it.  Internal.
+/* facts-json-scan.h - the first pass over a JSON facts document: is it one whole, valid document?  Internal.
  *
- * json-glib recurses once per nesting level, reads integers into 64 bits
- * without a range check, hands strings out NUL-terminated and stops after
- * the first document.  One linear pass that only tracks strings, brackets
- * and number tokens catches what json-glib would mishandle; everything
- * else (syntax errors included) is left to json-glib. */
+ * The records are read by a streaming parser (facts-json.c) that adds each
+ * one as soon as it ends; a syntax error at the end of the file would come
+ * after thousands of records were added.  This pass reads every byte once,
+ * without allocating per token, and refuses the document before any record
+ * is looked at: JSON's grammar (with the messages and positions json-glib
+ * gave, which users and tests know), strict lexing (no octal, comments,
+ * NUL, bad escapes), UTF-8, the depth and string-length limits, and content
+ * after the document.  What json-glib took and JSON has not (a control
+ * character written raw inside a string) is noted for the second pass.  It also notes where each member of the top
+ * object stands, so that the loader can read them in json-glib's order (a key given twice keeps its first place and its
+ * last value). */
 #ifndef ZJTX_FACTS_JSON_SCAN_H
 #define ZJTX_FACTS_JSON_SCAN_H
 
@@ -20,24 +26,35 @@ typedef struct {
   size_t max_string; /* bytes between a string's quotes, as written */
 } zjson_limits;
 
+/* A member of the top object: its key (decoded) and its value's bytes. */
+typedef struct {
+  const char *key;
+  size_t from, to; /* the value is data[from, to) */
+  int line;        /* where json-glib placed the member: the comma after it, or its value's end */
+} zjson_member;
+
 /* What the scan found.  On a problem: code, message and position (the
- * 1-based line and byte column where the offending token starts). */
+ * 1-based line and byte column json-glib gave, or 0 for the UTF-8 check). */
 typedef struct {
   zjtx_status code; /* ZJTX_OK, ZJTX_ERR_LIMIT or ZJTX_ERR_FACTS */
   int line, column;
-  char message[160];
-  GArray *big_ints; /* size_t pairs (offset, length): integers outside int64 */
+  char *message;
+  char top;             /* the document's first byte ('{' for an object), 0 when empty */
+  int top_line;         /* the line of the top object's '{' */
+  GArray *members;      /* zjson_member, in json-glib's order */
+  GStringChunk *keys;   /* their keys */
+  const char *twice;    /* the first key of the top object given twice, or NULL */
+  GHashTable *key_slot; /* key -> member index + 1 while scanning */
+  GArray *raw_controls; /* size_t offsets of control characters written raw inside strings */
 } zjson_scan;
 
-/* Scans data[0, len).  Returns false with scan->code set on a problem that
- * makes the document unusable; scan->big_ints is always allocated (free it
- * with zjson_scan_clear). */
+/* Scans data[0, len).  Returns false with scan->code set when the document
+ * is unusable.  Free with zjson_scan_clear in any case. */
 bool zjson_prescan(const char *data, size_t len, const zjson_limits *lim, zjson_scan *scan);
 void zjson_scan_clear(zjson_scan *scan);
 
-/* A copy of data with each integer of scan->big_ints in double quotes, so
- * that json-glib hands over its text as written instead of a wrapped value;
- * NULL when memory runs out.  *out_len receives the copy's length. */
-char *zjson_quote_big_ints(const char *data, size_t len, const zjson_scan *scan, size_t *out_len);
+/* The JSON string token data[0, len) (with its quotes) decoded, after the
+ * scan passed it: escapes replaced, surrogate pairs joined. */
+char *zjson_decode_string(const char *data, size_t len);
 
 #endif

@@ -1,289 +1,375 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* facts-json.c - the JSON carrier of facts: one document, children nested under their parent. */
-#include <json-glib/json-glib.h>
+/* facts-json.c - the JSON carrier of facts: one document, children nested under their parent, read as a stream.
+ *
+ * Two passes over the bytes, and never a tree of the document:
+ *   1. facts-json-scan.c checks the whole document (grammar, lexing, UTF-8,
+ *      limits) and notes where each member of the top object stands;
+ *   2. YAJL reads each array of records as events.  One top-level record
+ *      (with the children nested in it) is gathered into a small tree of
+ *      its own, reused from record to record, and handed to the facts
+ *      store when it ends: its id may come after its fields and its
+ *      children, and its problems are reported in the order of its members. */
+#define _DEFAULT_SOURCE /* madvise */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
-#include "facts-json-scan.h"
-#include "facts-store.h"
+#include "facts-json-load.h"
 
-/* An object being parsed: where it starts, how many members it was given. */
-typedef struct {
-  int line;
-  guint members;
-} zopen_object;
-
-/* One load: the parser's positions, scratch for one record, the errors. */
-typedef struct {
-  zjtx_facts *facts;
-  const char *name;          /* file or buffer name for messages */
-  GHashTable *lines;         /* JsonObject* -> line of its '{' */
-  GHashTable *twice;         /* JsonObject* -> a member name it has twice (owned) */
-  GArray *open;              /* zopen_object stack while parsing */
-  GPtrArray *names, *values; /* the record being converted */
-  GStringChunk *scratch;     /* texts of the record's JSON numbers */
-  zjtx_error *errs, **tail;  /* the errors; appended at the tail */
-  bool unusable;             /* the document as a whole cannot be read */
-  int period_line;           /* line of the top object's "period", once met */
-} zjson_load;
-
-/* ---- positions ------------------------------------------------------------ */
-
-/* json-glib keeps no positions in its tree: note each object's first line
- * while parsing, keyed by the JsonObject the tree will hold. */
-static void on_object_start(JsonParser *parser, gpointer data) {
-  zjson_load *ld = data;
-  zopen_object o = {(int)json_parser_get_current_line(parser), 0};
-  g_array_append_val(ld->open, o);
-}
-
-/* json-glib keeps the last of two members with one name: count members as
- * they come, and a size that does not grow means a repeated name.  The top
- * object's "period" has its line noted here, json-glib keeping none. */
-static void on_object_member(JsonParser *parser, JsonObject *object, const char *member, gpointer data) {
-  zjson_load *ld = data;
-  zopen_object *o = &g_array_index(ld->open, zopen_object, ld->open->len - 1);
-  if (ld->open->len == 1 && strcmp(member, "period") == 0)
-    ld->period_line = (int)json_parser_get_current_line(parser);
-  if (json_object_get_size(object) < ++o->members) {
-    o->members--;
-    if (!g_hash_table_contains(ld->twice, object)) /* the first repeat tells enough */
-      g_hash_table_insert(ld->twice, object, g_strdup(member));
+/* The line of data[offset]: counted forward from the last one asked. */
+static int line_of(zjson_load *ld, size_t offset) {
+  if (offset < ld->line_at) {
+    ld->line_at = 0;
+    ld->line = 1;
   }
-}
-
-static void on_object_end(JsonParser *parser, JsonObject *object, gpointer data) {
-  zjson_load *ld = data;
-  (void)parser;
-  zopen_object *o = &g_array_index(ld->open, zopen_object, ld->open->len - 1);
-  g_hash_table_insert(ld->lines, object, GINT_TO_POINTER(o->line));
-  g_array_set_size(ld->open, ld->open->len - 1);
-}
-
-static int object_line(const zjson_load *ld, JsonObject *o) {
-  return GPOINTER_TO_INT(g_hash_table_lookup(ld->lines, o));
-}
-
-static void G_GNUC_PRINTF(3, 4) load_error(zjson_load *ld, int line, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  zfacts_append_error(&ld->tail, zerr_newv(ZJTX_ERR_FACTS, ld->name, line, 0, NULL, fmt, ap));
-  va_end(ap);
-}
-
-/* A problem with one record: a reject always, and an error unless the
- * facts keep going past bad records. */
-static void G_GNUC_PRINTF(7, 8) record_problem(zjson_load *ld, int32_t entity, int line, const char *id,
-                                               const char *field, const char *value, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  zfacts_reject(ld->facts, entity, ld->name, line, id, field, value, msg);
-  if (!ld->facts->keep_going)
-    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_FACTS, ld->name, line, 0, NULL, "%s", msg));
-}
-
-/* json-glib's message quotes the token it stopped at, which comes from
- * the input: control characters escaped (a key may hold a terminal escape
- * sequence), and cut short when long.  Its own quotes stay as they are. */
-static char *one_line(const char *m) {
-  return zfacts_escape_max(m, 240, true);
-}
-
-/* json-glib says "<data>:LINE:COL: Parse error: what"; keep the position
- * apart and the reason as the message. */
-static void syntax_error(zjson_load *ld, const GError *gerr) {
-  const char *m = gerr->message, *p = strstr(m, ">:");
-  int line = 0, col = 0;
-  if (p) {
-    char *end;
-    line = (int)strtol(p + 2, &end, 10);
-    col = *end == ':' ? (int)strtol(end + 1, &end, 10) : 0;
-    if (*end == ':')
-      m = end + 1;
-    while (*m == ' ')
-      m++;
-    if (g_str_has_prefix(m, "Parse error: "))
-      m += strlen("Parse error: ");
+  const char *p = ld->data + ld->line_at, *end = ld->data + offset;
+  while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+    ld->line++;
+    p++;
   }
-  g_autofree char *shown = one_line(m);
-  zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_FACTS, ld->name, line, col, NULL, "not valid JSON: %s", shown));
-  ld->unusable = true;
+  ld->line_at = offset;
+  return ld->line;
 }
 
-/* ---- records -------------------------------------------------------------- */
+/* A file read whole gives back its pages once this much of it has become
+ * records: the document and the columns it fills are then not held in
+ * memory together (1,000,000 enterprises are ~360 MB of JSON). */
+enum { RELEASE_STEP = 8 << 20 };
 
-/* The child entity of `entity` whose plural is `key`, or -1. */
-static int32_t child_entity(const struct zjtx_policy *p, int32_t entity, const char *key) {
-  for (guint i = 0; i < p->entities->len; i++) {
-    const zentity *c = zpolicy_entity(p, (int32_t)i);
-    if (c->parent == entity && strcmp(c->plural, key) == 0)
-      return (int32_t)i;
+/* Gives the whole pages of data[released, upto) back to the system: read
+ * and turned into records, they are never looked at again (the members of
+ * the top object are read in the order they are written: releasable says
+ * so).  Anonymous memory given back reads as zeros if touched. */
+static void release_read(zjson_load *ld, size_t upto) {
+#ifdef MADV_DONTNEED
+  if (!ld->releasable || upto < ld->released + RELEASE_STEP)
+    return;
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t from = ((uintptr_t)(ld->data + ld->released) + page - 1) & ~(page - 1);
+  uintptr_t to = (uintptr_t)(ld->data + upto) & ~(page - 1);
+  if (to <= from)
+    return;
+  (void)line_of(ld, (size_t)(to - (uintptr_t)ld->data)); /* the lines are counted first */
+  if (madvise((void *)from, to - from, MADV_DONTNEED) == 0)
+    ld->released = (size_t)(to - (uintptr_t)ld->data);
+#else
+  (void)ld;
+  (void)upto;
+#endif
+}
+
+/* ---- the stream: YAJL's events into the record's tree ------------------------ */
+
+static zframe *innermost(zjson_load *ld) {
+  return ld->frames->len ? &g_array_index(ld->frames, zframe, ld->frames->len - 1) : NULL;
+}
+
+/* A new value in the innermost container (or the record itself). */
+static int32_t add_node(zjson_load *ld, znode_kind kind, const char *text) {
+  zframe *f = innermost(ld);
+  int32_t at;
+  if (ld->replace >= 0) { /* json-glib kept the first place and the last value */
+    at = ld->replace;
+    znode *n = &g_array_index(ld->nodes, znode, at);
+    n->kind = kind;
+    n->text = text;
+    n->first = -1;
+    n->twice = NULL;
+    ld->replace = -1;
+    return at;
+  }
+  znode n = {kind, 0, ld->key, ld->key_len, text, -1, -1, NULL, ld->key ? ld->means : ZMAP_UNKNOWN};
+  at = (int32_t)ld->nodes->len;
+  g_array_append_val(ld->nodes, n);
+  if (f && f->last >= 0)
+    g_array_index(ld->nodes, znode, f->last).next = at;
+  else if (f)
+    g_array_index(ld->nodes, znode, f->node).first = at;
+  if (f)
+    f->last = at;
+  ld->key = NULL;
+  return at;
+}
+
+/* The entity of the records a new container (node `at`) holds or is:
+ * the top-level record, an array of children, or a child record. */
+static int32_t container_entity(zjson_load *ld, const zframe *parent, int32_t at) {
+  const znode *n = zjson_node(ld, at);
+  if (!parent)
+    return ld->entity;
+  if (n->kind == N_ARRAY && n->key && n->means <= CHILD_BASE)
+    return CHILD_BASE - n->means;
+  if (n->kind == N_OBJECT && !n->key && zjson_node(ld, parent->node)->kind == N_ARRAY)
+    return parent->entity;
+  return -1;
+}
+
+static void open_node(zjson_load *ld, znode_kind kind) {
+  int32_t at = add_node(ld, kind, NULL);
+  if (kind == N_OBJECT) /* the '{' was the last byte YAJL read */
+    g_array_index(ld->nodes, znode, at).line = line_of(ld, ld->base + yajl_get_bytes_consumed(ld->yajl) - 1);
+  zframe f = {at, -1, 0, NULL, container_entity(ld, innermost(ld), at), 0};
+  g_array_append_val(ld->frames, f);
+}
+
+/* The element ld->index of the array is a whole record: load it, and
+ * clear the tree for the next one. */
+static void record_done(zjson_load *ld) {
+  char buf[256];
+  g_autofree char *heap = NULL;
+  const char *at = zjson_element_path(buf, sizeof buf, ld->array_key, ld->index++, &heap);
+  zjson_load_record(ld, ld->entity, zjson_node(ld, 0), NULL, at);
+  g_array_set_size(ld->nodes, 0);
+  g_string_chunk_clear(ld->texts);
+  release_read(ld, ld->base + yajl_get_bytes_consumed(ld->yajl));
+}
+
+static void close_node(zjson_load *ld) {
+  zframe *f = innermost(ld);
+  if (f->names)
+    g_hash_table_unref(f->names);
+  g_array_set_size(ld->frames, ld->frames->len - 1);
+  if (ld->frames->len == 0)
+    record_done(ld);
+}
+
+/* The array's own '[' and elements that are no record (skipped whole):
+ * true when the event is not part of a record's tree. */
+static bool outside_record(zjson_load *ld, bool opens, bool closes) {
+  if (ld->frames->len > 0)
+    return false;
+  if (!ld->started) {
+    ld->started = true;
+    return true;
+  }
+  if (ld->skip > 0) {
+    ld->skip += opens ? 1 : closes ? -1 : 0;
+    if (ld->skip == 0)
+      ld->index++;
+    return true;
+  }
+  if (closes) /* the array's ']' */
+    return true;
+  if (zfacts_stopped(ld->facts, ld->entity)) {
+    ld->skip = opens ? 1 : 0;
+    ld->index += opens ? 0 : 1;
+    return true;
+  }
+  return false;
+}
+
+/* An element that is not an object: refused where it stands. */
+static bool element_not_object(zjson_load *ld, bool opens) {
+  if (ld->frames->len > 0)
+    return false;
+  g_autofree char *at = g_strdup_printf("%s[%u]", ld->array_key, ld->index);
+  zjson_not_a_record(ld, ld->entity, at, ld->top_line);
+  if (opens)
+    ld->skip = 1;
+  else
+    ld->index++;
+  return true;
+}
+
+static int scalar_event(zjson_load *ld, znode_kind kind, const char *text, size_t len) {
+  if (outside_record(ld, false, false) || element_not_object(ld, false))
+    return 1;
+  add_node(ld, kind, text ? g_string_chunk_insert_len(ld->texts, text, (gssize)len) : NULL);
+  return 1;
+}
+
+static int on_null(void *ctx) {
+  return scalar_event(ctx, N_NULL, NULL, 0);
+}
+
+static int on_boolean(void *ctx, int b) {
+  return scalar_event(ctx, b ? N_TRUE : N_FALSE, NULL, 0);
+}
+
+/* Numbers keep the text they were written with: an amount never passes
+ * through binary floating point.  "-0" is the one integer JSON writes in
+ * two ways. */
+static int on_number(void *ctx, const char *s, size_t len) {
+  bool integer = !memchr(s, '.', len) && !memchr(s, 'e', len) && !memchr(s, 'E', len);
+  if (integer && len == 2 && memcmp(s, "-0", 2) == 0)
+    s++, len--;
+  return scalar_event(ctx, integer ? N_INT : N_FLOAT, s, len);
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len) {
+  return scalar_event(ctx, N_STRING, (const char *)s, len);
+}
+
+static int on_start_map(void *ctx) {
+  zjson_load *ld = ctx;
+  if (outside_record(ld, true, false))
+    return 1;
+  open_node(ld, N_OBJECT);
+  return 1;
+}
+
+/* The member of f named key[0, len) given before, or -1: a record's
+ * fields are told by a bit, a wide object's names by hash. */
+static int32_t given_before(zjson_load *ld, zframe *f, const char *key, size_t len, int32_t means) {
+  bool field = means >= 0 && means < 64;
+  if (f->names) {
+    gpointer v;
+    return g_hash_table_lookup_extended(f->names, key, NULL, &v) ? GPOINTER_TO_INT(v) : -1;
+  }
+  if (field && !(f->fields & (UINT64_C(1) << means))) {
+    f->fields |= UINT64_C(1) << means;
+    return -1;
+  }
+  for (int32_t i = zjson_node(ld, f->node)->first; i >= 0; i = zjson_node(ld, i)->next) {
+    const znode *n = zjson_node(ld, i);
+    if (field ? n->means == means : n->key_len == len && memcmp(n->key, key, len) == 0)
+      return i;
   }
   return -1;
 }
 
-/* How to write a value of the field named `member`, for the double error. */
-static const char *decimal_hint(const zentity *e, const char *member) {
-  int32_t fi = zentity_field_index(e, member);
-  zfield_type t = fi >= 0 ? zentity_field(e, fi)->type : ZF_TEXT;
-  switch (t) {
-  case ZF_MONEY:
-    return "write money as a decimal string, e.g. \"1250000.50\"";
-  case ZF_RATE:
-    return "write a percentage as a decimal string, e.g. \"3.45\"";
-  case ZF_COUNT:
-    return "write a count as a whole number, e.g. 12";
-  default:
-    return "write it as a string, e.g. \"2.5\"";
+/* A member name: a repeated one makes its record refused, and its value
+ * replaces the first one's (json-glib's rule, kept for the messages). */
+static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
+  zjson_load *ld = ctx;
+  if (ld->frames->len == 0)
+    return 1; /* inside a skipped element */
+  zframe *f = innermost(ld);
+  const char *key = g_string_chunk_insert_len(ld->texts, (const char *)s, (gssize)len);
+  int32_t means = f->entity >= 0 ? zjson_meaning(ld, f->entity, key, len, f->count) : ZMAP_UNKNOWN;
+  int32_t seen = given_before(ld, f, key, len, means);
+  if (seen >= 0) {
+    znode *o = &g_array_index(ld->nodes, znode, f->node);
+    if (!o->twice)
+      o->twice = key;
+    ld->replace = seen;
+    return 1;
   }
-}
-
-/* The text of a scalar member as the record API takes it: strings as is,
- * booleans and integers spelled out.  NULL with an error otherwise. */
-static const char *scalar_text(zjson_load *ld, const zentity *e, const char *member, JsonNode *node, const char *what,
-                               const char *id, int line) {
-  if (JSON_NODE_HOLDS_VALUE(node)) {
-    GType t = json_node_get_value_type(node);
-    char buf[G_ASCII_DTOSTR_BUF_SIZE];
-    if (t == G_TYPE_STRING)
-      return json_node_get_string(node);
-    if (t == G_TYPE_BOOLEAN)
-      return json_node_get_boolean(node) ? "true" : "false";
-    if (t == G_TYPE_INT64) {
-      g_snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT, json_node_get_int(node));
-      return g_string_chunk_insert(ld->scratch, buf);
-    }
-    /* binary floating point cannot hold most decimals exactly */
-    g_ascii_formatd(buf, sizeof buf, "%.15g", json_node_get_double(node));
-    g_autofree char *name = zfacts_escape(member);
-    record_problem(ld, e->index, line, id, member, buf, "%s: field \"%s\": %s is a JSON floating-point number (%s)",
-                   what, name, buf, decimal_hint(e, member));
-    return NULL;
+  ld->key = key;
+  ld->key_len = len;
+  ld->means = means;
+  if (++f->count == LINEAR_NAMES) {
+    f->names = g_hash_table_new(g_str_hash, g_str_equal);
+    for (int32_t i = zjson_node(ld, f->node)->first; i >= 0; i = zjson_node(ld, i)->next)
+      g_hash_table_insert(f->names, (char *)zjson_node(ld, i)->key, GINT_TO_POINTER(i));
   }
-  const char *kind = JSON_NODE_HOLDS_ARRAY(node) ? "an array" : "an object";
-  g_autofree char *name = zfacts_escape(member);
-  record_problem(ld, e->index, line, id, member, kind, "%s: field \"%s\": expected a single value, not %s", what, name,
-                 kind);
-  return NULL;
+  if (f->names) /* the member's node is the next one made */
+    g_hash_table_insert(f->names, (char *)key, GINT_TO_POINTER((int32_t)ld->nodes->len));
+  return 1;
 }
 
-/* The record's id as the record API gets it (a string, or an integer
- * spelled out), or NULL. */
-static char *record_id(const zentity *e, JsonObject *o) {
-  JsonNode *id = e->key_field >= 0 ? json_object_get_member(o, zentity_field(e, e->key_field)->name) : NULL;
-  if (!id || !JSON_NODE_HOLDS_VALUE(id))
-    return NULL;
-  if (json_node_get_value_type(id) == G_TYPE_STRING)
-    return g_strdup(json_node_get_string(id));
-  if (json_node_get_value_type(id) == G_TYPE_INT64)
-    return g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(id));
-  return NULL;
+static int on_end_map(void *ctx) {
+  zjson_load *ld = ctx;
+  if (outside_record(ld, false, true))
+    return 1;
+  close_node(ld);
+  return 1;
 }
 
-/* "schools[3] (S1)": the record's name in messages, as messages write it. */
-static char *record_what(const zentity *e, JsonObject *o, const char *path) {
-  g_autofree char *id = record_id(e, o);
-  g_autofree char *shown = id ? zfacts_escape(id) : NULL;
-  return id ? g_strdup_printf("%s (%s)", path, shown) : g_strdup(path);
+static int on_start_array(void *ctx) {
+  zjson_load *ld = ctx;
+  if (outside_record(ld, true, false) || element_not_object(ld, true))
+    return 1;
+  open_node(ld, N_ARRAY);
+  return 1;
 }
 
-/* Collects the record's scalar members into ld->names/values; false if one
- * of them cannot be a value (the errors are noted). */
-static bool convert_members(zjson_load *ld, int32_t entity, JsonObject *o, const char *what, int line) {
-  const zentity *e = zpolicy_entity(ld->facts->policy, entity);
-  JsonObjectIter it;
-  const char *member;
-  JsonNode *node;
-  bool ok = true;
-  g_autofree char *id = record_id(e, o);
-  g_ptr_array_set_size(ld->names, 0);
-  g_ptr_array_set_size(ld->values, 0);
-  g_string_chunk_clear(ld->scratch);
-  json_object_iter_init_ordered(&it, o);
-  while (json_object_iter_next_ordered(&it, &member, &node)) {
-    /* "_comment"-style members annotate; null means absent */
-    if (member[0] == '_' || JSON_NODE_HOLDS_NULL(node) || child_entity(ld->facts->policy, entity, member) >= 0)
-      continue;
-    const char *text = scalar_text(ld, e, member, node, what, id, line);
-    ok = ok && text;
-    g_ptr_array_add(ld->names, (char *)member);
-    g_ptr_array_add(ld->values, (char *)text);
+static int on_end_array(void *ctx) {
+  zjson_load *ld = ctx;
+  if (outside_record(ld, false, true))
+    return 1;
+  close_node(ld);
+  return 1;
+}
+
+static const yajl_callbacks callbacks = {
+    .yajl_null = on_null,
+    .yajl_boolean = on_boolean,
+    .yajl_number = on_number,
+    .yajl_string = on_string,
+    .yajl_start_map = on_start_map,
+    .yajl_map_key = on_map_key,
+    .yajl_end_map = on_end_map,
+    .yajl_start_array = on_start_array,
+    .yajl_end_array = on_end_array,
+};
+
+/* data[from, to) to YAJL; ld->base tells callbacks where the piece starts. */
+static yajl_status feed_piece(zjson_load *ld, const char *bytes, size_t len, size_t base) {
+  ld->base = base;
+  return yajl_parse(ld->yajl, (const unsigned char *)bytes, len);
+}
+
+/* The first raw control character at or after `from` (facts-json-scan.h). */
+static guint first_control(const GArray *raw, size_t from) {
+  guint lo = 0, hi = raw->len;
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    if (g_array_index(raw, size_t, mid) < from)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
-  return ok;
+  return lo;
 }
 
-static void load_array(zjson_load *ld, int32_t entity, JsonNode *node, const char *parent_key, const char *path,
-                       int line);
-
-/* The nested children of a record just added (or rejected: its children
- * are still checked, so that one run reports every problem). */
-static void load_children(zjson_load *ld, int32_t entity, JsonObject *o, const char *path, int line) {
-  /* a copy: the children's conversions reuse the scratch */
-  g_autofree char *key = record_id(zpolicy_entity(ld->facts->policy, entity), o);
-  JsonObjectIter it;
-  const char *member;
-  JsonNode *node;
-  json_object_iter_init_ordered(&it, o);
-  while (json_object_iter_next_ordered(&it, &member, &node)) {
-    int32_t child = child_entity(ld->facts->policy, entity, member);
-    if (child < 0 || JSON_NODE_HOLDS_NULL(node))
-      continue;
-    g_autofree char *sub = g_strdup_printf("%s.%s", path, member);
-    load_array(ld, child, node, key, sub, line);
+/* data[from, to) to YAJL, each control character written raw inside a
+ * string (json-glib took them, YAJL does not) given as its \\u escape. */
+static yajl_status feed(zjson_load *ld, size_t from, size_t to) {
+  const GArray *raw = ld->scan.raw_controls;
+  yajl_status st = yajl_status_ok;
+  size_t pos = from;
+  for (guint i = first_control(raw, from); i < raw->len && st == yajl_status_ok; i++) {
+    size_t at = g_array_index(raw, size_t, i);
+    if (at >= to)
+      break;
+    char esc[8];
+    g_snprintf(esc, sizeof esc, "\\u%04x", (unsigned)(unsigned char)ld->data[at]);
+    st = feed_piece(ld, ld->data + pos, at - pos, pos);
+    if (st == yajl_status_ok)
+      st = feed_piece(ld, esc, 6, at);
+    pos = at + 1;
   }
+  return st == yajl_status_ok ? feed_piece(ld, ld->data + pos, to - pos, pos) : st;
 }
 
-/* One record object and, recursively, the children nested in it. */
-static void load_record(zjson_load *ld, int32_t entity, JsonObject *o, const char *parent_key, const char *path) {
-  const zentity *e = zpolicy_entity(ld->facts->policy, entity);
-  int line = object_line(ld, o);
-  g_autofree char *what = record_what(e, o, path);
-  const char *twice = g_hash_table_lookup(ld->twice, o);
-  bool ok = convert_members(ld, entity, o, what, line);
-  if (twice) {
-    g_autofree char *id = record_id(e, o);
-    g_autofree char *name = zfacts_escape(twice);
-    record_problem(ld, entity, line, id, twice, NULL, "%s: field \"%s\" is given twice", what, name);
-    ok = false;
-  }
-  if (ok) {
-    zrecord_origin origin = {ld->name, line, path};
-    zfacts_add_record(ld->facts, entity, parent_key, (const char *const *)ld->names->pdata,
-                      (const char *const *)ld->values->pdata, ld->names->len, &origin,
-                      ld->facts->keep_going ? NULL : ld->tail);
-    while (*ld->tail)
-      ld->tail = &(*ld->tail)->next;
-  } else {
-    g_autofree char *id = record_id(e, o);
-    zfacts_refuse_record(ld->facts, entity, id);
-  }
-  load_children(ld, entity, o, path, line);
-}
-
-/* "<plural>": [ {record}, ... ]; `line` is that of the enclosing object. */
-static void load_array(zjson_load *ld, int32_t entity, JsonNode *node, const char *parent_key, const char *path,
-                       int line) {
-  const zentity *e = zpolicy_entity(ld->facts->policy, entity);
-  if (!JSON_NODE_HOLDS_ARRAY(node)) {
-    load_error(ld, line, "%s: expected an array of %s records", path, e->name);
+/* The top-level array of `entity` records at data[from, to), as a stream. */
+static void stream_records(zjson_load *ld, int32_t entity, const char *key, size_t from, size_t to) {
+  ld->yajl = yajl_alloc(&callbacks, NULL, ld);
+  if (!ld->yajl) {
+    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_NOMEM, ld->name, 0, 0, NULL, "out of memory reading the facts"));
+    ld->unusable = true;
     return;
   }
-  JsonArray *a = json_node_get_array(node);
-  for (guint i = 0; i < json_array_get_length(a) && !zfacts_stopped(ld->facts, entity); i++) {
-    JsonNode *el = json_array_get_element(a, i);
-    g_autofree char *at = g_strdup_printf("%s[%u]", path, i);
-    if (JSON_NODE_HOLDS_OBJECT(el))
-      load_record(ld, entity, json_node_get_object(el), parent_key, at);
-    else {
-      record_problem(ld, entity, line, NULL, NULL, NULL, "%s: expected a %s record (a JSON object)", at, e->name);
-      zfacts_refuse_record(ld->facts, entity, NULL);
-    }
+  /* the first pass checked the strings' UTF-8 */
+  yajl_config(ld->yajl, yajl_dont_validate_strings, 1);
+  ld->entity = entity;
+  ld->array_key = key;
+  ld->index = 0;
+  ld->skip = 0;
+  ld->started = false;
+  ld->key = NULL;
+  ld->replace = -1;
+  yajl_status st = feed(ld, from, to);
+  if (st == yajl_status_ok)
+    st = yajl_complete_parse(ld->yajl);
+  if (st != yajl_status_ok) { /* cannot happen after the first pass: say so if it does */
+    unsigned char *why = yajl_get_error(ld->yajl, 0, NULL, 0);
+    zjson_load_error(ld, line_of(ld, MAX(from, ld->line_at)), "not valid JSON: %s", (const char *)why);
+    yajl_free_error(ld->yajl, why);
+    ld->unusable = true;
   }
+  for (guint i = 0; i < ld->frames->len; i++)
+    g_clear_pointer(&g_array_index(ld->frames, zframe, i).names, g_hash_table_unref);
+  g_array_set_size(ld->frames, 0);
+  g_array_set_size(ld->nodes, 0);
+  g_string_chunk_clear(ld->texts);
+  g_clear_pointer(&ld->yajl, yajl_free);
 }
 
-/* ---- the document --------------------------------------------------------- */
+/* ---- the document ------------------------------------------------------------ */
 
 /* The entity whose plural is `key`, top-level or not, or -1. */
 static int32_t entity_by_plural(const struct zjtx_policy *p, const char *key) {
@@ -298,8 +384,8 @@ static void unknown_key(zjson_load *ld, const char *key, int line) {
   int32_t e = entity_by_plural(p, key);
   if (e >= 0) {
     const zentity *child = zpolicy_entity(p, e);
-    load_error(ld, line, "\"%s\" cannot stand at the top level: %s records nest in their %s's \"%s\"", key, child->name,
-               zpolicy_entity(p, child->parent)->name, key);
+    zjson_load_error(ld, line, "\"%s\" cannot stand at the top level: %s records nest in their %s's \"%s\"", key,
+                     child->name, zpolicy_entity(p, child->parent)->name, key);
     return;
   }
   g_autoptr(GString) keys = g_string_new("period");
@@ -307,66 +393,91 @@ static void unknown_key(zjson_load *ld, const char *key, int line) {
     if (zpolicy_entity(p, (int32_t)i)->parent < 0)
       g_string_append_printf(keys, ", %s", zpolicy_entity(p, (int32_t)i)->plural);
   g_autofree char *name = zfacts_escape(key);
-  load_error(ld, line, "unknown key \"%s\" (expected: %s)", name, keys->str);
+  zjson_load_error(ld, line, "unknown key \"%s\" (expected: %s)", name, keys->str);
+}
+
+/* Whether the JSON integer s[0, n) fits int64. */
+static bool fits_int64(const char *s, size_t n) {
+  bool neg = n > 0 && s[0] == '-';
+  size_t nd = n - neg;
+  const char *top = neg ? "9223372036854775808" : "9223372036854775807";
+  return nd < 19 || (nd == 19 && memcmp(s + neg, top, 19) <= 0);
+}
+
+/* The period's text: a string decoded, or an integer too large for json-glib
+ * (it read those as their text); NULL for anything else. */
+static char *period_text(const char *v, size_t n) {
+  if (*v == '"')
+    return zjson_decode_string(v, n);
+  if ((*v == '-' || g_ascii_isdigit(*v)) && !memchr(v, '.', n) && !memchr(v, 'e', n) && !memchr(v, 'E', n) &&
+      !fits_int64(v, n))
+    return g_strndup(v, n);
+  return NULL;
 }
 
 /* The period the facts are about, by the rule a caller's period follows
  * (zperiod_parse): a bad one is the facts' error, not a later "no period"
  * blamed on the policy, nor silently passed over when a caller gives one. */
-static void load_period(zjson_load *ld, JsonNode *node, int line) {
-  if (ld->period_line > 0)
-    line = ld->period_line;
-  if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING || !*json_node_get_string(node)) {
-    load_error(ld, line, "\"period\" must be a string, e.g. \"2025\"");
+static void load_period(zjson_load *ld, const zjson_member *m) {
+  g_autofree char *period = period_text(ld->data + m->from, m->to - m->from);
+  if (!period || !*period) {
+    zjson_load_error(ld, m->line, "\"period\" must be a string, e.g. \"2025\"");
     return;
   }
-  const char *period = json_node_get_string(node);
   int year;
   if (!zperiod_parse(period, &year)) {
     g_autofree char *shown = zfacts_escape(period);
-    load_error(ld, line, "\"period\": \"%s\" is not a period (expected a year such as \"2025\")", shown);
+    zjson_load_error(ld, m->line, "\"period\": \"%s\" is not a period (expected a year such as \"2025\")", shown);
     return;
   }
   g_free(ld->facts->period);
-  ld->facts->period = g_strdup(period);
+  ld->facts->period = g_steal_pointer(&period);
 }
 
-static void load_document(zjson_load *ld, JsonNode *root) {
-  if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-    load_error(ld, root ? 1 : 0, "expected a JSON object {\"period\": ..., \"<records>\": [...]}");
+/* The members of the top object, in json-glib's order. */
+static void load_document(zjson_load *ld) {
+  const zjson_scan *scan = &ld->scan;
+  if (scan->top != '{') {
+    zjson_load_error(ld, scan->top ? 1 : 0, "expected a JSON object {\"period\": ..., \"<records>\": [...]}");
     return;
   }
-  JsonObject *top = json_node_get_object(root);
-  int line = object_line(ld, top);
-  const char *twice = g_hash_table_lookup(ld->twice, top);
-  if (twice) {
-    g_autofree char *name = zfacts_escape(twice);
-    load_error(ld, line, "key \"%s\" is given twice", name);
+  int line = scan->top_line;
+  ld->top_line = line;
+  if (scan->twice) { /* read out of order: json-glib's order */
+    ld->releasable = false;
+    g_autofree char *name = zfacts_escape(scan->twice);
+    zjson_load_error(ld, line, "key \"%s\" is given twice", name);
   }
-  JsonObjectIter it;
-  const char *key;
-  JsonNode *node;
-  json_object_iter_init_ordered(&it, top);
-  while (json_object_iter_next_ordered(&it, &key, &node)) {
-    int32_t e = entity_by_plural(ld->facts->policy, key);
-    if (key[0] == '_')
+  for (guint i = 0; i < scan->members->len; i++) {
+    const zjson_member *m = &g_array_index(scan->members, zjson_member, i);
+    int32_t e = entity_by_plural(ld->facts->policy, m->key);
+    if (m->key[0] == '_')
       continue;
-    if (strcmp(key, "period") == 0)
-      load_period(ld, node, line);
+    if (strcmp(m->key, "period") == 0)
+      load_period(ld, m);
+    else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0 && ld->data[m->from] == '[')
+      stream_records(ld, e, m->key, m->from, m->to);
     else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0)
-      load_array(ld, e, node, NULL, key, line);
+      zjson_load_error(ld, line, "%s: expected an array of %s records", m->key,
+                       zpolicy_entity(ld->facts->policy, e)->name);
     else
-      unknown_key(ld, key, line);
+      unknown_key(ld, m->key, line);
   }
 }
 
 static void load_clear(zjson_load *ld) {
-  g_hash_table_unref(ld->lines);
-  g_hash_table_unref(ld->twice);
-  g_array_unref(ld->open);
+  for (guint i = 0; i < ld->facts->policy->entities->len; i++)
+    if (ld->meanings[i])
+      g_hash_table_unref(ld->meanings[i]);
+  g_free(ld->meanings);
+  g_free(ld->recent);
+  zjson_scan_clear(&ld->scan);
+  g_array_unref(ld->nodes);
+  g_array_unref(ld->frames);
+  g_string_chunk_free(ld->texts);
   g_ptr_array_unref(ld->names);
   g_ptr_array_unref(ld->values);
-  g_string_chunk_free(ld->scratch);
+  g_array_unref(ld->map);
 }
 
 /* How deep the facts of this policy nest: the top object, then for each
@@ -384,42 +495,26 @@ static int deepest_use(const struct zjtx_policy *p) {
   return 1 + 2 * deepest + 1;
 }
 
-/* The pass before json-glib (facts-json-scan.h): false when the document
- * is refused; *quoted gets a copy when integers need their text kept. */
-static bool prescan(zjson_load *ld, const char *data, size_t len, char **quoted, size_t *quoted_len) {
+/* The first pass (facts-json-scan.h): false when the document is refused. */
+static bool prescan(zjson_load *ld, const char *data, size_t len) {
   zjson_limits lim = {deepest_use(ld->facts->policy), ld->facts->max_field};
-  zjson_scan scan;
-  bool ok = zjson_prescan(data, len, &lim, &scan);
+  bool ok = zjson_prescan(data, len, &lim, &ld->scan);
   if (!ok)
-    zfacts_append_error(&ld->tail, zerr_new(scan.code, ld->name, scan.line, scan.column, NULL, "%s", scan.message));
-  else if (scan.big_ints->len > 0 && !(*quoted = zjson_quote_big_ints(data, len, &scan, quoted_len))) {
-    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_NOMEM, ld->name, 0, 0, NULL, "out of memory reading the facts"));
-    ok = false;
-  }
-  zjson_scan_clear(&scan);
+    zfacts_append_error(
+        &ld->tail, zerr_new(ld->scan.code, ld->name, ld->scan.line, ld->scan.column, NULL, "%s", ld->scan.message));
   ld->unusable = !ok;
   return ok;
 }
 
 static void parse_and_load(zjson_load *ld, const char *data, size_t len) {
-  g_autoptr(JsonParser) parser = json_parser_new();
-  g_autoptr(GError) gerr = NULL;
-  g_autofree char *quoted = NULL;
-  size_t quoted_len = 0;
   if (len > G_MAXSSIZE) {
-    load_error(ld, 0, "the document is too large");
+    zjson_load_error(ld, 0, "the document is too large");
     ld->unusable = true;
     return;
   }
-  if (!prescan(ld, data, len, &quoted, &quoted_len))
-    return;
-  g_signal_connect(parser, "object-start", G_CALLBACK(on_object_start), ld);
-  g_signal_connect(parser, "object-member", G_CALLBACK(on_object_member), ld);
-  g_signal_connect(parser, "object-end", G_CALLBACK(on_object_end), ld);
-  if (!json_parser_load_from_data(parser, quoted ? quoted : data, (gssize)(quoted ? quoted_len : len), &gerr))
-    syntax_error(ld, gerr);
-  else
-    load_document(ld, json_parser_get_root(parser));
+  ld->data = data;
+  if (prescan(ld, data, len))
+    load_document(ld);
 }
 
 /* Out of memory or a full table stopped the reading: unusable.  In
@@ -437,8 +532,8 @@ static void report_stop(zjson_load *ld) {
 
 /* Reads one JSON document into unfinished facts; *unusable tells whether
  * the document as a whole was refused (no record was looked at). */
-static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, const char *name, zjtx_error **err,
-                             bool *unusable) {
+static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, const char *name, bool own,
+                             zjtx_error **err, bool *unusable) {
   *unusable = true;
   if (!facts || (!data && len > 0))
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts and data must not be NULL");
@@ -446,12 +541,17 @@ static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, co
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
   zjson_load ld = {.facts = facts,
                    .name = name ? name : "<buffer>",
-                   .lines = g_hash_table_new(NULL, NULL),
-                   .twice = g_hash_table_new_full(NULL, NULL, NULL, g_free),
-                   .open = g_array_new(FALSE, FALSE, sizeof(zopen_object)),
+                   .meanings = g_new0(GHashTable *, facts->policy->entities->len),
+                   .recent = g_new0(zrecent, (size_t)facts->policy->entities->len * RECENT_NAMES),
+                   .nodes = g_array_new(FALSE, FALSE, sizeof(znode)),
+                   .frames = g_array_new(FALSE, FALSE, sizeof(zframe)),
+                   .texts = g_string_chunk_new(4096),
+                   .line = 1,
+                   .replace = -1,
+                   .releasable = own,
                    .names = g_ptr_array_new(),
                    .values = g_ptr_array_new(),
-                   .scratch = g_string_chunk_new(256)};
+                   .map = g_array_new(FALSE, FALSE, sizeof(int32_t))};
   ld.tail = &ld.errs;
   parse_and_load(&ld, data ? data : "", len);
   load_clear(&ld);
@@ -463,7 +563,7 @@ static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, co
 zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len, const char *name,
                                         zjtx_error **err) {
   bool unusable;
-  return read_json(facts, data, len, name, err, &unusable);
+  return read_json(facts, data, len, name, false, err, &unusable);
 }
 
 static zjtx_status read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err, bool *unusable) {
@@ -475,7 +575,7 @@ static zjtx_status read_json_file(zjtx_facts *facts, const char *path, zjtx_erro
   g_autofree char *data = zfacts_read_regular_file(path, &len, &read_err);
   if (!data)
     return zerr_give(err, read_err);
-  return read_json(facts, data, len, path, err, unusable);
+  return read_json(facts, data, len, path, true, err, unusable);
 }
 
 zjtx_status zjtx_facts_read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err) {
@@ -498,7 +598,8 @@ static zjtx_status load_json(zjtx_policy *policy, const char *data, size_t len, 
   if (st != ZJTX_OK)
     return st;
   zjtx_facts_set_keep_going(facts, flags & ZJTX_FACTS_KEEP_GOING, NULL);
-  st = path ? read_json_file(facts, path, &errs, &unusable) : read_json(facts, data, len, name, &errs, &unusable);
+  st =
+      path ? read_json_file(facts, path, &errs, &unusable) : read_json(facts, data, len, name, false, &errs, &unusable);
   /* a document that parsed: finish even after bad records, so that
    * duplicate ids and dangling references are reported in the same run */
   if (st == ZJTX_OK || (!facts->keep_going && !unusable))

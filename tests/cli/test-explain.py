@@ -175,6 +175,8 @@ def test_undecided():
                                         for m in loan.get('missing', [])] == [('loan', 'LN-E02-2', 'interest_paid')],
           loan)
     check('undecided: in words', '待定：缺少 enterprise 91320812MA1666644T 的 本期研发费用 rd_expense' in text, text)
+    check('undecided: the missing fact read shows as missing, not as a number',
+          'rd_expense = missing' in text and 'm,iss' not in text, text)
 
 
 def test_set_and_errors():

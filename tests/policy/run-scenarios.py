@@ -23,9 +23,14 @@ and SCENARIO_DIR/bad/ holds invalid facts:
 A directory holding facts.json and expected.json (an example) is one more
 scenario.  Each scenario runs
   ZJTX_BINARY evaluate --policy POLICY_FILE --facts NAME.json --format json [args]
-and its entitlements (rule, beneficiary, id, amount) and violations (check,
-id) must equal the expected ones as multisets: order is irrelevant, amount
-strings are compared exactly.  Keys starting with "_" are comments.  Every
+and its entitlements (rule, beneficiary, id, amount), violations (check,
+id) and undecided results (rule or check, id, and the set of missing inputs
+entity/id/field; none when the expectation lists none) must equal the
+expected ones as multisets: order is irrelevant, amount strings are compared
+exactly.  Each scenario runs twice: through the JSON carrier and through the
+same facts written as a CSV directory (one file per plural, children with
+their parent's id, null or an absent key as an empty cell), which must give
+the same results.  Keys starting with "_" are comments.  Every
 enterprise id of a scenario must be a valid credit code (a check on the test
 data itself).
 
@@ -33,10 +38,13 @@ Prints one line per failure (expected vs actual), then "N passed, N failed";
 the exit status is 1 when anything failed.  Python 3 standard library only.
 """
 import collections
+import csv
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 
 TIMEOUT_S = 60
 
@@ -152,6 +160,67 @@ def compare_violations(name, expected, actual, fail):
     return ok
 
 
+def undecided_key(u):
+    missing = frozenset((m.get("entity"), m.get("id"), m.get("field")) for m in u.get("missing", []))
+    return (u.get("rule", u.get("check")), u.get("id"), missing)
+
+
+def compare_undecided(name, expected, actual, fail):
+    exp = collections.Counter(undecided_key(u) for u in expected)
+    act = collections.Counter(undecided_key(u) for u in actual if isinstance(u, dict))
+    ok = True
+    for key in sorted(set(exp) | set(act), key=lambda k: (str(k[0]), str(k[1]), sorted(map(str, k[2])))):
+        if exp[key] != act[key]:
+            ok = False
+            fail("%s: undecided %s %s missing %s: expected %s, actual %s"
+                 % (name, key[0], key[1], sorted("/".join(map(str, m)) for m in key[2]),
+                    "%d time(s)" % exp[key] if exp[key] else "(none)",
+                    "%d time(s)" % act[key] if act[key] else "(none)"))
+    return ok
+
+
+def policy_layout(binary, policy):
+    """{plural: parent entity name or None} from `zjtx check` (a child's
+    parent key is named after its parent in the policies tested here)."""
+    p = subprocess.run([binary, "check", "--policy", policy], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=TIMEOUT_S)
+    layout = {}
+    for line in p.stdout.decode("utf-8", "replace").splitlines():
+        m = re.match(r"^\s+(\w+)\s+\((\w+)(?:, child of (\w+))?\):", line)
+        if m:
+            layout[m.group(2)] = m.group(3)
+    return layout
+
+
+def write_csv_dir(facts, layout, out_dir):
+    """The JSON carrier's facts as a CSV directory; the period is dropped
+    (CSV has no place for it: it goes on the command line)."""
+    tables = {}
+
+    def cell(v):
+        return "true" if v is True else "false" if v is False else "" if v is None else str(v)
+
+    def add(plural, record, parent_name, parent_id):
+        row = {k: v for k, v in record.items() if not isinstance(v, list)}
+        if parent_name:
+            row = dict({parent_name: parent_id}, **row)
+        tables.setdefault(plural, []).append(row)
+        for child_plural, children in ((k, v) for k, v in record.items() if isinstance(v, list)):
+            for child in children:
+                add(child_plural, child, layout.get(child_plural), record.get("id"))
+
+    for plural, records in facts.items():
+        if isinstance(records, list):
+            for rec in records:
+                add(plural, rec, None, None)
+    for plural, rows in tables.items():
+        header = list(dict.fromkeys(k for r in rows for k in r))
+        with open(os.path.join(out_dir, plural + ".csv"), "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(header)
+            w.writerows([[cell(r.get(k)) for k in header] for r in rows])
+
+
 def lint_facts(name, facts, fail):
     """The test data itself: every enterprise id a valid credit code."""
     ok = True
@@ -174,7 +243,16 @@ def run_scenario(binary, policy, facts_path, exp_path, name, fail):
         return False
     if not lint_facts(name, facts, fail):
         return False
-    rc, out, err = run(binary, policy, facts_path, list(expected.get("args", [])))
+    ok = check_run(binary, policy, facts_path, expected, facts, name, fail)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_csv_dir(facts, policy_layout(binary, policy), tmp)
+        period = ["--period", str(facts["period"])] if "period" in facts else []
+        ok &= check_run(binary, policy, tmp, expected, facts, name + " (CSV)", fail, period)
+    return ok
+
+
+def check_run(binary, policy, facts_path, expected, facts, name, fail, extra=()):
+    rc, out, err = run(binary, policy, facts_path, list(expected.get("args", [])) + list(extra))
     if rc != 0:
         fail("%s: expected exit status 0, actual %s; stderr: %s" % (name, rc, short(err)))
         return False
@@ -198,6 +276,7 @@ def run_scenario(binary, policy, facts_path, exp_path, name, fail):
         return False
     ok &= compare_entitlements(name, expected.get("entitlements", []), ents, fail)
     ok &= compare_violations(name, expected.get("violations", []), viols, fail)
+    ok &= compare_undecided(name, expected.get("undecided", []), result.get("undecided", []), fail)
     return ok
 
 
