@@ -68,7 +68,8 @@ static int parse_options(int argc, char **argv, options *o) {
       {"rule", 0, 0, G_OPTION_ARG_FILENAME, &o->rule, "Only this rule or check", "RULE"},
       {"format", 0, 0, G_OPTION_ARG_FILENAME, &o->format, "text (default) or json", "text|json"},
       {"lang", 0, 0, G_OPTION_ARG_FILENAME, &o->lang, "zh or en (default: the policy's language)", "zh|en"},
-      {"period", 0, 0, G_OPTION_ARG_FILENAME, &o->period, "The period evaluated", "YYYY"},
+      {"period", 0, 0, G_OPTION_ARG_FILENAME, &o->period,
+       "The period evaluated (2025, 2025H1, 2025Q3, 2025-07, FY2025: as the policy declares)", "PERIOD"},
       {"set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->set, "Replace a parameter (PARAM[KEY]=VALUE: one key); repeatable",
        "PARAM=VALUE"},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};

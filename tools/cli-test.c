@@ -91,11 +91,7 @@ static bool choose_policy(test_file *tf, xmlNode *root) {
 
 static void run_file(test_runner *r, const char *path) {
   test_file tf = {.r = r, .path = path, .dir = g_path_get_dirname(path), .strings = g_string_chunk_new(1024)};
-  g_autofree char *problem = NULL;
-  int line = 0;
-  tf.doc = test_xml_read(path, &problem, &line);
-  if (!tf.doc)
-    test_file_error(r, path, line, "%s", problem);
+  tf.doc = test_xml_read(r, path);
   xmlNode *root = tf.doc ? xmlDocGetRootElement(tf.doc) : NULL;
   if (root && choose_policy(&tf, root)) {
     check_names_unique(&tf, root);

@@ -93,9 +93,9 @@ void test_fail_explanation(zjtx_explanation *ex);
 /* ---- cli-test-xml.c: the only file that parses XML ---- */
 
 /* Reads, parses and validates @path against the embedded rules/test.rng;
- * on any problem NULL, with what went wrong in *message (owned) and its
- * line (0: unknown) in *line. */
-xmlDoc *test_xml_read(const char *path, char **message, int *line);
+ * on any problem NULL, after saying what went wrong (every schema error,
+ * each on its own ERROR line; one failure of @r in all). */
+xmlDoc *test_xml_read(test_runner *r, const char *path);
 
 /* ---- cli-test-coverage.c ---- */
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* compile-builtins.c - calls of the built-in functions (min, max, round,
- * within, date, abs, year, month, day, days_between), of methods and of
- * derived values by name. */
+ * within, date, abs, year, month, day, days_between, add_months,
+ * end_of_month, months), of methods and of derived values by name. */
 #include "compile-internal.h"
 
 #include <string.h>
@@ -170,6 +170,110 @@ static ztype compile_date_literal(zcompiler *c, zexpr *e) {
   return ztype_of(ZT_DATE, -1);
 }
 
+/* Compiles the n arguments of e, each of exactly the kind given (ZT_NUMBER:
+ * a plain number, not money or a rate); whether one may be missing. */
+static bool exact_args(zcompiler *c, zexpr *e, guint n, const ztype_kind *kinds, bool *missing) {
+  *missing = false;
+  for (guint i = 0; i < n; i++) {
+    ztype t = zcomp_node(c, zexpr_kid(e, i), ZTYPE_VOID);
+    if (c->err)
+      return false;
+    if (t.kind != kinds[i]) {
+      char b[64];
+      zcomp_fail(c, zexpr_kid(e, i), "argument %u of %s() must be %s, not %s", i + 1, e->name,
+                 kinds[i] == ZT_DATE ? "a date" : "a whole number", ztype_name(c->p, t, b, sizeof b));
+      return false;
+    }
+    *missing = *missing || t.may_be_missing;
+  }
+  return true;
+}
+
+/* date(y, m, d) of three literal numbers: the date now, or the error. */
+static ztype compile_date_constant(zcompiler *c, zexpr *e) {
+  int64_t ymd[3];
+  zval v;
+  for (guint i = 0; i < 3; i++)
+    if (!zdec_to_int64(zexpr_kid(e, i)->num, &ymd[i]) || ymd[i] < 1 || ymd[i] > 9999)
+      ymd[i] = 0;
+  if (!zdate_from_ymd((int)ymd[0], (int)ymd[1], (int)ymd[2], &v.date)) {
+    char b[3][ZDEC_BUFSZ];
+    return zcomp_fail(c, e, "date(%s, %s, %s) is not a real calendar date", zdec_format(zexpr_kid(e, 0)->num, -1, b[0]),
+                      zdec_format(zexpr_kid(e, 1)->num, -1, b[1]), zdec_format(zexpr_kid(e, 2)->num, -1, b[2]));
+  }
+  zcomp_emit_const(c, v, ztype_of(ZT_DATE, -1));
+  return ztype_of(ZT_DATE, -1);
+}
+
+/* date('YYYY-MM-DD'), or date(year, month, day) of whole numbers: checked
+ * now when all three are literals, else when evaluated. */
+static ztype compile_date(zcompiler *c, zexpr *e) {
+  if (e->kids->len != 3)
+    return compile_date_literal(c, e);
+  bool literal = true, missing;
+  for (guint i = 0; i < 3; i++)
+    literal = literal && zexpr_kid(e, i)->kind == ZE_NUMBER;
+  if (literal)
+    return compile_date_constant(c, e);
+  if (!exact_args(c, e, 3, (ztype_kind[]){ZT_NUMBER, ZT_NUMBER, ZT_NUMBER}, &missing))
+    return ZTYPE_VOID;
+  zcomp_emit(c, OP_MAKE_DATE, missing, 0, 0);
+  return ztype_missing_if(ztype_of(ZT_DATE, -1), missing);
+}
+
+static ztype compile_add_months(zcompiler *c, zexpr *e) {
+  bool missing;
+  if (e->kids->len != 2)
+    return zcomp_fail(c, e, "add_months() takes two arguments: add_months(date, number of months)");
+  if (!exact_args(c, e, 2, (ztype_kind[]){ZT_DATE, ZT_NUMBER}, &missing))
+    return ZTYPE_VOID;
+  zcomp_emit(c, OP_ADD_MONTHS, missing, 0, 0);
+  return ztype_missing_if(ztype_of(ZT_DATE, -1), missing);
+}
+
+static ztype compile_end_of_month(zcompiler *c, zexpr *e) {
+  bool missing;
+  if (e->kids->len != 1)
+    return zcomp_fail(c, e, "end_of_month() takes one date");
+  if (!exact_args(c, e, 1, (ztype_kind[]){ZT_DATE}, &missing))
+    return ZTYPE_VOID;
+  zcomp_emit(c, OP_END_OF_MONTH, missing, 0, 0);
+  return ztype_missing_if(ztype_of(ZT_DATE, -1), missing);
+}
+
+/* months()'s third argument, a literal: when a month in part counts
+ * (ZMONTHS_*), or -1. */
+static int month_rule(const zexpr *r) {
+  int64_t days;
+  if (r->kind == ZE_NUMBER)
+    return zdec_to_int64(r->num, &days) && days >= ZMONTHS_ANY_DAY && days <= ZMONTHS_MAX_DAYS ? (int)days : -1;
+  if (r->kind != ZE_STRING)
+    return -1;
+  if (strcmp(r->str, "first-day") == 0)
+    return ZMONTHS_FIRST_DAY;
+  if (strcmp(r->str, "any-day") == 0)
+    return ZMONTHS_ANY_DAY;
+  return strcmp(r->str, "whole-month") == 0 ? ZMONTHS_WHOLE : -1;
+}
+
+/* months(from, to, rule): how many calendar months of from..to count. */
+static ztype compile_months(zcompiler *c, zexpr *e) {
+  bool missing;
+  if (e->kids->len != 3)
+    return zcomp_fail(c, e,
+                      "months() takes three arguments: months(from, to, 'first-day'), "
+                      "with 'any-day', 'whole-month' or a number of days as the rule for a month in part");
+  int rule = month_rule(zexpr_kid(e, 2));
+  if (rule < 0)
+    return zcomp_fail(c, zexpr_kid(e, 2),
+                      "the rule of months() must be 'first-day', 'any-day', 'whole-month' or "
+                      "a number of days from 1 to 31, written as it is");
+  if (!exact_args(c, e, 2, (ztype_kind[]){ZT_DATE, ZT_DATE}, &missing))
+    return ZTYPE_VOID;
+  zcomp_emit(c, OP_MONTHS, missing, rule, 0);
+  return ztype_missing_if(ztype_of(ZT_NUMBER, -1), missing);
+}
+
 ztype zcomp_call(zcompiler *c, zexpr *e) {
   if (e->method) {
     zexpr *recv = zexpr_kid(e, 0);
@@ -191,7 +295,13 @@ ztype zcomp_call(zcompiler *c, zexpr *e) {
   if (strcmp(n, "within") == 0)
     return compile_within(c, e);
   if (strcmp(n, "date") == 0)
-    return compile_date_literal(c, e);
+    return compile_date(c, e);
+  if (strcmp(n, "add_months") == 0)
+    return compile_add_months(c, e);
+  if (strcmp(n, "end_of_month") == 0)
+    return compile_end_of_month(c, e);
+  if (strcmp(n, "months") == 0)
+    return compile_months(c, e);
   if (strcmp(n, "abs") == 0) {
     ztype t = expect_args(c, e, 1, (ztype_kind[]){ZT_NUMBER});
     if (!c->err)

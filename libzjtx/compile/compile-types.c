@@ -217,6 +217,10 @@ static ztype compile_arith_step(zcompiler *c, zexpr *e, const zexpr *l, ztype lt
   if (e->op == ZOP_ADD || e->op == ZOP_SUB)
     zcomp_unify(l, &lt, r, &rt);
   ztype t = arith_type(e->op, lt, rt);
+  if (t.kind == ZT_VOID && e->op == ZOP_MUL && lt.kind == ZT_MONEY && rt.kind == ZT_MONEY)
+    return zcomp_fail(c, e,
+                      "'*' is not defined for money and money: to share money in proportion, divide money by money "
+                      "first, which gives a number, e.g. a * (budget / total)");
   if (t.kind == ZT_VOID) {
     char b1[64], b2[64];
     return zcomp_fail(c, e, "'%s' is not defined for %s and %s", zop_text(e->op), ztype_name(c->p, lt, b1, sizeof b1),

@@ -62,7 +62,8 @@ typedef struct {
   zval **at_end; /* per param: [key + 1] (slot 0: unkeyed) */
   uint8_t **at_end_ok;
   zsteps *steps; /* NULL unless explaining */
-  char period[8];
+  /* as given ("2025", "2025Q3", "FY2025"): at most 7 characters */
+  char period[16];
 } zrun;
 
 zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_error **err);
@@ -126,9 +127,9 @@ typedef struct {
 } zresult_missing;
 
 struct zjtx_result {
-  zjtx_policy *policy;     /* a reference */
-  const zjtx_facts *facts; /* borrowed: free the result before the facts */
-  zjtx_options *options;   /* a copy, for explanations */
+  zjtx_policy *policy;   /* a reference */
+  zjtx_facts *facts;     /* a reference: the result may outlive the caller's */
+  zjtx_options *options; /* a copy, for explanations */
   zrun run;
   GArray *entitlements, *violations; /* zresult_item */
   GArray *undecided;                 /* zresult_item: rules and checks that lack data */

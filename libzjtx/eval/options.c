@@ -10,6 +10,15 @@ zjtx_options *zjtx_options_new(void) {
   return o;
 }
 
+zjtx_status zjtx_options_create(zjtx_options **out, zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "zjtx_options_create: out must not be NULL");
+  *out = zjtx_options_new();
+  return ZJTX_OK;
+}
+
 void zjtx_options_free(zjtx_options *o) {
   if (!o)
     return;
@@ -30,7 +39,9 @@ zjtx_status zjtx_options_set_period(zjtx_options *o, const char *period, zjtx_er
   if (!o)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "options must not be NULL");
   if (!zperiod_parse(period, &year))
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "period \"%s\" is not a year YYYY (e.g. 2025)",
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
+                    "period \"%s\" is not a period: expected a year YYYY (e.g. 2025), YYYYH1/H2, YYYYQ1..Q4, "
+                    "YYYY-MM or a fiscal year FYYYYY",
                     period ? period : "");
   g_free(o->period);
   o->period = g_strdup(period);

@@ -63,6 +63,31 @@ static void cache_params_at_end(zrun *run) {
   run->vm.at_end_ok = (const uint8_t *const *)run->at_end_ok;
 }
 
+/* The period evaluated: the caller's, else the facts', else the policy's
+ * default, written as the policy's <period unit> says; its text is kept
+ * as given, and printed as such in every output. */
+static bool resolve_period(zrun *run, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zperiod *span,
+                           zjtx_error **err) {
+  const char *period = o && o->period ? o->period : f->period ? f->period : p->default_period;
+  const char *from = o && o->period ? "" : f->period ? " (from the facts)" : " (the policy's default)";
+  if (!period) {
+    if (p->period_kind.unit == ZPERIOD_YEAR) /* the words of a policy without <period> */
+      zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
+               "no period to evaluate: give one as YYYY (the policy declares none)");
+    else
+      zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "no period to evaluate: give one as %s",
+               zperiod_form(p->period_kind));
+    return false;
+  }
+  if (!zperiod_resolve(period, p->period_kind, span)) { /* at most 7 characters */
+    zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "period \"%s\"%s does not fit this policy: expected %s",
+             period, from, zperiod_form(p->period_kind));
+    return false;
+  }
+  g_strlcpy(run->period, period, sizeof run->period);
+  return true;
+}
+
 void zrun_clear(zrun *run) {
   for (guint i = 0; run->at_end && i < run->vm.policy->params->len; i++) {
     g_free(run->at_end[i]);
@@ -80,12 +105,9 @@ void zrun_clear(zrun *run) {
 
 zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, const zjtx_options *o, zjtx_error **err) {
   memset(run, 0, sizeof *run);
-  const char *period = o && o->period ? o->period : f->period ? f->period : p->default_period;
-  int year;
-  if (!zperiod_parse(period, &year))
-    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
-                    "no period to evaluate: give one as YYYY (the policy declares none)");
-  g_strlcpy(run->period, period, sizeof run->period);
+  zperiod span;
+  if (!resolve_period(run, p, f, o, &span, err))
+    return ZJTX_ERR_INVALID_ARG;
   zjtx_status st = resolve_overrides(p, o, run, err);
   if (st != ZJTX_OK) {
     zrun_clear(run);
@@ -96,9 +118,9 @@ zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, cons
   vm->facts = f;
   vm->stack = g_new0(zval, p->max_stack + 8);
   vm->locals = g_new0(zval, p->max_locals + 8);
-  zdate_from_ymd(year, 1, 1, &vm->period_start);
-  zdate_from_ymd(year, 12, 31, &vm->period_end);
-  vm->period_year = year;
+  vm->period_start = span.start;
+  vm->period_end = span.end;
+  vm->period_year = span.year;
   vm->overrides = run->overrides;
   vm->n_overrides = run->n_overrides;
   vm->overridden = run->overridden;

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* facts-finish.c - finishing facts: ids, references and parents resolved, duplicates found, relations indexed. */
+/* facts-finish.c - finishing facts: ids, references and parents resolved, duplicates found (of ids and of the
+ * entities' <unique> fields), relations indexed. */
 #include "facts-internal.h"
 
+#include <inttypes.h>
 #include <string.h>
+
+#include "date.h"
+#include "decimal.h"
 
 /* ---- messages about stored records ---------------------------------------- */
 
@@ -127,6 +132,115 @@ static void resolve_entity(struct zjtx_facts *f, int32_t entity, zjtx_error ***e
   }
 }
 
+/* ---- <unique fields="..."> ---------------------------------------------------- */
+
+/* A stored value as a person wrote it (a rate in percent); a text quoted
+ * (zfacts_quote) when `quote`. */
+static char *stored_text(const struct zjtx_facts *f, int32_t entity, int32_t field, int32_t rec, bool quote) {
+  const zcolumn *c = &f->tables[entity].columns[field];
+  const zfield *fd = zentity_field(zpolicy_entity(f->policy, entity), field);
+  char buf[ZDEC_BUFSZ];
+  switch (c->type) {
+  case ZF_MONEY:
+  case ZF_RATE:
+  case ZF_COUNT:
+  case ZF_NUMBER: {
+    zdec d = {((const int64_t *)(const void *)c->i64->data)[rec], c->type == ZF_RATE ? RATE_WRITTEN : c->scale};
+    return g_strdup(zdec_format(d, -1, buf));
+  }
+  case ZF_DATE:
+    return g_strdup(zdate_format(((const int32_t *)(const void *)c->i32->data)[rec], buf));
+  case ZF_CODE: {
+    const zcodeset *cs = g_ptr_array_index(f->policy->codesets, fd->codeset);
+    const char *code = g_ptr_array_index(cs->values, ((const int32_t *)(const void *)c->i32->data)[rec]);
+    return quote ? zfacts_quote(code) : g_strdup(code);
+  }
+  case ZF_BOOL:
+    return g_strdup(c->u8->data[rec] ? "true" : "false");
+  default: /* text, and a reference as its id was written */
+    return quote ? zfacts_quote(g_ptr_array_index(c->str, rec)) : g_strdup(g_ptr_array_index(c->str, rec));
+  }
+}
+
+/* What makes two records the same for u: the parent, then each value,
+ * each text with its length before it (no separator can be faked). */
+static char *unique_key(const struct zjtx_facts *f, int32_t entity, const zunique *u, int32_t rec) {
+  const ztable *t = &f->tables[entity];
+  g_autoptr(GString) key = g_string_new(NULL);
+  if (t->parent && t->parent->len)
+    g_string_append_printf(key, "%" PRId32 "|", g_array_index(t->parent, int32_t, rec));
+  for (guint i = 0; i < u->fields->len; i++) {
+    int32_t field = g_array_index(u->fields, int32_t, i);
+    if (zfacts_is_absent(f, entity, field, rec))
+      return NULL; /* a missing value is never a duplicate */
+    g_autofree char *v = stored_text(f, entity, field, rec, false);
+    g_string_append_printf(key, "%zu:%s|", strlen(v), v);
+  }
+  return g_string_free(g_steal_pointer(&key), FALSE);
+}
+
+/* "year=2025" or "year=2025 quarter=3"; the field names of u, "year, quarter". */
+static void unique_words(const struct zjtx_facts *f, int32_t entity, const zunique *u, int32_t rec, GString *values,
+                         GString *names) {
+  const zentity *e = zpolicy_entity(f->policy, entity);
+  for (guint i = 0; i < u->fields->len; i++) {
+    int32_t field = g_array_index(u->fields, int32_t, i);
+    g_autofree char *v = stored_text(f, entity, field, rec, true);
+    g_string_append_printf(values, "%s%s=%s", i ? " " : "", zentity_field(e, field)->name, v);
+    g_string_append_printf(names, "%s%s", i ? ", " : "", zentity_field(e, field)->name);
+  }
+}
+
+static void duplicate_error(struct zjtx_facts *f, int32_t entity, const zunique *u, int32_t first, int32_t rec,
+                            zjtx_error ***errs) {
+  const zentity *e = zpolicy_entity(f->policy, entity);
+  const ztable *t = &f->tables[entity];
+  g_autoptr(GString) values = g_string_new(NULL);
+  g_autoptr(GString) names = g_string_new(NULL);
+  unique_words(f, entity, u, rec, values, names);
+  g_autofree char *w1 = record_where(t, first), *w2 = record_where(t, rec);
+  g_autofree char *within = NULL, *per = NULL;
+  if (e->parent >= 0 && t->parent && t->parent->len) {
+    g_autofree char *owner = record_label(f, e->parent, g_array_index(t->parent, int32_t, rec));
+    within = g_strdup_printf(" within %s", owner);
+    per = g_strdup_printf("%s and ", zpolicy_entity(f->policy, e->parent)->name);
+  }
+  /* the rejects list the value as written: one field's, or all of them */
+  int32_t field0 = g_array_index(u->fields, int32_t, 0);
+  g_autofree char *value = u->fields->len == 1 ? stored_text(f, entity, field0, rec, false) : g_strdup(values->str);
+  stored_error(f, entity, rec, errs, u->fields->len == 1 ? zentity_field(e, field0)->name : names->str, value,
+               "duplicate %s%s (first at %s, again at %s): expected at most one %s per %s%s", values->str,
+               within ? within : "", w1, w2, e->name, per ? per : "", names->str);
+}
+
+/* Each <unique> of the entity: the first record keeps its values, a later
+ * one with the same values (and parent) is refused.  Records already
+ * refused, and children whose parent did not resolve, take no part. */
+static void check_unique(struct zjtx_facts *f, int32_t entity, zjtx_error ***errs, uint8_t *drop) {
+  const zentity *e = zpolicy_entity(f->policy, entity);
+  const ztable *t = &f->tables[entity];
+  for (guint k = 0; e->unique && k < e->unique->len; k++) {
+    const zunique *u = g_ptr_array_index(e->unique, k);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (int32_t r = 0; r < t->n && u->fields->len; r++) {
+      if ((drop && drop[r]) || (e->parent >= 0 && (!t->parent || g_array_index(t->parent, int32_t, r) < 0)))
+        continue;
+      char *key = unique_key(f, entity, u, r);
+      int32_t first = key ? GPOINTER_TO_INT(g_hash_table_lookup(seen, key)) - 1 : -1;
+      if (key && first < 0) {
+        g_hash_table_insert(seen, key, GINT_TO_POINTER(r + 1));
+        continue;
+      }
+      g_free(key);
+      if (first < 0)
+        continue;
+      duplicate_error(f, entity, u, first, r, errs);
+      if (drop)
+        drop[r] = DROP;
+    }
+  }
+}
+
 /* Keeps the elements of `a` (of `size` bytes each) whose drop flag is 0. */
 static void compact_array(GArray *a, const uint8_t *drop, int32_t n) {
   if (!a || a->len == 0)
@@ -248,6 +362,8 @@ static void finish_keep_going(struct zjtx_facts *f) {
       build_keys(f, (int32_t)e, NULL, drop[e]);
     for (guint e = 0; e < n; e++)
       resolve_entity(f, (int32_t)e, NULL, drop[e]);
+    for (guint e = 0; e < n; e++)
+      check_unique(f, (int32_t)e, NULL, drop[e]);
     int32_t dropped = 0;
     for (guint e = 0; e < n; e++) {
       dropped += table_compact(f, (int32_t)e, drop[e]);
@@ -286,6 +402,8 @@ zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err) {
       build_keys(facts, (int32_t)e, &tail, NULL);
     for (guint e = 0; e < n; e++)
       resolve_entity(facts, (int32_t)e, &tail, NULL);
+    for (guint e = 0; e < n; e++)
+      check_unique(facts, (int32_t)e, &tail, NULL);
   }
   if (!errs)
     drop_finishing_texts(facts);

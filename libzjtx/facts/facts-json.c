@@ -427,7 +427,8 @@ static void load_period(zjson_load *ld, const zjson_member *m) {
   int year;
   if (!zperiod_parse(period, &year)) {
     g_autofree char *shown = zfacts_escape(period);
-    zjson_load_error(ld, m->line, "\"period\": \"%s\" is not a period (expected a year such as \"2025\")", shown);
+    zjson_load_error(ld, m->line,
+                     "\"period\": \"%s\" is not a period (expected 2025, 2025H1, 2025Q3, 2025-07 or FY2025)", shown);
     return;
   }
   g_free(ld->facts->period);

@@ -268,6 +268,38 @@ static void read_relation(zwalker *w, xmlNode *n, zentity *e) {
   add_pending(w, n, pd);
 }
 
+static void unique_free(zunique *u) {
+  g_array_unref(u->fields);
+  g_free(u);
+}
+
+/* <unique fields="year quarter"/>: fields of this entity (declared in any
+ * order around it, or by the policy it extends), each named once. */
+static void read_unique(zwalker *w, xmlNode *n, zentity *e) {
+  g_autofree char *text = zread_prop(n, "fields");
+  g_auto(GStrv) names = g_strsplit_set(text ? text : "", " \t\r\n", -1);
+  zunique *u = g_new0(zunique, 1);
+  u->fields = g_array_new(FALSE, FALSE, sizeof(int32_t));
+  u->pos = zread_pos(w, n);
+  if (!e->unique)
+    e->unique = g_ptr_array_new_with_free_func((GDestroyNotify)unique_free);
+  g_ptr_array_add(e->unique, u);
+  for (char **name = names; *name; name++) {
+    if (!**name)
+      continue;
+    int32_t fi = zentity_field_index(e, *name);
+    bool twice = false;
+    for (guint i = 0; i < u->fields->len; i++)
+      twice = twice || g_array_index(u->fields, int32_t, i) == fi;
+    if (fi < 0)
+      zread_fail(w, n, "<unique> names '%s', which is not a field of entity %s", *name, e->name);
+    else if (twice)
+      zread_fail(w, n, "<unique> names field '%s' twice", *name);
+    else
+      g_array_append_val(u->fields, fi);
+  }
+}
+
 void zread_entity(zwalker *w, xmlNode *n) {
   g_autofree char *name = zread_prop(n, "name");
   zentity *e = find_or_new_entity(w, n, name);
@@ -287,6 +319,9 @@ void zread_entity(zwalker *w, xmlNode *n) {
     else if (zread_is(c, "relation"))
       read_relation(w, c, e);
   }
+  for (xmlNode *c = n->children; c; c = c->next)
+    if (zread_is(c, "unique"))
+      read_unique(w, c, e);
 }
 
 /* ---- parameters -------------------------------------------------------------- */

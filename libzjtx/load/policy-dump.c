@@ -16,12 +16,25 @@ static void dump_source(const zjtx_policy *p, GString *out, const char *what, co
   zvm_dump_block(p, &s->block, out);
 }
 
+/* A period other than the calendar year, as declared (a calendar year
+ * prints nothing, as before periods had units). */
+static void dump_period(const zjtx_policy *p, GString *out) {
+  zperiod_kind k = p->period_kind;
+  if (k.unit == ZPERIOD_YEAR)
+    return;
+  g_string_append_printf(out, "period %s", zperiod_unit_name(k.unit));
+  if (k.unit == ZPERIOD_FISCAL)
+    g_string_append_printf(out, " start-month %d", k.start_month);
+  g_string_append_printf(out, "  default %s  ; %s\n", p->default_period ? p->default_period : "-", zperiod_form(k));
+}
+
 char *zjtx_policy_dump(const zjtx_policy *p) {
   if (!p)
     return NULL;
   GString *out = g_string_new(NULL);
   g_string_append_printf(out, "policy %s  (stack %d, locals %d, constants %u)\n", p->id, p->max_stack, p->max_locals,
                          p->consts->len);
+  dump_period(p, out);
   for (guint i = 0; i < p->derived->len; i++) {
     zderived *d = g_ptr_array_index(p->derived, i);
     g_string_append_printf(out, "\nderived %s.%s%s  [%s]\n", zpolicy_entity(p, d->entity)->name, d->name,

@@ -147,7 +147,11 @@ static bool read_xml(const char *data, size_t len, const char *file, xmlDoc **do
   g_autoptr(zxml_error) xe = NULL;
   if (zxml_read(data, len, file, &schema, &policy_limits, doc, &xe))
     return true;
-  zerr_set(err, xe->code, file, xe->line, xe->column, NULL, "%s", xe->message);
+  /* a schema error comes with every other one of the file */
+  zjtx_error *all = NULL;
+  for (const zxml_error *e = xe; e; e = e->next)
+    zerr_append(&all, zerr_new(e->code, file, e->line, e->column, NULL, "%s", e->message));
+  zerr_give(err, all);
   return false;
 }
 

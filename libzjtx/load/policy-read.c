@@ -7,6 +7,39 @@
 #include "reform.h"
 #include "rule-read.h"
 
+/* <period unit= [start-month=] default=>: the kind of period the policy
+ * is about, and the one evaluated when no one names another; the default
+ * must be written as the unit says. */
+static void read_period(zwalker *w, xmlNode *n) {
+  struct zjtx_policy *p = w->p;
+  g_autofree char *unit = zread_prop(n, "unit");
+  g_autofree char *start = zread_prop(n, "start-month");
+  zperiod_kind kind = {ZPERIOD_YEAR, 1};
+  if (!zperiod_unit_parse(unit ? unit : "year", &kind.unit)) {
+    zread_fail(w, n, "<period unit=\"%s\">: expected year, half-year, quarter, month or fiscal-year", unit);
+    return;
+  }
+  if (kind.unit == ZPERIOD_FISCAL) {
+    int64_t m = start ? g_ascii_strtoll(start, NULL, 10) : 0;
+    if (!start || m < 1 || m > 12) {
+      zread_fail(w, n, "a fiscal-year period needs start-month=\"1\" to \"12\" (the month it starts in)");
+      return;
+    }
+    kind.start_month = (int)m;
+  } else if (start) {
+    zread_fail(w, n, "start-month= is for unit=\"fiscal-year\" only");
+    return;
+  }
+  g_autofree char *def = zread_prop(n, "default");
+  zperiod check;
+  if (def && !zperiod_resolve(def, kind, &check)) {
+    zread_fail(w, n, "<period default=\"%s\">: expected %s", def, zperiod_form(kind));
+    return;
+  }
+  p->period_kind = kind;
+  zread_replace(&p->default_period, g_steal_pointer(&def));
+}
+
 static void read_metadata(zwalker *w, xmlNode *root) {
   struct zjtx_policy *p = w->p;
   zread_replace(&p->id, zread_prop(root, "id"));
@@ -29,7 +62,7 @@ static void read_metadata(zwalker *w, xmlNode *root) {
       g_free(p->document_status);
       p->document_status = zread_prop(c, "status");
     } else if (zread_is(c, "period"))
-      zread_replace(&p->default_period, zread_prop(c, "default"));
+      read_period(w, c);
   }
 }
 

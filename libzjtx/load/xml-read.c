@@ -4,24 +4,29 @@
  * No network (XML_PARSE_NONET), no DTD loading, no entity substitution, no
  * DOCTYPE at all, UTF-8 only, limits on size and nesting checked on the raw
  * text before libxml2 sees it.  libxml2 errors are collected through the
- * structured error hook so that the *first* one is reported, and nothing is
- * printed. */
+ * structured error hook so that the *first* one is reported (every one, for
+ * schema errors, worded by schema-explain.c), and nothing is printed. */
 #include "xml-read.h"
 
 #include <libxml/globals.h>
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "schema-explain.h"
 #include "xml-position.h"
 
+/* a hostile file could hold a million mistakes: say the first ones */
+#define MAX_SCHEMA_ERRORS 100
+
 void zxml_error_free(zxml_error *e) {
-  if (!e)
-    return;
-  g_free(e->message);
-  g_free(e->element);
-  g_free(e);
+  while (e) {
+    zxml_error *next = e->next;
+    g_free(e->message);
+    g_free(e->element);
+    g_free(e);
+    e = next;
+  }
 }
 
 char *zxml_one_line(char *s) {
@@ -58,16 +63,28 @@ static bool fail(zxml_error **err, zjtx_status code, int line, int column, const
   return false;
 }
 
-/* ---- libxml2's errors: the first one --------------------------------------- */
+/* ---- libxml2's errors: the first one (and, validating, every one) ----------- */
 
 typedef struct {
   zjtx_status code;
   zxml_error *first;
-  xmlNode *node; /* the element the first error is about, or NULL */
+  xmlNode *node;  /* the element the first error is about, or NULL */
+  GPtrArray *all; /* schema validation: every error (zschema_problem*), or NULL */
 } collector;
 
 static void on_xml_error(void *data, xmlErrorPtr e) {
   collector *x = data;
+  if (x->all && e && e->level >= XML_ERR_ERROR && x->all->len < MAX_SCHEMA_ERRORS) {
+    zschema_problem *p = g_new0(zschema_problem, 1);
+    p->error = g_new0(zxml_error, 1);
+    p->error->code = x->code;
+    p->error->message = zxml_one_line(g_strdup(e->message ? e->message : "does not follow the schema"));
+    p->error->line = e->line;
+    p->node = e->node && ((xmlNode *)e->node)->type == XML_ELEMENT_NODE ? e->node : NULL;
+    if (p->node)
+      p->error->element = g_strdup((const char *)p->node->name);
+    g_ptr_array_add(x->all, p);
+  }
   if (x->first || !e || e->level < XML_ERR_ERROR)
     return;
   x->first = g_new0(zxml_error, 1);
@@ -229,7 +246,7 @@ static bool check_text(const char *data, size_t len, const zxml_limits *lim, zxm
 /* ---- parsing and validating -------------------------------------------------- */
 
 static xmlDoc *parse(const char *data, size_t len, const char *file, const zxml_limits *lim, zxml_error **err) {
-  collector x = {ZJTX_ERR_XML, NULL, NULL};
+  collector x = {ZJTX_ERR_XML, NULL, NULL, NULL};
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
   if (!ctxt)
     return fail(err, ZJTX_ERR_NOMEM, 0, 0, "out of memory"), NULL;
@@ -254,126 +271,70 @@ static xmlDoc *parse(const char *data, size_t len, const char *file, const zxml_
   return g_steal_pointer(&doc);
 }
 
-/* ---- schema errors about attributes, said plainly -------------------------------
- *
- * libxml2 says "Element rule failed to validate attributes" (or, for an
- * attribute it does not know, "Expecting an element cap, got nothing").  The
- * schema itself says which attributes an element takes and which it needs,
- * so the message can name the one that is missing or unknown. */
+/* ---- schema errors, every one, in our words ------------------------------------ */
 
-static bool is_rng(xmlNode *n, const char *name) {
-  return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+static bool related(const xmlNode *a, const xmlNode *b) {
+  for (const xmlNode *n = a; n; n = n->parent)
+    if (n == b)
+      return true;
+  for (const xmlNode *n = b; n; n = n->parent)
+    if (n == a)
+      return true;
+  return false;
 }
 
-static char *rng_name(xmlNode *n) {
-  xmlChar *v = xmlGetProp(n, (const xmlChar *)"name");
-  char *s = v ? g_strdup((const char *)v) : NULL;
-  xmlFree(v);
-  return s;
+/* A libxml2 error says nothing more when an explained problem is about the
+ * same element, one inside it or one around it (libxml2 blames an entity for
+ * its field's attributes, a rule's <condition> for the rule's rounding=). */
+static bool explained(const GPtrArray *ours, const zschema_problem *theirs) {
+  if (!theirs->node)
+    return ours->len > 0;
+  for (guint i = 0; i < ours->len; i++)
+    if (related(((const zschema_problem *)g_ptr_array_index(ours, i))->node, theirs->node))
+      return true;
+  return false;
 }
 
-typedef struct {
-  GHashTable *defines;  /* define name -> xmlNode* */
-  GPtrArray *names;     /* attribute names, in schema order */
-  GHashTable *required; /* name -> GINT(1 required, 2 optional) */
-  bool unknowable;      /* an attribute without a name (anyName...) */
-} attr_set;
+static gint by_position(gconstpointer a, gconstpointer b) {
+  const zxml_error *x = (*(zschema_problem *const *)a)->error, *y = (*(zschema_problem *const *)b)->error;
+  if (x->line != y->line)
+    return x->line < y->line ? -1 : 1;
+  return x->column < y->column ? -1 : x->column > y->column;
+}
 
-static void collect_attributes(attr_set *a, xmlNode *pattern, bool optional, int depth) {
-  for (xmlNode *c = pattern->children; c && depth < 32; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE || is_rng(c, "element"))
-      continue;
-    if (is_rng(c, "attribute")) {
-      char *name = rng_name(c);
-      if (!name) {
-        a->unknowable = true;
-        continue;
+/* Our problems, then libxml2's errors they do not explain, sorted by
+ * position (stably: one element's problems keep the schema's order) and
+ * chained; the same message at the same place is said once. */
+static zxml_error *chain_problems(GPtrArray *ours, GPtrArray *theirs) {
+  /* those about an element first: one without (libxml2's "Extra element
+   * period in interleave") has no line and adds nothing when they are said */
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < theirs->len; i++) {
+      zschema_problem *p = g_ptr_array_index(theirs, i);
+      if (p && (p->node == NULL) == (pass == 1) && !explained(ours, p)) {
+        g_ptr_array_add(ours, p);
+        theirs->pdata[i] = NULL;
       }
-      int was = GPOINTER_TO_INT(g_hash_table_lookup(a->required, name));
-      if (!was)
-        g_ptr_array_add(a->names, g_strdup(name));
-      g_hash_table_insert(a->required, name, GINT_TO_POINTER(was == 1 || !optional ? 1 : 2));
-    } else if (is_rng(c, "ref")) {
-      g_autofree char *name = rng_name(c);
-      xmlNode *d = name ? g_hash_table_lookup(a->defines, name) : NULL;
-      if (d)
-        collect_attributes(a, d, optional, depth + 1);
-    } else {
-      bool opt = optional || is_rng(c, "optional") || is_rng(c, "zeroOrMore") || is_rng(c, "choice");
-      collect_attributes(a, c, opt, depth + 1);
     }
-  }
-}
-
-static void index_schema(xmlNode *n, GHashTable *defines, GPtrArray *elements, const char *element) {
-  for (xmlNode *c = n; c; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE)
+  g_ptr_array_sort(ours, by_position);
+  zxml_error *head = NULL, *last = NULL;
+  for (guint i = 0; i < ours->len; i++) {
+    zschema_problem *p = g_ptr_array_index(ours, i);
+    if (last && last->line == p->error->line && strcmp(last->message, p->error->message) == 0)
       continue;
-    g_autofree char *name = rng_name(c);
-    if (name && is_rng(c, "define") && !g_hash_table_contains(defines, name))
-      g_hash_table_insert(defines, g_strdup(name), c);
-    if (name && is_rng(c, "element") && strcmp(name, element) == 0)
-      g_ptr_array_add(elements, c);
-    index_schema(c->children, defines, elements, element);
+    zxml_error *e = g_steal_pointer(&p->error);
+    if (last)
+      last->next = e;
+    else
+      head = e;
+    last = e;
   }
+  return head;
 }
 
-/* What is wrong with the attributes of n by the schema, or NULL. */
-static char *attribute_problem(xmlDoc *rng, xmlNode *n) {
-  const char *element = (const char *)n->name;
-  attr_set a = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), g_ptr_array_new_with_free_func(g_free),
-                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), false};
-  g_autoptr(GPtrArray) defs = g_ptr_array_new();
-  index_schema(xmlDocGetRootElement(rng), a.defines, defs, element);
-  char *problem = NULL;
-  if (defs->len == 1) /* an element defined twice may take different attributes */
-    collect_attributes(&a, g_ptr_array_index(defs, 0), false, 0);
-  for (xmlAttr *at = n->properties; defs->len == 1 && !a.unknowable && at && !problem; at = at->next)
-    if (!at->ns && !g_hash_table_contains(a.required, at->name))
-      problem = g_strdup_printf("<%s> takes no attribute %s=", element, (const char *)at->name);
-  for (guint i = 0; defs->len == 1 && i < a.names->len && !problem; i++) {
-    const char *name = g_ptr_array_index(a.names, i);
-    if (GPOINTER_TO_INT(g_hash_table_lookup(a.required, name)) == 1 && !xmlHasProp(n, (const xmlChar *)name))
-      problem = g_strdup_printf("<%s> needs %s=", element, name);
-  }
-  g_hash_table_destroy(a.defines);
-  g_hash_table_destroy(a.required);
-  g_ptr_array_free(a.names, TRUE);
-  return problem;
-}
-
-/* libxml2 blames an element for its children's attributes (a <field>
- * without name= is "Element entity failed to validate attributes"): the
- * element, else the first of its children with a problem. */
-static void explain_attributes(const zxml_schema *schema, xmlNode *n, zxml_error *e) {
-  g_autoptr(xmlDoc) rng = xmlReadMemory(schema->data, (int)schema->len, "schema.rng", NULL,
-                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (!rng || !xmlDocGetRootElement(rng))
-    return;
-  /* "Element rule failed to validate attributes" comes with rule's first
-   * child as its node */
-  char named[64] = "";
-  bool about_attributes = sscanf(e->message, "Element %63s failed to validate attributes", named) == 1;
-  if (about_attributes && strcmp((const char *)n->name, named) != 0 && n->parent &&
-      n->parent->type == XML_ELEMENT_NODE && strcmp((const char *)n->parent->name, named) == 0)
-    n = n->parent;
-  char *problem = attribute_problem(rng, n);
-  xmlNode *at = n;
-  for (xmlNode *c = n->children; !problem && about_attributes && c; c = c->next)
-    if (c->type == XML_ELEMENT_NODE && (problem = attribute_problem(rng, c)))
-      at = c;
-  if (!problem)
-    return;
-  g_free(e->message);
-  e->message = problem;
-  g_free(e->element);
-  e->element = g_strdup((const char *)at->name);
-  e->line = (int)xmlGetLineNo(at);
-  e->column = 0;
-}
-
-bool zxml_validate(xmlDoc *doc, const zxml_schema *schema, zxml_error **err) {
-  collector x = {ZJTX_ERR_SCHEMA, NULL, NULL};
+static bool validate(xmlDoc *doc, const zxml_schema *schema, const char *data, size_t len, zxml_error **err) {
+  g_autoptr(GPtrArray) theirs = g_ptr_array_new_with_free_func((GDestroyNotify)zschema_problem_free);
+  collector x = {ZJTX_ERR_SCHEMA, NULL, NULL, NULL};
   xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(schema->data, (int)schema->len);
   xmlRelaxNGSetParserStructuredErrors(pc, on_xml_error, &x);
   xmlRelaxNGPtr rng = xmlRelaxNGParse(pc);
@@ -381,18 +342,32 @@ bool zxml_validate(xmlDoc *doc, const zxml_schema *schema, zxml_error **err) {
   zxml_error_free(g_steal_pointer(&x.first));
   if (!rng)
     return fail(err, ZJTX_ERR_SCHEMA, 0, 0, "the embedded schema is broken");
+  x.all = theirs;
   xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(rng);
   xmlRelaxNGSetValidStructuredErrors(vc, on_xml_error, &x);
   int rc = xmlRelaxNGValidateDoc(vc, doc);
   xmlRelaxNGFreeValidCtxt(vc);
   xmlRelaxNGFree(rng);
-  if (rc == 0) {
-    zxml_error_free(x.first);
+  zxml_error_free(g_steal_pointer(&x.first));
+  if (rc == 0)
     return true;
-  }
-  if (x.first && x.node)
-    explain_attributes(schema, x.node, x.first);
+  g_autoptr(GPtrArray) ours = g_ptr_array_new_with_free_func((GDestroyNotify)zschema_problem_free);
+  g_autoptr(zschema) model = zschema_new(schema->data, schema->len);
+  if (model)
+    zschema_explain(model, doc, data, len, MAX_SCHEMA_ERRORS, ours);
+  bool cut = ours->len >= MAX_SCHEMA_ERRORS;
+  x.first = chain_problems(ours, theirs);
+  zxml_error *last = x.first;
+  while (cut && last && last->next)
+    last = last->next;
+  if (cut && last)
+    fail(&last->next, ZJTX_ERR_SCHEMA, 0, 0, "more schema errors follow: only the first %d are shown",
+         MAX_SCHEMA_ERRORS);
   return give_collected(&x, err, "does not follow the schema");
+}
+
+bool zxml_validate(xmlDoc *doc, const zxml_schema *schema, zxml_error **err) {
+  return validate(doc, schema, NULL, 0, err);
 }
 
 bool zxml_read(const char *data, size_t len, const char *file, const zxml_schema *schema, const zxml_limits *limits,
@@ -401,7 +376,7 @@ bool zxml_read(const char *data, size_t len, const char *file, const zxml_schema
   if (!check_text(data, len, limits, err))
     return false;
   g_autoptr(xmlDoc) d = parse(data, len, file, limits, err);
-  if (!d || (schema && !zxml_validate(d, schema, err)))
+  if (!d || (schema && !validate(d, schema, data, len, err)))
     return false;
   *doc = g_steal_pointer(&d);
   return true;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* xml-read.h - reading untrusted XML safely: limits, no DTD, UTF-8 only, the
- * first error kept, optional RELAX NG validation.  Internal; built as a
+ * first error kept, optional RELAX NG validation (every schema error kept,
+ * in words worked out from the schema: schema-explain.h).  Internal; built as a
  * static library of its own so that the zjtx command can read its test
  * files the same way (it depends on GLib and libxml2 only). */
 #ifndef ZJTX_XML_READ_H
@@ -26,14 +27,17 @@ typedef struct {
   size_t len;
 } zxml_schema;
 
-/* The first problem found. */
-typedef struct {
+/* A problem found: the first one, or, for schema errors, every one in
+ * document order (chained through next). */
+typedef struct zxml_error {
   zjtx_status code; /* ZJTX_ERR_LIMIT, _XML, _SCHEMA or _NOMEM */
   char *message;    /* one line */
   int line, column; /* 0 when unknown */
   char *element;    /* a schema error: the element it is about, or NULL */
+  struct zxml_error *next;
 } zxml_error;
 
+/* Frees e and the errors chained after it. */
 void zxml_error_free(zxml_error *e);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(zxml_error, zxml_error_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
@@ -42,12 +46,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
  * network, DTD or entity substitution and, when schema is not NULL,
  * validates it.  `file` names the document for libxml2.  On success *doc
  * is the caller's (xmlFreeDoc); on failure *doc is NULL and *err (if err is
- * not NULL) the first problem. */
+ * not NULL) the first problem, or every schema error, each saying what the
+ * schema expected (schema-explain.c). */
 bool zxml_read(const char *data, size_t len, const char *file, const zxml_schema *schema, const zxml_limits *limits,
                xmlDoc **doc, zxml_error **err);
 
-/* Validates doc against schema; on failure *err (if not NULL) is the first
- * problem, with the element it is about. */
+/* Validates doc against schema; on failure *err (if not NULL) is every
+ * schema error, with the element it is about (no columns: the text is not
+ * known). */
 bool zxml_validate(xmlDoc *doc, const zxml_schema *schema, zxml_error **err);
 
 /* Folds line breaks (and the spaces around them) into one space and strips

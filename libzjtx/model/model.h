@@ -140,6 +140,14 @@ typedef struct {
   int32_t index;     /* index of this relation in policy->relations */
 } zrelation;
 
+/* <unique fields="year"/> in an entity: no two records of one parent (of
+ * the whole entity when it has no parent) have the same values of these
+ * fields; checked on the facts when they are finished. */
+typedef struct {
+  GArray *fields; /* int32 field indexes, as written */
+  zpos pos;
+} zunique;
+
 typedef struct {
   char *name, *plural;
   int32_t index;
@@ -149,6 +157,7 @@ typedef struct {
   char *label;       /* text field naming a record for people (label=), or NULL */
   GPtrArray *fields; /* zfield* */
   GArray *relations; /* int32 indexes into policy->relations */
+  GPtrArray *unique; /* zunique*, or NULL when the entity declares none */
   ztext2 title;
   zpos pos;
 } zentity;
@@ -280,6 +289,8 @@ struct zjtx_policy {
   gint refcount;
   char *id, *version, *jurisdiction, *document, *default_period;
   char *document_status; /* <document status=>: "draft", "published", "repealed" or NULL */
+  /* <period unit= start-month=>: a calendar year unless declared */
+  zperiod_kind period_kind;
   ztext2 title;
   GPtrArray *origins;                        /* char* ids of this policy and its bases, base first */
   GPtrArray *entities;                       /* zentity* */

@@ -57,6 +57,8 @@ static void entity_free(zentity *e) {
   }
   g_ptr_array_free(e->fields, TRUE);
   g_array_free(e->relations, TRUE);
+  if (e->unique)
+    g_ptr_array_unref(e->unique);
   g_free(e->name);
   g_free(e->plural);
   g_free(e->parent_key);
@@ -326,6 +328,13 @@ size_t zjtx_policy_rule_count(const zjtx_policy *p) {
 const char *zjtx_policy_rule_id(const zjtx_policy *p, size_t i) {
   const zrule *r = rule_at(p, i);
   return r ? r->id : NULL;
+}
+/* Linear: a policy has tens of rules, and a caller looks one up once. */
+size_t zjtx_policy_rule_index(const zjtx_policy *p, const char *id) {
+  for (guint i = 0; p && id && i < p->rules->len; i++)
+    if (strcmp(((const zrule *)g_ptr_array_index(p->rules, i))->id, id) == 0)
+      return i;
+  return (size_t)-1;
 }
 zjtx_rule_kind zjtx_policy_rule_kind(const zjtx_policy *p, size_t i) {
   const zrule *r = rule_at(p, i);

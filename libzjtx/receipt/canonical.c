@@ -180,6 +180,16 @@ static void policy_head(zcanon *c, const zjtx_result *res) {
   begin(c, "period");
   field(c, zjtx_result_period(res));
   end_line(c);
+  if (p->period_kind.unit != ZPERIOD_YEAR) {
+    /* a calendar year says nothing more (receipts made before other
+     * periods existed stay the same); any other unit is part of the policy */
+    char month[4];
+    g_snprintf(month, sizeof month, "%d", p->period_kind.start_month);
+    begin(c, "period-unit");
+    field(c, zperiod_unit_name(p->period_kind.unit));
+    field(c, month);
+    end_line(c);
+  }
   for (guint i = 0; res->options->sets && i < res->options->sets->len; i++) {
     const zparam_set *s = g_ptr_array_index(res->options->sets, i);
     begin(c, "set");

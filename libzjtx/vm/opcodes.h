@@ -44,6 +44,7 @@
  *             missing inputs the union of the operands' (three-valued
  *             logic for and/or: see JOIN)
  *   LOGIC     JOIN's a: 0 and, 1 or
+ *   MRULE     MONTHS's b: when a month in part counts (ZMONTHS_*, date.h)
  */
 #ifndef ZJTX_OPCODES_H
 #define ZJTX_OPCODES_H
@@ -94,7 +95,11 @@
   X(JOIN,       LOGIC,  NONE,   NONE,    2, 1, "l r -> l and r (a 0) / l or r (a 1), three-valued; after AND_SC/OR_SC with a") \
   X(JUMP_MISSING, NONE, NONE,   TARGET,  0, 0, "v -> v; go to c if v is missing (it is then the result)")              \
   X(JUMP_PRESENT, NONE, NONE,   TARGET,  1, 0, "v -> ; if v is there keep it and go to c (coalesce)")                  \
-  X(IS_MISSING, NONE,   NONE,   NONE,    1, 1, "v -> whether v is missing")
+  X(IS_MISSING, NONE,   NONE,   NONE,    1, 1, "v -> whether v is missing")                                      \
+  X(MAKE_DATE,  MISS,   NONE,   NONE,    3, 1, "y m d -> the date y-m-d (fails unless a real date)")                  \
+  X(ADD_MONTHS, MISS,   NONE,   NONE,    2, 1, "date n -> date + n months, its day clamped to the month's last")      \
+  X(END_OF_MONTH, MISS, NONE,   NONE,    1, 1, "date -> the last day of its month")                                    \
+  X(MONTHS,     MISS,   MRULE,  NONE,    2, 1, "from to -> the months of from..to that count under rule b")
 
 typedef enum {
 #define ZOP_ENUM(name, a, b, c, pops, pushes, doc) OP_##name,
@@ -127,7 +132,8 @@ typedef enum {
   ZOPND_DERIVED,
   ZOPND_AGG,
   ZOPND_MISS,
-  ZOPND_LOGIC
+  ZOPND_LOGIC,
+  ZOPND_MRULE
 } zoperand;
 
 /* One row of the table. */

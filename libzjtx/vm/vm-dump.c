@@ -79,6 +79,18 @@ static void append_collection(const struct zjtx_policy *p, const zinstr *in, GSt
   }
 }
 
+/* months()'s rule as the policy writes it. */
+static void append_month_rule(int rule, GString *ops) {
+  if (rule == ZMONTHS_FIRST_DAY)
+    g_string_append(ops, "first-day");
+  else if (rule == ZMONTHS_WHOLE)
+    g_string_append(ops, "whole-month");
+  else if (rule == ZMONTHS_ANY_DAY)
+    g_string_append(ops, "any-day");
+  else
+    g_string_append_printf(ops, "%d days", rule);
+}
+
 /* One operand as a reader understands it; some kinds are shown with
  * another operand (a constant's type with its value, an entity with its
  * field) and print nothing themselves. */
@@ -145,6 +157,9 @@ static void append_operand(const struct zjtx_policy *p, const zinstr *in, zopera
     break;
   case ZOPND_LOGIC:
     g_string_append(ops, value ? "or" : "and");
+    break;
+  case ZOPND_MRULE:
+    append_month_rule(value, ops);
     break;
   case ZOPND_DERIVED:
     g_string_append(ops, ((zderived *)g_ptr_array_index(p->derived, value))->name);

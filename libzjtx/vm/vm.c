@@ -212,6 +212,42 @@ static bool days_op(zvm *vm, zopcode op, zval *a, const zval *b) {
   return true;
 }
 
+/* date(y, m, d) into *y: whole numbers naming a real calendar date. */
+static bool make_date(zvm *vm, zval *y, const zval *m, const zval *d) {
+  int64_t yy, mm, dd;
+  if (!zdec_to_int64(y->d, &yy) || !zdec_to_int64(m->d, &mm) || !zdec_to_int64(d->d, &dd) || yy < 1 || yy > 9999 ||
+      mm < 1 || mm > 12 || dd < 1 || dd > 31 || !zdate_from_ymd((int)yy, (int)mm, (int)dd, &y->date)) {
+    char b1[ZDEC_BUFSZ], b2[ZDEC_BUFSZ], b3[ZDEC_BUFSZ];
+    return vm_fail(vm, ZJTX_ERR_EVAL, "date(%s, %s, %s) is not a real calendar date", zdec_format(y->d, -1, b1),
+                   zdec_format(m->d, -1, b2), zdec_format(d->d, -1, b3));
+  }
+  return true;
+}
+
+static bool add_months_op(zvm *vm, zval *a, const zval *n) {
+  int64_t months;
+  if (!zdec_to_int64(n->d, &months))
+    return vm_fail(vm, ZJTX_ERR_EVAL, "add_months() moves a date by a whole number of months");
+  if (!zdate_add_months(a->date, months, &a->date))
+    return vm_fail(vm, ZJTX_ERR_EVAL, "a date moved out of the years 1 to 9999");
+  return true;
+}
+
+/* The operands sp[-n..-1], of which one may be missing: true (and
+ * sp[-n] missing, lacking what they all lack) when one is. */
+static bool any_missing(zval *sp, int n) {
+  uint64_t inputs = 0;
+  bool any = false;
+  for (int i = -n; i < 0; i++)
+    if (zval_is_missing(&sp[i])) {
+      any = true;
+      inputs |= sp[i].missing.inputs;
+    }
+  if (any)
+    sp[-n] = zval_missing(inputs);
+  return any;
+}
+
 static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out);
 
 static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval **spp) {
@@ -522,6 +558,31 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
         vm->trace->aggregate(vm->trace, &g_array_index(vm->policy->aggregates, zagg_info, in->c), &sp[-1]);
       if (vm->trace)
         trace_agg_frame(vm, b, in, self, locals, &sp[-1]);
+      break;
+    case OP_MAKE_DATE:
+      sp -= 2;
+      if (in->a && any_missing(sp + 2, 3)) /* y m d, y at sp[-1] */
+        break;
+      if (!make_date(vm, &sp[-1], &sp[0], &sp[1]))
+        return false;
+      break;
+    case OP_ADD_MONTHS:
+      sp--;
+      if (in->a && either_missing(&sp[-1], sp))
+        break;
+      if (!add_months_op(vm, &sp[-1], sp))
+        return false;
+      break;
+    case OP_END_OF_MONTH:
+      if (in->a && zval_is_missing(&sp[-1]))
+        break;
+      sp[-1].date = zdate_end_of_month(sp[-1].date);
+      break;
+    case OP_MONTHS:
+      sp--;
+      if (in->a && either_missing(&sp[-1], sp))
+        break;
+      sp[-1].d = zdec_from_int(zdate_months_counted(sp[-1].date, sp[0].date, in->b));
       break;
     default:
       return vm_fail(vm, ZJTX_ERR_EVAL, "bad opcode %d", in->op);

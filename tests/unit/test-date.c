@@ -225,6 +225,174 @@ START_TEST(test_round_trip_all_days) {
 }
 END_TEST
 
+/* ---- periods ------------------------------------------------------------- */
+
+static void ck_period(const char *text, zperiod_unit unit, int start_month, zdate start, zdate end, int year) {
+  zperiod p;
+  ck_assert_msg(zperiod_resolve(text, (zperiod_kind){unit, start_month}, &p), "%s refused", text);
+  ck_assert_msg(p.start == start && p.end == end && p.year == year, "%s", text);
+  int any_year;
+  ck_assert(zperiod_parse(text, &any_year) && any_year == year);
+}
+
+START_TEST(test_period_forms) {
+  ck_period("2025", ZPERIOD_YEAR, 1, ymd(2025, 1, 1), ymd(2025, 12, 31), 2025);
+  ck_period("2025H1", ZPERIOD_HALF, 1, ymd(2025, 1, 1), ymd(2025, 6, 30), 2025);
+  ck_period("2025H2", ZPERIOD_HALF, 1, ymd(2025, 7, 1), ymd(2025, 12, 31), 2025);
+  ck_period("2025Q1", ZPERIOD_QUARTER, 1, ymd(2025, 1, 1), ymd(2025, 3, 31), 2025);
+  ck_period("2024Q1", ZPERIOD_QUARTER, 1, ymd(2024, 1, 1), ymd(2024, 3, 31), 2024);
+  ck_period("2025Q3", ZPERIOD_QUARTER, 1, ymd(2025, 7, 1), ymd(2025, 9, 30), 2025);
+  ck_period("2025Q4", ZPERIOD_QUARTER, 1, ymd(2025, 10, 1), ymd(2025, 12, 31), 2025);
+  ck_period("2024-02", ZPERIOD_MONTH, 1, ymd(2024, 2, 1), ymd(2024, 2, 29), 2024);
+  ck_period("2025-02", ZPERIOD_MONTH, 1, ymd(2025, 2, 1), ymd(2025, 2, 28), 2025);
+  ck_period("2025-12", ZPERIOD_MONTH, 1, ymd(2025, 12, 1), ymd(2025, 12, 31), 2025);
+  /* a fiscal year is named by the year it starts in */
+  ck_period("FY2025", ZPERIOD_FISCAL, 7, ymd(2025, 7, 1), ymd(2026, 6, 30), 2025);
+  ck_period("FY2023", ZPERIOD_FISCAL, 3, ymd(2023, 3, 1), ymd(2024, 2, 29), 2023);
+  ck_period("FY2025", ZPERIOD_FISCAL, 1, ymd(2025, 1, 1), ymd(2025, 12, 31), 2025);
+  ck_period("FY9998", ZPERIOD_FISCAL, 12, ymd(9998, 12, 1), ymd(9999, 11, 30), 9998);
+  ck_period("0001", ZPERIOD_YEAR, 1, ymd(1, 1, 1), ymd(1, 12, 31), 1);
+  ck_period("9998", ZPERIOD_YEAR, 1, ymd(9998, 1, 1), ymd(9998, 12, 31), 9998);
+}
+END_TEST
+
+START_TEST(test_period_refused) {
+  static const struct {
+    const char *text;
+    zperiod_unit unit;
+  } bad[] = {
+      {"2025Q3", ZPERIOD_YEAR},    {"25", ZPERIOD_YEAR},        {"0000", ZPERIOD_YEAR},
+      {"9999", ZPERIOD_YEAR},      {"2025H3", ZPERIOD_HALF},    {"2025h1", ZPERIOD_HALF},
+      {"2025", ZPERIOD_HALF},      {"2025Q0", ZPERIOD_QUARTER}, {"2025Q5", ZPERIOD_QUARTER},
+      {"2025-7", ZPERIOD_MONTH},   {"2025-13", ZPERIOD_MONTH},  {"2025-00", ZPERIOD_MONTH},
+      {"2025", ZPERIOD_FISCAL},    {"FY25", ZPERIOD_FISCAL},    {"fy2025", ZPERIOD_FISCAL},
+      {"FY2025 ", ZPERIOD_FISCAL}, {"", ZPERIOD_YEAR},          {"2025-07", ZPERIOD_QUARTER},
+      {"FY9999", ZPERIOD_FISCAL},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    zperiod p;
+    ck_assert_msg(!zperiod_resolve(bad[i].text, (zperiod_kind){bad[i].unit, 7}, &p), "%s accepted", bad[i].text);
+  }
+  zperiod p;
+  int year;
+  ck_assert(!zperiod_resolve(NULL, (zperiod_kind){ZPERIOD_YEAR, 1}, &p));
+  ck_assert(!zperiod_parse(NULL, &year));
+  ck_assert(!zperiod_parse("2025X1", &year));
+}
+END_TEST
+
+START_TEST(test_period_units) {
+  static const char *const names[] = {"year", "half-year", "quarter", "month", "fiscal-year"};
+  for (int i = 0; i < 5; i++) {
+    zperiod_unit u;
+    ck_assert(zperiod_unit_parse(names[i], &u) && (int)u == i);
+    ck_assert_str_eq(zperiod_unit_name(u), names[i]);
+  }
+  zperiod_unit u;
+  ck_assert(!zperiod_unit_parse("semester", &u));
+  ck_assert(!zperiod_unit_parse(NULL, &u));
+  ck_assert_str_eq(zperiod_form((zperiod_kind){ZPERIOD_QUARTER, 1}), "a quarter YYYYQ1 to YYYYQ4 (e.g. 2025Q3)");
+}
+END_TEST
+
+/* ---- months --------------------------------------------------------------- */
+
+START_TEST(test_end_of_month) {
+  ck_assert_int_eq(zdate_end_of_month(ymd(2025, 1, 1)), ymd(2025, 1, 31));
+  ck_assert_int_eq(zdate_end_of_month(ymd(2024, 2, 10)), ymd(2024, 2, 29));
+  ck_assert_int_eq(zdate_end_of_month(ymd(2025, 2, 28)), ymd(2025, 2, 28));
+  ck_assert_int_eq(zdate_end_of_month(ymd(1900, 2, 1)), ymd(1900, 2, 28));
+  ck_assert_int_eq(zdate_end_of_month(ymd(9999, 12, 5)), ymd(9999, 12, 31));
+}
+END_TEST
+
+static zdate plus_months(zdate d, int64_t n) {
+  zdate out;
+  ck_assert(zdate_add_months(d, n, &out));
+  return out;
+}
+
+START_TEST(test_add_months) {
+  /* the day is kept when the month has it, else clamped to its last */
+  ck_assert_int_eq(plus_months(ymd(2025, 1, 31), 1), ymd(2025, 2, 28));
+  ck_assert_int_eq(plus_months(ymd(2024, 1, 31), 1), ymd(2024, 2, 29));
+  ck_assert_int_eq(plus_months(ymd(2025, 3, 31), 1), ymd(2025, 4, 30));
+  ck_assert_int_eq(plus_months(ymd(2025, 1, 15), 1), ymd(2025, 2, 15));
+  ck_assert_int_eq(plus_months(ymd(2025, 11, 30), 3), ymd(2026, 2, 28));
+  ck_assert_int_eq(plus_months(ymd(2024, 2, 29), 12), ymd(2025, 2, 28));
+  ck_assert_int_eq(plus_months(ymd(2024, 2, 29), 48), ymd(2028, 2, 29));
+  ck_assert_int_eq(plus_months(ymd(2025, 12, 31), 0), ymd(2025, 12, 31));
+  ck_assert_int_eq(plus_months(ymd(2025, 3, 31), -1), ymd(2025, 2, 28));
+  ck_assert_int_eq(plus_months(ymd(2025, 1, 31), -13), ymd(2023, 12, 31));
+  ck_assert_int_eq(plus_months(ymd(2025, 7, 1), -60), ymd(2020, 7, 1));
+  ck_assert_int_eq(plus_months(ymd(1, 1, 1), 119987), ymd(9999, 12, 1));
+  zdate out;
+  ck_assert(!zdate_add_months(ymd(9999, 12, 1), 1, &out));
+  ck_assert(!zdate_add_months(ymd(1, 1, 1), -1, &out));
+  ck_assert(!zdate_add_months(ymd(2025, 1, 1), INT64_MAX, &out));
+  ck_assert(!zdate_add_months(ymd(2025, 1, 1), INT64_MIN, &out));
+}
+END_TEST
+
+START_TEST(test_months_counted) {
+  zdate jan15 = ymd(2025, 1, 15), jul1 = ymd(2025, 7, 1), jul15 = ymd(2025, 7, 15), dec31 = ymd(2025, 12, 31);
+  /* 2025-07-15 .. 2025-12-31: 17 days of July, August to December whole (5) */
+  ck_assert_int_eq(zdate_months_counted(jul15, dec31, ZMONTHS_FIRST_DAY), 5);
+  ck_assert_int_eq(zdate_months_counted(jul15, dec31, ZMONTHS_ANY_DAY), 6);
+  ck_assert_int_eq(zdate_months_counted(jul15, dec31, 17), 6);
+  ck_assert_int_eq(zdate_months_counted(jul15, dec31, 18), 5);
+  ck_assert_int_eq(zdate_months_counted(jul15, dec31, ZMONTHS_WHOLE), 5);
+  /* 2025-01-15 .. 2025-07-01: 17 days of January, February to June (5), 1 day of July (its first) */
+  ck_assert_int_eq(zdate_months_counted(jan15, jul1, ZMONTHS_FIRST_DAY), 6);
+  ck_assert_int_eq(zdate_months_counted(jan15, jul1, ZMONTHS_ANY_DAY), 7);
+  ck_assert_int_eq(zdate_months_counted(jan15, jul1, 15), 6);
+  ck_assert_int_eq(zdate_months_counted(jan15, jul1, ZMONTHS_WHOLE), 5);
+  /* within one month */
+  ck_assert_int_eq(zdate_months_counted(jul1, jul15, ZMONTHS_FIRST_DAY), 1);
+  ck_assert_int_eq(zdate_months_counted(jul15, jul15, ZMONTHS_ANY_DAY), 1);
+  ck_assert_int_eq(zdate_months_counted(jul15, jul15, ZMONTHS_FIRST_DAY), 0);
+  ck_assert_int_eq(zdate_months_counted(jul1, jul15, 15), 1);
+  ck_assert_int_eq(zdate_months_counted(jul1, jul15, 16), 0);
+  ck_assert_int_eq(zdate_months_counted(jul1, ymd(2025, 7, 31), ZMONTHS_WHOLE), 1);
+  /* a whole February counts even when the rule asks for more days than it has */
+  ck_assert_int_eq(zdate_months_counted(ymd(2025, 2, 1), ymd(2025, 2, 28), 31), 1);
+  ck_assert_int_eq(zdate_months_counted(ymd(2024, 2, 1), ymd(2024, 2, 28), ZMONTHS_WHOLE), 0);
+  /* to before from: none */
+  ck_assert_int_eq(zdate_months_counted(dec31, jul1, ZMONTHS_ANY_DAY), 0);
+  /* every month of the calendar */
+  ck_assert_int_eq(zdate_months_counted(ymd(1, 1, 1), ymd(9999, 12, 31), ZMONTHS_WHOLE), 119988);
+}
+END_TEST
+
+/* The same count, one day at a time: a cross-check of the closed form. */
+static int64_t months_by_days(zdate from, zdate to, int rule) {
+  int64_t n = 0;
+  for (zdate d = from; d <= to;) {
+    int y, m, dd;
+    zdate_to_ymd(d, &y, &m, &dd);
+    zdate last = zdate_end_of_month(d) < to ? zdate_end_of_month(d) : to;
+    int days = (int)(last - d) + 1, length = zdate_days_in_month(y, m);
+    bool whole = dd == 1 && days == length;
+    if (whole || (rule == ZMONTHS_FIRST_DAY && dd == 1) ||
+        (rule != ZMONTHS_FIRST_DAY && rule != ZMONTHS_WHOLE && days >= rule))
+      n++;
+    d = last + 1;
+  }
+  return n;
+}
+
+START_TEST(test_months_counted_by_days) {
+  static const int rules[] = {ZMONTHS_WHOLE, ZMONTHS_ANY_DAY, 15, 28, 31, ZMONTHS_FIRST_DAY};
+  zdate base = ymd(2023, 11, 1);
+  for (int from = 0; from < 120; from += 3)
+    for (int to = from - 5; to < 520; to += 7)
+      for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
+        ck_assert_msg(zdate_months_counted(base + from, base + to, rules[r]) ==
+                          months_by_days(base + from, base + to, rules[r]),
+                      "from +%d to +%d rule %d", from, to, rules[r]);
+}
+END_TEST
+
 static Suite *date_suite(void) {
   Suite *s = suite_create("date");
   TCase *tc = tcase_create("calendar");
@@ -242,6 +410,16 @@ static Suite *date_suite(void) {
   tcase_add_test(tc, test_parse_invalid);
   tcase_add_test(tc, test_format);
   tcase_add_test(tc, test_round_trip_all_days);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("periods and months");
+  tcase_add_test(tc, test_period_forms);
+  tcase_add_test(tc, test_period_refused);
+  tcase_add_test(tc, test_period_units);
+  tcase_add_test(tc, test_end_of_month);
+  tcase_add_test(tc, test_add_months);
+  tcase_add_test(tc, test_months_counted);
+  tcase_add_test(tc, test_months_counted_by_days);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -642,6 +642,115 @@ START_TEST(eval_dates) {
 }
 END_TEST
 
+/* add_months, end_of_month, date(y, m, d) and months(), worked by hand:
+ * A opened 2025-01-31, B 2024-02-29 (a leap day), C 2025-07-15; fee 100. */
+START_TEST(eval_months) {
+  zjtx_policy *p = load_ok(
+      RULE("am", "fee * day(add_months(opened, 1))") RULE("back", "fee * month(add_months(opened, -13))")
+          COND("leap", "add_months(opened, 12) == date(2025, 2, 28)") RULE("eom", "fee * day(end_of_month(opened))")
+              COND("ymd", "date(year(opened), month(opened), 1) == date('2025-07-01')")
+                  RULE("mf", "fee * months(opened, period.end, 'first-day')")
+                      RULE("ma", "fee * months(opened, period.end, 'any-day')")
+                          RULE("m15", "fee * months(opened, period.end, 15)")
+                              RULE("mw", "fee * months(opened, period.end, 'whole-month')")
+                                  RULE("ms", "fee * (1 + months(opened, opened + 14, 15))")
+                                      RULE("mr", "fee * months(period.end, opened, 'any-day')")
+                                          RULE("m1", "fee * months(date(2025, 7, 1), opened, 'first-day')"));
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "A", "opened", "2025-01-31", NULL);
+  shop(f, "id", "B", "opened", "2024-02-29", NULL);
+  shop(f, "id", "C", "opened", "2025-07-15", NULL);
+  finish(f);
+  /* am: 2025-02-28 (clamped), 2024-03-29, 2025-08-15.  back: 2023-12-31,
+   * 2023-01-29, 2024-06-15.  leap: 2024-02-29 + 12 months = 2025-02-28.
+   * eom: 31, 29 (2024 is a leap year), 31.
+   * months to 2025-12-31: A covers 1 day of January, February to November
+   * whole (10), December whole; B 1 day of February 2024, March 2024 to
+   * November 2025 whole (21), December; C 17 days of July (15..31), August
+   * to November (4), December.  first-day: A 11, B 22, C 5; any-day: 12,
+   * 23, 6; 15 days: 11, 22, 6 (17 >= 15); whole-month: 11, 22, 5.
+   * ms, 15 days from opened: A 1 day + 14 days, B 1 + 14: none counts; C
+   * July 15..29 is 15 days: 1.  mr: a range ending before it starts has no
+   * months.  m1: C covers July 1..15, its first day: 1; A and B end before
+   * 2025-07-01. */
+  ck_results(p, f, NULL,
+             "am A 2800.00\nam B 2900.00\nam C 1500.00\n"
+             "back A 1200.00\nback B 100.00\nback C 600.00\n"
+             "leap B 100.00\n"
+             "eom A 3100.00\neom B 2900.00\neom C 3100.00\n"
+             "ymd C 100.00\n"
+             "mf A 1100.00\nmf B 2200.00\nmf C 500.00\n"
+             "ma A 1200.00\nma B 2300.00\nma C 600.00\n"
+             "m15 A 1100.00\nm15 B 2200.00\nm15 C 600.00\n"
+             "mw A 1100.00\nmw B 2200.00\nmw C 500.00\n"
+             "ms A 100.00\nms B 100.00\nms C 200.00\n"
+             "m1 C 100.00\n");
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
+/* The run-time errors of the date functions name the values. */
+START_TEST(eval_months_errors) {
+  static const struct {
+    const char *expr, *n, *message;
+  } cases[] = {
+      {"fee * day(date(year(opened), 2, 29 + n))", "1", "date(2025, 2, 30) is not a real calendar date"},
+      {"fee * day(date(n, 1, 1))", "0", "date(0, 1, 1) is not a real calendar date"},
+      {"fee * day(date(2025, n, 1))", "1.5", "date(2025, 1.5, 1) is not a real calendar date"},
+      {"fee * day(add_months(opened, n))", "1.5", "add_months() moves a date by a whole number of months"},
+      {"fee * day(add_months(opened, n))", "100000", "a date moved out of the years 1 to 9999"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autofree char *body = g_strdup_printf(RULE("r", "%s"), cases[i].expr);
+    zjtx_policy *p = load_ok(body);
+    zjtx_facts *f = facts_new(p);
+    shop(f, "id", "S1", "opened", "2025-01-31", "n", cases[i].n, NULL);
+    finish(f);
+    zjtx_error *err = eval_fail(p, f, NULL, ZJTX_ERR_EVAL);
+    ck_assert_msg(strstr(zjtx_error_message(err), cases[i].message), "%s: %s", cases[i].expr, zjtx_error_message(err));
+    zjtx_error_free(err);
+    zjtx_facts_free(f);
+    zjtx_policy_unref(p);
+  }
+}
+END_TEST
+
+/* A quarter: period.start, period.end and period.year follow, and an undated
+ * parameter is read at the quarter's end (lpr: 3.45% until 2025-05-19,
+ * 3.00% from 2025-05-20). */
+START_TEST(eval_quarter_period) {
+  static const char *const quarter_header_from = "<period unit=\"year\" default=\"2025\"/>";
+  g_autofree char *xml = policy_text(RULE("start", "fee * day(period.start) * month(period.start)")
+                                         RULE("end", "fee * day(period.end) * month(period.end)")
+                                             RULE("py", "fee * (period.year - 2000)") RULE("rate", "amount * lpr"));
+  char *at = strstr(xml, quarter_header_from);
+  ck_assert_ptr_nonnull(at);
+  g_autofree char *head = g_strndup(xml, (gsize)(at - xml));
+  g_autofree char *quarterly =
+      g_strconcat(head, "<period unit=\"quarter\" default=\"2025Q1\"/>", at + strlen(quarter_header_from), NULL);
+  zjtx_policy *p = ztest_policy_text(quarterly, "t.xml");
+  zjtx_facts *f = facts_new(p);
+  shop(f, "id", "S1", "amount", "10000", NULL);
+  finish(f);
+  /* 2025Q1 (the default): 2025-01-01 .. 2025-03-31; lpr on 2025-03-31 is 3.45% */
+  ck_results(p, f, NULL, "start S1 100.00\nend S1 9300.00\npy S1 2500.00\nrate S1 345.00\n");
+  /* 2025Q2: 2025-04-01 .. 2025-06-30; lpr on 2025-06-30 is 3.00% */
+  zjtx_options *o = zjtx_options_new();
+  ck_assert_int_eq(zjtx_options_set_period(o, "2025Q2", NULL), ZJTX_OK);
+  ck_results(p, f, o, "start S1 400.00\nend S1 18000.00\npy S1 2500.00\nrate S1 300.00\n");
+  /* a year is not a quarter: the error names the form expected */
+  ck_assert_int_eq(zjtx_options_set_period(o, "2025", NULL), ZJTX_OK);
+  zjtx_error *err = eval_fail(p, f, o, ZJTX_ERR_INVALID_ARG);
+  ck_assert_str_eq(zjtx_error_message(err),
+                   "period \"2025\" does not fit this policy: expected a quarter YYYYQ1 to YYYYQ4 (e.g. 2025Q3)");
+  zjtx_error_free(err);
+  zjtx_options_free(o);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 START_TEST(eval_within_inclusive) {
   zjtx_policy *p = load_ok(COND("d", "within(opened, period.start, period.end)") COND("m", "within(amount, 100, 200)")
                                COND("c", "within(level, 'mid', 'high')"));
@@ -1122,6 +1231,9 @@ static Suite *expr_suite(void) {
   tcase_add_test(te, eval_round_function);
   tcase_add_test(te, eval_caps);
   tcase_add_test(te, eval_dates);
+  tcase_add_test(te, eval_months);
+  tcase_add_test(te, eval_months_errors);
+  tcase_add_test(te, eval_quarter_period);
   tcase_add_test(te, eval_within_inclusive);
   tcase_add_test(te, eval_aggregates);
   tcase_add_test(te, eval_max_of_derived_in_aggregate);

@@ -210,7 +210,7 @@ START_TEST(test_period_anywhere) {
   ck_assert_str_eq(zjtx_facts_period(facts), "2024");
   g_autofree char *bad = g_strdup_printf("{\"districts\": [%s],\n \"period\": \"24\"\n}", district);
   ck_assert_int_eq(load(bad), ZJTX_ERR_FACTS);
-  ck_assert_str_eq(msg(err), "\"period\": \"24\" is not a period (expected a year such as \"2025\")");
+  ck_assert_str_eq(msg(err), "\"period\": \"24\" is not a period (expected 2025, 2025H1, 2025Q3, 2025-07 or FY2025)");
   ck_assert_int_eq(zjtx_error_line(err), 2);
 }
 END_TEST

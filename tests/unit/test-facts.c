@@ -647,16 +647,16 @@ START_TEST(test_json_bad_period) {
   ck_assert_int_eq(zjtx_error_count(err), 1);
   ck_assert_str_eq(zjtx_error_file(err), "t.json");
   ck_assert_int_eq(zjtx_error_line(err), 3);
-  ck_assert_str_eq(msg(err), "\"period\": \"20x5\" is not a period (expected a year such as \"2025\")");
-  static const char *const bad[] = {"202", "20250", "2025-01", "0000", "9999", " 202", "2025\\n"};
-  static const char *const shown[] = {"202", "20250", "2025-01", "0000", "9999", " 202", "2025\\n"};
+  ck_assert_str_eq(msg(err), "\"period\": \"20x5\" is not a period (expected 2025, 2025H1, 2025Q3, 2025-07 or FY2025)");
+  static const char *const bad[] = {"202", "20250", "2025-13", "0000", "9999", " 202", "2025\\n"};
+  static const char *const shown[] = {"202", "20250", "2025-13", "0000", "9999", " 202", "2025\\n"};
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
     zjtx_error_free(err);
     err = NULL;
     g_autofree char *doc = g_strdup_printf("{\"period\": \"%s\"}", bad[i]);
     ck_assert_int_eq(load_json(doc), ZJTX_ERR_FACTS);
-    g_autofree char *want =
-        g_strdup_printf("\"period\": \"%s\" is not a period (expected a year such as \"2025\")", shown[i]);
+    g_autofree char *want = g_strdup_printf(
+        "\"period\": \"%s\" is not a period (expected 2025, 2025H1, 2025Q3, 2025-07 or FY2025)", shown[i]);
     ck_assert_str_eq(msg(err), want);
     ck_assert_int_eq(zjtx_error_line(err), 1);
   }

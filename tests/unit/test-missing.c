@@ -131,6 +131,22 @@ START_TEST(arithmetic_and_functions) {
 }
 END_TEST
 
+/* The date functions of a missing date are missing (opened is). */
+START_TEST(date_functions_of_missing) {
+  ck_outcomes(RULE("add_months", "add_months(opened, 1) > period.start", "c")                       /* missing */
+              RULE("end_of_month", "true", "c * day(end_of_month(opened))")                         /* missing */
+              RULE("date_of", "date(year(opened), 1, 1) == period.start", "c")                      /* missing */
+              RULE("months", "true", "c * months(opened, period.end, 'any-day')")                   /* missing */
+              RULE("months_to", "true", "c * months(period.start, opened, 'first-day')")            /* missing */
+              RULE("present", "true", "c * months(period.start, period.end, 'first-day')")          /* 12 x 7.00 */
+              RULE("coalesced", "true", "c * months(coalesce(opened, period.end), period.end, 1)"), /* 1 x 7.00 */
+              "present S1 84.00\ncoalesced S1 7.00\n"
+              "add_months S1 undecided: shop/S1/opened\nend_of_month S1 undecided: shop/S1/opened\n"
+              "date_of S1 undecided: shop/S1/opened\nmonths S1 undecided: shop/S1/opened\n"
+              "months_to S1 undecided: shop/S1/opened\n");
+}
+END_TEST
+
 START_TEST(outcomes_of_a_rule) {
   /* condition missing, amount known and zero: nothing at stake, decided */
   ck_outcomes(RULE("zero", "b > 5", "a - a")
@@ -189,6 +205,7 @@ static Suite *missing_suite(void) {
   TCase *tc = tcase_create("missing");
   tcase_add_test(tc, kleene_and_or);
   tcase_add_test(tc, arithmetic_and_functions);
+  tcase_add_test(tc, date_functions_of_missing);
   tcase_add_test(tc, outcomes_of_a_rule);
   tcase_add_test(tc, aggregates_read_only_what_they_need);
   tcase_add_test(tc, coalesce_needs_a_value_that_may_be_missing);
