@@ -13,6 +13,8 @@ packages=(
   clang libclang-rt-dev # the ASan, TSan and fuzzing builds of build-aux/test.sh (libFuzzer is in libclang-rt)
   clang-format # build-aux/check-format.sh
   chromium fonts-wqy-microhei # tests/cli/test-report.py: the HTML report rendered headless, with Chinese glyphs
+  python3-pytest # tests/python: the Python package
+  abigail-tools # tests/packaging/check-abi.py: abidiff against the committed ABI baseline
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

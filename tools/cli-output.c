@@ -7,68 +7,6 @@
 #include "cli.h"
 #include "format.h"
 
-/* `, "explanation": {...}` on one line (the tree's JSON holds newlines only
- * as whitespace, never inside strings, so they can go). */
-static bool explain_json(GString *out, const zjtx_result *res, size_t i, bool violation) {
-  zjtx_explanation *ex = NULL;
-  zjtx_error *err = NULL;
-  zjtx_status st =
-      violation ? zjtx_result_explain_violation(res, i, &ex, &err) : zjtx_result_explain_entitlement(res, i, &ex, &err);
-  if (st != ZJTX_OK) {
-    cli_report_error("cannot explain", err);
-    return false;
-  }
-  char *json = zjtx_explanation_to_json(ex);
-  g_string_append(out, ", \"explanation\": ");
-  for (const char *c = json; *c; c++)
-    if (*c != '\n' && *c != '\r')
-      g_string_append_c(out, *c);
-  zjtx_free(json);
-  zjtx_explanation_free(ex);
-  return true;
-}
-
-/* `sep_key` (a separator and a quoted key, as in ", \"id\": ") and the JSON string `value`. */
-static void json_member(GString *s, const char *sep_key, const char *value) {
-  g_string_append(s, sep_key);
-  zfmt_json_string(s, value);
-}
-
-/* The keys of the i-th entitlement: "rule", "beneficiary", "id", "amount", "fen". */
-static void entitlement_keys(GString *s, const zjtx_result *res, size_t i) {
-  json_member(s, "\"rule\": ", zjtx_result_entitlement_rule(res, i));
-  json_member(s, ", \"beneficiary\": ", zjtx_result_entitlement_entity(res, i));
-  json_member(s, ", \"id\": ", zjtx_result_entitlement_id(res, i));
-  json_member(s, ", \"amount\": ", zjtx_result_entitlement_amount(res, i));
-  g_string_append_printf(s, ", \"fen\": %" PRId64, zjtx_result_entitlement_fen(res, i));
-}
-
-/* The keys of the i-th violation: "check", "entity", "id". */
-static void violation_keys(GString *s, const zjtx_result *res, size_t i) {
-  json_member(s, "\"check\": ", zjtx_result_violation_check(res, i));
-  json_member(s, ", \"entity\": ", zjtx_result_violation_entity(res, i));
-  json_member(s, ", \"id\": ", zjtx_result_violation_id(res, i));
-}
-
-/* The keys of the i-th undecided item: "rule" (or "check"), "beneficiary"
- * (or "entity"), "id", and "missing": [{"entity", "id", "field"}, ...]. */
-static void undecided_keys(GString *s, const zjtx_result *res, size_t i) {
-  bool check = zjtx_result_undecided_kind(res, i) == ZJTX_RULE_CHECK;
-  json_member(s, check ? "\"check\": " : "\"rule\": ", zjtx_result_undecided_rule(res, i));
-  json_member(s, check ? ", \"entity\": " : ", \"beneficiary\": ", zjtx_result_undecided_entity(res, i));
-  json_member(s, ", \"id\": ", zjtx_result_undecided_id(res, i));
-  g_string_append(s, ", \"missing\": [");
-  for (size_t j = 0; j < zjtx_result_undecided_missing_count(res, i); j++) {
-    json_member(s, j ? ", {\"entity\": " : "{\"entity\": ", zjtx_result_undecided_missing_entity(res, i, j));
-    json_member(s, ", \"id\": ", zjtx_result_undecided_missing_id(res, i, j));
-    json_member(s, ", \"field\": ", zjtx_result_undecided_missing_field(res, i, j));
-    g_string_append_c(s, '}');
-  }
-  g_string_append_c(s, ']');
-  if (zjtx_result_undecided_missing_more(res, i))
-    g_string_append(s, ", \"missing_more\": true");
-}
-
 /* "enterprise/9132.../rd_expense_prev; ...": the missing inputs on one line (CSV, table). */
 static char *missing_text(const zjtx_result *res, size_t i) {
   GString *s = g_string_new(NULL);
@@ -80,28 +18,22 @@ static char *missing_text(const zjtx_result *res, size_t i) {
   return g_string_free(s, FALSE);
 }
 
-static void write_undecided(FILE *out, GString *s, const char *prefix, const zjtx_result *res, size_t i) {
-  g_string_append(s, prefix);
-  undecided_keys(s, res, i);
-  g_string_append_c(s, '}');
-  fwrite(s->str, 1, s->len, out);
-  g_string_truncate(s, 0);
-}
-
-/* One result as a JSON object (after `prefix`, which opens it); the
- * buffer is written out and emptied, so output streams. */
-static bool write_object(FILE *out, GString *s, const char *prefix, const zjtx_result *res, size_t i, bool violation,
-                         bool explain) {
-  g_string_append(s, prefix);
-  if (violation)
-    violation_keys(s, res, i);
+/* The library's JSON of the result (zjtx_result_to_json: one writer for the
+ * command and the bindings), with `members` added before its closing brace. */
+static bool write_library_json(FILE *out, const zjtx_result *res, int flags, const char *members) {
+  char *json = NULL;
+  zjtx_error *err = NULL;
+  if (zjtx_result_to_json(res, flags, &json, &err) != ZJTX_OK) {
+    cli_report_error("cannot explain", err);
+    return false;
+  }
+  size_t len = strlen(json);
+  if (members && len >= 2) /* the object ends "}\n" */
+    fprintf(out, "%.*s,\n %s}\n", (int)(len - 2), json, members);
   else
-    entitlement_keys(s, res, i);
-  bool ok = !explain || explain_json(s, res, i, violation);
-  g_string_append_c(s, '}');
-  fwrite(s->str, 1, s->len, out);
-  g_string_truncate(s, 0);
-  return ok;
+    fwrite(json, 1, len, out);
+  zjtx_free(json);
+  return true;
 }
 
 bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
@@ -110,47 +42,13 @@ bool cli_write_json(FILE *out, const zjtx_policy *policy, const zjtx_result *res
 
 bool cli_write_json_with(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain,
                          const char *members) {
-  GString *s = g_string_new("{\"policy\": ");
-  zfmt_json_string(s, zjtx_policy_id(policy));
-  g_string_append(s, ", \"period\": ");
-  zfmt_json_string(s, zjtx_result_period(res));
-  g_string_append(s, ",\n \"entitlements\": [");
-  bool ok = true;
-  for (size_t i = 0; i < zjtx_result_entitlement_count(res) && ok; i++)
-    ok = write_object(out, s, i ? ",\n  {" : "\n  {", res, i, false, explain);
-  g_string_append(s, "],\n \"violations\": [");
-  for (size_t i = 0; i < zjtx_result_violation_count(res) && ok; i++)
-    ok = write_object(out, s, i ? ",\n  {" : "\n  {", res, i, true, explain);
-  g_string_append(s, "],\n \"undecided\": [");
-  for (size_t i = 0; i < zjtx_result_undecided_count(res) && ok; i++)
-    write_undecided(out, s, i ? ",\n  {" : "\n  {", res, i);
-  g_string_append(s, "]");
-  if (members)
-    g_string_append_printf(s, ",\n %s", members);
-  g_string_append(s, "}\n");
-  fwrite(s->str, 1, s->len, out);
-  g_string_free(s, TRUE);
-  return ok;
+  (void)policy; /* the result names its policy */
+  return write_library_json(out, res, explain ? ZJTX_JSON_EXPLAIN : 0, members);
 }
 
 bool cli_write_jsonl(FILE *out, const zjtx_policy *policy, const zjtx_result *res, bool explain) {
   (void)policy;
-  GString *s = g_string_new(NULL);
-  bool ok = true;
-  for (size_t i = 0; i < zjtx_result_entitlement_count(res) && ok; i++) {
-    ok = write_object(out, s, "{\"type\": \"entitlement\", ", res, i, false, explain);
-    fputc('\n', out);
-  }
-  for (size_t i = 0; i < zjtx_result_violation_count(res) && ok; i++) {
-    ok = write_object(out, s, "{\"type\": \"violation\", ", res, i, true, explain);
-    fputc('\n', out);
-  }
-  for (size_t i = 0; i < zjtx_result_undecided_count(res) && ok; i++) {
-    write_undecided(out, s, "{\"type\": \"undecided\", ", res, i);
-    fputc('\n', out);
-  }
-  g_string_free(s, TRUE);
-  return ok;
+  return write_library_json(out, res, ZJTX_JSON_LINES | (explain ? ZJTX_JSON_EXPLAIN : 0), NULL);
 }
 
 void cli_csv_field(FILE *out, const char *s, bool last) {

@@ -6,7 +6,11 @@
  *  - Every fallible function returns a zjtx_status (ZJTX_OK == 0, failures
  *    negative) and takes an optional last argument `zjtx_error **err`.
  *    Pass NULL to ignore details.  *err is set only on failure and the
- *    caller frees it with zjtx_error_free().
+ *    caller frees it with zjtx_error_free().  *err must be NULL on entry:
+ *    a call never clears it, and one that fails appends its error to the
+ *    chain already there (zjtx_error_next), so zjtx_error_message(*err)
+ *    would still tell the old failure.  Reusing one variable, free it and
+ *    set it to NULL after each failure (as the bindings do).
  *  - `_new`, `_load` and `_evaluate` hand the caller an owned object through
  *    an `**out` argument (NULL on failure); free/unref functions accept NULL.
  *    `_get_*`-style accessors return borrowed pointers that stay valid while
@@ -23,24 +27,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zjtx/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#if defined(_WIN32)
+/*
+ * ZJTX_API marks what the library exports.  The library's own build defines
+ * ZJTX_BUILDING_LIBRARY (libzjtx/meson.build); a program using the library
+ * defines nothing.  On ELF the library is built with hidden visibility, so
+ * only ZJTX_API functions are exported (and libzjtx.map names them); on
+ * Windows a user of a static libzjtx defines ZJTX_STATIC.
+ */
+#ifndef ZJTX_API
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if defined(ZJTX_STATIC)
+#define ZJTX_API
+#elif defined(ZJTX_BUILDING_LIBRARY)
+#define ZJTX_API __declspec(dllexport)
+#else
 #define ZJTX_API __declspec(dllimport)
-#elif defined(__GNUC__)
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
 #define ZJTX_API __attribute__((visibility("default")))
 #else
 #define ZJTX_API
 #endif
-
-#define ZJTX_VERSION_MAJOR  0
-#define ZJTX_VERSION_MINOR  1
-#define ZJTX_VERSION_MICRO  0
-#define ZJTX_VERSION_STRING "0.1.0"
-/* One number that grows with every release: 10000*major + 100*minor + micro. */
-#define ZJTX_VERSION_NUMBER 100
+#endif
 
 /**
  * zjtx_status:
@@ -98,6 +112,18 @@ ZJTX_API void zjtx_free(void *ptr);
 ZJTX_API const char *zjtx_version_string(void);
 /** zjtx_version_number: ZJTX_VERSION_NUMBER of the library at run time. */
 ZJTX_API int zjtx_version_number(void);
+/**
+ * zjtx_version:
+ * @major: (out) (nullable): ZJTX_VERSION_MAJOR of the library at run time.
+ * @minor: (out) (nullable): its ZJTX_VERSION_MINOR.
+ * @micro: (out) (nullable): its ZJTX_VERSION_MICRO.
+ *
+ * The version of the library loaded, which may be newer than the headers
+ * a program was built with (zjtx/version.h).
+ * Thread-safety: may be called from any thread.
+ * Since: 0.2
+ */
+ZJTX_API void zjtx_version(int *major, int *minor, int *micro);
 
 #ifdef __cplusplus
 }

@@ -24,7 +24,23 @@ typedef struct zjtx_options zjtx_options;
 typedef struct zjtx_result zjtx_result;
 typedef struct zjtx_explanation zjtx_explanation;
 
-/** zjtx_options_new: default options (the policy's default period). Owned. */
+/**
+ * zjtx_options_create:
+ * @out: (out): default options (the policy's default period, its
+ *   parameters, one thread per processor, no indicators).  Owned;
+ *   zjtx_options_free().
+ * @err: (nullable): set on failure; free with zjtx_error_free().
+ *
+ * Returns: ZJTX_OK; ZJTX_ERR_INVALID_ARG when @out is NULL.
+ * Thread-safety: may be called from any thread.
+ * Since: 0.2
+ */
+ZJTX_API zjtx_status zjtx_options_create(zjtx_options **out, zjtx_error **err);
+/**
+ * zjtx_options_new: the older form of zjtx_options_create(), kept for
+ * callers of 0.1: default options, owned (zjtx_options_free()).  New code
+ * uses zjtx_options_create(), which follows the `**out` + status rule.
+ */
 ZJTX_API zjtx_options *zjtx_options_new(void);
 ZJTX_API void zjtx_options_free(zjtx_options *opts);
 /** zjtx_options_set_period: the period to evaluate, "YYYY" (a calendar year). */
@@ -72,9 +88,10 @@ ZJTX_API zjtx_status zjtx_evaluate(const zjtx_policy *policy, const zjtx_facts *
                                    zjtx_result **out, zjtx_error **err);
 
 /**
- * zjtx_result_free: accepts NULL.  A result borrows the facts it was
- * computed from (ids, explanations, derived values): free the result
- * before the facts.  It holds its own reference to the policy.
+ * zjtx_result_free: accepts NULL.  A result holds its own reference to the
+ * policy and (since 0.2) to the facts it was computed from (ids,
+ * explanations and derived values come from them), so policy, facts and
+ * result may be freed in any order.
  */
 ZJTX_API void zjtx_result_free(zjtx_result *result);
 /** The period evaluated ("2025").  Borrowed. */
@@ -194,6 +211,37 @@ ZJTX_API zjtx_status zjtx_result_explain_violation(const zjtx_result *result, si
  */
 ZJTX_API zjtx_status zjtx_result_derived_value(const zjtx_result *result, const char *entity, const char *id,
                                                const char *name, char **out, zjtx_error **err);
+
+/** Flags of zjtx_result_to_json().  Fixed values, append-only.  Since: 0.2 */
+typedef enum {
+  ZJTX_JSON_DEFAULT = 0,
+  ZJTX_JSON_EXPLAIN = 1, /* each entitlement and violation with its "explanation" tree */
+  ZJTX_JSON_LINES = 2    /* JSON lines: one object per item, with its "type" */
+} zjtx_json_flags;
+
+/**
+ * zjtx_result_to_json:
+ * @result: a result.
+ * @flags: zjtx_json_flags or'ed together.
+ * @out: (out): the whole result as JSON, exactly what `zjtx evaluate
+ *   --format json` (or, with ZJTX_JSON_LINES, `--format jsonl`) writes:
+ *   {"policy", "period", "entitlements": [{"rule", "beneficiary", "id",
+ *   "amount", "fen"}], "violations": [{"check", "entity", "id"}],
+ *   "undecided": [{"rule" or "check", "beneficiary" or "entity", "id",
+ *   "missing": [{"entity", "id", "field"}]}]}, one item a line, ending
+ *   with a newline.  Amounts are strings in yuan, fen integers.  Owned;
+ *   zjtx_free().
+ * @err: (nullable): set on failure; free with zjtx_error_free().
+ *
+ * One call per result instead of several per entitlement, for bindings
+ * that pay for every call across a foreign-function boundary.
+ * Returns: ZJTX_OK; ZJTX_ERR_INVALID_ARG for NULL arguments or unknown
+ *   flags; with ZJTX_JSON_EXPLAIN, what zjtx_result_explain_entitlement()
+ *   returns when an item cannot be explained.
+ * Thread-safety: reentrant; the result is only read.
+ * Since: 0.2
+ */
+ZJTX_API zjtx_status zjtx_result_to_json(const zjtx_result *result, int flags, char **out, zjtx_error **err);
 
 /** Node kinds of an explanation.  Fixed values, append-only. */
 typedef enum {

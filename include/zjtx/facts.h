@@ -25,7 +25,8 @@ typedef struct zjtx_facts zjtx_facts;
 
 /**
  * zjtx_facts_new: empty facts for @policy (a reference is taken).
- * @out: (out): owned by the caller; zjtx_facts_free().
+ * @out: (out): owned by the caller, who holds one reference to it;
+ *   zjtx_facts_unref() (or zjtx_facts_free()).
  */
 ZJTX_API zjtx_status zjtx_facts_new(zjtx_policy *policy, zjtx_facts **out, zjtx_error **err);
 
@@ -187,7 +188,52 @@ ZJTX_API size_t zjtx_facts_record_count(const zjtx_facts *facts, const char *ent
  * Since: 0.2
  */
 ZJTX_API const char *zjtx_facts_record_label(const zjtx_facts *facts, const char *entity, const char *id);
-/** zjtx_facts_free: accepts NULL. */
+/**
+ * zjtx_facts_field_value:
+ * @facts: finished facts.
+ * @entity: an entity the policy declares ("enterprise").
+ * @id: the record's id (its key field), or "#N" (1-based, as results name
+ *   them) for a record of an entity without a key.
+ * @field: a field the entity declares, or its parent-key field (then the
+ *   parent's id).
+ * @out: (out): the value as the facts hold it, written as the carriers
+ *   write it: money with two decimals ("1250000.50"), a rate in percent
+ *   ("3.45"), a count or number in its shortest form, a date YYYY-MM-DD,
+ *   a bool "true" or "false", a code, a text or a reference's id as is.
+ *   NULL (with ZJTX_OK) when the record has no value for that optional
+ *   field: a missing value, not an empty text.  Owned; zjtx_free().
+ * @err: (nullable): set on failure; free with zjtx_error_free().
+ *
+ * Reads back what was loaded, e.g. for an exporter checking its output.
+ * Returns: ZJTX_OK; ZJTX_ERR_NOT_FOUND for an unknown entity, record or
+ *   field; ZJTX_ERR_INVALID_ARG for a NULL argument or unfinished facts.
+ * Thread-safety: any number of threads may read finished facts at once.
+ * Since: 0.2
+ */
+ZJTX_API zjtx_status zjtx_facts_field_value(const zjtx_facts *facts, const char *entity, const char *id,
+                                            const char *field, char **out, zjtx_error **err);
+
+/**
+ * zjtx_facts_ref: takes a reference to @facts; returns @facts.  Accepts NULL.
+ *
+ * Facts are freed when their last reference is dropped.  A result holds a
+ * reference to the facts it was computed from (zjtx_evaluate), so a caller
+ * may drop its own before or after freeing the result: any order is safe,
+ * which is what a garbage-collected binding needs.
+ * Thread-safety: atomic; any thread may take or drop a reference.
+ * Since: 0.2
+ */
+ZJTX_API zjtx_facts *zjtx_facts_ref(zjtx_facts *facts);
+/**
+ * zjtx_facts_unref: drops a reference; frees the facts at zero.  Accepts NULL.
+ * Thread-safety: atomic.
+ * Since: 0.2
+ */
+ZJTX_API void zjtx_facts_unref(zjtx_facts *facts);
+/**
+ * zjtx_facts_free: the same as zjtx_facts_unref() (its name from 0.1, when
+ * facts had one owner).  Accepts NULL.
+ */
 ZJTX_API void zjtx_facts_free(zjtx_facts *facts);
 
 #ifdef __cplusplus

@@ -106,6 +106,14 @@ ZJTX_API const char *zjtx_policy_default_period(const zjtx_policy *policy);
 /* Rules and checks, in declaration order (base policies first). */
 ZJTX_API size_t zjtx_policy_rule_count(const zjtx_policy *policy);
 ZJTX_API const char *zjtx_policy_rule_id(const zjtx_policy *policy, size_t i);
+/**
+ * zjtx_policy_rule_index: the index of the rule or check whose id is @id,
+ * for the zjtx_policy_rule_* accessors; (size_t)-1 when there is none (or
+ * @policy or @id is NULL).
+ * Thread-safety: the policy is only read.
+ * Since: 0.2
+ */
+ZJTX_API size_t zjtx_policy_rule_index(const zjtx_policy *policy, const char *id);
 ZJTX_API zjtx_rule_kind zjtx_policy_rule_kind(const zjtx_policy *policy, size_t i);
 ZJTX_API const char *zjtx_policy_rule_title(const zjtx_policy *policy, size_t i, const char *lang);
 /** The clause of the policy text the rule implements, e.g. "三(六)". */

@@ -161,3 +161,11 @@ const char *zjtx_version_string(void) {
 int zjtx_version_number(void) {
   return ZJTX_VERSION_NUMBER;
 }
+void zjtx_version(int *major, int *minor, int *micro) {
+  if (major)
+    *major = ZJTX_VERSION_MAJOR;
+  if (minor)
+    *minor = ZJTX_VERSION_MINOR;
+  if (micro)
+    *micro = ZJTX_VERSION_MICRO;
+}

@@ -126,9 +126,9 @@ typedef struct {
 } zresult_missing;
 
 struct zjtx_result {
-  zjtx_policy *policy;     /* a reference */
-  const zjtx_facts *facts; /* borrowed: free the result before the facts */
-  zjtx_options *options;   /* a copy, for explanations */
+  zjtx_policy *policy;   /* a reference */
+  zjtx_facts *facts;     /* a reference: the result may outlive the caller's */
+  zjtx_options *options; /* a copy, for explanations */
   zrun run;
   GArray *entitlements, *violations; /* zresult_item */
   GArray *undecided;                 /* zresult_item: rules and checks that lack data */

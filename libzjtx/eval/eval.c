@@ -308,7 +308,7 @@ static zjtx_status eval_indicator(zjtx_result *res, const zindicator *x, zjtx_er
 static zjtx_result *result_new(const zjtx_policy *p, const zjtx_facts *f) {
   zjtx_result *res = g_new0(zjtx_result, 1);
   res->policy = zjtx_policy_ref((zjtx_policy *)p);
-  res->facts = f;
+  res->facts = zjtx_facts_ref((zjtx_facts *)f);
   res->strings = g_string_chunk_new(4096);
   res->chunks = g_ptr_array_new_with_free_func((GDestroyNotify)g_string_chunk_free);
   res->indicator_values = g_ptr_array_new_with_free_func(g_free);

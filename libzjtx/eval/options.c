@@ -10,6 +10,15 @@ zjtx_options *zjtx_options_new(void) {
   return o;
 }
 
+zjtx_status zjtx_options_create(zjtx_options **out, zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "zjtx_options_create: out must not be NULL");
+  *out = zjtx_options_new();
+  return ZJTX_OK;
+}
+
 void zjtx_options_free(zjtx_options *o) {
   if (!o)
     return;

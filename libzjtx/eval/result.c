@@ -21,6 +21,7 @@ void zjtx_result_free(zjtx_result *res) {
   g_array_free(res->indicator_records, TRUE);
   g_array_free(res->indicator_lacking, TRUE);
   zjtx_options_free(res->options);
+  zjtx_facts_unref(res->facts);
   zjtx_policy_unref(res->policy);
   g_free(res);
 }

@@ -54,6 +54,7 @@ typedef struct {
 } ztable;
 
 struct zjtx_facts {
+  gint refcount; /* atomic: a result holds a reference to its facts */
   struct zjtx_policy *policy;
   ztable *tables;    /* one per entity */
   zcsr *relations;   /* one per policy relation (after finish) */

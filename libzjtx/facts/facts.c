@@ -6,6 +6,8 @@
  * which call down into facts-table.c (tables, rejects, the key column) and
  * facts-escape.c (values quoted in messages).  The carriers (facts-json.c,
  * facts-csv.c) sit above. */
+#include <string.h>
+
 #include "facts-internal.h"
 
 /* ---- the public record API ----------------------------------------------- */
@@ -16,6 +18,7 @@ zjtx_status zjtx_facts_new(zjtx_policy *policy, zjtx_facts **out, zjtx_error **e
   if (!policy || !out)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "zjtx_facts_new: policy and out must not be NULL");
   zjtx_facts *f = g_new0(zjtx_facts, 1);
+  f->refcount = 1;
   f->policy = zjtx_policy_ref(policy);
   f->strings = g_string_chunk_new(4096);
   f->max_field = ZFACTS_MAX_FIELD_DEFAULT;
@@ -27,8 +30,18 @@ zjtx_status zjtx_facts_new(zjtx_policy *policy, zjtx_facts **out, zjtx_error **e
   return ZJTX_OK;
 }
 
+zjtx_facts *zjtx_facts_ref(zjtx_facts *facts) {
+  if (facts)
+    g_atomic_int_inc(&facts->refcount);
+  return facts;
+}
+
 void zjtx_facts_free(zjtx_facts *facts) {
-  if (!facts)
+  zjtx_facts_unref(facts);
+}
+
+void zjtx_facts_unref(zjtx_facts *facts) {
+  if (!facts || !g_atomic_int_dec_and_test(&facts->refcount))
     return;
   zfacts_free_relations(facts);
   g_free(facts->identity);
@@ -60,6 +73,79 @@ const char *zjtx_facts_record_label(const zjtx_facts *facts, const char *entity,
   int32_t r = GPOINTER_TO_INT(g_hash_table_lookup(t->by_key, id)) - 1;
   const char *text = r >= 0 ? g_ptr_array_index(t->columns[label].str, r) : NULL;
   return text && *text ? text : NULL;
+}
+
+/* Record `id` of table `e`: by its key, or "#N" (1-based, as results name
+ * records of an entity without a key); -1 when there is none. */
+static int32_t record_by_id(const zjtx_facts *f, int32_t e, const char *id) {
+  const ztable *t = &f->tables[e];
+  if (t->by_key)
+    return GPOINTER_TO_INT(g_hash_table_lookup(t->by_key, id)) - 1;
+  if (id[0] != '#' || !g_ascii_isdigit(id[1]))
+    return -1;
+  char *end;
+  guint64 n = g_ascii_strtoull(id + 1, &end, 10);
+  return *end || n == 0 || n > (guint64)t->n ? -1 : (int32_t)(n - 1);
+}
+
+/* A stored value as the carriers write it: money with 2 decimals, a rate
+ * in percent, a date YYYY-MM-DD, a bool true/false, a code or text as is. */
+static char *stored_text(const zjtx_facts *f, int32_t e, int32_t field, int32_t rec) {
+  const zcolumn *c = &f->tables[e].columns[field];
+  zval v = zfacts_get(f, e, field, rec);
+  char buf[ZDEC_BUFSZ];
+  switch (c->type) {
+  case ZF_MONEY:
+    return g_strdup(zdec_format(v.d, 2, buf));
+  case ZF_RATE: {
+    zdec percent = {v.d.m, v.d.scale - 2};
+    return g_strdup(zdec_format(percent, -1, buf));
+  }
+  case ZF_COUNT:
+  case ZF_NUMBER:
+    return g_strdup(zdec_format(v.d, -1, buf));
+  case ZF_DATE:
+    return g_strdup(zdate_format(v.date, buf));
+  case ZF_BOOL:
+    return g_strdup(v.b ? "true" : "false");
+  case ZF_CODE: {
+    const zfield *fd = zentity_field(zpolicy_entity(f->policy, e), field);
+    const zcodeset *cs = g_ptr_array_index(f->policy->codesets, fd->codeset);
+    return g_strdup(g_ptr_array_index(cs->values, v.code));
+  }
+  default: /* text, and a reference by the id as written */
+    return g_strdup(g_ptr_array_index(c->str, rec));
+  }
+}
+
+zjtx_status zjtx_facts_field_value(const zjtx_facts *facts, const char *entity, const char *id, const char *field,
+                                   char **out, zjtx_error **err) {
+  if (out)
+    *out = NULL;
+  if (!facts || !entity || !id || !field || !out)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL,
+                    "zjtx_facts_field_value: facts, entity, id, field and out must not be NULL");
+  if (!facts->finished)
+    return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are not finished (zjtx_facts_finish)");
+  int32_t e = zpolicy_entity_index(facts->policy, entity);
+  if (e < 0)
+    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "the policy declares no entity \"%s\"", entity);
+  const zentity *ent = zpolicy_entity(facts->policy, e);
+  int32_t rec = record_by_id(facts, e, id);
+  if (rec < 0)
+    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no %s record has the id \"%s\"", entity, id);
+  if (ent->parent >= 0 && ent->parent_key && strcmp(field, ent->parent_key) == 0) {
+    char buf[32];
+    int32_t parent = g_array_index(facts->tables[e].parent, int32_t, rec);
+    *out = g_strdup(zfacts_record_id(facts, ent->parent, parent, buf));
+    return ZJTX_OK;
+  }
+  int32_t fi = zentity_field_index(ent, field);
+  if (fi < 0)
+    return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "entity \"%s\" declares no field \"%s\"", entity, field);
+  if (!zfacts_is_absent(facts, e, fi, rec))
+    *out = stored_text(facts, e, fi, rec);
+  return ZJTX_OK;
 }
 
 static char *entity_list(const struct zjtx_policy *p) {

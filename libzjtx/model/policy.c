@@ -327,6 +327,13 @@ const char *zjtx_policy_rule_id(const zjtx_policy *p, size_t i) {
   const zrule *r = rule_at(p, i);
   return r ? r->id : NULL;
 }
+/* Linear: a policy has tens of rules, and a caller looks one up once. */
+size_t zjtx_policy_rule_index(const zjtx_policy *p, const char *id) {
+  for (guint i = 0; p && id && i < p->rules->len; i++)
+    if (strcmp(((const zrule *)g_ptr_array_index(p->rules, i))->id, id) == 0)
+      return i;
+  return (size_t)-1;
+}
 zjtx_rule_kind zjtx_policy_rule_kind(const zjtx_policy *p, size_t i) {
   const zrule *r = rule_at(p, i);
   return r ? r->kind : (zjtx_rule_kind)0;

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Install into a scratch DESTDIR, then build and run examples/embed.c
-against the installed headers, library and zjtx.pc, as a user would.
+against the installed headers, library and zjtx.pc, and run
+examples/python/evaluate.py with the installed Python package, as a user
+would.
 
 usage: check-install.py MESON BUILD_DIR SOURCE_DIR PREFIX LIBDIR INCLUDEDIR BINDIR SANITIZE CC [CC_ARGS...]
 
@@ -41,6 +43,31 @@ def expect(ok, what):
         failures.append(what)
 
 
+def check_python(src, dest, libdir, sanitize):
+    """The installed Python package runs examples/python/evaluate.py with
+    nothing but PYTHONPATH and LD_LIBRARY_PATH pointing into the install."""
+    inits = [os.path.join(d, "__init__.py") for d, _, files in os.walk(dest)
+             if os.path.basename(d) == "zjtx" and "__init__.py" in files and "_config.py" in files]
+    expect(len(inits) == 1, f"the Python package zjtx (with _config.py) is not installed once under DESTDIR: {inits}")
+    if len(inits) != 1 or sanitize not in ("", "none"):
+        return  # an instrumented library does not load into an uninstrumented interpreter
+    site = os.path.dirname(os.path.dirname(inits[0]))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZJTX_") and k != "PYTHONPATH"}
+    env.update(PYTHONPATH=site, LD_LIBRARY_PATH=libdir, PYTHONDONTWRITEBYTECODE="1")
+    policy = os.path.join(src, "rules", "huaian-2025.xml")
+    out = run([sys.executable, os.path.join(src, "examples", "python", "evaluate.py"), policy,
+               os.path.join(src, "examples", "huaian-2025", "facts.json")], env=env, what="examples/python/evaluate.py")
+    # rd_base_subsidy: 21,500,000.00 x (2% + 1%) = 645,000.00 (examples/huaian-2025/expected.json)
+    expect(out.startswith("rd_base_subsidy enterprise 91320812MA0GWJDM0C 645000.00\n"),
+           f"the installed Python example printed {out[:200]!r}")
+    expect("\n36 entitlements, total " in out, "the installed Python example does not find 36 entitlements")
+    # the package loaded the installed library, not another one
+    maps = run([sys.executable, "-c", "import zjtx; print(open('/proc/self/maps').read())"], env=env)
+    loaded = {line.split()[-1] for line in maps.splitlines() if "libzjtx.so" in line}
+    expect(len(loaded) == 1 and os.path.realpath(loaded.pop()).startswith(os.path.realpath(dest)),
+           f"import zjtx did not load the installed libzjtx: {maps.count('libzjtx')} mappings")
+
+
 def main():
     if len(sys.argv) < 10:
         sys.exit(__doc__)
@@ -53,10 +80,11 @@ def main():
 
         # What was installed: every public header, the library with its
         # SONAME link, zjtx.pc, the CLI; and no private header.
-        public = sorted(h for h in os.listdir(os.path.join(src, "include", "zjtx")) if h.endswith(".h"))
+        public = sorted([h for h in os.listdir(os.path.join(src, "include", "zjtx")) if h.endswith(".h")]
+                        + ["version.h"])  # generated from version.h.in
         inst_hdr = os.path.join(root(includedir), "zjtx")
         installed = sorted(os.listdir(inst_hdr)) if os.path.isdir(inst_hdr) else []
-        expect(installed == public, f"installed headers {installed} != include/zjtx/*.h {public}")
+        expect(installed == public, f"installed headers {installed} != include/zjtx/*.h and version.h {public}")
         for f in ["libzjtx.so", "libzjtx.so.0", "pkgconfig/zjtx.pc"]:
             expect(os.path.exists(os.path.join(root(libdir), f)), f"{libdir}/{f} not installed")
         cli = os.path.join(root(bindir), "zjtx")
@@ -105,6 +133,8 @@ def main():
         # The installed CLI runs and reports the library's version.
         cli_version = run([cli, "--version"], env=run_env).strip()
         expect(cli_version == f"zjtx {version}", f"installed zjtx --version says {cli_version!r}, zjtx.pc {version!r}")
+
+        check_python(src, dest, root(libdir), sanitize)
 
         # An error path: a missing policy is reported, exit status 1.
         p = subprocess.run([exe, os.path.join(dest, "no-such-policy.xml")], env=run_env,

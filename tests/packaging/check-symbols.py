@@ -9,6 +9,10 @@ Headers, version script and `nm -D` must agree:
    node of the map file (ZJTX_x.y);
  - every function a header declares with ZJTX_API is exported, and nothing
    is exported that no header declares;
+ - every function the map names in a node after ZJTX_0.1 (ZJTX_0.2: ...)
+   says "Since: 0.2" in the doc comment above its declaration (the
+   comment that ends just before it, or before the declarations grouped
+   under it);
  - the SONAME is libzjtx.so.0.
 """
 import os
@@ -41,6 +45,31 @@ def declared_api(include_dir):
             if m:
                 names[m.group(1)] = h
     return names
+
+
+def since_notes(include_dir):
+    """{function: the text from the doc comment above its declaration to the declaration}."""
+    notes = {}
+    header_dir = os.path.join(include_dir, "zjtx")
+    for h in sorted(os.listdir(header_dir)):
+        if not h.endswith(".h"):
+            continue
+        with open(os.path.join(header_dir, h), encoding="utf-8") as f:
+            text = f.read()
+        for m in re.finditer(r"\bZJTX_API\b[^;{]*?\b([A-Za-z_]\w*)\s*\(", text):
+            start = text.rfind("/*", 0, m.start())
+            notes[m.group(1)] = text[start:m.start()] if start >= 0 else ""
+    return notes
+
+
+def named_in_nodes(map_file):
+    """{symbol: node} for the symbols a node names one by one (not by wildcard)."""
+    named = {}
+    with open(map_file, encoding="utf-8") as f:
+        for node, body in re.findall(r"^(ZJTX_[0-9.]+)\s*\{(.*?)\}", f.read(), re.M | re.S):
+            for sym in re.findall(r"^\s*(zjtx_\w+);", body, re.M):
+                named[sym] = node
+    return named
 
 
 def main():
@@ -84,6 +113,12 @@ def main():
             failures.append(f"{header}: ZJTX_API {name} is not exported by {os.path.basename(lib)}")
         elif exported[name][0] not in "TW":
             failures.append(f"{name}: exported as '{exported[name][0]}', not as a function")
+
+    notes = since_notes(include_dir)
+    for name, node in sorted(named_in_nodes(map_file).items()):
+        release = node[len("ZJTX_"):]
+        if not re.search(rf"Since:\s*{re.escape(release)}\b", notes.get(name, "")):
+            failures.append(f"{name} is exported in {node} but its doc comment does not say Since: {release}")
 
     dyn = run(["readelf", "-d", lib])
     m = re.search(r"\(SONAME\).*\[([^\]]+)\]", dyn)
