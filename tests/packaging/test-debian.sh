@@ -185,6 +185,27 @@ got=$(zjtx evaluate --quiet --format json --policy "$examples/rules/huaian-2025.
   python3 -c 'import json,sys; print(len(json.load(sys.stdin)["entitlements"]))') || fail "zjtx evaluate failed"
 [ "$got" = "$want" ] || fail "the packaged zjtx gives $got entitlements on the example, expected.json $want"
 
+# python3-zjtx, when debian/control builds it (bindings/python): the
+# module and its example, run against the unpacked library.
+if grep -qx 'Package: python3-zjtx' "$src/debian/control"; then
+  py=$(deb python3-zjtx)
+  dpkg-deb -c "$py" | awk '{print $6}' | sed 's,^\./,/,' >"$py.list"
+  has "$py" "/usr/lib/python3/dist-packages/zjtx/__init__\.py"
+  has "$py" "/usr/lib/python3/dist-packages/zjtx/_config\.py"
+  has "$py" "/usr/share/doc/python3-zjtx/examples/evaluate\.py"
+  lacks "$py" "/usr/lib/.*\.so.*"
+  dpkg -x "$py" "$root"
+  export PYTHONPATH="$root/usr/lib/python3/dist-packages" LD_LIBRARY_PATH="$libdir"
+  loaded=$(python3 -c 'import zjtx; print([l.split()[-1] for l in open("/proc/self/maps") if "libzjtx.so" in l][0])') ||
+    fail "python3 -c 'import zjtx' fails"
+  [ "$(realpath "$loaded")" = "$(realpath "$libdir/libzjtx.so.0")" ] || fail "zjtx (Python) loads $loaded, not the package's"
+  out=$(python3 "$root/usr/share/doc/python3-zjtx/examples/evaluate.py" "$examples/rules/huaian-2025.xml" \
+    "$examples/huaian-2025/facts.json") || fail "examples/python/evaluate.py exited $?"
+  grep -q "^$want entitlements, total " <<<"$out" ||
+    fail "examples/python/evaluate.py does not report the $want entitlements of expected.json: $(tail -2 <<<"$out")"
+  unset PYTHONPATH LD_LIBRARY_PATH
+fi
+
 # Every command zjtx --help lists has its page, and `man zjtx-evaluate`
 # finds and renders it.
 for command in $(zjtx --help | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p'); do
@@ -197,4 +218,8 @@ if ((failures > 0)); then
   echo "$failures failure(s)" >&2
   exit 1
 fi
-echo "ok: $(basename "$lib") $(basename "$dev") $(basename "$cli") built, checked, unpacked, embed.c built and run"
+built=()
+for f in "$work"/*.deb; do
+  case "$f" in *-dbgsym_*) ;; *) built+=("$(basename "$f")") ;; esac
+done
+echo "ok: ${built[*]} built, checked, unpacked, embed.c built and run"
