@@ -105,8 +105,8 @@ has "$lib" "/usr/lib/$multiarch/libzjtx\.so\.0\.[0-9.]*"
 has "$lib" "/usr/lib/$multiarch/libzjtx\.so\.0"
 lacks "$lib" "/usr/lib/$multiarch/libzjtx\.so"
 lacks "$lib" "/usr/include/.*"
-for h in "$src"/include/zjtx/*.h; do
-  has "$dev" "/usr/include/zjtx/$(basename "$h")"
+for h in "$src"/include/zjtx/*.h "$src"/include/zjtx/*.h.in; do # *.h.in: generated headers
+  [ -e "$h" ] && has "$dev" "/usr/include/zjtx/$(basename "$h" .in)"
 done
 has "$dev" "/usr/lib/$multiarch/libzjtx\.so"
 has "$dev" "/usr/lib/$multiarch/pkgconfig/zjtx\.pc"
