@@ -259,10 +259,22 @@ static void finish_keep_going(struct zjtx_facts *f) {
   }
 }
 
+/* What only resolving needed, given back before the relations are built
+ * (the peak of a large load): the parent keys as written, now parent
+ * indexes, and each record's file, for the errors resolving reports. */
+static void drop_finishing_texts(struct zjtx_facts *f) {
+  f->resolved = true;
+  for (guint e = 0; e < f->policy->entities->len; e++) {
+    g_clear_pointer(&f->tables[e].parent_text, g_ptr_array_unref);
+    g_clear_pointer(&f->tables[e].parent_strings, g_string_chunk_free);
+    g_clear_pointer(&f->tables[e].where_file, g_ptr_array_unref);
+  }
+}
+
 zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err) {
   if (!facts)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "zjtx_facts_finish: facts is NULL");
-  if (facts->finished)
+  if (facts->finished || facts->resolved)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
   guint n = facts->policy->entities->len;
   zjtx_error *errs = NULL, **tail = &errs;
@@ -275,6 +287,8 @@ zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err) {
     for (guint e = 0; e < n; e++)
       resolve_entity(facts, (int32_t)e, &tail, NULL);
   }
+  if (!errs)
+    drop_finishing_texts(facts);
   if (!errs && build_relations(facts, &errs)) {
     int32_t most = 0;
     for (guint e = 0; e < n; e++)
@@ -284,12 +298,8 @@ zjtx_status zjtx_facts_finish(zjtx_facts *facts, zjtx_error **err) {
       facts->identity[i] = i;
     facts->finished = true;
   }
-  if (!errs) {
-    /* resolved into the parent indexes (the texts stay in the chunk) */
-    for (guint e = 0; e < n; e++)
-      g_clear_pointer(&facts->tables[e].parent_text, g_ptr_array_unref);
+  if (!errs)
     return ZJTX_OK;
-  }
   zfacts_free_relations(facts);
   return zerr_give(err, errs);
 }

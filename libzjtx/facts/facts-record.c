@@ -374,7 +374,7 @@ static void store_record(zrec *rc) {
   for (guint i = 0; i < rc->e->fields->len; i++)
     store_value(t, &t->columns[i], &rc->slots[i]);
   if (t->parent_text)
-    g_ptr_array_add(t->parent_text, keep_text(t, rc->parent));
+    g_ptr_array_add(t->parent_text, g_string_chunk_insert(t->parent_strings, rc->parent));
   int32_t line = rc->origin ? rc->origin->line : 0;
   g_array_append_val(t->where_line, line);
   g_ptr_array_add(t->where_file, (char *)keep_file(t, rc->origin ? rc->origin->file : NULL));

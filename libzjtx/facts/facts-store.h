@@ -40,17 +40,18 @@ typedef struct {
 typedef struct {
   int32_t entity;
   int32_t n;
-  GStringChunk *strings;    /* texts of this table: tables fill in parallel */
-  int64_t read, rejected;   /* records offered and records refused */
-  GArray *rejects;          /* zreject: problems, in input order */
-  GHashTable *rejected_ids; /* ids of refused records (keep-going mode) */
-  zcolumn *columns;         /* one per field */
-  GArray *parent;           /* int32 parent record index (children only) */
-  GPtrArray *parent_text;   /* the parent key as written (until finish) */
-  GArray *where_line;       /* int32 source line of each record (0 unknown) */
-  GPtrArray *where_file;    /* const char* source file of each record */
-  GHashTable *by_key;       /* key text -> record index + 1 (after finish) */
-  struct zjtx_error *stop;  /* why no record can be added any more (no memory, full), or NULL */
+  GStringChunk *strings;        /* texts of this table: tables fill in parallel */
+  int64_t read, rejected;       /* records offered and records refused */
+  GArray *rejects;              /* zreject: problems, in input order */
+  GHashTable *rejected_ids;     /* ids of refused records (keep-going mode) */
+  zcolumn *columns;             /* one per field */
+  GArray *parent;               /* int32 parent record index (children only) */
+  GPtrArray *parent_text;       /* the parent key as written (until finish) */
+  GStringChunk *parent_strings; /* their texts (until finish: a tenth of a large population's memory) */
+  GArray *where_line;           /* int32 source line of each record (0 unknown) */
+  GPtrArray *where_file;        /* const char* source file of each record (until finish) */
+  GHashTable *by_key;           /* key text -> record index + 1 (after finish) */
+  struct zjtx_error *stop;      /* why no record can be added any more (no memory, full), or NULL */
 } ztable;
 
 struct zjtx_facts {
@@ -62,6 +63,7 @@ struct zjtx_facts {
   GStringChunk *strings;
   char *period;
   bool finished;
+  bool resolved;    /* references resolved and the texts for it given back (finish) */
   bool keep_going;  /* refuse bad records, keep the rest */
   size_t max_field; /* longest value, in bytes as written */
   size_t max_line;  /* longest CSV record (line), in bytes */

@@ -62,6 +62,7 @@ void zfacts_table_init(ztable *t, const zentity *e) {
   if (e->parent >= 0) {
     t->parent = g_array_new(FALSE, FALSE, sizeof(int32_t));
     t->parent_text = g_ptr_array_new();
+    t->parent_strings = g_string_chunk_new(1 << 20); /* large blocks: given back whole at finish */
   }
   t->where_line = g_array_new(FALSE, FALSE, sizeof(int32_t));
   t->where_file = g_ptr_array_new();
@@ -76,6 +77,7 @@ void zfacts_table_clear(ztable *t, const zentity *e) {
   g_free(t->columns);
   g_clear_pointer(&t->parent, g_array_unref);
   g_clear_pointer(&t->parent_text, g_ptr_array_unref);
+  g_clear_pointer(&t->parent_strings, g_string_chunk_free);
   g_clear_pointer(&t->where_line, g_array_unref);
   g_clear_pointer(&t->where_file, g_ptr_array_unref);
   g_clear_pointer(&t->by_key, g_hash_table_unref);
