@@ -27,7 +27,7 @@ typedef struct zjtx_explanation zjtx_explanation;
 /**
  * zjtx_options_create:
  * @out: (out): default options (the policy's default period, its
- *   parameters, one thread per processor, no indicators).  Owned;
+ *   parameters, the caller's thread only, no indicators).  Owned;
  *   zjtx_options_free().
  * @err: (nullable): set on failure; free with zjtx_error_free().
  *

@@ -31,6 +31,12 @@ EXPECTED = json.loads((SRC / "examples" / "huaian-2025" / "expected.json").read_
 E1 = "91320812MA0GWJDM0C"  # the sample's first enterprise
 
 
+def cli_env():
+    """The environment for the zjtx command: without the sanitizer runtime
+    preloaded into Python under ASan (the command carries its own)."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+
+
 @pytest.fixture(scope="module")
 def policy():
     with zjtx.Policy.load(POLICY) as p:
@@ -91,8 +97,20 @@ def test_to_json_is_the_cli_json(policy, facts):
     if BUILD is None:
         pytest.skip("ZJTX_BUILDDIR not set")
     cli = subprocess.run([str(BUILD / "tools" / "zjtx"), "evaluate", "-q", f"--policy={POLICY}", f"--facts={FACTS}",
-                          "--format=json"], stdout=subprocess.PIPE, check=True).stdout.decode("utf-8")
+                          "--format=json"], stdout=subprocess.PIPE, check=True, env=cli_env()).stdout.decode("utf-8")
     with policy.evaluate(facts) as result:
+        assert result.to_json() == cli
+
+
+def test_to_json_with_undecided_is_the_cli_json(policy):
+    if BUILD is None:
+        pytest.skip("ZJTX_BUILDDIR not set")
+    facts_path = SRC / "tests" / "policy" / "scenarios" / "missing-data.json"
+    cli = subprocess.run([str(BUILD / "tools" / "zjtx"), "evaluate", "-q", f"--policy={POLICY}",
+                          f"--facts={facts_path}", "--format=json"], stdout=subprocess.PIPE,
+                         env=cli_env()).stdout.decode("utf-8")
+    with policy.load_facts(facts_path) as f, policy.evaluate(f) as result:
+        assert '"missing": [{"entity": ' in cli
         assert result.to_json() == cli
 
 
@@ -104,6 +122,11 @@ def test_explain(policy, facts):
         assert result.explain(0) == why
         violation = result.explain(result.violations[0])
         assert violation["label"].startswith("srdi_loan_rate_cap LN-E02-1")
+
+
+def test_versions():
+    assert zjtx.library_version() == zjtx.__version__  # the source tree's package: the library's version
+    assert zjtx.__version__.count(".") == 2
 
 
 def test_rules_and_titles_in_chinese(policy):
@@ -240,6 +263,23 @@ def test_facts_error_position(policy):
     assert err.file == "inline.json" and err.line == 3
     assert 'field "revenue": "12.345" is not money with at most 2 decimals' in err.message
     assert len(err.problems) == 1
+
+
+def test_keep_going(policy, tmp_path):
+    # two enterprises, the second with money of three decimals: refused,
+    # the first kept (rd_expense 2,000,000.00 x 2% = 40,000.00, not SRDI)
+    path = tmp_path / "dirty.json"
+    path.write_text('{"period": "2025", "counties": [{"id": "320812", "name": "清江浦区"}], "enterprises": ['
+                    f'{{"id": "{E1}", "name": "恒达", "county": "320812", "rd_expense": "2000000.00",'
+                    ' "rd_expense_prev": "2000000.00"},'
+                    '{"id": "91320812MA1MQQQ155", "name": "坏", "county": "320812", "revenue": "1.005"}]}',
+                    encoding="utf-8")
+    with pytest.raises(zjtx.FactsError) as e:
+        policy.load_facts(path)
+    assert e.value.file == str(path) and '"1.005"' in e.value.message
+    with policy.load_facts(path, keep_going=True) as f, policy.evaluate(f) as r:
+        assert f.rejects == 1 and f.count("enterprise") == 1
+        assert [(x.rule, x.id, x.amount) for x in r.entitlements] == [("rd_base_subsidy", E1, Decimal("40000.00"))]
 
 
 def test_facts_from_json_in_chinese(policy):

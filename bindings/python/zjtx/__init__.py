@@ -38,7 +38,7 @@ from ._native import arg, lib, owned_text, text
 __all__ = ["Policy", "Facts", "Result", "Rule", "Entitlement", "Violation", "Undecided", "Missing", "Error",
            "Problem", "InvalidArgumentError", "FileError", "XMLError", "SchemaError", "PolicyError", "FactsError",
            "EvaluationError", "AmountOverflowError", "NotFoundError", "LimitError", "OutOfMemoryError",
-           "library_version"]
+           "library_version", "__version__"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 ParamValue = Union[str, int, Decimal]
@@ -47,6 +47,10 @@ ParamValue = Union[str, int, Decimal]
 def library_version() -> str:
     """The version of the libzjtx loaded, e.g. "0.1.0"."""
     return text(lib.zjtx_version_string()) or ""
+
+
+#: The version of this package: the library's it was installed with.
+__version__: str = getattr(_native._config, "VERSION", None) or library_version()
 
 
 class _Handle:
