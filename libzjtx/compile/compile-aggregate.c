@@ -29,6 +29,13 @@ static bool compile_collection(zcompiler *c, zexpr *src, int *source, int32_t *r
                       name, zpolicy_entity(c->p, 0)->plural),
            false;
   }
+  int32_t all = src->kind == ZE_NAME && c->scope->kind != ZSCOPE_POPULATION ? zcomp_population_entity(c, name) : -1;
+  if (all >= 0) { /* every record of an entity (compile-population.c) */
+    zcomp_emit(c, OP_CONST, 0, 0, zcomp_add_const(c, (zval){.rec = 0}));
+    *source = ZITER_ALL;
+    *relation = *entity = all;
+    return true;
+  }
   if (src->kind == ZE_NAME && c->scope->kind == ZSCOPE_RECORD && !zcomp_find_var(c, name)) {
     owner = c->scope->entity;
     zcomp_emit(c, OP_SELF, 0, 0, 0);
@@ -84,7 +91,7 @@ static void emit_trace_aggregate(zcompiler *c, const zexpr *e, ztype result) {
   zcomp_emit(c, OP_TRACE_AGG, 0, 0, (int32_t)c->p->aggregates->len - 1);
 }
 
-ztype zcomp_aggregate(zcompiler *c, zexpr *e) {
+ztype zcomp_aggregate_walk(zcompiler *c, zexpr *e) {
   static const char *const names[] = {"count", "sum", "any", "all", "max", "min"};
   zagg kind = AGG_COUNT;
   for (int i = 0; i < 6; i++)

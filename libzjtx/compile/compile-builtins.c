@@ -312,6 +312,8 @@ ztype zcomp_call(zcompiler *c, zexpr *e) {
     return compile_coalesce(c, e);
   if (strcmp(n, "is_missing") == 0)
     return compile_is_missing(c, e);
+  if (strcmp(n, "tier") == 0 || strcmp(n, "marginal") == 0)
+    return zcomp_scale_call(c, e);
   static const struct {
     const char *name;
     zopcode op;

@@ -21,6 +21,7 @@ ztype zcomp_fail(zcompiler *c, const zexpr *e, const char *fmt, ...) {
 
 /* Appends one instruction; returns its index (-1 when only typing). */
 int zcomp_emit(zcompiler *c, zopcode op, int a, int b, int32_t arg) {
+  zcomp_note_context(c, op, a, b);
   if (c->dry)
     return -1;
   if (a < 0 || a > UINT8_MAX || b < 0 || b > UINT16_MAX) {

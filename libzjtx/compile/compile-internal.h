@@ -61,6 +61,11 @@ typedef struct {
   int nesting;     /* 1 + how many derived values are being compiled around this one */
   const zexpr *at; /* the expression being compiled, for zcomp_emit()'s errors */
   zjtx_error *err;
+  /* population aggregates (compile-population.c): instructions emitted
+   * (or typed) that read the current record, its group or a local slot
+   * below closed_from */
+  int context_reads;
+  int closed_from;
 } zcompiler;
 
 /* compile.c: the dispatcher, the only way up (see above) */
@@ -112,7 +117,31 @@ ztype zcomp_call_derived(zcompiler *c, zexpr *e, zderived *d, guint first_arg, b
 /* compile-builtins.c: calls of built-in functions (and of derived values by name) */
 ztype zcomp_call(zcompiler *c, zexpr *e);
 
-/* compile-aggregate.c */
+/* compile-rule.c: rules that use rules.  What is being compiled is kept
+ * as labels ("rule x", "derived y") so that a cycle can be named. */
+void zcomp_enter(struct zjtx_policy *p, char *label); /* takes label */
+void zcomp_leave(struct zjtx_policy *p);
+/* "rule a -> derived b -> rule a" from label's place in what is being
+ * compiled, or NULL; *through_rule: a rule is on the way. */
+char *zcomp_cycle_path(const struct zjtx_policy *p, const char *label, bool *through_rule);
+bool zcomp_rule(struct zjtx_policy *p, zrule *r, int nesting, zjtx_error **err);
+zrule *zcomp_find_rule(const struct zjtx_policy *p, const char *name);
+/* The amount of rule @r for the record of @entity on the stack. */
+ztype zcomp_rule_value(zcompiler *c, zexpr *at, zrule *r, int32_t entity, bool record_may_be_missing);
+
+/* compile-scale.c: tier() and marginal() */
+ztype zcomp_scale_call(zcompiler *c, zexpr *e);
+
+/* compile-aggregate.c: the loop over a collection */
+ztype zcomp_aggregate_walk(zcompiler *c, zexpr *e);
+
+/* compile-population.c: an aggregate, computed once per evaluation when it
+ * walks a population (an entity's plural) and reads nothing of the record */
 ztype zcomp_aggregate(zcompiler *c, zexpr *e);
+/* The entity whose plural `name` is, when it means every record of it
+ * here (not a variable, nor a collection of the current record), or -1. */
+int32_t zcomp_population_entity(const zcompiler *c, const char *name);
+/* Counts the instructions that read where an expression is (zcomp_emit). */
+void zcomp_note_context(zcompiler *c, zopcode op, int a, int b);
 
 #endif

@@ -77,7 +77,10 @@ static bool compile_callee(zcompiler *c, const zexpr *at, zderived *d) {
     return false;
   }
   zscope sc = {ZSCOPE_RECORD, d->entity, ZTYPE_VOID, d};
-  return zcomp_source(c->p, &d->expr, &sc, d->type, c->nesting + 1, &c->err);
+  zcomp_enter(c->p, g_strdup_printf("derived %s", d->name));
+  bool ok = zcomp_source(c->p, &d->expr, &sc, d->type, c->nesting + 1, &c->err);
+  zcomp_leave(c->p);
+  return ok;
 }
 
 static ztype compile_param(zcompiler *c, zexpr *at, const char *name, zexpr *key, zexpr *date);
@@ -121,6 +124,17 @@ ztype zcomp_name(zcompiler *c, zexpr *e) {
   }
   if (zpolicy_param_index(c->p, e->name) >= 0)
     return compile_param(c, e, e->name, NULL, NULL);
+  /* a rule's amount for this record: after parameters, which rules named
+   * like them (a rule `fee` paying the parameter `fee`) have always read */
+  zrule *r = s->kind == ZSCOPE_RECORD ? zcomp_find_rule(c->p, e->name) : NULL;
+  if (r) {
+    zcomp_emit(c, OP_SELF, 0, 0, 0);
+    return zcomp_rule_value(c, e, r, s->entity, false);
+  }
+  zscale *table = zpolicy_find_scale(c->p, e->name);
+  if (table)
+    return zcomp_fail(c, e, "'%s' is a table: look a value up with %s(%s, value)", e->name,
+                      table->kind == ZSCALE_MARGINAL ? "marginal" : "tier", e->name);
   if (strcmp(e->name, "period") == 0)
     return zcomp_fail(c, e, "'period' has parts: write period.start, period.end or period.year");
   if (strcmp(e->name, "inherited") == 0)
@@ -225,6 +239,9 @@ ztype zcomp_member(zcompiler *c, zexpr *e) {
     return zcomp_call_derived(c, e, d, 0, bt.may_be_missing);
   if (zcomp_find_relation(c->p, bt.ref, e->name))
     return zcomp_fail(c, e, "'%s' is a collection: use it in an aggregate", e->name);
+  zrule *r = zcomp_find_rule(c->p, e->name);
+  if (r)
+    return zcomp_rule_value(c, e, r, bt.ref, bt.may_be_missing);
   return zcomp_fail(c, e, "%s has no field, relation or derived value '%s'", ent->name, e->name);
 }
 
@@ -252,8 +269,14 @@ ztype zcomp_call_derived(zcompiler *c, zexpr *e, zderived *d, guint first_arg, b
                         ztype_name(c->p, want, b1, sizeof b1), ztype_name(c->p, at, b2, sizeof b2));
     }
   }
-  if (d->state == 1)
+  if (d->state == 1) {
+    bool through_rule;
+    g_autofree char *label = g_strdup_printf("derived %s", d->name);
+    g_autofree char *path = zcomp_cycle_path(c->p, label, &through_rule);
+    if (path && through_rule)
+      return zcomp_fail(c, e, "rules use each other in a cycle: %s", path);
     return zcomp_fail(c, e, "'%s' depends on itself", d->name);
+  }
   if (!compile_callee(c, e, d))
     return ZTYPE_VOID;
   c->depth -= (int)nargs;

@@ -27,6 +27,14 @@ bool zcompile_expr(struct zjtx_policy *p, zsource_expr *src, const zscope *scope
 /* After every block is compiled: checks that derived values do not call
  * each other in a cycle, and sizes the evaluator (stack, locals). */
 bool zcompile_link(struct zjtx_policy *p, zjtx_error **err);
+/* Compiles rule @r's filter, condition, amount and caps, unless an
+ * expression naming its amount already did (compile-rule.c). */
+bool zcompile_rule(struct zjtx_policy *p, zrule *r, zjtx_error **err);
+/* Compiles derived value @d unless a call already did. */
+bool zcompile_derived(struct zjtx_policy *p, zderived *d, zjtx_error **err);
+/* After zcompile_link: p->rule_order, each rule after the rules it uses
+ * (through derived values too), the policy's order otherwise. */
+bool zcompile_rule_order(struct zjtx_policy *p, zjtx_error **err);
 const char *ztype_name(const struct zjtx_policy *p, ztype t, char *buf, size_t len);
 
 #endif

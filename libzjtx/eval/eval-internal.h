@@ -22,6 +22,10 @@ struct zjtx_options {
   int threads;     /* 0: one per processor */
   bool indicators; /* compute the indicators too */
   GPtrArray *sets; /* zparam_set*, in the order given */
+  /* a result's options only: the amounts of used rules (zjtx_result), for
+   * the runs of its worker threads and of its explanations; borrowed */
+  const zrule_column *columns;
+  const GArray *column_inputs;
 };
 
 /* ---- one rule for one subject, step by step (run.c) ------------------------ */
@@ -118,7 +122,17 @@ typedef struct {
    * missing_at + n_missing); more_missing when there were more to tell */
   int32_t missing_at, n_missing;
   bool more_missing;
+  int32_t budget_at; /* 1 + its group in zjtx_result.budget_groups when a budget scaled it, else 0 */
 } zresult_item;
+
+/* One budget's fund for one group of beneficiaries (budget.c). */
+typedef struct {
+  int32_t budget;
+  const char *key;           /* the group's value, or NULL for a budget without group-by */
+  int64_t cap, claims, paid; /* fen: the fund, the claims on it, what was paid */
+  bool scaled;               /* claims exceeded the fund: each was scaled pro rata */
+  bool undecided;            /* a claim was undecided: none is paid yet */
+} zbudget_group;
 
 /* One input an undecided item lacks. */
 typedef struct {
@@ -141,7 +155,20 @@ struct zjtx_result {
   GPtrArray *indicator_targets; /* char*: "op target" */
   GArray *indicator_records;    /* size_t: records of the entities it walked */
   GArray *indicator_lacking;    /* size_t: of those (or any), records a missing value was read of */
+  zrule_column *columns;        /* per rule: the amounts other rules use (eval.c), or NULL */
+  GArray *column_inputs;        /* zmissing_input of their undecided amounts */
+  GArray *budget_groups;        /* zbudget_group, per budget in order, groups as first met */
 };
+
+/* Budgets on the entitlements after 就高不重复 (budget.c): claims over a
+ * fund are scaled to the fen; a group with an undecided claim pays none. */
+zjtx_status zapply_budgets(zjtx_result *res, zjtx_error **err);
+/* "预算 5,000,000.00 元，申报合计 6,000,000.00 元，按 83.33…% 核定" for an
+ * entitlement a budget scaled, else NULL.  Newly allocated. */
+char *zresult_budget_note(const zjtx_result *res, const zresult_item *it);
+
+/* Frees what the amounts of used rules took (eval.c). */
+void zresult_clear_columns(zjtx_result *res);
 
 /* A value as a person reads it (money with 2 decimals, rates in percent). */
 char *zformat_value(const zjtx_policy *p, const zjtx_facts *f, ztype t, const zval *v);

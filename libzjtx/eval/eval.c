@@ -22,7 +22,7 @@ typedef struct {
  * outlives them) and its amount text, kept in `strings`. */
 static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const zrule *r, int32_t rec,
                               const char *group_key, int64_t fen) {
-  zresult_item it = {r->index, rec, fen, group_key, NULL, 0, 0, false};
+  zresult_item it = {r->index, rec, fen, group_key, NULL, 0, 0, false, 0};
   char buf[ZDEC_BUFSZ];
   if (!group_key) {
     it.id = zfacts_record_id(f, r->subject, rec, buf);
@@ -250,6 +250,7 @@ static zjtx_status eval_indicators(zjtx_result *res, zjtx_error **err) {
   for (guint e = 0; e < p->entities->len; e++)
     lacking[e] = g_malloc0((gsize)res->facts->tables[e].n + 1);
   run->vm.lacking = lacking;
+  run->vm.walked = 0; /* rules may have walked populations too */
   zjtx_status st = ZJTX_OK;
   for (guint i = 0; i < p->indicators->len && st == ZJTX_OK; i++)
     st = eval_indicator(res, g_ptr_array_index(p->indicators, i), err);
@@ -335,6 +336,170 @@ static void keep_options(zjtx_result *res, const zjtx_options *o, int threads) {
   res->options->period = g_strdup(res->run.period);
 }
 
+/* ---- rules that use rules ---------------------------------------------------- */
+
+/* One column per rule that an expression names, allocated once per
+ * evaluation and filled as each such rule finishes. */
+static void alloc_columns(zjtx_result *res) {
+  const zjtx_policy *p = res->policy;
+  res->columns = g_new0(zrule_column, p->rules->len + 1);
+  res->column_inputs = g_array_new(FALSE, FALSE, sizeof(zmissing_input));
+  for (guint i = 0; i < p->rules->len; i++) {
+    const zrule *r = g_ptr_array_index(p->rules, i);
+    if (!r->used)
+      continue;
+    gsize n = (gsize)res->facts->tables[r->subject].n + 1;
+    res->columns[i].fen = g_new0(int64_t, n);
+    res->columns[i].undecided = g_new0(int32_t, n);
+  }
+  res->options->columns = res->columns;
+  res->options->column_inputs = res->column_inputs;
+  res->run.vm.columns = res->columns;
+  res->run.vm.column_inputs = res->column_inputs;
+}
+
+void zresult_clear_columns(zjtx_result *res) {
+  for (guint i = 0; res->columns && i < res->policy->rules->len; i++) {
+    g_free(res->columns[i].fen);
+    g_free(res->columns[i].undecided);
+  }
+  g_clear_pointer(&res->columns, g_free);
+  if (res->column_inputs)
+    g_array_free(g_steal_pointer(&res->column_inputs), TRUE);
+}
+
+/* Rule r's amounts, from the items it just added (entitlements from
+ * index `paid`, undecided ones from `open`): what RULE_VALUE reads. */
+static void fill_column(zjtx_result *res, const zrule *r, guint paid, guint open) {
+  zrule_column *col = &res->columns[r->index];
+  for (guint i = paid; i < res->entitlements->len; i++) {
+    const zresult_item *it = &g_array_index(res->entitlements, zresult_item, i);
+    col->fen[it->rec] = it->fen;
+  }
+  for (guint i = open; i < res->undecided->len; i++) {
+    const zresult_item *it = &g_array_index(res->undecided, zresult_item, i);
+    zmissing_input head = {it->n_missing, it->more_missing, -1};
+    g_array_append_val(res->column_inputs, head);
+    col->undecided[it->rec] = (int32_t)res->column_inputs->len;
+    for (int32_t k = 0; k < it->n_missing; k++) {
+      const zresult_missing *m = &g_array_index(res->missing, zresult_missing, it->missing_at + k);
+      zmissing_input in = {m->entity, m->field, m->rec};
+      g_array_append_val(res->column_inputs, in);
+    }
+  }
+}
+
+static bool same_group(const zrule *a, const zrule *b) {
+  return a->exclusive && b->exclusive && strcmp(a->exclusive, b->exclusive) == 0;
+}
+
+/* The rules of r's exclusive group, in policy order, or none while one of
+ * them has not run yet (done: per rule). */
+static GPtrArray *group_if_done(const zjtx_policy *p, const zrule *r, const uint8_t *done) {
+  GPtrArray *members = g_ptr_array_new();
+  for (guint i = 0; i < p->rules->len; i++) {
+    const zrule *peer = g_ptr_array_index(p->rules, i);
+    if (!same_group(peer, r))
+      continue;
+    if (!done[i]) {
+      g_ptr_array_free(members, TRUE);
+      return NULL;
+    }
+    g_ptr_array_add(members, (gpointer)peer);
+  }
+  return members;
+}
+
+/* Record rec of a group one of whose rules is undecided for it: every
+ * rule of the group is, lacking what the undecided ones lack (as
+ * apply_exclusive pays the group nothing yet). */
+static void settle_undecided(zjtx_result *res, GPtrArray *members, int32_t rec) {
+  GArray *in = res->column_inputs;
+  zmissing_input head = {0, 0, -1};
+  guint at = in->len;
+  g_array_append_val(in, head);
+  for (guint m = 0; m < members->len; m++) {
+    int32_t u = res->columns[((const zrule *)g_ptr_array_index(members, m))->index].undecided[rec];
+    if (!u)
+      continue;
+    zmissing_input h = g_array_index(in, zmissing_input, u - 1);
+    g_array_index(in, zmissing_input, at).field |= h.field;
+    for (int32_t k = 0; k < h.entity; k++) {
+      zmissing_input one = g_array_index(in, zmissing_input, u + k);
+      g_array_append_val(in, one);
+    }
+  }
+  g_array_index(in, zmissing_input, at).entity = (int32_t)(in->len - at - 1);
+  for (guint m = 0; m < members->len; m++)
+    res->columns[((const zrule *)g_ptr_array_index(members, m))->index].undecided[rec] = (int32_t)at + 1;
+}
+
+/* 就高不重复 on the kept amounts, as apply_exclusive does on the items: a
+ * record keeps its highest amount (the first rule's on a tie). */
+static void settle_group(zjtx_result *res, GPtrArray *members) {
+  const zrule *first = g_ptr_array_index(members, 0);
+  int32_t n = res->facts->tables[first->subject].n;
+  for (int32_t rec = 0; rec < n; rec++) {
+    const zrule_column *best = NULL;
+    bool open = false;
+    for (guint m = 0; m < members->len; m++) {
+      const zrule_column *col = &res->columns[((const zrule *)g_ptr_array_index(members, m))->index];
+      open = open || col->undecided[rec];
+      if (!best || col->fen[rec] > best->fen[rec])
+        best = col;
+    }
+    if (open) {
+      settle_undecided(res, members, rec);
+      continue;
+    }
+    for (guint m = 0; m < members->len; m++) {
+      zrule_column *col = &res->columns[((const zrule *)g_ptr_array_index(members, m))->index];
+      if (col != best)
+        col->fen[rec] = 0;
+    }
+  }
+}
+
+static gint by_rule(gconstpointer a, gconstpointer b) {
+  const zresult_item *x = a, *y = b;
+  if (x->rule != y->rule)
+    return x->rule < y->rule ? -1 : 1;
+  return (x->rec > y->rec) - (x->rec < y->rec);
+}
+
+/* Rules ran in the order of their uses: results are listed in the
+ * policy's order all the same. */
+static void results_in_policy_order(zjtx_result *res) {
+  g_array_sort(res->entitlements, by_rule);
+  g_array_sort(res->violations, by_rule);
+  g_array_sort(res->undecided, by_rule);
+}
+
+static zjtx_status eval_rules(zeval *ev, zjtx_error **err) {
+  zjtx_result *res = ev->res;
+  const zjtx_policy *p = res->policy;
+  zjtx_status st = ZJTX_OK;
+  bool reordered = false;
+  g_autofree uint8_t *done = g_new0(uint8_t, p->rules->len + 1);
+  for (guint i = 0; st == ZJTX_OK && i < p->rules->len; i++) {
+    guint k = p->rule_order ? (guint)g_array_index(p->rule_order, int32_t, i) : i;
+    const zrule *r = g_ptr_array_index(p->rules, k);
+    guint paid = res->entitlements->len, open = res->undecided->len;
+    reordered = reordered || k != i;
+    st = eval_rule(ev, r, err);
+    done[k] = 1;
+    if (st != ZJTX_OK || !r->used)
+      continue;
+    fill_column(res, r, paid, open);
+    g_autoptr(GPtrArray) group = r->exclusive ? group_if_done(p, r, done) : NULL;
+    if (group)
+      settle_group(res, group);
+  }
+  if (reordered)
+    results_in_policy_order(res);
+  return st;
+}
+
 static zjtx_status evaluate(zjtx_result *res, const zjtx_options *o, zjtx_error **err) {
   const zjtx_policy *p = res->policy;
   zjtx_status st = zrun_init(&res->run, p, res->facts, o, err);
@@ -343,12 +508,14 @@ static zjtx_status evaluate(zjtx_result *res, const zjtx_options *o, zjtx_error 
   int threads = !o ? 1 : o->threads > 0 ? o->threads : (int)g_get_num_processors();
   zeval ev = {res, threads, NULL};
   keep_options(res, o, ev.threads);
-  for (guint i = 0; st == ZJTX_OK && i < p->rules->len; i++)
-    st = eval_rule(&ev, g_ptr_array_index(p->rules, i), err);
+  alloc_columns(res);
+  st = eval_rules(&ev, err);
   zpool_free(ev.pool);
   if (st != ZJTX_OK)
     return st;
   apply_exclusive(p, res);
+  if ((st = zapply_budgets(res, err)) != ZJTX_OK)
+    return st;
   return o && o->indicators ? eval_indicators(res, err) : ZJTX_OK;
 }
 

@@ -9,6 +9,9 @@ void zjtx_result_free(zjtx_result *res) {
   if (!res)
     return;
   zrun_clear(&res->run);
+  zresult_clear_columns(res);
+  if (res->budget_groups)
+    g_array_free(res->budget_groups, TRUE);
   g_array_free(res->entitlements, TRUE);
   g_array_free(res->violations, TRUE);
   g_array_free(res->undecided, TRUE);

@@ -97,6 +97,7 @@ void zrun_clear(zrun *run) {
   g_free(run->at_end_ok);
   g_free(run->vm.stack);
   g_free(run->vm.locals);
+  g_free(run->vm.cache);
   g_free(run->overrides);
   g_free(run->overridden);
   zjtx_error_free(run->vm.error);
@@ -124,6 +125,9 @@ zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, cons
   vm->overrides = run->overrides;
   vm->n_overrides = run->n_overrides;
   vm->overridden = run->overridden;
+  vm->columns = o ? o->columns : NULL;
+  vm->column_inputs = o ? o->column_inputs : NULL;
+  vm->cache = g_new0(zcache, p->n_caches + 1);
   cache_params_at_end(run);
   return ZJTX_OK;
 }

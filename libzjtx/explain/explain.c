@@ -327,7 +327,8 @@ static void on_missing(zsteps *s, const zrule *r, uint64_t inputs) {
 
 static const zsteps step_hooks = {on_condition, on_condition_held, on_amount, on_amount_raw, on_rounded,
                                   on_cap,       on_cap_applied,    on_missing};
-static const ztrace vm_hooks = {on_enter, on_leave, on_param, on_aggregate, on_field, on_minmax, on_agg_frame};
+static const ztrace vm_hooks = {on_enter,  on_leave,     on_param, on_aggregate, on_field,
+                                on_minmax, on_agg_frame, NULL,     NULL};
 
 void zrec_init(zrecorder *rc, zrun *run, const zjtx_policy *p, const zjtx_facts *f, zjtx_explanation *ex) {
   *rc = (zrecorder){.hooks = vm_hooks,

@@ -345,6 +345,10 @@ void zread_parameter(zwalker *w, xmlNode *n) {
   for (xmlNode *c = n->children; c; c = c->next)
     if (zread_is(c, "source"))
       zread_replace(&p->source, zread_content(c));
+  if (p->id && zpolicy_find_scale(w->p, p->id)) {
+    zread_fail(w, n, "parameter '%s' has the id of a table", p->id);
+    return;
+  }
   if (zpolicy_param_index(w->p, p->id) >= 0) {
     zread_fail(w, n, "parameter '%s' is declared twice", p->id);
     return;

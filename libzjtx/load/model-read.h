@@ -80,6 +80,10 @@ void zread_parameter(zwalker *w, xmlNode *n);
 void zread_param_values(zwalker *w, zparam_decl *d);
 /* One <value> of parameter p (keyed by cs, or NULL). */
 void zread_param_value(zwalker *w, zparam *p, const zcodeset *cs, xmlNode *c, zparam_value *v);
+/* <budget> (budget-read.c); linked by zpolicy_link_budgets. */
+void zread_budget(zwalker *w, xmlNode *n);
+/* <table> (table-read.c). */
+void zread_table(zwalker *w, xmlNode *n);
 /* Sorts a parameter's values by (key, from). */
 void zparam_sort_values(zparam *p);
 

@@ -7,6 +7,60 @@
 
 /* ---- dump ---------------------------------------------------------------- */
 
+/* When rules use rules: the order they run in, and which keep their
+ * amounts for the expressions naming them. */
+static void dump_rule_order(const zjtx_policy *p, GString *out) {
+  bool any = false;
+  for (guint i = 0; i < p->rules->len; i++)
+    any = any || ((zrule *)g_ptr_array_index(p->rules, i))->used;
+  if (!any || !p->rule_order)
+    return;
+  g_string_append(out, "\nrules in evaluation order (a rule after the rules it uses; * its amount is used):\n ");
+  for (guint i = 0; i < p->rule_order->len; i++) {
+    const zrule *r = g_ptr_array_index(p->rules, g_array_index(p->rule_order, int32_t, i));
+    g_string_append_printf(out, " %s%s", r->id, r->used ? "*" : "");
+  }
+  g_string_append_c(out, '\n');
+}
+
+/* Each table: its kind and types, and its bands as written. */
+static void dump_tables(const zjtx_policy *p, GString *out) {
+  for (guint i = 0; i < p->scales->len; i++) {
+    const zscale *t = g_ptr_array_index(p->scales, i);
+    if (t->kind == ZSCALE_MARGINAL)
+      g_string_append_printf(out, "\ntable %s  marginal, %s: rate x the part in each band  [%s]\n", t->id,
+                             ztype_kind_name(t->input.kind), t->origin);
+    else
+      g_string_append_printf(out, "\ntable %s  tier, %s -> %s, thresholds %s  [%s]\n", t->id,
+                             ztype_kind_name(t->input.kind), ztype_kind_name(t->type.kind),
+                             t->exclusive ? "exceeded (超过)" : "reached (以上)", t->origin);
+    for (guint j = 0; j < t->schedules->len; j++) {
+      const zscale_bands *b = &g_array_index(t->schedules, zscale_bands, j);
+      g_string_append_printf(out, "  from %s:", b->from_text);
+      for (guint k = 0; k < b->bands->len; k++) {
+        const zscale_band *band = &g_array_index(b->bands, zscale_band, k);
+        g_string_append_printf(out, "%s %s -> %s%s", k ? ";" : "", band->at_text, band->value_text,
+                               t->kind == ZSCALE_MARGINAL ? "%" : "");
+      }
+      g_string_append_c(out, '\n');
+    }
+  }
+}
+
+/* Each budget: its fund, its groups, how ties go, the rules it caps. */
+static void dump_budgets(const zjtx_policy *p, GString *out) {
+  for (guint i = 0; i < p->budgets->len; i++) {
+    const zbudget *b = g_ptr_array_index(p->budgets, i);
+    g_string_append_printf(
+        out, "\nbudget %s  cap %s%s%s, over it pro rata to the fen (largest remainder, ties by %s)  [%s]\n ", b->id,
+        b->cap_id, b->group_by ? " per " : "", b->group_by ? b->group_by : "",
+        b->ties_by_id ? "beneficiary id" : "result order", b->origin);
+    for (guint j = 0; j < b->rule_ids->len; j++)
+      g_string_append_printf(out, " %s", (const char *)g_ptr_array_index(b->rule_ids, j));
+    g_string_append_c(out, '\n');
+  }
+}
+
 static void dump_source(const zjtx_policy *p, GString *out, const char *what, const zsource_expr *s) {
   if (!s->block.code)
     return;
@@ -41,6 +95,9 @@ char *zjtx_policy_dump(const zjtx_policy *p) {
                            d->hidden ? " (overridden)" : "", d->origin);
     dump_source(p, out, "expr", &d->expr);
   }
+  dump_tables(p, out);
+  dump_budgets(p, out);
+  dump_rule_order(p, out);
   for (guint i = 0; i < p->rules->len; i++) {
     zrule *r = g_ptr_array_index(p->rules, i);
     g_string_append_printf(out, "\n%s %s  subject %s  clause %s  [%s]\n", r->kind == ZJTX_RULE_CHECK ? "check" : "rule",

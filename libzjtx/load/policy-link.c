@@ -94,37 +94,6 @@ bool zpolicy_check_ref_fields(struct zjtx_policy *p, zjtx_error **err) {
   return true;
 }
 
-static bool compile_rule(struct zjtx_policy *p, zrule *r, zjtx_error **err) {
-  const ztype boolean = {.kind = ZT_BOOL, .ref = -1}, money = {.kind = ZT_MONEY, .ref = -1};
-  zscope record = {ZSCOPE_RECORD, r->subject, {.kind = ZT_VOID, .ref = -1}, NULL};
-  zscope scope = record;
-  if (r->group_field >= 0) {
-    scope.kind = ZSCOPE_GROUP;
-    scope.key_type = zfield_value_type(zentity_field(zpolicy_entity(p, r->subject), r->group_field));
-  }
-  if (r->kind == ZJTX_RULE_CHECK && !r->has_condition)
-    return pfail(err, r->pos, "check %s needs a <condition>", r->id);
-  if (r->kind == ZJTX_RULE_CHECK && (r->has_amount || r->caps->len))
-    return pfail(err, r->pos, "check %s computes no amount: remove <amount>/<cap>", r->id);
-  if (r->kind == ZJTX_RULE_ENTITLEMENT && !r->has_amount)
-    return pfail(err, r->pos, "rule %s needs an <amount>", r->id);
-  if (r->has_filter && !zcompile_expr(p, &r->filter, &record, boolean, err))
-    return false;
-  if (r->has_filter && r->filter.type.may_be_missing)
-    return pfail(err, r->filter.pos,
-                 "the <filter> of %s may be missing (it reads an optional field): say what a record without it "
-                 "does, with coalesce() or is_missing()",
-                 r->id);
-  if (r->has_condition && !zcompile_expr(p, &r->condition, &scope, boolean, err))
-    return false;
-  if (r->has_amount && !zcompile_expr(p, &r->amount, &scope, money, err))
-    return false;
-  for (guint i = 0; i < r->caps->len; i++)
-    if (!zcompile_expr(p, &((zcap *)g_ptr_array_index(r->caps, i))->expr, &scope, money, err))
-      return false;
-  return true;
-}
-
 /* An indicator's value over the whole population, and its target read
  * with the value's type ("50" of a rate is 50 %). */
 static bool compile_indicator(struct zjtx_policy *p, zindicator *x, zjtx_error **err) {
@@ -195,19 +164,20 @@ static bool check_exclusive_beneficiaries(const struct zjtx_policy *p, zjtx_erro
 
 bool zpolicy_compile_all(struct zjtx_policy *p, zjtx_error **err) {
   drop_removed_rules(p);
+  if (!zpolicy_link_budgets(p, err))
+    return false;
   if (!check_exclusive_beneficiaries(p, err))
     return false;
-  for (guint i = 0; i < p->derived->len; i++) {
-    zderived *d = g_ptr_array_index(p->derived, i);
-    zscope sc = {ZSCOPE_RECORD, d->entity, {.kind = ZT_VOID, .ref = -1}, d};
-    if (d->state == 0 && !zcompile_expr(p, &d->expr, &sc, d->type, err))
+  for (guint i = 0; i < p->derived->len; i++)
+    if (!zcompile_derived(p, g_ptr_array_index(p->derived, i), err))
       return false;
-  }
   for (guint i = 0; i < p->rules->len; i++)
-    if (!compile_rule(p, g_ptr_array_index(p->rules, i), err))
+    if (!zcompile_rule(p, g_ptr_array_index(p->rules, i), err))
       return false;
   for (guint i = 0; i < p->indicators->len; i++)
     if (!compile_indicator(p, g_ptr_array_index(p->indicators, i), err))
       return false;
-  return zcompile_link(p, err);
+  bool ok = zcompile_link(p, err) && zcompile_rule_order(p, err);
+  g_clear_pointer(&p->compiling, g_ptr_array_unref);
+  return ok;
 }

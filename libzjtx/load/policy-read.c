@@ -76,6 +76,10 @@ void zread_document(zwalker *w, xmlNode *root) {
   for (xmlNode *c = root->children; c && !w->err; c = c->next) {
     if (zread_is(c, "parameter"))
       zread_parameter(w, c);
+    else if (zread_is(c, "table"))
+      zread_table(w, c);
+    else if (zread_is(c, "budget"))
+      zread_budget(w, c);
     else if (zread_is(c, "derived"))
       zread_derived(w, c);
     else if (zread_is(c, "override"))

@@ -262,6 +262,13 @@ typedef struct {
   int32_t index;
   bool removed; /* by a reform's <remove-rule> */
   zpos pos;
+  /* rules that use rules (compile-rule.c): compile state (0 not yet, 1
+   * compiling, 2 done); whether an expression names the rule's amount (the
+   * evaluation then keeps it per record); whether that amount may be
+   * undecided (its condition, amount or a cap may be missing) */
+  int state;
+  bool used;
+  bool may_be_undecided;
 } zrule;
 
 /* ---- indicators: population aggregates with a target --------------------- */
@@ -282,6 +289,78 @@ typedef struct {
   char *label;
   ztype type;
 } zagg_info;
+
+/* ---- tables (<table>): tier and marginal schedules (scale.c) ------------- */
+
+typedef enum {
+  ZSCALE_TIER,    /* the value of the highest threshold reached (阶梯) */
+  ZSCALE_MARGINAL /* each band's rate times the part of the input in it, summed (超额累进) */
+} zscale_kind;
+
+typedef struct {
+  zdec at;     /* threshold, of the table's input type */
+  zval value;  /* tier: of the table's type; marginal: a rate */
+  char *label; /* optional: how the policy names the band ("2000万元以上"), or NULL */
+  char *at_text, *value_text;
+} zscale_band;
+
+/* The bands in force from one date, thresholds strictly increasing. */
+typedef struct {
+  zdate from;
+  char *from_text;
+  GArray *bands; /* zscale_band */
+} zscale_bands;
+
+typedef struct {
+  char *id;
+  zscale_kind kind;
+  ztype input;    /* money or number: what is looked up */
+  ztype type;     /* tier: money, rate or number; marginal: rate */
+  bool exclusive; /* tier: a threshold is reached only when exceeded (超过), not when met (以上) */
+  char *unit, *source, *origin;
+  zjtx_param_status status;
+  ztext2 title;
+  GArray *schedules; /* zscale_bands, sorted by from */
+  int32_t index;
+  zpos pos;
+} zscale;
+
+/* The bands of t in force on `on`, or NULL. */
+const zscale_bands *zscale_bands_on(const zscale *t, zdate on);
+/* t's value for x under bands b into *out (tier: the value of the band
+ * reached, 0 below the first; marginal: the input's type); *band: the
+ * tier's band index or the marginal's last band used, -1 for none.  False
+ * on overflow. */
+bool zscale_apply(const zscale *t, const zscale_bands *b, zdec x, zdec *out, int *band);
+/* The computation band by band, for explanations: "20,000,000.00 以上:
+ * 500,000.00", or for a marginal table one line per band used
+ * ("1,000,000.00 - 1,500,000.00: 500,000.00 x 5% = 25,000.00").  Newly
+ * allocated, lines separated by '\n'. */
+char *zscale_explain(const zscale *t, const zscale_bands *b, zdec x);
+zscale *zscale_new(void);
+void zscale_free(zscale *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(zscale, zscale_free)
+
+/* ---- budgets: a fund capping the total of rules (<budget>) --------------- */
+
+typedef struct {
+  char *id;
+  ztext2 title;
+  char *clause, *origin;
+  char *cap_id;        /* a money parameter: the fund (per group when group-by) */
+  int32_t cap;         /* its index, once linked */
+  char *group_by;      /* a field of the rules' subject, or NULL: one fund for all */
+  int32_t group_field; /* its index, or -1 */
+  int32_t subject;     /* the rules' subject entity, once linked */
+  bool ties_by_id;     /* ties of the largest remainder: by beneficiary id, else in result order */
+  GPtrArray *rule_ids; /* char*: the rules it caps, as written */
+  GArray *rules;       /* int32 rule indexes, once linked */
+  zpos pos;
+} zbudget;
+
+void zbudget_free(zbudget *b);
+/* The budget capping rule r, or NULL. */
+const zbudget *zpolicy_rule_budget(const struct zjtx_policy *p, const zrule *r);
 
 /* ---- the policy ---------------------------------------------------------- */
 
@@ -307,7 +386,17 @@ struct zjtx_policy {
   GHashTable *derived_by_name;               /* "entity\tname" -> the visible (not overridden) zderived*; built
                                               * by the loader, immutable after load (zpolicy_find_derived) */
   int32_t max_stack, max_locals, max_frames; /* evaluator sizing */
+  GArray *rule_order;                        /* int32: rule indexes in evaluation order, a rule after every rule
+                                              * it uses (zcompile_rule_order); policy order otherwise */
+  GPtrArray *compiling;                      /* char*: what is being compiled, outermost first, while loading (the
+                                              * path of a cycle); NULL after */
+  GPtrArray *scales;                         /* zscale*: tier and marginal schedules */
+  int32_t n_caches;                          /* population aggregates computed once per run (CACHE_LOAD) */
+  GPtrArray *budgets;                        /* zbudget* */
 };
+
+/* The table `id`, or NULL. */
+zscale *zpolicy_find_scale(const struct zjtx_policy *p, const char *id);
 
 /* Look-ups; -1 when absent. */
 int32_t zpolicy_entity_index(const struct zjtx_policy *p, const char *name);

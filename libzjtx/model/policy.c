@@ -18,6 +18,8 @@ struct zjtx_policy *zpolicy_new(void) {
   p->derived = g_ptr_array_new();
   p->rules = g_ptr_array_new();
   p->indicators = g_ptr_array_new();
+  p->scales = g_ptr_array_new_with_free_func((GDestroyNotify)zscale_free);
+  p->budgets = g_ptr_array_new_with_free_func((GDestroyNotify)zbudget_free);
   p->entity_by_name = g_hash_table_new(g_str_hash, g_str_equal);
   p->param_by_id = g_hash_table_new(g_str_hash, g_str_equal);
   p->strings = g_string_chunk_new(1024);
@@ -123,6 +125,30 @@ void zrule_free(zrule *r) {
   g_free(r);
 }
 
+void zbudget_free(zbudget *b) {
+  if (!b)
+    return;
+  g_free(b->id);
+  text2_clear(&b->title);
+  g_free(b->clause);
+  g_free(b->origin);
+  g_free(b->cap_id);
+  g_free(b->group_by);
+  g_ptr_array_free(b->rule_ids, TRUE);
+  g_array_free(b->rules, TRUE);
+  g_free(b);
+}
+
+const zbudget *zpolicy_rule_budget(const struct zjtx_policy *p, const zrule *r) {
+  for (guint i = 0; i < p->budgets->len; i++) {
+    const zbudget *b = g_ptr_array_index(p->budgets, i);
+    for (guint j = 0; j < b->rules->len; j++)
+      if (g_array_index(b->rules, int32_t, j) == r->index)
+        return b;
+  }
+  return NULL;
+}
+
 static void indicator_free(zindicator *x) {
   g_free(x->id);
   text2_clear(&x->title);
@@ -163,6 +189,12 @@ void zjtx_policy_unref(zjtx_policy *p) {
   g_ptr_array_free(p->params, TRUE);
   g_ptr_array_free(p->derived, TRUE);
   g_ptr_array_free(p->rules, TRUE);
+  if (p->rule_order)
+    g_array_free(p->rule_order, TRUE);
+  g_ptr_array_free(p->scales, TRUE);
+  g_ptr_array_free(p->budgets, TRUE);
+  if (p->compiling)
+    g_ptr_array_free(p->compiling, TRUE);
   g_ptr_array_free(p->origins, TRUE);
   g_hash_table_destroy(p->entity_by_name);
   g_hash_table_destroy(p->param_by_id);

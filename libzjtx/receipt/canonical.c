@@ -281,6 +281,54 @@ static void policy_params(zcanon *c, const zjtx_policy *p) {
   }
 }
 
+/* <table>s, after the parameters: a policy without tables writes no line. */
+static void policy_tables(zcanon *c, const zjtx_policy *p) {
+  for (guint i = 0; i < p->scales->len; i++) {
+    const zscale *t = g_ptr_array_index(p->scales, i);
+    begin(c, "table");
+    field(c, t->id);
+    field(c, t->kind == ZSCALE_MARGINAL ? "marginal" : "tier");
+    field_type(c, p, t->input);
+    field_type(c, p, t->type);
+    field(c, t->exclusive ? "exclusive" : "inclusive");
+    field(c, t->status == ZJTX_PARAM_ASSUMED ? "assumed" : "published");
+    field(c, t->unit);
+    field(c, t->source);
+    field(c, t->origin);
+    end_line(c);
+    for (guint j = 0; j < t->schedules->len; j++) {
+      const zscale_bands *b = &g_array_index(t->schedules, zscale_bands, j);
+      for (guint k = 0; k < b->bands->len; k++) {
+        const zscale_band *band = &g_array_index(b->bands, zscale_band, k);
+        begin(c, "band");
+        field(c, t->id);
+        field(c, b->from_text);
+        field(c, band->at_text);
+        field(c, band->value_text);
+        field(c, band->label);
+        end_line(c);
+      }
+    }
+  }
+}
+
+/* <budget>s, after the indicators: a policy without budgets writes no line. */
+static void policy_budgets(zcanon *c, const zjtx_policy *p) {
+  for (guint i = 0; i < p->budgets->len; i++) {
+    const zbudget *b = g_ptr_array_index(p->budgets, i);
+    begin(c, "budget");
+    field(c, b->id);
+    field(c, b->cap_id);
+    field(c, b->group_by);
+    field(c, b->ties_by_id ? "id" : "order");
+    field(c, b->clause);
+    field(c, b->origin);
+    for (guint j = 0; j < b->rule_ids->len; j++)
+      field(c, g_ptr_array_index(b->rule_ids, j));
+    end_line(c);
+  }
+}
+
 static void policy_derived(zcanon *c, const zjtx_policy *p) {
   for (guint i = 0; i < p->derived->len; i++) {
     const zderived *d = g_ptr_array_index(p->derived, i);
@@ -380,10 +428,12 @@ void zcanon_policy(zcanon *c, const zjtx_result *res) {
   policy_codesets(c, p);
   policy_entities(c, p);
   policy_params(c, p);
+  policy_tables(c, p);
   policy_derived(c, p);
   for (guint i = 0; i < p->rules->len; i++)
     policy_rule(c, p, g_ptr_array_index(p->rules, i));
   policy_indicators(c, p);
+  policy_budgets(c, p);
 }
 
 /* ---- the facts --------------------------------------------------------------- */

@@ -45,6 +45,10 @@
  *             logic for and/or: see JOIN)
  *   LOGIC     JOIN's a: 0 and, 1 or
  *   MRULE     MONTHS's b: when a month in part counts (ZMONTHS_*, date.h)
+ *   RULE      a rule index (its amount, kept per record while evaluating)
+ *   SFLAGS    SCALE's a: ZMISS_OPERAND | ZSCALE_DATED
+ *   SCALE     a table index (policy->scales)
+ *   CACHE     a population aggregate's slot in the run's cache (zvm.cache)
  */
 #ifndef ZJTX_OPCODES_H
 #define ZJTX_OPCODES_H
@@ -99,7 +103,11 @@
   X(MAKE_DATE,  MISS,   NONE,   NONE,    3, 1, "y m d -> the date y-m-d (fails unless a real date)")                  \
   X(ADD_MONTHS, MISS,   NONE,   NONE,    2, 1, "date n -> date + n months, its day clamped to the month's last")      \
   X(END_OF_MONTH, MISS, NONE,   NONE,    1, 1, "date -> the last day of its month")                                    \
-  X(MONTHS,     MISS,   MRULE,  NONE,    2, 1, "from to -> the months of from..to that count under rule b")
+  X(MONTHS,     MISS,   MRULE,  NONE,    2, 1, "from to -> the months of from..to that count under rule b") \
+  X(RULE_VALUE, MISS,   NONE,   RULE,    1, 1, "rec -> rule c's amount for rec (missing while undecided); a: ZMISS_RECORD") \
+  X(SCALE,      SFLAGS, NONE,   SCALE,   1, 1, "x [date] -> table c's value for x (special: pops the date when a & ZSCALE_DATED)") \
+  X(CACHE_LOAD, NONE,   CACHE,  TARGET,  0, 0, "if cache b holds a value: push it and go to c (special: then pushes 1)") \
+  X(CACHE_STORE, NONE,  CACHE,  NONE,    1, 1, "v -> v; cache b = v (a population aggregate, once per run)")
 
 typedef enum {
 #define ZOP_ENUM(name, a, b, c, pops, pushes, doc) OP_##name,
@@ -133,7 +141,11 @@ typedef enum {
   ZOPND_AGG,
   ZOPND_MISS,
   ZOPND_LOGIC,
-  ZOPND_MRULE
+  ZOPND_MRULE,
+  ZOPND_RULE,
+  ZOPND_SFLAGS,
+  ZOPND_SCALE,
+  ZOPND_CACHE
 } zoperand;
 
 /* One row of the table. */
@@ -153,6 +165,7 @@ const char *zop_name(zopcode op);
 typedef enum { ZCMP_DEC = 0, ZCMP_INT = 1, ZCMP_TEXT = 2, ZCMP_BOOL = 3 } zcmp_kind;
 enum { ZITER_RELATION = 0, ZITER_MEMBERS = 1, ZITER_ALL = 2 /* every record of entity c */ };
 enum { ZPARAM_KEYED = 1, ZPARAM_DATED = 2 };
+enum { ZSCALE_DATED = 2 }; /* with ZMISS_OPERAND (1) in SCALE's a */
 /* MISS operands: 1 = an operand (or the field read, for FIELD and
  * SELF_FIELD: an optional field) may be missing; FIELD's 2 = its record
  * may be missing.  AGG_MINMAX keeps ISMAX in bit 0 and ZMISS_AGG in a. */

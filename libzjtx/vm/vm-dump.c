@@ -150,7 +150,9 @@ static void append_operand(const struct zjtx_policy *p, const zinstr *in, zopera
       g_string_append(ops, " missing?");
     break;
   case ZOPND_MISS:
-    if (value & ZMISS_RECORD && in->op == OP_FIELD)
+    if (value & ZMISS_RECORD && in->op == OP_RULE_VALUE)
+      g_string_append(ops, "missing? (record)");
+    else if (value & ZMISS_RECORD && in->op == OP_FIELD)
       g_string_append(ops, value & ZMISS_FIELD ? "missing? (record, field)" : "missing? (record)");
     else if (value)
       g_string_append(ops, "missing?");
@@ -165,6 +167,21 @@ static void append_operand(const struct zjtx_policy *p, const zinstr *in, zopera
     g_string_append(ops, ((zderived *)g_ptr_array_index(p->derived, value))->name);
     if (in->a)
       g_string_append_printf(note, "%u argument%s", in->a, in->a == 1 ? "" : "s");
+    break;
+  case ZOPND_SCALE:
+    g_string_append(ops, ((zscale *)g_ptr_array_index(p->scales, value))->id);
+    if (in->a & ZSCALE_DATED)
+      g_string_append(ops, " @date");
+    break;
+  case ZOPND_CACHE:
+    g_string_append_printf(ops, "cache %d", value);
+    break;
+  case ZOPND_SFLAGS:
+    if (value & ZMISS_OPERAND)
+      g_string_append(ops, "missing?");
+    break;
+  case ZOPND_RULE:
+    g_string_append(ops, ((zrule *)g_ptr_array_index(p->rules, value))->id);
     break;
   case ZOPND_AGG:
     g_string_append_printf(ops, "%d", value);

@@ -250,6 +250,88 @@ static bool any_missing(zval *sp, int n) {
 
 static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out);
 
+/* A cached population aggregate: its value, its missing inputs named
+ * again for the subject at hand. */
+static void cache_load(zvm *vm, const zcache *k, zval *out) {
+  if (!zval_is_missing(&k->value)) {
+    *out = k->value;
+    return;
+  }
+  uint64_t bits = k->more ? (uint64_t)1 << ZVM_MISSING_MORE : 0;
+  for (int i = 0; i < k->n_inputs; i++)
+    bits |= missing_bit(vm, k->inputs[i].entity, k->inputs[i].field, k->inputs[i].rec);
+  *out = zval_missing(bits);
+}
+
+static void cache_store(zvm *vm, zcache *k, const zval *v) {
+  k->set = true;
+  k->value = *v;
+  k->n_inputs = 0;
+  k->more = false;
+  if (!zval_is_missing(v))
+    return;
+  for (int i = 0; i < vm->n_missing; i++)
+    if (v->missing.inputs & ((uint64_t)1 << i))
+      k->inputs[k->n_inputs++] = vm->missing[i];
+  k->more = (v->missing.inputs >> ZVM_MISSING_MORE) & 1;
+}
+
+/* x [date] -> the value table c gives x under the bands in force on the
+ * date (the period's end without one). */
+static bool scale_op(zvm *vm, const zinstr *in, zval **spp) {
+  zval *sp = *spp;
+  zdate on = vm->period_end;
+  if (in->a & ZSCALE_DATED) {
+    sp--;
+    if ((in->a & ZMISS_OPERAND) && either_missing(&sp[-1], sp)) {
+      *spp = sp;
+      return true;
+    }
+    on = sp->date;
+  }
+  *spp = sp;
+  if ((in->a & ZMISS_OPERAND) && zval_is_missing(&sp[-1]))
+    return true;
+  const zscale *t = g_ptr_array_index(vm->policy->scales, in->c);
+  const zscale_bands *b = zscale_bands_on(t, on);
+  char d[16];
+  if (!b)
+    return vm_fail(vm, ZJTX_ERR_EVAL, "table '%s' has no bands in force on %s", t->id, zdate_format(on, d));
+  zdec x = sp[-1].d;
+  int band;
+  if (!zscale_apply(t, b, x, &sp[-1].d, &band))
+    return vm_fail(vm, ZJTX_ERR_OVERFLOW, "a number is too large for exact arithmetic (overflow)");
+  if (vm->trace && vm->trace->scale)
+    vm->trace->scale(vm->trace, t, b, x, &sp[-1]);
+  return true;
+}
+
+/* The inputs an undecided amount of a used rule lacked, as bits of this
+ * run's missing values: they flow into whatever uses the amount. */
+static uint64_t column_inputs(zvm *vm, int32_t at) {
+  const zmissing_input *in = &g_array_index(vm->column_inputs, zmissing_input, at - 1);
+  uint64_t bits = in->field ? (uint64_t)1 << ZVM_MISSING_MORE : 0;
+  for (int32_t i = 1; i <= in->entity; i++)
+    bits |= missing_bit(vm, in[i].entity, in[i].field, in[i].rec);
+  return bits;
+}
+
+/* Rule `rule`'s amount for the record in *v, kept when the rule ran. */
+static bool rule_value(zvm *vm, int32_t rule, zval *v) {
+  const zrule *r = g_ptr_array_index(vm->policy->rules, rule);
+  const zrule_column *col = vm->columns ? &vm->columns[rule] : NULL;
+  if (!col || !col->fen)
+    return vm_fail(vm, ZJTX_ERR_EVAL, "the amount of rule '%s' is used before it was evaluated", r->id);
+  int32_t rec = v->rec, at = col->undecided[rec];
+  if (at)
+    *v = zval_missing(column_inputs(vm, at));
+  else
+    v->d = zdec_from_fen(col->fen[rec]);
+  if (vm->trace && vm->trace->rule_value)
+    vm->trace->rule_value(vm->trace, r, rec, v);
+  return true;
+}
+
 static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval **spp) {
   const zderived *d = g_ptr_array_index(vm->policy->derived, in->c);
   zval *sp = *spp;
@@ -553,6 +635,26 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
     case OP_RET:
       *out = sp[-1];
       return true;
+    case OP_RULE_VALUE:
+      if ((in->a & ZMISS_RECORD) && zval_is_missing(&sp[-1]))
+        break;
+      if (!rule_value(vm, in->c, &sp[-1]))
+        return false;
+      break;
+    case OP_CACHE_LOAD: /* explaining: computed again, so that the trace sees it */
+      if (vm->cache && !vm->trace && vm->cache[in->b].set) {
+        cache_load(vm, &vm->cache[in->b], sp++);
+        in = code + in->c - 1;
+      }
+      break;
+    case OP_CACHE_STORE:
+      if (vm->cache)
+        cache_store(vm, &vm->cache[in->b], &sp[-1]);
+      break;
+    case OP_SCALE:
+      if (!scale_op(vm, in, &sp))
+        return false;
+      break;
     case OP_TRACE_AGG:
       if (vm->trace && vm->trace->aggregate)
         vm->trace->aggregate(vm->trace, &g_array_index(vm->policy->aggregates, zagg_info, in->c), &sp[-1]);

@@ -26,7 +26,22 @@ struct ztrace {
   /* an aggregate's value (its TRACE_AGG at pc of b) with the frame it ran in:
    * b's self and locals, so that its records can be explained afterwards */
   void (*aggregate_frame)(ztrace *t, const zblock *b, int32_t pc, int32_t self, const zval *locals, const zval *value);
+  /* a rule's amount read for record rec (RULE_VALUE); may be NULL */
+  void (*rule_value)(ztrace *t, const zrule *r, int32_t rec, const zval *value);
+  /* a value looked up in a table (SCALE): zscale_explain(t, b, x) tells it
+   * band by band; may be NULL */
+  void (*scale)(ztrace *t, const zscale *s, const zscale_bands *b, zdec x, const zval *value);
 };
+
+/* The amounts of a rule that other rules use, per record of its subject,
+ * kept while evaluating (eval.c) once the rule has run. */
+typedef struct {
+  int64_t *fen; /* after rounding and caps; 0: not entitled.  NULL: no expression names the rule */
+  /* 0: decided; else 1 + the index in zvm.column_inputs of a header
+   * {entity: count, field: 1 if there were more, rec: -1} followed by the
+   * inputs the undecided amount lacks */
+  int32_t *undecided;
+} zrule_column;
 
 /* A parameter value replaced for one evaluation (zjtx_options_set_param). */
 typedef struct {
@@ -44,6 +59,16 @@ typedef struct {
  * zval.missing.inputs; bit ZVM_MISSING_MORE stands for any beyond them. */
 #define ZVM_MAX_MISSING  63
 #define ZVM_MISSING_MORE 63
+
+/* A population aggregate's value, computed once per run (CACHE_STORE):
+ * when missing, the inputs it lacked, to be named again where it is used. */
+typedef struct {
+  bool set;
+  zval value;
+  int n_inputs;
+  bool more;
+  zmissing_input inputs[ZVM_MAX_MISSING];
+} zcache;
 
 /* Per-run state: one per thread.  Nothing in it is shared. */
 typedef struct {
@@ -76,6 +101,10 @@ typedef struct {
   ztrace *trace;     /* NULL unless explaining */
   zjtx_error *error; /* set when a run fails */
   const char *rule_id;
+  /* per rule: its amounts once evaluated (RULE_VALUE), or NULL */
+  const zrule_column *columns;
+  const GArray *column_inputs; /* zmissing_input */
+  zcache *cache;               /* policy->n_caches, the run's (zrun_init) */
 } zvm;
 
 /* Runs `block` for record `self` with args already in locals[0..].  Returns
