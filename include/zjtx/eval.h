@@ -266,7 +266,12 @@ typedef enum {
   ZJTX_NODE_FACT = 12,    /* a field read; attrs entity, id, field, title, type */
   ZJTX_NODE_RECORD = 13,  /* a record an aggregate considered; attrs entity, id, matched */
   ZJTX_NODE_BOUND = 14,   /* which argument of a min() or max() gave its value; attrs function, argument, index */
-  ZJTX_NODE_MISSING = 15  /* an input an undecided rule lacks; attrs entity, id, field, title */
+  ZJTX_NODE_MISSING = 15, /* an input an undecided rule lacks; attrs entity, id, field, title */
+  /* Since: 0.2 */
+  ZJTX_NODE_TABLE = 16, /* a value looked up in a <table>; reference and attr bands: band by band; attrs table,
+                           table_kind, input, bands_from */
+  ZJTX_NODE_BUDGET = 17 /* a <budget> scaled the claim; reference and attr note: "预算 X 元，申报合计 Y 元，按 Z% 核定";
+                           attrs budget, group, cap, claims, claim, paid */
 } zjtx_node_kind;
 
 /**
