@@ -239,20 +239,30 @@ static void on_agg_frame(ztrace *t, const zblock *b, int32_t pc, int32_t self, c
   g_array_append_val(rc->pending, pd);
 }
 
+/* A money value with 2 decimals when it has no more (a marginal sum's
+ * exact product carries the rate's decimals: 320000.000). */
+static char *table_value(recorder *rc, ztype t, const zval *v) {
+  zval shown = *v;
+  zdec cents;
+  if (t.kind == ZT_MONEY && !zval_is_missing(v) && zdec_round(v->d, 2, ZROUND_HALF_UP, &cents) &&
+      zdec_cmp(cents, v->d) == 0)
+    shown.d = cents;
+  return zformat_value(rc->policy, rc->facts, t, &shown);
+}
+
 /* A value looked up in a table, told band by band as the policy names the
  * bands ("引进2人以上档：25,000.00"); a marginal table's lines joined. */
 static void on_scale(ztrace *t, const zscale *s, const zscale_bands *b, zdec x, const zval *value) {
   recorder *rc = (recorder *)t;
-  zval in = {.d = x};
-  zval_set_present(&in);
-  g_autofree char *input = zformat_value(rc->policy, rc->facts, s->input, &in);
+  zval in = {.d = x}; /* a decimal's scale marks it present */
+  g_autofree char *input = table_value(rc, s->input, &in);
   bool tier = s->kind == ZSCALE_TIER;
   ztype type = tier ? s->type : s->input;
   char *bands = zscale_explain(s, b, x);
   g_auto(GStrv) lines = g_strsplit(bands, "\n", -1);
   size_t n = add_node(rc->ex, ZJTX_NODE_TABLE, top(rc),
                       g_strdup_printf("%s(%s, %s)", tier ? "tier" : "marginal", s->id, input),
-                      zformat_value(rc->policy, rc->facts, type, value), g_strjoinv("; ", lines));
+                      table_value(rc, type, value), g_strjoinv("; ", lines));
   zex_node(rc->ex, n)->money = type.kind == ZT_MONEY;
   zex_attr(rc->ex, n, "table", g_strdup(s->id));
   zex_attr(rc->ex, n, "table_kind", g_strdup(tier ? "tier" : "marginal"));
