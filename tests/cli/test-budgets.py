@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Explanations of budgets and tables, end to end: a claim a <budget> scaled and a tier()/marginal()
-look-up band by band, in `zjtx explain` (text and JSON) and `zjtx evaluate --explain`.  Values
+"""Budgets and tables, end to end: a claim a <budget> scaled and a tier()/marginal() look-up band by
+band, in `zjtx explain` (text and JSON) and `zjtx evaluate --explain`; each fund's claims, cap and
+scaling under base and reform in `zjtx simulate` (table and JSON).  Values
 worked by hand on examples/tech-talent (its expected.json shows the working) and on the marginal
 table of tests/policy/language/policies/tech-awards.xml (docs/policy-language.md 4.6)."""
 import json
@@ -124,6 +125,44 @@ def test_marginal():
               and tables[0].get('input') == '60000000.00', tables)
 
 
+def simulate(*args):
+    return run('simulate', '--policy', POLICY, '--reform', POLICY, '--facts', FACTS, '--set', 'housing_fund=250000',
+               *args)
+
+
+def test_simulate():
+    # base: claims 225,000.00 over the fund 200,000.00: scaled, 200,000.00 paid.  Reform, the fund raised
+    # to 250,000.00: 225,000.00 is within it: each claim paid as computed, 225,000.00.  Totals with the
+    # recruitment rewards 25,000.00 + 60,000.00 = 85,000.00: 285,000.00 -> 310,000.00, +25,000.00; the
+    # 9 talents gain, the 2 companies are unchanged.
+    rc, out, err = simulate('--format', 'json')
+    check('simulate json: exit 0', rc == 0, err)
+    doc = json.loads(out) if rc == 0 else {}
+    budgets = doc.get('budgets', [])
+    check('simulate json: one fund', len(budgets) == 1 and budgets[0].get('budget') == 'housing_budget'
+          and budgets[0].get('group') is None and budgets[0].get('in') == 'both', budgets)
+    b = budgets[0] if budgets else {}
+    base, reform = b.get('base') or {}, b.get('reform') or {}
+    check('simulate json: base scaled', base.get('claims') == '225000.00' and base.get('cap') == '200000.00'
+          and base.get('paid') == '200000.00' and base.get('paid_fen') == 20000000 and base.get('scaled') is True
+          and base.get('undecided') is False, base)
+    check('simulate json: reform within the fund', reform.get('claims') == '225000.00'
+          and reform.get('cap') == '250000.00' and reform.get('paid') == '225000.00'
+          and reform.get('scaled') is False, reform)
+    total = doc.get('total', {})
+    check('simulate json: totals', total.get('base') == '285000.00' and total.get('reform') == '310000.00'
+          and total.get('difference') == '25000.00' and total.get('gainers') == 9 and total.get('unchanged') == 2,
+          total)
+    rc, out, err = simulate()
+    check('simulate table: exit 0', rc == 0, err)
+    section = out.split('预算资金 Budgets', 1)[1].split('最大个体变化', 1)[0] if '预算资金 Budgets' in out else ''
+    lines = [' '.join(line.split()) for line in section.splitlines() if line.strip()]
+    check('simulate table: the fund, base then reform', lines == [
+        '(元 yuan)', 'housing_budget',
+        '基准 Base 申报 claims 225,000.00 额度 cap 200,000.00 核定 paid 200,000.00 按比例核定 scaled',
+        '改革 Reform 申报 claims 225,000.00 额度 cap 250,000.00 核定 paid 225,000.00'], lines)
+
+
 if __name__ == '__main__':
     raise SystemExit(run_groups([test_scaled_claim_text, test_scaled_claim_json, test_evaluate_explain, test_tier,
-                                 test_marginal]))
+                                 test_marginal, test_simulate]))
