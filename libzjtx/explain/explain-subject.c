@@ -92,10 +92,11 @@ static void outcome_attrs(zrecorder *rc, size_t n, const zrule *r, const zoutcom
   }
 }
 
-/* The result's entitlement of rule r for record rec, or NULL (not paid). */
-static const zresult_item *paid_item(const zjtx_result *res, const zrule *r, int32_t rec) {
-  for (guint i = 0; i < res->entitlements->len; i++) {
-    const zresult_item *it = &g_array_index(res->entitlements, zresult_item, i);
+/* The item of rule r for record rec in `items` (the result's entitlements
+ * or undecided), or NULL. */
+static const zresult_item *item_of(const GArray *items, const zrule *r, int32_t rec) {
+  for (guint i = 0; i < items->len; i++) {
+    const zresult_item *it = &g_array_index(items, zresult_item, i);
     if (it->rule == r->index && it->rec == rec)
       return it;
   }
@@ -127,11 +128,41 @@ static void budget_node(zjtx_explanation *ex, size_t parent, const zjtx_result *
   zex_attr(ex, n, "note", g_steal_pointer(&note));
 }
 
+/* A claim held back because another claim on its fund is undecided (6.8):
+ * the rule is undecided, lacking what the result says it lacks. */
+static void budget_undecided(zrecorder *rc, size_t n, const zjtx_result *res, const zresult_item *u, int64_t claim) {
+  znode *node = zex_node(rc->ex, n);
+  node->outcome = ZJTX_OUTCOME_UNDECIDED;
+  node->money = false;
+  g_free(node->value);
+  node->value = g_strdup(zjtx_outcome_name(node->outcome));
+  zex_attr(rc->ex, n, "outcome", g_strdup(node->value));
+  for (guint k = 0; node->attrs && k + 1 < node->attrs->len; k += 2)
+    if (strcmp(g_ptr_array_index(node->attrs, k), "amount") == 0) {
+      g_ptr_array_remove_range(node->attrs, k, 2); /* an undecided rule pays nothing yet */
+      break;
+    }
+  char buf[ZFMT_FEN_BUFSZ];
+  zex_attr(rc->ex, n, "claim", g_strdup(zfmt_fen(claim, buf)));
+  zex_attr(rc->ex, n, "budget_waits", g_strdup("true"));
+  zmissing_list ml = {rc, n};
+  for (int32_t k = 0; k < u->n_missing; k++) {
+    const zresult_missing *m = &g_array_index(res->missing, zresult_missing, u->missing_at + k);
+    add_missing(&(zmissing_input){m->entity, m->field, m->rec}, &ml);
+  }
+  if (u->more_missing)
+    zex_attr(rc->ex, n, "missing_more", g_strdup("true"));
+}
+
 /* An entitlement a budget scaled: the rule pays the scaled amount, and
- * says so. */
+ * says so; one whose fund waits for an undecided claim is undecided. */
 static void budget_outcome(zrecorder *rc, size_t n, const zjtx_result *res, const zrule *r, int32_t rec,
                            const zoutcome *o) {
-  const zresult_item *it = zex_node(rc->ex, n)->outcome == ZJTX_OUTCOME_ENTITLED ? paid_item(res, r, rec) : NULL;
+  if (zex_node(rc->ex, n)->outcome != ZJTX_OUTCOME_ENTITLED || !zpolicy_rule_budget(res->policy, r))
+    return;
+  const zresult_item *it = item_of(res->entitlements, r, rec), *u = NULL;
+  if (!it && (u = item_of(res->undecided, r, rec)) != NULL)
+    budget_undecided(rc, n, res, u, o->fen);
   if (!it || !it->budget_at)
     return;
   znode *node = zex_node(rc->ex, n);

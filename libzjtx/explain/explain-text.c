@@ -445,6 +445,19 @@ static void say_missing(zsay *s, size_t rule) {
   g_string_append(s->out, s->zh ? "。" : ". ");
 }
 
+/* A claim its budget holds back while another claim on the fund is
+ * undecided (6.8): its own amount is known, the share is not. */
+static void say_budget_waits(zsay *s, size_t rule) {
+  const zjtx_explanation *ex = s->rc->ex;
+  if (!zex_attr_get(ex, rule, "budget_waits"))
+    return;
+  g_string_append(s->out, s->zh ? "本项申报 " : "This claim is ");
+  say_value(s, "money", zex_attr_get(ex, rule, "claim"));
+  g_string_append(s->out, s->zh ? "，同一预算资金内有申报缺数据，申报合计未定，暂不核定。"
+                                : "; another claim on the same fund lacks data, so the claims' total is not known and "
+                                  "none is paid yet.");
+}
+
 char *ztext_rule(zrecorder *rc, const zrule *r, size_t rule, const zframe *fr, const char *lang) {
   zsay s = {rc, g_strcmp0(lang, "en") != 0, g_string_new(NULL), fr};
   const zjtx_explanation *ex = rc->ex;
@@ -468,6 +481,7 @@ char *ztext_rule(zrecorder *rc, const zrule *r, size_t rule, const zframe *fr, c
   case ZJTX_OUTCOME_UNDECIDED:
     g_string_append(s.out, s.zh ? "待定：缺少" : "undecided: missing");
     say_missing(&s, rule);
+    say_budget_waits(&s, rule);
     break;
   case ZJTX_OUTCOME_COMPLIED:
     g_string_append(s.out, s.zh ? "符合：" : "complied: ");

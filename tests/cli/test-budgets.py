@@ -125,6 +125,43 @@ def test_marginal():
               and tables[0].get('input') == '60000000.00', tables)
 
 
+FUND_POOL = os.path.join(SRC, 'tests', 'policy', 'language', 'policies', 'fund-pool.xml')
+E1, E2, E3 = '91320812MA0GWJDM0C', '91320804MAWJ0QAU2A', '91320812MA48G03J3Y'
+
+
+def test_budget_waits():
+    # fund-pool.xml, county_grant = rd_expense x 20% under a fund of 500,000.00 per county.  County X:
+    # E1 3,000,000.00 x 20% = 600,000.00 claimed, E2's rd_expense missing: the group's total is not
+    # known, so E1 is undecided too, lacking E2's rd_expense.  County Y: E3 1,000,000.00 x 20% =
+    # 200,000.00 within its fund: paid as computed, no budget node.
+    facts = {'period': '2025', 'counties': [{'id': 'X', 'name': '甲街道'}, {'id': 'Y', 'name': '乙街道'}],
+             'enterprises': [{'id': E1, 'name': '一', 'county': 'X', 'rd_expense': '3000000.00'},
+                             {'id': E2, 'name': '二', 'county': 'X'},
+                             {'id': E3, 'name': '三', 'county': 'Y', 'rd_expense': '1000000.00'}]}
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'facts.json')
+        with open(path, 'w', encoding='utf-8') as f:
+            json.dump(facts, f, ensure_ascii=False)
+
+        def one(id_, *args):
+            return run('explain', '--policy', FUND_POOL, '--facts', path, '--entity', 'enterprise', '--id', id_,
+                       '--rule', 'county_grant', *args)
+        rc, out, err = one(E1, '--format', 'json')
+        check('waits: exit 0', rc == 0, err)
+        rule = json.loads(out)['rules'][0] if rc == 0 else {}
+        check('waits: undecided like the result, not entitled to its claim', rule.get('outcome') == 'undecided'
+              and 'amount' not in rule and rule.get('claim') == '600000.00', rule)
+        check('waits: lacks the other claim\'s input', [(m.get('id'), m.get('field')) for m in rule.get('missing', [])]
+              == [(E2, 'rd_expense')], rule.get('missing'))
+        rc, out, err = one(E1)
+        check('waits: in words', '待定：缺少 enterprise %s 的 年度研发投入 rd_expense。本项申报 600,000.00 元，' % E2 in out
+              and '暂不核定' in out, out)
+        rc, out, err = one(E3, '--format', 'json')
+        rule = json.loads(out)['rules'][0] if rc == 0 else {}
+        check('within the fund: paid as computed', rule.get('outcome') == 'entitled'
+              and rule.get('amount') == '200000.00' and 'budgets' not in rule, rule)
+
+
 def simulate(*args):
     return run('simulate', '--policy', POLICY, '--reform', POLICY, '--facts', FACTS, '--set', 'housing_fund=250000',
                *args)
@@ -165,4 +202,4 @@ def test_simulate():
 
 if __name__ == '__main__':
     raise SystemExit(run_groups([test_scaled_claim_text, test_scaled_claim_json, test_evaluate_explain, test_tier,
-                                 test_marginal, test_simulate]))
+                                 test_marginal, test_budget_waits, test_simulate]))
