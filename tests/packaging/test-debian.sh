@@ -261,4 +261,4 @@ built=()
 for f in "$work"/*.deb; do
   case "$f" in *-dbgsym_*) ;; *) built+=("$(basename "$f")") ;; esac
 done
-echo "ok: ${built[*]} built, checked, unpacked, embed.c built and run"
+echo "ok: ${built[*]} built, checked, unpacked, embed.c (and Evaluate.java) built and run"
