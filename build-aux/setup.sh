@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config gcc libc6-dev binutils python3
   libglib2.0-dev libxml2-dev libxml2-utils libyajl-dev libjson-glib-dev check # YAJL: the JSON facts; json-glib: JSON outside the library
+  libmicrohttpd-dev # zjtx serve: HTTP (docs/serve.md says why this library)
   nettle-dev # SHA-256 and SM3 for receipts (Nettle 3.8 or later)
   man-db groff-base # tests/packaging/test-man-pages.py renders the manual pages (building them needs neither)
   clang libclang-rt-dev # the ASan, TSan and fuzzing builds of build-aux/test.sh (libFuzzer is in libclang-rt)

@@ -124,7 +124,34 @@ static void print_param(const zjtx_explanation *ex, size_t i, bool zh) {
   printf("%s\n", printable);
 }
 
-/* The facts and parameters below one rule, each once. */
+/* A table look-up: "引才奖励标准 tier(recruitment_tiers, 4) = 60,000.00  (引进4人以上档：60,000.00; bands from
+ * 2026-01-01)". */
+static void print_table(const zjtx_explanation *ex, size_t i, bool zh) {
+  bool money = g_strcmp0(zjtx_explanation_node_attr(ex, i, "type"), "money") == 0;
+  g_autofree char *value =
+      money ? zfmt_grouped(zjtx_explanation_node_value(ex, i)) : g_strdup(zjtx_explanation_node_value(ex, i));
+  g_autofree char *line =
+      g_strdup_printf("    %s %s = %s  (%s; %s %s)", zjtx_explanation_node_attr(ex, i, zh ? "title" : "title_en"),
+                      zjtx_explanation_node_label(ex, i), value, zjtx_explanation_node_reference(ex, i),
+                      zh ? "档位自" : "bands from", zjtx_explanation_node_attr(ex, i, "bands_from"));
+  g_autofree char *printable = cli_printable(line);
+  printf("%s\n", printable);
+}
+
+/* A budget that scaled the claim: its note, the claim and what is paid. */
+static void print_budget(const zjtx_explanation *ex, size_t i, bool zh) {
+  const char *group = zjtx_explanation_node_attr(ex, i, "group");
+  g_autofree char *claim = zfmt_grouped(zjtx_explanation_node_attr(ex, i, "claim"));
+  g_autofree char *paid = zfmt_grouped(zjtx_explanation_node_value(ex, i));
+  g_autofree char *line = g_strdup_printf(
+      zh ? "    %s %s%s%s%s: %s；申报 %s 元，核定 %s 元" : "    %s %s%s%s%s: %s; claimed %s, paid %s",
+      zjtx_explanation_node_attr(ex, i, zh ? "title" : "title_en"), zjtx_explanation_node_attr(ex, i, "budget"),
+      group ? " [" : "", group ? group : "", group ? "]" : "", zjtx_explanation_node_reference(ex, i), claim, paid);
+  g_autofree char *printable = cli_printable(line);
+  printf("%s\n", printable);
+}
+
+/* The facts, parameters, tables and budgets below one rule, each once. */
 static void print_used(const zjtx_explanation *ex, size_t rule, zjtx_node_kind kind, const char *heading, bool zh) {
   g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   bool any = false;
@@ -137,7 +164,14 @@ static void print_used(const zjtx_explanation *ex, size_t rule, zjtx_node_kind k
     if (!any)
       printf("  %s\n", heading);
     any = true;
-    (kind == ZJTX_NODE_FACT ? print_fact : print_param)(ex, i, zh);
+    if (kind == ZJTX_NODE_FACT)
+      print_fact(ex, i, zh);
+    else if (kind == ZJTX_NODE_PARAM)
+      print_param(ex, i, zh);
+    else if (kind == ZJTX_NODE_TABLE)
+      print_table(ex, i, zh);
+    else
+      print_budget(ex, i, zh);
   }
 }
 
@@ -149,6 +183,8 @@ static void print_text(const zjtx_explanation *ex, bool zh) {
     printf("%s [%s]\n", text, zjtx_outcome_name(zjtx_explanation_node_outcome(ex, i)));
     print_used(ex, i, ZJTX_NODE_FACT, zh ? "数据 Facts read:" : "Facts read:", zh);
     print_used(ex, i, ZJTX_NODE_PARAM, zh ? "参数 Parameters:" : "Parameters:", zh);
+    print_used(ex, i, ZJTX_NODE_TABLE, zh ? "档位 Tables:" : "Tables:", zh);
+    print_used(ex, i, ZJTX_NODE_BUDGET, zh ? "预算 Budget:" : "Budget:", zh);
     printf("\n");
   }
 }

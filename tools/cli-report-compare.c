@@ -253,6 +253,30 @@ static void builder_clear(builder *b) {
   g_array_unref(b->who);
 }
 
+/* The funds of one side's budgets, matched to the other side's by budget
+ * id and group. */
+static void collect_budgets(sim_report *r, const zjtx_result *res, int in) {
+  int side = in == SIM_IN_BASE ? 0 : 1;
+  for (size_t i = 0; i < zjtx_result_budget_count(res); i++) {
+    const char *id = zjtx_result_budget_id(res, i), *group = zjtx_result_budget_group(res, i);
+    sim_budget *b = NULL;
+    for (guint k = 0; k < r->budgets->len && !b; k++) {
+      sim_budget *x = &g_array_index(r->budgets, sim_budget, k);
+      if (strcmp(x->id, id) == 0 && g_strcmp0(x->group, group) == 0)
+        b = x;
+    }
+    if (!b) {
+      g_array_set_size(r->budgets, r->budgets->len + 1);
+      b = &g_array_index(r->budgets, sim_budget, r->budgets->len - 1);
+      b->id = id;
+      b->group = group;
+    }
+    b->in |= in;
+    zjtx_result_budget_amounts(res, i, &b->cap[side], &b->claims[side], &b->paid[side], &b->scaled[side],
+                               &b->undecided[side]);
+  }
+}
+
 bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res, const zjtx_policy *reform,
                       const zjtx_result *reform_res) {
   *r = (sim_report){.base = base,
@@ -264,6 +288,9 @@ bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result 
   r->checks = g_array_new(FALSE, TRUE, sizeof(sim_check));
   r->undecided = g_array_new(FALSE, TRUE, sizeof(sim_check));
   r->changes = g_array_new(FALSE, TRUE, sizeof(sim_change));
+  r->budgets = g_array_new(FALSE, TRUE, sizeof(sim_budget));
+  collect_budgets(r, base_res, SIM_IN_BASE);
+  collect_budgets(r, reform_res, SIM_IN_REFORM);
   builder b;
   builder_init(&b, r);
   add_rules(&b, base, SIM_IN_BASE);
@@ -295,6 +322,8 @@ void sim_report_clear(sim_report *r) {
     g_array_unref(r->changes);
   if (r->undecided)
     g_array_unref(r->undecided);
+  if (r->budgets)
+    g_array_unref(r->budgets);
   memset(r, 0, sizeof *r);
 }
 

@@ -143,12 +143,43 @@ static void table_undecided(FILE *out, const sim_report *r) {
   }
 }
 
+/* One side of a fund: "基准 Base    申报 225,000.00  额度 200,000.00  核定 200,000.00  按比例核定 scaled". */
+static void put_fund(FILE *out, const sim_budget *b, int side) {
+  char claims[ZFMT_FEN_BUFSZ], cap[ZFMT_FEN_BUFSZ], paid[ZFMT_FEN_BUFSZ];
+  int in = side ? SIM_IN_REFORM : SIM_IN_BASE;
+  fprintf(out, "    %s", side ? "改革 Reform" : "基准 Base  ");
+  if (!(b->in & in)) {
+    fputs("  (none)\n", out);
+    return;
+  }
+  fprintf(out, "  申报 claims %16s  额度 cap %16s  核定 paid %16s%s\n", zfmt_fen_grouped(b->claims[side], claims),
+          zfmt_fen_grouped(b->cap[side], cap), zfmt_fen_grouped(b->paid[side], paid),
+          b->undecided[side] ? "  待定 undecided"
+          : b->scaled[side]  ? "  按比例核定 scaled"
+                             : "");
+}
+
+/* Each budget's fund: claims, cap and what is paid under each side; only
+ * when the policies have budgets. */
+static void table_budgets(FILE *out, const sim_report *r) {
+  if (r->budgets->len == 0)
+    return;
+  fprintf(out, "\n预算资金 Budgets (元 yuan)\n\n");
+  for (guint i = 0; i < r->budgets->len; i++) {
+    const sim_budget *b = &g_array_index(r->budgets, sim_budget, i);
+    fprintf(out, "  %s%s%s%s\n", b->id, b->group ? " [" : "", b->group ? b->group : "", b->group ? "]" : "");
+    put_fund(out, b, 0);
+    put_fund(out, b, 1);
+  }
+}
+
 bool sim_write_table(FILE *out, const sim_report *r, const sim_view *v) {
   table_head(out, r, v);
   table_rules(out, r);
   table_groups(out, r);
   table_checks(out, r);
   table_undecided(out, r);
+  table_budgets(out, r);
   table_changes(out, r, v);
   return true;
 }
@@ -254,6 +285,44 @@ static void json_undecided(GString *s, const sim_report *r) {
   }
 }
 
+static void json_fund(GString *s, const sim_budget *b, int side) {
+  if (!(b->in & (side ? SIM_IN_REFORM : SIM_IN_BASE))) {
+    g_string_append(s, "null");
+    return;
+  }
+  g_string_append_c(s, '{');
+  json_money(s, "cap", b->cap[side]);
+  g_string_append(s, ", ");
+  json_money(s, "claims", b->claims[side]);
+  g_string_append(s, ", ");
+  json_money(s, "paid", b->paid[side]);
+  g_string_append_printf(s, ", \"scaled\": %s, \"undecided\": %s}", b->scaled[side] ? "true" : "false",
+                         b->undecided[side] ? "true" : "false");
+}
+
+/* Only when the policies have budgets: the keys of a report without stay
+ * as they were. */
+static void json_budgets(GString *s, const sim_report *r) {
+  if (r->budgets->len == 0)
+    return;
+  g_string_append(s, "],\n \"budgets\": [");
+  for (guint i = 0; i < r->budgets->len; i++) {
+    const sim_budget *b = &g_array_index(r->budgets, sim_budget, i);
+    g_string_append(s, i ? ",\n  {\"budget\": " : "\n  {\"budget\": ");
+    zfmt_json_string(s, b->id);
+    g_string_append(s, ", \"group\": ");
+    if (b->group)
+      zfmt_json_string(s, b->group);
+    else
+      g_string_append(s, "null");
+    g_string_append_printf(s, ", \"in\": \"%s\", \"base\": ", presence(b->in));
+    json_fund(s, b, 0);
+    g_string_append(s, ", \"reform\": ");
+    json_fund(s, b, 1);
+    g_string_append_c(s, '}');
+  }
+}
+
 static void json_changes(GString *s, const sim_report *r, const sim_view *v) {
   g_string_append_printf(s, "],\n \"changed\": %u, \"changes\": [", r->changes->len);
   for (size_t i = 0; i < MIN(v->top, r->changes->len); i++) {
@@ -288,6 +357,7 @@ bool sim_write_json(FILE *out, const sim_report *r, const sim_view *v) {
   json_groups(s, r);
   json_checks(s, r);
   json_undecided(s, r);
+  json_budgets(s, r);
   json_changes(s, r, v);
   fwrite(s->str, 1, s->len, out);
   g_string_free(s, TRUE);

@@ -57,6 +57,15 @@ typedef struct {
   int64_t base, reform, diff;
 } sim_change;
 
+/* One fund of a <budget> (per group with group-by): side 0 the base, 1
+ * the reform; `in` says where it exists. */
+typedef struct {
+  const char *id, *group; /* group NULL: one fund for all */
+  int in;
+  int64_t cap[2], claims[2], paid[2];
+  int scaled[2], undecided[2];
+} sim_budget;
+
 /* The whole comparison.  Strings are borrowed from the policies and the
  * results it was built from, which must outlive it. */
 typedef struct {
@@ -68,6 +77,7 @@ typedef struct {
   GArray *checks;       /* sim_check */
   GArray *undecided;    /* sim_check: per rule or check, the subjects left undecided (data missing) */
   GArray *changes;      /* sim_change, largest |diff| first */
+  GArray *budgets;      /* sim_budget, the base's order, then funds new in the reform */
   sim_totals total;     /* counts of beneficiaries, over all rules */
 } sim_report;
 

@@ -3,7 +3,8 @@
  * calling only files in the rows below it (and, inside the simulate and
  * test groups, the files their own header places below it):
  *   zjtx.c                           finds the command
- *   cli-evaluate.c cli-check.c cli-indicators.c cli-simulate.c cli-test.c cli-receipt-verify.c
+ *   cli-evaluate.c cli-check.c cli-indicators.c cli-simulate.c cli-test.c cli-receipt-verify.c cli-serve.c
+ *   cli-serve-*.c (cli-serve.h, above cli-report-*.c)
  *   cli-report-*.c (cli-report.h)    cli-test-*.c (cli-test.h)
  *   cli-output.c cli-summary.c cli-file.c cli-receipt.c
  *   cli-common.c cli-options.c
@@ -26,6 +27,7 @@ int cli_cmd_simulate(int argc, char **argv);       /* cli-simulate.c: zjtx simul
 int cli_cmd_indicators(int argc, char **argv);     /* cli-indicators.c: zjtx indicators ... */
 int cli_cmd_verify_receipt(int argc, char **argv); /* cli-receipt-verify.c: zjtx verify-receipt ... */
 int cli_cmd_explain(int argc, char **argv);        /* cli-explain.c: zjtx explain ... */
+int cli_cmd_serve(int argc, char **argv);          /* cli-serve.c: zjtx serve --policies DIR (cli-serve.h) */
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 /* cli_parse_options() printed --help: the command stops with exit status 0. */

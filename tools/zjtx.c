@@ -60,6 +60,10 @@ static const char usage[] =
     "      canonical forms hashed (docs/receipts.md).\n"
     "  dump --policy FILE\n"
     "      print the compiled program.\n"
+    "  serve --policies DIR [--listen 127.0.0.1:8080] [--threads N] [--token-file FILE]\n"
+    "           [--max-body 16M] [--timeout 30s] [--access-log FILE]\n"
+    "      serve every policy of DIR over HTTP/JSON: evaluate, explain, simulate, facts\n"
+    "      schemas, OpenAPI at /v1/openapi.json (docs/serve.md).\n"
     "\n"
     "  zjtx COMMAND --help   the options of one command, with an example\n"
     "  zjtx --help | --version\n"
@@ -77,7 +81,8 @@ static const struct {
                 {"simulate", cli_cmd_simulate},
                 {"indicators", cli_cmd_indicators},
                 {"verify-receipt", cli_cmd_verify_receipt},
-                {"explain", cli_cmd_explain}};
+                {"explain", cli_cmd_explain},
+                {"serve", cli_cmd_serve}};
 
 int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {

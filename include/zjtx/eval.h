@@ -164,6 +164,30 @@ ZJTX_API const char *zjtx_result_violation_entity(const zjtx_result *result, siz
 ZJTX_API const char *zjtx_result_violation_id(const zjtx_result *result, size_t i);
 
 /*
+ * Budgets (<budget>): one fund per budget, or per group of a budget with
+ * group-by, in the policy's order, groups as the evaluation met them.
+ * Amounts in fen.  Borrowed strings.
+ * Since: 0.2
+ */
+ZJTX_API size_t zjtx_result_budget_count(const zjtx_result *result);
+/** The budget's id; NULL when @i is out of range.  Since: 0.2 */
+ZJTX_API const char *zjtx_result_budget_id(const zjtx_result *result, size_t i);
+/** The group's value (a county's id), or NULL for a budget without group-by.  Since: 0.2 */
+ZJTX_API const char *zjtx_result_budget_group(const zjtx_result *result, size_t i);
+/**
+ * zjtx_result_budget_amounts:
+ * @cap_fen, @claims_fen, @paid_fen: (out) (nullable): the fund, the claims
+ *   on it (the covered rules' amounts before it), and what is paid.
+ * @scaled: (out) (nullable): 1 when the claims exceeded the fund and each
+ *   was scaled pro rata, else 0; @undecided: (out) (nullable): 1 when a
+ *   claim was undecided, so that none is paid yet, else 0.
+ * Returns: 1, or 0 when @i is out of range.
+ * Since: 0.2
+ */
+ZJTX_API int zjtx_result_budget_amounts(const zjtx_result *result, size_t i, int64_t *cap_fen, int64_t *claims_fen,
+                                        int64_t *paid_fen, int *scaled, int *undecided);
+
+/*
  * Undecided: the (rule or check, subject) pairs the facts held are not
  * enough to decide, because optional fields (declared required="false")
  * are missing and the outcome depends on them.  In rule order then record
@@ -266,7 +290,12 @@ typedef enum {
   ZJTX_NODE_FACT = 12,    /* a field read; attrs entity, id, field, title, type */
   ZJTX_NODE_RECORD = 13,  /* a record an aggregate considered; attrs entity, id, matched */
   ZJTX_NODE_BOUND = 14,   /* which argument of a min() or max() gave its value; attrs function, argument, index */
-  ZJTX_NODE_MISSING = 15  /* an input an undecided rule lacks; attrs entity, id, field, title */
+  ZJTX_NODE_MISSING = 15, /* an input an undecided rule lacks; attrs entity, id, field, title */
+  /* Since: 0.2 */
+  ZJTX_NODE_TABLE = 16, /* a value looked up in a <table>; reference and attr bands: band by band; attrs table,
+                           table_kind, input, bands_from */
+  ZJTX_NODE_BUDGET = 17 /* a <budget> scaled the claim; reference and attr note: "预算 X 元，申报合计 Y 元，按 Z% 核定";
+                           attrs budget, group, cap, claims, claim, paid */
 } zjtx_node_kind;
 
 /**

@@ -191,6 +191,22 @@ ZJTX_API size_t zjtx_policy_entity_field_count(const zjtx_policy *policy, size_t
 ZJTX_API const char *zjtx_policy_entity_field_ref(const zjtx_policy *policy, size_t i, size_t f);
 ZJTX_API const char *zjtx_policy_entity_field_name(const zjtx_policy *policy, size_t i, size_t f);
 ZJTX_API const char *zjtx_policy_entity_field_type(const zjtx_policy *policy, size_t i, size_t f);
+/**
+ * zjtx_policy_entity_field_required: 1 when a record must give field @f of
+ * entity @i, 0 when it may be absent (declared required="false": missing).
+ *
+ * Since: 0.2
+ */
+ZJTX_API int zjtx_policy_entity_field_required(const zjtx_policy *policy, size_t i, size_t f);
+/**
+ * zjtx_policy_entity_field_code_count / _code: the values a field of type
+ * "code" accepts, in declared order (0 and NULL for other fields, and past
+ * the end).  Borrowed from the policy.
+ *
+ * Since: 0.2
+ */
+ZJTX_API size_t zjtx_policy_entity_field_code_count(const zjtx_policy *policy, size_t i, size_t f);
+ZJTX_API const char *zjtx_policy_entity_field_code(const zjtx_policy *policy, size_t i, size_t f, size_t k);
 
 /**
  * zjtx_policy_dump: the compiled program as text (one block per derived

@@ -262,3 +262,42 @@ char *zresult_budget_note(const zjtx_result *res, const zresult_item *it) {
   return g_strdup_printf("预算 %s 元，申报合计 %s 元，按 %s%% 核定", zfmt_fen_grouped(g->cap, cap),
                          zfmt_fen_grouped(g->claims, claims), pct);
 }
+
+/* ---- the public accessors -------------------------------------------------- */
+
+static const zbudget_group *group_at(const zjtx_result *res, size_t i) {
+  return res && res->budget_groups && i < res->budget_groups->len ? &g_array_index(res->budget_groups, zbudget_group, i)
+                                                                  : NULL;
+}
+
+size_t zjtx_result_budget_count(const zjtx_result *res) {
+  return res && res->budget_groups ? res->budget_groups->len : 0;
+}
+
+const char *zjtx_result_budget_id(const zjtx_result *res, size_t i) {
+  const zbudget_group *g = group_at(res, i);
+  return g ? ((const zbudget *)g_ptr_array_index(res->policy->budgets, g->budget))->id : NULL;
+}
+
+const char *zjtx_result_budget_group(const zjtx_result *res, size_t i) {
+  const zbudget_group *g = group_at(res, i);
+  return g ? g->key : NULL;
+}
+
+int zjtx_result_budget_amounts(const zjtx_result *res, size_t i, int64_t *cap_fen, int64_t *claims_fen,
+                               int64_t *paid_fen, int *scaled, int *undecided) {
+  const zbudget_group *g = group_at(res, i);
+  if (!g)
+    return 0;
+  if (cap_fen)
+    *cap_fen = g->cap;
+  if (claims_fen)
+    *claims_fen = g->claims;
+  if (paid_fen)
+    *paid_fen = g->paid;
+  if (scaled)
+    *scaled = g->scaled;
+  if (undecided)
+    *undecided = g->undecided;
+  return 1;
+}

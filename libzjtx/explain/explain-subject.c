@@ -92,6 +92,86 @@ static void outcome_attrs(zrecorder *rc, size_t n, const zrule *r, const zoutcom
   }
 }
 
+/* The item of rule r for record rec in `items` (the result's entitlements
+ * or undecided), or NULL. */
+static const zresult_item *item_of(const GArray *items, const zrule *r, int32_t rec) {
+  for (guint i = 0; i < items->len; i++) {
+    const zresult_item *it = &g_array_index(items, zresult_item, i);
+    if (it->rule == r->index && it->rec == rec)
+      return it;
+  }
+  return NULL;
+}
+
+/* A claim a budget scaled (6.8): a BUDGET node under `parent` with the fund,
+ * the claims on it, this claim and what is paid, and the note the
+ * evaluation gives. */
+static void budget_node(zjtx_explanation *ex, size_t parent, const zjtx_result *res, const zresult_item *it,
+                        int64_t claim) {
+  g_autofree char *note = zresult_budget_note(res, it);
+  if (!note)
+    return;
+  const zbudget_group *g = &g_array_index(res->budget_groups, zbudget_group, it->budget_at - 1);
+  const zbudget *b = g_ptr_array_index(res->policy->budgets, g->budget);
+  char buf[ZFMT_FEN_BUFSZ];
+  size_t n = zex_add(ex, ZJTX_NODE_BUDGET, parent, g_strdup(b->id), g_strdup(it->amount), g_strdup(note));
+  zex_node(ex, n)->money = true;
+  zex_attr(ex, n, "budget", g_strdup(b->id));
+  zex_attr(ex, n, "title", g_strdup(ztext2_pick(&b->title, "zh", b->id)));
+  zex_attr(ex, n, "title_en", g_strdup(zex_title_en(&b->title, b->id)));
+  zex_attr(ex, n, "clause", g_strdup(b->clause));
+  zex_attr(ex, n, "group", g_strdup(g->key));
+  zex_attr(ex, n, "cap", g_strdup(zfmt_fen(g->cap, buf)));
+  zex_attr(ex, n, "claims", g_strdup(zfmt_fen(g->claims, buf)));
+  zex_attr(ex, n, "claim", g_strdup(zfmt_fen(claim, buf)));
+  zex_attr(ex, n, "paid", g_strdup(it->amount));
+  zex_attr(ex, n, "note", g_steal_pointer(&note));
+}
+
+/* A claim held back because another claim on its fund is undecided (6.8):
+ * the rule is undecided, lacking what the result says it lacks. */
+static void budget_undecided(zrecorder *rc, size_t n, const zjtx_result *res, const zresult_item *u, int64_t claim) {
+  znode *node = zex_node(rc->ex, n);
+  node->outcome = ZJTX_OUTCOME_UNDECIDED;
+  node->money = false;
+  g_free(node->value);
+  node->value = g_strdup(zjtx_outcome_name(node->outcome));
+  zex_attr(rc->ex, n, "outcome", g_strdup(node->value));
+  for (guint k = 0; node->attrs && k + 1 < node->attrs->len; k += 2)
+    if (strcmp(g_ptr_array_index(node->attrs, k), "amount") == 0) {
+      g_ptr_array_remove_range(node->attrs, k, 2); /* an undecided rule pays nothing yet */
+      break;
+    }
+  char buf[ZFMT_FEN_BUFSZ];
+  zex_attr(rc->ex, n, "claim", g_strdup(zfmt_fen(claim, buf)));
+  zex_attr(rc->ex, n, "budget_waits", g_strdup("true"));
+  zmissing_list ml = {rc, n};
+  for (int32_t k = 0; k < u->n_missing; k++) {
+    const zresult_missing *m = &g_array_index(res->missing, zresult_missing, u->missing_at + k);
+    add_missing(&(zmissing_input){m->entity, m->field, m->rec}, &ml);
+  }
+  if (u->more_missing)
+    zex_attr(rc->ex, n, "missing_more", g_strdup("true"));
+}
+
+/* An entitlement a budget scaled: the rule pays the scaled amount, and
+ * says so; one whose fund waits for an undecided claim is undecided. */
+static void budget_outcome(zrecorder *rc, size_t n, const zjtx_result *res, const zrule *r, int32_t rec,
+                           const zoutcome *o) {
+  if (zex_node(rc->ex, n)->outcome != ZJTX_OUTCOME_ENTITLED || !zpolicy_rule_budget(res->policy, r))
+    return;
+  const zresult_item *it = item_of(res->entitlements, r, rec), *u = NULL;
+  if (!it && (u = item_of(res->undecided, r, rec)) != NULL)
+    budget_undecided(rc, n, res, u, o->fen);
+  if (!it || !it->budget_at)
+    return;
+  znode *node = zex_node(rc->ex, n);
+  g_free(node->value);
+  node->value = g_strdup(it->amount);
+  zex_attr(rc->ex, n, "amount", g_strdup(it->amount));
+  budget_node(rc->ex, n, res, it, o->fen);
+}
+
 /* Why the rule decided as it did: the parts of a condition that failed
  * (or, for a violation, held), or the records of an amount of zero. */
 static void explain_why(zrecorder *rc, size_t n, const zrule *r, const zoutcome *o, const zframe *fr) {
@@ -106,8 +186,8 @@ static void explain_why(zrecorder *rc, size_t n, const zrule *r, const zoutcome 
 }
 
 /* One rule for record rec: its run recorded, then why not. */
-static zjtx_status explain_rule(zrun *run, zjtx_explanation *ex, size_t root, const zrule *r, int32_t rec,
-                                zjtx_error **err) {
+static zjtx_status explain_rule(zrun *run, const zjtx_result *res, zjtx_explanation *ex, size_t root, const zrule *r,
+                                int32_t rec, zjtx_error **err) {
   zrecorder rc;
   zrec_init(&rc, run, run->vm.policy, run->vm.facts, ex);
   size_t n = add_rule(ex, root, r);
@@ -121,6 +201,7 @@ static zjtx_status explain_rule(zrun *run, zjtx_explanation *ex, size_t root, co
     return st;
   }
   outcome_attrs(&rc, n, r, &o);
+  budget_outcome(&rc, n, res, r, rec, &o);
   bool amount_step = o.hit && r->has_amount && !o.inputs;
   const zsource_expr *src = amount_step ? &r->amount : &r->condition;
   zframe fr = {&src->block, src->ast, rec, r->subject, zprobe_locals(&rc)};
@@ -187,7 +268,7 @@ zjtx_status zjtx_result_explain_subject(const zjtx_result *res, const char *enti
   for (guint i = 0; st == ZJTX_OK && i < p->rules->len; i++) {
     const zrule *r = g_ptr_array_index(p->rules, i);
     if (about(r, e, rule))
-      st = explain_rule(&run, ex, root, r, rec, err);
+      st = explain_rule(&run, res, ex, root, r, rec, err);
   }
   zrun_clear(&run);
   if (st != ZJTX_OK) {
@@ -212,7 +293,8 @@ static size_t add_rule_node(zjtx_explanation *ex, const zrule *r, const zresult_
 /* Runs the rule for the item's subject as the evaluation did, recording
  * each step.  The recorded outcome must be the result's: anything else
  * would explain another amount than the one paid. */
-static zjtx_status record(zrun *run, zrecorder *rc, const zrule *r, const zresult_item *it, zjtx_error **err) {
+static zjtx_status record(zrun *run, zrecorder *rc, const zjtx_result *res, const zrule *r, const zresult_item *it,
+                          zjtx_error **err) {
   g_autoptr(zgroups) gs = NULL;
   int32_t rec = it->rec;
   if (r->group_field >= 0) {
@@ -228,13 +310,16 @@ static zjtx_status record(zrun *run, zrecorder *rc, const zrule *r, const zresul
     return zerr_give(err, g_steal_pointer(&run->vm.error));
   if (!ok)
     return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluation failed", r->id, it->id);
-  if (!o.hit || o.inputs || (r->kind == ZJTX_RULE_ENTITLEMENT && o.fen != it->fen))
+  /* a budget scaled the claim: the run gives the claim, the item what is paid */
+  if (!o.hit || o.inputs || (r->kind == ZJTX_RULE_ENTITLEMENT && o.fen != it->fen && !it->budget_at))
     return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluated again, it gives another result",
                     r->id, it->id);
   size_t n = zex_add(rc->ex, ZJTX_NODE_RESULT, rc->root, g_strdup(r->kind == ZJTX_RULE_CHECK ? "violation" : "amount"),
                      r->kind == ZJTX_RULE_CHECK ? g_strdup(it->id) : g_strdup(it->amount), NULL);
   zex_node(rc->ex, n)->money = r->kind != ZJTX_RULE_CHECK;
   zex_node(rc->ex, rc->root)->outcome = outcome_of(r, &o);
+  if (r->kind == ZJTX_RULE_ENTITLEMENT)
+    budget_node(rc->ex, rc->root, res, it, o.fen);
   const zsource_expr *src = r->has_amount ? &r->amount : &r->condition;
   zframe fr = {&src->block, src->ast, rec, r->subject, zprobe_locals(rc)};
   if (r->kind == ZJTX_RULE_CHECK && r->has_condition)
@@ -256,7 +341,7 @@ static zjtx_status explain(const zjtx_result *res, const zresult_item *it, zjtx_
   zrecorder rc;
   zrec_init(&rc, &run, p, res->facts, ex);
   rc.root = rc.parent = add_rule_node(ex, r, it);
-  st = record(&run, &rc, r, it, err);
+  st = record(&run, &rc, res, r, it, err);
   zrec_clear(&rc);
   zrun_clear(&run);
   if (st != ZJTX_OK) {
@@ -365,6 +450,17 @@ static void used_json(const zjtx_explanation *ex, size_t rule, zjtx_node_kind ki
   g_string_append_c(out, ']');
 }
 
+static bool any_below(const zjtx_explanation *ex, size_t rule, zjtx_node_kind kind) {
+  for (size_t i = rule + 1; i < ex->nodes->len; i++) {
+    size_t up = zex_node(ex, i)->parent;
+    while (up != (size_t)-1 && up != rule)
+      up = zex_node(ex, up)->parent;
+    if (zex_node(ex, i)->kind == kind && up == rule)
+      return true;
+  }
+  return false;
+}
+
 static void rule_json(const zjtx_explanation *ex, size_t i, GString *out) {
   static const char *const skip[] = {"rule", "outcome", "amount", "text_zh", "text_en", NULL};
   const znode *n = zex_node(ex, i);
@@ -389,6 +485,9 @@ static void rule_json(const zjtx_explanation *ex, size_t i, GString *out) {
   list_json(ex, i, ZJTX_NODE_MISSING, "missing", record_json, out);
   used_json(ex, i, ZJTX_NODE_FACT, "facts", out);
   used_json(ex, i, ZJTX_NODE_PARAM, "params", out);
+  if (any_below(ex, i, ZJTX_NODE_TABLE))
+    used_json(ex, i, ZJTX_NODE_TABLE, "tables", out);
+  list_json(ex, i, ZJTX_NODE_BUDGET, "budgets", record_json, out);
   g_string_append(out, ",\"text\":{\"zh\":");
   zfmt_json_string(out, zex_attr_get(ex, i, "text_zh"));
   g_string_append(out, ",\"en\":");

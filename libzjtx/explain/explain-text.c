@@ -229,6 +229,46 @@ static void say_rounding(zsay *s, size_t rule, size_t formula) {
   say_value(s, "money", zex_node(ex, r)->value);
 }
 
+static bool below(const zjtx_explanation *ex, size_t i, size_t rule) {
+  size_t up = zex_node(ex, i)->parent;
+  while (up != (size_t)-1 && up != rule)
+    up = zex_node(ex, up)->parent;
+  return up == rule;
+}
+
+/* Each table look-up band by band: "（引才奖励标准：引进2人以上档：25,000.00）". */
+static void say_tables(zsay *s, size_t rule) {
+  const zjtx_explanation *ex = s->rc->ex;
+  for (size_t i = rule + 1; i < ex->nodes->len; i++) {
+    if (zex_node(ex, i)->kind != ZJTX_NODE_TABLE || !below(ex, i, rule))
+      continue;
+    const char *title = zex_attr_get(ex, i, s->zh ? "title" : "title_en");
+    g_string_append_printf(s->out, s->zh ? "（%s：%s）" : " (%s: %s)", title, zex_node(ex, i)->reference);
+  }
+}
+
+/* A claim the budget scaled: the note, and what is paid. */
+static void say_budget(zsay *s, size_t rule) {
+  const zjtx_explanation *ex = s->rc->ex;
+  size_t b = child(ex, rule, ZJTX_NODE_BUDGET, rule);
+  if (b == (size_t)-1)
+    return;
+  g_string_append(s->out, s->zh ? "；申报 " : "; claimed ");
+  say_value(s, "money", zex_attr_get(ex, b, "claim"));
+  const char *title = zex_attr_get(ex, b, s->zh ? "title" : "title_en");
+  if (s->zh) {
+    g_string_append_printf(s->out, "，%s（%s）", title, zex_node(ex, b)->reference);
+  } else { /* the note is Chinese: told again from its parts */
+    g_string_append_printf(s->out, ", %s (fund ", title);
+    say_value(s, "money", zex_attr_get(ex, b, "cap"));
+    g_string_append(s->out, ", claims ");
+    say_value(s, "money", zex_attr_get(ex, b, "claims"));
+    g_string_append(s->out, ", each claim scaled by fund / claims and shared to the fen)");
+  }
+  g_string_append(s->out, s->zh ? "，核定 " : ": paid ");
+  say_value(s, "money", zex_node(ex, b)->value);
+}
+
 static void say_entitled(zsay *s, const zrule *r, size_t rule, const zframe *fr) {
   const zjtx_explanation *ex = s->rc->ex;
   size_t formula = child(ex, rule, ZJTX_NODE_FORMULA, rule);
@@ -239,8 +279,10 @@ static void say_entitled(zsay *s, const zrule *r, size_t rule, const zframe *fr)
     g_string_append(s->out, " = ");
     say_value(s, "money", zex_node(ex, formula)->value);
   }
+  say_tables(s, rule);
   say_rounding(s, rule, formula);
   say_caps(s, rule);
+  say_budget(s, rule);
   g_string_append(s->out, s->zh ? "。" : ".");
 }
 
@@ -403,6 +445,19 @@ static void say_missing(zsay *s, size_t rule) {
   g_string_append(s->out, s->zh ? "。" : ". ");
 }
 
+/* A claim its budget holds back while another claim on the fund is
+ * undecided (6.8): its own amount is known, the share is not. */
+static void say_budget_waits(zsay *s, size_t rule) {
+  const zjtx_explanation *ex = s->rc->ex;
+  if (!zex_attr_get(ex, rule, "budget_waits"))
+    return;
+  g_string_append(s->out, s->zh ? "本项申报 " : "This claim is ");
+  say_value(s, "money", zex_attr_get(ex, rule, "claim"));
+  g_string_append(s->out, s->zh ? "，同一预算资金内有申报缺数据，申报合计未定，暂不核定。"
+                                : "; another claim on the same fund lacks data, so the claims' total is not known and "
+                                  "none is paid yet.");
+}
+
 char *ztext_rule(zrecorder *rc, const zrule *r, size_t rule, const zframe *fr, const char *lang) {
   zsay s = {rc, g_strcmp0(lang, "en") != 0, g_string_new(NULL), fr};
   const zjtx_explanation *ex = rc->ex;
@@ -426,6 +481,7 @@ char *ztext_rule(zrecorder *rc, const zrule *r, size_t rule, const zframe *fr, c
   case ZJTX_OUTCOME_UNDECIDED:
     g_string_append(s.out, s.zh ? "待定：缺少" : "undecided: missing");
     say_missing(&s, rule);
+    say_budget_waits(&s, rule);
     break;
   case ZJTX_OUTCOME_COMPLIED:
     g_string_append(s.out, s.zh ? "符合：" : "complied: ");

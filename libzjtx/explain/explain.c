@@ -239,6 +239,42 @@ static void on_agg_frame(ztrace *t, const zblock *b, int32_t pc, int32_t self, c
   g_array_append_val(rc->pending, pd);
 }
 
+/* A money value with 2 decimals when it has no more (a marginal sum's
+ * exact product carries the rate's decimals: 320000.000). */
+static char *table_value(recorder *rc, ztype t, const zval *v) {
+  zval shown = *v;
+  zdec cents;
+  if (t.kind == ZT_MONEY && !zval_is_missing(v) && zdec_round(v->d, 2, ZROUND_HALF_UP, &cents) &&
+      zdec_cmp(cents, v->d) == 0)
+    shown.d = cents;
+  return zformat_value(rc->policy, rc->facts, t, &shown);
+}
+
+/* A value looked up in a table, told band by band as the policy names the
+ * bands ("引进2人以上档：25,000.00"); a marginal table's lines joined. */
+static void on_scale(ztrace *t, const zscale *s, const zscale_bands *b, zdec x, const zval *value) {
+  recorder *rc = (recorder *)t;
+  zval in = {.d = x}; /* a decimal's scale marks it present */
+  g_autofree char *input = table_value(rc, s->input, &in);
+  bool tier = s->kind == ZSCALE_TIER;
+  ztype type = tier ? s->type : s->input;
+  char *bands = zscale_explain(s, b, x);
+  g_auto(GStrv) lines = g_strsplit(bands, "\n", -1);
+  size_t n = add_node(rc->ex, ZJTX_NODE_TABLE, top(rc),
+                      g_strdup_printf("%s(%s, %s)", tier ? "tier" : "marginal", s->id, input),
+                      table_value(rc, type, value), g_strjoinv("; ", lines));
+  zex_node(rc->ex, n)->money = type.kind == ZT_MONEY;
+  zex_attr(rc->ex, n, "table", g_strdup(s->id));
+  zex_attr(rc->ex, n, "table_kind", g_strdup(tier ? "tier" : "marginal"));
+  zex_attr(rc->ex, n, "input", g_strdup(input));
+  zex_attr(rc->ex, n, "bands_from", g_strdup(b->from_text));
+  zex_attr(rc->ex, n, "bands", bands);
+  zex_attr(rc->ex, n, "title", g_strdup(ztext2_pick(&s->title, "zh", s->id)));
+  zex_attr(rc->ex, n, "title_en", g_strdup(zex_title_en(&s->title, s->id)));
+  zex_attr(rc->ex, n, "source", g_strdup(s->source));
+  zex_attr(rc->ex, n, "type", g_strdup(type_name(type)));
+}
+
 /* ---- the rule's steps, as the evaluation reports them -------------------- */
 
 static recorder *steps_recorder(zsteps *s) {
@@ -328,7 +364,7 @@ static void on_missing(zsteps *s, const zrule *r, uint64_t inputs) {
 static const zsteps step_hooks = {on_condition, on_condition_held, on_amount, on_amount_raw, on_rounded,
                                   on_cap,       on_cap_applied,    on_missing};
 static const ztrace vm_hooks = {on_enter,  on_leave,     on_param, on_aggregate, on_field,
-                                on_minmax, on_agg_frame, NULL,     NULL};
+                                on_minmax, on_agg_frame, NULL,     on_scale};
 
 void zrec_init(zrecorder *rc, zrun *run, const zjtx_policy *p, const zjtx_facts *f, zjtx_explanation *ex) {
   *rc = (zrecorder){.hooks = vm_hooks,
@@ -446,8 +482,8 @@ void zjtx_explanation_free(zjtx_explanation *ex) {
 static const char *kind_name(zjtx_node_kind k) {
   static const char *const names[] = {"",        "rule",   "condition", "formula", "rounding", "cap",
                                       "derived", "param",  "aggregate", "result",  "subject",  "failed",
-                                      "fact",    "record", "bound",     "missing"};
-  return (int)k >= 1 && (int)k <= 15 ? names[k] : "node";
+                                      "fact",    "record", "bound",     "missing", "table",    "budget"};
+  return (int)k >= 1 && (int)k <= 17 ? names[k] : "node";
 }
 
 void zex_node_json(const zjtx_explanation *ex, size_t i, GString *out) {

@@ -479,6 +479,27 @@ const char *zjtx_policy_entity_field_type(const zjtx_policy *p, size_t i, size_t
   return e && f < e->fields->len ? zfield_type_name(zentity_field(e, (int32_t)f)->type) : NULL;
 }
 
+static const zfield *field_at(const zjtx_policy *p, size_t i, size_t f) {
+  const zentity *e = entity_at(p, i);
+  return e && f < e->fields->len ? zentity_field(e, (int32_t)f) : NULL;
+}
+int zjtx_policy_entity_field_required(const zjtx_policy *p, size_t i, size_t f) {
+  const zfield *fd = field_at(p, i, f);
+  return fd && fd->required ? 1 : 0;
+}
+static const zcodeset *field_codeset(const zjtx_policy *p, size_t i, size_t f) {
+  const zfield *fd = field_at(p, i, f);
+  return fd && fd->type == ZF_CODE && fd->codeset >= 0 ? g_ptr_array_index(p->codesets, fd->codeset) : NULL;
+}
+size_t zjtx_policy_entity_field_code_count(const zjtx_policy *p, size_t i, size_t f) {
+  const zcodeset *cs = field_codeset(p, i, f);
+  return cs ? cs->values->len : 0;
+}
+const char *zjtx_policy_entity_field_code(const zjtx_policy *p, size_t i, size_t f, size_t k) {
+  const zcodeset *cs = field_codeset(p, i, f);
+  return cs && k < cs->values->len ? g_ptr_array_index(cs->values, k) : NULL;
+}
+
 const char *zjtx_policy_entity_key(const zjtx_policy *p, size_t i) {
   const zentity *e = entity_at(p, i);
   return e && e->key_field >= 0 ? zentity_field(e, e->key_field)->name : NULL;
