@@ -40,6 +40,7 @@ typedef struct {
   bool too_large;
   bool after_stop;   /* begun once the server was stopping: refused */
   bool unauthorized; /* refused from its headers, before its body is read */
+  guint64 declared;  /* its Content-Length, or 0 */
   bool answered;     /* a response is queued: whatever still comes is dropped */
 } conn_request;
 
@@ -274,11 +275,11 @@ static enum MHD_Result answer(serve_server *s, struct MHD_Connection *c, const c
   return ret;
 }
 
-/* A declared Content-Length over the limit. */
-static bool declared_too_large(const serve_server *s, struct MHD_Connection *c) {
+/* The declared Content-Length, or 0. */
+static guint64 declared_length(struct MHD_Connection *c) {
   const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
   guint64 n = 0;
-  return len && g_ascii_string_to_unsigned(len, 10, 0, G_MAXUINT64, &n, NULL) && n > s->cfg.max_body;
+  return len && g_ascii_string_to_unsigned(len, 10, 0, G_MAXUINT64, &n, NULL) ? n : 0;
 }
 
 /* libmicrohttpd calls this first when the headers are in, then with each
@@ -293,7 +294,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     cr->start = g_get_monotonic_time();
     cr->after_stop = g_atomic_int_get(&s->stopping) != 0; /* one begun before the stop is finished */
     cr->unauthorized = !authorized(s, c, url);
-    cr->too_large = declared_too_large(s, c);
+    cr->declared = declared_length(c);
+    cr->too_large = cr->declared > s->cfg.max_body;
     *state = cr;
     g_atomic_int_inc(&s->in_flight);
     /* refused from the headers alone: answered at once, the body never read */
@@ -316,8 +318,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
      * not lost to a reset; past twice the limit the connection is cut. */
     if (cr->too_large)
       return cr->received / 2 > s->cfg.max_body ? MHD_NO : MHD_YES;
-    if (!cr->body)
-      cr->body = g_string_sized_new(n);
+    if (!cr->body) /* the whole body at once when its length is declared (and allowed): no regrowing */
+      cr->body = g_string_sized_new(cr->declared > n ? (gsize)cr->declared : n);
     g_string_append_len(cr->body, upload_data, (gssize)n);
     return MHD_YES;
   }
