@@ -5,7 +5,9 @@
 # (dpkg-deb -c) and what it depends on, runs lintian, unpacks them into a
 # throw-away root (dpkg -x) and there builds examples/embed.c with pkg-config
 # (seeing no .pc file but zjtx's: no GLib development files), runs it, runs
-# zjtx on the shipped example and reads a page with man.
+# zjtx on the shipped example and reads a page with man; with libzjtx-java,
+# compiles and runs examples/java/Evaluate.java against the unpacked jar and
+# JNI glue.
 #
 # A full package build is slow, so the test is skipped (77) unless
 # ZJTX_TEST_DEB=1; build-aux/setup.sh with ZJTX_TEST_DEB=1 installs the
@@ -20,7 +22,7 @@ if [ "${ZJTX_TEST_DEB:-}" != 1 ]; then
   exit 77
 fi
 src=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
-for tool in dpkg-buildpackage dh dpkg-deb dpkg-architecture lintian pkg-config cc man; do
+for tool in dpkg-buildpackage dh dpkg-deb dpkg-architecture lintian pkg-config cc man javac java; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "FAIL: $tool not found (ZJTX_TEST_DEB=1 build-aux/setup.sh installs what this test needs)" >&2
     exit 1
@@ -206,6 +208,43 @@ if grep -qx 'Package: python3-zjtx' "$src/debian/control"; then
   unset PYTHONPATH LD_LIBRARY_PATH
 fi
 
+# libzjtx-java, when debian/control builds it (bindings/java): the jar
+# under its versioned name with zjtx.jar linked to it, the JNI glue in
+# Debian's JNI directory (on the java.library.path of Debian's JVMs), and
+# examples/java/Evaluate.java compiled against the jar alone and run with
+# CLASSPATH and java.library.path pointed into the unpacked root.
+if grep -qx 'Package: libzjtx-java' "$src/debian/control"; then
+  jv=$(deb libzjtx-java)
+  dpkg-deb -c "$jv" | awk '{print $6}' | sed 's,^\./,/,' >"$jv.list"
+  has "$jv" "/usr/share/java/zjtx-${version%%-*}\.jar"
+  has "$jv" "/usr/share/java/zjtx\.jar"
+  has "$jv" "/usr/lib/$multiarch/jni/libzjtx-jni\.so"
+  has "$jv" "/usr/share/doc/libzjtx-java/examples/Evaluate\.java"
+  lacks "$jv" "/usr/lib/$multiarch/libzjtx.*"
+  jv_depends=$(dpkg-deb -f "$jv" Depends)
+  case "$jv_depends" in *"libzjtx0 (= $version)"*) ;; *) fail "libzjtx-java Depends: $jv_depends" ;; esac
+  case "$jv_depends" in *"default-jre-headless | java17-runtime-headless"*) ;; *) fail "libzjtx-java needs no JVM: $jv_depends" ;; esac
+  dpkg -x "$jv" "$root"
+  jarfile="$root/usr/share/java/zjtx.jar"
+  [ "$(readlink "$jarfile")" = "zjtx-${version%%-*}.jar" ] || fail "zjtx.jar links to $(readlink "$jarfile")"
+  # the fallback the jar records, for a JVM whose java.library.path lacks Debian's JNI directory
+  python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("cn/zjtx/BuildConfig.class"))' \
+    "$jarfile" >"$work/BuildConfig.class"
+  grep -qa "/usr/lib/$multiarch/jni" "$work/BuildConfig.class" || fail "zjtx.jar does not record /usr/lib/$multiarch/jni"
+  mkdir "$work/classes"
+  javac -encoding UTF-8 -cp "$jarfile" -d "$work/classes" "$root/usr/share/doc/libzjtx-java/examples/Evaluate.java" ||
+    fail "examples/java/Evaluate.java does not build against the package's jar"
+  # the packaged glue through java.library.path, libzjtx.so.0 through LD_LIBRARY_PATH
+  out=$(CLASSPATH="$jarfile:$work/classes" LD_LIBRARY_PATH="$libdir" LANG=C.UTF-8 \
+    java -Djava.library.path="$libdir/jni" -Xlog:library=info Evaluate \
+    "$examples/rules/huaian-2025.xml" "$examples/huaian-2025/facts.json") || fail "examples/java/Evaluate.java exited $?"
+  grep -q "$(realpath "$libdir/jni/libzjtx-jni.so")\|$libdir/jni/libzjtx-jni.so" <<<"$out" ||
+    fail "Evaluate does not load the package's libzjtx-jni.so: $(grep -i zjtx-jni <<<"$out")"
+  got=$(grep -Ec '^[^ []+ [^ ]+ [^ ]+ [0-9]+\.[0-9]{2}$' <<<"$out" || true) # rule beneficiary id amount
+  [ "$got" = "$want" ] || fail "examples/java/Evaluate.java gives $got entitlements, expected.json $want"
+  echo "  java: $got entitlements, as expected.json"
+fi
+
 # Every command zjtx --help lists has its page, and `man zjtx-evaluate`
 # finds and renders it.
 for command in $(zjtx --help | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p'); do
@@ -222,4 +261,4 @@ built=()
 for f in "$work"/*.deb; do
   case "$f" in *-dbgsym_*) ;; *) built+=("$(basename "$f")") ;; esac
 done
-echo "ok: ${built[*]} built, checked, unpacked, embed.c built and run"
+echo "ok: ${built[*]} built, checked, unpacked, embed.c (and Evaluate.java) built and run"
