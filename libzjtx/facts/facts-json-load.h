@@ -11,6 +11,7 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "facts-json-par.h"
 #include "facts-json-scan.h"
 #include "facts-store.h"
 
@@ -51,6 +52,13 @@ typedef struct {
 } zrecent;
 enum { RECENT_NAMES = 64 };
 
+/* A record of a run of elements read ahead (facts-json-par.c): its tree's
+ * root node, or -1 for an element that is no object; its index. */
+typedef struct {
+  int32_t root;
+  guint index;
+} zjson_entry;
+
 /* One load: the stream's state, the record being gathered, the errors. */
 typedef struct {
   zjtx_facts *facts;
@@ -68,6 +76,8 @@ typedef struct {
   guint index;           /* the element being read */
   int skip;              /* > 0: inside an element that is skipped */
   bool started;          /* the array's '[' was read */
+  GArray *entries;       /* reading ahead: zjson_entry, records kept (their trees in nodes) to be loaded later */
+  int32_t root;          /* the node of the record being gathered */
   /* the record being gathered */
   GArray *nodes;       /* znode */
   GArray *frames;      /* zframe, innermost last */
@@ -86,6 +96,11 @@ typedef struct {
   GArray *map;
   zjtx_error *errs, **tail; /* the errors; appended at the tail */
   bool unusable;            /* the document as a whole cannot be read */
+  /* an array read while the document was being checked (facts-json-par.c) */
+  bool streamed;
+  size_t streamed_from;      /* its '[' */
+  zjtx_error *streamed_errs; /* its errors, to take their place among the others */
+  bool streamed_unusable;
 } zjson_load;
 
 static inline const znode *zjson_node(const zjson_load *ld, int32_t i) {
@@ -107,5 +122,26 @@ void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const cha
 const char *zjson_element_path(char *buf, size_t size, const char *path, guint i, char **heap);
 /* An element of an array of records that is no object, refused. */
 void zjson_not_a_record(zjson_load *ld, int32_t entity, const char *at, int line);
+
+/* A load's state for `facts` (`own`: data is ours to give back as it is
+ * read), and its release. */
+void zjson_load_init(zjson_load *ld, zjtx_facts *facts, const char *name, bool own);
+void zjson_load_clear(zjson_load *ld);
+/* The top-level entity whose plural is `key`, or -1. */
+int32_t zjson_top_entity(const struct zjtx_policy *p, const char *key);
+/* The run `c` of an array of `entity` records, read ahead: each record's
+ * tree into nodes/texts and an entry for it into entries, nothing into the
+ * facts.  False if YAJL refused it (cannot happen after the scan), with
+ * its words in *why (to free) and the line in *line. */
+bool zjson_read_run(zjson_load *ld, int32_t entity, const zjson_chunk *c, GArray *nodes, GStringChunk *texts,
+                    GArray *entries, char **why, int *line);
+/* The members of the top object, in json-glib's order (after the scan). */
+void zjson_load_document(zjson_load *ld);
+/* Checks and reads the document data[0, len) at once on two threads when
+ * `opt` allows and the facts are still empty (facts-json-par.c): false,
+ * having done nothing, when it does not apply. */
+bool zjson_load_parallel(zjson_load *ld, size_t len, const zjson_par_options *opt);
+/* The first pass's limits for the facts' policy. */
+zjson_limits zjson_limits_for(const zjtx_facts *facts);
 
 #endif

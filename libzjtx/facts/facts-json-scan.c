@@ -46,10 +46,16 @@ typedef struct {
   bool bad_utf8; /* json-glib refused such a document before parsing it */
   char *grammar; /* the first syntax error (json-glib's words), or NULL */
   int grammar_line, grammar_column;
-  bool at_end; /* the syntax error stands at the end of the input */
-  bool bom;    /* the input starts with a byte order mark: json-glib's columns skip it */
-  ztoken key;  /* the top object's member being read */
+  bool at_end;              /* the syntax error stands at the end of the input */
+  int end_line, end_column; /* and where the input ends, 0 if not known */
+  bool bom;                 /* the input starts with a byte order mark: json-glib's columns skip it */
+  ztoken key;               /* the top object's member being read */
   size_t member_from;
+  int member_line;
+  /* the array a watch streams (limits->watch) */
+  enum { STREAM_NONE, STREAM_IN, STREAM_DONE } stream;
+  zjson_chunk run; /* its elements not yet reported */
+  guint elements;  /* its elements so far */
 } zcursor;
 
 static bool G_GNUC_PRINTF(4, 5) problem(zcursor *c, const char *at, zjtx_status code, const char *fmt, ...) {
@@ -86,6 +92,10 @@ static void syntax_at_end(zcursor *c, const char *what) {
     return;
   syntax(c, 0, 0, "scanner: %s", what);
   c->at_end = true;
+  if (c->p == c->end) { /* counted here: the bytes behind may be given back (facts-json-par.c) */
+    c->end_line = c->line;
+    c->end_column = (int)MIN(c->end - c->line_start + 1, G_MAXINT);
+  }
 }
 
 static bool is_space(char ch) {
@@ -423,13 +433,14 @@ static bool unexpected(zcursor *c, const ztoken *t, const char *what) {
 static void add_member(zcursor *c, size_t to, int line) {
   zjson_scan *s = c->scan;
   g_autofree char *key = zjson_decode_string(c->key.from, (size_t)(c->key.to - c->key.from));
-  zjson_member m = {NULL, c->member_from, to, line};
+  zjson_member m = {NULL, c->member_from, to, line, c->member_line};
   gpointer slot = g_hash_table_lookup(s->key_slot, key);
   if (slot) { /* json-glib: the first place, the last value */
     zjson_member *first = &g_array_index(s->members, zjson_member, GPOINTER_TO_UINT(slot) - 1);
     first->from = m.from;
     first->to = m.to;
     first->line = m.line;
+    first->from_line = m.from_line;
     if (!s->twice)
       s->twice = first->key;
     return;
@@ -441,6 +452,56 @@ static void add_member(zcursor *c, size_t to, int line) {
 
 static bool in_top_object(const zcursor *c) {
   return c->open->len == 1 && c->open->str[0] == '{';
+}
+
+/* ---- the streamed array (zjson_watch) ---------------------------------------- */
+
+/* The top member whose value starts at t ('['): offered to the watch. */
+static void offer_array(zcursor *c, const ztoken *t) {
+  const zjson_watch *w = c->lim->watch;
+  g_autofree char *key = zjson_decode_string(c->key.from, (size_t)(c->key.to - c->key.from));
+  if (w->array(w->ctx, key, (size_t)(t->from - c->data), t->from_line, c->scan->top_line))
+    c->stream = STREAM_IN;
+}
+
+static bool in_streamed_array(const zcursor *c) {
+  return c->stream == STREAM_IN && c->open->len == 2;
+}
+
+/* The raw control characters of data[from, to), copied for the receiver. */
+static GArray *controls_within(const zcursor *c, size_t from, size_t to) {
+  const GArray *raw = c->scan->raw_controls;
+  if (raw->len == 0 || g_array_index(raw, size_t, raw->len - 1) < from)
+    return NULL;
+  GArray *out = g_array_new(FALSE, FALSE, sizeof(size_t));
+  for (guint i = raw->len; i-- > 0 && g_array_index(raw, size_t, i) >= from;)
+    if (g_array_index(raw, size_t, i) < to)
+      g_array_prepend_val(out, g_array_index(raw, size_t, i));
+  return out;
+}
+
+/* An element of the streamed array starts at t. */
+static void element_starts(zcursor *c, const ztoken *t) {
+  if (c->run.count > 0)
+    return;
+  c->run.from = (size_t)(t->from - c->data);
+  c->run.line = t->from_line;
+  c->run.first = c->elements;
+}
+
+/* An element of the streamed array ended at `to`; `last`: the array too. */
+static void element_ends(zcursor *c, size_t to, bool last) {
+  const zjson_watch *w = c->lim->watch;
+  c->run.to = to;
+  c->run.count++;
+  c->elements++;
+  if (last || c->run.to - c->run.from >= w->chunk_bytes) {
+    c->run.controls = controls_within(c, c->run.from, c->run.to);
+    w->chunk(w->ctx, &c->run);
+    c->run = (zjson_chunk){0};
+  }
+  if (last)
+    c->stream = STREAM_DONE;
 }
 
 /* ---- the grammar ------------------------------------------------------------ */
@@ -459,8 +520,17 @@ static bool value(zcursor *c, const ztoken *t, const ztoken *prev, zstate *state
   char closer = c->open->len > 0 && c->open->str[c->open->len - 1] == '{' ? '}' : ']';
   char what[] = "character `?'";
   what[11] = closer;
-  if (*state == S_MEMBER_VALUE && in_top_object(c))
+  if (*state == S_MEMBER_VALUE && in_top_object(c)) {
     c->member_from = (size_t)(t->from - c->data);
+    c->member_line = t->from_line;
+    if (c->lim->watch && c->stream == STREAM_NONE && is_char(t, '['))
+      offer_array(c, t);
+  }
+  if (in_streamed_array(c) &&
+      (is_char(t, '{') || is_char(t, '[') || t->kind == T_STRING || t->kind == T_NUMBER || is_literal(t)))
+    element_starts(c, t);
+  else if (in_streamed_array(c) && *state == S_FIRST_ELEMENT && is_char(t, ']'))
+    c->stream = STREAM_DONE; /* empty */
   if (t->kind == T_OPEN_STRING) {
     syntax_at_end(c, "unterminated string constant");
     return false;
@@ -507,6 +577,8 @@ static bool key(zcursor *c, const ztoken *t, const ztoken *prev, zstate *state) 
 /* After a value: a comma, or the end of its array or object. */
 static bool after_value(zcursor *c, const ztoken *t, const ztoken *prev, zstate *state) {
   bool object = c->open->str[c->open->len - 1] == '{';
+  if (in_streamed_array(c) && (is_char(t, ',') || is_char(t, ']')))
+    element_ends(c, (size_t)(prev->to - c->data), is_char(t, ']'));
   if (in_top_object(c) && (is_char(t, ',') || is_char(t, '}')))
     add_member(c, (size_t)(prev->to - c->data), is_char(t, ',') ? t->line : prev->line);
   if (is_char(t, ',')) {
@@ -675,8 +747,12 @@ static bool json_glib_verdict(zcursor *c) {
     s->message = g_steal_pointer(&c->grammar);
     s->line = c->grammar_line;
     s->column = c->grammar_column;
-    if (c->at_end)
+    if (c->at_end && c->end_line > 0) {
+      s->line = c->end_line;
+      s->column = c->end_column;
+    } else if (c->at_end) {
       end_position(c, &s->line, &s->column);
+    }
     if (c->at_end && s->line == 1 && c->bom)
       s->column -= 3;
   } else {
@@ -708,6 +784,8 @@ bool zjson_prescan(const char *data, size_t len, const zjson_limits *lim, zjson_
   }
   bool ok = scan_document(&c) && json_glib_verdict(&c);
   g_free(c.grammar);
+  if (c.run.controls)
+    g_array_unref(c.run.controls);
   g_clear_pointer(&scan->key_slot, g_hash_table_unref);
   return ok;
 }

@@ -107,6 +107,8 @@ static int32_t container_entity(zjson_load *ld, const zframe *parent, int32_t at
 }
 
 static void open_node(zjson_load *ld, znode_kind kind) {
+  if (ld->frames->len == 0)
+    ld->root = (int32_t)ld->nodes->len;
   int32_t at = add_node(ld, kind, NULL);
   if (kind == N_OBJECT) /* the '{' was the last byte YAJL read */
     g_array_index(ld->nodes, znode, at).line = line_of(ld, ld->base + yajl_get_bytes_consumed(ld->yajl) - 1);
@@ -117,6 +119,11 @@ static void open_node(zjson_load *ld, znode_kind kind) {
 /* The element ld->index of the array is a whole record: load it, and
  * clear the tree for the next one. */
 static void record_done(zjson_load *ld) {
+  if (ld->entries) { /* read ahead: loaded later, in order */
+    zjson_entry en = {ld->root, ld->index++};
+    g_array_append_val(ld->entries, en);
+    return;
+  }
   char buf[256];
   g_autofree char *heap = NULL;
   const char *at = zjson_element_path(buf, sizeof buf, ld->array_key, ld->index++, &heap);
@@ -152,7 +159,7 @@ static bool outside_record(zjson_load *ld, bool opens, bool closes) {
   }
   if (closes) /* the array's ']' */
     return true;
-  if (zfacts_stopped(ld->facts, ld->entity)) {
+  if (!ld->entries && zfacts_stopped(ld->facts, ld->entity)) { /* read ahead: told when loaded */
     ld->skip = opens ? 1 : 0;
     ld->index += opens ? 0 : 1;
     return true;
@@ -164,8 +171,13 @@ static bool outside_record(zjson_load *ld, bool opens, bool closes) {
 static bool element_not_object(zjson_load *ld, bool opens) {
   if (ld->frames->len > 0)
     return false;
-  g_autofree char *at = g_strdup_printf("%s[%u]", ld->array_key, ld->index);
-  zjson_not_a_record(ld, ld->entity, at, ld->top_line);
+  if (ld->entries) {
+    zjson_entry en = {-1, ld->index};
+    g_array_append_val(ld->entries, en);
+  } else {
+    g_autofree char *at = g_strdup_printf("%s[%u]", ld->array_key, ld->index);
+    zjson_not_a_record(ld, ld->entity, at, ld->top_line);
+  }
   if (opens)
     ld->skip = 1;
   else
@@ -317,11 +329,10 @@ static guint first_control(const GArray *raw, size_t from) {
 
 /* data[from, to) to YAJL, each control character written raw inside a
  * string (json-glib took them, YAJL does not) given as its \\u escape. */
-static yajl_status feed(zjson_load *ld, size_t from, size_t to) {
-  const GArray *raw = ld->scan.raw_controls;
+static yajl_status feed(zjson_load *ld, const GArray *raw, size_t from, size_t to) {
   yajl_status st = yajl_status_ok;
   size_t pos = from;
-  for (guint i = first_control(raw, from); i < raw->len && st == yajl_status_ok; i++) {
+  for (guint i = raw ? first_control(raw, from) : 0; raw && i < raw->len && st == yajl_status_ok; i++) {
     size_t at = g_array_index(raw, size_t, i);
     if (at >= to)
       break;
@@ -335,43 +346,98 @@ static yajl_status feed(zjson_load *ld, size_t from, size_t to) {
   return st == yajl_status_ok ? feed_piece(ld, ld->data + pos, to - pos, pos) : st;
 }
 
-/* The top-level array of `entity` records at data[from, to), as a stream. */
-static void stream_records(zjson_load *ld, int32_t entity, const char *key, size_t from, size_t to) {
+/* A new YAJL stream of `entity` records, the element `first` next, at the
+ * line `line` of data[from]; false when there is no memory for it. */
+static bool stream_begin(zjson_load *ld, int32_t entity, size_t from, int line, guint first) {
   ld->yajl = yajl_alloc(&callbacks, NULL, ld);
-  if (!ld->yajl) {
-    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_NOMEM, ld->name, 0, 0, NULL, "out of memory reading the facts"));
-    ld->unusable = true;
-    return;
-  }
+  if (!ld->yajl)
+    return false;
   /* the first pass checked the strings' UTF-8 */
   yajl_config(ld->yajl, yajl_dont_validate_strings, 1);
   ld->entity = entity;
-  ld->array_key = key;
-  ld->index = 0;
+  ld->index = first;
   ld->skip = 0;
   ld->started = false;
   ld->key = NULL;
   ld->replace = -1;
-  yajl_status st = feed(ld, from, to);
+  /* lines are counted from here: what came before may be given back */
+  ld->line_at = from;
+  ld->line = line;
+  return true;
+}
+
+/* YAJL's complaint, and the stream's end. */
+static char *stream_end(zjson_load *ld, yajl_status st) {
+  char *complaint = NULL;
   if (st == yajl_status_ok)
     st = yajl_complete_parse(ld->yajl);
-  if (st != yajl_status_ok) { /* cannot happen after the first pass: say so if it does */
+  if (st != yajl_status_ok) {
     unsigned char *why = yajl_get_error(ld->yajl, 0, NULL, 0);
-    zjson_load_error(ld, line_of(ld, MAX(from, ld->line_at)), "not valid JSON: %s", (const char *)why);
+    complaint = g_strdup((const char *)why);
     yajl_free_error(ld->yajl, why);
-    ld->unusable = true;
   }
   for (guint i = 0; i < ld->frames->len; i++)
     g_clear_pointer(&g_array_index(ld->frames, zframe, i).names, g_hash_table_unref);
   g_array_set_size(ld->frames, 0);
+  g_clear_pointer(&ld->yajl, yajl_free);
+  return complaint;
+}
+
+/* The top-level array of `entity` records at data[from, to) (data[from]
+ * on `line`), as a stream. */
+static void stream_records(zjson_load *ld, int32_t entity, const char *key, size_t from, size_t to, int line) {
+  if (!stream_begin(ld, entity, from, line, 0)) {
+    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_NOMEM, ld->name, 0, 0, NULL, "out of memory reading the facts"));
+    ld->unusable = true;
+    return;
+  }
+  ld->array_key = key;
+  g_autofree char *why = stream_end(ld, feed(ld, ld->scan.raw_controls, from, to));
+  if (why) { /* cannot happen after the first pass: say so if it does */
+    zjson_load_error(ld, line_of(ld, MAX(from, ld->line_at)), "not valid JSON: %s", why);
+    ld->unusable = true;
+  }
   g_array_set_size(ld->nodes, 0);
   g_string_chunk_clear(ld->texts);
-  g_clear_pointer(&ld->yajl, yajl_free);
+}
+
+bool zjson_read_run(zjson_load *ld, int32_t entity, const zjson_chunk *c, GArray *nodes, GStringChunk *texts,
+                    GArray *entries, char **why, int *line) {
+  GArray *own_nodes = ld->nodes;
+  GStringChunk *own_texts = ld->texts;
+  if (!stream_begin(ld, entity, c->from, c->line, c->first)) {
+    *why = g_strdup("out of memory");
+    *line = c->line;
+    return false;
+  }
+  ld->nodes = nodes;
+  ld->texts = texts;
+  ld->entries = entries;
+  /* the elements and commas between them, in brackets of their own */
+  yajl_status st = feed_piece(ld, "[", 1, c->from);
+  if (st == yajl_status_ok)
+    st = feed(ld, c->controls, c->from, c->to);
+  if (st == yajl_status_ok)
+    st = feed_piece(ld, "]", 1, c->to);
+  *why = stream_end(ld, st);
+  if (*why)
+    *line = line_of(ld, MAX(c->from, ld->line_at));
+  ld->nodes = own_nodes;
+  ld->texts = own_texts;
+  ld->entries = NULL;
+  return *why == NULL;
 }
 
 /* ---- the document ------------------------------------------------------------ */
 
 /* The entity whose plural is `key`, top-level or not, or -1. */
+static int32_t entity_by_plural(const struct zjtx_policy *p, const char *key);
+
+int32_t zjson_top_entity(const struct zjtx_policy *p, const char *key) {
+  int32_t e = key[0] == '_' || strcmp(key, "period") == 0 ? -1 : entity_by_plural(p, key);
+  return e >= 0 && zpolicy_entity(p, e)->parent < 0 ? e : -1;
+}
+
 static int32_t entity_by_plural(const struct zjtx_policy *p, const char *key) {
   for (guint i = 0; i < p->entities->len; i++)
     if (strcmp(zpolicy_entity(p, (int32_t)i)->plural, key) == 0)
@@ -435,8 +501,14 @@ static void load_period(zjson_load *ld, const zjson_member *m) {
   ld->facts->period = g_steal_pointer(&period);
 }
 
+/* The streamed array's place among the members: its errors there. */
+static void take_streamed(zjson_load *ld) {
+  zfacts_append_error(&ld->tail, g_steal_pointer(&ld->streamed_errs));
+  ld->unusable = ld->unusable || ld->streamed_unusable;
+}
+
 /* The members of the top object, in json-glib's order. */
-static void load_document(zjson_load *ld) {
+void zjson_load_document(zjson_load *ld) {
   const zjson_scan *scan = &ld->scan;
   if (scan->top != '{') {
     zjson_load_error(ld, scan->top ? 1 : 0, "expected a JSON object {\"period\": ..., \"<records>\": [...]}");
@@ -456,8 +528,11 @@ static void load_document(zjson_load *ld) {
       continue;
     if (strcmp(m->key, "period") == 0)
       load_period(ld, m);
+    else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0 && ld->data[m->from] == '[' && ld->streamed &&
+             m->from == ld->streamed_from)
+      take_streamed(ld);
     else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0 && ld->data[m->from] == '[')
-      stream_records(ld, e, m->key, m->from, m->to);
+      stream_records(ld, e, m->key, m->from, m->to, m->from_line);
     else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0)
       zjson_load_error(ld, line, "%s: expected an array of %s records", m->key,
                        zpolicy_entity(ld->facts->policy, e)->name);
@@ -466,7 +541,7 @@ static void load_document(zjson_load *ld) {
   }
 }
 
-static void load_clear(zjson_load *ld) {
+void zjson_load_clear(zjson_load *ld) {
   for (guint i = 0; i < ld->facts->policy->entities->len; i++)
     if (ld->meanings[i])
       g_hash_table_unref(ld->meanings[i]);
@@ -479,6 +554,7 @@ static void load_clear(zjson_load *ld) {
   g_ptr_array_unref(ld->names);
   g_ptr_array_unref(ld->values);
   g_array_unref(ld->map);
+  zjtx_error_free(ld->streamed_errs);
 }
 
 /* How deep the facts of this policy nest: the top object, then for each
@@ -496,9 +572,13 @@ static int deepest_use(const struct zjtx_policy *p) {
   return 1 + 2 * deepest + 1;
 }
 
+zjson_limits zjson_limits_for(const zjtx_facts *facts) {
+  return (zjson_limits){deepest_use(facts->policy), facts->max_field, NULL};
+}
+
 /* The first pass (facts-json-scan.h): false when the document is refused. */
 static bool prescan(zjson_load *ld, const char *data, size_t len) {
-  zjson_limits lim = {deepest_use(ld->facts->policy), ld->facts->max_field};
+  zjson_limits lim = zjson_limits_for(ld->facts);
   bool ok = zjson_prescan(data, len, &lim, &ld->scan);
   if (!ok)
     zfacts_append_error(
@@ -507,15 +587,17 @@ static bool prescan(zjson_load *ld, const char *data, size_t len) {
   return ok;
 }
 
-static void parse_and_load(zjson_load *ld, const char *data, size_t len) {
+static void parse_and_load(zjson_load *ld, const char *data, size_t len, const zjson_par_options *opt) {
   if (len > G_MAXSSIZE) {
     zjson_load_error(ld, 0, "the document is too large");
     ld->unusable = true;
     return;
   }
   ld->data = data;
+  if (zjson_load_parallel(ld, len, opt))
+    return;
   if (prescan(ld, data, len))
-    load_document(ld);
+    zjson_load_document(ld);
 }
 
 /* Out of memory or a full table stopped the reading: unusable.  In
@@ -533,29 +615,36 @@ static void report_stop(zjson_load *ld) {
 
 /* Reads one JSON document into unfinished facts; *unusable tells whether
  * the document as a whole was refused (no record was looked at). */
+void zjson_load_init(zjson_load *ld, zjtx_facts *facts, const char *name, bool own) {
+  *ld = (zjson_load){.facts = facts,
+                     .name = name ? name : "<buffer>",
+                     .meanings = g_new0(GHashTable *, facts->policy->entities->len),
+                     .recent = g_new0(zrecent, (size_t)facts->policy->entities->len * RECENT_NAMES),
+                     .nodes = g_array_new(FALSE, FALSE, sizeof(znode)),
+                     .frames = g_array_new(FALSE, FALSE, sizeof(zframe)),
+                     .texts = g_string_chunk_new(4096),
+                     .line = 1,
+                     .replace = -1,
+                     .releasable = own,
+                     .names = g_ptr_array_new(),
+                     .values = g_ptr_array_new(),
+                     .map = g_array_new(FALSE, FALSE, sizeof(int32_t))};
+  ld->tail = &ld->errs;
+}
+
+/* Reads one JSON document into unfinished facts; *unusable tells whether
+ * the document as a whole was refused (no record was looked at). */
 static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, const char *name, bool own,
-                             zjtx_error **err, bool *unusable) {
+                             const zjson_par_options *opt, zjtx_error **err, bool *unusable) {
   *unusable = true;
   if (!facts || (!data && len > 0))
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts and data must not be NULL");
   if (facts->finished)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
-  zjson_load ld = {.facts = facts,
-                   .name = name ? name : "<buffer>",
-                   .meanings = g_new0(GHashTable *, facts->policy->entities->len),
-                   .recent = g_new0(zrecent, (size_t)facts->policy->entities->len * RECENT_NAMES),
-                   .nodes = g_array_new(FALSE, FALSE, sizeof(znode)),
-                   .frames = g_array_new(FALSE, FALSE, sizeof(zframe)),
-                   .texts = g_string_chunk_new(4096),
-                   .line = 1,
-                   .replace = -1,
-                   .releasable = own,
-                   .names = g_ptr_array_new(),
-                   .values = g_ptr_array_new(),
-                   .map = g_array_new(FALSE, FALSE, sizeof(int32_t))};
-  ld.tail = &ld.errs;
-  parse_and_load(&ld, data ? data : "", len);
-  load_clear(&ld);
+  zjson_load ld;
+  zjson_load_init(&ld, facts, name, own);
+  parse_and_load(&ld, data ? data : "", len, opt);
+  zjson_load_clear(&ld);
   report_stop(&ld);
   *unusable = ld.unusable;
   return ld.errs ? zerr_give(err, ld.errs) : ZJTX_OK;
@@ -564,7 +653,14 @@ static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, co
 zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len, const char *name,
                                         zjtx_error **err) {
   bool unusable;
-  return read_json(facts, data, len, name, false, err, &unusable);
+  zjson_par_options opt = zjson_par_defaults();
+  return read_json(facts, data, len, name, false, &opt, err, &unusable);
+}
+
+zjtx_status zfacts_read_json_buffer_with(zjtx_facts *facts, const char *data, size_t len, const char *name,
+                                         const zjson_par_options *opt, zjtx_error **err) {
+  bool unusable;
+  return read_json(facts, data, len, name, false, opt, err, &unusable);
 }
 
 static zjtx_status read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err, bool *unusable) {
@@ -576,7 +672,8 @@ static zjtx_status read_json_file(zjtx_facts *facts, const char *path, zjtx_erro
   g_autofree char *data = zfacts_read_regular_file(path, &len, &read_err);
   if (!data)
     return zerr_give(err, read_err);
-  return read_json(facts, data, len, path, true, err, unusable);
+  zjson_par_options opt = zjson_par_defaults();
+  return read_json(facts, data, len, path, true, &opt, err, unusable);
 }
 
 zjtx_status zjtx_facts_read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err) {
@@ -599,8 +696,9 @@ static zjtx_status load_json(zjtx_policy *policy, const char *data, size_t len, 
   if (st != ZJTX_OK)
     return st;
   zjtx_facts_set_keep_going(facts, flags & ZJTX_FACTS_KEEP_GOING, NULL);
-  st =
-      path ? read_json_file(facts, path, &errs, &unusable) : read_json(facts, data, len, name, false, &errs, &unusable);
+  zjson_par_options opt = zjson_par_defaults();
+  st = path ? read_json_file(facts, path, &errs, &unusable)
+            : read_json(facts, data, len, name, false, &opt, &errs, &unusable);
   /* a document that parsed: finish even after bad records, so that
    * duplicate ids and dangling references are reported in the same run */
   if (st == ZJTX_OK || (!facts->keep_going && !unusable))

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* facts-json-par.c - the JSON carrier on two threads: the records are read while the document is still checked.
+ *
+ * A second thread runs the first pass (facts-json-scan.c) over the whole
+ * document.  As it passes the elements of the top-level array of records,
+ * it hands them over in runs; the calling thread reads each run into
+ * record trees (YAJL, as facts-json.c does) and loads them into the facts,
+ * in order.  Once the check is over, the second thread reads runs ahead
+ * too, a few at most, which the calling thread then only loads.
+ *
+ * Nothing visible changes: records go in in the order and with the
+ * messages of one thread.  If the check finds the document invalid, the
+ * facts (empty before: the only case taken) are emptied again and the
+ * check's error is the one reported; if the streamed array was not the
+ * value json-glib keeps (its key is given again later), the facts are
+ * emptied and the document read again in turn.  The errors of the array
+ * take its place among the document's other errors. */
+#define _DEFAULT_SOURCE /* madvise */
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "facts-internal.h"
+#include "facts-json-load.h"
+
+/* Runs read ahead and not yet loaded: memory stays a few megabytes. */
+enum { AHEAD = 8 };
+
+typedef enum { RUN_NEW, RUN_READING, RUN_READ } zrun_state;
+
+/* A run of elements, as the check handed it over, and once read its
+ * records' trees. */
+typedef struct {
+  zjson_chunk c;
+  zrun_state state;
+  GArray *nodes; /* znode */
+  GStringChunk *texts;
+  GArray *entries; /* zjson_entry */
+  char *failed;    /* YAJL's complaint (cannot happen after the check) */
+  int failed_line;
+} zrun;
+
+/* What the two threads share: all under `lock` but the document. */
+typedef struct {
+  zjson_load *ld; /* the load; its scan is the checking thread's until joined */
+  size_t len;
+  size_t run_bytes;
+  GMutex lock;
+  GCond changed;
+  GPtrArray *runs; /* zrun*, in order */
+  bool checked, valid;
+  bool abandoned; /* the calling thread stopped loading */
+  guint loaded;   /* runs loaded */
+  /* the streamed array, told by the checking thread before its first run */
+  bool streaming;
+  char *key;
+  int32_t entity;
+  size_t from;
+  int top_line;
+} zpar;
+
+static void run_free(gpointer data) {
+  zrun *r = data;
+  if (!r)
+    return;
+  if (r->c.controls)
+    g_array_unref(r->c.controls);
+  if (r->nodes)
+    g_array_unref(r->nodes);
+  if (r->texts)
+    g_string_chunk_free(r->texts);
+  if (r->entries)
+    g_array_unref(r->entries);
+  g_free(r->failed);
+  g_free(r);
+}
+
+/* ---- the checking thread -------------------------------------------------- */
+
+static bool take_array(void *ctx, const char *key, size_t from, int line, int top_line) {
+  zpar *p = ctx;
+  (void)line;
+  int32_t e = zjson_top_entity(p->ld->facts->policy, key);
+  if (e < 0)
+    return false;
+  g_mutex_lock(&p->lock);
+  p->streaming = true;
+  p->key = g_strdup(key);
+  p->entity = e;
+  p->from = from;
+  p->top_line = top_line;
+  g_mutex_unlock(&p->lock);
+  return true;
+}
+
+static void take_run(void *ctx, zjson_chunk *c) {
+  zpar *p = ctx;
+  zrun *r = g_new0(zrun, 1);
+  r->c = *c;
+  c->controls = NULL;
+  g_mutex_lock(&p->lock);
+  g_ptr_array_add(p->runs, r);
+  g_cond_broadcast(&p->changed);
+  g_mutex_unlock(&p->lock);
+}
+
+/* Reads the run r into its trees, on either thread (`ld`: that thread's). */
+static void read_run(zpar *p, zjson_load *ld, zrun *r) {
+  r->nodes = g_array_new(FALSE, FALSE, sizeof(znode));
+  r->texts = g_string_chunk_new(64 * 1024);
+  r->entries = g_array_new(FALSE, FALSE, sizeof(zjson_entry));
+  if (!zjson_read_run(ld, p->entity, &r->c, r->nodes, r->texts, r->entries, &r->failed, &r->failed_line))
+    g_clear_pointer(&r->entries, g_array_unref); /* the records before are never loaded: the load stops */
+}
+
+/* The next run to read ahead, at most AHEAD past the last loaded, or NULL
+ * when there is none left: waits while the calling thread catches up. */
+static zrun *next_to_read_ahead(zpar *p) {
+  for (;;) {
+    bool left = false;
+    for (guint i = p->loaded; i < p->runs->len && !p->abandoned; i++) {
+      zrun *r = g_ptr_array_index(p->runs, i);
+      if (r->state != RUN_NEW)
+        continue;
+      if (i >= p->loaded + AHEAD) {
+        left = true;
+        break;
+      }
+      r->state = RUN_READING;
+      return r;
+    }
+    if (!left)
+      return NULL;
+    g_cond_wait(&p->changed, &p->lock);
+  }
+}
+
+static void read_ahead(zpar *p) {
+  zjson_load ld;
+  zjson_load_init(&ld, p->ld->facts, p->ld->name, false);
+  ld.data = p->ld->data;
+  g_mutex_lock(&p->lock);
+  for (zrun *r; (r = next_to_read_ahead(p));) {
+    g_mutex_unlock(&p->lock);
+    read_run(p, &ld, r);
+    g_mutex_lock(&p->lock);
+    r->state = RUN_READ;
+    g_cond_broadcast(&p->changed);
+  }
+  g_mutex_unlock(&p->lock);
+  zjson_load_clear(&ld);
+}
+
+static gpointer check_then_read(gpointer data) {
+  zpar *p = data;
+  zjson_watch watch = {take_array, take_run, p, p->run_bytes};
+  zjson_limits lim = zjson_limits_for(p->ld->facts);
+  lim.watch = &watch;
+  bool valid = zjson_prescan(p->ld->data, p->len, &lim, &p->ld->scan);
+  g_mutex_lock(&p->lock);
+  p->checked = true;
+  p->valid = valid;
+  g_cond_broadcast(&p->changed);
+  g_mutex_unlock(&p->lock);
+  if (valid)
+    read_ahead(p);
+  return NULL;
+}
+
+/* ---- the calling thread ------------------------------------------------------ */
+
+/* The run i once it can be loaded (read here if no one has begun it), or
+ * NULL when there is none (the array ended, or the check failed). */
+static zrun *run_to_load(zpar *p, zjson_load *ld, guint i) {
+  g_mutex_lock(&p->lock);
+  while (i >= p->runs->len && !p->checked)
+    g_cond_wait(&p->changed, &p->lock);
+  zrun *r = i < p->runs->len && (!p->checked || p->valid) ? g_ptr_array_index(p->runs, i) : NULL;
+  bool mine = r && r->state == RUN_NEW;
+  if (mine)
+    r->state = RUN_READING;
+  while (r && !mine && r->state != RUN_READ)
+    g_cond_wait(&p->changed, &p->lock);
+  g_mutex_unlock(&p->lock);
+  if (mine)
+    read_run(p, ld, r);
+  return r;
+}
+
+/* The records of run r into the facts, in order, as facts-json.c's
+ * stream loads them; ld->nodes are the run's while it lasts. */
+static void load_run(zpar *p, zjson_load *ld, zrun *r) {
+  GArray *own = ld->nodes;
+  ld->nodes = r->nodes;
+  for (guint i = 0; r->entries && i < r->entries->len; i++) {
+    const zjson_entry *en = &g_array_index(r->entries, zjson_entry, i);
+    if (zfacts_stopped(ld->facts, p->entity))
+      continue;
+    char buf[256];
+    g_autofree char *heap = NULL;
+    const char *at = zjson_element_path(buf, sizeof buf, p->key, en->index, &heap);
+    if (en->root < 0)
+      zjson_not_a_record(ld, p->entity, at, p->top_line);
+    else
+      zjson_load_record(ld, p->entity, zjson_node(ld, en->root), NULL, at);
+  }
+  ld->nodes = own;
+  if (r->failed) {
+    zjson_load_error(ld, r->failed_line, "not valid JSON: %s", r->failed);
+    ld->unusable = true;
+  }
+}
+
+/* Gives back the whole pages of data[*released, upto) (facts-json.c's
+ * reason): the check is past them, and so is every run before. */
+static void give_back(zjson_load *ld, size_t *released, size_t upto) {
+#ifdef MADV_DONTNEED
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t from = ((uintptr_t)(ld->data + *released) + page - 1) & ~(page - 1);
+  uintptr_t to = (uintptr_t)(ld->data + upto) & ~(page - 1);
+  if (!ld->releasable || upto < *released + (8 << 20) || to <= from)
+    return;
+  if (madvise((void *)from, to - from, MADV_DONTNEED) == 0)
+    *released = (size_t)(to - (uintptr_t)ld->data);
+#else
+  (void)ld;
+  (void)released;
+  (void)upto;
+#endif
+}
+
+/* Loads the runs in order as the check hands them over; `ld` collects
+ * their errors. */
+static void load_runs(zpar *p, zjson_load *ld) {
+  size_t released = 0;
+  for (guint i = 0;; i++) {
+    zrun *r = run_to_load(p, ld, i);
+    if (!r)
+      break;
+    if (released == 0)
+      released = p->from;
+    load_run(p, ld, r);
+    size_t upto = r->c.to;
+    g_mutex_lock(&p->lock);
+    g_ptr_array_index(p->runs, i) = NULL;
+    run_free(r);
+    p->loaded = i + 1;
+    p->abandoned = ld->unusable;
+    g_cond_broadcast(&p->changed);
+    g_mutex_unlock(&p->lock);
+    give_back(ld, &released, upto);
+    if (ld->unusable)
+      break;
+  }
+  g_mutex_lock(&p->lock);
+  p->abandoned = true;
+  g_cond_broadcast(&p->changed);
+  g_mutex_unlock(&p->lock);
+}
+
+/* Whether no record was offered to the facts yet: then they can be
+ * emptied again as if nothing happened. */
+static bool facts_empty(const zjtx_facts *f) {
+  for (guint i = 0; i < f->policy->entities->len; i++) {
+    const ztable *t = &f->tables[i];
+    if (t->n || t->read || t->rejected || t->rejects->len || t->stop)
+      return false;
+  }
+  return true;
+}
+
+static void empty_facts(zjtx_facts *f) {
+  for (guint i = 0; i < f->policy->entities->len; i++) {
+    const zentity *e = zpolicy_entity(f->policy, (int32_t)i);
+    zfacts_table_clear(&f->tables[i], e);
+    memset(&f->tables[i], 0, sizeof f->tables[i]);
+    zfacts_table_init(&f->tables[i], e);
+  }
+}
+
+/* The value json-glib kept for the streamed array's key is the array read. */
+static bool streamed_kept(const zpar *p, const zjson_scan *scan) {
+  for (guint i = 0; i < scan->members->len; i++) {
+    const zjson_member *m = &g_array_index(scan->members, zjson_member, i);
+    if (strcmp(m->key, p->key) == 0)
+      return m->from == p->from;
+  }
+  return false;
+}
+
+zjson_par_options zjson_par_defaults(void) {
+  return (zjson_par_options){g_get_num_processors() > 1 ? 2 : 1, 4 << 20, 256 << 10};
+}
+
+bool zjson_load_parallel(zjson_load *ld, size_t len, const zjson_par_options *opt) {
+  if (!opt || opt->threads < 2 || len < opt->min_bytes || !facts_empty(ld->facts))
+    return false;
+  zpar p = {
+      .ld = ld, .len = len, .run_bytes = MAX(opt->run_bytes, 1), .runs = g_ptr_array_new_with_free_func(run_free)};
+  g_mutex_init(&p.lock);
+  g_cond_init(&p.changed);
+  GThread *checker = g_thread_try_new("zjtx-json", check_then_read, &p, NULL);
+  if (!checker) {
+    g_ptr_array_unref(p.runs);
+    g_mutex_clear(&p.lock);
+    g_cond_clear(&p.changed);
+    return false;
+  }
+  zjson_load mine;
+  zjson_load_init(&mine, ld->facts, ld->name, ld->releasable);
+  mine.data = ld->data;
+  load_runs(&p, &mine);
+  g_thread_join(checker);
+  if (!p.valid) { /* the check's error alone, and no record */
+    empty_facts(ld->facts);
+    zfacts_append_error(
+        &ld->tail, zerr_new(ld->scan.code, ld->name, ld->scan.line, ld->scan.column, NULL, "%s", ld->scan.message));
+    ld->unusable = true;
+  } else if (p.streaming && !streamed_kept(&p, &ld->scan)) { /* read again, json-glib's way */
+    empty_facts(ld->facts);
+    zjson_load_document(ld);
+  } else {
+    ld->streamed = p.streaming;
+    ld->streamed_from = p.from;
+    ld->streamed_errs = g_steal_pointer(&mine.errs);
+    ld->streamed_unusable = mine.unusable;
+    zjson_load_document(ld);
+  }
+  zjtx_error_free(mine.errs); /* none left when they took their place */
+  zjson_load_clear(&mine);
+  g_free(p.key);
+  g_ptr_array_unref(p.runs);
+  g_mutex_clear(&p.lock);
+  g_cond_clear(&p.changed);
+  return true;
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-facts-json-par.c - the JSON carrier on two threads reads exactly what it reads on one: records, rejects, errors.
+ */
+#include <check.h>
+#include <glib.h>
+#include <string.h>
+
+#include "facts-json-par.h"
+#include "facts-store.h"
+#include "test-util.h"
+
+/* The school-meals policy (test-facts-json.c): districts, and schools with
+ * terms, canteen_projects and deliveries nested in them. */
+static zjtx_policy *policy;
+
+#define SCHOOL_LITERAL                                                                                                 \
+  "{\"id\": \"S1\", \"name\": \"n\", \"district\": \"D01\", \"stage\": \"primary\", \"has_canteen\": true}"
+
+static void setup(void) {
+  policy = ztest_policy_src("examples/school-meals/policy.xml");
+}
+
+static void teardown(void) {
+  zjtx_policy_unref(policy);
+  policy = NULL;
+}
+
+static void dump_error_chain(GString *out, const zjtx_error *e) {
+  for (; e; e = zjtx_error_next(e))
+    g_string_append_printf(out, "error %d %s:%d:%d %s\n", (int)zjtx_error_code(e), zjtx_error_file(e),
+                           zjtx_error_line(e), zjtx_error_column(e), zjtx_error_message(e));
+}
+
+static void dump_column(GString *out, const zcolumn *c, int32_t rec) {
+  if (c->i64 && (guint)rec < c->i64->len)
+    g_string_append_printf(out, " %" G_GINT64_FORMAT, g_array_index(c->i64, int64_t, rec));
+  if (c->i32 && (guint)rec < c->i32->len)
+    g_string_append_printf(out, " %d", g_array_index(c->i32, int32_t, rec));
+  if (c->u8)
+    g_string_append_printf(out, " %u", c->u8->data[rec]);
+  if (c->str) {
+    const char *s = g_ptr_array_index(c->str, rec);
+    g_string_append_printf(out, " [%s]", s ? s : "(absent)");
+  }
+}
+
+/* Everything a table holds before finish, one line per record or reject. */
+static void dump_table(GString *out, const zjtx_facts *f, int32_t entity) {
+  const ztable *t = &f->tables[entity];
+  const zentity *e = zpolicy_entity(f->policy, entity);
+  g_string_append_printf(out, "table %s n=%d read=%" G_GINT64_FORMAT " rejected=%" G_GINT64_FORMAT " stop=%d\n",
+                         e->name, t->n, t->read, t->rejected, t->stop != NULL);
+  for (int32_t r = 0; r < t->n; r++) {
+    g_string_append_printf(out, "  rec %d line %d %s parent [%s]:", r, g_array_index(t->where_line, int32_t, r),
+                           (const char *)g_ptr_array_index(t->where_file, r),
+                           t->parent_text ? (const char *)g_ptr_array_index(t->parent_text, r) : "-");
+    for (guint i = 0; i < e->fields->len; i++)
+      dump_column(out, &t->columns[i], r);
+    g_string_append_c(out, '\n');
+  }
+  for (guint i = 0; i < t->rejects->len; i++) {
+    const zreject *j = &g_array_index(t->rejects, zreject, i);
+    g_string_append_printf(out, "  reject %s:%d id=%s field=%s value=%s: %s\n", j->file, j->line, j->id, j->field,
+                           j->value, j->reason);
+  }
+}
+
+/* The document read with `threads` (runs of `run` bytes) into new facts:
+ * the status, the errors, the tables and the period, as text. */
+static char *read_with(const char *doc, size_t len, bool keep_going, int threads, size_t run) {
+  zjtx_facts *f = NULL;
+  ck_assert_int_eq(zjtx_facts_new(policy, &f, NULL), ZJTX_OK);
+  zjtx_facts_set_keep_going(f, keep_going, NULL);
+  zjtx_error *err = NULL;
+  zjson_par_options opt = {threads, 0, run};
+  zjtx_status st = zfacts_read_json_buffer_with(f, doc, len, "t.json", &opt, &err);
+  GString *out = g_string_new(NULL);
+  g_string_append_printf(out, "status %d period %s\n", (int)st, f->period ? f->period : "-");
+  dump_error_chain(out, err);
+  for (guint e = 0; e < policy->entities->len; e++)
+    dump_table(out, f, (int32_t)e);
+  zjtx_error_free(err);
+  zjtx_facts_free(f);
+  return g_string_free(out, FALSE);
+}
+
+/* One thread against two, in runs of one element, a few and many. */
+static void same_on_two_threads(const char *doc, size_t len) {
+  static const size_t runs[] = {1, 40, 300, 1 << 20};
+  for (int keep = 0; keep < 2; keep++) {
+    g_autofree char *one = read_with(doc, len, keep, 1, 0);
+    for (size_t i = 0; i < G_N_ELEMENTS(runs); i++) {
+      g_autofree char *two = read_with(doc, len, keep, 2, runs[i]);
+      if (strcmp(one, two) != 0)
+        ck_abort_msg("keep-going %d, runs of %zu bytes: one thread\n%s\ntwo threads\n%s\ndocument: %.*s", keep, runs[i],
+                     one, two, (int)MIN(len, 2000), doc);
+    }
+  }
+}
+
+static void same_text(const char *doc) {
+  same_on_two_threads(doc, strlen(doc));
+}
+
+/* A school with terms and deliveries, some values wrong. */
+static void add_school(GString *s, int i) {
+  g_string_append_printf(s,
+                         "%s{\"id\": \"S%03d\", \"name\": \"n%d\", \"district\": \"D01\", \"stage\": \"%s\", "
+                         "\"has_canteen\": %s,\n  \"terms\": [{\"id\": \"T%d\", \"starts_on\": \"2025-02-17\", "
+                         "\"ends_on\": \"2025-06-30\", \"days_served\": %d, \"pupils\": 120, \"poor_boarders\": 30, "
+                         "\"meal_spending\": \"%s\"}],\n  \"deliveries\": [{\"id\": \"V%d\", \"supplier\": \"x\", "
+                         "\"delivered_on\": \"2025-03-01\", \"meals\": 10, \"amount\": %s}]}",
+                         i ? ",\n" : "", i, i, i % 7 == 3 ? "college" : "primary", i % 2 ? "true" : "false", i,
+                         80 + i % 5, i % 11 == 5 ? "12.345" : "1250.50", i, i % 13 == 4 ? "12.5" : "\"300.00\"");
+}
+
+/* A valid document of `n` schools (some of them refused), the period and
+ * the districts after them. */
+static GString *schools_document(int n) {
+  GString *s = g_string_new("{\"schools\": [\n");
+  for (int i = 0; i < n; i++)
+    add_school(s, i);
+  g_string_append(s, "],\n \"period\": \"2025\",\n \"districts\": [{\"id\": \"D01\", \"name\": \"d\", \"terrain\": "
+                     "\"plain\"}]}\n");
+  return s;
+}
+
+START_TEST(test_valid_document) {
+  g_autoptr(GString) s = schools_document(60);
+  same_on_two_threads(s->str, s->len);
+}
+END_TEST
+
+/* The check finds the document invalid near its end, while the records
+ * before are being loaded: its error alone, nothing loaded (the dump
+ * shows empty tables), whatever had been read is freed. */
+START_TEST(test_invalid_near_the_end) {
+  static const char *const endings[] = {
+      "x",              /* content after the document */
+      "]",              /* a bracket too many */
+      "\xff",           /* not UTF-8 */
+      "{\"a\": \"open", /* a string the input ends in */
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(endings); i++) {
+    g_autoptr(GString) s = schools_document(60);
+    g_string_append(s, endings[i]);
+    same_on_two_threads(s->str, s->len);
+    g_autofree char *two = read_with(s->str, s->len, false, 2, 1);
+    ck_assert_msg(strstr(two, "table school n=0 read=0") != NULL, "%s", two);
+  }
+  /* cut short inside the array, and a bad token in its last element */
+  g_autoptr(GString) cut = schools_document(60);
+  g_string_truncate(cut, cut->len - 120);
+  same_on_two_threads(cut->str, cut->len);
+  g_autoptr(GString) bad = schools_document(60);
+  char *last = strstr(bad->str, "\"S059\"");
+  last[0] = '\'';
+  same_on_two_threads(bad->str, bad->len);
+}
+END_TEST
+
+/* json-glib keeps a key given twice at its first place with its last
+ * value: the array read while checking is then not the one kept. */
+START_TEST(test_streamed_key_twice) {
+  g_autoptr(GString) s = schools_document(20);
+  g_string_truncate(s, s->len - 2); /* "}\n" */
+  g_string_append(s, ", \"schools\": [");
+  add_school(s, 77);
+  g_string_append(s, "]}");
+  same_on_two_threads(s->str, s->len);
+  same_text("{\"schools\": 5, \"period\": \"2025\", \"schools\": [" SCHOOL_LITERAL "]}");
+  same_text("{\"period\": \"2025\", \"period\": \"2026\", \"schools\": [" SCHOOL_LITERAL "]}");
+}
+END_TEST
+
+START_TEST(test_odd_documents) {
+  static const char *const docs[] = {
+      "",
+      "[]",
+      "{}",
+      "{\"schools\": []}",
+      "{\"schools\": [1, \"a\", null, [2, {}], {\"id\": \"S1\"}, true]}",
+      "{\"_note\": [1], \"schools\": {}, \"terms\": [], \"x\": [1]}",
+      "{\"schools\": [{\"id\": \"S1\\u00e9\\ud83d\\ude00\", \"name\": \"a\tb\"}], \"period\": 2025}",
+      "{\"schools\": [{\"id\": \"S1\", \"id\": \"S2\", \"terms\": [{\"id\": 1.5}], \"terms\": 3}]}",
+      "{\"schools\": [{\"id\": \"S1\"} {\"id\": \"S2\"}]}",
+      "{\"schools\": [{\"id\": \"S1\"},]}",
+      "{\"schools\": [[[[[[[[1]]]]]]]]}",
+      "{\"schools\": [{\"id\": \"\\u0000\"}]}",
+      "{\"schools\": [{\"id\": \"S1\"}], \"districts\": [{\"id\": \"D1\"}]} ",
+      "\xef\xbb\xbf{\"schools\": [{\"id\": \"S1\", \"name\": \"",
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(docs); i++)
+    same_text(docs[i]);
+}
+END_TEST
+
+/* Bytes changed at random in a valid document: wherever the document
+ * breaks, two threads say what one says. */
+START_TEST(test_random_damage) {
+  static const char pieces[] = "{}[],:\"\\ \n1.e-x\t\x01\xc3";
+  g_autoptr(GString) base = schools_document(12);
+  GRand *rand = g_rand_new_with_seed(20250301);
+  for (int round = 0; round < 150; round++) {
+    g_autoptr(GString) s = g_string_new_len(base->str, (gssize)base->len);
+    int changes = g_rand_int_range(rand, 1, 3);
+    for (int k = 0; k < changes; k++) {
+      gsize at = (gsize)g_rand_int_range(rand, 0, (gint32)s->len);
+      char ch = pieces[g_rand_int_range(rand, 0, (gint32)sizeof pieces - 1)];
+      switch (g_rand_int_range(rand, 0, 3)) {
+      case 0:
+        g_string_erase(s, (gssize)at, 1);
+        break;
+      case 1:
+        g_string_insert_c(s, (gssize)at, ch);
+        break;
+      default:
+        s->str[at] = ch;
+      }
+    }
+    same_on_two_threads(s->str, s->len);
+  }
+  g_rand_free(rand);
+}
+END_TEST
+
+static Suite *facts_json_par_suite(void) {
+  Suite *s = suite_create("facts-json-par");
+  TCase *tc = tcase_create("two threads");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_valid_document);
+  tcase_add_test(tc, test_invalid_near_the_end);
+  tcase_add_test(tc, test_streamed_key_twice);
+  tcase_add_test(tc, test_odd_documents);
+  tcase_add_test(tc, test_random_damage);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) {
+  return ztest_run_suite(facts_json_par_suite());
+}
