@@ -59,6 +59,13 @@ typedef struct {
   guint index;
 } zjson_entry;
 
+/* An array of records read while the document was being checked. */
+typedef struct {
+  size_t from;      /* its '[' */
+  zjtx_error *errs; /* its errors, to take their place among the others */
+  bool unusable;
+} zjson_streamed;
+
 /* One load: the stream's state, the record being gathered, the errors. */
 typedef struct {
   zjtx_facts *facts;
@@ -96,11 +103,8 @@ typedef struct {
   GArray *map;
   zjtx_error *errs, **tail; /* the errors; appended at the tail */
   bool unusable;            /* the document as a whole cannot be read */
-  /* an array read while the document was being checked (facts-json-par.c) */
-  bool streamed;
-  size_t streamed_from;      /* its '[' */
-  zjtx_error *streamed_errs; /* its errors, to take their place among the others */
-  bool streamed_unusable;
+  /* the arrays read while the document was being checked (facts-json-par.c) */
+  GArray *streamed; /* zjson_streamed, or NULL */
 } zjson_load;
 
 static inline const znode *zjson_node(const zjson_load *ld, int32_t i) {

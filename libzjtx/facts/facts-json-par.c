@@ -28,10 +28,22 @@ enum { AHEAD = 8 };
 
 typedef enum { RUN_NEW, RUN_READING, RUN_READ } zrun_state;
 
+/* A top-level array of records streamed: told by the checking thread
+ * before its first run, then read only; its errors the calling thread's. */
+typedef struct {
+  char *key;
+  int32_t entity;
+  size_t from; /* its '[' */
+  int top_line;
+  zjtx_error *errs;
+  bool unusable;
+} zarray;
+
 /* A run of elements, as the check handed it over, and once read its
  * records' trees. */
 typedef struct {
   zjson_chunk c;
+  const zarray *array;
   zrun_state state;
   GArray *nodes; /* znode */
   GStringChunk *texts;
@@ -49,15 +61,17 @@ typedef struct {
   GCond changed;
   GPtrArray *runs; /* zrun*, in order */
   bool checked, valid;
-  bool abandoned; /* the calling thread stopped loading */
-  guint loaded;   /* runs loaded */
-  /* the streamed array, told by the checking thread before its first run */
-  bool streaming;
-  char *key;
-  int32_t entity;
-  size_t from;
-  int top_line;
+  bool abandoned;    /* the calling thread stopped loading */
+  guint loaded;      /* runs loaded */
+  GPtrArray *arrays; /* zarray*, in order */
 } zpar;
+
+static void array_free(gpointer data) {
+  zarray *a = data;
+  g_free(a->key);
+  zjtx_error_free(a->errs);
+  g_free(a);
+}
 
 static void run_free(gpointer data) {
   zrun *r = data;
@@ -83,12 +97,13 @@ static bool take_array(void *ctx, const char *key, size_t from, int line, int to
   int32_t e = zjson_top_entity(p->ld->facts->policy, key);
   if (e < 0)
     return false;
+  zarray *a = g_new0(zarray, 1);
+  a->key = g_strdup(key);
+  a->entity = e;
+  a->from = from;
+  a->top_line = top_line;
   g_mutex_lock(&p->lock);
-  p->streaming = true;
-  p->key = g_strdup(key);
-  p->entity = e;
-  p->from = from;
-  p->top_line = top_line;
+  g_ptr_array_add(p->arrays, a);
   g_mutex_unlock(&p->lock);
   return true;
 }
@@ -99,6 +114,7 @@ static void take_run(void *ctx, zjson_chunk *c) {
   r->c = *c;
   c->controls = NULL;
   g_mutex_lock(&p->lock);
+  r->array = g_ptr_array_index(p->arrays, p->arrays->len - 1);
   g_ptr_array_add(p->runs, r);
   g_cond_broadcast(&p->changed);
   g_mutex_unlock(&p->lock);
@@ -109,7 +125,8 @@ static void read_run(zpar *p, zjson_load *ld, zrun *r) {
   r->nodes = g_array_new(FALSE, FALSE, sizeof(znode));
   r->texts = g_string_chunk_new(64 * 1024);
   r->entries = g_array_new(FALSE, FALSE, sizeof(zjson_entry));
-  if (!zjson_read_run(ld, p->entity, &r->c, r->nodes, r->texts, r->entries, &r->failed, &r->failed_line))
+  (void)p;
+  if (!zjson_read_run(ld, r->array->entity, &r->c, r->nodes, r->texts, r->entries, &r->failed, &r->failed_line))
     g_clear_pointer(&r->entries, g_array_unref); /* the records before are never loaded: the load stops */
 }
 
@@ -189,20 +206,21 @@ static zrun *run_to_load(zpar *p, zjson_load *ld, guint i) {
 
 /* The records of run r into the facts, in order, as facts-json.c's
  * stream loads them; ld->nodes are the run's while it lasts. */
-static void load_run(zpar *p, zjson_load *ld, zrun *r) {
+static void load_run(zjson_load *ld, zrun *r) {
+  const zarray *a = r->array;
   GArray *own = ld->nodes;
   ld->nodes = r->nodes;
   for (guint i = 0; r->entries && i < r->entries->len; i++) {
     const zjson_entry *en = &g_array_index(r->entries, zjson_entry, i);
-    if (zfacts_stopped(ld->facts, p->entity))
+    if (zfacts_stopped(ld->facts, a->entity))
       continue;
     char buf[256];
     g_autofree char *heap = NULL;
-    const char *at = zjson_element_path(buf, sizeof buf, p->key, en->index, &heap);
+    const char *at = zjson_element_path(buf, sizeof buf, a->key, en->index, &heap);
     if (en->root < 0)
-      zjson_not_a_record(ld, p->entity, at, p->top_line);
+      zjson_not_a_record(ld, a->entity, at, a->top_line);
     else
-      zjson_load_record(ld, p->entity, zjson_node(ld, en->root), NULL, at);
+      zjson_load_record(ld, a->entity, zjson_node(ld, en->root), NULL, at);
   }
   ld->nodes = own;
   if (r->failed) {
@@ -229,29 +247,43 @@ static void give_back(zjson_load *ld, size_t *released, size_t upto) {
 #endif
 }
 
+/* The errors collected so far are the array's (the calling thread's). */
+static void array_done(zjson_load *ld, zarray *a) {
+  if (!a)
+    return;
+  a->errs = ld->errs;
+  a->unusable = ld->unusable;
+  ld->errs = NULL;
+  ld->tail = &ld->errs;
+  ld->unusable = false;
+}
+
 /* Loads the runs in order as the check hands them over; `ld` collects
- * their errors. */
+ * the errors of each array in turn. */
 static void load_runs(zpar *p, zjson_load *ld) {
   size_t released = 0;
+  zarray *current = NULL;
   for (guint i = 0;; i++) {
     zrun *r = run_to_load(p, ld, i);
     if (!r)
       break;
-    if (released == 0)
-      released = p->from;
-    load_run(p, ld, r);
+    if (r->array != current) { /* pages are given back within an array only */
+      array_done(ld, current);
+      current = (zarray *)r->array;
+      released = current->from;
+    }
+    if (!ld->unusable) /* YAJL stopped: the rest of the array is not read */
+      load_run(ld, r);
     size_t upto = r->c.to;
     g_mutex_lock(&p->lock);
     g_ptr_array_index(p->runs, i) = NULL;
     run_free(r);
     p->loaded = i + 1;
-    p->abandoned = ld->unusable;
     g_cond_broadcast(&p->changed);
     g_mutex_unlock(&p->lock);
     give_back(ld, &released, upto);
-    if (ld->unusable)
-      break;
   }
+  array_done(ld, current);
   g_mutex_lock(&p->lock);
   p->abandoned = true;
   g_cond_broadcast(&p->changed);
@@ -278,14 +310,31 @@ static void empty_facts(zjtx_facts *f) {
   }
 }
 
-/* The value json-glib kept for the streamed array's key is the array read. */
+/* The value json-glib kept for each streamed array's key is the array read. */
 static bool streamed_kept(const zpar *p, const zjson_scan *scan) {
-  for (guint i = 0; i < scan->members->len; i++) {
-    const zjson_member *m = &g_array_index(scan->members, zjson_member, i);
-    if (strcmp(m->key, p->key) == 0)
-      return m->from == p->from;
+  for (guint a = 0; a < p->arrays->len; a++) {
+    const zarray *arr = g_ptr_array_index(p->arrays, a);
+    bool kept = false;
+    for (guint i = 0; i < scan->members->len; i++) {
+      const zjson_member *m = &g_array_index(scan->members, zjson_member, i);
+      if (strcmp(m->key, arr->key) == 0)
+        kept = m->from == arr->from;
+    }
+    if (!kept)
+      return false;
   }
-  return false;
+  return true;
+}
+
+/* The arrays read, for zjson_load_document to put their errors in place. */
+static GArray *streamed_arrays(zpar *p) {
+  GArray *out = g_array_new(FALSE, FALSE, sizeof(zjson_streamed));
+  for (guint a = 0; a < p->arrays->len; a++) {
+    zarray *arr = g_ptr_array_index(p->arrays, a);
+    zjson_streamed s = {arr->from, g_steal_pointer(&arr->errs), arr->unusable};
+    g_array_append_val(out, s);
+  }
+  return out;
 }
 
 zjson_par_options zjson_par_defaults(void) {
@@ -295,13 +344,17 @@ zjson_par_options zjson_par_defaults(void) {
 bool zjson_load_parallel(zjson_load *ld, size_t len, const zjson_par_options *opt) {
   if (!opt || opt->threads < 2 || len < opt->min_bytes || !facts_empty(ld->facts))
     return false;
-  zpar p = {
-      .ld = ld, .len = len, .run_bytes = MAX(opt->run_bytes, 1), .runs = g_ptr_array_new_with_free_func(run_free)};
+  zpar p = {.ld = ld,
+            .len = len,
+            .run_bytes = MAX(opt->run_bytes, 1),
+            .runs = g_ptr_array_new_with_free_func(run_free),
+            .arrays = g_ptr_array_new_with_free_func(array_free)};
   g_mutex_init(&p.lock);
   g_cond_init(&p.changed);
   GThread *checker = g_thread_try_new("zjtx-json", check_then_read, &p, NULL);
   if (!checker) {
     g_ptr_array_unref(p.runs);
+    g_ptr_array_unref(p.arrays);
     g_mutex_clear(&p.lock);
     g_cond_clear(&p.changed);
     return false;
@@ -316,19 +369,15 @@ bool zjson_load_parallel(zjson_load *ld, size_t len, const zjson_par_options *op
     zfacts_append_error(
         &ld->tail, zerr_new(ld->scan.code, ld->name, ld->scan.line, ld->scan.column, NULL, "%s", ld->scan.message));
     ld->unusable = true;
-  } else if (p.streaming && !streamed_kept(&p, &ld->scan)) { /* read again, json-glib's way */
+  } else if (!streamed_kept(&p, &ld->scan)) { /* read again, json-glib's way */
     empty_facts(ld->facts);
     zjson_load_document(ld);
   } else {
-    ld->streamed = p.streaming;
-    ld->streamed_from = p.from;
-    ld->streamed_errs = g_steal_pointer(&mine.errs);
-    ld->streamed_unusable = mine.unusable;
+    ld->streamed = streamed_arrays(&p);
     zjson_load_document(ld);
   }
-  zjtx_error_free(mine.errs); /* none left when they took their place */
   zjson_load_clear(&mine);
-  g_free(p.key);
+  g_ptr_array_unref(p.arrays);
   g_ptr_array_unref(p.runs);
   g_mutex_clear(&p.lock);
   g_cond_clear(&p.changed);

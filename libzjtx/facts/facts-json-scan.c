@@ -53,7 +53,7 @@ typedef struct {
   size_t member_from;
   int member_line;
   /* the array a watch streams (limits->watch) */
-  enum { STREAM_NONE, STREAM_IN, STREAM_DONE } stream;
+  enum { STREAM_NONE, STREAM_IN } stream;
   zjson_chunk run; /* its elements not yet reported */
   guint elements;  /* its elements so far */
 } zcursor;
@@ -460,8 +460,10 @@ static bool in_top_object(const zcursor *c) {
 static void offer_array(zcursor *c, const ztoken *t) {
   const zjson_watch *w = c->lim->watch;
   g_autofree char *key = zjson_decode_string(c->key.from, (size_t)(c->key.to - c->key.from));
-  if (w->array(w->ctx, key, (size_t)(t->from - c->data), t->from_line, c->scan->top_line))
+  if (w->array(w->ctx, key, (size_t)(t->from - c->data), t->from_line, c->scan->top_line)) {
     c->stream = STREAM_IN;
+    c->elements = 0;
+  }
 }
 
 static bool in_streamed_array(const zcursor *c) {
@@ -501,7 +503,7 @@ static void element_ends(zcursor *c, size_t to, bool last) {
     c->run = (zjson_chunk){0};
   }
   if (last)
-    c->stream = STREAM_DONE;
+    c->stream = STREAM_NONE;
 }
 
 /* ---- the grammar ------------------------------------------------------------ */
@@ -530,7 +532,7 @@ static bool value(zcursor *c, const ztoken *t, const ztoken *prev, zstate *state
       (is_char(t, '{') || is_char(t, '[') || t->kind == T_STRING || t->kind == T_NUMBER || is_literal(t)))
     element_starts(c, t);
   else if (in_streamed_array(c) && *state == S_FIRST_ELEMENT && is_char(t, ']'))
-    c->stream = STREAM_DONE; /* empty */
+    c->stream = STREAM_NONE; /* empty */
   if (t->kind == T_OPEN_STRING) {
     syntax_at_end(c, "unterminated string constant");
     return false;

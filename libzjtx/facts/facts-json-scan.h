@@ -36,10 +36,10 @@ typedef struct {
  * verdict says whether the document as a whole is valid. */
 typedef struct {
   /* A member of the top object whose value is an array, `key` decoded,
-   * the array's '[' at data[from] on `line`: whether to stream it.  Asked
-   * until one is taken; at most one array is streamed. */
+   * the array's '[' at data[from] on `line`: whether to stream it. */
   bool (*array)(void *ctx, const char *key, size_t from, int line, int top_line);
-  /* The next run of the streamed array's elements, in order. */
+  /* The next run of the streamed array's elements, in order (all of one
+   * array's before any of the next's). */
   void (*chunk)(void *ctx, zjson_chunk *chunk);
   void *ctx;
   size_t chunk_bytes; /* a run ends after the element that takes it to this size */

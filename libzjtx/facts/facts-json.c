@@ -501,10 +501,18 @@ static void load_period(zjson_load *ld, const zjson_member *m) {
   ld->facts->period = g_steal_pointer(&period);
 }
 
-/* The streamed array's place among the members: its errors there. */
-static void take_streamed(zjson_load *ld) {
-  zfacts_append_error(&ld->tail, g_steal_pointer(&ld->streamed_errs));
-  ld->unusable = ld->unusable || ld->streamed_unusable;
+/* The array at data[from] if it was read while the document was checked. */
+static zjson_streamed *streamed_at(zjson_load *ld, size_t from) {
+  for (guint i = 0; ld->streamed && i < ld->streamed->len; i++)
+    if (g_array_index(ld->streamed, zjson_streamed, i).from == from)
+      return &g_array_index(ld->streamed, zjson_streamed, i);
+  return NULL;
+}
+
+/* A streamed array's place among the members: its errors there. */
+static void take_streamed(zjson_load *ld, zjson_streamed *s) {
+  zfacts_append_error(&ld->tail, g_steal_pointer(&s->errs));
+  ld->unusable = ld->unusable || s->unusable;
 }
 
 /* The members of the top object, in json-glib's order. */
@@ -528,9 +536,9 @@ void zjson_load_document(zjson_load *ld) {
       continue;
     if (strcmp(m->key, "period") == 0)
       load_period(ld, m);
-    else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0 && ld->data[m->from] == '[' && ld->streamed &&
-             m->from == ld->streamed_from)
-      take_streamed(ld);
+    else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0 && ld->data[m->from] == '[' &&
+             streamed_at(ld, m->from))
+      take_streamed(ld, streamed_at(ld, m->from));
     else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0 && ld->data[m->from] == '[')
       stream_records(ld, e, m->key, m->from, m->to, m->from_line);
     else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0)
@@ -554,7 +562,10 @@ void zjson_load_clear(zjson_load *ld) {
   g_ptr_array_unref(ld->names);
   g_ptr_array_unref(ld->values);
   g_array_unref(ld->map);
-  zjtx_error_free(ld->streamed_errs);
+  for (guint i = 0; ld->streamed && i < ld->streamed->len; i++)
+    zjtx_error_free(g_array_index(ld->streamed, zjson_streamed, i).errs);
+  if (ld->streamed)
+    g_array_unref(ld->streamed);
 }
 
 /* How deep the facts of this policy nest: the top object, then for each
