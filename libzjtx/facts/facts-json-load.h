@@ -77,6 +77,7 @@ typedef struct {
   /* reading one array of records */
   yajl_handle yajl;
   size_t base;           /* offset of the array in data */
+  size_t token_at;       /* read without YAJL: the offset of the '{' just read */
   int32_t entity;        /* the records' entity */
   const char *array_key; /* the array's key: how paths start */
   int top_line;          /* the line of the top object */
@@ -135,10 +136,9 @@ void zjson_load_clear(zjson_load *ld);
 int32_t zjson_top_entity(const struct zjtx_policy *p, const char *key);
 /* The run `c` of an array of `entity` records, read ahead: each record's
  * tree into nodes/texts and an entry for it into entries, nothing into the
- * facts.  False if YAJL refused it (cannot happen after the scan), with
- * its words in *why (to free) and the line in *line. */
-bool zjson_read_run(zjson_load *ld, int32_t entity, const zjson_chunk *c, GArray *nodes, GStringChunk *texts,
-                    GArray *entries, char **why, int *line);
+ * facts.  The first pass checked its bytes: they are read without YAJL. */
+void zjson_read_run(zjson_load *ld, int32_t entity, const zjson_chunk *c, GArray *nodes, GStringChunk *texts,
+                    GArray *entries);
 /* The members of the top object, in json-glib's order (after the scan). */
 void zjson_load_document(zjson_load *ld);
 /* Checks and reads the document data[0, len) at once on two threads when

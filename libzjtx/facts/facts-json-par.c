@@ -4,9 +4,9 @@
  * A second thread runs the first pass (facts-json-scan.c) over the whole
  * document.  As it passes the elements of the top-level array of records,
  * it hands them over in runs; the calling thread reads each run into
- * record trees (YAJL, as facts-json.c does) and loads them into the facts,
- * in order.  Once the check is over, the second thread reads runs ahead
- * too, a few at most, which the calling thread then only loads.
+ * record trees (facts-json.c: the events YAJL would give, read without it
+ * since the bytes are checked) and loads them into the facts, in order.  Once the check is over, the second thread
+ * reads runs ahead too, a few at most, which the calling thread then only loads.
  *
  * Nothing visible changes: records go in in the order and with the
  * messages of one thread.  If the check finds the document invalid, the
@@ -48,8 +48,6 @@ typedef struct {
   GArray *nodes; /* znode */
   GStringChunk *texts;
   GArray *entries; /* zjson_entry */
-  char *failed;    /* YAJL's complaint (cannot happen after the check) */
-  int failed_line;
 } zrun;
 
 /* What the two threads share: all under `lock` but the document. */
@@ -64,6 +62,7 @@ typedef struct {
   bool abandoned;    /* the calling thread stopped loading */
   guint loaded;      /* runs loaded */
   GPtrArray *arrays; /* zarray*, in order */
+  GPtrArray *spare;  /* zrun*: the storage of runs loaded, for the next ones (no page faults) */
 } zpar;
 
 static void array_free(gpointer data) {
@@ -77,15 +76,12 @@ static void run_free(gpointer data) {
   zrun *r = data;
   if (!r)
     return;
-  if (r->c.controls)
-    g_array_unref(r->c.controls);
   if (r->nodes)
     g_array_unref(r->nodes);
   if (r->texts)
     g_string_chunk_free(r->texts);
   if (r->entries)
     g_array_unref(r->entries);
-  g_free(r->failed);
   g_free(r);
 }
 
@@ -108,11 +104,10 @@ static bool take_array(void *ctx, const char *key, size_t from, int line, int to
   return true;
 }
 
-static void take_run(void *ctx, zjson_chunk *c) {
+static void take_run(void *ctx, const zjson_chunk *c) {
   zpar *p = ctx;
   zrun *r = g_new0(zrun, 1);
   r->c = *c;
-  c->controls = NULL;
   g_mutex_lock(&p->lock);
   r->array = g_ptr_array_index(p->arrays, p->arrays->len - 1);
   g_ptr_array_add(p->runs, r);
@@ -122,12 +117,22 @@ static void take_run(void *ctx, zjson_chunk *c) {
 
 /* Reads the run r into its trees, on either thread (`ld`: that thread's). */
 static void read_run(zpar *p, zjson_load *ld, zrun *r) {
-  r->nodes = g_array_new(FALSE, FALSE, sizeof(znode));
-  r->texts = g_string_chunk_new(64 * 1024);
-  r->entries = g_array_new(FALSE, FALSE, sizeof(zjson_entry));
-  (void)p;
-  if (!zjson_read_run(ld, r->array->entity, &r->c, r->nodes, r->texts, r->entries, &r->failed, &r->failed_line))
-    g_clear_pointer(&r->entries, g_array_unref); /* the records before are never loaded: the load stops */
+  g_mutex_lock(&p->lock);
+  zrun *spare = p->spare->len ? g_ptr_array_steal_index_fast(p->spare, p->spare->len - 1) : NULL;
+  g_mutex_unlock(&p->lock);
+  if (spare) {
+    r->nodes = g_steal_pointer(&spare->nodes);
+    r->texts = g_steal_pointer(&spare->texts);
+    r->entries = g_steal_pointer(&spare->entries);
+    run_free(spare);
+  }
+  if (!r->nodes)
+    r->nodes = g_array_new(FALSE, FALSE, sizeof(znode));
+  if (!r->texts)
+    r->texts = g_string_chunk_new(64 * 1024);
+  if (!r->entries)
+    r->entries = g_array_new(FALSE, FALSE, sizeof(zjson_entry));
+  zjson_read_run(ld, r->array->entity, &r->c, r->nodes, r->texts, r->entries);
 }
 
 /* The next run to read ahead, at most AHEAD past the last loaded, or NULL
@@ -223,10 +228,6 @@ static void load_run(zjson_load *ld, zrun *r) {
       zjson_load_record(ld, a->entity, zjson_node(ld, en->root), NULL, at);
   }
   ld->nodes = own;
-  if (r->failed) {
-    zjson_load_error(ld, r->failed_line, "not valid JSON: %s", r->failed);
-    ld->unusable = true;
-  }
 }
 
 /* Gives back the whole pages of data[*released, upto) (facts-json.c's
@@ -245,6 +246,17 @@ static void give_back(zjson_load *ld, size_t *released, size_t upto) {
   (void)released;
   (void)upto;
 #endif
+}
+
+/* Run r loaded: its storage, emptied, for a run to come (under the lock). */
+static void keep_storage(zpar *p, zrun *r) {
+  if (r->nodes)
+    g_array_set_size(r->nodes, 0);
+  if (r->texts)
+    g_string_chunk_clear(r->texts);
+  if (r->entries)
+    g_array_set_size(r->entries, 0);
+  g_ptr_array_add(p->spare, r);
 }
 
 /* The errors collected so far are the array's (the calling thread's). */
@@ -272,12 +284,11 @@ static void load_runs(zpar *p, zjson_load *ld) {
       current = (zarray *)r->array;
       released = current->from;
     }
-    if (!ld->unusable) /* YAJL stopped: the rest of the array is not read */
-      load_run(ld, r);
+    load_run(ld, r);
     size_t upto = r->c.to;
     g_mutex_lock(&p->lock);
     g_ptr_array_index(p->runs, i) = NULL;
-    run_free(r);
+    keep_storage(p, r);
     p->loaded = i + 1;
     g_cond_broadcast(&p->changed);
     g_mutex_unlock(&p->lock);
@@ -338,7 +349,7 @@ static GArray *streamed_arrays(zpar *p) {
 }
 
 zjson_par_options zjson_par_defaults(void) {
-  return (zjson_par_options){g_get_num_processors() > 1 ? 2 : 1, 4 << 20, 256 << 10};
+  return (zjson_par_options){g_get_num_processors() > 1 ? 2 : 1, 4 << 20, 64 << 10};
 }
 
 bool zjson_load_parallel(zjson_load *ld, size_t len, const zjson_par_options *opt) {
@@ -348,11 +359,13 @@ bool zjson_load_parallel(zjson_load *ld, size_t len, const zjson_par_options *op
             .len = len,
             .run_bytes = MAX(opt->run_bytes, 1),
             .runs = g_ptr_array_new_with_free_func(run_free),
-            .arrays = g_ptr_array_new_with_free_func(array_free)};
+            .arrays = g_ptr_array_new_with_free_func(array_free),
+            .spare = g_ptr_array_new_with_free_func(run_free)};
   g_mutex_init(&p.lock);
   g_cond_init(&p.changed);
   GThread *checker = g_thread_try_new("zjtx-json", check_then_read, &p, NULL);
   if (!checker) {
+    g_ptr_array_unref(p.spare);
     g_ptr_array_unref(p.runs);
     g_ptr_array_unref(p.arrays);
     g_mutex_clear(&p.lock);
@@ -379,6 +392,7 @@ bool zjson_load_parallel(zjson_load *ld, size_t len, const zjson_par_options *op
   zjson_load_clear(&mine);
   g_ptr_array_unref(p.arrays);
   g_ptr_array_unref(p.runs);
+  g_ptr_array_unref(p.spare);
   g_mutex_clear(&p.lock);
   g_cond_clear(&p.changed);
   return true;

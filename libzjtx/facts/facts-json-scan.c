@@ -470,18 +470,6 @@ static bool in_streamed_array(const zcursor *c) {
   return c->stream == STREAM_IN && c->open->len == 2;
 }
 
-/* The raw control characters of data[from, to), copied for the receiver. */
-static GArray *controls_within(const zcursor *c, size_t from, size_t to) {
-  const GArray *raw = c->scan->raw_controls;
-  if (raw->len == 0 || g_array_index(raw, size_t, raw->len - 1) < from)
-    return NULL;
-  GArray *out = g_array_new(FALSE, FALSE, sizeof(size_t));
-  for (guint i = raw->len; i-- > 0 && g_array_index(raw, size_t, i) >= from;)
-    if (g_array_index(raw, size_t, i) < to)
-      g_array_prepend_val(out, g_array_index(raw, size_t, i));
-  return out;
-}
-
 /* An element of the streamed array starts at t. */
 static void element_starts(zcursor *c, const ztoken *t) {
   if (c->run.count > 0)
@@ -498,7 +486,6 @@ static void element_ends(zcursor *c, size_t to, bool last) {
   c->run.count++;
   c->elements++;
   if (last || c->run.to - c->run.from >= w->chunk_bytes) {
-    c->run.controls = controls_within(c, c->run.from, c->run.to);
     w->chunk(w->ctx, &c->run);
     c->run = (zjson_chunk){0};
   }
@@ -786,8 +773,6 @@ bool zjson_prescan(const char *data, size_t len, const zjson_limits *lim, zjson_
   }
   bool ok = scan_document(&c) && json_glib_verdict(&c);
   g_free(c.grammar);
-  if (c.run.controls)
-    g_array_unref(c.run.controls);
   g_clear_pointer(&scan->key_slot, g_hash_table_unref);
   return ok;
 }

@@ -26,8 +26,7 @@
 typedef struct {
   size_t from, to;
   guint first, count;
-  int line;         /* the line of data[from] */
-  GArray *controls; /* size_t offsets of raw control characters within, or NULL (the receiver's) */
+  int line; /* the line of data[from] */
 } zjson_chunk;
 
 /* Told as the scan goes, so that records can be read while the rest is
@@ -40,7 +39,7 @@ typedef struct {
   bool (*array)(void *ctx, const char *key, size_t from, int line, int top_line);
   /* The next run of the streamed array's elements, in order (all of one
    * array's before any of the next's). */
-  void (*chunk)(void *ctx, zjson_chunk *chunk);
+  void (*chunk)(void *ctx, const zjson_chunk *chunk);
   void *ctx;
   size_t chunk_bytes; /* a run ends after the element that takes it to this size */
 } zjson_watch;
