@@ -114,11 +114,12 @@ static inline const znode *zjson_node(const zjson_load *ld, int32_t i) {
 
 /* An error of the document (not of one record), at `line`. */
 void zjson_load_error(zjson_load *ld, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-/* What the member name `member` of an `entity` record means: a field
- * index, ZMAP_PARENT_KEY, ZMAP_UNKNOWN or a child entity (CHILD_BASE -
- * index), resolved once per load and entity rather than once per record;
- * `pos`: where the member stands in its record, a hint. */
-int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member, size_t len, guint pos);
+/* What the member name member[0, len) of an `entity` record means: a
+ * field index, ZMAP_PARENT_KEY, ZMAP_UNKNOWN or a child entity (CHILD_BASE
+ * - index), resolved once per load and entity rather than once per record;
+ * `pos`: where the member stands in its record, a hint.  *name: the
+ * policy's own string for the name, NULL when unknown. */
+int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member, size_t len, guint pos, const char **name);
 /* The record object `o` of `entity` and, recursively, the children nested
  * in it; `path` names it in messages ("schools[3]"). */
 void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const char *parent_key, const char *path);

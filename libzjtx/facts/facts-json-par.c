@@ -16,6 +16,7 @@
  * emptied and the document read again in turn.  The errors of the array
  * take its place among the document's other errors. */
 #define _DEFAULT_SOURCE /* madvise */
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -55,8 +56,8 @@ typedef struct {
   zjson_load *ld; /* the load; its scan is the checking thread's until joined */
   size_t len;
   size_t run_bytes;
-  GMutex lock;
-  GCond changed;
+  pthread_mutex_t lock; /* POSIX: ThreadSanitizer sees it (eval/pool.c) */
+  pthread_cond_t changed;
   GPtrArray *runs; /* zrun*, in order */
   bool checked, valid;
   bool abandoned;    /* the calling thread stopped loading */
@@ -98,9 +99,9 @@ static bool take_array(void *ctx, const char *key, size_t from, int line, int to
   a->entity = e;
   a->from = from;
   a->top_line = top_line;
-  g_mutex_lock(&p->lock);
+  pthread_mutex_lock(&p->lock);
   g_ptr_array_add(p->arrays, a);
-  g_mutex_unlock(&p->lock);
+  pthread_mutex_unlock(&p->lock);
   return true;
 }
 
@@ -108,18 +109,18 @@ static void take_run(void *ctx, const zjson_chunk *c) {
   zpar *p = ctx;
   zrun *r = g_new0(zrun, 1);
   r->c = *c;
-  g_mutex_lock(&p->lock);
+  pthread_mutex_lock(&p->lock);
   r->array = g_ptr_array_index(p->arrays, p->arrays->len - 1);
   g_ptr_array_add(p->runs, r);
-  g_cond_broadcast(&p->changed);
-  g_mutex_unlock(&p->lock);
+  pthread_cond_broadcast(&p->changed);
+  pthread_mutex_unlock(&p->lock);
 }
 
 /* Reads the run r into its trees, on either thread (`ld`: that thread's). */
 static void read_run(zpar *p, zjson_load *ld, zrun *r) {
-  g_mutex_lock(&p->lock);
+  pthread_mutex_lock(&p->lock);
   zrun *spare = p->spare->len ? g_ptr_array_steal_index_fast(p->spare, p->spare->len - 1) : NULL;
-  g_mutex_unlock(&p->lock);
+  pthread_mutex_unlock(&p->lock);
   if (spare) {
     r->nodes = g_steal_pointer(&spare->nodes);
     r->texts = g_steal_pointer(&spare->texts);
@@ -153,7 +154,7 @@ static zrun *next_to_read_ahead(zpar *p) {
     }
     if (!left)
       return NULL;
-    g_cond_wait(&p->changed, &p->lock);
+    pthread_cond_wait(&p->changed, &p->lock);
   }
 }
 
@@ -161,15 +162,15 @@ static void read_ahead(zpar *p) {
   zjson_load ld;
   zjson_load_init(&ld, p->ld->facts, p->ld->name, false);
   ld.data = p->ld->data;
-  g_mutex_lock(&p->lock);
+  pthread_mutex_lock(&p->lock);
   for (zrun *r; (r = next_to_read_ahead(p));) {
-    g_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->lock);
     read_run(p, &ld, r);
-    g_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->lock);
     r->state = RUN_READ;
-    g_cond_broadcast(&p->changed);
+    pthread_cond_broadcast(&p->changed);
   }
-  g_mutex_unlock(&p->lock);
+  pthread_mutex_unlock(&p->lock);
   zjson_load_clear(&ld);
 }
 
@@ -179,11 +180,11 @@ static gpointer check_then_read(gpointer data) {
   zjson_limits lim = zjson_limits_for(p->ld->facts);
   lim.watch = &watch;
   bool valid = zjson_prescan(p->ld->data, p->len, &lim, &p->ld->scan);
-  g_mutex_lock(&p->lock);
+  pthread_mutex_lock(&p->lock);
   p->checked = true;
   p->valid = valid;
-  g_cond_broadcast(&p->changed);
-  g_mutex_unlock(&p->lock);
+  pthread_cond_broadcast(&p->changed);
+  pthread_mutex_unlock(&p->lock);
   if (valid)
     read_ahead(p);
   return NULL;
@@ -194,16 +195,16 @@ static gpointer check_then_read(gpointer data) {
 /* The run i once it can be loaded (read here if no one has begun it), or
  * NULL when there is none (the array ended, or the check failed). */
 static zrun *run_to_load(zpar *p, zjson_load *ld, guint i) {
-  g_mutex_lock(&p->lock);
+  pthread_mutex_lock(&p->lock);
   while (i >= p->runs->len && !p->checked)
-    g_cond_wait(&p->changed, &p->lock);
+    pthread_cond_wait(&p->changed, &p->lock);
   zrun *r = i < p->runs->len && (!p->checked || p->valid) ? g_ptr_array_index(p->runs, i) : NULL;
   bool mine = r && r->state == RUN_NEW;
   if (mine)
     r->state = RUN_READING;
   while (r && !mine && r->state != RUN_READ)
-    g_cond_wait(&p->changed, &p->lock);
-  g_mutex_unlock(&p->lock);
+    pthread_cond_wait(&p->changed, &p->lock);
+  pthread_mutex_unlock(&p->lock);
   if (mine)
     read_run(p, ld, r);
   return r;
@@ -286,19 +287,19 @@ static void load_runs(zpar *p, zjson_load *ld) {
     }
     load_run(ld, r);
     size_t upto = r->c.to;
-    g_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->lock);
     g_ptr_array_index(p->runs, i) = NULL;
     keep_storage(p, r);
     p->loaded = i + 1;
-    g_cond_broadcast(&p->changed);
-    g_mutex_unlock(&p->lock);
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
     give_back(ld, &released, upto);
   }
   array_done(ld, current);
-  g_mutex_lock(&p->lock);
+  pthread_mutex_lock(&p->lock);
   p->abandoned = true;
-  g_cond_broadcast(&p->changed);
-  g_mutex_unlock(&p->lock);
+  pthread_cond_broadcast(&p->changed);
+  pthread_mutex_unlock(&p->lock);
 }
 
 /* Whether no record was offered to the facts yet: then they can be
@@ -361,15 +362,15 @@ bool zjson_load_parallel(zjson_load *ld, size_t len, const zjson_par_options *op
             .runs = g_ptr_array_new_with_free_func(run_free),
             .arrays = g_ptr_array_new_with_free_func(array_free),
             .spare = g_ptr_array_new_with_free_func(run_free)};
-  g_mutex_init(&p.lock);
-  g_cond_init(&p.changed);
+  pthread_mutex_init(&p.lock, NULL);
+  pthread_cond_init(&p.changed, NULL);
   GThread *checker = g_thread_try_new("zjtx-json", check_then_read, &p, NULL);
   if (!checker) {
     g_ptr_array_unref(p.spare);
     g_ptr_array_unref(p.runs);
     g_ptr_array_unref(p.arrays);
-    g_mutex_clear(&p.lock);
-    g_cond_clear(&p.changed);
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.changed);
     return false;
   }
   zjson_load mine;
@@ -393,7 +394,7 @@ bool zjson_load_parallel(zjson_load *ld, size_t len, const zjson_par_options *op
   g_ptr_array_unref(p.arrays);
   g_ptr_array_unref(p.runs);
   g_ptr_array_unref(p.spare);
-  g_mutex_clear(&p.lock);
-  g_cond_clear(&p.changed);
+  pthread_mutex_destroy(&p.lock);
+  pthread_cond_destroy(&p.changed);
   return true;
 }

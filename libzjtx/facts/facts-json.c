@@ -250,8 +250,9 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
   if (ld->frames->len == 0)
     return 1; /* inside a skipped element */
   zframe *f = innermost(ld);
-  const char *key = g_string_chunk_insert_len(ld->texts, (const char *)s, (gssize)len);
-  int32_t means = f->entity >= 0 ? zjson_meaning(ld, f->entity, key, len, f->count) : ZMAP_UNKNOWN;
+  const char *known = NULL; /* the policy's own string for a name it knows: not copied */
+  int32_t means = f->entity >= 0 ? zjson_meaning(ld, f->entity, (const char *)s, len, f->count, &known) : ZMAP_UNKNOWN;
+  const char *key = known ? known : g_string_chunk_insert_len(ld->texts, (const char *)s, (gssize)len);
   int32_t seen = given_before(ld, f, key, len, means);
   if (seen >= 0) {
     znode *o = &g_array_index(ld->nodes, znode, f->node);
