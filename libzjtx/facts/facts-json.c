@@ -405,14 +405,14 @@ static void stream_records(zjson_load *ld, int32_t entity, const char *key, size
 
 /* ---- checked JSON as events, without YAJL ------------------------------------- */
 
-/* The end of the string whose opening quote is at p (checked: it ends
- * before end); *escaped: it holds a backslash. */
-static const char *string_end(const char *p, const char *end, bool *escaped) {
-  const char *q = memchr(p + 1, '"', (size_t)(end - p - 1));
-  *escaped = memchr(p + 1, '\\', (size_t)(q - p - 1)) != NULL;
-  if (!*escaped)
-    return q;
-  for (q = p + 1; *q != '"'; q++)
+/* The closing quote of the string whose opening quote is at p (checked:
+ * there is one); *escaped: it holds a backslash. */
+static const char *string_end(const char *p, bool *escaped) {
+  const char *q = p + 1;
+  while (*q != '"' && *q != '\\') /* values are short: a loop beats memchr */
+    q++;
+  *escaped = *q == '\\';
+  for (; *q != '"'; q++)
     q += *q == '\\';
   return q;
 }
@@ -424,7 +424,7 @@ static bool is_json_space(char ch) {
 /* The string token at p: a member name (a ':' follows) or a value. */
 static const char *checked_string(zjson_load *ld, const char *p, const char *end) {
   bool escaped;
-  const char *q = string_end(p, end, &escaped);
+  const char *q = string_end(p, &escaped);
   g_autofree char *decoded = escaped ? zjson_decode_string(p, (size_t)(q - p + 1)) : NULL;
   const char *s = decoded ? decoded : p + 1;
   size_t len = decoded ? strlen(decoded) : (size_t)(q - p - 1);
