@@ -11,10 +11,11 @@
  * Nothing visible changes: records go in in the order and with the
  * messages of one thread.  If the check finds the document invalid, the
  * facts (empty before: the only case taken) are emptied again and the
- * check's error is the one reported; if the streamed array was not the
- * value json-glib keeps (its key is given again later), the facts are
- * emptied and the document read again in turn.  The errors of the array
- * take its place among the document's other errors. */
+ * check's error is the one reported; if a streamed array is not the value
+ * json-glib keeps (its key is given again later), the tables it filled are
+ * emptied and the value kept (never streamed, never given back) is read in
+ * turn.  The errors of each array take its place among the document's
+ * other errors. */
 #define _DEFAULT_SOURCE /* madvise */
 #include <pthread.h>
 #include <string.h>
@@ -94,6 +95,10 @@ static bool take_array(void *ctx, const char *key, size_t from, int line, int to
   int32_t e = zjson_top_entity(p->ld->facts->policy, key);
   if (e < 0)
     return false;
+  /* a key given again: its value is read after the check, never given back */
+  for (guint i = 0; i < p->arrays->len; i++) /* the arrays are this thread's to add to */
+    if (strcmp(((const zarray *)g_ptr_array_index(p->arrays, i))->key, key) == 0)
+      return false;
   zarray *a = g_new0(zarray, 1);
   a->key = g_strdup(key);
   a->entity = e;
@@ -313,36 +318,48 @@ static bool facts_empty(const zjtx_facts *f) {
   return true;
 }
 
-static void empty_facts(zjtx_facts *f) {
+/* Whether `entity` is `top` or nests in it, however deep. */
+static bool within(const struct zjtx_policy *p, int32_t entity, int32_t top) {
+  for (guint depth = 0; entity >= 0 && depth <= p->entities->len; depth++, entity = zpolicy_entity(p, entity)->parent)
+    if (entity == top)
+      return true;
+  return false;
+}
+
+/* Empties the tables of `top` (all of them if -1) and of the entities
+ * nested in it: only its arrays fill them. */
+static void empty_facts(zjtx_facts *f, int32_t top) {
   for (guint i = 0; i < f->policy->entities->len; i++) {
     const zentity *e = zpolicy_entity(f->policy, (int32_t)i);
+    if (top >= 0 && !within(f->policy, (int32_t)i, top))
+      continue;
     zfacts_table_clear(&f->tables[i], e);
     memset(&f->tables[i], 0, sizeof f->tables[i]);
     zfacts_table_init(&f->tables[i], e);
   }
 }
 
-/* The value json-glib kept for each streamed array's key is the array read. */
-static bool streamed_kept(const zpar *p, const zjson_scan *scan) {
-  for (guint a = 0; a < p->arrays->len; a++) {
-    const zarray *arr = g_ptr_array_index(p->arrays, a);
-    bool kept = false;
-    for (guint i = 0; i < scan->members->len; i++) {
-      const zjson_member *m = &g_array_index(scan->members, zjson_member, i);
-      if (strcmp(m->key, arr->key) == 0)
-        kept = m->from == arr->from;
-    }
-    if (!kept)
-      return false;
+/* Whether the value json-glib kept for the array's key is the array. */
+static bool kept(const zarray *arr, const zjson_scan *scan) {
+  for (guint i = 0; i < scan->members->len; i++) {
+    const zjson_member *m = &g_array_index(scan->members, zjson_member, i);
+    if (strcmp(m->key, arr->key) == 0)
+      return m->from == arr->from;
   }
-  return true;
+  return false;
 }
 
-/* The arrays read, for zjson_load_document to put their errors in place. */
-static GArray *streamed_arrays(zpar *p) {
+/* The arrays read, for zjson_load_document to put their errors in place.
+ * An array whose key was given again later is not the value json-glib
+ * kept: its records are taken back, and the value kept is read in turn. */
+static GArray *streamed_arrays(zpar *p, const zjson_scan *scan) {
   GArray *out = g_array_new(FALSE, FALSE, sizeof(zjson_streamed));
   for (guint a = 0; a < p->arrays->len; a++) {
     zarray *arr = g_ptr_array_index(p->arrays, a);
+    if (!kept(arr, scan)) {
+      empty_facts(p->ld->facts, arr->entity);
+      continue;
+    }
     zjson_streamed s = {arr->from, g_steal_pointer(&arr->errs), arr->unusable};
     g_array_append_val(out, s);
   }
@@ -379,15 +396,12 @@ bool zjson_load_parallel(zjson_load *ld, size_t len, const zjson_par_options *op
   load_runs(&p, &mine);
   g_thread_join(checker);
   if (!p.valid) { /* the check's error alone, and no record */
-    empty_facts(ld->facts);
+    empty_facts(ld->facts, -1);
     zfacts_append_error(
         &ld->tail, zerr_new(ld->scan.code, ld->name, ld->scan.line, ld->scan.column, NULL, "%s", ld->scan.message));
     ld->unusable = true;
-  } else if (!streamed_kept(&p, &ld->scan)) { /* read again, json-glib's way */
-    empty_facts(ld->facts);
-    zjson_load_document(ld);
   } else {
-    ld->streamed = streamed_arrays(&p);
+    ld->streamed = streamed_arrays(&p, &ld->scan);
     zjson_load_document(ld);
   }
   zjson_load_clear(&mine);

@@ -3,6 +3,7 @@
  */
 #include <check.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "facts-json-par.h"
@@ -65,23 +66,33 @@ static void dump_table(GString *out, const zjtx_facts *f, int32_t entity) {
   }
 }
 
-/* The document read with `threads` (runs of `run` bytes) into new facts:
- * the status, the errors, the tables and the period, as text. */
-static char *read_with(const char *doc, size_t len, bool keep_going, int threads, size_t run) {
-  zjtx_facts *f = NULL;
-  ck_assert_int_eq(zjtx_facts_new(policy, &f, NULL), ZJTX_OK);
-  zjtx_facts_set_keep_going(f, keep_going, NULL);
-  zjtx_error *err = NULL;
-  zjson_par_options opt = {threads, 0, run};
-  zjtx_status st = zfacts_read_json_buffer_with(f, doc, len, "t.json", &opt, &err);
+/* The status, the errors, the tables and the period, as text. */
+static char *dump_facts(zjtx_status st, const zjtx_facts *f, const zjtx_error *err) {
   GString *out = g_string_new(NULL);
   g_string_append_printf(out, "status %d period %s\n", (int)st, f->period ? f->period : "-");
   dump_error_chain(out, err);
   for (guint e = 0; e < policy->entities->len; e++)
     dump_table(out, f, (int32_t)e);
+  return g_string_free(out, FALSE);
+}
+
+/* The document read with `threads` (runs of `run` bytes) into new facts,
+ * named `name`, as dump_facts tells it. */
+static char *read_named(const char *doc, size_t len, const char *name, bool keep_going, int threads, size_t run) {
+  zjtx_facts *f = NULL;
+  ck_assert_int_eq(zjtx_facts_new(policy, &f, NULL), ZJTX_OK);
+  zjtx_facts_set_keep_going(f, keep_going, NULL);
+  zjtx_error *err = NULL;
+  zjson_par_options opt = {threads, 0, run};
+  zjtx_status st = zfacts_read_json_buffer_with(f, doc, len, name, &opt, &err);
+  char *dump = dump_facts(st, f, err);
   zjtx_error_free(err);
   zjtx_facts_free(f);
-  return g_string_free(out, FALSE);
+  return dump;
+}
+
+static char *read_with(const char *doc, size_t len, bool keep_going, int threads, size_t run) {
+  return read_named(doc, len, "t.json", keep_going, threads, run);
 }
 
 /* One thread against two, in runs of one element, a few and many. */
@@ -224,6 +235,44 @@ START_TEST(test_random_damage) {
 }
 END_TEST
 
+/* A file read whole gives back its pages as its records are loaded (8 MB
+ * at a time): what is given back is never read again, whether the
+ * document is valid, invalid at its very end, or gives the array's key
+ * again.  Read from a file with the defaults (two threads on two
+ * processors), against the same bytes read on one thread. */
+START_TEST(test_file_given_back) {
+  g_autoptr(GString) valid = schools_document(36000);
+  ck_assert_uint_gt(valid->len, (8 << 20) + (4 << 20)); /* pages are given back */
+  g_autofree char *dir = g_dir_make_tmp("zjtx-json-par-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename(dir, "facts.json", NULL);
+  for (int variant = 0; variant < 3; variant++) {
+    g_autoptr(GString) s = g_string_new_len(valid->str, (gssize)valid->len);
+    if (variant == 1)
+      g_string_append(s, "{\"a\": \"open");
+    if (variant == 2) {
+      g_string_truncate(s, s->len - 2);
+      g_string_append(s, ", \"schools\": [" SCHOOL_LITERAL "]}");
+    }
+    ck_assert(g_file_set_contents(path, s->str, (gssize)s->len, NULL));
+    g_autofree char *one = read_named(s->str, s->len, path, true, 1, 0);
+    zjtx_facts *f = NULL;
+    ck_assert_int_eq(zjtx_facts_new(policy, &f, NULL), ZJTX_OK);
+    zjtx_facts_set_keep_going(f, 1, NULL);
+    zjtx_error *err = NULL;
+    zjtx_status st = zjtx_facts_read_json_file(f, path, &err);
+    g_autofree char *two = dump_facts(st, f, err);
+    zjtx_error_free(err);
+    zjtx_facts_free(f);
+    ck_assert_msg(variant == 1 || strstr(two, "rec 35999 ") || strstr(two, "rec 0 "), "variant %d: %.2000s", variant,
+                  two);
+    if (strcmp(one, two) != 0)
+      ck_abort_msg("variant %d differs:\n%.3000s\n---\n%.3000s", variant, one, two);
+  }
+  g_unlink(path);
+  g_rmdir(dir);
+}
+END_TEST
+
 static Suite *facts_json_par_suite(void) {
   Suite *s = suite_create("facts-json-par");
   TCase *tc = tcase_create("two threads");
@@ -234,6 +283,7 @@ static Suite *facts_json_par_suite(void) {
   tcase_add_test(tc, test_streamed_key_twice);
   tcase_add_test(tc, test_odd_documents);
   tcase_add_test(tc, test_random_damage);
+  tcase_add_test(tc, test_file_given_back);
   suite_add_tcase(s, tc);
   return s;
 }
