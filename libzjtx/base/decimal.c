@@ -425,11 +425,17 @@ bool zdec_round(zdec a, int places, zround_mode mode, zdec *out) {
 }
 
 bool zdec_to_fen(zdec a, zround_mode mode, int64_t *fen) {
-  zdec r;
+  zi128 m;
 
-  if (!zdec_round(a, 2, mode, &r) || r.m > INT64_MAX || r.m < INT64_MIN)
+  if (!valid(a) || !mode_ok(mode))
     return false;
-  *fen = (int64_t)r.m;
+  if (a.scale > 2) /* what zdec_round(a, 2) gives, without a zdec between */
+    m = div_pow10_round(a.m, a.scale - 2, mode);
+  else if (!mul_pow10(a.m, 2 - a.scale, &m))
+    return false;
+  if (m > INT64_MAX || m < INT64_MIN)
+    return false;
+  *fen = (int64_t)m;
   return true;
 }
 

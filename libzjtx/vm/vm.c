@@ -72,6 +72,35 @@ static void read_field(zvm *vm, int flags, int32_t entity, int32_t field, int32_
   *out = zfacts_get(vm->facts, entity, field, rec);
 }
 
+/* read_field, the common cases inline: a number, a date or a code, read
+ * straight from its column (their absent markers are ZFACTS_ABSENT_*). */
+static inline void load_field(zvm *vm, int flags, int32_t entity, int32_t field, int32_t rec, zval *out) {
+  const zcolumn *c = &vm->facts->tables[entity].columns[field];
+  if ((flags & ZMISS_RECORD) && zval_is_missing(out))
+    return;
+  if (c->i64) {
+    int64_t m = ((const int64_t *)(const void *)c->i64->data)[rec];
+    if (G_UNLIKELY(m == ZFACTS_ABSENT_I64) && (flags & ZMISS_FIELD)) {
+      *out = zval_missing(missing_bit(vm, entity, field, rec));
+      return;
+    }
+    out->d.m = m;
+    out->d.scale = c->scale; /* overwrites the missing tag */
+    return;
+  }
+  if (c->i32 && !c->str) {
+    int32_t v = ((const int32_t *)(const void *)c->i32->data)[rec];
+    if (G_UNLIKELY(v == ZFACTS_ABSENT_I32) && (flags & ZMISS_FIELD)) {
+      *out = zval_missing(missing_bit(vm, entity, field, rec));
+      return;
+    }
+    zval_set_present(out);
+    out->rec = v;
+    return;
+  }
+  read_field(vm, flags, entity, field, rec, out);
+}
+
 /* Three-valued and/or of l (true, or missing, for `and`; false or missing
  * for `or`: the other case jumped past) and r. */
 static void join(bool is_or, zval *l, const zval *r) {
@@ -349,6 +378,19 @@ static bool rule_value(zvm *vm, int32_t rule, zval *v) {
   return true;
 }
 
+/* A derived value that only reads an undated, unkeyed parameter
+ * (PARAM; RET), as a policy's named rates often are: its value in force at
+ * the period's end, when this run has one, without running its block.
+ * Not while explaining: the trace records the call. */
+static bool param_only_value(const zvm *vm, const zblock *b, zval *out) {
+  const zinstr *code = (const zinstr *)(void *)b->code->data;
+  if (vm->trace || !vm->at_end || b->code->len != 2 || code[0].op != OP_PARAM || code[0].a != 0 ||
+      code[1].op != OP_RET || !vm->at_end_ok[code[0].c][0])
+    return false;
+  *out = vm->at_end[code[0].c][0];
+  return true;
+}
+
 static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval **spp) {
   const zderived *d = g_ptr_array_index(vm->policy->derived, in->c);
   zval *sp = *spp;
@@ -357,6 +399,8 @@ static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval
     *spp = sp - nargs;
     return true;
   }
+  if (nargs == 0 && param_only_value(vm, &d->expr.block, &sp[-1]))
+    return true;
   zval *callee_locals = locals + n_locals;
   memcpy(callee_locals, sp - nargs, sizeof(zval) * (size_t)nargs);
   sp -= nargs;
@@ -470,18 +514,12 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
       sp--;
       NEXT;
     CASE(OP_FIELD)
-      if (in->a)
-        read_field(vm, in->a, in->c, in->b, sp[-1].rec, &sp[-1]);
-      else
-        sp[-1] = zfacts_get(f, in->c, in->b, sp[-1].rec);
+      load_field(vm, in->a, in->c, in->b, sp[-1].rec, &sp[-1]);
       NEXT;
     CASE(OP_SELF_FIELD)
       if (vm->trace)
         trace_field(vm, in, &(zval){.rec = self});
-      if (in->a)
-        read_field(vm, in->a, in->c, in->b, self, sp);
-      else
-        *sp = zfacts_get(f, in->c, in->b, self);
+      load_field(vm, in->a, in->c, in->b, self, sp);
       sp++;
       NEXT;
     CASE(OP_PARENT)
