@@ -82,8 +82,8 @@ static inline bool fits64(zi128 m) {
 static bool mul_pow10(zi128 m, int k, zi128 *out) {
   zi128 r;
 
-  if (fits64(m)) { /* |m| < 2^63 and 10^k < 2^64: |r| < 2^127 */
-    *out = m * (zi128)pow10_u64[k];
+  if (fits64(m)) { /* |m| < 2^63 and 10^k <= 10^18 < 2^63: |r| < 2^126, one 64-bit multiply */
+    *out = (zi128)(int64_t)m * (int64_t)pow10_u64[k];
     return true;
   }
   if (__builtin_mul_overflow(m, (zi128)pow10u(k), &r) || r < -ZI128_MAX)
@@ -283,7 +283,11 @@ bool zdec_mul(zdec a, zdec b, zdec *out) {
 
   if (!valid(a) || !valid(b))
     return false;
-  if (__builtin_mul_overflow(a.m, b.m, &m) || m < -ZI128_MAX) {
+  if (fits64(a.m) && fits64(b.m)) { /* |m| < 2^126: no overflow test (a 128-bit helper call) */
+    m = (zi128)(int64_t)a.m * (int64_t)b.m;
+    if (drop)
+      m = div_pow10_round(m, drop, ZROUND_HALF_EVEN);
+  } else if (__builtin_mul_overflow(a.m, b.m, &m) || m < -ZI128_MAX) {
     if (!wide_mul_round(a.m, b.m, drop, &m))
       return false;
   } else {
@@ -382,7 +386,7 @@ static int cmp_by_parts(zdec a, zdec b) {
   return (fa > fb) - (fa < fb);
 }
 
-int zdec_cmp(zdec a, zdec b) {
+int zdec_cmp_scaled(zdec a, zdec b) {
   /* at one scale, or brought to one when that cannot overflow: the
    * mantissas compare; cmp_by_parts divides in 128 bits */
   if (a.scale < b.scale && !mul_pow10(a.m, b.scale - a.scale, &a.m))
