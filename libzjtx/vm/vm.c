@@ -285,16 +285,20 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
  * the switch's bounds check and one shared jump; about a fifth of the VM's
  * time.  Elsewhere the switch does the same work.  The switch stays the
  * way in: it starts every block. */
+/* clang-format off: it would indent CASE as a statement */
 #if defined(__GNUC__) && !defined(ZVM_NO_THREADED_DISPATCH)
 #define ZVM_THREADED 1
-#define CASE(op)     case op: /* fall through from the case, or jumped to */ label_##op:
-#define NEXT         goto *dispatch[(++in)->op]
+#define CASE(op)                                                                                                       \
+  case op: /* entered from the switch, or jumped to */                                                                 \
+    label_##op:
+#define NEXT                                                goto *dispatch[(++in)->op]
 #define ZVM_LABEL_ADDRESS(name, a, b, c, pops, pushes, doc) &&label_OP_##name,
 #else
 #define ZVM_THREADED 0
 #define CASE(op)     case op:
 #define NEXT         break
 #endif
+/* clang-format on */
 
 /* A cached population aggregate: its value, its missing inputs named
  * again for the subject at hand. */
@@ -491,6 +495,7 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
 #if ZVM_THREADED
   static const void *const dispatch[OP__COUNT] = {ZOPCODES(ZVM_LABEL_ADDRESS)};
 #endif
+  /* clang-format off */
   for (const zinstr *in = code;; in++) {
     switch ((zopcode)in->op) {
     CASE(OP_CONST)
@@ -749,6 +754,7 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
     }
   }
 }
+/* clang-format on */
 
 bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out) {
   return exec(vm, block, self, locals ? locals : vm->locals, vm->stack, out);
