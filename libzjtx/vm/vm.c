@@ -277,8 +277,6 @@ static bool any_missing(zval *sp, int n) {
   return any;
 }
 
-static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out);
-
 /* Dispatch.  With GCC and clang each instruction jumps straight to the
  * next one's code through a table of label addresses (a GNU extension):
  * one indirect jump per instruction, each predicted on its own, instead of
@@ -406,12 +404,13 @@ static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval
   if (nargs == 0 && param_only_value(vm, &d->expr.block, &sp[-1]))
     return true;
   zval *callee_locals = locals + n_locals;
-  memcpy(callee_locals, sp - nargs, sizeof(zval) * (size_t)nargs);
+  for (int i = 0; i < nargs; i++) /* zero or one, mostly: no call to memcpy */
+    callee_locals[i] = sp[i - nargs];
   sp -= nargs;
   int32_t recv = sp[-1].rec;
   if (vm->trace)
     vm->trace->enter_derived(vm->trace, d, recv, callee_locals);
-  if (!exec(vm, &d->expr.block, recv, callee_locals, sp, &sp[-1]))
+  if (!zvm_exec(vm, &d->expr.block, recv, callee_locals, sp, &sp[-1]))
     return false;
   if (vm->trace)
     vm->trace->leave_derived(vm->trace, d, &sp[-1]);
@@ -487,7 +486,7 @@ static void trace_agg_frame(zvm *vm, const zblock *b, const zinstr *in, int32_t 
     vm->trace->aggregate_frame(vm->trace, b, (int32_t)(in - (const zinstr *)(void *)b->code->data), self, locals, v);
 }
 
-static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out) {
+bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out) {
   const zinstr *code = (const zinstr *)(void *)b->code->data;
   const zval *consts = (const zval *)(void *)vm->policy->consts->data;
   const struct zjtx_facts *f = vm->facts;
@@ -568,7 +567,11 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
       sp--;
       if (in->c && either_missing(&sp[-1], sp))
         NEXT;
-      sp[-1].b = test(in->a, cmp_values(in->b, &sp[-1], sp));
+      { /* dates and codes, the commonest, compared inline */
+        int c = in->b == ZCMP_INT ? (sp[-1].code > sp[0].code) - (sp[-1].code < sp[0].code)
+                                  : cmp_values(in->b, &sp[-1], sp);
+        sp[-1].b = test(in->a, c);
+      }
       zval_set_present(&sp[-1]);
       NEXT;
     CASE(OP_NOT)
@@ -755,7 +758,3 @@ static bool exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *sta
   }
 }
 /* clang-format on */
-
-bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out) {
-  return exec(vm, block, self, locals ? locals : vm->locals, vm->stack, out);
-}
