@@ -647,6 +647,10 @@ bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack,
                                                     : zdate_day(sp[-1].date));
       NEXT;
     CASE(OP_PARAM)
+      if (in->a == 0 && !vm->trace && vm->at_end && vm->at_end_ok[in->c][0]) { /* undated, unkeyed: param_op's first case */
+        *sp++ = vm->at_end[in->c][0];
+        NEXT;
+      }
       if (!param_op(vm, in, &sp))
         return false;
       NEXT;
