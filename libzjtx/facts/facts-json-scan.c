@@ -3,6 +3,7 @@
 #include "facts-json-scan.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,11 +210,40 @@ static size_t string_char_length(zcursor *c) {
   return ch < 0x80 ? 1 : utf8_length(c);
 }
 
+/* Whether the 8 bytes at p are all printable ASCII but '"' and '\\':
+ * nothing to check (a word at a time: most of a document is in strings). */
+static bool plain8(const char *p) {
+  const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+  uint64_t v;
+  memcpy(&v, p, sizeof v);
+  uint64_t quote = v ^ (ones * '"'), backslash = v ^ (ones * '\\');
+  uint64_t found = (v - ones * 0x20) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | v;
+  return (found & highs) == 0;
+}
+
+/* A three-byte UTF-8 character at p (most Chinese text) needing none of
+ * utf8_length's special ranges: its length, else 0. */
+static size_t plain_utf8_3(const unsigned char *p, size_t left) {
+  if (left < 3)
+    return 0;
+  bool lead = (p[0] >= 0xE1 && p[0] <= 0xEC) || p[0] == 0xEE || p[0] == 0xEF;
+  return lead && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 ? 3 : 0;
+}
+
 /* A string from its opening quote; *open: the input ends in it. */
 static bool scan_string(zcursor *c, bool *unterminated) {
   const char *open = c->p++, *open_line_start = c->line_start;
   int open_line = c->line;
   while (c->p < c->end && *c->p != '"') {
+    while (c->end - c->p >= 8 && plain8(c->p))
+      c->p += 8;
+    size_t three = plain_utf8_3((const unsigned char *)c->p, (size_t)(c->end - c->p));
+    if (three) {
+      c->p += three;
+      continue;
+    }
+    if (c->p == c->end || *c->p == '"')
+      break;
     unsigned char ch = (unsigned char)*c->p;
     if (ch >= 0x20 && ch < 0x80 && ch != '\\') { /* most bytes: nothing to check */
       c->p++;

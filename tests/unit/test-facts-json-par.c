@@ -273,6 +273,51 @@ START_TEST(test_file_given_back) {
 }
 END_TEST
 
+/* The first pass looks at most bytes of a string eight at a time: every
+ * byte it must stop at is met at every place of strings of every length,
+ * and the value read is the one written (or the document refused for its
+ * UTF-8, as json-glib refused it). */
+START_TEST(test_string_bytes_at_every_place) {
+  static const struct {
+    const char *written, *value; /* value NULL: not UTF-8 */
+  } specials[] = {
+      {"\\\"", "\""},
+      {"\\\\", "\\"},
+      {"\n", "\n"},
+      {"\x01", "\x01"},
+      {"\xe4\xb8\xad", "\xe4\xb8\xad"},
+      {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},
+      {"\xed\xa0\x80", NULL},
+      {"\xe0\x80\x80", NULL},
+      {"\xff", NULL},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(specials); k++)
+    for (int len = 0; len <= 20; len++)
+      for (int at = 0; at <= len; at++) {
+        g_autoptr(GString) name = g_string_new(NULL), value = g_string_new(NULL);
+        for (int i = 0; i < len; i++) {
+          if (i == at) {
+            g_string_append(name, specials[k].written);
+            g_string_append(value, specials[k].value ? specials[k].value : "");
+          }
+          g_string_append_c(name, (char)('a' + i % 26));
+          g_string_append_c(value, (char)('a' + i % 26));
+        }
+        if (at == len) {
+          g_string_append(name, specials[k].written);
+          g_string_append(value, specials[k].value ? specials[k].value : "");
+        }
+        g_autofree char *doc = g_strdup_printf(
+            "{\"districts\": [{\"id\": \"D01\", \"name\": \"%s\", \"terrain\": \"plain\"}]}", name->str);
+        g_autofree char *dump = read_with(doc, strlen(doc), false, 1, 0);
+        g_autofree char *want = specials[k].value ? g_strdup_printf("[D01] [%s] 0\n", value->str)
+                                                  : g_strdup("not valid JSON: JSON data must be UTF-8 encoded");
+        ck_assert_msg(strstr(dump, want) != NULL, "special %zu, length %d, at %d: %s", k, len, at, dump);
+        same_text(doc);
+      }
+}
+END_TEST
+
 static Suite *facts_json_par_suite(void) {
   Suite *s = suite_create("facts-json-par");
   TCase *tc = tcase_create("two threads");
@@ -284,6 +329,7 @@ static Suite *facts_json_par_suite(void) {
   tcase_add_test(tc, test_odd_documents);
   tcase_add_test(tc, test_random_damage);
   tcase_add_test(tc, test_file_given_back);
+  tcase_add_test(tc, test_string_bytes_at_every_place);
   suite_add_tcase(s, tc);
   return s;
 }
