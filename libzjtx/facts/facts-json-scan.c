@@ -221,6 +221,11 @@ static bool plain8(const char *p) {
   return (found & highs) == 0;
 }
 
+/* Printable ASCII but '"' and '\\'. */
+static bool is_plain(unsigned char ch) {
+  return ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\';
+}
+
 /* A three-byte UTF-8 character at p (most Chinese text) needing none of
  * utf8_length's special ranges: its length, else 0. */
 static size_t plain_utf8_3(const unsigned char *p, size_t left) {
@@ -234,21 +239,17 @@ static size_t plain_utf8_3(const unsigned char *p, size_t left) {
 static bool scan_string(zcursor *c, bool *unterminated) {
   const char *open = c->p++, *open_line_start = c->line_start;
   int open_line = c->line;
-  while (c->p < c->end && *c->p != '"') {
+  for (;;) {
     while (c->end - c->p >= 8 && plain8(c->p))
       c->p += 8;
-    size_t three = plain_utf8_3((const unsigned char *)c->p, (size_t)(c->end - c->p));
-    if (three) {
+    while (c->p < c->end && is_plain((unsigned char)*c->p)) /* most bytes: nothing to check */
+      c->p++;
+    for (size_t three; (three = plain_utf8_3((const unsigned char *)c->p, (size_t)(c->end - c->p)));)
       c->p += three;
-      continue;
-    }
     if (c->p == c->end || *c->p == '"')
       break;
-    unsigned char ch = (unsigned char)*c->p;
-    if (ch >= 0x20 && ch < 0x80 && ch != '\\') { /* most bytes: nothing to check */
-      c->p++;
+    if (is_plain((unsigned char)*c->p))
       continue;
-    }
     size_t n = string_char_length(c);
     if (n == 0)
       return false;
