@@ -21,5 +21,9 @@ zjson_par_options zjson_par_defaults(void);
  * documents on two threads). */
 zjtx_status zfacts_read_json_buffer_with(zjtx_facts *facts, const char *data, size_t len, const char *name,
                                          const zjson_par_options *opt, zjtx_error **err);
+/* zjtx_facts_read_json_file with options: a file read whole gives back its
+ * pages as it is read, on one thread or two. */
+zjtx_status zfacts_read_json_file_with(zjtx_facts *facts, const char *path, const zjson_par_options *opt,
+                                       zjtx_error **err);
 
 #endif

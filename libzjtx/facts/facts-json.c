@@ -51,7 +51,11 @@ static void release_read(zjson_load *ld, size_t upto) {
   uintptr_t to = (uintptr_t)(ld->data + upto) & ~(page - 1);
   if (to <= from)
     return;
-  (void)line_of(ld, (size_t)(to - (uintptr_t)ld->data)); /* the lines are counted first */
+  /* the lines are counted first; if the cursor is past `to` already (at
+   * the '{' of the next record), they were: counting again would start
+   * from the beginning, through pages given back */
+  if ((size_t)(to - (uintptr_t)ld->data) > ld->line_at)
+    (void)line_of(ld, (size_t)(to - (uintptr_t)ld->data));
   if (madvise((void *)from, to - from, MADV_DONTNEED) == 0)
     ld->released = (size_t)(to - (uintptr_t)ld->data);
 #else
@@ -769,7 +773,8 @@ zjtx_status zfacts_read_json_buffer_with(zjtx_facts *facts, const char *data, si
   return read_json(facts, data, len, name, false, opt, err, &unusable);
 }
 
-static zjtx_status read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err, bool *unusable) {
+static zjtx_status read_json_file(zjtx_facts *facts, const char *path, const zjson_par_options *opt, zjtx_error **err,
+                                  bool *unusable) {
   *unusable = true;
   if (!facts || !path)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts and path must not be NULL");
@@ -778,13 +783,19 @@ static zjtx_status read_json_file(zjtx_facts *facts, const char *path, zjtx_erro
   g_autofree char *data = zfacts_read_regular_file(path, &len, &read_err);
   if (!data)
     return zerr_give(err, read_err);
-  zjson_par_options opt = zjson_par_defaults();
-  return read_json(facts, data, len, path, true, &opt, err, unusable);
+  return read_json(facts, data, len, path, true, opt, err, unusable);
+}
+
+zjtx_status zfacts_read_json_file_with(zjtx_facts *facts, const char *path, const zjson_par_options *opt,
+                                       zjtx_error **err) {
+  bool unusable;
+  return read_json_file(facts, path, opt, err, &unusable);
 }
 
 zjtx_status zjtx_facts_read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err) {
   bool unusable;
-  return read_json_file(facts, path, err, &unusable);
+  zjson_par_options opt = zjson_par_defaults();
+  return read_json_file(facts, path, &opt, err, &unusable);
 }
 
 /* New facts from one JSON document, finished; in strict mode every problem
@@ -803,7 +814,7 @@ static zjtx_status load_json(zjtx_policy *policy, const char *data, size_t len, 
     return st;
   zjtx_facts_set_keep_going(facts, flags & ZJTX_FACTS_KEEP_GOING, NULL);
   zjson_par_options opt = zjson_par_defaults();
-  st = path ? read_json_file(facts, path, &errs, &unusable)
+  st = path ? read_json_file(facts, path, &opt, &errs, &unusable)
             : read_json(facts, data, len, name, false, &opt, &errs, &unusable);
   /* a document that parsed: finish even after bad records, so that
    * duplicate ids and dangling references are reported in the same run */
