@@ -60,17 +60,15 @@ enum { KEEP = 0, DROP_DUPLICATE = 1, DROP = 2 };
 static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error ***errs, uint8_t *drop) {
   ztable *t = &f->tables[entity];
   GPtrArray *keys = zfacts_key_column(f, entity);
-  g_clear_pointer(&t->by_key, g_hash_table_unref);
+  g_clear_pointer(&t->by_key, zkeys_free);
   if (!keys)
     return;
-  t->by_key = g_hash_table_new(g_str_hash, g_str_equal);
+  t->by_key = zkeys_new(keys, t->n);
   for (int32_t r = 0; r < t->n; r++) {
-    char *id = g_ptr_array_index(keys, r);
-    int32_t first = GPOINTER_TO_INT(g_hash_table_lookup(t->by_key, id)) - 1;
-    if (first < 0) {
-      g_hash_table_insert(t->by_key, id, GINT_TO_POINTER(r + 1));
+    int32_t first = zkeys_add(t->by_key, r);
+    if (first < 0)
       continue;
-    }
+    const char *id = g_ptr_array_index(keys, r);
     g_autofree char *q = zfacts_quote(id);
     g_autofree char *w1 = record_where(t, first), *w2 = record_where(t, r);
     stored_error(f, entity, r, errs,
@@ -83,10 +81,7 @@ static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error ***errs,
 
 /* Record index of the `target` record with id `key`, or -1. */
 static int32_t lookup_key(const struct zjtx_facts *f, int32_t target, const char *key) {
-  GHashTable *by_key = f->tables[target].by_key;
-  if (!by_key)
-    return -1;
-  return GPOINTER_TO_INT(g_hash_table_lookup(by_key, key)) - 1;
+  return zkeys_find(f->tables[target].by_key, key);
 }
 
 /* Resolves the id texts `texts` to records of `target` into `out`. */

@@ -70,7 +70,7 @@ const char *zjtx_facts_record_label(const zjtx_facts *facts, const char *entity,
   const ztable *t = e >= 0 ? &facts->tables[e] : NULL;
   if (label < 0 || !t->by_key)
     return NULL;
-  int32_t r = GPOINTER_TO_INT(g_hash_table_lookup(t->by_key, id)) - 1;
+  int32_t r = zkeys_find(t->by_key, id);
   const char *text = r >= 0 ? g_ptr_array_index(t->columns[label].str, r) : NULL;
   return text && *text ? text : NULL;
 }
@@ -80,7 +80,7 @@ const char *zjtx_facts_record_label(const zjtx_facts *facts, const char *entity,
 static int32_t record_by_id(const zjtx_facts *f, int32_t e, const char *id) {
   const ztable *t = &f->tables[e];
   if (t->by_key)
-    return GPOINTER_TO_INT(g_hash_table_lookup(t->by_key, id)) - 1;
+    return zkeys_find(t->by_key, id);
   if (id[0] != '#' || !g_ascii_isdigit(id[1]))
     return -1;
   char *end;
