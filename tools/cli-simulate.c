@@ -276,7 +276,7 @@ static int write_outputs(simulation *s) {
                 .made = made,
                 .base_res = s->base.res,
                 .reform_res = s->reform.res};
-  bool ok = sim_report_build(&r, s->base.p, s->base.res, s->reform.p, s->reform.res);
+  bool ok = sim_report_build_top(&r, s->base.p, s->base.res, s->reform.p, s->reform.res, s->top);
   ok = ok && s->write(s->out.fp, &r, &v) && cli_sink_commit(&s->out);
   if (ok && s->report.fp)
     sim_report_name(&r, s->base.facts);
