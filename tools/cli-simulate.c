@@ -4,6 +4,9 @@
  * per rule, per county, per check and per beneficiary (cli-report-*.c). */
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli-report.h"
 
@@ -230,12 +233,25 @@ static int load_facts(simulation *s) {
   return 0;
 }
 
+/* What the last phase freed, given back to the system before the next:
+ * reading and evaluating leave tens of megabytes free in the allocator's
+ * arenas (the reading and evaluating threads' own among them, which the
+ * comparison on this thread could not reuse), and simulate holds two
+ * results and the comparison on top of the facts.  At 1M: 12 MB less at
+ * the peak, for a few milliseconds. */
+static void give_back_memory(void) {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
 static int evaluate_side(simulation *s, side *x) {
   zjtx_error *err = NULL;
   g_autofree char *phase = g_strdup_printf("evaluating (%s)", x->label);
   cli_progress_begin(s->pr, phase);
   zjtx_status st = zjtx_evaluate(x->p, x->facts, x->opts, &x->res, &err);
   cli_progress_end(s->pr);
+  give_back_memory();
   if (st != ZJTX_OK) {
     cli_message("%s policy %s:", x->label, zjtx_policy_id(x->p));
     return cli_report_error(NULL, err);
@@ -311,6 +327,7 @@ static int run_simulation(simulation *s) {
   s->pr = rc == 0 ? cli_progress_new(!s->o->quiet && isatty(STDERR_FILENO)) : NULL;
   if (rc == 0)
     rc = load_facts(s);
+  give_back_memory();
   if (rc == 0)
     rc = evaluate_both(s);
   if (rc == 0)
