@@ -372,10 +372,13 @@ static void finish_keep_going(struct zjtx_facts *f) {
 
 /* What only resolving needed, given back before the relations are built
  * (the peak of a large load): the parent keys as written, now parent
- * indexes, and each record's file, for the errors resolving reports. */
+ * indexes, each record's file, for the errors resolving reports, and the
+ * indexes of ids (evaluation never needs them; a lookup by id afterwards
+ * builds its table's again, zfacts_find_id). */
 static void drop_finishing_texts(struct zjtx_facts *f) {
   f->resolved = true;
   for (guint e = 0; e < f->policy->entities->len; e++) {
+    g_clear_pointer(&f->tables[e].by_key, zkeys_free);
     g_clear_pointer(&f->tables[e].parent_text, g_ptr_array_unref);
     g_clear_pointer(&f->tables[e].parent_strings, g_string_chunk_free);
     g_clear_pointer(&f->tables[e].where_file, g_ptr_array_unref);

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "facts-store.h"
+#include "facts-internal.h"
 
 struct zkeys {
   const GPtrArray *ids; /* the key column: record -> id text */
@@ -98,6 +98,20 @@ int32_t zkeys_find(const zkeys *k, const char *id) {
   return slot_record(k, k->slots[probe(k, id, h, tag_of(k, h))]);
 }
 
+/* Finishing builds every table's index to find duplicates and resolve
+ * references, then gives them back: evaluation never looks a record up by
+ * its id.  A lookup afterwards (a label, an explanation) builds the index
+ * of its table once, whichever thread asks first. */
 int32_t zfacts_find_id(const struct zjtx_facts *f, int32_t entity, const char *id) {
-  return zkeys_find(f->tables[entity].by_key, id);
+  const GPtrArray *keys = zfacts_key_column(f, entity);
+  if (!keys || !id)
+    return -1;
+  ztable *t = &f->tables[entity];
+  if (g_once_init_enter(&t->by_key)) {
+    zkeys *k = zkeys_new(keys, t->n);
+    for (int32_t r = 0; r < t->n; r++)
+      zkeys_add(k, r);
+    g_once_init_leave(&t->by_key, k);
+  }
+  return zkeys_find(t->by_key, id);
 }

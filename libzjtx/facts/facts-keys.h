@@ -25,7 +25,8 @@ int32_t zkeys_add(zkeys *k, int32_t rec);
 int32_t zkeys_find(const zkeys *k, const char *id);
 
 /* The record of `entity` with id `id` in finished facts, or -1 when none
- * has it or the entity has no id field. */
+ * has it or the entity has no id field.  Thread-safe: the first lookup in
+ * a table builds its index (finish gives them back). */
 int32_t zfacts_find_id(const struct zjtx_facts *f, int32_t entity, const char *id);
 
 #endif

@@ -161,6 +161,40 @@ START_TEST(repeated_id_among_thousands) {
 }
 END_TEST
 
+/* Every firm looked up by id from one thread; `data` the facts. */
+static gpointer look_up_all(gpointer data) {
+  zjtx_facts *f = data;
+  for (int i = 0; i < 3000; i++) {
+    g_autofree char *firm = g_strdup_printf("F%04d", i), *want = g_strdup_printf("%d.00", i);
+    char *v = NULL;
+    if (zjtx_facts_field_value(f, "firm", firm, "revenue", &v, NULL) != ZJTX_OK || strcmp(v, want) != 0) {
+      zjtx_free(v);
+      return GINT_TO_POINTER(1);
+    }
+    zjtx_free(v);
+  }
+  return NULL;
+}
+
+/* Finished facts are read from many threads at once: the first lookups,
+ * which build the index, race and all find every id. */
+START_TEST(first_lookups_from_many_threads) {
+  zjtx_policy *p = ztest_policy_text(POLICY, "k.xml");
+  zjtx_facts *f = NULL;
+  ck_assert_int_eq(zjtx_facts_new(p, &f, NULL), ZJTX_OK);
+  for (int i = 0; i < 3000; i++)
+    add_firm(f, i);
+  ck_assert_int_eq(zjtx_facts_finish(f, NULL), ZJTX_OK);
+  GThread *threads[4];
+  for (size_t i = 0; i < G_N_ELEMENTS(threads); i++)
+    threads[i] = g_thread_new("lookup", look_up_all, f);
+  for (size_t i = 0; i < G_N_ELEMENTS(threads); i++)
+    ck_assert_ptr_null(g_thread_join(threads[i]));
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 static Suite *keys_suite(void) {
   Suite *s = suite_create("facts-keys");
   TCase *t = tcase_create("keys");
@@ -169,6 +203,7 @@ static Suite *keys_suite(void) {
   tcase_add_test(t, tiny_tables);
   tcase_add_test(t, thousands_resolved_through_the_api);
   tcase_add_test(t, repeated_id_among_thousands);
+  tcase_add_test(t, first_lookups_from_many_threads);
   suite_add_tcase(s, t);
   return s;
 }
