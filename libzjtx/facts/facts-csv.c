@@ -116,7 +116,6 @@ static void read_rows(csv_job *job, zcsv *r, char **header, size_t n_header) {
   const char **values = g_new(const char *, n_header + 1);
   int32_t *map = g_new(int32_t, n_header + 1);
   zfacts_map_names(zpolicy_entity(job->facts->policy, job->entity), (const char *const *)header, n_header, map);
-  char what[64];
   zcsv_status st;
   size_t reported = 0, rows = 0;
   while ((st = zcsv_next(r, &fields, &n)) != ZCSV_EOF) {
@@ -138,9 +137,8 @@ static void read_rows(csv_job *job, zcsv *r, char **header, size_t n_header) {
       continue;
     }
     for (size_t i = 0; i < n; i++)
-      values[i] = fields[i][0] ? fields[i] : NULL; /* an empty field is an absent value */
-    g_snprintf(what, sizeof what, "%s line %ld", zpolicy_entity(job->facts->policy, job->entity)->plural, line);
-    zrecord_origin origin = {job->path, (int)line, what};
+      values[i] = fields[i][0] ? fields[i] : NULL;        /* an empty field is an absent value */
+    zrecord_origin origin = {job->path, (int)line, NULL}; /* "enterprises line 12" when a message needs it */
     zfacts_add_mapped(job->facts, job->entity, NULL, (const char *const *)header, map, values, n, &origin,
                       job->facts->keep_going ? NULL : job->tail);
     while (*job->tail)
