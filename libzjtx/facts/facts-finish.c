@@ -64,8 +64,11 @@ static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error ***errs,
   if (!keys)
     return;
   t->by_key = zkeys_new(keys, t->n);
+  int32_t firsts[4096];
   for (int32_t r = 0; r < t->n; r++) {
-    int32_t first = zkeys_add(t->by_key, r);
+    if (r % (int32_t)G_N_ELEMENTS(firsts) == 0)
+      zkeys_add_many(t->by_key, r, MIN(t->n - r, (int32_t)G_N_ELEMENTS(firsts)), firsts);
+    int32_t first = firsts[r % (int32_t)G_N_ELEMENTS(firsts)];
     if (first < 0)
       continue;
     const char *id = g_ptr_array_index(keys, r);
@@ -79,29 +82,19 @@ static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error ***errs,
   }
 }
 
-/* Record index of the `target` record with id `key`, or -1. */
-static int32_t lookup_key(const struct zjtx_facts *f, int32_t target, const char *key) {
-  return zkeys_find(f->tables[target].by_key, key);
-}
-
 /* Resolves the id texts `texts` to records of `target` into `out`. */
 static void resolve(struct zjtx_facts *f, int32_t entity, const char *field, GPtrArray *texts, int32_t target,
                     GArray *out, zjtx_error ***errs, uint8_t *drop) {
   const ztable *t = &f->tables[entity];
   const zentity *te = zpolicy_entity(f->policy, target);
   g_array_set_size(out, (guint)t->n);
-  /* children usually come in runs of one parent: the previous key first */
-  const char *last_key = NULL;
-  int32_t last_idx = ABSENT_INDEX;
+  zkeys_find_many(f->tables[target].by_key, (const char *const *)texts->pdata, (size_t)t->n,
+                  (int32_t *)(void *)out->data);
   for (int32_t r = 0; r < t->n; r++) {
     const char *key = g_ptr_array_index(texts, r);
-    int32_t idx = !key ? ABSENT_INDEX : last_key && strcmp(key, last_key) == 0 ? last_idx : lookup_key(f, target, key);
-    if (key) {
-      last_key = key;
-      last_idx = idx;
-    }
-    g_array_index(out, int32_t, r) = idx;
-    if (!key || idx >= 0 || (drop && drop[r]))
+    if (!key)
+      g_array_index(out, int32_t, r) = ABSENT_INDEX;
+    if (!key || g_array_index(out, int32_t, r) >= 0 || (drop && drop[r]))
       continue;
     g_autofree char *q = zfacts_quote(key);
     if (g_hash_table_contains(f->tables[target].rejected_ids, key))

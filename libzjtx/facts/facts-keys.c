@@ -78,17 +78,22 @@ static uint32_t probe(const zkeys *k, const char *id, uint64_t h, uint32_t tag) 
   }
 }
 
-int32_t zkeys_add(zkeys *k, int32_t rec) {
+/* zkeys_add with the id's hash already made. */
+static int32_t add_hashed(zkeys *k, int32_t rec, uint64_t h) {
   const char *id = g_ptr_array_index(k->ids, rec);
   if (!id)
     return -1; /* no id: nothing to find it by */
-  uint64_t h = id_hash(id);
   uint32_t tag = tag_of(k, h);
   uint32_t i = probe(k, id, h, tag);
   if (k->slots[i])
     return slot_record(k, k->slots[i]);
   k->slots[i] = tag << k->rec_bits | ((uint32_t)rec + 1);
   return -1;
+}
+
+int32_t zkeys_add(zkeys *k, int32_t rec) {
+  const char *id = g_ptr_array_index(k->ids, rec);
+  return id ? add_hashed(k, rec, id_hash(id)) : -1;
 }
 
 int32_t zkeys_find(const zkeys *k, const char *id) {
@@ -102,6 +107,55 @@ int32_t zkeys_find(const zkeys *k, const char *id) {
  * references, then gives them back: evaluation never looks a record up by
  * its id.  A lookup afterwards (a label, an explanation) builds the index
  * of its table once, whichever thread asks first. */
+/* Stages of zkeys_find_many, in ids ahead of the lookup: the slot, the key
+ * column's entry the slot names, the text that entry points to. */
+enum { AHEAD = 16, COLUMN_AHEAD = 8, TEXT_AHEAD = 4 };
+
+/* The slot item `j` hashes to (its hash in hs), for the prefetches: its
+ * first slot only (the lookup probes on when needed). */
+static uint32_t first_slot(const zkeys *k, const uint64_t *hs, size_t j) {
+  return k->slots[(uint32_t)hs[j % AHEAD] & k->mask];
+}
+
+void zkeys_find_many(const zkeys *k, const char *const *ids, size_t n, int32_t *out) {
+  uint64_t hs[AHEAD];
+  for (size_t i = 0; k && i < n + AHEAD; i++) {
+    if (i >= AHEAD && ids[i - AHEAD]) { /* the lookup, its memory (likely) fetched */
+      size_t m = i - AHEAD;
+      out[m] = slot_record(k, k->slots[probe(k, ids[m], hs[m % AHEAD], tag_of(k, hs[m % AHEAD]))]);
+    } else if (i >= AHEAD) {
+      out[i - AHEAD] = -1;
+    }
+    size_t t = i - (AHEAD - TEXT_AHEAD), c = i - (AHEAD - COLUMN_AHEAD);
+    uint32_t s;
+    if (i >= AHEAD - TEXT_AHEAD && t < n && ids[t] && (s = first_slot(k, hs, t)) != 0)
+      __builtin_prefetch(g_ptr_array_index(k->ids, slot_record(k, s)));
+    if (i >= AHEAD - COLUMN_AHEAD && c < n && ids[c] && (s = first_slot(k, hs, c)) != 0)
+      __builtin_prefetch(&k->ids->pdata[slot_record(k, s)]);
+    if (i < n && ids[i]) {
+      hs[i % AHEAD] = id_hash(ids[i]);
+      __builtin_prefetch(&k->slots[(uint32_t)hs[i % AHEAD] & k->mask]);
+    }
+  }
+  for (size_t i = 0; !k && i < n; i++)
+    out[i] = -1;
+}
+
+void zkeys_add_many(zkeys *k, int32_t from, int32_t n, int32_t *first) {
+  uint64_t hs[AHEAD];
+  for (int32_t i = 0; i < n + AHEAD; i++) {
+    if (i >= AHEAD) {
+      int32_t m = i - AHEAD;
+      first[m] = add_hashed(k, from + m, hs[m % AHEAD]);
+    }
+    const char *id = i < n ? g_ptr_array_index(k->ids, from + i) : NULL;
+    if (id) {
+      hs[i % AHEAD] = id_hash(id);
+      __builtin_prefetch(&k->slots[(uint32_t)hs[i % AHEAD] & k->mask]);
+    }
+  }
+}
+
 int32_t zfacts_find_id(const struct zjtx_facts *f, int32_t entity, const char *id) {
   const GPtrArray *keys = zfacts_key_column(f, entity);
   if (!keys || !id)

@@ -21,8 +21,16 @@ void zkeys_free(zkeys *k);
 /* Adds record `rec` (< n) under its id; returns -1, or the record that
  * already has that id (then `rec` is not added: the first keeps it). */
 int32_t zkeys_add(zkeys *k, int32_t rec);
+/* zkeys_add of the `n` records from `from`, each one's answer in first[i]:
+ * the slots fetched some records ahead, so that their cache misses overlap. */
+void zkeys_add_many(zkeys *k, int32_t from, int32_t n, int32_t *first);
 /* The record with id `id`, or -1. */
 int32_t zkeys_find(const zkeys *k, const char *id);
+
+/* The records of the `n` ids `ids` into `out` (-1: none, or a NULL id):
+ * what zkeys_find says of each, with the memory each lookup reads fetched
+ * some ids ahead, so that the cache misses of a large table overlap. */
+void zkeys_find_many(const zkeys *k, const char *const *ids, size_t n, int32_t *out);
 
 /* The record of `entity` with id `id` in finished facts, or -1 when none
  * has it or the entity has no id field.  Thread-safe: the first lookup in
