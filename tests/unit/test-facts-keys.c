@@ -56,6 +56,33 @@ START_TEST(repeated_id_answers_the_first) {
 }
 END_TEST
 
+/* Many at once, as finishing does: in order, NULL ids and ids of no
+ * record answered -1, a repeated id its first record, also across the
+ * batches finishing adds in (4096 records). */
+START_TEST(many_at_once) {
+  g_autoptr(GPtrArray) ids = numbered_ids(9000);
+  g_free(g_ptr_array_index(ids, 8200));
+  g_ptr_array_index(ids, 8200) = g_strdup("K00010");
+  zkeys *k = zkeys_new(ids, 9000);
+  g_autofree int32_t *first = g_new(int32_t, 9000);
+  zkeys_add_many(k, 0, 4096, first);
+  zkeys_add_many(k, 4096, 4096, first + 4096);
+  zkeys_add_many(k, 8192, 808, first + 8192);
+  for (int32_t r = 0; r < 9000; r++)
+    ck_assert_int_eq(first[r], r == 8200 ? 10 : -1);
+  const char *look[] = {"K08999", NULL, "K08200", "K00010", "nope", "K00000", NULL};
+  int32_t out[G_N_ELEMENTS(look)];
+  zkeys_find_many(k, look, G_N_ELEMENTS(look), out);
+  const int32_t want[] = {8999, -1, -1, 10, -1, 0, -1}; /* K08200: its only record repeated K00010 */
+  for (size_t i = 0; i < G_N_ELEMENTS(look); i++)
+    ck_assert_int_eq(out[i], want[i]);
+  zkeys_find_many(NULL, look, G_N_ELEMENTS(look), out);
+  for (size_t i = 0; i < G_N_ELEMENTS(look); i++)
+    ck_assert_int_eq(out[i], -1);
+  zkeys_free(k);
+}
+END_TEST
+
 /* The smallest tables: no record, one record (one bit for record + 1). */
 START_TEST(tiny_tables) {
   g_autoptr(GPtrArray) none = g_ptr_array_new();
@@ -200,6 +227,7 @@ static Suite *keys_suite(void) {
   TCase *t = tcase_create("keys");
   tcase_add_test(t, every_id_found);
   tcase_add_test(t, repeated_id_answers_the_first);
+  tcase_add_test(t, many_at_once);
   tcase_add_test(t, tiny_tables);
   tcase_add_test(t, thousands_resolved_through_the_api);
   tcase_add_test(t, repeated_id_among_thousands);
