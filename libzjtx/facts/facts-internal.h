@@ -6,11 +6,13 @@
  *   facts.c          the public API
  *   facts-record.c   one record checked and stored
  *   facts-finish.c   ids, references, relations
+ *   facts-keys.c     the index of ids (facts-keys.h)
  *   facts-table.c    tables, columns, rejects, the key column
  *   facts-escape.c   values quoted in messages (declared in facts-store.h) */
 #ifndef ZJTX_FACTS_INTERNAL_H
 #define ZJTX_FACTS_INTERNAL_H
 
+#include "facts-keys.h"
 #include "facts-store.h"
 
 /* Scales of the stored int64 mantissas (facts-store.h).  A rate is written

@@ -80,7 +80,7 @@ void zfacts_table_clear(ztable *t, const zentity *e) {
   g_clear_pointer(&t->parent_strings, g_string_chunk_free);
   g_clear_pointer(&t->where_line, g_array_unref);
   g_clear_pointer(&t->where_file, g_ptr_array_unref);
-  g_clear_pointer(&t->by_key, g_hash_table_unref);
+  g_clear_pointer(&t->by_key, zkeys_free);
   g_clear_pointer(&t->rejects, g_array_unref);
   g_clear_pointer(&t->rejected_ids, g_hash_table_unref);
   g_clear_pointer(&t->strings, g_string_chunk_free);
