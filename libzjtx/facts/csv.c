@@ -62,6 +62,8 @@ struct zcsv {
   char err[160];
   size_t max_field, max_record; /* limits on untrusted input */
   char *out_end;                /* one past the last record's output */
+  size_t stop_at;               /* no record starting at or after this offset is read */
+  size_t rec_off;               /* input offset where the last record began */
   struct stat opened;           /* the file as opened: size and mtime */
 };
 
@@ -79,10 +81,29 @@ static zcsv *zcsv_new(void) {
   r->max_record = SIZE_MAX;
   r->fields_cap = 16;
   r->fields = g_new(char *, r->fields_cap);
+  r->stop_at = SIZE_MAX;
   return r;
 }
 
 zcsv *zcsv_open(const char *path, int *errno_out) {
+  return zcsv_open_range(path, 0, errno_out);
+}
+
+/* Starts reading at byte from - 1 with the rest of that line to drop: the
+ * first line read is the one starting at or after `from` (at `from` itself
+ * when the byte before it ends a line). */
+static bool start_at(zcsv *r, size_t from) {
+  off_t at = (off_t)(from - 1);
+  if (lseek(r->fd, at, SEEK_SET) != at)
+    return false;
+  r->base_off = from - 1;
+  r->started = true; /* a byte-order mark is only at the start of the file */
+  r->skip_line = true;
+  r->line = 0; /* the first whole line is line 1 */
+  return true;
+}
+
+zcsv *zcsv_open_range(const char *path, size_t from, int *errno_out) {
   struct stat st;
   zcsv *r;
   int fd, e = 0;
@@ -129,6 +150,12 @@ zcsv *zcsv_open(const char *path, int *errno_out) {
     return NULL;
   }
   r->base = r->buf;
+  if (from > 0 && !start_at(r, from)) {
+    if (errno_out)
+      *errno_out = errno;
+    zcsv_close(r);
+    return NULL;
+  }
   return r;
 }
 
@@ -162,6 +189,11 @@ void zcsv_set_limits(zcsv *r, size_t max_field, size_t max_record) {
     return;
   r->max_field = max_field ? max_field : SIZE_MAX;
   r->max_record = max_record ? max_record : SIZE_MAX;
+}
+
+void zcsv_set_stop(zcsv *r, size_t at) {
+  if (r)
+    r->stop_at = at;
 }
 
 static void set_error_kind(zcsv *r, zcsv_error_kind kind, long col, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
@@ -307,6 +339,8 @@ static pstatus parse(zcsv *r, size_t *n_fields) {
   }
   if (p == e)
     return eof ? P_EOF : P_MORE;
+  if (r->base_off + (size_t)(p - r->base) >= r->stop_at)
+    return P_EOF; /* the record is the next reader's */
   if (*p == '\r' && e - p < 2 && !eof)
     return P_MORE; /* CR at the window's end: CRLF or data? */
 
@@ -324,6 +358,7 @@ static pstatus parse(zcsv *r, size_t *n_fields) {
   o = r->out;
   rec = p;
   r->rec_line = r->line;
+  r->rec_off = r->base_off + (size_t)(p - r->base);
 
   for (;;) {
     if (nf == fields_cap) {
@@ -510,6 +545,7 @@ zcsv_status zcsv_next(zcsv *r, char ***fields, size_t *n_fields) {
     case P_MORE:
       if (r->end - r->pos > r->max_record) { /* the record goes on past the limit: drop its line */
         r->rec_line = r->line;
+        r->rec_off = r->base_off + r->pos;
         set_error_kind(r, ZCSV_E_LIMIT, 1, "the record is longer than %zu bytes", r->max_record);
         r->skip_line = true;
         return ZCSV_ERROR;
@@ -522,6 +558,7 @@ zcsv_status zcsv_next(zcsv *r, char ***fields, size_t *n_fields) {
 
 io_error:
   r->rec_line = r->line;
+  r->rec_off = r->base_off + r->pos;
   r->done = true;
   return ZCSV_ERROR;
 }
@@ -548,4 +585,30 @@ size_t zcsv_bytes_read(const zcsv *r) {
 
 size_t zcsv_total_bytes(const zcsv *r) {
   return r ? r->total : 0;
+}
+
+size_t zcsv_record_offset(const zcsv *r) {
+  return r ? r->rec_off : 0;
+}
+
+long zcsv_next_line(const zcsv *r) {
+  return r ? r->line : 0;
+}
+
+zcsv_stamp zcsv_opened(const zcsv *r) {
+  zcsv_stamp s = {0, 0, 0};
+  if (r && r->fd >= 0) {
+    s.size = (long long)r->opened.st_size;
+    s.mtime_sec = (long long)r->opened.st_mtim.tv_sec;
+    s.mtime_nsec = (long long)r->opened.st_mtim.tv_nsec;
+  }
+  return s;
+}
+
+bool zcsv_unchanged(const zcsv *r) {
+  struct stat now;
+  if (!r || r->fd < 0)
+    return true;
+  return fstat(r->fd, &now) == 0 && now.st_size == r->opened.st_size &&
+         now.st_mtim.tv_sec == r->opened.st_mtim.tv_sec && now.st_mtim.tv_nsec == r->opened.st_mtim.tv_nsec;
 }
