@@ -173,13 +173,22 @@ zcsv *zcsv_open_memory(const char *data, size_t len) {
   return r;
 }
 
+/* Frees a buffer of a megabyte or more shrunk first: glibc raises its
+ * threshold for serving a malloc with its own mapping to the size of such
+ * a block freed whole, and the arrays the facts grow afterwards would then
+ * be copied on the heap at each doubling, leaving holes (see facts-table.c). */
+static void free_large(void *block) {
+  if (block)
+    g_free(g_realloc(block, 1));
+}
+
 void zcsv_close(zcsv *r) {
   if (!r)
     return;
   if (r->fd >= 0)
     close(r->fd);
-  g_free(r->buf);
-  g_free(r->out);
+  free_large(r->buf);
+  free_large(r->out);
   g_free(r->fields);
   g_free(r);
 }
@@ -346,7 +355,7 @@ static pstatus parse(zcsv *r, size_t *n_fields) {
 
   if ((size_t)(e - p) + 1 > r->out_cap) {
     size_t need = (size_t)(e - p) + 1;
-    g_free(r->out);
+    free_large(r->out);
     r->out_cap = need > 2 * r->out_cap ? need : 2 * r->out_cap;
     r->out = g_try_malloc(r->out_cap);
     if (!r->out) {

@@ -95,6 +95,24 @@ static char *row_reason(const zcsv *r) {
   return g_strdup_printf("not valid CSV at column %ld: %s", zcsv_error_column(r), zcsv_error(r));
 }
 
+/* "<plural> line <line>" in buf, cut to `size` - 1 bytes as snprintf
+ * would: how a message names a CSV record.  By hand, not with snprintf:
+ * it is written for every record, though read only for a message. */
+static const char *what_line(char *buf, size_t size, const char *plural, long line) {
+  char digits[24];
+  size_t nd = 0, at = 0;
+  for (unsigned long v = line < 0 ? 0 : (unsigned long)line; nd == 0 || v; v /= 10)
+    digits[nd++] = (char)('0' + v % 10);
+  for (const char *s = plural; *s && at + 1 < size; s++)
+    buf[at++] = *s;
+  for (const char *s = " line "; *s && at + 1 < size; s++)
+    buf[at++] = *s;
+  while (nd && at + 1 < size)
+    buf[at++] = digits[--nd];
+  buf[at] = '\0';
+  return buf;
+}
+
 /* One row split by the reader, checked and stored; false when reading
  * cannot go on. */
 static bool add_row(zcsv_piece *p, char **fields, size_t n, const char **values, long line) {
@@ -108,9 +126,8 @@ static bool add_row(zcsv_piece *p, char **fields, size_t n, const char **values,
   }
   for (size_t i = 0; i < n; i++)
     values[i] = fields[i][0] ? fields[i] : NULL; /* an empty field is an absent value */
-  char what[64];
-  g_snprintf(what, sizeof what, "%s line %ld", zpolicy_entity(f->policy, file->entity)->plural, line);
-  zrecord_origin origin = {file->path, (int)line, what};
+  char what[64];                                 /* as long as it always was */
+  zrecord_origin origin = {p->path, (int)line, what_line(what, sizeof what, file->plural, line)};
   zfacts_add_to_table(f, p->table, file->entity, NULL, (const char *const *)file->header, file->map, values, n, &origin,
                       f->keep_going ? NULL : p->tail);
   while (*p->tail)
@@ -182,6 +199,8 @@ void zcsv_piece_read(zcsv_piece *p) {
     zcsv_set_limits(p->r, p->file->facts->max_field, p->file->facts->max_line);
   }
   zcsv_set_stop(p->r, p->to);
+  /* the path as the table keeps it: records compare it by address */
+  p->path = g_string_chunk_insert_const(p->table->strings, p->file->path);
   read_rows(p);
   if (!p->fatal && p->file->n_pieces > 1 && !same_file(p)) {
     zcsv_error_at(&p->tail, p->file, ZJTX_ERR_IO, 0,

@@ -16,6 +16,7 @@ typedef struct {
   zcsv_file *file;
   ztable *table;     /* the entity's table (the first piece), or one of its own, merged later */
   zcsv *r;           /* the reader; NULL: the piece opens its own at `from` */
+  const char *path;  /* the file's path, kept in the table's texts (while reading) */
   size_t from, to;   /* input offsets */
   long line_shift;   /* added to the reader's lines for the file's: known for the first piece only */
   bool quiet;        /* reports no progress (read a second time) */
@@ -33,6 +34,7 @@ struct zcsv_file {
   zjtx_facts *facts;
   int32_t entity;
   char *path;
+  const char *plural; /* the entity's, for messages */
   goffset size;
   zjtx_error *errs;  /* the file's errors, the pieces' merged in at the end */
   zjtx_error **tail; /* where the next one goes */

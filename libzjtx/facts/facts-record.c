@@ -364,7 +364,7 @@ static const char *keep_file(ztable *t, const char *file) {
   if (!file)
     return NULL;
   const char *last = t->n ? g_ptr_array_index(t->where_file, t->n - 1) : NULL;
-  if (last && strcmp(last, file) == 0)
+  if (last && (last == file || strcmp(last, file) == 0)) /* the CSV carrier passes the kept text itself */
     return last;
   return g_string_chunk_insert_const(t->strings, file);
 }

@@ -94,21 +94,35 @@ void zfacts_table_clear(ztable *t, const zentity *e) {
 
 /* ---- merging a table filled apart ------------------------------------------ */
 
+/* Frees a large block shrunk first.  glibc serves a large malloc with its
+ * own mapping, and when such a block is freed raises its threshold for that
+ * to the block's size: the tables' arrays that grow after it would then grow
+ * on the heap, copied at each doubling and leaving holes (measured: +20 MiB
+ * resident after a million records read in two pieces).  A block shrunk to
+ * a page first is freed below the threshold, which stays as it was. */
+static void free_large(gpointer data) {
+  g_free(g_realloc(data, 1));
+}
+
 /* Appends `from` to `to` and frees it: one column at a time, so that at most
  * one column is held twice while they move. */
 static void move_array(GArray *to, GArray **from) {
-  if (*from && (*from)->len)
+  if (!*from)
+    return;
+  if ((*from)->len)
     g_array_append_vals(to, (*from)->data, (*from)->len);
-  g_clear_pointer(from, g_array_unref);
+  free_large(g_array_free(g_steal_pointer(from), FALSE));
 }
 
 static void move_ptrs(GPtrArray *to, GPtrArray **from) {
-  if (*from && (*from)->len) {
+  if (!*from)
+    return;
+  if ((*from)->len) {
     guint at = to->len;
     g_ptr_array_set_size(to, (gint)(at + (*from)->len));
     memcpy(to->pdata + at, (*from)->pdata, sizeof(gpointer) * (*from)->len);
   }
-  g_clear_pointer(from, g_ptr_array_unref);
+  free_large(g_ptr_array_free(g_steal_pointer(from), FALSE));
 }
 
 /* The parent keys are copied rather than kept: finish gives the table's
