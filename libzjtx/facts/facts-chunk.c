@@ -55,9 +55,11 @@ static void refuse_row(zcsv_piece *p, long line, const char *reason) {
     zcsv_error_at(&p->tail, p->file, ZJTX_ERR_FACTS, (int)line, "%s", reason);
 }
 
-/* Adds the rows and bytes read since the last report to the facts' progress. */
+/* Adds the rows and bytes read since the last report to the facts' progress:
+ * the bytes of the piece's range only, so that the pieces of a file add up
+ * to its size. */
 static void report_progress(const zcsv_piece *p, size_t *reported, size_t *rows) {
-  size_t bytes = zcsv_bytes_read(p->r);
+  size_t bytes = MAX(MIN(zcsv_bytes_read(p->r), p->to), *reported);
   if (!p->quiet) {
     __atomic_add_fetch(&p->file->facts->progress_bytes, (uint64_t)(bytes - *reported), __ATOMIC_RELAXED);
     __atomic_add_fetch(&p->file->facts->progress_records, (uint64_t)*rows, __ATOMIC_RELAXED);
@@ -143,7 +145,7 @@ static void read_rows(zcsv_piece *p) {
   size_t n;
   const char **values = g_new(const char *, p->file->n_header + 1);
   zcsv_status st;
-  size_t reported = zcsv_bytes_read(p->r), rows = 0;
+  size_t reported = p == &p->file->pieces[0] ? 0 : p->from, rows = 0; /* the first counts the header */
   bool first = true;
   while ((st = zcsv_next(p->r, &fields, &n)) != ZCSV_EOF) {
     long line = zcsv_line(p->r) + p->line_shift;

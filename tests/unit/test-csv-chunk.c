@@ -154,6 +154,10 @@ START_TEST(test_cut_inside_quoted_line_breaks) {
     ck_assert_int_eq(zfacts_get(f, 0, 2, r).d.m, (int64_t)r * 100);
     ck_assert_int_eq(g_array_index(f->tables[0].where_line, int32_t, r), 3 * r + 2);
   }
+  uint64_t bytes, total;
+  zjtx_facts_progress(f, NULL, &bytes, &total); /* the pieces' bytes add up to the file's */
+  ck_assert_uint_eq(total, s->len);
+  ck_assert_uint_eq(bytes, s->len);
   zjtx_facts_free(f);
   assert_same_for_any_cut();
 }
