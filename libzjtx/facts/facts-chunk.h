@@ -55,8 +55,8 @@ void zcsv_error_at(zjtx_error ***tail, const zcsv_file *file, zjtx_status code, 
 void zcsv_piece_read(zcsv_piece *p);
 
 /* How many pieces a file of `size` bytes is cut into when `threads` read:
- * 1 below `min_bytes`.  Without a record separator found by position, a
- * small file is not worth the merge. */
+ * 1 below `min_bytes` (a small file is read sooner whole than cut and
+ * merged, while other files keep the other threads busy). */
 int zcsv_pieces_for(goffset size, int threads, size_t min_bytes);
 
 /* Cuts `file` into `n` pieces (n >= 2), given `r`, the reader that read
