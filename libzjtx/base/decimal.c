@@ -31,13 +31,32 @@ static bool mode_ok(zround_mode mode) {
   return (int)mode >= (int)ZROUND_HALF_UP && (int)mode <= (int)ZROUND_CEILING;
 }
 
-/* 10^k for 0 <= k <= 38; 10^38 is the largest power of ten below 2^127. */
-static zu128 pow10u(int k) {
-  zu128 p = 1;
+/* 10^k for 0 <= k <= 19: every power of ten that fits 64 bits. */
+static const uint64_t pow10_u64[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
 
-  while (k-- > 0)
-    p *= 10;
-  return p;
+/* 10^k for 0 <= k <= 38; 10^38 is the largest power of ten below 2^127.
+ * A table look-up: the VM asks for one on nearly every comparison. */
+static inline zu128 pow10u(int k) {
+  return k <= 19 ? pow10_u64[k] : (zu128)pow10_u64[19] * pow10_u64[k - 19];
 }
 
 /* |m| without overflow, even for -2^127. */
@@ -53,10 +72,20 @@ static bool from_mag(zu128 u, bool neg, zi128 *out) {
   return true;
 }
 
+/* Whether m fits 64 bits: then m * 10^k for k <= 19 fits 128 bits, and
+ * needs no overflow test (which costs a call to a 128-bit helper). */
+static inline bool fits64(zi128 m) {
+  return (zi128)(int64_t)m == m;
+}
+
 /* m * 10^k (0 <= k <= ZDEC_MAX_SCALE), false when it leaves the range. */
 static bool mul_pow10(zi128 m, int k, zi128 *out) {
   zi128 r;
 
+  if (fits64(m)) { /* |m| < 2^63 and 10^k <= 10^18 < 2^63: |r| < 2^126, one 64-bit multiply */
+    *out = (zi128)(int64_t)m * (int64_t)pow10_u64[k];
+    return true;
+  }
   if (__builtin_mul_overflow(m, (zi128)pow10u(k), &r) || r < -ZI128_MAX)
     return false;
   *out = r;
@@ -91,11 +120,16 @@ static bool round_away(zu128 q, zu128 r, zu128 d, bool neg, zround_mode mode) {
 /* m / 10^k rounded in `mode`.  Cannot overflow: for k >= 1 the quotient is
  * at most a tenth of |m| before the one-unit adjustment. */
 static zi128 div_pow10_round(zi128 m, int k, zround_mode mode) {
-  zu128 d = pow10u(k), u = mag(m);
-  zu128 q = u / d;
-
-  if (round_away(q, u % d, d, m < 0, mode))
-    q++;
+  zu128 u = mag(m), q;
+  if (k <= 19 && (uint64_t)(u >> 64) == 0) { /* the usual case, in 64 bits: no 128-bit division */
+    uint64_t d = pow10_u64[k], q64 = (uint64_t)u / d;
+    q = round_away(q64, (uint64_t)u % d, d, m < 0, mode) ? (zu128)q64 + 1 : q64;
+  } else {
+    zu128 d = pow10u(k);
+    q = u / d;
+    if (round_away(q, u % d, d, m < 0, mode))
+      q++;
+  }
   return m < 0 ? -(zi128)q : (zi128)q;
 }
 
@@ -249,7 +283,11 @@ bool zdec_mul(zdec a, zdec b, zdec *out) {
 
   if (!valid(a) || !valid(b))
     return false;
-  if (__builtin_mul_overflow(a.m, b.m, &m) || m < -ZI128_MAX) {
+  if (fits64(a.m) && fits64(b.m)) { /* |m| < 2^126: no overflow test (a 128-bit helper call) */
+    m = (zi128)(int64_t)a.m * (int64_t)b.m;
+    if (drop)
+      m = div_pow10_round(m, drop, ZROUND_HALF_EVEN);
+  } else if (__builtin_mul_overflow(a.m, b.m, &m) || m < -ZI128_MAX) {
     if (!wide_mul_round(a.m, b.m, drop, &m))
       return false;
   } else {
@@ -334,7 +372,9 @@ int zdec_sign(zdec a) {
 /* Integer parts first (truncated towards zero): if they differ, they order
  * the values.  Otherwise the fractions, both below 1, are compared at scale
  * 18, where they stay below 10^18.  Nothing is ever scaled past 128 bits. */
-int zdec_cmp(zdec a, zdec b) {
+/* The general comparison: integer parts, then fractions at the largest
+ * scale (neither can overflow). */
+static int cmp_by_parts(zdec a, zdec b) {
   zi128 pa = (zi128)pow10u(a.scale), pb = (zi128)pow10u(b.scale);
   zi128 ia = a.m / pa, ib = b.m / pb;
   zi128 fa, fb;
@@ -344,6 +384,16 @@ int zdec_cmp(zdec a, zdec b) {
   fa = (a.m % pa) * (zi128)pow10u(ZDEC_MAX_SCALE - a.scale);
   fb = (b.m % pb) * (zi128)pow10u(ZDEC_MAX_SCALE - b.scale);
   return (fa > fb) - (fa < fb);
+}
+
+int zdec_cmp_scaled(zdec a, zdec b) {
+  /* at one scale, or brought to one when that cannot overflow: the
+   * mantissas compare; cmp_by_parts divides in 128 bits */
+  if (a.scale < b.scale && !mul_pow10(a.m, b.scale - a.scale, &a.m))
+    return cmp_by_parts(a, b);
+  if (b.scale < a.scale && !mul_pow10(b.m, a.scale - b.scale, &b.m))
+    return cmp_by_parts(a, b);
+  return (a.m > b.m) - (a.m < b.m);
 }
 
 /* ---- rounding and conversions ---- */
@@ -379,11 +429,17 @@ bool zdec_round(zdec a, int places, zround_mode mode, zdec *out) {
 }
 
 bool zdec_to_fen(zdec a, zround_mode mode, int64_t *fen) {
-  zdec r;
+  zi128 m;
 
-  if (!zdec_round(a, 2, mode, &r) || r.m > INT64_MAX || r.m < INT64_MIN)
+  if (!valid(a) || !mode_ok(mode))
     return false;
-  *fen = (int64_t)r.m;
+  if (a.scale > 2) /* what zdec_round(a, 2) gives, without a zdec between */
+    m = div_pow10_round(a.m, a.scale - 2, mode);
+  else if (!mul_pow10(a.m, 2 - a.scale, &m))
+    return false;
+  if (m > INT64_MAX || m < INT64_MIN)
+    return false;
+  *fen = (int64_t)m;
   return true;
 }
 

@@ -57,8 +57,14 @@ bool zdec_sub(zdec a, zdec b, zdec *out);
 bool zdec_mul(zdec a, zdec b, zdec *out);
 bool zdec_div(zdec a, zdec b, zdec *out);
 zdec zdec_neg(zdec a);
-/* -1, 0, 1: exact comparison across scales (never overflows). */
-int zdec_cmp(zdec a, zdec b);
+/* -1, 0, 1: exact comparison across scales (never overflows); inline for
+ * the common case of one scale, zdec_cmp_scaled otherwise. */
+int zdec_cmp_scaled(zdec a, zdec b);
+static inline int zdec_cmp(zdec a, zdec b) {
+  if (a.scale == b.scale)
+    return (a.m > b.m) - (a.m < b.m);
+  return zdec_cmp_scaled(a, b);
+}
 bool zdec_is_zero(zdec a);
 int zdec_sign(zdec a);
 

@@ -20,12 +20,17 @@ static const int uscc_weights[USCC_LEN - 1] = {
     1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
 };
 
-/* Value of c in the code alphabet, or -1.  memchr over the 31 characters
- * only, so that '\0' is not found as the terminator. */
-static int uscc_value(char c) {
-  const char *p = memchr(uscc_alphabet, c, sizeof uscc_alphabet - 1);
+/* 1 + the value of each byte in the code alphabet, 0 for bytes outside it:
+ * a table, since every enterprise id of a large population is checked. */
+static const unsigned char uscc_value_plus_1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    ['G'] = 17, ['H'] = 18, ['J'] = 19, ['K'] = 20, ['L'] = 21, ['M'] = 22, ['N'] = 23, ['P'] = 24,
+    ['Q'] = 25, ['R'] = 26, ['T'] = 27, ['U'] = 28, ['W'] = 29, ['X'] = 30, ['Y'] = 31};
 
-  return p != NULL ? (int)(p - uscc_alphabet) : -1;
+/* Value of c in the code alphabet, or -1. */
+static int uscc_value(char c) {
+  return (int)uscc_value_plus_1[(unsigned char)c] - 1;
 }
 
 const char *zident_check_uscc(const char *s, size_t len) {
@@ -34,12 +39,13 @@ const char *zident_check_uscc(const char *s, size_t len) {
   if (s == NULL || len != USCC_LEN)
     return "an 18-character Unified Social Credit Code";
   for (size_t i = 0; i < USCC_LEN; i++) {
-    if (uscc_value(s[i]) < 0)
+    int value = uscc_value(s[i]);
+    if (value < 0)
       return "a Unified Social Credit Code made of digits and capital letters "
              "other than I, O, S, V and Z";
+    if (i < USCC_LEN - 1)
+      sum += value * uscc_weights[i];
   }
-  for (size_t i = 0; i < USCC_LEN - 1; i++)
-    sum += uscc_value(s[i]) * uscc_weights[i];
   check = (31 - sum % 31) % 31; /* a result of 31 stands for 0 */
   if (s[USCC_LEN - 1] != uscc_alphabet[check])
     return "a Unified Social Credit Code with a correct check character";

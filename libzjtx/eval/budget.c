@@ -77,10 +77,8 @@ static int by_remainder(const void *a, const void *b) {
   return c ? c : (x->item > y->item) - (x->item < y->item);
 }
 
-static void set_fen(zjtx_result *res, zresult_item *it, int64_t fen) {
-  char buf[ZDEC_BUFSZ];
+static void set_fen(zresult_item *it, int64_t fen) {
   it->fen = fen;
-  it->amount = g_string_chunk_insert(res->strings, zfmt_fen(fen, buf));
 }
 
 /* Each claim scaled to fund / claims, rounded down to the fen, and the
@@ -94,14 +92,14 @@ static void scale(zjtx_result *res, const zbudget *b, zclaims *c, int64_t fund, 
     zresult_item *it = &g_array_index(res->entitlements, zresult_item, at);
     __int128 num = (__int128)it->fen * fund;
     shares[i] = (zshare){at, num % c->claims, it->id, b->ties_by_id};
-    set_fen(res, it, (int64_t)(num / c->claims));
+    set_fen(it, (int64_t)(num / c->claims));
     it->budget_at = note;
     given += it->fen;
   }
   qsort(shares, n, sizeof *shares, by_remainder);
   for (guint i = 0; i < n && given < fund; i++, given++) {
     zresult_item *it = &g_array_index(res->entitlements, zresult_item, shares[i].item);
-    set_fen(res, it, it->fen + 1);
+    set_fen(it, it->fen + 1);
   }
   g_free(shares);
 }
@@ -118,7 +116,6 @@ static void hold_back(zjtx_result *res, zclaims *c, uint8_t *drop) {
     zresult_item it = g_array_index(res->entitlements, zresult_item, at);
     drop[at] = 1;
     it.fen = 0;
-    it.amount = NULL;
     it.missing_at = (int32_t)res->missing->len;
     it.n_missing = 0;
     it.more_missing = false;

@@ -116,8 +116,9 @@ typedef struct {
   int32_t rule;
   int32_t rec; /* subject record, or group index */
   int64_t fen;
-  const char *id; /* beneficiary / subject id or group key */
-  const char *amount;
+  const char *id; /* beneficiary / subject id or group key; its amount as
+                   * text is zfmt_fen(fen): formatted where it is shown,
+                   * not for every item while evaluating */
   /* undecided items: their missing inputs, res->missing[missing_at ..
    * missing_at + n_missing); more_missing when there were more to tell */
   int32_t missing_at, n_missing;
@@ -158,6 +159,12 @@ struct zjtx_result {
   zrule_column *columns;        /* per rule: the amounts other rules use (eval.c), or NULL */
   GArray *column_inputs;        /* zmissing_input of their undecided amounts */
   GArray *budget_groups;        /* zbudget_group, per budget in order, groups as first met */
+  /* zjtx_result_entitlement_amount's texts, one per entitlement, made at
+   * its first call (under amount_lock: a result may be read from several
+   * threads) */
+  char **amount_texts;
+  GStringChunk *amount_strings;
+  GMutex amount_lock;
 };
 
 /* Budgets on the entitlements after 就高不重复 (budget.c): claims over a

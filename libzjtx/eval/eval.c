@@ -22,15 +22,13 @@ typedef struct {
  * outlives them) and its amount text, kept in `strings`. */
 static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const zrule *r, int32_t rec,
                               const char *group_key, int64_t fen) {
-  zresult_item it = {r->index, rec, fen, group_key, NULL, 0, 0, false, 0};
+  zresult_item it = {r->index, rec, fen, group_key, 0, 0, false, 0};
   char buf[ZDEC_BUFSZ];
   if (!group_key) {
     it.id = zfacts_record_id(f, r->subject, rec, buf);
     if (it.id == buf) /* a record without an id: "#12" */
       it.id = g_string_chunk_insert(strings, buf);
   }
-  if (r->kind == ZJTX_RULE_ENTITLEMENT)
-    it.amount = g_string_chunk_insert(strings, zfmt_fen(fen, buf));
   return it;
 }
 
@@ -64,7 +62,6 @@ static void keep_outcome(const zvm *vm, zsink *to, const zrule *r, int32_t rec, 
                          const zoutcome *o) {
   if (o->inputs) {
     zresult_item it = make_item(vm->facts, to->strings, r, rec, group_key, 0);
-    it.amount = NULL;
     it.missing_at = (int32_t)to->missing->len;
     it.more_missing = zvm_missing_inputs(vm, o->inputs, append_missing_input, to);
     it.n_missing = (int32_t)to->missing->len - it.missing_at;
@@ -311,6 +308,7 @@ static zjtx_result *result_new(const zjtx_policy *p, const zjtx_facts *f) {
   res->policy = zjtx_policy_ref((zjtx_policy *)p);
   res->facts = zjtx_facts_ref((zjtx_facts *)f);
   res->strings = g_string_chunk_new(4096);
+  g_mutex_init(&res->amount_lock);
   res->chunks = g_ptr_array_new_with_free_func((GDestroyNotify)g_string_chunk_free);
   res->indicator_values = g_ptr_array_new_with_free_func(g_free);
   res->indicator_targets = g_ptr_array_new_with_free_func(g_free);

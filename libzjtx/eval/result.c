@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "eval-internal.h"
+#include "format.h"
 
 void zjtx_result_free(zjtx_result *res) {
   if (!res)
@@ -17,6 +18,10 @@ void zjtx_result_free(zjtx_result *res) {
   g_array_free(res->undecided, TRUE);
   g_array_free(res->missing, TRUE);
   g_string_chunk_free(res->strings);
+  if (res->amount_strings)
+    g_string_chunk_free(res->amount_strings);
+  g_free(res->amount_texts);
+  g_mutex_clear(&res->amount_lock);
   g_ptr_array_free(res->chunks, TRUE);
   g_ptr_array_free(res->indicator_values, TRUE);
   g_ptr_array_free(res->indicator_targets, TRUE);
@@ -75,9 +80,29 @@ int64_t zjtx_result_entitlement_fen(const zjtx_result *res, size_t i) {
   const zresult_item *it = entitlement_at(res, i);
   return it ? it->fen : 0;
 }
+/* The texts of every amount, made once: evaluating formats none. */
+static char **amount_texts(zjtx_result *res) {
+  char **texts = g_atomic_pointer_get(&res->amount_texts);
+  if (texts)
+    return texts;
+  g_mutex_lock(&res->amount_lock);
+  if (!(texts = res->amount_texts)) {
+    char buf[ZDEC_BUFSZ];
+    res->amount_strings = g_string_chunk_new(16 * (gsize)res->entitlements->len + 64);
+    texts = g_new(char *, res->entitlements->len + 1);
+    for (guint k = 0; k < res->entitlements->len; k++)
+      texts[k] = g_string_chunk_insert(res->amount_strings,
+                                       zfmt_fen(g_array_index(res->entitlements, zresult_item, k).fen, buf));
+    g_atomic_pointer_set(&res->amount_texts, texts);
+  }
+  g_mutex_unlock(&res->amount_lock);
+  return texts;
+}
+
 const char *zjtx_result_entitlement_amount(const zjtx_result *res, size_t i) {
-  const zresult_item *it = entitlement_at(res, i);
-  return it ? it->amount : NULL;
+  if (!entitlement_at(res, i))
+    return NULL;
+  return amount_texts((zjtx_result *)res)[i]; /* cast: the texts are a cache */
 }
 
 size_t zjtx_result_violation_count(const zjtx_result *res) {

@@ -159,8 +159,8 @@ static inline bool exact_fen(zdec d, int64_t *fen) {
 /* The amount rounded as the rule says, in fen; false when out of range. */
 static bool round_amount(const zrule *r, zdec amount, int64_t *fen) {
   zdec rounded;
-  if (r->rounding_places == 2 && exact_fen(amount, fen))
-    return true;
+  if (r->rounding_places == 2)
+    return exact_fen(amount, fen) || zdec_to_fen(amount, r->rounding, fen);
   return zdec_round(amount, r->rounding_places, r->rounding, &rounded) && zdec_to_fen(rounded, r->rounding, fen);
 }
 

@@ -94,6 +94,12 @@ static void outcome_attrs(zrecorder *rc, size_t n, const zrule *r, const zoutcom
 
 /* The item of rule r for record rec in `items` (the result's entitlements
  * or undecided), or NULL. */
+/* An amount as the result's texts give it ("645000.00"). */
+static char *amount_text(int64_t fen) {
+  char buf[ZDEC_BUFSZ];
+  return g_strdup(zfmt_fen(fen, buf));
+}
+
 static const zresult_item *item_of(const GArray *items, const zrule *r, int32_t rec) {
   for (guint i = 0; i < items->len; i++) {
     const zresult_item *it = &g_array_index(items, zresult_item, i);
@@ -114,7 +120,7 @@ static void budget_node(zjtx_explanation *ex, size_t parent, const zjtx_result *
   const zbudget_group *g = &g_array_index(res->budget_groups, zbudget_group, it->budget_at - 1);
   const zbudget *b = g_ptr_array_index(res->policy->budgets, g->budget);
   char buf[ZFMT_FEN_BUFSZ];
-  size_t n = zex_add(ex, ZJTX_NODE_BUDGET, parent, g_strdup(b->id), g_strdup(it->amount), g_strdup(note));
+  size_t n = zex_add(ex, ZJTX_NODE_BUDGET, parent, g_strdup(b->id), amount_text(it->fen), g_strdup(note));
   zex_node(ex, n)->money = true;
   zex_attr(ex, n, "budget", g_strdup(b->id));
   zex_attr(ex, n, "title", g_strdup(ztext2_pick(&b->title, "zh", b->id)));
@@ -124,7 +130,7 @@ static void budget_node(zjtx_explanation *ex, size_t parent, const zjtx_result *
   zex_attr(ex, n, "cap", g_strdup(zfmt_fen(g->cap, buf)));
   zex_attr(ex, n, "claims", g_strdup(zfmt_fen(g->claims, buf)));
   zex_attr(ex, n, "claim", g_strdup(zfmt_fen(claim, buf)));
-  zex_attr(ex, n, "paid", g_strdup(it->amount));
+  zex_attr(ex, n, "paid", amount_text(it->fen));
   zex_attr(ex, n, "note", g_steal_pointer(&note));
 }
 
@@ -167,8 +173,8 @@ static void budget_outcome(zrecorder *rc, size_t n, const zjtx_result *res, cons
     return;
   znode *node = zex_node(rc->ex, n);
   g_free(node->value);
-  node->value = g_strdup(it->amount);
-  zex_attr(rc->ex, n, "amount", g_strdup(it->amount));
+  node->value = amount_text(it->fen);
+  zex_attr(rc->ex, n, "amount", amount_text(it->fen));
   budget_node(rc->ex, n, res, it, o->fen);
 }
 
@@ -284,7 +290,7 @@ zjtx_status zjtx_result_explain_subject(const zjtx_result *res, const char *enti
 static size_t add_rule_node(zjtx_explanation *ex, const zrule *r, const zresult_item *it) {
   const char *title = r->title.zh ? r->title.zh : r->title.en;
   size_t n = zex_add(ex, ZJTX_NODE_RULE, (size_t)-1, g_strdup_printf("%s %s — %s", r->id, it->id, title ? title : ""),
-                     r->kind == ZJTX_RULE_CHECK ? g_strdup("violated") : g_strdup(it->amount),
+                     r->kind == ZJTX_RULE_CHECK ? g_strdup("violated") : amount_text(it->fen),
                      g_strdup_printf("clause %s, %s", r->clause ? r->clause : "-", r->origin));
   zex_node(ex, n)->money = r->kind != ZJTX_RULE_CHECK;
   return n;
@@ -315,7 +321,7 @@ static zjtx_status record(zrun *run, zrecorder *rc, const zjtx_result *res, cons
     return zerr_set(err, ZJTX_ERR_EVAL, NULL, 0, 0, r->id, "rule %s, for %s: evaluated again, it gives another result",
                     r->id, it->id);
   size_t n = zex_add(rc->ex, ZJTX_NODE_RESULT, rc->root, g_strdup(r->kind == ZJTX_RULE_CHECK ? "violation" : "amount"),
-                     r->kind == ZJTX_RULE_CHECK ? g_strdup(it->id) : g_strdup(it->amount), NULL);
+                     r->kind == ZJTX_RULE_CHECK ? g_strdup(it->id) : amount_text(it->fen), NULL);
   zex_node(rc->ex, n)->money = r->kind != ZJTX_RULE_CHECK;
   zex_node(rc->ex, rc->root)->outcome = outcome_of(r, &o);
   if (r->kind == ZJTX_RULE_ENTITLEMENT)

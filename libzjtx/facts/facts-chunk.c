@@ -97,24 +97,6 @@ static char *row_reason(const zcsv *r) {
   return g_strdup_printf("not valid CSV at column %ld: %s", zcsv_error_column(r), zcsv_error(r));
 }
 
-/* "<plural> line <line>" in buf, cut to `size` - 1 bytes as snprintf
- * would: how a message names a CSV record.  By hand, not with snprintf:
- * it is written for every record, though read only for a message. */
-static const char *what_line(char *buf, size_t size, const char *plural, long line) {
-  char digits[24];
-  size_t nd = 0, at = 0;
-  for (unsigned long v = line < 0 ? 0 : (unsigned long)line; nd == 0 || v; v /= 10)
-    digits[nd++] = (char)('0' + v % 10);
-  for (const char *s = plural; *s && at + 1 < size; s++)
-    buf[at++] = *s;
-  for (const char *s = " line "; *s && at + 1 < size; s++)
-    buf[at++] = *s;
-  while (nd && at + 1 < size)
-    buf[at++] = digits[--nd];
-  buf[at] = '\0';
-  return buf;
-}
-
 /* One row split by the reader, checked and stored; false when reading
  * cannot go on. */
 static bool add_row(zcsv_piece *p, char **fields, size_t n, const char **values, long line) {
@@ -127,9 +109,8 @@ static bool add_row(zcsv_piece *p, char **fields, size_t n, const char **values,
     return true;
   }
   for (size_t i = 0; i < n; i++)
-    values[i] = fields[i][0] ? fields[i] : NULL; /* an empty field is an absent value */
-  char what[64];                                 /* as long as it always was */
-  zrecord_origin origin = {p->path, (int)line, what_line(what, sizeof what, file->plural, line)};
+    values[i] = fields[i][0] ? fields[i] : NULL;      /* an empty field is an absent value */
+  zrecord_origin origin = {p->path, (int)line, NULL}; /* "enterprises line 12" when a message needs it */
   zfacts_add_to_table(f, p->table, file->entity, NULL, (const char *const *)file->header, file->map, values, n, &origin,
                       f->keep_going ? NULL : p->tail);
   while (*p->tail)

@@ -34,7 +34,6 @@ struct zcsv_file {
   zjtx_facts *facts;
   int32_t entity;
   char *path;
-  const char *plural; /* the entity's, for messages */
   goffset size;
   zjtx_error *errs;  /* the file's errors, the pieces' merged in at the end */
   zjtx_error **tail; /* where the next one goes */

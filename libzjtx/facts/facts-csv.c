@@ -337,7 +337,6 @@ zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_err
     file->entity = (int32_t)e;
     g_autofree char *name = g_strdup_printf("%s.csv", zpolicy_entity(facts->policy, (int32_t)e)->plural);
     file->path = g_build_filename(dir, name, NULL);
-    file->plural = zpolicy_entity(facts->policy, (int32_t)e)->plural;
     file->tail = &file->errs;
     GStatBuf st;
     if (g_stat(file->path, &st) != 0) {

@@ -53,8 +53,9 @@ static const char *given_id(const zrec *rc) {
 /* "enterprises[2] (91320800MA1ABCDE1X): <message>", at the record's origin. */
 static void G_GNUC_PRINTF(4, 5) rec_error(zrec *rc, const char *field, const char *value, const char *fmt, ...) {
   const zrecord_origin *o = rc->origin;
-  g_autofree char *what =
-      o && o->what ? g_strdup(o->what) : g_strdup_printf("%s #%u", rc->e->name, (unsigned)rc->t->n + 1);
+  g_autofree char *what = o && o->what   ? g_strdup(o->what)
+                          : o && o->file ? g_strdup_printf("%s line %d", rc->e->plural, o->line)
+                                         : g_strdup_printf("%s #%u", rc->e->name, (unsigned)rc->t->n + 1);
   const char *given = given_id(rc);
   g_autofree char *id = given ? zfacts_escape(given) : NULL;
   va_list ap;

@@ -76,7 +76,10 @@ struct zjtx_facts {
 typedef struct {
   const char *file; /* NULL: the record API */
   int line;
-  const char *what; /* e.g. "enterprises[3]" or NULL */
+  /* e.g. "enterprises[3]"; NULL: "enterprises line 12" for a record of a
+   * file (a CSV row: made only for a message, not for every row), else
+   * "enterprise #3" */
+  const char *what;
 } zrecord_origin;
 
 /* Defaults of the limits on untrusted input (include/zjtx/facts.h). */

@@ -107,10 +107,14 @@ typedef struct {
   zcache *cache;               /* policy->n_caches, the run's (zrun_init) */
 } zvm;
 
-/* Runs `block` for record `self` with args already in locals[0..].  Returns
- * false with vm->error set on a run-time failure (overflow, division by zero,
- * no parameter value in force). */
-bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out);
+/* Runs `block` for record `self` with args already in locals[0..] (the
+ * run's own locals when NULL).  Returns false with vm->error set on a
+ * run-time failure (overflow, division by zero, no parameter value in
+ * force).  Inline: the batch path runs a block for every rule and record. */
+bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out); /* use zvm_run */
+static inline bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out) {
+  return zvm_exec(vm, block, self, locals ? locals : vm->locals, vm->stack, out);
+}
 /* Starts a new subject: missing inputs met so far are forgotten. */
 static inline void zvm_forget_missing(zvm *vm) {
   vm->n_missing = 0;
