@@ -330,7 +330,7 @@ static bool within_limits(zcsv *r, const char *rec, const char *end, size_t nf) 
  * (or the bad part of it) is consumed; on P_MORE nothing is. */
 static pstatus parse(zcsv *r, size_t *n_fields) {
   const char *p = r->base + r->pos, *e = r->base + r->end, *rec;
-  const bool eof = r->eof;
+  bool eof = r->eof;
   char *o, **fields = r->fields;
   size_t nf = 0, fields_cap = r->fields_cap;
   long nl = 0;
@@ -350,6 +350,15 @@ static pstatus parse(zcsv *r, size_t *n_fields) {
     return eof ? P_EOF : P_MORE;
   if (r->base_off + (size_t)(p - r->base) >= r->stop_at)
     return P_EOF; /* the record is the next reader's */
+  /* A record is parsed within its first max_record bytes, however many the
+   * window holds: one that does not end there is refused by zcsv_next and
+   * reading goes on at its next line, wherever the window (and the piece of
+   * the file, facts-chunk.c) began.  Not beyond: the outcome would depend on
+   * where the window falls. */
+  if ((size_t)(e - p) > r->max_record) {
+    e = p + r->max_record;
+    eof = false;
+  }
   if (*p == '\r' && e - p < 2 && !eof)
     return P_MORE; /* CR at the window's end: CRLF or data? */
 

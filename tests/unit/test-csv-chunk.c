@@ -63,6 +63,29 @@ static char *path_of(const char *name) {
   return g_build_filename(dir, name, NULL);
 }
 
+/* The longest CSV record accepted, 0 for the default. */
+static size_t max_line;
+
+/* zjtx_facts_load() with the record length limit set: the same steps. */
+static zjtx_status load_limited(int flags, zjtx_facts **out, zjtx_error **err) {
+  zjtx_facts *f = NULL;
+  ck_assert_int_eq(zjtx_facts_new(policy, &f, NULL), ZJTX_OK);
+  f->max_line = max_line;
+  zjtx_facts_set_keep_going(f, flags & ZJTX_FACTS_KEEP_GOING, NULL);
+  zjtx_status st = zjtx_facts_read_csv_dir(f, dir, err);
+  if (st == ZJTX_OK || (!f->keep_going && *err && zjtx_error_code(*err) == ZJTX_ERR_FACTS)) {
+    zjtx_error *more = NULL;
+    st = zjtx_facts_finish(f, *err ? &more : err);
+    if (more)
+      zjtx_error_free(more); /* strict mode: the reading's errors are the ones compared */
+    st = *err ? zjtx_error_code(*err) : st;
+  }
+  if (*err)
+    g_clear_pointer(&f, zjtx_facts_free);
+  *out = f;
+  return st;
+}
+
 /* Loads the directory cut into `threads` pieces (1: read whole). */
 static zjtx_status load(int threads, int flags, zjtx_facts **out, zjtx_error **err) {
   char n[16];
@@ -71,6 +94,8 @@ static zjtx_status load(int threads, int flags, zjtx_facts **out, zjtx_error **e
   g_setenv("ZJTX_CSV_CHUNK_BYTES", "1", TRUE);
   *out = NULL;
   *err = NULL;
+  if (max_line)
+    return load_limited(flags, out, err);
   return zjtx_facts_load(policy, dir, flags, out, err);
 }
 
@@ -295,6 +320,49 @@ START_TEST(test_same_result_for_any_cut) {
 }
 END_TEST
 
+/* Records longer than the limit (40 bytes here), some of them across a
+ * cut: the reader refuses such a record at its first line and goes on at
+ * the next, quotes or not, and the pieces must do the same.  Records E0 to
+ * E7 start on lines 2, 4, .. 16; E7's name runs over three lines (16-18),
+ * so E8 starts on line 19 and E13 on line 29. */
+START_TEST(test_records_over_the_limit) {
+  GString *s = g_string_new("id,name,revenue\n");
+  for (int i = 0; i < 40; i++) {
+    if (i == 7 || i == 13)
+      g_string_append_printf(s, "E%d,\"a very long name\nthat goes on, and on\nand on\",1.00\n", i);
+    else
+      g_string_append_printf(s, "E%d,\"n\nm\",%d.00\n", i, i);
+  }
+  write_file("enterprises.csv", s->str);
+  g_string_free(s, TRUE);
+  max_line = 40;
+  static const struct {
+    int line;
+    const char *reason;
+  } want[] = {
+      {16, "the record is longer than 40 bytes (the limit for one line)"},
+      {17, "the row has 2 fields but the header has 3"},
+      {18, "not valid CSV at column 7: quote inside unquoted field 1"},
+      {29, "the record is longer than 40 bytes (the limit for one line)"},
+      {30, "the row has 2 fields but the header has 3"},
+      {31, "not valid CSV at column 7: quote inside unquoted field 1"},
+  };
+  for (int threads = 1; threads <= 3; threads++) {
+    zjtx_facts *f;
+    zjtx_error *err;
+    ck_assert_int_eq(load(threads, ZJTX_FACTS_KEEP_GOING, &f, &err), ZJTX_OK);
+    ck_assert_uint_eq(zjtx_facts_reject_count(f), G_N_ELEMENTS(want));
+    for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+      ck_assert_int_eq(zjtx_facts_reject_line(f, i), want[i].line);
+      ck_assert_str_eq(zjtx_facts_reject_reason(f, i), want[i].reason);
+    }
+    ck_assert_int_eq(f->tables[0].n, 38);
+    zjtx_facts_free(f);
+  }
+  assert_same_for_any_cut();
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("csv-chunk");
   TCase *tc = tcase_create("pieces");
@@ -305,6 +373,7 @@ int main(void) {
   tcase_add_test(tc, test_duplicate_id_across_pieces);
   tcase_add_test(tc, test_keep_going_rejects_in_order);
   tcase_add_test(tc, test_same_result_for_any_cut);
+  tcase_add_test(tc, test_records_over_the_limit);
   suite_add_tcase(s, tc);
   return ztest_run_suite(s);
 }
