@@ -19,8 +19,7 @@
  * both readers were at a record start in the same state there, and piece
  * k's rows are exactly those one reader gives.  If not (a quoted line
  * break across the cut), piece k is read again from where the previous
- * one stopped, by the thread merging (the one that read the file's last
- * piece, while the others go on with other files).  A wrong guess costs time, never a
+ * one stopped, on the calling thread.  A wrong guess costs time, never a
  * different result.
  *
  * Lines: a piece counts from 1 at its first line; the merge learns the
@@ -207,7 +206,6 @@ void zcsv_file_split(zcsv_file *file, zcsv *r, size_t header_end, int n) {
   size_t size = (size_t)file->size, body = size > header_end ? size - header_end : 0;
   file->stamp = zcsv_opened(r);
   file->n_pieces = n;
-  file->pieces_left = n;
   file->pieces = g_new0(zcsv_piece, n);
   for (int k = 0; k < n; k++) {
     zcsv_piece *p = &file->pieces[k];

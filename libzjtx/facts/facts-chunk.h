@@ -43,7 +43,6 @@ struct zcsv_file {
   zcsv_stamp stamp; /* the file as its header was read */
   zcsv_piece *pieces;
   int n_pieces;
-  gint pieces_left; /* pieces not read yet: the reader of the last one merges them */
 };
 
 /* An error of `file` at `line` (0: none) appended to *tail. */
@@ -64,9 +63,8 @@ int zcsv_pieces_for(goffset size, int threads, size_t min_bytes);
  * Their tables are made here. */
 void zcsv_file_split(zcsv_file *file, zcsv *r, size_t header_end, int n);
 
-/* Once every piece of `file` is read (on the thread that read the last,
- * while the others read other files): checks that each began where the one
- * before it ended (re-reading a piece that did not, on this thread),
+/* Once every piece of `file` is read: checks that each began where the one
+ * before it ended (re-reading a piece that did not, on the calling thread),
  * moves their records into the entity's table in file order, and their
  * errors into the file's.  The result is what one reader gives. */
 void zcsv_file_merge(zcsv_file *file);

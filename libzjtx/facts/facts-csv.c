@@ -155,13 +155,9 @@ static int bigger_first(const void *a, const void *b) {
 static gpointer read_queue(gpointer data) {
   csv_queue *q = data;
   for (gint i; (i = g_atomic_int_add(&q->next, 1)) < q->n;) {
-    if (q->items[i].piece) {
+    if (q->items[i].piece)
       zcsv_piece_read(q->items[i].piece);
-      /* the last piece of a file read: merged now, while the other threads
-       * read on (the atomic orders the other pieces' writes before it) */
-      if (g_atomic_int_dec_and_test(&q->items[i].file->pieces_left))
-        zcsv_file_merge(q->items[i].file);
-    } else
+    else
       read_file(q->items[i].file);
   }
   return NULL;
@@ -362,7 +358,7 @@ zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_err
   zjtx_error *errs = NULL;
   for (guint e = 0; e < n; e++) {
     zcsv_file *file = &files[e];
-    if (file->pieces) /* read whole: its errors; a split file is merged already */
+    if (file->pieces)
       zcsv_file_merge(file);
     if (file->errs)
       zerr_append(&errs, file->errs);
