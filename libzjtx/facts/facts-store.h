@@ -41,6 +41,7 @@ typedef struct {
   int32_t entity;
   int32_t n;
   GStringChunk *strings;        /* texts of this table: tables fill in parallel */
+  GPtrArray *more_strings;      /* GStringChunk: texts of the chunks merged in (facts-chunk.c), or NULL */
   int64_t read, rejected;       /* records offered and records refused */
   GArray *rejects;              /* zreject: problems, in input order */
   GHashTable *rejected_ids;     /* ids of refused records (keep-going mode) */
