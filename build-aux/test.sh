@@ -4,8 +4,8 @@
 #   1. gcc with -Dwerror=true: every suite, fuzz corpus replay included   (build-ci/)
 #   2. clang with AddressSanitizer, LeakSanitizer and UndefinedBehavior-
 #      Sanitizer (gcc if no clang): every suite again                    (build-asan/)
-#   3. clang with ThreadSanitizer: the threading tests (api, batch,
-#      facts-json-par, serve)                                         (build-tsan/)
+#   3. clang with ThreadSanitizer: the threading tests (api, batch, serve,
+#      csv-chunk, facts-json-par)                                     (build-tsan/)
 #   4. clang with libFuzzer: each fuzz target for FUZZ_SECONDS (20)      (build-fuzz/)
 # It first runs build-aux/check-format.sh (clang-format; ZJTX_CHECK_FORMAT=0 skips it).
 # Exits non-zero on the first failure; ends with one line counting the
@@ -62,9 +62,9 @@ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_check
 echo
 echo "=== $san_cc, -Db_sanitize=thread: the threading tests (build-tsan/)"
 CC=$san_cc setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug
-meson compile -C build-tsan test-api test-batch test-facts-json-par tools/zjtx
+meson compile -C build-tsan test-api test-batch test-csv-chunk test-facts-json-par tools/zjtx
 G_SLICE=always-malloc TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
-  meson test -C build-tsan --no-rebuild --print-errorlogs api batch facts-json-par serve
+  meson test -C build-tsan --no-rebuild --print-errorlogs api batch serve csv-chunk facts-json-par
 
 logs=(build-ci/meson-logs/testlog.json build-asan/meson-logs/testlog.json build-tsan/meson-logs/testlog.json)
 echo

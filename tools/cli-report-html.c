@@ -324,10 +324,10 @@ static void page_changes(GString *s, const sim_report *r, const sim_view *v) {
   g_string_append(s, "<section id=\"winners-losers\">\n<h2>获益与受损 <span class=\"en\">Winners and losers</span>"
                      "</h2>\n");
   g_string_append_printf(s,
-                         "<p>按规则和受益主体计，共 %u 项金额变化；下表各列出变化最大的至多 %zu 项。"
-                         " <span class=\"en\">%u amounts change (per rule and beneficiary); each table lists "
+                         "<p>按规则和受益主体计，共 %zu 项金额变化；下表各列出变化最大的至多 %zu 项。"
+                         " <span class=\"en\">%zu amounts change (per rule and beneficiary); each table lists "
                          "at most the %zu largest.</span></p>\n",
-                         r->changes->len, v->top, r->changes->len, v->top);
+                         r->changed, v->top, r->changed, v->top);
   g_string_append(s, "<h3>获益最多 <span class=\"en\">Largest gains</span></h3>\n");
   table_changes(s, r, v, 1, "table-winners");
   g_string_append(s, "<h3>受损最多 <span class=\"en\">Largest losses</span></h3>\n");

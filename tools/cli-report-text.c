@@ -117,7 +117,7 @@ static void table_checks(FILE *out, const sim_report *r) {
 
 static void table_changes(FILE *out, const sim_report *r, const sim_view *v) {
   size_t n = MIN(v->top, r->changes->len);
-  fprintf(out, "\n最大个体变化 Largest changes (%zu of %u)\n\n", n, r->changes->len);
+  fprintf(out, "\n最大个体变化 Largest changes (%zu of %zu)\n\n", n, r->changed);
   if (n == 0)
     return;
   fprintf(out, "  %-32s %-11s %-24s", "rule", "beneficiary", "id");
@@ -324,7 +324,7 @@ static void json_budgets(GString *s, const sim_report *r) {
 }
 
 static void json_changes(GString *s, const sim_report *r, const sim_view *v) {
-  g_string_append_printf(s, "],\n \"changed\": %u, \"changes\": [", r->changes->len);
+  g_string_append_printf(s, "],\n \"changed\": %zu, \"changes\": [", r->changed);
   for (size_t i = 0; i < MIN(v->top, r->changes->len); i++) {
     const sim_change *c = &g_array_index(r->changes, sim_change, i);
     g_string_append(s, i ? ",\n  {\"rule\": " : "\n  {\"rule\": ");

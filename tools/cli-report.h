@@ -76,7 +76,8 @@ typedef struct {
   GArray *groups;       /* sim_group, by id, the NULL group last */
   GArray *checks;       /* sim_check */
   GArray *undecided;    /* sim_check: per rule or check, the subjects left undecided (data missing) */
-  GArray *changes;      /* sim_change, largest |diff| first */
+  GArray *changes;      /* sim_change, largest |diff| first: the largest gains and losses (sim_report_build_top) */
+  size_t changed;       /* how many (rule, beneficiary) amounts differ: changes kept or not */
   GArray *budgets;      /* sim_budget, the base's order, then funds new in the reform */
   sim_totals total;     /* counts of beneficiaries, over all rules */
 } sim_report;
@@ -95,10 +96,15 @@ typedef struct {
 
 /* ---- cli-report-compare.c ---- */
 
-/* Compares two results of the same facts.  False (with a message on
- * stderr) when a total exceeds the exact money range. */
+/* Compares two results of the same facts, keeping every change.  False
+ * (with a message on stderr) when a total exceeds the exact money range. */
 bool sim_report_build(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res, const zjtx_policy *reform,
                       const zjtx_result *reform_res);
+/* The same, keeping in r->changes only the `top` largest gains and the
+ * `top` largest losses (r->changed counts them all): what the formats
+ * show of them with sim_view.top = `top`, without holding the rest. */
+bool sim_report_build_top(sim_report *r, const zjtx_policy *base, const zjtx_result *base_res,
+                          const zjtx_policy *reform, const zjtx_result *reform_res, size_t top);
 void sim_report_clear(sim_report *r);
 /* Fills in the names of groups and changed beneficiaries from the labels
  * of their records (zjtx_facts_record_label), borrowed from `facts`. */

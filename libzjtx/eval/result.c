@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "eval-internal.h"
+#include "facts-keys.h"
 #include "format.h"
 
 void zjtx_result_free(zjtx_result *res) {
@@ -260,8 +261,7 @@ zjtx_status zjtx_result_derived_value(const zjtx_result *res, const char *entity
   if (!d || d->arg_names->len)
     return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "%s has no derived value '%s'%s", entity, name,
                     d ? " without arguments" : "");
-  GHashTable *by_key = res->facts->tables[e].by_key;
-  int32_t rec = by_key ? GPOINTER_TO_INT(g_hash_table_lookup(by_key, id)) - 1 : -1;
+  int32_t rec = zfacts_find_id(res->facts, e, id);
   if (rec < 0)
     return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no %s with id '%s'", entity, id);
   zrun run;

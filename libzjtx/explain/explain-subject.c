@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "explain-internal.h"
+#include "facts-keys.h"
 #include "format.h"
 
 static const char *kind_word(const zrule *r) {
@@ -229,8 +230,7 @@ static zjtx_status find_record(const zjtx_result *res, const char *entity, const
   *e = zpolicy_entity_index(res->policy, entity);
   if (*e < 0)
     return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no entity '%s'", entity);
-  GHashTable *by_key = res->facts->tables[*e].by_key;
-  *rec = by_key ? GPOINTER_TO_INT(g_hash_table_lookup(by_key, id)) - 1 : -1;
+  *rec = zfacts_find_id(res->facts, *e, id);
   if (*rec < 0)
     return zerr_set(err, ZJTX_ERR_NOT_FOUND, NULL, 0, 0, NULL, "no %s with id '%s'", entity, id);
   return ZJTX_OK;

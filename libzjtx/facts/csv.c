@@ -62,6 +62,8 @@ struct zcsv {
   char err[160];
   size_t max_field, max_record; /* limits on untrusted input */
   char *out_end;                /* one past the last record's output */
+  size_t stop_at;               /* no record starting at or after this offset is read */
+  size_t rec_off;               /* input offset where the last record began */
   struct stat opened;           /* the file as opened: size and mtime */
 };
 
@@ -79,10 +81,29 @@ static zcsv *zcsv_new(void) {
   r->max_record = SIZE_MAX;
   r->fields_cap = 16;
   r->fields = g_new(char *, r->fields_cap);
+  r->stop_at = SIZE_MAX;
   return r;
 }
 
 zcsv *zcsv_open(const char *path, int *errno_out) {
+  return zcsv_open_range(path, 0, errno_out);
+}
+
+/* Starts reading at byte from - 1 with the rest of that line to drop: the
+ * first line read is the one starting at or after `from` (at `from` itself
+ * when the byte before it ends a line). */
+static bool start_at(zcsv *r, size_t from) {
+  off_t at = (off_t)(from - 1);
+  if (lseek(r->fd, at, SEEK_SET) != at)
+    return false;
+  r->base_off = from - 1;
+  r->started = true; /* a byte-order mark is only at the start of the file */
+  r->skip_line = true;
+  r->line = 0; /* the first whole line is line 1 */
+  return true;
+}
+
+zcsv *zcsv_open_range(const char *path, size_t from, int *errno_out) {
   struct stat st;
   zcsv *r;
   int fd, e = 0;
@@ -129,6 +150,12 @@ zcsv *zcsv_open(const char *path, int *errno_out) {
     return NULL;
   }
   r->base = r->buf;
+  if (from > 0 && !start_at(r, from)) {
+    if (errno_out)
+      *errno_out = errno;
+    zcsv_close(r);
+    return NULL;
+  }
   return r;
 }
 
@@ -146,13 +173,22 @@ zcsv *zcsv_open_memory(const char *data, size_t len) {
   return r;
 }
 
+/* Frees a buffer of a megabyte or more shrunk first: glibc raises its
+ * threshold for serving a malloc with its own mapping to the size of such
+ * a block freed whole, and the arrays the facts grow afterwards would then
+ * be copied on the heap at each doubling, leaving holes (see facts-table.c). */
+static void free_large(void *block) {
+  if (block)
+    g_free(g_realloc(block, 1));
+}
+
 void zcsv_close(zcsv *r) {
   if (!r)
     return;
   if (r->fd >= 0)
     close(r->fd);
-  g_free(r->buf);
-  g_free(r->out);
+  free_large(r->buf);
+  free_large(r->out);
   g_free(r->fields);
   g_free(r);
 }
@@ -162,6 +198,11 @@ void zcsv_set_limits(zcsv *r, size_t max_field, size_t max_record) {
     return;
   r->max_field = max_field ? max_field : SIZE_MAX;
   r->max_record = max_record ? max_record : SIZE_MAX;
+}
+
+void zcsv_set_stop(zcsv *r, size_t at) {
+  if (r)
+    r->stop_at = at;
 }
 
 static void set_error_kind(zcsv *r, zcsv_error_kind kind, long col, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
@@ -289,7 +330,7 @@ static bool within_limits(zcsv *r, const char *rec, const char *end, size_t nf) 
  * (or the bad part of it) is consumed; on P_MORE nothing is. */
 static pstatus parse(zcsv *r, size_t *n_fields) {
   const char *p = r->base + r->pos, *e = r->base + r->end, *rec;
-  const bool eof = r->eof;
+  bool eof = r->eof;
   char *o, **fields = r->fields;
   size_t nf = 0, fields_cap = r->fields_cap;
   long nl = 0;
@@ -307,12 +348,23 @@ static pstatus parse(zcsv *r, size_t *n_fields) {
   }
   if (p == e)
     return eof ? P_EOF : P_MORE;
+  if (r->base_off + (size_t)(p - r->base) >= r->stop_at)
+    return P_EOF; /* the record is the next reader's */
+  /* A record is parsed within its first max_record bytes, however many the
+   * window holds: one that does not end there is refused by zcsv_next and
+   * reading goes on at its next line, wherever the window (and the piece of
+   * the file, facts-chunk.c) began.  Not beyond: the outcome would depend on
+   * where the window falls. */
+  if ((size_t)(e - p) > r->max_record) {
+    e = p + r->max_record;
+    eof = false;
+  }
   if (*p == '\r' && e - p < 2 && !eof)
     return P_MORE; /* CR at the window's end: CRLF or data? */
 
   if ((size_t)(e - p) + 1 > r->out_cap) {
     size_t need = (size_t)(e - p) + 1;
-    g_free(r->out);
+    free_large(r->out);
     r->out_cap = need > 2 * r->out_cap ? need : 2 * r->out_cap;
     r->out = g_try_malloc(r->out_cap);
     if (!r->out) {
@@ -324,6 +376,7 @@ static pstatus parse(zcsv *r, size_t *n_fields) {
   o = r->out;
   rec = p;
   r->rec_line = r->line;
+  r->rec_off = r->base_off + (size_t)(p - r->base);
 
   for (;;) {
     if (nf == fields_cap) {
@@ -510,6 +563,7 @@ zcsv_status zcsv_next(zcsv *r, char ***fields, size_t *n_fields) {
     case P_MORE:
       if (r->end - r->pos > r->max_record) { /* the record goes on past the limit: drop its line */
         r->rec_line = r->line;
+        r->rec_off = r->base_off + r->pos;
         set_error_kind(r, ZCSV_E_LIMIT, 1, "the record is longer than %zu bytes", r->max_record);
         r->skip_line = true;
         return ZCSV_ERROR;
@@ -522,6 +576,7 @@ zcsv_status zcsv_next(zcsv *r, char ***fields, size_t *n_fields) {
 
 io_error:
   r->rec_line = r->line;
+  r->rec_off = r->base_off + r->pos;
   r->done = true;
   return ZCSV_ERROR;
 }
@@ -548,4 +603,30 @@ size_t zcsv_bytes_read(const zcsv *r) {
 
 size_t zcsv_total_bytes(const zcsv *r) {
   return r ? r->total : 0;
+}
+
+size_t zcsv_record_offset(const zcsv *r) {
+  return r ? r->rec_off : 0;
+}
+
+long zcsv_next_line(const zcsv *r) {
+  return r ? r->line : 0;
+}
+
+zcsv_stamp zcsv_opened(const zcsv *r) {
+  zcsv_stamp s = {0, 0, 0};
+  if (r && r->fd >= 0) {
+    s.size = (long long)r->opened.st_size;
+    s.mtime_sec = (long long)r->opened.st_mtim.tv_sec;
+    s.mtime_nsec = (long long)r->opened.st_mtim.tv_nsec;
+  }
+  return s;
+}
+
+bool zcsv_unchanged(const zcsv *r) {
+  struct stat now;
+  if (!r || r->fd < 0)
+    return true;
+  return fstat(r->fd, &now) == 0 && now.st_size == r->opened.st_size &&
+         now.st_mtim.tv_sec == r->opened.st_mtim.tv_sec && now.st_mtim.tv_nsec == r->opened.st_mtim.tv_nsec;
 }

@@ -40,6 +40,11 @@ typedef enum {
  * cannot be read (ZCSV_NOT_REGULAR for a FIFO or a device, which would
  * hang or never end; EISDIR for a directory). */
 zcsv *zcsv_open(const char *path, int *errno_out);
+/* The same, reading only from the first line that starts at or after byte
+ * `from` (0: the whole file, its byte-order mark skipped); lines are
+ * counted from 1 at that line.  How a file is read in chunks on several
+ * threads (facts-chunk.c). */
+zcsv *zcsv_open_range(const char *path, size_t from, int *errno_out);
 /* Reads from memory instead (the data must outlive the reader). */
 zcsv *zcsv_open_memory(const char *data, size_t len);
 void zcsv_close(zcsv *r);
@@ -47,6 +52,11 @@ void zcsv_close(zcsv *r);
  * included) to accept; 0 means no limit (the default).  A longer record
  * gives ZCSV_E_LIMIT and reading resumes after its line. */
 void zcsv_set_limits(zcsv *r, size_t max_field, size_t max_record);
+
+/* No record starting at byte `at` or after is read: zcsv_next() gives
+ * ZCSV_EOF there (blank lines before it are consumed).  A record that
+ * starts before `at` is read whole, wherever it ends. */
+void zcsv_set_stop(zcsv *r, size_t at);
 
 /* Reads the next record.  On ZCSV_RECORD, *fields points at *n_fields
  * NUL-terminated strings valid until the next call.  A blank line (no bytes
@@ -68,5 +78,19 @@ zcsv_error_kind zcsv_error_kind_of(const zcsv *r);
  * (0 when unknown). */
 size_t zcsv_bytes_read(const zcsv *r);
 size_t zcsv_total_bytes(const zcsv *r);
+/* The input offset where the last record (or bad record) returned began,
+ * and the line of the next byte to read (after ZCSV_EOF: of the end). */
+size_t zcsv_record_offset(const zcsv *r);
+long zcsv_next_line(const zcsv *r);
+
+/* A file's size and modification time, as opened: pieces of one file read
+ * by several readers must all see the same file. */
+typedef struct {
+  long long size, mtime_sec, mtime_nsec;
+} zcsv_stamp;
+zcsv_stamp zcsv_opened(const zcsv *r);
+/* Whether the file still has the size and time it had when opened (true
+ * for memory). */
+bool zcsv_unchanged(const zcsv *r);
 
 #endif

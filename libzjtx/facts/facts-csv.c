@@ -1,52 +1,59 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* facts-csv.c - the CSV directory carrier: one file per entity, named by
- * its plural, read in parallel (each file fills only its own table). */
+ * its plural, read in parallel (each file fills only its own table; a
+ * large one is cut into pieces read in parallel too: facts-chunk.c). */
 #include <errno.h>
+#include <limits.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
-#include "facts-store.h"
+#include "facts-chunk.h"
 
-/* Reading of one file, on a worker thread. */
-typedef struct {
-  zjtx_facts *facts;
-  int32_t entity;
-  char *path;
-  goffset size;
-  zjtx_error *errs;  /* this file's errors, merged in entity order */
-  zjtx_error **tail; /* where the next error goes */
-} csv_job;
+/* How many threads read (ZJTX_CSV_THREADS overrides it, for tests: results
+ * are the same for any number) and the size from which a file is cut into
+ * as many pieces (ZJTX_CSV_CHUNK_BYTES, so that tests cut small files).
+ * 4 MiB: a smaller file is parsed in about 15 ms, while the other files,
+ * read whole on the same threads, balance the load well enough; a larger
+ * one, above all the top entity's (60 % of the bytes), would keep one
+ * thread busy long after the others are done. */
+#define CHUNK_BYTES_DEFAULT ((size_t)4 << 20)
+#define THREADS_MAX         64
 
-static void job_error(csv_job *job, zjtx_status code, int line, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
-static void job_error(csv_job *job, zjtx_status code, int line, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  zfacts_append_error(&job->tail, zerr_newv(code, job->path, line, 0, NULL, fmt, ap));
-  va_end(ap);
+static long env_number(const char *name, long min, long max, long fallback) {
+  const char *s = g_getenv(name);
+  char *end;
+  long v = s ? strtol(s, &end, 10) : 0;
+  return s && *s && !*end && v >= min && v <= max ? v : fallback;
 }
+
+static int load_threads(void) {
+  return (int)env_number("ZJTX_CSV_THREADS", 1, THREADS_MAX, MIN((long)g_get_num_processors(), 8));
+}
+
+/* ---- the header -------------------------------------------------------------- */
 
 static bool is_field(const zentity *e, const char *name) {
   return zentity_field_index(e, name) >= 0 || (e->parent >= 0 && strcmp(name, e->parent_key) == 0);
 }
 
 /* The header must name known fields, once each, and every required one. */
-static bool check_header(csv_job *job, const zentity *e, char **names, size_t n) {
+static bool check_header(zcsv_file *file, const zentity *e, char **names, size_t n) {
   for (size_t i = 0; i < n; i++) {
     if (!is_field(e, names[i])) {
       GString *known = g_string_new(e->parent >= 0 ? e->parent_key : "");
       for (guint f = 0; f < e->fields->len; f++)
         g_string_append_printf(known, "%s%s", known->len ? ", " : "", zentity_field(e, (int32_t)f)->name);
       g_autofree char *name = zfacts_escape(names[i]);
-      job_error(job, ZJTX_ERR_FACTS, 1, "unknown column \"%s\" in the header (%s has: %s)", name, e->name, known->str);
+      zcsv_error_at(&file->tail, file, ZJTX_ERR_FACTS, 1, "unknown column \"%s\" in the header (%s has: %s)", name,
+                    e->name, known->str);
       g_string_free(known, TRUE);
       return false;
     }
     for (size_t j = 0; j < i; j++)
       if (strcmp(names[i], names[j]) == 0) {
         g_autofree char *name = zfacts_escape(names[i]);
-        job_error(job, ZJTX_ERR_FACTS, 1, "column \"%s\" appears twice in the header", name);
+        zcsv_error_at(&file->tail, file, ZJTX_ERR_FACTS, 1, "column \"%s\" appears twice in the header", name);
         return false;
       }
   }
@@ -59,165 +66,135 @@ static bool check_header(csv_job *job, const zentity *e, char **names, size_t n)
     for (size_t i = 0; need && i < n && !found; i++)
       found = strcmp(names[i], need) == 0;
     if (need && !found) {
-      job_error(job, ZJTX_ERR_FACTS, 1, "the header has no column \"%s\" (required)", need);
+      zcsv_error_at(&file->tail, file, ZJTX_ERR_FACTS, 1, "the header has no column \"%s\" (required)", need);
       return false;
     }
   }
   return true;
 }
 
-static void refuse_row(csv_job *job, long line, const char *reason) {
-  zfacts_reject(job->facts, job->entity, job->path, (int)line, NULL, NULL, NULL, reason);
-  zfacts_refuse_record(job->facts, job->entity, NULL);
-  if (!job->facts->keep_going)
-    job_error(job, ZJTX_ERR_FACTS, (int)line, "%s", reason);
-}
-
-/* Adds the rows and bytes read since the last report to the facts' progress. */
-static void report_progress(zjtx_facts *f, const zcsv *r, size_t *reported, size_t *rows) {
-  size_t bytes = zcsv_bytes_read(r);
-  __atomic_add_fetch(&f->progress_bytes, (uint64_t)(bytes - *reported), __ATOMIC_RELAXED);
-  __atomic_add_fetch(&f->progress_records, (uint64_t)*rows, __ATOMIC_RELAXED);
-  *reported = bytes;
-  *rows = 0;
-}
-
-/* An error that ends the reading of the file (I/O, out of memory, the file
- * changed): a file-level error, true.  False for a bad row. */
-static bool stream_failed(csv_job *job, const zcsv *r, long line) {
-  switch (zcsv_error_kind_of(r)) {
-  case ZCSV_E_SYNTAX:
-  case ZCSV_E_LIMIT:
-    return false;
-  case ZCSV_E_NOMEM:
-    job_error(job, ZJTX_ERR_NOMEM, (int)line, "%s", zcsv_error(r));
-    return true;
-  case ZCSV_E_CHANGED:
-    job_error(job, ZJTX_ERR_IO, 0, "the file changed while it was read; read it again once it is complete");
-    return true;
-  case ZCSV_E_IO:
-    break;
-  }
-  job_error(job, ZJTX_ERR_IO, (int)line, "cannot read: %s", zcsv_error(r));
-  return true;
-}
-
-/* Why a row the reader could not split is refused. */
-static char *row_reason(const zcsv *r) {
-  if (zcsv_error_kind_of(r) == ZCSV_E_LIMIT)
-    return g_strdup_printf("%s (the limit for one %s)", zcsv_error(r),
-                           strncmp(zcsv_error(r), "field", 5) == 0 ? "value" : "line");
-  return g_strdup_printf("not valid CSV at column %ld: %s", zcsv_error_column(r), zcsv_error(r));
-}
-
-static void read_rows(csv_job *job, zcsv *r, char **header, size_t n_header) {
-  char **fields;
-  size_t n;
-  const char **values = g_new(const char *, n_header + 1);
-  int32_t *map = g_new(int32_t, n_header + 1);
-  zfacts_map_names(zpolicy_entity(job->facts->policy, job->entity), (const char *const *)header, n_header, map);
-  zcsv_status st;
-  size_t reported = 0, rows = 0;
-  while ((st = zcsv_next(r, &fields, &n)) != ZCSV_EOF) {
-    long line = zcsv_line(r);
-
-    if (++rows % 4096 == 0) /* progress, now and then: atomics are not free */
-      report_progress(job->facts, r, &reported, &rows);
-    if (st == ZCSV_ERROR) {
-      if (stream_failed(job, r, line))
-        break;
-      g_autofree char *reason = row_reason(r);
-      refuse_row(job, line, reason);
-      continue;
-    }
-    if (n != n_header) {
-      char reason[96];
-      g_snprintf(reason, sizeof reason, "the row has %zu fields but the header has %zu", n, n_header);
-      refuse_row(job, line, reason);
-      continue;
-    }
-    for (size_t i = 0; i < n; i++)
-      values[i] = fields[i][0] ? fields[i] : NULL;        /* an empty field is an absent value */
-    zrecord_origin origin = {job->path, (int)line, NULL}; /* "enterprises line 12" when a message needs it */
-    zfacts_add_mapped(job->facts, job->entity, NULL, (const char *const *)header, map, values, n, &origin,
-                      job->facts->keep_going ? NULL : job->tail);
-    while (*job->tail)
-      job->tail = &(*job->tail)->next;
-    const zjtx_error *stop = zfacts_stopped(job->facts, job->entity);
-    if (stop) { /* out of memory: in strict mode the error is in the chain already */
-      if (job->facts->keep_going)
-        job_error(job, stop->code, stop->line, "%s", stop->message);
-      break;
-    }
-  }
-  report_progress(job->facts, r, &reported, &rows);
-  g_free(values);
-  g_free(map);
-}
-
-static void read_file(csv_job *job) {
-  const zentity *e = zpolicy_entity(job->facts->policy, job->entity);
+/* Opens the file and reads its header row: the reader, after it, or NULL
+ * with the error noted. */
+static zcsv *open_at_rows(zcsv_file *file) {
+  const zentity *e = zpolicy_entity(file->facts->policy, file->entity);
   int errnum = 0;
-  zcsv *r = zcsv_open(job->path, &errnum);
+  zcsv *r = zcsv_open(file->path, &errnum);
   if (!r) {
-    job_error(job, errnum == ENOMEM ? ZJTX_ERR_NOMEM : ZJTX_ERR_IO, 0, "cannot read: %s",
-              errnum == ZCSV_NOT_REGULAR ? "not a regular file" : g_strerror(errnum));
-    return;
+    zcsv_error_at(&file->tail, file, errnum == ENOMEM ? ZJTX_ERR_NOMEM : ZJTX_ERR_IO, 0, "cannot read: %s",
+                  errnum == ZCSV_NOT_REGULAR ? "not a regular file" : g_strerror(errnum));
+    return NULL;
   }
-  zcsv_set_limits(r, job->facts->max_field, job->facts->max_line);
+  zcsv_set_limits(r, file->facts->max_field, file->facts->max_line);
   char **fields;
   size_t n;
   zcsv_status st = zcsv_next(r, &fields, &n);
-  if (st == ZCSV_ERROR && stream_failed(job, r, 1)) {
-    /* reported */
+  if (st == ZCSV_ERROR && zcsv_error_kind_of(r) != ZCSV_E_SYNTAX && zcsv_error_kind_of(r) != ZCSV_E_LIMIT) {
+    if (zcsv_error_kind_of(r) == ZCSV_E_NOMEM)
+      zcsv_error_at(&file->tail, file, ZJTX_ERR_NOMEM, 1, "%s", zcsv_error(r));
+    else if (zcsv_error_kind_of(r) == ZCSV_E_CHANGED)
+      zcsv_error_at(&file->tail, file, ZJTX_ERR_IO, 0,
+                    "the file changed while it was read; read it again once it is complete");
+    else
+      zcsv_error_at(&file->tail, file, ZJTX_ERR_IO, 1, "cannot read: %s", zcsv_error(r));
   } else if (st == ZCSV_ERROR && zcsv_error_kind_of(r) == ZCSV_E_LIMIT) {
-    g_autofree char *reason = row_reason(r);
-    job_error(job, ZJTX_ERR_LIMIT, 1, "the header row: %s", reason);
+    zcsv_error_at(&file->tail, file, ZJTX_ERR_LIMIT, 1, "the header row: %s (the limit for one %s)", zcsv_error(r),
+                  strncmp(zcsv_error(r), "field", 5) == 0 ? "value" : "line");
   } else if (st != ZCSV_RECORD) {
-    job_error(job, ZJTX_ERR_FACTS, 1,
-              st == ZCSV_EOF ? "the file is empty: expected a header row naming the fields"
-                             : "the header row is not valid CSV");
+    zcsv_error_at(&file->tail, file, ZJTX_ERR_FACTS, 1, "%s",
+                  st == ZCSV_EOF ? "the file is empty: expected a header row naming the fields"
+                                 : "the header row is not valid CSV");
   } else {
-    char **header = g_new0(char *, n + 1);
+    file->header = g_new0(char *, n + 1);
     for (size_t i = 0; i < n; i++)
-      header[i] = g_strdup(fields[i]);
-    if (check_header(job, e, header, n))
-      read_rows(job, r, header, n);
-    g_strfreev(header);
+      file->header[i] = g_strdup(fields[i]);
+    file->n_header = n;
+    if (check_header(file, e, file->header, n)) {
+      file->map = g_new(int32_t, n + 1);
+      zfacts_map_names(e, (const char *const *)file->header, n, file->map);
+      return r;
+    }
   }
   zcsv_close(r);
+  return NULL;
 }
 
-/* The files to read, biggest first, shared by the readers: each takes the
- * next one by an atomic counter.  Plain threads joined at the end, not a
+/* Reads a file whole, on a worker thread: one piece. */
+static void read_file(zcsv_file *file) {
+  zcsv *r = open_at_rows(file);
+  if (!r)
+    return;
+  file->n_pieces = 1;
+  file->pieces = g_new0(zcsv_piece, 1);
+  zcsv_piece *p = &file->pieces[0];
+  *p = (zcsv_piece){.file = file, .table = &file->facts->tables[file->entity], .r = r, .to = SIZE_MAX};
+  p->tail = &p->errs;
+  zcsv_piece_read(p);
+}
+
+/* What the readers share: the work, biggest first, each reader taking the
+ * next item by an atomic counter.  An item is a whole file (piece NULL) or
+ * a piece of a split one.  Plain threads joined at the end, not a
  * GThreadPool: the join is a hand-off ThreadSanitizer sees, and nothing of
  * GLib's shared idle threads outlives the call. */
 typedef struct {
-  csv_job **files;
+  zcsv_file *file;
+  zcsv_piece *piece;
+  size_t bytes;
+} csv_work;
+
+typedef struct {
+  csv_work *items;
   gint n, next;
 } csv_queue;
 
 static int bigger_first(const void *a, const void *b) {
-  const csv_job *x = *(csv_job *const *)a, *y = *(csv_job *const *)b;
-  return (x->size < y->size) - (x->size > y->size);
+  const csv_work *x = a, *y = b;
+  return (x->bytes < y->bytes) - (x->bytes > y->bytes);
 }
 
 static gpointer read_queue(gpointer data) {
   csv_queue *q = data;
-  for (gint i; (i = g_atomic_int_add(&q->next, 1)) < q->n;)
-    read_file(q->files[i]);
+  for (gint i; (i = g_atomic_int_add(&q->next, 1)) < q->n;) {
+    if (q->items[i].piece)
+      zcsv_piece_read(q->items[i].piece);
+    else
+      read_file(q->items[i].file);
+  }
   return NULL;
 }
 
-/* Reads every queued file on the calling thread and at most one more: the
- * files are independent (one table each), so the order they are read in
- * changes nothing but the time. */
-static void read_all(csv_queue *q) {
-  qsort(q->files, (size_t)q->n, sizeof *q->files, bigger_first);
-  GThread *helper = q->n > 1 && g_get_num_processors() > 1 ? g_thread_try_new("zjtx-csv", read_queue, q, NULL) : NULL;
+/* Reads every queued item on the calling thread and `threads - 1` more:
+ * files fill only their own tables, pieces their own tables, so the order
+ * they are read in changes nothing but the time. */
+static void read_all(csv_queue *q, int threads) {
+  qsort(q->items, (size_t)q->n, sizeof *q->items, bigger_first);
+  int helpers = MIN(threads, q->n) - 1;
+  GThread **started = g_new0(GThread *, MAX(helpers, 1));
+  for (int i = 0; i < helpers; i++)
+    started[i] = g_thread_try_new("zjtx-csv", read_queue, q, NULL);
   read_queue(q);
-  if (helper)
-    g_thread_join(helper);
+  for (int i = 0; i < helpers; i++)
+    if (started[i])
+      g_thread_join(started[i]);
+  g_free(started);
+}
+
+/* Queues `file`: whole, or cut into pieces once its header is read here. */
+static void queue_file(csv_queue *q, zcsv_file *file, int threads, size_t chunk_bytes) {
+  int n = zcsv_pieces_for(file->size, threads, chunk_bytes);
+  if (n == 1) {
+    q->items[q->n++] = (csv_work){file, NULL, (size_t)file->size};
+    return;
+  }
+  zcsv *r = open_at_rows(file);
+  if (!r)
+    return;
+  zcsv_file_split(file, r, zcsv_bytes_read(r), n);
+  for (int k = 0; k < n; k++) {
+    zcsv_piece *p = &file->pieces[k];
+    size_t to = p->to < (size_t)file->size ? p->to : (size_t)file->size;
+    q->items[q->n++] = (csv_work){file, p, to - MIN(p->from, to)};
+  }
 }
 
 /* ---- the directory's file names, checked before anything is read -------- */
@@ -350,38 +327,45 @@ zjtx_status zjtx_facts_read_csv_dir(zjtx_facts *facts, const char *dir, zjtx_err
   if (named != ZJTX_OK)
     return named;
   guint n = facts->policy->entities->len;
-  csv_job *jobs = g_new0(csv_job, n);
-  csv_queue queue = {g_new0(csv_job *, n), 0, 0};
+  int threads = load_threads();
+  size_t chunk_bytes = (size_t)env_number("ZJTX_CSV_CHUNK_BYTES", 1, LONG_MAX, (long)CHUNK_BYTES_DEFAULT);
+  zcsv_file *files = g_new0(zcsv_file, n);
+  csv_queue queue = {g_new0(csv_work, (gsize)n * (gsize)threads), 0, 0};
   for (guint e = 0; e < n; e++) {
-    csv_job *job = &jobs[e];
-    job->facts = facts;
-    job->entity = (int32_t)e;
-    g_autofree char *file = g_strdup_printf("%s.csv", zpolicy_entity(facts->policy, (int32_t)e)->plural);
-    job->path = g_build_filename(dir, file, NULL);
-    job->tail = &job->errs;
+    zcsv_file *file = &files[e];
+    file->facts = facts;
+    file->entity = (int32_t)e;
+    g_autofree char *name = g_strdup_printf("%s.csv", zpolicy_entity(facts->policy, (int32_t)e)->plural);
+    file->path = g_build_filename(dir, name, NULL);
+    file->tail = &file->errs;
     GStatBuf st;
-    if (g_stat(job->path, &st) != 0) {
+    if (g_stat(file->path, &st) != 0) {
       /* no file: no records of this entity; but a file that is there and
        * cannot be reached (a dangling link, no permission) is an error */
       int errnum = errno;
       if (errnum != ENOENT)
-        job_error(job, ZJTX_ERR_IO, 0, "cannot read: %s", g_strerror(errnum));
-      else if (g_lstat(job->path, &st) == 0)
-        job_error(job, ZJTX_ERR_IO, 0, "cannot read: a symbolic link to a file that does not exist");
+        zcsv_error_at(&file->tail, file, ZJTX_ERR_IO, 0, "cannot read: %s", g_strerror(errnum));
+      else if (g_lstat(file->path, &st) == 0)
+        zcsv_error_at(&file->tail, file, ZJTX_ERR_IO, 0, "cannot read: a symbolic link to a file that does not exist");
       continue;
     }
-    job->size = st.st_size;
+    file->size = st.st_size;
     __atomic_add_fetch(&facts->progress_total, (uint64_t)st.st_size, __ATOMIC_RELAXED);
-    queue.files[queue.n++] = job;
+    queue_file(&queue, file, threads, chunk_bytes);
   }
-  read_all(&queue);
-  g_free(queue.files);
+  read_all(&queue, threads);
+  g_free(queue.items);
   zjtx_error *errs = NULL;
   for (guint e = 0; e < n; e++) {
-    if (jobs[e].errs)
-      zerr_append(&errs, jobs[e].errs);
-    g_free(jobs[e].path);
+    zcsv_file *file = &files[e];
+    if (file->pieces)
+      zcsv_file_merge(file);
+    if (file->errs)
+      zerr_append(&errs, file->errs);
+    g_free(file->path);
+    g_strfreev(file->header);
+    g_free(file->map);
   }
-  g_free(jobs);
+  g_free(files);
   return errs ? zerr_give(err, errs) : ZJTX_OK;
 }

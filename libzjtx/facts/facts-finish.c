@@ -60,17 +60,18 @@ enum { KEEP = 0, DROP_DUPLICATE = 1, DROP = 2 };
 static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error ***errs, uint8_t *drop) {
   ztable *t = &f->tables[entity];
   GPtrArray *keys = zfacts_key_column(f, entity);
-  g_clear_pointer(&t->by_key, g_hash_table_unref);
+  g_clear_pointer(&t->by_key, zkeys_free);
   if (!keys)
     return;
-  t->by_key = g_hash_table_new(g_str_hash, g_str_equal);
+  t->by_key = zkeys_new(keys, t->n);
+  int32_t firsts[4096];
   for (int32_t r = 0; r < t->n; r++) {
-    char *id = g_ptr_array_index(keys, r);
-    int32_t first = GPOINTER_TO_INT(g_hash_table_lookup(t->by_key, id)) - 1;
-    if (first < 0) {
-      g_hash_table_insert(t->by_key, id, GINT_TO_POINTER(r + 1));
+    if (r % (int32_t)G_N_ELEMENTS(firsts) == 0)
+      zkeys_add_many(t->by_key, r, MIN(t->n - r, (int32_t)G_N_ELEMENTS(firsts)), firsts);
+    int32_t first = firsts[r % (int32_t)G_N_ELEMENTS(firsts)];
+    if (first < 0)
       continue;
-    }
+    const char *id = g_ptr_array_index(keys, r);
     g_autofree char *q = zfacts_quote(id);
     g_autofree char *w1 = record_where(t, first), *w2 = record_where(t, r);
     stored_error(f, entity, r, errs,
@@ -81,32 +82,19 @@ static void build_keys(struct zjtx_facts *f, int32_t entity, zjtx_error ***errs,
   }
 }
 
-/* Record index of the `target` record with id `key`, or -1. */
-static int32_t lookup_key(const struct zjtx_facts *f, int32_t target, const char *key) {
-  GHashTable *by_key = f->tables[target].by_key;
-  if (!by_key)
-    return -1;
-  return GPOINTER_TO_INT(g_hash_table_lookup(by_key, key)) - 1;
-}
-
 /* Resolves the id texts `texts` to records of `target` into `out`. */
 static void resolve(struct zjtx_facts *f, int32_t entity, const char *field, GPtrArray *texts, int32_t target,
                     GArray *out, zjtx_error ***errs, uint8_t *drop) {
   const ztable *t = &f->tables[entity];
   const zentity *te = zpolicy_entity(f->policy, target);
   g_array_set_size(out, (guint)t->n);
-  /* children usually come in runs of one parent: the previous key first */
-  const char *last_key = NULL;
-  int32_t last_idx = ABSENT_INDEX;
+  zkeys_find_many(f->tables[target].by_key, (const char *const *)texts->pdata, (size_t)t->n,
+                  (int32_t *)(void *)out->data);
   for (int32_t r = 0; r < t->n; r++) {
     const char *key = g_ptr_array_index(texts, r);
-    int32_t idx = !key ? ABSENT_INDEX : last_key && strcmp(key, last_key) == 0 ? last_idx : lookup_key(f, target, key);
-    if (key) {
-      last_key = key;
-      last_idx = idx;
-    }
-    g_array_index(out, int32_t, r) = idx;
-    if (!key || idx >= 0 || (drop && drop[r]))
+    if (!key)
+      g_array_index(out, int32_t, r) = ABSENT_INDEX;
+    if (!key || g_array_index(out, int32_t, r) >= 0 || (drop && drop[r]))
       continue;
     g_autofree char *q = zfacts_quote(key);
     if (g_hash_table_contains(f->tables[target].rejected_ids, key))
@@ -377,10 +365,13 @@ static void finish_keep_going(struct zjtx_facts *f) {
 
 /* What only resolving needed, given back before the relations are built
  * (the peak of a large load): the parent keys as written, now parent
- * indexes, and each record's file, for the errors resolving reports. */
+ * indexes, each record's file, for the errors resolving reports, and the
+ * indexes of ids (evaluation never needs them; a lookup by id afterwards
+ * builds its table's again, zfacts_find_id). */
 static void drop_finishing_texts(struct zjtx_facts *f) {
   f->resolved = true;
   for (guint e = 0; e < f->policy->entities->len; e++) {
+    g_clear_pointer(&f->tables[e].by_key, zkeys_free);
     g_clear_pointer(&f->tables[e].parent_text, g_ptr_array_unref);
     g_clear_pointer(&f->tables[e].parent_strings, g_string_chunk_free);
     g_clear_pointer(&f->tables[e].where_file, g_ptr_array_unref);

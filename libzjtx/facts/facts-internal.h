@@ -6,11 +6,13 @@
  *   facts.c          the public API
  *   facts-record.c   one record checked and stored
  *   facts-finish.c   ids, references, relations
+ *   facts-keys.c     the index of ids (facts-keys.h)
  *   facts-table.c    tables, columns, rejects, the key column
  *   facts-escape.c   values quoted in messages (declared in facts-store.h) */
 #ifndef ZJTX_FACTS_INTERNAL_H
 #define ZJTX_FACTS_INTERNAL_H
 
+#include "facts-keys.h"
 #include "facts-store.h"
 
 /* Scales of the stored int64 mantissas (facts-store.h).  A rate is written
@@ -29,6 +31,19 @@ GPtrArray *zfacts_key_column(const struct zjtx_facts *f, int32_t entity);
 /* Notes a problem with a record in its table's rejects (strings copied). */
 void zfacts_add_reject(ztable *t, const char *file, int line, const char *id, const char *field, const char *value,
                        const char *reason);
+/* Moves the records of `part`, a table of the same entity filled apart
+ * (a chunk of a CSV file read on another thread), to the end of `t`, their
+ * source lines moved by `line_shift`; `part` is left cleared
+ * (facts-table.c).  False when `t` would hold too many records: then
+ * nothing moves. */
+bool zfacts_table_append(ztable *t, ztable *part, const zentity *e, int32_t line_shift);
+/* Counts one record read and refused in table `t` (zfacts_refuse_record). */
+void zfacts_table_refuse(ztable *t, const char *id);
+/* zfacts_add_mapped() into table `t` of `entity`: the entity's own table
+ * or one filled apart and merged later (facts-record.c). */
+bool zfacts_add_to_table(struct zjtx_facts *f, ztable *t, int32_t entity, const char *parent_key,
+                         const char *const *names, const int32_t *map, const char *const *values, size_t n,
+                         const zrecord_origin *origin, zjtx_error **errs);
 /* Frees the relation indexes built at finish (facts-finish.c). */
 void zfacts_free_relations(struct zjtx_facts *f);
 

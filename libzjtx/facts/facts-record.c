@@ -187,6 +187,23 @@ static bool parse_code(zrec *rc, const zfield *fd, const char *s, size_t len, in
   return bad_value(rc, fd, s, says->str);
 }
 
+/* g_utf8_validate, after a quick look at the ASCII bytes it starts with,
+ * eight at a time: ids, codes and most texts are ASCII, and every text
+ * value of every record is checked. */
+static bool valid_utf8(const char *s, size_t len) {
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    /* a byte >= 0x80, or a zero byte (which g_utf8_validate refuses) */
+    if ((w | ((w - 0x0101010101010101u) & ~w)) & 0x8080808080808080u)
+      break;
+  }
+  while (i < len && (unsigned char)s[i] < 0x80 && s[i] != '\0')
+    i++;
+  return i == len || g_utf8_validate(s + i, (gssize)(len - i), NULL);
+}
+
 /* Checks one present value and leaves its stored form in the slot. */
 static bool parse_value(zrec *rc, const zfield *fd, zslot *sl) {
   const char *s = sl->raw;
@@ -209,7 +226,7 @@ static bool parse_value(zrec *rc, const zfield *fd, zslot *sl) {
     return parse_code(rc, fd, s, len, &sl->v.i32);
   case ZF_TEXT:
   case ZF_REF:
-    if (!g_utf8_validate(s, (gssize)len, NULL))
+    if (!valid_utf8(s, len))
       return bad_value(rc, fd, s, "is not valid UTF-8 text");
     return true;
   }
@@ -365,7 +382,7 @@ static const char *keep_file(ztable *t, const char *file) {
   if (!file)
     return NULL;
   const char *last = t->n ? g_ptr_array_index(t->where_file, t->n - 1) : NULL;
-  if (last && strcmp(last, file) == 0)
+  if (last && (last == file || strcmp(last, file) == 0)) /* the CSV carrier passes the kept text itself */
     return last;
   return g_string_chunk_insert_const(t->strings, file);
 }
@@ -418,25 +435,24 @@ static bool room_to_grow(const ztable *t, const zentity *e) {
 /* Adding is refused outright (finished facts, a full table, no memory),
  * before any value is looked at.  What stops reading altogether is kept in
  * the table's `stop`, for carriers that collect no errors (keep-going). */
-static bool refused(struct zjtx_facts *f, int32_t entity, const zrecord_origin *origin, zjtx_error **errs) {
+static bool refused(struct zjtx_facts *f, ztable *t, int32_t entity, const zrecord_origin *origin, zjtx_error **errs) {
   const char *file = origin ? origin->file : NULL;
   int line = origin ? origin->line : 0;
   const zentity *e = zpolicy_entity(f->policy, entity);
   zjtx_error *why;
   if (f->finished)
     why = zerr_new(ZJTX_ERR_INVALID_ARG, file, line, 0, NULL, "the facts are finished; no record can be added");
-  else if (f->tables[entity].stop)
-    return true;                                 /* already reported */
-  else if (f->tables[entity].n >= INT32_MAX - 1) /* record indexes are int32 */
+  else if (t->stop)
+    return true;                  /* already reported */
+  else if (t->n >= INT32_MAX - 1) /* record indexes are int32 */
     why = zerr_new(ZJTX_ERR_LIMIT, file, line, 0, NULL, "too many %s records", e->name);
-  else if (!room_to_grow(&f->tables[entity], e))
-    why = zerr_new(ZJTX_ERR_NOMEM, file, line, 0, NULL, "out of memory: no room for more than %d %s records",
-                   f->tables[entity].n, e->name);
+  else if (!room_to_grow(t, e))
+    why = zerr_new(ZJTX_ERR_NOMEM, file, line, 0, NULL, "out of memory: no room for more than %d %s records", t->n,
+                   e->name);
   else
     return false;
   if (why->code != ZJTX_ERR_INVALID_ARG)
-    f->tables[entity].stop =
-        errs ? zerr_new(why->code, why->file, why->line, 0, NULL, "%s", why->message) : g_steal_pointer(&why);
+    t->stop = errs ? zerr_new(why->code, why->file, why->line, 0, NULL, "%s", why->message) : g_steal_pointer(&why);
   if (errs && why)
     zerr_append(errs, why);
   else
@@ -444,17 +460,17 @@ static bool refused(struct zjtx_facts *f, int32_t entity, const zrecord_origin *
   return true;
 }
 
-bool zfacts_add_mapped(struct zjtx_facts *f, int32_t entity, const char *parent_key, const char *const *names,
-                       const int32_t *map, const char *const *values, size_t n, const zrecord_origin *origin,
-                       zjtx_error **errs) {
+bool zfacts_add_to_table(struct zjtx_facts *f, ztable *t, int32_t entity, const char *parent_key,
+                         const char *const *names, const int32_t *map, const char *const *values, size_t n,
+                         const zrecord_origin *origin, zjtx_error **errs) {
   const zentity *e = zpolicy_entity(f->policy, entity);
   zslot on_stack[SLOTS_ON_STACK];
   g_autofree zslot *on_heap = NULL;
-  if (refused(f, entity, origin, errs))
+  if (refused(f, t, entity, origin, errs))
     return false;
   zrec rc = {.f = f,
              .e = e,
-             .t = &f->tables[entity],
+             .t = t,
              .origin = origin,
              .slots = on_stack,
              .names = names,
@@ -481,6 +497,12 @@ bool zfacts_add_mapped(struct zjtx_facts *f, int32_t entity, const char *parent_
       g_hash_table_add(rc.t->rejected_ids, keep_text(rc.t, id));
   }
   return rc.ok;
+}
+
+bool zfacts_add_mapped(struct zjtx_facts *f, int32_t entity, const char *parent_key, const char *const *names,
+                       const int32_t *map, const char *const *values, size_t n, const zrecord_origin *origin,
+                       zjtx_error **errs) {
+  return zfacts_add_to_table(f, &f->tables[entity], entity, parent_key, names, map, values, n, origin, errs);
 }
 
 bool zfacts_add_record(struct zjtx_facts *f, int32_t entity, const char *parent_key, const char *const *names,

@@ -41,6 +41,7 @@ typedef struct {
   int32_t entity;
   int32_t n;
   GStringChunk *strings;        /* texts of this table: tables fill in parallel */
+  GPtrArray *more_strings;      /* GStringChunk: texts of the chunks merged in (facts-chunk.c), or NULL */
   int64_t read, rejected;       /* records offered and records refused */
   GArray *rejects;              /* zreject: problems, in input order */
   GHashTable *rejected_ids;     /* ids of refused records (keep-going mode) */
@@ -50,7 +51,7 @@ typedef struct {
   GStringChunk *parent_strings; /* their texts (until finish: a tenth of a large population's memory) */
   GArray *where_line;           /* int32 source line of each record (0 unknown) */
   GPtrArray *where_file;        /* const char* source file of each record (until finish) */
-  GHashTable *by_key;           /* key text -> record index + 1 (after finish) */
+  struct zkeys *by_key;         /* id text -> record (facts-keys.h): while finishing, then on first lookup */
   struct zjtx_error *stop;      /* why no record can be added any more (no memory, full), or NULL */
 } ztable;
 

@@ -67,11 +67,10 @@ const char *zjtx_facts_record_label(const zjtx_facts *facts, const char *entity,
   int32_t e = facts && facts->finished && entity && id ? zpolicy_entity_index(facts->policy, entity) : -1;
   const zentity *ent = e >= 0 ? zpolicy_entity(facts->policy, e) : NULL;
   int32_t label = ent && ent->label ? zentity_field_index(ent, ent->label) : -1;
-  const ztable *t = e >= 0 ? &facts->tables[e] : NULL;
-  if (label < 0 || !t->by_key)
+  if (label < 0 || !zfacts_key_column(facts, e))
     return NULL;
-  int32_t r = GPOINTER_TO_INT(g_hash_table_lookup(t->by_key, id)) - 1;
-  const char *text = r >= 0 ? g_ptr_array_index(t->columns[label].str, r) : NULL;
+  int32_t r = zfacts_find_id(facts, e, id);
+  const char *text = r >= 0 ? g_ptr_array_index(facts->tables[e].columns[label].str, r) : NULL;
   return text && *text ? text : NULL;
 }
 
@@ -79,8 +78,8 @@ const char *zjtx_facts_record_label(const zjtx_facts *facts, const char *entity,
  * records of an entity without a key); -1 when there is none. */
 static int32_t record_by_id(const zjtx_facts *f, int32_t e, const char *id) {
   const ztable *t = &f->tables[e];
-  if (t->by_key)
-    return GPOINTER_TO_INT(g_hash_table_lookup(t->by_key, id)) - 1;
+  if (zfacts_key_column(f, e))
+    return zfacts_find_id(f, e, id);
   if (id[0] != '#' || !g_ascii_isdigit(id[1]))
     return -1;
   char *end;

@@ -415,6 +415,21 @@ START_TEST(test_bad_text) {
 }
 END_TEST
 
+/* Text is checked eight ASCII bytes at a time before UTF-8 proper: a bad
+ * byte after a long ASCII start, or a truncated character at the very end,
+ * is still found; a valid character after one is still taken. */
+START_TEST(test_bad_text_after_ascii) {
+  g_clear_pointer(&err, zjtx_error_free);
+  ck_assert_int_eq(add("school", "id", "S1", "name", "Huaian No. 1 Middle\xe5\xad", NULL), ZJTX_ERR_FACTS);
+  ASSERT_HAS("is not valid UTF-8", NULL);
+  g_clear_pointer(&err, zjtx_error_free);
+  ck_assert_int_eq(add("school", "id", "S1", "name", "abcdefghijklmnop\xc0\xafq", NULL), ZJTX_ERR_FACTS);
+  ASSERT_HAS("is not valid UTF-8", NULL);
+  g_clear_pointer(&err, zjtx_error_free);
+  ck_assert_int_eq(add("school", "id", "S1", "name", "Huaian No. 1 \xe4\xb8\xad\xe5\xad\xa6", NULL), ZJTX_OK);
+}
+END_TEST
+
 START_TEST(test_validator) {
   ck_assert_int_eq(add_school("X1"), ZJTX_ERR_FACTS);
   ASSERT_HAS("field \"id\": \"X1\" is invalid (expected an id starting with \"S\")", NULL);
@@ -1268,6 +1283,7 @@ static Suite *facts_suite(void) {
   tcase_add_test(bad, test_bad_bool);
   tcase_add_test(bad, test_bad_code);
   tcase_add_test(bad, test_bad_text);
+  tcase_add_test(bad, test_bad_text_after_ascii);
   tcase_add_test(bad, test_validator);
   tcase_add_test(bad, test_unknown_field);
   tcase_add_test(bad, test_missing_required);
