@@ -185,7 +185,16 @@ static char *exclusive_key(const zjtx_policy *p, const zresult_item *it) {
  * only its highest amount (the first rule on a tie).  While one of the
  * group's rules is undecided for it, the highest is not known: the group
  * pays it nothing yet, and the undecided items say what is missing. */
+static bool any_exclusive(const zjtx_policy *p) {
+  for (guint i = 0; i < p->rules->len; i++)
+    if (((const zrule *)g_ptr_array_index(p->rules, i))->exclusive)
+      return true;
+  return false;
+}
+
 static void apply_exclusive(const zjtx_policy *p, zjtx_result *res) {
+  if (!any_exclusive(p))
+    return; /* nothing to walk: every item stays */
   GHashTable *best = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < res->undecided->len; i++) {
     char *k = exclusive_key(p, &g_array_index(res->undecided, zresult_item, i));

@@ -251,6 +251,12 @@ def test_csv_format():
         check('csv: only entitlement and violation rows',
               len(rows) - 1 == len(doc['entitlements']) + len(doc['violations']))
         check('csv: an id with a comma and quotes survives quoting', ('srdi_guarantee_fee_cap', 'guarantor', awkward) in viols)
+        # a large result is formatted in slices on several threads: the same bytes
+        env = dict(os.environ, ZJTX_CSV_SLICE_MIN='1')
+        p = subprocess.run([ZJTX, 'evaluate', '--policy', POLICY, '--facts', facts, '--format', 'csv'],
+                           capture_output=True, text=True, env=env, timeout=120)
+        check('csv in slices: the same bytes as on one thread', p.returncode == 0 and p.stdout == out,
+              (p.returncode, p.stderr))
 
 
 def evaluate_json_facts(facts, *extra):

@@ -159,6 +159,48 @@ static void probe(zrun *run, int slot, int slots, void *data) {
   pr->slots[pr->round][slot] = slots;
 }
 
+/* Finishing a large population builds indexes and resolves references for
+ * every entity at once on several threads, the largest table first; its
+ * messages still come in entity order, duplicate ids first, then
+ * references: enterprises (declared first, by rules/rd-base.xml, and the
+ * largest table: a thread is still on them when the counties are done)
+ * before counties, then honors. */
+START_TEST(finish_errors_in_entity_order) {
+  zjtx_policy *p = huaian();
+  zjtx_facts *f = NULL;
+  ck_assert_int_eq(zjtx_facts_new(p, &f, NULL), ZJTX_OK);
+  static const char *const cn[] = {"id", "name"};
+  add(f, "county", cn, (const char *const[]){"320812", "清江浦区"}, 2);
+  add(f, "county", cn, (const char *const[]){"320812", "清江浦区"}, 2);
+  static const char *const en[] = {"id", "name", "county", "revenue", "rd_expense", "invention_patents", "cnc_rate"};
+  static const char *const hn[] = {"enterprise", "level", "awarded_on", "valid_until", "first_time"};
+  char id[19], first[18];
+  for (int i = 0; i < 20000; i++) {
+    g_snprintf(first, sizeof first, "91320812MA%07d", i % 19999); /* the last repeats the first */
+    uscc(first, id);
+    add(f, "enterprise", en, (const char *const[]){id, "企业", "320812", "5000000.00", "100000.00", "0", "10"}, 7);
+  }
+  uscc("91320812MA9999999", id); /* no such enterprise */
+  add(f, "honor", hn, (const char *const[]){id, "srdi_sme", "2024-01-01", "2026-12-31", "false"}, 5);
+  zjtx_error *err = NULL;
+  ck_assert_int_eq(zjtx_facts_finish(f, &err), ZJTX_ERR_FACTS);
+  const zjtx_error *e = err;
+  ck_assert_ptr_nonnull(e);
+  ck_assert_msg(strstr(zjtx_error_message(e), "enterprise #20000") && strstr(zjtx_error_message(e), "duplicate id"),
+                "%s", zjtx_error_message(e));
+  ck_assert_ptr_nonnull(e = zjtx_error_next(e));
+  ck_assert_msg(strstr(zjtx_error_message(e), "county #2 (320812)") && strstr(zjtx_error_message(e), "duplicate id"),
+                "%s", zjtx_error_message(e));
+  ck_assert_ptr_nonnull(e = zjtx_error_next(e));
+  ck_assert_msg(strstr(zjtx_error_message(e), "honor #1") && strstr(zjtx_error_message(e), "is not the id of any"),
+                "%s", zjtx_error_message(e));
+  ck_assert_ptr_null(zjtx_error_next(e));
+  zjtx_error_free(err);
+  zjtx_facts_free(f);
+  zjtx_policy_unref(p);
+}
+END_TEST
+
 START_TEST(pool_threads_started_once) {
   zjtx_policy *p = huaian();
   zjtx_facts *f = population(p, 3);
@@ -310,6 +352,7 @@ int main(void) {
   tcase_add_test(tc, threads_give_identical_results);
   tcase_add_test(tc, threads_give_identical_errors);
   tcase_add_test(tc, pool_threads_started_once);
+  tcase_add_test(tc, finish_errors_in_entity_order);
   tcase_add_test(tc, dirty_export_refused_record_by_record);
   tcase_add_test(tc, csv_header_problems_are_fatal);
   suite_add_tcase(s, tc);
