@@ -4,7 +4,8 @@
 #   1. gcc with -Dwerror=true: every suite, fuzz corpus replay included   (build-ci/)
 #   2. clang with AddressSanitizer, LeakSanitizer and UndefinedBehavior-
 #      Sanitizer (gcc if no clang): every suite again                    (build-asan/)
-#   3. clang with ThreadSanitizer: the threading tests (api, batch, serve, csv-chunk) (build-tsan/)
+#   3. clang with ThreadSanitizer: the threading tests (api, batch, serve,
+#      csv-chunk, facts-json-par)                                     (build-tsan/)
 #   4. clang with libFuzzer: each fuzz target for FUZZ_SECONDS (20)      (build-fuzz/)
 # It first runs build-aux/check-format.sh (clang-format; ZJTX_CHECK_FORMAT=0 skips it).
 # Exits non-zero on the first failure; ends with one line counting the
@@ -51,7 +52,8 @@ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_check
   meson test -C build-asan --print-errorlogs
 
 # ThreadSanitizer on the tests that run threads: test-api (8 threads share a
-# policy), test-batch (1 to 4 evaluation threads, CSV files read on two) and
+# policy), test-batch (1 to 4 evaluation threads, CSV files read on two),
+# test-facts-json-par (a JSON document checked and read at once) and
 # the HTTP server under 16 concurrent clients (zjtx serve).
 # The library's threads are plain GThreads joined at the end and POSIX
 # locks (eval/pool.c), which TSan sees: no suppression and no shim, so any
@@ -60,9 +62,9 @@ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_check
 echo
 echo "=== $san_cc, -Db_sanitize=thread: the threading tests (build-tsan/)"
 CC=$san_cc setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug
-meson compile -C build-tsan test-api test-batch test-csv-chunk tools/zjtx
+meson compile -C build-tsan test-api test-batch test-csv-chunk test-facts-json-par tools/zjtx
 G_SLICE=always-malloc TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
-  meson test -C build-tsan --no-rebuild --print-errorlogs api batch serve csv-chunk
+  meson test -C build-tsan --no-rebuild --print-errorlogs api batch serve csv-chunk facts-json-par
 
 logs=(build-ci/meson-logs/testlog.json build-asan/meson-logs/testlog.json build-tsan/meson-logs/testlog.json)
 echo

@@ -11,6 +11,7 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "facts-json-par.h"
 #include "facts-json-scan.h"
 #include "facts-store.h"
 
@@ -51,6 +52,20 @@ typedef struct {
 } zrecent;
 enum { RECENT_NAMES = 64 };
 
+/* A record of a run of elements read ahead (facts-json-par.c): its tree's
+ * root node, or -1 for an element that is no object; its index. */
+typedef struct {
+  int32_t root;
+  guint index;
+} zjson_entry;
+
+/* An array of records read while the document was being checked. */
+typedef struct {
+  size_t from;      /* its '[' */
+  zjtx_error *errs; /* its errors, to take their place among the others */
+  bool unusable;
+} zjson_streamed;
+
 /* One load: the stream's state, the record being gathered, the errors. */
 typedef struct {
   zjtx_facts *facts;
@@ -62,12 +77,15 @@ typedef struct {
   /* reading one array of records */
   yajl_handle yajl;
   size_t base;           /* offset of the array in data */
+  size_t token_at;       /* read without YAJL: the offset of the '{' just read */
   int32_t entity;        /* the records' entity */
   const char *array_key; /* the array's key: how paths start */
   int top_line;          /* the line of the top object */
   guint index;           /* the element being read */
   int skip;              /* > 0: inside an element that is skipped */
   bool started;          /* the array's '[' was read */
+  GArray *entries;       /* reading ahead: zjson_entry, records kept (their trees in nodes) to be loaded later */
+  int32_t root;          /* the node of the record being gathered */
   /* the record being gathered */
   GArray *nodes;       /* znode */
   GArray *frames;      /* zframe, innermost last */
@@ -86,6 +104,8 @@ typedef struct {
   GArray *map;
   zjtx_error *errs, **tail; /* the errors; appended at the tail */
   bool unusable;            /* the document as a whole cannot be read */
+  /* the arrays read while the document was being checked (facts-json-par.c) */
+  GArray *streamed; /* zjson_streamed, or NULL */
 } zjson_load;
 
 static inline const znode *zjson_node(const zjson_load *ld, int32_t i) {
@@ -94,11 +114,12 @@ static inline const znode *zjson_node(const zjson_load *ld, int32_t i) {
 
 /* An error of the document (not of one record), at `line`. */
 void zjson_load_error(zjson_load *ld, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-/* What the member name `member` of an `entity` record means: a field
- * index, ZMAP_PARENT_KEY, ZMAP_UNKNOWN or a child entity (CHILD_BASE -
- * index), resolved once per load and entity rather than once per record;
- * `pos`: where the member stands in its record, a hint. */
-int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member, size_t len, guint pos);
+/* What the member name member[0, len) of an `entity` record means: a
+ * field index, ZMAP_PARENT_KEY, ZMAP_UNKNOWN or a child entity (CHILD_BASE
+ * - index), resolved once per load and entity rather than once per record;
+ * `pos`: where the member stands in its record, a hint.  *name: the
+ * policy's own string for the name, NULL when unknown. */
+int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member, size_t len, guint pos, const char **name);
 /* The record object `o` of `entity` and, recursively, the children nested
  * in it; `path` names it in messages ("schools[3]"). */
 void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const char *parent_key, const char *path);
@@ -107,5 +128,25 @@ void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const cha
 const char *zjson_element_path(char *buf, size_t size, const char *path, guint i, char **heap);
 /* An element of an array of records that is no object, refused. */
 void zjson_not_a_record(zjson_load *ld, int32_t entity, const char *at, int line);
+
+/* A load's state for `facts` (`own`: data is ours to give back as it is
+ * read), and its release. */
+void zjson_load_init(zjson_load *ld, zjtx_facts *facts, const char *name, bool own);
+void zjson_load_clear(zjson_load *ld);
+/* The top-level entity whose plural is `key`, or -1. */
+int32_t zjson_top_entity(const struct zjtx_policy *p, const char *key);
+/* The run `c` of an array of `entity` records, read ahead: each record's
+ * tree into nodes/texts and an entry for it into entries, nothing into the
+ * facts.  The first pass checked its bytes: they are read without YAJL. */
+void zjson_read_run(zjson_load *ld, int32_t entity, const zjson_chunk *c, GArray *nodes, GStringChunk *texts,
+                    GArray *entries);
+/* The members of the top object, in json-glib's order (after the scan). */
+void zjson_load_document(zjson_load *ld);
+/* Checks and reads the document data[0, len) at once on two threads when
+ * `opt` allows and the facts are still empty (facts-json-par.c): false,
+ * having done nothing, when it does not apply. */
+bool zjson_load_parallel(zjson_load *ld, size_t len, const zjson_par_options *opt);
+/* The first pass's limits for the facts' policy. */
+zjson_limits zjson_limits_for(const zjtx_facts *facts);
 
 #endif

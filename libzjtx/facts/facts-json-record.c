@@ -47,16 +47,26 @@ static GHashTable *meanings_of(zjson_load *ld, int32_t entity) {
   return ld->meanings[entity] = h;
 }
 
-int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member, size_t len, guint pos) {
+int32_t zjson_meaning(zjson_load *ld, int32_t entity, const char *member, size_t len, guint pos, const char **name) {
   /* records of one entity mostly name their members in one order */
   zrecent *r = pos < RECENT_NAMES ? &ld->recent[(size_t)entity * RECENT_NAMES + pos] : NULL;
-  if (r && r->name && r->len == len && memcmp(r->name, member, len) == 0)
+  *name = NULL;
+  if (r && r->name && r->len == len && memcmp(r->name, member, len) == 0) {
+    *name = r->name;
     return r->means;
-  gpointer name, v;
-  if (!g_hash_table_lookup_extended(meanings_of(ld, entity), member, &name, &v))
+  }
+  char buf[128];
+  g_autofree char *heap = len < sizeof buf ? NULL : g_strndup(member, len);
+  if (!heap) { /* the name as a string, for the table */
+    memcpy(buf, member, len);
+    buf[len] = '\0';
+  }
+  gpointer found, v;
+  if (!g_hash_table_lookup_extended(meanings_of(ld, entity), heap ? heap : buf, &found, &v))
     return ZMAP_UNKNOWN;
   if (r)
-    *r = (zrecent){name, len, GPOINTER_TO_INT(v)};
+    *r = (zrecent){found, len, GPOINTER_TO_INT(v)};
+  *name = found;
   return GPOINTER_TO_INT(v);
 }
 
@@ -142,26 +152,40 @@ static const char *record_id(zjson_load *ld, int32_t entity, const znode *o) {
   return NULL;
 }
 
-/* Collects the record's scalar members into ld->names/values/map; false if
- * one of them cannot be a value (the errors are noted). */
-static bool convert_members(zjson_load *ld, int32_t entity, const znode *o, const char *id, zrecord_name *rn) {
+/* Room for n + 1 members in ld->names/values/map (they only grow). */
+static void member_room(zjson_load *ld, guint n) {
+  if (n < ld->names->len)
+    return;
+  guint size = MAX(2 * n, 32);
+  g_ptr_array_set_size(ld->names, size);
+  g_ptr_array_set_size(ld->values, size);
+  g_array_set_size(ld->map, size);
+}
+
+/* Collects the record's scalar members into ld->names/values/map (their
+ * number in *n); false if one of them cannot be a value (the errors are
+ * noted).  *children: a member holds nested records. */
+static bool convert_members(zjson_load *ld, int32_t entity, const znode *o, const char *id, zrecord_name *rn, guint *n,
+                            bool *children) {
   const zentity *e = zpolicy_entity(ld->facts->policy, entity);
   bool ok = true;
-  g_ptr_array_set_size(ld->names, 0);
-  g_ptr_array_set_size(ld->values, 0);
-  g_array_set_size(ld->map, 0);
+  guint k = 0;
   for (int32_t i = o->first; i >= 0; i = zjson_node(ld, i)->next) {
     const znode *m = zjson_node(ld, i);
     int32_t means = m->means;
+    *children = *children || (means <= CHILD_BASE && m->kind != N_NULL);
     /* "_comment"-style members annotate; null means absent */
     if (m->key[0] == '_' || m->kind == N_NULL || means <= CHILD_BASE)
       continue;
     const char *text = scalar_text(ld, e, m, rn, id, o->line);
     ok = ok && text;
-    g_ptr_array_add(ld->names, (char *)m->key);
-    g_ptr_array_add(ld->values, (char *)text);
-    g_array_append_val(ld->map, means);
+    member_room(ld, k);
+    ld->names->pdata[k] = (char *)m->key;
+    ld->values->pdata[k] = (char *)text;
+    g_array_index(ld->map, int32_t, k) = means;
+    k++;
   }
+  *n = k;
   return ok;
 }
 
@@ -185,7 +209,9 @@ static void load_children(zjson_load *ld, int32_t entity, const znode *o, const 
 void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const char *parent_key, const char *path) {
   const char *id = record_id(ld, entity, o);
   zrecord_name rn = {id, path, NULL};
-  bool ok = convert_members(ld, entity, o, id, &rn);
+  guint n = 0;
+  bool children = false;
+  bool ok = convert_members(ld, entity, o, id, &rn, &n, &children);
   if (o->twice) {
     g_autofree char *name = zfacts_escape(o->twice);
     record_problem(ld, entity, o->line, id, o->twice, NULL, "%s: field \"%s\" is given twice", what_of(&rn), name);
@@ -194,15 +220,16 @@ void zjson_load_record(zjson_load *ld, int32_t entity, const znode *o, const cha
   if (ok) {
     zrecord_origin origin = {ld->name, o->line, path};
     zfacts_add_mapped(ld->facts, entity, parent_key, (const char *const *)ld->names->pdata,
-                      (const int32_t *)(const void *)ld->map->data, (const char *const *)ld->values->pdata,
-                      ld->names->len, &origin, ld->facts->keep_going ? NULL : ld->tail);
+                      (const int32_t *)(const void *)ld->map->data, (const char *const *)ld->values->pdata, n, &origin,
+                      ld->facts->keep_going ? NULL : ld->tail);
     while (*ld->tail)
       ld->tail = &(*ld->tail)->next;
   } else {
     zfacts_refuse_record(ld->facts, entity, id);
   }
   g_free(rn.what);
-  load_children(ld, entity, o, id, path);
+  if (children)
+    load_children(ld, entity, o, id, path);
 }
 
 const char *zjson_element_path(char *buf, size_t size, const char *path, guint i, char **heap) {

@@ -3,6 +3,7 @@
 #include "facts-json-scan.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,10 +47,16 @@ typedef struct {
   bool bad_utf8; /* json-glib refused such a document before parsing it */
   char *grammar; /* the first syntax error (json-glib's words), or NULL */
   int grammar_line, grammar_column;
-  bool at_end; /* the syntax error stands at the end of the input */
-  bool bom;    /* the input starts with a byte order mark: json-glib's columns skip it */
-  ztoken key;  /* the top object's member being read */
+  bool at_end;              /* the syntax error stands at the end of the input */
+  int end_line, end_column; /* and where the input ends, 0 if not known */
+  bool bom;                 /* the input starts with a byte order mark: json-glib's columns skip it */
+  ztoken key;               /* the top object's member being read */
   size_t member_from;
+  int member_line;
+  /* the array a watch streams (limits->watch) */
+  enum { STREAM_NONE, STREAM_IN } stream;
+  zjson_chunk run; /* its elements not yet reported */
+  guint elements;  /* its elements so far */
 } zcursor;
 
 static bool G_GNUC_PRINTF(4, 5) problem(zcursor *c, const char *at, zjtx_status code, const char *fmt, ...) {
@@ -86,6 +93,10 @@ static void syntax_at_end(zcursor *c, const char *what) {
     return;
   syntax(c, 0, 0, "scanner: %s", what);
   c->at_end = true;
+  if (c->p == c->end) { /* counted here: the bytes behind may be given back (facts-json-par.c) */
+    c->end_line = c->line;
+    c->end_column = (int)MIN(c->end - c->line_start + 1, G_MAXINT);
+  }
 }
 
 static bool is_space(char ch) {
@@ -199,16 +210,46 @@ static size_t string_char_length(zcursor *c) {
   return ch < 0x80 ? 1 : utf8_length(c);
 }
 
+/* Whether the 8 bytes at p are all printable ASCII but '"' and '\\':
+ * nothing to check (a word at a time: most of a document is in strings). */
+static bool plain8(const char *p) {
+  const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+  uint64_t v;
+  memcpy(&v, p, sizeof v);
+  uint64_t quote = v ^ (ones * '"'), backslash = v ^ (ones * '\\');
+  uint64_t found = (v - ones * 0x20) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | v;
+  return (found & highs) == 0;
+}
+
+/* Printable ASCII but '"' and '\\'. */
+static bool is_plain(unsigned char ch) {
+  return ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\';
+}
+
+/* A three-byte UTF-8 character at p (most Chinese text) needing none of
+ * utf8_length's special ranges: its length, else 0. */
+static size_t plain_utf8_3(const unsigned char *p, size_t left) {
+  if (left < 3)
+    return 0;
+  bool lead = (p[0] >= 0xE1 && p[0] <= 0xEC) || p[0] == 0xEE || p[0] == 0xEF;
+  return lead && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 ? 3 : 0;
+}
+
 /* A string from its opening quote; *open: the input ends in it. */
 static bool scan_string(zcursor *c, bool *unterminated) {
   const char *open = c->p++, *open_line_start = c->line_start;
   int open_line = c->line;
-  while (c->p < c->end && *c->p != '"') {
-    unsigned char ch = (unsigned char)*c->p;
-    if (ch >= 0x20 && ch < 0x80 && ch != '\\') { /* most bytes: nothing to check */
+  for (;;) {
+    while (c->end - c->p >= 8 && plain8(c->p))
+      c->p += 8;
+    while (c->p < c->end && is_plain((unsigned char)*c->p)) /* most bytes: nothing to check */
       c->p++;
+    for (size_t three; (three = plain_utf8_3((const unsigned char *)c->p, (size_t)(c->end - c->p)));)
+      c->p += three;
+    if (c->p == c->end || *c->p == '"')
+      break;
+    if (is_plain((unsigned char)*c->p))
       continue;
-    }
     size_t n = string_char_length(c);
     if (n == 0)
       return false;
@@ -423,13 +464,14 @@ static bool unexpected(zcursor *c, const ztoken *t, const char *what) {
 static void add_member(zcursor *c, size_t to, int line) {
   zjson_scan *s = c->scan;
   g_autofree char *key = zjson_decode_string(c->key.from, (size_t)(c->key.to - c->key.from));
-  zjson_member m = {NULL, c->member_from, to, line};
+  zjson_member m = {NULL, c->member_from, to, line, c->member_line};
   gpointer slot = g_hash_table_lookup(s->key_slot, key);
   if (slot) { /* json-glib: the first place, the last value */
     zjson_member *first = &g_array_index(s->members, zjson_member, GPOINTER_TO_UINT(slot) - 1);
     first->from = m.from;
     first->to = m.to;
     first->line = m.line;
+    first->from_line = m.from_line;
     if (!s->twice)
       s->twice = first->key;
     return;
@@ -441,6 +483,45 @@ static void add_member(zcursor *c, size_t to, int line) {
 
 static bool in_top_object(const zcursor *c) {
   return c->open->len == 1 && c->open->str[0] == '{';
+}
+
+/* ---- the streamed array (zjson_watch) ---------------------------------------- */
+
+/* The top member whose value starts at t ('['): offered to the watch. */
+static void offer_array(zcursor *c, const ztoken *t) {
+  const zjson_watch *w = c->lim->watch;
+  g_autofree char *key = zjson_decode_string(c->key.from, (size_t)(c->key.to - c->key.from));
+  if (w->array(w->ctx, key, (size_t)(t->from - c->data), t->from_line, c->scan->top_line)) {
+    c->stream = STREAM_IN;
+    c->elements = 0;
+  }
+}
+
+static bool in_streamed_array(const zcursor *c) {
+  return c->stream == STREAM_IN && c->open->len == 2;
+}
+
+/* An element of the streamed array starts at t. */
+static void element_starts(zcursor *c, const ztoken *t) {
+  if (c->run.count > 0)
+    return;
+  c->run.from = (size_t)(t->from - c->data);
+  c->run.line = t->from_line;
+  c->run.first = c->elements;
+}
+
+/* An element of the streamed array ended at `to`; `last`: the array too. */
+static void element_ends(zcursor *c, size_t to, bool last) {
+  const zjson_watch *w = c->lim->watch;
+  c->run.to = to;
+  c->run.count++;
+  c->elements++;
+  if (last || c->run.to - c->run.from >= w->chunk_bytes) {
+    w->chunk(w->ctx, &c->run);
+    c->run = (zjson_chunk){0};
+  }
+  if (last)
+    c->stream = STREAM_NONE;
 }
 
 /* ---- the grammar ------------------------------------------------------------ */
@@ -459,8 +540,17 @@ static bool value(zcursor *c, const ztoken *t, const ztoken *prev, zstate *state
   char closer = c->open->len > 0 && c->open->str[c->open->len - 1] == '{' ? '}' : ']';
   char what[] = "character `?'";
   what[11] = closer;
-  if (*state == S_MEMBER_VALUE && in_top_object(c))
+  if (*state == S_MEMBER_VALUE && in_top_object(c)) {
     c->member_from = (size_t)(t->from - c->data);
+    c->member_line = t->from_line;
+    if (c->lim->watch && c->stream == STREAM_NONE && is_char(t, '['))
+      offer_array(c, t);
+  }
+  if (in_streamed_array(c) &&
+      (is_char(t, '{') || is_char(t, '[') || t->kind == T_STRING || t->kind == T_NUMBER || is_literal(t)))
+    element_starts(c, t);
+  else if (in_streamed_array(c) && *state == S_FIRST_ELEMENT && is_char(t, ']'))
+    c->stream = STREAM_NONE; /* empty */
   if (t->kind == T_OPEN_STRING) {
     syntax_at_end(c, "unterminated string constant");
     return false;
@@ -507,6 +597,8 @@ static bool key(zcursor *c, const ztoken *t, const ztoken *prev, zstate *state) 
 /* After a value: a comma, or the end of its array or object. */
 static bool after_value(zcursor *c, const ztoken *t, const ztoken *prev, zstate *state) {
   bool object = c->open->str[c->open->len - 1] == '{';
+  if (in_streamed_array(c) && (is_char(t, ',') || is_char(t, ']')))
+    element_ends(c, (size_t)(prev->to - c->data), is_char(t, ']'));
   if (in_top_object(c) && (is_char(t, ',') || is_char(t, '}')))
     add_member(c, (size_t)(prev->to - c->data), is_char(t, ',') ? t->line : prev->line);
   if (is_char(t, ',')) {
@@ -675,8 +767,12 @@ static bool json_glib_verdict(zcursor *c) {
     s->message = g_steal_pointer(&c->grammar);
     s->line = c->grammar_line;
     s->column = c->grammar_column;
-    if (c->at_end)
+    if (c->at_end && c->end_line > 0) {
+      s->line = c->end_line;
+      s->column = c->end_column;
+    } else if (c->at_end) {
       end_position(c, &s->line, &s->column);
+    }
     if (c->at_end && s->line == 1 && c->bom)
       s->column -= 3;
   } else {

@@ -21,9 +21,33 @@
 
 #include "zjtx/common.h"
 
+/* A run of elements of the array a watch streams: data[from, to) holds
+ * elements first .. first + count - 1 and the commas between them. */
 typedef struct {
-  int max_depth;     /* arrays and objects nested in one another */
-  size_t max_string; /* bytes between a string's quotes, as written */
+  size_t from, to;
+  guint first, count;
+  int line; /* the line of data[from] */
+} zjson_chunk;
+
+/* Told as the scan goes, so that records can be read while the rest is
+ * still being checked (facts-json-par.c): called on the scanning thread.
+ * Bytes reported have passed every check so far; only the scan's final
+ * verdict says whether the document as a whole is valid. */
+typedef struct {
+  /* A member of the top object whose value is an array, `key` decoded,
+   * the array's '[' at data[from] on `line`: whether to stream it. */
+  bool (*array)(void *ctx, const char *key, size_t from, int line, int top_line);
+  /* The next run of the streamed array's elements, in order (all of one
+   * array's before any of the next's). */
+  void (*chunk)(void *ctx, const zjson_chunk *chunk);
+  void *ctx;
+  size_t chunk_bytes; /* a run ends after the element that takes it to this size */
+} zjson_watch;
+
+typedef struct {
+  int max_depth;            /* arrays and objects nested in one another */
+  size_t max_string;        /* bytes between a string's quotes, as written */
+  const zjson_watch *watch; /* or NULL */
 } zjson_limits;
 
 /* A member of the top object: its key (decoded) and its value's bytes. */
@@ -31,6 +55,7 @@ typedef struct {
   const char *key;
   size_t from, to; /* the value is data[from, to) */
   int line;        /* where json-glib placed the member: the comma after it, or its value's end */
+  int from_line;   /* the line of data[from] */
 } zjson_member;
 
 /* What the scan found.  On a problem: code, message and position (the

@@ -51,7 +51,11 @@ static void release_read(zjson_load *ld, size_t upto) {
   uintptr_t to = (uintptr_t)(ld->data + upto) & ~(page - 1);
   if (to <= from)
     return;
-  (void)line_of(ld, (size_t)(to - (uintptr_t)ld->data)); /* the lines are counted first */
+  /* the lines are counted first; if the cursor is past `to` already (at
+   * the '{' of the next record), they were: counting again would start
+   * from the beginning, through pages given back */
+  if ((size_t)(to - (uintptr_t)ld->data) > ld->line_at)
+    (void)line_of(ld, (size_t)(to - (uintptr_t)ld->data));
   if (madvise((void *)from, to - from, MADV_DONTNEED) == 0)
     ld->released = (size_t)(to - (uintptr_t)ld->data);
 #else
@@ -107,9 +111,12 @@ static int32_t container_entity(zjson_load *ld, const zframe *parent, int32_t at
 }
 
 static void open_node(zjson_load *ld, znode_kind kind) {
+  if (ld->frames->len == 0)
+    ld->root = (int32_t)ld->nodes->len;
   int32_t at = add_node(ld, kind, NULL);
   if (kind == N_OBJECT) /* the '{' was the last byte YAJL read */
-    g_array_index(ld->nodes, znode, at).line = line_of(ld, ld->base + yajl_get_bytes_consumed(ld->yajl) - 1);
+    g_array_index(ld->nodes, znode, at).line =
+        line_of(ld, ld->yajl ? ld->base + yajl_get_bytes_consumed(ld->yajl) - 1 : ld->token_at);
   zframe f = {at, -1, 0, NULL, container_entity(ld, innermost(ld), at), 0};
   g_array_append_val(ld->frames, f);
 }
@@ -117,6 +124,11 @@ static void open_node(zjson_load *ld, znode_kind kind) {
 /* The element ld->index of the array is a whole record: load it, and
  * clear the tree for the next one. */
 static void record_done(zjson_load *ld) {
+  if (ld->entries) { /* read ahead: loaded later, in order */
+    zjson_entry en = {ld->root, ld->index++};
+    g_array_append_val(ld->entries, en);
+    return;
+  }
   char buf[256];
   g_autofree char *heap = NULL;
   const char *at = zjson_element_path(buf, sizeof buf, ld->array_key, ld->index++, &heap);
@@ -152,7 +164,7 @@ static bool outside_record(zjson_load *ld, bool opens, bool closes) {
   }
   if (closes) /* the array's ']' */
     return true;
-  if (zfacts_stopped(ld->facts, ld->entity)) {
+  if (!ld->entries && zfacts_stopped(ld->facts, ld->entity)) { /* read ahead: told when loaded */
     ld->skip = opens ? 1 : 0;
     ld->index += opens ? 0 : 1;
     return true;
@@ -164,8 +176,13 @@ static bool outside_record(zjson_load *ld, bool opens, bool closes) {
 static bool element_not_object(zjson_load *ld, bool opens) {
   if (ld->frames->len > 0)
     return false;
-  g_autofree char *at = g_strdup_printf("%s[%u]", ld->array_key, ld->index);
-  zjson_not_a_record(ld, ld->entity, at, ld->top_line);
+  if (ld->entries) {
+    zjson_entry en = {-1, ld->index};
+    g_array_append_val(ld->entries, en);
+  } else {
+    g_autofree char *at = g_strdup_printf("%s[%u]", ld->array_key, ld->index);
+    zjson_not_a_record(ld, ld->entity, at, ld->top_line);
+  }
   if (opens)
     ld->skip = 1;
   else
@@ -237,8 +254,9 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len) {
   if (ld->frames->len == 0)
     return 1; /* inside a skipped element */
   zframe *f = innermost(ld);
-  const char *key = g_string_chunk_insert_len(ld->texts, (const char *)s, (gssize)len);
-  int32_t means = f->entity >= 0 ? zjson_meaning(ld, f->entity, key, len, f->count) : ZMAP_UNKNOWN;
+  const char *known = NULL; /* the policy's own string for a name it knows: not copied */
+  int32_t means = f->entity >= 0 ? zjson_meaning(ld, f->entity, (const char *)s, len, f->count, &known) : ZMAP_UNKNOWN;
+  const char *key = known ? known : g_string_chunk_insert_len(ld->texts, (const char *)s, (gssize)len);
   int32_t seen = given_before(ld, f, key, len, means);
   if (seen >= 0) {
     znode *o = &g_array_index(ld->nodes, znode, f->node);
@@ -317,11 +335,10 @@ static guint first_control(const GArray *raw, size_t from) {
 
 /* data[from, to) to YAJL, each control character written raw inside a
  * string (json-glib took them, YAJL does not) given as its \\u escape. */
-static yajl_status feed(zjson_load *ld, size_t from, size_t to) {
-  const GArray *raw = ld->scan.raw_controls;
+static yajl_status feed(zjson_load *ld, const GArray *raw, size_t from, size_t to) {
   yajl_status st = yajl_status_ok;
   size_t pos = from;
-  for (guint i = first_control(raw, from); i < raw->len && st == yajl_status_ok; i++) {
+  for (guint i = raw ? first_control(raw, from) : 0; raw && i < raw->len && st == yajl_status_ok; i++) {
     size_t at = g_array_index(raw, size_t, i);
     if (at >= to)
       break;
@@ -335,43 +352,191 @@ static yajl_status feed(zjson_load *ld, size_t from, size_t to) {
   return st == yajl_status_ok ? feed_piece(ld, ld->data + pos, to - pos, pos) : st;
 }
 
-/* The top-level array of `entity` records at data[from, to), as a stream. */
-static void stream_records(zjson_load *ld, int32_t entity, const char *key, size_t from, size_t to) {
+/* A new YAJL stream of `entity` records, the element `first` next, at the
+ * line `line` of data[from]; false when there is no memory for it. */
+static bool stream_begin(zjson_load *ld, int32_t entity, size_t from, int line, guint first) {
   ld->yajl = yajl_alloc(&callbacks, NULL, ld);
-  if (!ld->yajl) {
-    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_NOMEM, ld->name, 0, 0, NULL, "out of memory reading the facts"));
-    ld->unusable = true;
-    return;
-  }
+  if (!ld->yajl)
+    return false;
   /* the first pass checked the strings' UTF-8 */
   yajl_config(ld->yajl, yajl_dont_validate_strings, 1);
   ld->entity = entity;
-  ld->array_key = key;
-  ld->index = 0;
+  ld->index = first;
   ld->skip = 0;
   ld->started = false;
   ld->key = NULL;
   ld->replace = -1;
-  yajl_status st = feed(ld, from, to);
+  /* lines are counted from here: what came before may be given back */
+  ld->line_at = from;
+  ld->line = line;
+  return true;
+}
+
+/* YAJL's complaint, and the stream's end. */
+static char *stream_end(zjson_load *ld, yajl_status st) {
+  char *complaint = NULL;
   if (st == yajl_status_ok)
     st = yajl_complete_parse(ld->yajl);
-  if (st != yajl_status_ok) { /* cannot happen after the first pass: say so if it does */
+  if (st != yajl_status_ok) {
     unsigned char *why = yajl_get_error(ld->yajl, 0, NULL, 0);
-    zjson_load_error(ld, line_of(ld, MAX(from, ld->line_at)), "not valid JSON: %s", (const char *)why);
+    complaint = g_strdup((const char *)why);
     yajl_free_error(ld->yajl, why);
-    ld->unusable = true;
   }
   for (guint i = 0; i < ld->frames->len; i++)
     g_clear_pointer(&g_array_index(ld->frames, zframe, i).names, g_hash_table_unref);
   g_array_set_size(ld->frames, 0);
+  g_clear_pointer(&ld->yajl, yajl_free);
+  return complaint;
+}
+
+/* The top-level array of `entity` records at data[from, to) (data[from]
+ * on `line`), as a stream. */
+static void stream_records(zjson_load *ld, int32_t entity, const char *key, size_t from, size_t to, int line) {
+  if (!stream_begin(ld, entity, from, line, 0)) {
+    zfacts_append_error(&ld->tail, zerr_new(ZJTX_ERR_NOMEM, ld->name, 0, 0, NULL, "out of memory reading the facts"));
+    ld->unusable = true;
+    return;
+  }
+  ld->array_key = key;
+  g_autofree char *why = stream_end(ld, feed(ld, ld->scan.raw_controls, from, to));
+  if (why) { /* cannot happen after the first pass: say so if it does */
+    zjson_load_error(ld, line_of(ld, MAX(from, ld->line_at)), "not valid JSON: %s", why);
+    ld->unusable = true;
+  }
   g_array_set_size(ld->nodes, 0);
   g_string_chunk_clear(ld->texts);
-  g_clear_pointer(&ld->yajl, yajl_free);
+}
+
+/* ---- checked JSON as events, without YAJL ------------------------------------- */
+
+/* The closing quote of the string whose opening quote is at p (checked:
+ * there is one); *escaped: it holds a backslash. */
+static const char *string_end(const char *p, bool *escaped) {
+  const char *q = p + 1;
+  while (*q != '"' && *q != '\\') /* values are short: a loop beats memchr */
+    q++;
+  *escaped = *q == '\\';
+  for (; *q != '"'; q++)
+    q += *q == '\\';
+  return q;
+}
+
+static bool is_json_space(char ch) {
+  return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* The string token at p: a member name (a ':' follows) or a value. */
+static const char *checked_string(zjson_load *ld, const char *p, const char *end) {
+  bool escaped;
+  const char *q = string_end(p, &escaped);
+  g_autofree char *decoded = escaped ? zjson_decode_string(p, (size_t)(q - p + 1)) : NULL;
+  const char *s = decoded ? decoded : p + 1;
+  size_t len = decoded ? strlen(decoded) : (size_t)(q - p - 1);
+  const char *after = q + 1;
+  while (after < end && is_json_space(*after))
+    after++;
+  if (after < end && *after == ':')
+    on_map_key(ld, (const unsigned char *)s, len);
+  else
+    on_string(ld, (const unsigned char *)s, len);
+  return q + 1;
+}
+
+static bool in_number(char ch) {
+  return (ch >= '0' && ch <= '9') || ch == '-' || ch == '+' || ch == '.' || ch == 'e' || ch == 'E';
+}
+
+/* data[from, to), which the first pass checked, as the events YAJL would
+ * give: no error can be met, so no check is made again (a third of the
+ * time YAJL took).  A control character written raw inside a string is
+ * its own byte, as YAJL decodes its \u escape. */
+static void read_checked(zjson_load *ld, size_t from, size_t to) {
+  const char *p = ld->data + from, *end = ld->data + to;
+  while (p < end) {
+    switch (*p) {
+    case '{':
+      ld->token_at = (size_t)(p - ld->data);
+      on_start_map(ld);
+      p++;
+      break;
+    case '}':
+      on_end_map(ld);
+      p++;
+      break;
+    case '[':
+      on_start_array(ld);
+      p++;
+      break;
+    case ']':
+      on_end_array(ld);
+      p++;
+      break;
+    case '"':
+      p = checked_string(ld, p, end);
+      break;
+    case 't':
+      on_boolean(ld, 1);
+      p += 4;
+      break;
+    case 'f':
+      on_boolean(ld, 0);
+      p += 5;
+      break;
+    case 'n':
+      on_null(ld);
+      p += 4;
+      break;
+    default:
+      if (in_number(*p)) {
+        const char *q = p;
+        while (q < end && in_number(*q))
+          q++;
+        on_number(ld, p, (size_t)(q - p));
+        p = q;
+      } else {
+        p++; /* white space, ',' and ':' */
+      }
+    }
+  }
+}
+
+void zjson_read_run(zjson_load *ld, int32_t entity, const zjson_chunk *c, GArray *nodes, GStringChunk *texts,
+                    GArray *entries) {
+  GArray *own_nodes = ld->nodes;
+  GStringChunk *own_texts = ld->texts;
+  ld->entity = entity;
+  ld->index = c->first;
+  ld->skip = 0;
+  ld->key = NULL;
+  ld->replace = -1;
+  ld->line_at = c->from;
+  ld->line = c->line;
+  ld->nodes = nodes;
+  ld->texts = texts;
+  ld->entries = entries;
+  /* the elements and commas between them, in brackets of their own */
+  ld->started = false;
+  on_start_array(ld);
+  read_checked(ld, c->from, c->to);
+  on_end_array(ld);
+  for (guint i = 0; i < ld->frames->len; i++) /* none: the run is whole elements */
+    g_clear_pointer(&g_array_index(ld->frames, zframe, i).names, g_hash_table_unref);
+  g_array_set_size(ld->frames, 0);
+  ld->nodes = own_nodes;
+  ld->texts = own_texts;
+  ld->entries = NULL;
 }
 
 /* ---- the document ------------------------------------------------------------ */
 
 /* The entity whose plural is `key`, top-level or not, or -1. */
+static int32_t entity_by_plural(const struct zjtx_policy *p, const char *key);
+
+int32_t zjson_top_entity(const struct zjtx_policy *p, const char *key) {
+  int32_t e = key[0] == '_' || strcmp(key, "period") == 0 ? -1 : entity_by_plural(p, key);
+  return e >= 0 && zpolicy_entity(p, e)->parent < 0 ? e : -1;
+}
+
 static int32_t entity_by_plural(const struct zjtx_policy *p, const char *key) {
   for (guint i = 0; i < p->entities->len; i++)
     if (strcmp(zpolicy_entity(p, (int32_t)i)->plural, key) == 0)
@@ -435,8 +600,22 @@ static void load_period(zjson_load *ld, const zjson_member *m) {
   ld->facts->period = g_steal_pointer(&period);
 }
 
+/* The array at data[from] if it was read while the document was checked. */
+static zjson_streamed *streamed_at(zjson_load *ld, size_t from) {
+  for (guint i = 0; ld->streamed && i < ld->streamed->len; i++)
+    if (g_array_index(ld->streamed, zjson_streamed, i).from == from)
+      return &g_array_index(ld->streamed, zjson_streamed, i);
+  return NULL;
+}
+
+/* A streamed array's place among the members: its errors there. */
+static void take_streamed(zjson_load *ld, zjson_streamed *s) {
+  zfacts_append_error(&ld->tail, g_steal_pointer(&s->errs));
+  ld->unusable = ld->unusable || s->unusable;
+}
+
 /* The members of the top object, in json-glib's order. */
-static void load_document(zjson_load *ld) {
+void zjson_load_document(zjson_load *ld) {
   const zjson_scan *scan = &ld->scan;
   if (scan->top != '{') {
     zjson_load_error(ld, scan->top ? 1 : 0, "expected a JSON object {\"period\": ..., \"<records>\": [...]}");
@@ -456,8 +635,11 @@ static void load_document(zjson_load *ld) {
       continue;
     if (strcmp(m->key, "period") == 0)
       load_period(ld, m);
+    else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0 && ld->data[m->from] == '[' &&
+             streamed_at(ld, m->from))
+      take_streamed(ld, streamed_at(ld, m->from));
     else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0 && ld->data[m->from] == '[')
-      stream_records(ld, e, m->key, m->from, m->to);
+      stream_records(ld, e, m->key, m->from, m->to, m->from_line);
     else if (e >= 0 && zpolicy_entity(ld->facts->policy, e)->parent < 0)
       zjson_load_error(ld, line, "%s: expected an array of %s records", m->key,
                        zpolicy_entity(ld->facts->policy, e)->name);
@@ -466,7 +648,7 @@ static void load_document(zjson_load *ld) {
   }
 }
 
-static void load_clear(zjson_load *ld) {
+void zjson_load_clear(zjson_load *ld) {
   for (guint i = 0; i < ld->facts->policy->entities->len; i++)
     if (ld->meanings[i])
       g_hash_table_unref(ld->meanings[i]);
@@ -479,6 +661,10 @@ static void load_clear(zjson_load *ld) {
   g_ptr_array_unref(ld->names);
   g_ptr_array_unref(ld->values);
   g_array_unref(ld->map);
+  for (guint i = 0; ld->streamed && i < ld->streamed->len; i++)
+    zjtx_error_free(g_array_index(ld->streamed, zjson_streamed, i).errs);
+  if (ld->streamed)
+    g_array_unref(ld->streamed);
 }
 
 /* How deep the facts of this policy nest: the top object, then for each
@@ -496,9 +682,13 @@ static int deepest_use(const struct zjtx_policy *p) {
   return 1 + 2 * deepest + 1;
 }
 
+zjson_limits zjson_limits_for(const zjtx_facts *facts) {
+  return (zjson_limits){deepest_use(facts->policy), facts->max_field, NULL};
+}
+
 /* The first pass (facts-json-scan.h): false when the document is refused. */
 static bool prescan(zjson_load *ld, const char *data, size_t len) {
-  zjson_limits lim = {deepest_use(ld->facts->policy), ld->facts->max_field};
+  zjson_limits lim = zjson_limits_for(ld->facts);
   bool ok = zjson_prescan(data, len, &lim, &ld->scan);
   if (!ok)
     zfacts_append_error(
@@ -507,15 +697,17 @@ static bool prescan(zjson_load *ld, const char *data, size_t len) {
   return ok;
 }
 
-static void parse_and_load(zjson_load *ld, const char *data, size_t len) {
+static void parse_and_load(zjson_load *ld, const char *data, size_t len, const zjson_par_options *opt) {
   if (len > G_MAXSSIZE) {
     zjson_load_error(ld, 0, "the document is too large");
     ld->unusable = true;
     return;
   }
   ld->data = data;
+  if (zjson_load_parallel(ld, len, opt))
+    return;
   if (prescan(ld, data, len))
-    load_document(ld);
+    zjson_load_document(ld);
 }
 
 /* Out of memory or a full table stopped the reading: unusable.  In
@@ -533,29 +725,36 @@ static void report_stop(zjson_load *ld) {
 
 /* Reads one JSON document into unfinished facts; *unusable tells whether
  * the document as a whole was refused (no record was looked at). */
+void zjson_load_init(zjson_load *ld, zjtx_facts *facts, const char *name, bool own) {
+  *ld = (zjson_load){.facts = facts,
+                     .name = name ? name : "<buffer>",
+                     .meanings = g_new0(GHashTable *, facts->policy->entities->len),
+                     .recent = g_new0(zrecent, (size_t)facts->policy->entities->len * RECENT_NAMES),
+                     .nodes = g_array_new(FALSE, FALSE, sizeof(znode)),
+                     .frames = g_array_new(FALSE, FALSE, sizeof(zframe)),
+                     .texts = g_string_chunk_new(4096),
+                     .line = 1,
+                     .replace = -1,
+                     .releasable = own,
+                     .names = g_ptr_array_new(),
+                     .values = g_ptr_array_new(),
+                     .map = g_array_new(FALSE, FALSE, sizeof(int32_t))};
+  ld->tail = &ld->errs;
+}
+
+/* Reads one JSON document into unfinished facts; *unusable tells whether
+ * the document as a whole was refused (no record was looked at). */
 static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, const char *name, bool own,
-                             zjtx_error **err, bool *unusable) {
+                             const zjson_par_options *opt, zjtx_error **err, bool *unusable) {
   *unusable = true;
   if (!facts || (!data && len > 0))
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts and data must not be NULL");
   if (facts->finished)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "the facts are already finished");
-  zjson_load ld = {.facts = facts,
-                   .name = name ? name : "<buffer>",
-                   .meanings = g_new0(GHashTable *, facts->policy->entities->len),
-                   .recent = g_new0(zrecent, (size_t)facts->policy->entities->len * RECENT_NAMES),
-                   .nodes = g_array_new(FALSE, FALSE, sizeof(znode)),
-                   .frames = g_array_new(FALSE, FALSE, sizeof(zframe)),
-                   .texts = g_string_chunk_new(4096),
-                   .line = 1,
-                   .replace = -1,
-                   .releasable = own,
-                   .names = g_ptr_array_new(),
-                   .values = g_ptr_array_new(),
-                   .map = g_array_new(FALSE, FALSE, sizeof(int32_t))};
-  ld.tail = &ld.errs;
-  parse_and_load(&ld, data ? data : "", len);
-  load_clear(&ld);
+  zjson_load ld;
+  zjson_load_init(&ld, facts, name, own);
+  parse_and_load(&ld, data ? data : "", len, opt);
+  zjson_load_clear(&ld);
   report_stop(&ld);
   *unusable = ld.unusable;
   return ld.errs ? zerr_give(err, ld.errs) : ZJTX_OK;
@@ -564,10 +763,18 @@ static zjtx_status read_json(zjtx_facts *facts, const char *data, size_t len, co
 zjtx_status zjtx_facts_read_json_buffer(zjtx_facts *facts, const char *data, size_t len, const char *name,
                                         zjtx_error **err) {
   bool unusable;
-  return read_json(facts, data, len, name, false, err, &unusable);
+  zjson_par_options opt = zjson_par_defaults();
+  return read_json(facts, data, len, name, false, &opt, err, &unusable);
 }
 
-static zjtx_status read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err, bool *unusable) {
+zjtx_status zfacts_read_json_buffer_with(zjtx_facts *facts, const char *data, size_t len, const char *name,
+                                         const zjson_par_options *opt, zjtx_error **err) {
+  bool unusable;
+  return read_json(facts, data, len, name, false, opt, err, &unusable);
+}
+
+static zjtx_status read_json_file(zjtx_facts *facts, const char *path, const zjson_par_options *opt, zjtx_error **err,
+                                  bool *unusable) {
   *unusable = true;
   if (!facts || !path)
     return zerr_set(err, ZJTX_ERR_INVALID_ARG, NULL, 0, 0, NULL, "facts and path must not be NULL");
@@ -576,12 +783,19 @@ static zjtx_status read_json_file(zjtx_facts *facts, const char *path, zjtx_erro
   g_autofree char *data = zfacts_read_regular_file(path, &len, &read_err);
   if (!data)
     return zerr_give(err, read_err);
-  return read_json(facts, data, len, path, true, err, unusable);
+  return read_json(facts, data, len, path, true, opt, err, unusable);
+}
+
+zjtx_status zfacts_read_json_file_with(zjtx_facts *facts, const char *path, const zjson_par_options *opt,
+                                       zjtx_error **err) {
+  bool unusable;
+  return read_json_file(facts, path, opt, err, &unusable);
 }
 
 zjtx_status zjtx_facts_read_json_file(zjtx_facts *facts, const char *path, zjtx_error **err) {
   bool unusable;
-  return read_json_file(facts, path, err, &unusable);
+  zjson_par_options opt = zjson_par_defaults();
+  return read_json_file(facts, path, &opt, err, &unusable);
 }
 
 /* New facts from one JSON document, finished; in strict mode every problem
@@ -599,8 +813,9 @@ static zjtx_status load_json(zjtx_policy *policy, const char *data, size_t len, 
   if (st != ZJTX_OK)
     return st;
   zjtx_facts_set_keep_going(facts, flags & ZJTX_FACTS_KEEP_GOING, NULL);
-  st =
-      path ? read_json_file(facts, path, &errs, &unusable) : read_json(facts, data, len, name, false, &errs, &unusable);
+  zjson_par_options opt = zjson_par_defaults();
+  st = path ? read_json_file(facts, path, &opt, &errs, &unusable)
+            : read_json(facts, data, len, name, false, &opt, &errs, &unusable);
   /* a document that parsed: finish even after bad records, so that
    * duplicate ids and dangling references are reported in the same run */
   if (st == ZJTX_OK || (!facts->keep_going && !unusable))
