@@ -173,9 +173,14 @@ static gpointer csv_slice_run(gpointer data) {
   return NULL;
 }
 
+/* Rows formatted at once, at most: the slices' buffers stay a few MB
+ * whatever the size of the result. */
+#define CSV_ROUND_ROWS 65536
+
 /* The entitlements of a large result formatted in slices, each on its own
- * thread into its own buffer, and written in order: the same bytes as one
- * thread writes.  `threads`: 0 for one per processor (at most 8). */
+ * thread into its own buffer, and written in order, a round of rows at a
+ * time: the same bytes as one thread writes.  `threads`: 0 for one per
+ * processor (at most 8). */
 static void csv_entitlements_parallel(csv_writer *w, const zjtx_result *res, int threads) {
   size_t n = zjtx_result_entitlement_count(res);
   int k = threads > 0 ? threads : (int)g_get_num_processors();
@@ -188,19 +193,28 @@ static void csv_entitlements_parallel(csv_writer *w, const zjtx_result *res, int
   csv_slice *slices = g_new0(csv_slice, (gsize)k);
   GThread **running = g_new0(GThread *, (gsize)k);
   for (int j = 0; j < k; j++) {
-    slices[j] = (csv_slice){res, n * (size_t)j / (size_t)k, n * (size_t)(j + 1) / (size_t)k, {NULL, NULL, 0, 0}};
-    slices[j].w.cap = 64 * (slices[j].to - slices[j].from) + 64; /* rows are about 60 bytes */
+    slices[j] = (csv_slice){res, 0, 0, {NULL, NULL, 0, 0}};
+    slices[j].w.cap = 64 * (CSV_ROUND_ROWS / (size_t)k) + 64; /* rows are about 60 bytes */
     slices[j].w.buf = g_malloc(slices[j].w.cap);
-    if (j > 0)
-      running[j] = g_thread_new("zjtx-csv-out", csv_slice_run, &slices[j]);
   }
-  csv_slice_run(&slices[0]); /* the first on this thread */
-  for (int j = 0; j < k; j++) {
-    if (running[j])
-      g_thread_join(running[j]);
-    csv_bytes(w, slices[j].w.buf, slices[j].w.len);
+  for (size_t from = 0; from < n; from += CSV_ROUND_ROWS) {
+    size_t rows = MIN((size_t)CSV_ROUND_ROWS, n - from);
+    for (int j = 0; j < k; j++) {
+      slices[j].from = from + rows * (size_t)j / (size_t)k;
+      slices[j].to = from + rows * (size_t)(j + 1) / (size_t)k;
+      slices[j].w.len = 0;
+      if (j > 0)
+        running[j] = g_thread_new("zjtx-csv-out", csv_slice_run, &slices[j]);
+    }
+    csv_slice_run(&slices[0]); /* the first on this thread */
+    for (int j = 0; j < k; j++) {
+      if (j > 0)
+        g_thread_join(running[j]);
+      csv_bytes(w, slices[j].w.buf, slices[j].w.len);
+    }
+  }
+  for (int j = 0; j < k; j++)
     g_free(slices[j].w.buf);
-  }
   g_free(running);
   g_free(slices);
 }
