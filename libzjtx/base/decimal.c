@@ -32,31 +32,31 @@ static bool mode_ok(zround_mode mode) {
 }
 
 /* 10^k for 0 <= k <= 19: every power of ten that fits 64 bits. */
-static const uint64_t pow10_u64[20] = {1ull,
-                                       10ull,
-                                       100ull,
-                                       1000ull,
-                                       10000ull,
-                                       100000ull,
-                                       1000000ull,
-                                       10000000ull,
-                                       100000000ull,
-                                       1000000000ull,
-                                       10000000000ull,
-                                       100000000000ull,
-                                       1000000000000ull,
-                                       10000000000000ull,
-                                       100000000000000ull,
-                                       1000000000000000ull,
-                                       10000000000000000ull,
-                                       100000000000000000ull,
-                                       1000000000000000000ull,
-                                       10000000000000000000ull};
+const uint64_t zdec_pow10_u64[20] = {1ull,
+                                     10ull,
+                                     100ull,
+                                     1000ull,
+                                     10000ull,
+                                     100000ull,
+                                     1000000ull,
+                                     10000000ull,
+                                     100000000ull,
+                                     1000000000ull,
+                                     10000000000ull,
+                                     100000000000ull,
+                                     1000000000000ull,
+                                     10000000000000ull,
+                                     100000000000000ull,
+                                     1000000000000000ull,
+                                     10000000000000000ull,
+                                     100000000000000000ull,
+                                     1000000000000000000ull,
+                                     10000000000000000000ull};
 
 /* 10^k for 0 <= k <= 38; 10^38 is the largest power of ten below 2^127.
  * A table look-up: the VM asks for one on nearly every comparison. */
 static inline zu128 pow10u(int k) {
-  return k <= 19 ? pow10_u64[k] : (zu128)pow10_u64[19] * pow10_u64[k - 19];
+  return k <= 19 ? zdec_pow10_u64[k] : (zu128)zdec_pow10_u64[19] * zdec_pow10_u64[k - 19];
 }
 
 /* |m| without overflow, even for -2^127. */
@@ -83,7 +83,7 @@ static bool mul_pow10(zi128 m, int k, zi128 *out) {
   zi128 r;
 
   if (fits64(m)) { /* |m| < 2^63 and 10^k <= 10^18 < 2^63: |r| < 2^126, one 64-bit multiply */
-    *out = (zi128)(int64_t)m * (int64_t)pow10_u64[k];
+    *out = (zi128)(int64_t)m * (int64_t)zdec_pow10_u64[k];
     return true;
   }
   if (__builtin_mul_overflow(m, (zi128)pow10u(k), &r) || r < -ZI128_MAX)
@@ -122,7 +122,7 @@ static bool round_away(zu128 q, zu128 r, zu128 d, bool neg, zround_mode mode) {
 static zi128 div_pow10_round(zi128 m, int k, zround_mode mode) {
   zu128 u = mag(m), q;
   if (k <= 19 && (uint64_t)(u >> 64) == 0) { /* the usual case, in 64 bits: no 128-bit division */
-    uint64_t d = pow10_u64[k], q64 = (uint64_t)u / d;
+    uint64_t d = zdec_pow10_u64[k], q64 = (uint64_t)u / d;
     q = round_away(q64, (uint64_t)u % d, d, m < 0, mode) ? (zu128)q64 + 1 : q64;
   } else {
     zu128 d = pow10u(k);

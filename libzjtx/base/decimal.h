@@ -60,9 +60,21 @@ zdec zdec_neg(zdec a);
 /* -1, 0, 1: exact comparison across scales (never overflows); inline for
  * the common case of one scale, zdec_cmp_scaled otherwise. */
 int zdec_cmp_scaled(zdec a, zdec b);
+extern const uint64_t zdec_pow10_u64[20]; /* 10^0 .. 10^19 */
 static inline int zdec_cmp(zdec a, zdec b) {
   if (a.scale == b.scale)
     return (a.m > b.m) - (a.m < b.m);
+  /* mantissas of 64 bits, brought to one scale by a power of ten of at
+   * most 10^18: the product stays below 2^123 */
+  if ((zi128)(int64_t)a.m == a.m && (zi128)(int64_t)b.m == b.m && a.scale >= 0 && b.scale >= 0 &&
+      a.scale <= ZDEC_MAX_SCALE && b.scale <= ZDEC_MAX_SCALE) {
+    zi128 x = a.m, y = b.m;
+    if (a.scale < b.scale)
+      x = (zi128)(int64_t)a.m * (int64_t)zdec_pow10_u64[b.scale - a.scale];
+    else
+      y = (zi128)(int64_t)b.m * (int64_t)zdec_pow10_u64[a.scale - b.scale];
+    return (x > y) - (x < y);
+  }
   return zdec_cmp_scaled(a, b);
 }
 bool zdec_is_zero(zdec a);

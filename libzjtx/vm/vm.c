@@ -118,7 +118,8 @@ static void read_field(zvm *vm, int flags, int32_t entity, int32_t field, int32_
 
 /* read_field, the common cases inline: a number, a date or a code, read
  * straight from its column (their absent markers are ZFACTS_ABSENT_*). */
-static inline void load_field(zvm *vm, int flags, int32_t entity, int32_t field, int32_t rec, zval *out) {
+static inline G_ALWAYS_INLINE void load_field(zvm *vm, int flags, int32_t entity, int32_t field, int32_t rec,
+                                              zval *out) {
   const zcolumn *c = &vm->facts->tables[entity].columns[field];
   if ((flags & ZMISS_RECORD) && zval_is_missing(out))
     return;
