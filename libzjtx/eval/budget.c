@@ -213,6 +213,8 @@ static gint by_rule(gconstpointer a, gconstpointer b) {
 zjtx_status zapply_budgets(zjtx_result *res, zjtx_error **err) {
   const zjtx_policy *p = res->policy;
   res->budget_groups = g_array_new(FALSE, FALSE, sizeof(zbudget_group));
+  if (p->budgets->len == 0)
+    return ZJTX_OK; /* nothing held back or scaled: the items stay as they are */
   g_autofree uint8_t *drop = g_new0(uint8_t, res->entitlements->len + 1);
   zjtx_status st = ZJTX_OK;
   for (guint i = 0; i < p->budgets->len && st == ZJTX_OK; i++)
