@@ -37,6 +37,15 @@ static zjtx_status resolve_overrides(const zjtx_policy *p, const zjtx_options *o
   return ZJTX_OK;
 }
 
+/* A money value written "1000000" as 1000000.00: the same number, at the
+ * scale the facts keep money in, so that comparing it with a field needs
+ * no rescaling (exact; a value that would not fit stays as it is). */
+static void money_at_fen_scale(zval *v) {
+  zdec d;
+  if (!zval_is_missing(v) && v->d.scale < 2 && zdec_rescale(v->d, 2, &d))
+    v->d = d;
+}
+
 /* The value each parameter (and each key of a keyed one) has in force on
  * the period's last day, with this run's overrides: what an undated
  * look-up gives.  Looked up once here instead of once per record. */
@@ -57,6 +66,8 @@ static void cache_params_at_end(zrun *run) {
         continue;
       run->at_end_ok[i][k] = zvm_param(&run->vm, (int32_t)i, key, run->vm.period_end, &run->at_end[i][k]);
       g_clear_pointer(&run->vm.error, zjtx_error_free); /* no value in force: looked up (and reported) per use */
+      if (run->at_end_ok[i][k] && param->type.kind == ZT_MONEY)
+        money_at_fen_scale(&run->at_end[i][k]);
     }
   }
   run->vm.at_end = (const zval *const *)run->at_end;
