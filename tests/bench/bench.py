@@ -178,21 +178,23 @@ def eval_only(bench_eval, policy, pop, threads):
     return float(re.search(r'evaluate_s ([\d.]+)', out).group(1))
 
 
+def print_against_csv(rows, key, header):
+    """Wall time and peak memory of measure `key` against the CSV evaluate's."""
+    if not any(key + '_wall' in m for m in rows):
+        return
+    print('\n' + header)
+    print('|' + '---:|' * 7)
+    for m in rows:
+        print('| {:,} | {:.3f} | {:.3f} | {:.2f} | {:.0f} | {:.0f} | {:.2f} |'.format(
+            m['n'], m['csv_wall'], m[key + '_wall'], m[key + '_wall'] / m['csv_wall'], m['csv_rss'],
+            m[key + '_rss'], m[key + '_rss'] / m['csv_rss']))
+
+
 def print_more(rows):
-    if any('json_wall' in m for m in rows):
-        print('\n| enterprises | CSV wall s | JSON wall s | JSON/CSV wall | CSV peak MiB | JSON peak MiB | JSON/CSV peak |')
-        print('|' + '---:|' * 7)
-        for m in rows:
-            print('| {:,} | {:.3f} | {:.3f} | {:.2f} | {:.0f} | {:.0f} | {:.2f} |'.format(
-                m['n'], m['csv_wall'], m['json_wall'], m['json_wall'] / m['csv_wall'], m['csv_rss'], m['json_rss'],
-                m['json_rss'] / m['csv_rss']))
-    if any('sim_wall' in m for m in rows):
-        print('\n| enterprises | evaluate wall s | simulate wall s | ratio | evaluate peak MiB | simulate peak MiB | ratio |')
-        print('|' + '---:|' * 7)
-        for m in rows:
-            print('| {:,} | {:.3f} | {:.3f} | {:.2f} | {:.0f} | {:.0f} | {:.2f} |'.format(
-                m['n'], m['csv_wall'], m['sim_wall'], m['sim_wall'] / m['csv_wall'], m['csv_rss'], m['sim_rss'],
-                m['sim_rss'] / m['csv_rss']))
+    print_against_csv(rows, 'json', '| enterprises | CSV wall s | JSON wall s | JSON/CSV wall | CSV peak MiB | '
+                      'JSON peak MiB | JSON/CSV peak |')
+    print_against_csv(rows, 'sim', '| enterprises | evaluate wall s | simulate wall s | ratio | evaluate peak MiB | '
+                      'simulate peak MiB | ratio |')
     if any('before' in m for m in rows):
         print('\n| enterprises | eval-only s, this build | eval-only s, --before | this / before |')
         print('|' + '---:|' * 4)
