@@ -203,13 +203,16 @@ static void csv_entitlements_parallel(csv_writer *w, const zjtx_result *res, int
       slices[j].from = from + rows * (size_t)j / (size_t)k;
       slices[j].to = from + rows * (size_t)(j + 1) / (size_t)k;
       slices[j].w.len = 0;
-      if (j > 0)
-        running[j] = g_thread_new("zjtx-csv-out", csv_slice_run, &slices[j]);
+      running[j] = NULL;
+      if (j > 0) /* a slice whose thread cannot start is formatted here, below */
+        running[j] = g_thread_try_new("zjtx-csv-out", csv_slice_run, &slices[j], NULL);
     }
     csv_slice_run(&slices[0]); /* the first on this thread */
     for (int j = 0; j < k; j++) {
-      if (j > 0)
+      if (running[j])
         g_thread_join(running[j]);
+      else if (j > 0)
+        csv_slice_run(&slices[j]);
       csv_bytes(w, slices[j].w.buf, slices[j].w.len);
     }
   }

@@ -175,11 +175,12 @@ static void each_entity(struct zjtx_facts *f, zfinish_step step, zjtx_error ***t
   g_qsort_with_data(order, (gint)n, sizeof *order, larger_first, f);
   zfinish_work w = {f, step, order, 0, g_new0(zjtx_error *, n)};
   g_autofree GThread **running = g_new0(GThread *, threads);
-  for (guint k = 1; k < threads; k++)
-    running[k] = g_thread_new("zjtx-finish", finish_worker, &w);
+  for (guint k = 1; k < threads; k++) /* a thread that cannot start leaves its share to the others */
+    running[k] = g_thread_try_new("zjtx-finish", finish_worker, &w, NULL);
   finish_worker(&w);
   for (guint k = 1; k < threads; k++)
-    g_thread_join(running[k]);
+    if (running[k])
+      g_thread_join(running[k]);
   for (guint e = 0; e < n; e++)
     if (w.chains[e])
       zfacts_append_error(tail, w.chains[e]);
