@@ -179,13 +179,11 @@ static gpointer csv_slice_run(gpointer data) {
 
 /* The entitlements of a large result formatted in slices, each on its own
  * thread into its own buffer, and written in order, a round of rows at a
- * time: the same bytes as one thread writes.  `threads`: 0 for one per
- * processor (at most 8). */
-static void csv_entitlements_parallel(csv_writer *w, const zjtx_result *res, int threads) {
+ * time: the same bytes as one thread writes.  One slice per processor,
+ * at most 8. */
+static void csv_entitlements_parallel(csv_writer *w, const zjtx_result *res) {
   size_t n = zjtx_result_entitlement_count(res);
-  int k = threads > 0 ? threads : (int)g_get_num_processors();
-  if (k > 8)
-    k = 8;
+  int k = (int)MIN(g_get_num_processors(), 8u);
   if (k < 2 || n < csv_parallel_min() || n < (size_t)k) {
     csv_entitlements(w, res, 0, n);
     return;
@@ -229,7 +227,7 @@ bool cli_write_csv(FILE *out, const zjtx_policy *policy, const zjtx_result *res,
   (void)explain; /* refused before evaluating: no place for it in CSV */
   csv_writer w = {out, g_malloc(1 << 17), 0, 1 << 17};
   csv_text(&w, "type,rule,beneficiary,id,amount,fen,missing\r\n");
-  csv_entitlements_parallel(&w, res, 0);
+  csv_entitlements_parallel(&w, res);
   for (size_t i = 0; i < zjtx_result_violation_count(res); i++) {
     csv_text(&w, "violation,");
     csv_put(&w, zjtx_result_violation_check(res, i), false);

@@ -72,17 +72,11 @@ static bool from_mag(zu128 u, bool neg, zi128 *out) {
   return true;
 }
 
-/* Whether m fits 64 bits: then m * 10^k for k <= 19 fits 128 bits, and
- * needs no overflow test (which costs a call to a 128-bit helper). */
-static inline bool fits64(zi128 m) {
-  return (zi128)(int64_t)m == m;
-}
-
 /* m * 10^k (0 <= k <= ZDEC_MAX_SCALE), false when it leaves the range. */
 static bool mul_pow10(zi128 m, int k, zi128 *out) {
   zi128 r;
 
-  if (fits64(m)) { /* |m| < 2^63 and 10^k <= 10^18 < 2^63: |r| < 2^126, one 64-bit multiply */
+  if (zdec_fits64(m)) { /* |m| < 2^63 and 10^k <= 10^18 < 2^63: |r| < 2^126, one 64-bit multiply */
     *out = (zi128)(int64_t)m * (int64_t)zdec_pow10_u64[k];
     return true;
   }
@@ -283,7 +277,7 @@ bool zdec_mul(zdec a, zdec b, zdec *out) {
 
   if (!valid(a) || !valid(b))
     return false;
-  if (fits64(a.m) && fits64(b.m)) { /* |m| < 2^126: no overflow test (a 128-bit helper call) */
+  if (zdec_fits64(a.m) && zdec_fits64(b.m)) { /* |m| < 2^126: no overflow test (a 128-bit helper call) */
     m = (zi128)(int64_t)a.m * (int64_t)b.m;
     if (drop)
       m = div_pow10_round(m, drop, ZROUND_HALF_EVEN);

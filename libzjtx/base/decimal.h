@@ -61,13 +61,18 @@ zdec zdec_neg(zdec a);
  * the common case of one scale, zdec_cmp_scaled otherwise. */
 int zdec_cmp_scaled(zdec a, zdec b);
 extern const uint64_t zdec_pow10_u64[20]; /* 10^0 .. 10^19 */
+/* Whether m fits 64 bits: then m * 10^k for k <= 18 fits 128 bits and
+ * needs no overflow test (which costs a call to a 128-bit helper). */
+static inline bool zdec_fits64(zi128 m) {
+  return (zi128)(int64_t)m == m;
+}
 static inline int zdec_cmp(zdec a, zdec b) {
   if (a.scale == b.scale)
     return (a.m > b.m) - (a.m < b.m);
   /* mantissas of 64 bits, brought to one scale by a power of ten of at
    * most 10^18: the product stays below 2^123 */
-  if ((zi128)(int64_t)a.m == a.m && (zi128)(int64_t)b.m == b.m && a.scale >= 0 && b.scale >= 0 &&
-      a.scale <= ZDEC_MAX_SCALE && b.scale <= ZDEC_MAX_SCALE) {
+  if (zdec_fits64(a.m) && zdec_fits64(b.m) && a.scale >= 0 && b.scale >= 0 && a.scale <= ZDEC_MAX_SCALE &&
+      b.scale <= ZDEC_MAX_SCALE) {
     zi128 x = a.m, y = b.m;
     if (a.scale < b.scale)
       x = (zi128)(int64_t)a.m * (int64_t)zdec_pow10_u64[b.scale - a.scale];

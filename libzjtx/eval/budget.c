@@ -77,10 +77,6 @@ static int by_remainder(const void *a, const void *b) {
   return c ? c : (x->item > y->item) - (x->item < y->item);
 }
 
-static void set_fen(zresult_item *it, int64_t fen) {
-  it->fen = fen;
-}
-
 /* Each claim scaled to fund / claims, rounded down to the fen, and the
  * fen left over given one each to the largest remainders. */
 static void scale(zjtx_result *res, const zbudget *b, zclaims *c, int64_t fund, int32_t note) {
@@ -92,14 +88,14 @@ static void scale(zjtx_result *res, const zbudget *b, zclaims *c, int64_t fund, 
     zresult_item *it = &g_array_index(res->entitlements, zresult_item, at);
     __int128 num = (__int128)it->fen * fund;
     shares[i] = (zshare){at, num % c->claims, it->id, b->ties_by_id};
-    set_fen(it, (int64_t)(num / c->claims));
+    it->fen = (int64_t)(num / c->claims);
     it->budget_at = note;
     given += it->fen;
   }
   qsort(shares, n, sizeof *shares, by_remainder);
   for (guint i = 0; i < n && given < fund; i++, given++) {
     zresult_item *it = &g_array_index(res->entitlements, zresult_item, shares[i].item);
-    set_fen(it, it->fen + 1);
+    it->fen++;
   }
   g_free(shares);
 }

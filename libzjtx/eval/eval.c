@@ -18,8 +18,8 @@ typedef struct {
 /* Below this many subjects a rule runs on the calling thread alone. */
 #define PARALLEL_MIN_SUBJECTS 8192
 
-/* A result item with its id (borrowed from the facts: the result never
- * outlives them) and its amount text, kept in `strings`. */
+/* A result item with its id: borrowed from the facts (the result never
+ * outlives them), or "#12" kept in `strings` for a record without one. */
 static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const zrule *r, int32_t rec,
                               const char *group_key, int64_t fen) {
   zresult_item it = {r->index, rec, fen, group_key, 0, 0, false, 0};
@@ -181,10 +181,7 @@ static char *exclusive_key(const zjtx_policy *p, const zresult_item *it) {
   return r->exclusive ? g_strdup_printf("%s\t%d\t%s", r->exclusive, r->subject, it->id) : NULL;
 }
 
-/* 就高不重复: among rules sharing an `exclusive` group, a beneficiary keeps
- * only its highest amount (the first rule on a tie).  While one of the
- * group's rules is undecided for it, the highest is not known: the group
- * pays it nothing yet, and the undecided items say what is missing. */
+/* Whether any rule of the policy is in an exclusive group. */
 static bool any_exclusive(const zjtx_policy *p) {
   for (guint i = 0; i < p->rules->len; i++)
     if (((const zrule *)g_ptr_array_index(p->rules, i))->exclusive)
@@ -192,6 +189,10 @@ static bool any_exclusive(const zjtx_policy *p) {
   return false;
 }
 
+/* 就高不重复: among rules sharing an `exclusive` group, a beneficiary keeps
+ * only its highest amount (the first rule on a tie).  While one of the
+ * group's rules is undecided for it, the highest is not known: the group
+ * pays it nothing yet, and the undecided items say what is missing. */
 static void apply_exclusive(const zjtx_policy *p, zjtx_result *res) {
   if (!any_exclusive(p))
     return; /* nothing to walk: every item stays */

@@ -88,7 +88,7 @@ static char **amount_texts(zjtx_result *res) {
     return texts;
   g_mutex_lock(&res->amount_lock);
   if (!(texts = res->amount_texts)) {
-    char buf[ZDEC_BUFSZ];
+    char buf[ZFMT_FEN_BUFSZ];
     res->amount_strings = g_string_chunk_new(16 * (gsize)res->entitlements->len + 64);
     texts = g_new(char *, res->entitlements->len + 1);
     for (guint k = 0; k < res->entitlements->len; k++)

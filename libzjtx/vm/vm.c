@@ -326,10 +326,9 @@ static bool any_missing(zval *sp, int n) {
 /* Dispatch.  With GCC and clang each instruction jumps straight to the
  * next one's code through a table of label addresses (a GNU extension):
  * one indirect jump per instruction, each predicted on its own, instead of
- * the switch's bounds check and one shared jump; about a fifth of the VM's
- * time.  Elsewhere the switch does the same work.  The switch stays the
- * way in: it starts every block. */
-/* clang-format off: it would indent CASE as a statement */
+ * the switch's bounds check and one shared jump: an eighth fewer
+ * instructions per evaluation (callgrind).  Elsewhere the switch does the
+ * same work.  The switch stays the way in: it starts every block. */
 #if defined(__GNUC__) && !defined(ZVM_NO_THREADED_DISPATCH)
 #define ZVM_THREADED 1
 #define CASE(op)                                                                                                       \
@@ -342,7 +341,6 @@ static bool any_missing(zval *sp, int n) {
 #define CASE(op)     case op:
 #define NEXT         break
 #endif
-/* clang-format on */
 
 /* A cached population aggregate: its value, its missing inputs named
  * again for the subject at hand. */
