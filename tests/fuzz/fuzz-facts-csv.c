@@ -10,8 +10,8 @@
  *     starts the file NAME.csv (NAME: 1-32 of [a-z_]), so one input can
  *     carry enterprises.csv, loans.csv, honors.csv...
  *
- * Each folder is read strictly and with keep-going; facts that load are
- * evaluated.
+ * Each folder is read strictly and with keep-going, whole and in pieces on
+ * several threads; facts that load are evaluated.
  */
 #include "fuzz-common.h"
 
@@ -121,5 +121,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   write_files(data, size);
   read_dir(0);
   read_dir(1);
+  /* again with each file cut into pieces of a few bytes read on three
+   * threads (facts-chunk.c): the cuts fall inside quotes, lines and
+   * characters */
+  setenv("ZJTX_CSV_CHUNK_BYTES", "7", 1);
+  setenv("ZJTX_CSV_THREADS", "3", 1);
+  read_dir(0);
+  read_dir(1);
+  unsetenv("ZJTX_CSV_CHUNK_BYTES");
+  unsetenv("ZJTX_CSV_THREADS");
   return 0;
 }
