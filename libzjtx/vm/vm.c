@@ -424,19 +424,6 @@ static bool rule_value(zvm *vm, int32_t rule, zval *v) {
   return true;
 }
 
-/* A derived value that only reads an undated, unkeyed parameter
- * (PARAM; RET), as a policy's named rates often are: its value in force at
- * the period's end, when this run has one, without running its block.
- * Not while explaining: the trace records the call. */
-static bool param_only_value(const zvm *vm, const zblock *b, zval *out) {
-  const zinstr *code = (const zinstr *)(void *)b->code->data;
-  if (vm->trace || !vm->at_end || b->code->len != 2 || code[0].op != OP_PARAM || code[0].a != 0 ||
-      code[1].op != OP_RET || !vm->at_end_ok[code[0].c][0])
-    return false;
-  *out = vm->at_end[code[0].c][0];
-  return true;
-}
-
 static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval **spp) {
   const zderived *d = g_ptr_array_index(vm->policy->derived, in->c);
   zval *sp = *spp;
@@ -445,19 +432,27 @@ static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval
     *spp = sp - nargs;
     return true;
   }
-  if (nargs == 0 && param_only_value(vm, &d->expr.block, &sp[-1]))
+  if (nargs == 0 && zvm_param_only(vm, &d->expr.block, &sp[-1]))
     return true;
   zval *callee_locals = locals + n_locals;
   for (int i = 0; i < nargs; i++) /* zero or one, mostly: no call to memcpy */
     callee_locals[i] = sp[i - nargs];
   sp -= nargs;
   int32_t recv = sp[-1].rec;
+  /* not while explaining: the trace records every computation */
+  zmemo *memo = nargs == 0 && vm->memo && vm->memo[in->c].wanted && !vm->trace ? &vm->memo[in->c] : NULL;
+  if (memo && memo->subject == vm->subject && memo->rec == recv) {
+    sp[-1] = memo->value;
+    return true;
+  }
   if (vm->trace)
     vm->trace->enter_derived(vm->trace, d, recv, callee_locals);
   if (!zvm_exec(vm, &d->expr.block, recv, callee_locals, sp, &sp[-1]))
     return false;
   if (vm->trace)
     vm->trace->leave_derived(vm->trace, d, &sp[-1]);
+  if (memo)
+    *memo = (zmemo){true, vm->subject, recv, sp[-1]};
   *spp = sp;
   return true;
 }

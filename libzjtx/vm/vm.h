@@ -70,6 +70,18 @@ typedef struct {
   zmissing_input inputs[ZVM_MAX_MISSING];
 } zcache;
 
+/* A derived value without arguments, last computed for record `rec`
+ * while evaluating subject number `subject` of the run: read again
+ * instead of computed again (a rule's condition and amount often use the
+ * same derived value).  Kept per subject only, as a missing value's input
+ * bits name vm->missing entries, which the next subject reuses. */
+typedef struct {
+  bool wanted; /* some rule uses it twice: kept (else never looked at) */
+  uint32_t subject;
+  int32_t rec;
+  zval value;
+} zmemo;
+
 /* Per-run state: one per thread.  Nothing in it is shared. */
 typedef struct {
   const struct zjtx_policy *policy;
@@ -93,6 +105,8 @@ typedef struct {
    * order met: bit i of a missing value's inputs is missing[i] */
   zmissing_input missing[ZVM_MAX_MISSING];
   int n_missing;
+  uint32_t subject; /* counts zvm_forget_missing(): which memo entries hold */
+  zmemo *memo;      /* per derived value, or NULL when none is wanted */
   /* while an indicator is computed (else NULL): per entity, one byte per
    * record, set when a value of it was found missing; and the entities
    * whose every record an aggregate walked (bit per entity index < 64) */
@@ -112,12 +126,27 @@ typedef struct {
  * run-time failure (overflow, division by zero, no parameter value in
  * force).  Inline: the batch path runs a block for every rule and record. */
 bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out); /* use zvm_run */
+/* A block that only reads an undated, unkeyed parameter (PARAM; RET), as
+ * caps and a policy's named rates often are: its value in force at the
+ * period's end, when this run has one, into *out without running the
+ * block.  Not while explaining: the trace records the look-up. */
+static inline bool zvm_param_only(const zvm *vm, const zblock *b, zval *out) {
+  if (b->code->len != 2)
+    return false;
+  const zinstr *code = (const zinstr *)(void *)b->code->data;
+  if (vm->trace || !vm->at_end || code[0].op != OP_PARAM || code[0].a != 0 || code[1].op != OP_RET ||
+      !vm->at_end_ok[code[0].c][0])
+    return false;
+  *out = vm->at_end[code[0].c][0];
+  return true;
+}
 static inline bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out) {
-  return zvm_exec(vm, block, self, locals ? locals : vm->locals, vm->stack, out);
+  return zvm_param_only(vm, block, out) || zvm_exec(vm, block, self, locals ? locals : vm->locals, vm->stack, out);
 }
 /* Starts a new subject: missing inputs met so far are forgotten. */
 static inline void zvm_forget_missing(zvm *vm) {
   vm->n_missing = 0;
+  vm->subject++;
 }
 /* Calls `fn` on each input named by the bits of a missing value, in the
  * order they were met; returns whether bit ZVM_MISSING_MORE was set (more
