@@ -219,7 +219,7 @@ bool zvm_param(zvm *vm, int32_t param, int32_t key, zdate on, zval *out) {
   return true;
 }
 
-static int cmp_values(int kind, const zval *a, const zval *b) {
+static inline G_ALWAYS_INLINE int cmp_values(int kind, const zval *a, const zval *b) {
   switch (kind) {
   case ZCMP_DEC:
     return zdec_cmp(a->d, b->d);
@@ -254,13 +254,13 @@ static bool arith(zvm *vm, zopcode op, zval *a, const zval *b) {
   zdec r;
   switch (op) {
   case OP_ADD:
-    ok = zdec_add(a->d, b->d, &r);
+    ok = zdec_add_inline(a->d, b->d, &r);
     break;
   case OP_SUB:
-    ok = zdec_sub(a->d, b->d, &r);
+    ok = zdec_sub_inline(a->d, b->d, &r);
     break;
   case OP_MUL:
-    ok = zdec_mul(a->d, b->d, &r);
+    ok = zdec_mul_inline(a->d, b->d, &r);
     break;
   default:
     if (zdec_is_zero(b->d))
