@@ -452,6 +452,16 @@ bool zdec_round(zdec a, int places, zround_mode mode, zdec *out) {
 bool zdec_to_fen(zdec a, zround_mode mode, int64_t *fen) {
   zi128 m;
 
+  /* the usual case, a product of money and a rate: more than two
+   * decimals on a 64-bit mantissa, whose quotient always fits int64 */
+  if (a.scale > 2 && a.scale <= ZDEC_MAX_SCALE && zdec_fits64(a.m) && mode_ok(mode)) {
+    int64_t v = (int64_t)a.m;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v, rem, q = div_pow10_u64(u, a.scale - 2, &rem);
+    if (round_away(q, rem, zdec_pow10_u64[a.scale - 2], v < 0, mode))
+      q++;
+    *fen = v < 0 ? -(int64_t)q : (int64_t)q;
+    return true;
+  }
   if (!valid(a) || !mode_ok(mode))
     return false;
   if (a.scale > 2) /* what zdec_round(a, 2) gives, without a zdec between */

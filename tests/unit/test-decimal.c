@@ -653,6 +653,32 @@ START_TEST(test_to_fen_limits) {
   /* tie, 8 is even: stays at ...58.08 */
   ck_assert(zdec_to_fen(D("-92233720368547758.085"), ZROUND_HALF_EVEN, &fen));
   ck_assert_int_eq(fen, INT64_MIN);
+  /* 64-bit mantissas with more than two decimals (the quick path):
+   * INT64_MAX thousandths are 922337203685477580.7 fen, INT64_MIN ones
+   * -922337203685477580.8 */
+  ck_assert(zdec_to_fen(mk(INT64_MAX, 3), ZROUND_HALF_UP, &fen));
+  ck_assert_int_eq(fen, 922337203685477581);
+  ck_assert(zdec_to_fen(mk(INT64_MAX, 3), ZROUND_DOWN, &fen));
+  ck_assert_int_eq(fen, 922337203685477580);
+  ck_assert(zdec_to_fen(mk(INT64_MIN, 3), ZROUND_HALF_UP, &fen));
+  ck_assert_int_eq(fen, -922337203685477581);
+  ck_assert(zdec_to_fen(mk(INT64_MIN, 3), ZROUND_CEILING, &fen));
+  ck_assert_int_eq(fen, -922337203685477580);
+  ck_assert(zdec_to_fen(mk(INT64_MIN, 3), ZROUND_FLOOR, &fen));
+  ck_assert_int_eq(fen, -922337203685477581);
+  /* -0.025 yuan is -2.5 fen: a tie in every mode */
+  static const struct {
+    zround_mode mode;
+    int64_t fen;
+  } tie[] = {{ZROUND_HALF_UP, -3}, {ZROUND_HALF_EVEN, -2}, {ZROUND_DOWN, -2},
+             {ZROUND_UP, -3},      {ZROUND_FLOOR, -3},     {ZROUND_CEILING, -2}};
+  for (size_t i = 0; i < G_N_ELEMENTS(tie); i++) {
+    ck_assert(zdec_to_fen(mk(-25, 3), tie[i].mode, &fen));
+    ck_assert_int_eq(fen, tie[i].fen);
+  }
+  /* 1.23456789 yuan at 18 decimals: 123.456789 fen, rounded half up */
+  ck_assert(zdec_to_fen(mk(1234567890000000000, 18), ZROUND_HALF_UP, &fen));
+  ck_assert_int_eq(fen, 123);
 }
 END_TEST
 
