@@ -131,13 +131,9 @@ bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack,
  * period's end, when this run has one, into *out without running the
  * block.  Not while explaining: the trace records the look-up. */
 static inline bool zvm_param_only(const zvm *vm, const zblock *b, zval *out) {
-  if (b->code->len != 2)
+  if (!b->param || vm->trace || !vm->at_end || !vm->at_end_ok[b->param - 1][0])
     return false;
-  const zinstr *code = (const zinstr *)(void *)b->code->data;
-  if (vm->trace || !vm->at_end || code[0].op != OP_PARAM || code[0].a != 0 || code[1].op != OP_RET ||
-      !vm->at_end_ok[code[0].c][0])
-    return false;
-  *out = vm->at_end[code[0].c][0];
+  *out = vm->at_end[b->param - 1][0];
   return true;
 }
 static inline bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out) {
