@@ -175,6 +175,7 @@ zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, cons
   }
   zvm *vm = &run->vm;
   vm->policy = p;
+  vm->consts = (const zval *)(void *)p->consts->data;
   vm->facts = f;
   vm->stack = g_new0(zval, p->max_stack + 8);
   vm->locals = g_new0(zval, p->max_locals + 8);

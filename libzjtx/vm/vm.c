@@ -530,8 +530,9 @@ static void trace_agg_frame(zvm *vm, const zblock *b, const zinstr *in, int32_t 
 }
 
 bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out) {
-  const zinstr *code = (const zinstr *)(void *)b->code->data;
-  const zval *consts = (const zval *)(void *)vm->policy->consts->data;
+  /* the batch form unless explaining: the trace follows the code itself */
+  const zinstr *code = (const zinstr *)(void *)(b->fast && !vm->trace ? b->fast : b->code)->data;
+  const zval *consts = vm->consts;
   const struct zjtx_facts *f = vm->facts;
   zval *sp = stack;
 #if ZVM_THREADED
@@ -561,6 +562,11 @@ bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack,
       NEXT;
     CASE(OP_FIELD)
       load_field(vm, in->a, in->c, in->b, sp[-1].rec, &sp[-1]);
+      NEXT;
+    CASE(OP_LOCAL_FIELD)
+      *sp = locals[in->c >> 16];
+      load_field(vm, in->a, in->c & 0xFFFF, in->b, sp->rec, sp);
+      sp++;
       NEXT;
     CASE(OP_SELF_FIELD)
       if (vm->trace)
@@ -734,6 +740,9 @@ bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack,
       seen->b = true;
       NEXT;
     }
+    CASE(OP_CALL_SELF)
+      put_int32(sp++, self);
+      G_GNUC_FALLTHROUGH; /* CALL, its receiver pushed */
     CASE(OP_CALL)
       if (!call(vm, in, locals, b->n_locals, &sp))
         return false;

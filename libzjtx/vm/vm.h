@@ -86,8 +86,9 @@ typedef struct {
 typedef struct {
   const struct zjtx_policy *policy;
   const struct zjtx_facts *facts;
-  zval *stack;  /* policy->max_stack values */
-  zval *locals; /* policy->max_locals values */
+  const zval *consts; /* the policy's constants (policy->consts): one load, not three, per block run */
+  zval *stack;        /* policy->max_stack values */
+  zval *locals;       /* policy->max_locals values */
   zdate period_start, period_end;
   int32_t period_year;
   const zoverride *overrides;
@@ -150,6 +151,9 @@ static inline void zvm_forget_missing(zvm *vm) {
 bool zvm_missing_inputs(const zvm *vm, uint64_t inputs, void (*fn)(const zmissing_input *in, void *data), void *data);
 /* Reads a parameter value in force on `on` (respecting overrides). */
 bool zvm_param(zvm *vm, int32_t param, int32_t key, zdate on, zval *out);
+
+/* Makes (again) the block's batch form, b->fast (vm-fast.c). */
+void zvm_make_fast(zblock *b);
 
 /* Text listing of a block, for zjtx_policy_dump() (vm-dump.c). */
 void zvm_dump_block(const struct zjtx_policy *p, const zblock *b, GString *out);
