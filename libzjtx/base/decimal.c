@@ -111,13 +111,40 @@ static bool round_away(zu128 q, zu128 r, zu128 d, bool neg, zround_mode mode) {
   return false;
 }
 
+/* u / 10^k for 1 <= k <= 19, the remainder into *rem: a division by a
+ * constant per case, which the compiler turns into a multiplication (a
+ * 64-bit division instruction takes tens of cycles; amounts are rounded
+ * to the fen once per subject and rule). */
+static inline uint64_t div_pow10_u64(uint64_t u, int k, uint64_t *rem) {
+  uint64_t q;
+  switch (k) {
+#define ZDIV_CASE(K, P)                                                                                                \
+  case K:                                                                                                              \
+    q = u / UINT64_C(P);                                                                                               \
+    break;
+    ZDIV_CASE(1, 10)
+    ZDIV_CASE(2, 100)
+    ZDIV_CASE(3, 1000)
+    ZDIV_CASE(4, 10000)
+    ZDIV_CASE(5, 100000)
+    ZDIV_CASE(6, 1000000)
+    ZDIV_CASE(7, 10000000)
+    ZDIV_CASE(8, 100000000)
+#undef ZDIV_CASE
+  default:
+    q = u / zdec_pow10_u64[k];
+  }
+  *rem = u - q * zdec_pow10_u64[k];
+  return q;
+}
+
 /* m / 10^k rounded in `mode`.  Cannot overflow: for k >= 1 the quotient is
  * at most a tenth of |m| before the one-unit adjustment. */
 static zi128 div_pow10_round(zi128 m, int k, zround_mode mode) {
   zu128 u = mag(m), q;
   if (k <= 19 && (uint64_t)(u >> 64) == 0) { /* the usual case, in 64 bits: no 128-bit division */
-    uint64_t d = zdec_pow10_u64[k], q64 = (uint64_t)u / d;
-    q = round_away(q64, (uint64_t)u % d, d, m < 0, mode) ? (zu128)q64 + 1 : q64;
+    uint64_t d = zdec_pow10_u64[k], rem, q64 = div_pow10_u64((uint64_t)u, k, &rem);
+    q = round_away(q64, rem, d, m < 0, mode) ? (zu128)q64 + 1 : q64;
   } else {
     zu128 d = pow10u(k);
     q = u / d;
@@ -425,6 +452,16 @@ bool zdec_round(zdec a, int places, zround_mode mode, zdec *out) {
 bool zdec_to_fen(zdec a, zround_mode mode, int64_t *fen) {
   zi128 m;
 
+  /* the usual case, a product of money and a rate: more than two
+   * decimals on a 64-bit mantissa, whose quotient always fits int64 */
+  if (a.scale > 2 && a.scale <= ZDEC_MAX_SCALE && zdec_fits64(a.m) && mode_ok(mode)) {
+    int64_t v = (int64_t)a.m;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v, rem, q = div_pow10_u64(u, a.scale - 2, &rem);
+    if (round_away(q, rem, zdec_pow10_u64[a.scale - 2], v < 0, mode))
+      q++;
+    *fen = v < 0 ? -(int64_t)q : (int64_t)q;
+    return true;
+  }
   if (!valid(a) || !mode_ok(mode))
     return false;
   if (a.scale > 2) /* what zdec_round(a, 2) gives, without a zdec between */

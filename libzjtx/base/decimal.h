@@ -82,6 +82,46 @@ static inline int zdec_cmp(zdec a, zdec b) {
   }
   return zdec_cmp_scaled(a, b);
 }
+/* The commonest sums and products, inline: mantissas of 64 bits (brought
+ * to one scale by at most 10^18, they stay below 2^123 and their sum below
+ * 2^124; their product below 2^126), so nothing can overflow.  Anything
+ * else goes to zdec_add, zdec_sub or zdec_mul. */
+static inline bool zdec_small(zdec a, zdec b) {
+  return zdec_fits64(a.m) && zdec_fits64(b.m) && (uint32_t)a.scale <= ZDEC_MAX_SCALE &&
+         (uint32_t)b.scale <= ZDEC_MAX_SCALE;
+}
+static inline void zdec_same_scale(zdec a, zdec b, zi128 *x, zi128 *y, int32_t *scale) {
+  *x = a.m;
+  *y = b.m;
+  *scale = a.scale > b.scale ? a.scale : b.scale;
+  if (a.scale < b.scale)
+    *x = (zi128)(int64_t)a.m * (int64_t)zdec_pow10_u64[b.scale - a.scale];
+  else if (b.scale < a.scale)
+    *y = (zi128)(int64_t)b.m * (int64_t)zdec_pow10_u64[a.scale - b.scale];
+}
+static inline bool zdec_add_inline(zdec a, zdec b, zdec *out) {
+  zi128 x, y;
+  if (!zdec_small(a, b))
+    return zdec_add(a, b, out);
+  zdec_same_scale(a, b, &x, &y, &out->scale);
+  out->m = x + y;
+  return true;
+}
+static inline bool zdec_sub_inline(zdec a, zdec b, zdec *out) {
+  zi128 x, y;
+  if (!zdec_small(a, b))
+    return zdec_sub(a, b, out);
+  zdec_same_scale(a, b, &x, &y, &out->scale);
+  out->m = x - y;
+  return true;
+}
+static inline bool zdec_mul_inline(zdec a, zdec b, zdec *out) {
+  if (!zdec_small(a, b) || a.scale + b.scale > ZDEC_MAX_SCALE)
+    return zdec_mul(a, b, out);
+  out->m = (zi128)(int64_t)a.m * (int64_t)b.m;
+  out->scale = a.scale + b.scale;
+  return true;
+}
 bool zdec_is_zero(zdec a);
 int zdec_sign(zdec a);
 

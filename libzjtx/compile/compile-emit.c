@@ -2,6 +2,7 @@
 /* compile-emit.c - the compile session and emission of bytecode: the bottom
  * of the compiler, called by every other part and calling none of them. */
 #include "compile-internal.h"
+#include "vm.h" /* zvm_make_fast */
 
 #include <stdarg.h>
 
@@ -116,6 +117,9 @@ bool zcomp_open(zcompiler *c, struct zjtx_policy *p, zsource_expr *src, const zs
  * of its derived value), or hands over the session's error. */
 bool zcomp_close(zcompiler *c, zsource_expr *src, ztype t, zjtx_error **err) {
   zcomp_emit(c, OP_RET, 0, 0, 0);
+  const zinstr *code = (const zinstr *)(void *)c->block->code->data;
+  c->block->param = c->block->code->len == 2 && code[0].op == OP_PARAM && code[0].a == 0 ? code[0].c + 1 : 0;
+  zvm_make_fast(c->block);
   g_array_free(c->vars, TRUE);
   if (c->err) {
     zerr_give(err, c->err);

@@ -18,20 +18,6 @@ typedef struct {
 /* Below this many subjects a rule runs on the calling thread alone. */
 #define PARALLEL_MIN_SUBJECTS 8192
 
-/* A result item with its id: borrowed from the facts (the result never
- * outlives them), or "#12" kept in `strings` for a record without one. */
-static zresult_item make_item(const zjtx_facts *f, GStringChunk *strings, const zrule *r, int32_t rec,
-                              const char *group_key, int64_t fen) {
-  zresult_item it = {r->index, rec, fen, group_key, 0, 0, false, 0};
-  char buf[ZDEC_BUFSZ];
-  if (!group_key) {
-    it.id = zfacts_record_id(f, r->subject, rec, buf);
-    if (it.id == buf) /* a record without an id: "#12" */
-      it.id = g_string_chunk_insert(strings, buf);
-  }
-  return it;
-}
-
 /* Where the results of a rule go: the result's own arrays, or one
  * thread's share of them (joined in order afterwards). */
 typedef struct {
@@ -40,11 +26,46 @@ typedef struct {
   GArray *missing;   /* zresult_missing of the undecided */
   GStringChunk *strings;
   const zjtx_facts *facts;
+  GPtrArray *ids; /* the subject's key column, looked up once per rule; NULL for records without ids */
+  /* hits not yet in `hits`: appended a batch at a time, not one call per
+   * item (a rule over a million subjects has hundreds of thousands) */
+  zresult_item batch[64];
+  guint n_batch;
 } zsink;
 
 static zsink result_sink(zjtx_result *res, const zrule *r) {
-  return (zsink){r->kind == ZJTX_RULE_ENTITLEMENT ? res->entitlements : res->violations, res->undecided, res->missing,
-                 res->strings, res->facts};
+  return (zsink){.hits = r->kind == ZJTX_RULE_ENTITLEMENT ? res->entitlements : res->violations,
+                 .undecided = res->undecided,
+                 .missing = res->missing,
+                 .strings = res->strings,
+                 .facts = res->facts,
+                 .ids = zfacts_key_column(res->facts, r->subject)};
+}
+
+/* A result item with its id: borrowed from the facts (the result never
+ * outlives them), or "#12" kept in the sink's strings for a record
+ * without one. */
+static zresult_item make_item(const zsink *to, const zrule *r, int32_t rec, const char *group_key, int64_t fen) {
+  zresult_item it = {r->index, rec, fen, group_key, 0, 0, false, 0};
+  if (!group_key && to->ids) {
+    it.id = g_ptr_array_index(to->ids, rec);
+  } else if (!group_key) {
+    char buf[32];
+    it.id = g_string_chunk_insert(to->strings, zfacts_record_id(to->facts, r->subject, rec, buf));
+  }
+  return it;
+}
+
+/* The batch of hits into `hits`, in order. */
+static void flush_hits(zsink *to) {
+  g_array_append_vals(to->hits, to->batch, to->n_batch);
+  to->n_batch = 0;
+}
+
+static inline void push_hit(zsink *to, const zresult_item *it) {
+  to->batch[to->n_batch++] = *it;
+  if (to->n_batch == G_N_ELEMENTS(to->batch))
+    flush_hits(to);
 }
 
 static void append_missing_input(const zmissing_input *in, void *data) {
@@ -61,14 +82,14 @@ static void append_missing_input(const zmissing_input *in, void *data) {
 static void keep_outcome(const zvm *vm, zsink *to, const zrule *r, int32_t rec, const char *group_key,
                          const zoutcome *o) {
   if (o->inputs) {
-    zresult_item it = make_item(vm->facts, to->strings, r, rec, group_key, 0);
+    zresult_item it = make_item(to, r, rec, group_key, 0);
     it.missing_at = (int32_t)to->missing->len;
     it.more_missing = zvm_missing_inputs(vm, o->inputs, append_missing_input, to);
     it.n_missing = (int32_t)to->missing->len - it.missing_at;
     g_array_append_val(to->undecided, it);
   } else if (o->hit && (r->kind == ZJTX_RULE_CHECK || o->fen != 0)) {
-    zresult_item it = make_item(vm->facts, to->strings, r, rec, group_key, o->fen);
-    g_array_append_val(to->hits, it);
+    zresult_item it = make_item(to, r, rec, group_key, o->fen);
+    push_hit(to, &it);
   }
 }
 
@@ -76,13 +97,15 @@ static void keep_outcome(const zvm *vm, zsink *to, const zrule *r, int32_t rec, 
  * the range with @err set. */
 static zjtx_status eval_range(zrun *run, const zrule *r, int32_t from, int32_t to, zsink *sink, zjtx_error **err) {
   zoutcome o;
-  for (int32_t rec = from; rec < to; rec++) {
+  zjtx_status st = ZJTX_OK;
+  for (int32_t rec = from; rec < to && st == ZJTX_OK; rec++) {
     if (!zrun_subject(run, r, rec, &o))
-      return zrun_failed(run, r, rec, NULL, err);
-    if (o.hit || o.inputs)
+      st = zrun_failed(run, r, rec, NULL, err);
+    else if (o.hit || o.inputs)
       keep_outcome(&run->vm, sink, r, rec, NULL, &o);
   }
-  return ZJTX_OK;
+  flush_hits(sink);
+  return st;
 }
 
 /* One rule's records split into as many contiguous ranges as there are
@@ -129,9 +152,12 @@ static zjtx_status eval_parallel(zeval *ev, const zrule *r, zjtx_error **err) {
   w.sinks = g_new0(zsink, (gsize)k);
   w.errs = g_new0(zjtx_error *, (gsize)k);
   for (int j = 0; j < k; j++)
-    w.sinks[j] =
-        (zsink){g_array_new(FALSE, FALSE, sizeof(zresult_item)), g_array_new(FALSE, FALSE, sizeof(zresult_item)),
-                g_array_new(FALSE, FALSE, sizeof(zresult_missing)), g_string_chunk_new(64 * 1024), res->facts};
+    w.sinks[j] = (zsink){.hits = g_array_new(FALSE, FALSE, sizeof(zresult_item)),
+                         .undecided = g_array_new(FALSE, FALSE, sizeof(zresult_item)),
+                         .missing = g_array_new(FALSE, FALSE, sizeof(zresult_missing)),
+                         .strings = g_string_chunk_new(64 * 1024),
+                         .facts = res->facts,
+                         .ids = zfacts_key_column(res->facts, r->subject)};
   zpool_run(ev->pool, eval_slot, &w);
   zjtx_status st = ZJTX_OK;
   for (int j = 0; j < k; j++) {
@@ -167,6 +193,7 @@ static zjtx_status eval_groups(zjtx_result *res, const zrule *r, zjtx_error **er
     else
       keep_outcome(&run->vm, &sink, r, (int32_t)g, run->vm.group_key, &o);
   }
+  flush_hits(&sink);
   zgroups_unselect(&run->vm);
   return st;
 }

@@ -99,6 +99,53 @@ static bool resolve_period(zrun *run, const zjtx_policy *p, const zjtx_facts *f,
   return true;
 }
 
+/* Counts the calls without arguments in block b, and in the derived
+ * values it calls, per derived value (argless).  A derived value is gone
+ * through at most twice (visits): enough to count twice each one it
+ * calls, and bounded however the calls nest. */
+static void count_calls(const zjtx_policy *p, const zblock *b, uint32_t *visits, uint32_t *argless) {
+  const zinstr *code = (const zinstr *)(void *)b->code->data;
+  for (guint i = 0; i < b->code->len; i++) {
+    if (code[i].op != OP_CALL)
+      continue;
+    int32_t d = code[i].c;
+    if (code[i].a == 0)
+      argless[d]++;
+    if (++visits[d] <= 2)
+      count_calls(p, &((const zderived *)g_ptr_array_index(p->derived, d))->expr.block, visits, argless);
+  }
+}
+
+/* The derived values worth keeping per subject: those a rule computes
+ * twice for one subject (its condition and its amount often call the
+ * same one).  NULL when there are none. */
+static zmemo *memo_for(const zjtx_policy *p) {
+  guint n = p->derived->len;
+  g_autofree uint32_t *visits = g_new(uint32_t, n + 1), *argless = g_new(uint32_t, n + 1);
+  zmemo *memo = NULL;
+  for (guint i = 0; i < p->rules->len; i++) {
+    const zrule *r = g_ptr_array_index(p->rules, i);
+    memset(visits, 0, sizeof *visits * (n + 1));
+    memset(argless, 0, sizeof *argless * (n + 1));
+    if (r->has_filter)
+      count_calls(p, &r->filter.block, visits, argless);
+    if (r->has_condition)
+      count_calls(p, &r->condition.block, visits, argless);
+    if (r->has_amount)
+      count_calls(p, &r->amount.block, visits, argless);
+    for (guint c = 0; r->caps && c < r->caps->len; c++)
+      count_calls(p, &((const zcap *)g_ptr_array_index(r->caps, c))->expr.block, visits, argless);
+    for (guint d = 0; d < n; d++) {
+      if (argless[d] < 2)
+        continue;
+      if (!memo)
+        memo = g_new0(zmemo, n);
+      memo[d].wanted = true;
+    }
+  }
+  return memo;
+}
+
 void zrun_clear(zrun *run) {
   for (guint i = 0; run->at_end && i < run->vm.policy->params->len; i++) {
     g_free(run->at_end[i]);
@@ -109,6 +156,7 @@ void zrun_clear(zrun *run) {
   g_free(run->vm.stack);
   g_free(run->vm.locals);
   g_free(run->vm.cache);
+  g_free(run->vm.memo);
   g_free(run->overrides);
   g_free(run->overridden);
   zjtx_error_free(run->vm.error);
@@ -127,6 +175,7 @@ zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, cons
   }
   zvm *vm = &run->vm;
   vm->policy = p;
+  vm->consts = (const zval *)(void *)p->consts->data;
   vm->facts = f;
   vm->stack = g_new0(zval, p->max_stack + 8);
   vm->locals = g_new0(zval, p->max_locals + 8);
@@ -139,6 +188,8 @@ zjtx_status zrun_init(zrun *run, const zjtx_policy *p, const zjtx_facts *f, cons
   vm->columns = o ? o->columns : NULL;
   vm->column_inputs = o ? o->column_inputs : NULL;
   vm->cache = g_new0(zcache, p->n_caches + 1);
+  vm->memo = memo_for(p);
+  vm->subject = 1; /* no memo entry (subject 0) holds yet */
   cache_params_at_end(run);
   return ZJTX_OK;
 }

@@ -113,7 +113,7 @@ bool zprobe_range(zrecorder *rc, const zframe *fr, int from, int to, zval *out, 
   g_autoptr(GArray) code = g_array_sized_new(FALSE, FALSE, sizeof(zinstr), (guint)(to - from + 2));
   if (!copy_range(b, from, to, code))
     return false;
-  zblock part = {code, b->max_stack + 1, b->n_locals, b->calls};
+  zblock part = {code, b->max_stack + 1, b->n_locals, b->calls, 0, NULL}; /* run as it is */
   zvm *vm = &rc->run->vm;
   ztrace *trace = vm->trace;
   vm->trace = NULL; /* what a part reads is shown where the part is explained */

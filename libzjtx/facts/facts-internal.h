@@ -26,8 +26,6 @@ enum { MONEY_SCALE = 2, RATE_SCALE = 8, RATE_WRITTEN = 6, NUMBER_SCALE = 6 };
 /* Makes the empty table of entity `e`, one column per field; clears it (facts-table.c). */
 void zfacts_table_init(ztable *t, const zentity *e);
 void zfacts_table_clear(ztable *t, const zentity *e);
-/* The column holding the record ids, or NULL when the entity has none. */
-GPtrArray *zfacts_key_column(const struct zjtx_facts *f, int32_t entity);
 /* Notes a problem with a record in its table's rejects (strings copied). */
 void zfacts_add_reject(ztable *t, const char *file, int line, const char *id, const char *field, const char *value,
                        const char *reason);

@@ -209,6 +209,8 @@ static inline bool zfacts_is_absent(const struct zjtx_facts *f, int32_t entity, 
     return g_ptr_array_index(c->str, rec) == NULL;
   }
 }
+/* The column holding the record ids (char*), or NULL when the entity has none. */
+GPtrArray *zfacts_key_column(const struct zjtx_facts *f, int32_t entity);
 /* The id (key field text) of a record, or a synthetic "#N". buf >= 32 bytes. */
 const char *zfacts_record_id(const struct zjtx_facts *f, int32_t entity, int32_t rec, char *buf);
 

@@ -202,6 +202,8 @@ typedef struct {
   int32_t max_stack; /* deepest value stack use of this block alone */
   int32_t n_locals;  /* local slots this block uses (args first) */
   GArray *calls;     /* int32 derived indexes this block calls */
+  int32_t param;     /* 1 + the parameter when the block only reads it (PARAM undated unkeyed; RET), else 0 */
+  GArray *fast;      /* zinstr: the batch form (vm-fast.c), or NULL when it is the code itself */
 } zblock;
 
 struct zexpr; /* AST, expr.h */

@@ -47,6 +47,8 @@ static void source_clear(zsource_expr *s) {
     g_array_free(s->block.code, TRUE);
   if (s->block.calls)
     g_array_free(s->block.calls, TRUE);
+  if (s->block.fast)
+    g_array_free(s->block.fast, TRUE);
 }
 
 static void entity_free(zentity *e) {

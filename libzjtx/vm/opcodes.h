@@ -107,7 +107,9 @@
   X(RULE_VALUE, MISS,   NONE,   RULE,    1, 1, "rec -> rule c's amount for rec (missing while undecided); a: ZMISS_RECORD") \
   X(SCALE,      SFLAGS, NONE,   SCALE,   1, 1, "x [date] -> table c's value for x (special: pops the date when a & ZSCALE_DATED)") \
   X(CACHE_LOAD, NONE,   CACHE,  TARGET,  0, 0, "if cache b holds a value: push it and go to c (special: then pushes 1)") \
-  X(CACHE_STORE, NONE,  CACHE,  NONE,    1, 1, "v -> v; cache b = v (a population aggregate, once per run)")
+  X(CACHE_STORE, NONE,  CACHE,  NONE,    1, 1, "v -> v; cache b = v (a population aggregate, once per run)") \
+  X(CALL_SELF,  NONE,   MISS,   DERIVED, 0, 1, "-> derived value c of the current record (batch form only: SELF; CALL)") \
+  X(LOCAL_FIELD, MISS,  NONE,   NONE,    0, 1, "-> field b of record locals[c >> 16] (entity c & 0xFFFF; batch form only: LOCAL; FIELD)")
 
 typedef enum {
 #define ZOP_ENUM(name, a, b, c, pops, pushes, doc) OP_##name,

@@ -219,7 +219,7 @@ bool zvm_param(zvm *vm, int32_t param, int32_t key, zdate on, zval *out) {
   return true;
 }
 
-static int cmp_values(int kind, const zval *a, const zval *b) {
+static inline G_ALWAYS_INLINE int cmp_values(int kind, const zval *a, const zval *b) {
   switch (kind) {
   case ZCMP_DEC:
     return zdec_cmp(a->d, b->d);
@@ -254,13 +254,13 @@ static bool arith(zvm *vm, zopcode op, zval *a, const zval *b) {
   zdec r;
   switch (op) {
   case OP_ADD:
-    ok = zdec_add(a->d, b->d, &r);
+    ok = zdec_add_inline(a->d, b->d, &r);
     break;
   case OP_SUB:
-    ok = zdec_sub(a->d, b->d, &r);
+    ok = zdec_sub_inline(a->d, b->d, &r);
     break;
   case OP_MUL:
-    ok = zdec_mul(a->d, b->d, &r);
+    ok = zdec_mul_inline(a->d, b->d, &r);
     break;
   default:
     if (zdec_is_zero(b->d))
@@ -424,19 +424,6 @@ static bool rule_value(zvm *vm, int32_t rule, zval *v) {
   return true;
 }
 
-/* A derived value that only reads an undated, unkeyed parameter
- * (PARAM; RET), as a policy's named rates often are: its value in force at
- * the period's end, when this run has one, without running its block.
- * Not while explaining: the trace records the call. */
-static bool param_only_value(const zvm *vm, const zblock *b, zval *out) {
-  const zinstr *code = (const zinstr *)(void *)b->code->data;
-  if (vm->trace || !vm->at_end || b->code->len != 2 || code[0].op != OP_PARAM || code[0].a != 0 ||
-      code[1].op != OP_RET || !vm->at_end_ok[code[0].c][0])
-    return false;
-  *out = vm->at_end[code[0].c][0];
-  return true;
-}
-
 static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval **spp) {
   const zderived *d = g_ptr_array_index(vm->policy->derived, in->c);
   zval *sp = *spp;
@@ -445,19 +432,27 @@ static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval
     *spp = sp - nargs;
     return true;
   }
-  if (nargs == 0 && param_only_value(vm, &d->expr.block, &sp[-1]))
+  if (nargs == 0 && zvm_param_only(vm, &d->expr.block, &sp[-1]))
     return true;
   zval *callee_locals = locals + n_locals;
   for (int i = 0; i < nargs; i++) /* zero or one, mostly: no call to memcpy */
     callee_locals[i] = sp[i - nargs];
   sp -= nargs;
   int32_t recv = sp[-1].rec;
+  /* not while explaining: the trace records every computation */
+  zmemo *memo = nargs == 0 && vm->memo && vm->memo[in->c].wanted && !vm->trace ? &vm->memo[in->c] : NULL;
+  if (memo && memo->subject == vm->subject && memo->rec == recv) {
+    sp[-1] = memo->value;
+    return true;
+  }
   if (vm->trace)
     vm->trace->enter_derived(vm->trace, d, recv, callee_locals);
   if (!zvm_exec(vm, &d->expr.block, recv, callee_locals, sp, &sp[-1]))
     return false;
   if (vm->trace)
     vm->trace->leave_derived(vm->trace, d, &sp[-1]);
+  if (memo)
+    *memo = (zmemo){true, vm->subject, recv, sp[-1]};
   *spp = sp;
   return true;
 }
@@ -535,8 +530,9 @@ static void trace_agg_frame(zvm *vm, const zblock *b, const zinstr *in, int32_t 
 }
 
 bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out) {
-  const zinstr *code = (const zinstr *)(void *)b->code->data;
-  const zval *consts = (const zval *)(void *)vm->policy->consts->data;
+  /* the batch form unless explaining: the trace follows the code itself */
+  const zinstr *code = (const zinstr *)(void *)(b->fast && !vm->trace ? b->fast : b->code)->data;
+  const zval *consts = vm->consts;
   const struct zjtx_facts *f = vm->facts;
   zval *sp = stack;
 #if ZVM_THREADED
@@ -566,6 +562,11 @@ bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack,
       NEXT;
     CASE(OP_FIELD)
       load_field(vm, in->a, in->c, in->b, sp[-1].rec, &sp[-1]);
+      NEXT;
+    CASE(OP_LOCAL_FIELD)
+      *sp = locals[in->c >> 16];
+      load_field(vm, in->a, in->c & 0xFFFF, in->b, sp->rec, sp);
+      sp++;
       NEXT;
     CASE(OP_SELF_FIELD)
       if (vm->trace)
@@ -739,6 +740,9 @@ bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack,
       seen->b = true;
       NEXT;
     }
+    CASE(OP_CALL_SELF)
+      put_int32(sp++, self);
+      G_GNUC_FALLTHROUGH; /* CALL, its receiver pushed */
     CASE(OP_CALL)
       if (!call(vm, in, locals, b->n_locals, &sp))
         return false;

@@ -70,12 +70,25 @@ typedef struct {
   zmissing_input inputs[ZVM_MAX_MISSING];
 } zcache;
 
+/* A derived value without arguments, last computed for record `rec`
+ * while evaluating subject number `subject` of the run: read again
+ * instead of computed again (a rule's condition and amount often use the
+ * same derived value).  Kept per subject only, as a missing value's input
+ * bits name vm->missing entries, which the next subject reuses. */
+typedef struct {
+  bool wanted; /* some rule uses it twice: kept (else never looked at) */
+  uint32_t subject;
+  int32_t rec;
+  zval value;
+} zmemo;
+
 /* Per-run state: one per thread.  Nothing in it is shared. */
 typedef struct {
   const struct zjtx_policy *policy;
   const struct zjtx_facts *facts;
-  zval *stack;  /* policy->max_stack values */
-  zval *locals; /* policy->max_locals values */
+  const zval *consts; /* the policy's constants (policy->consts): one load, not three, per block run */
+  zval *stack;        /* policy->max_stack values */
+  zval *locals;       /* policy->max_locals values */
   zdate period_start, period_end;
   int32_t period_year;
   const zoverride *overrides;
@@ -93,6 +106,8 @@ typedef struct {
    * order met: bit i of a missing value's inputs is missing[i] */
   zmissing_input missing[ZVM_MAX_MISSING];
   int n_missing;
+  uint32_t subject; /* counts zvm_forget_missing(): which memo entries hold */
+  zmemo *memo;      /* per derived value, or NULL when none is wanted */
   /* while an indicator is computed (else NULL): per entity, one byte per
    * record, set when a value of it was found missing; and the entities
    * whose every record an aggregate walked (bit per entity index < 64) */
@@ -112,12 +127,23 @@ typedef struct {
  * run-time failure (overflow, division by zero, no parameter value in
  * force).  Inline: the batch path runs a block for every rule and record. */
 bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack, zval *out); /* use zvm_run */
+/* A block that only reads an undated, unkeyed parameter (PARAM; RET), as
+ * caps and a policy's named rates often are: its value in force at the
+ * period's end, when this run has one, into *out without running the
+ * block.  Not while explaining: the trace records the look-up. */
+static inline bool zvm_param_only(const zvm *vm, const zblock *b, zval *out) {
+  if (!b->param || vm->trace || !vm->at_end || !vm->at_end_ok[b->param - 1][0])
+    return false;
+  *out = vm->at_end[b->param - 1][0];
+  return true;
+}
 static inline bool zvm_run(zvm *vm, const zblock *block, int32_t self, zval *locals, zval *out) {
-  return zvm_exec(vm, block, self, locals ? locals : vm->locals, vm->stack, out);
+  return zvm_param_only(vm, block, out) || zvm_exec(vm, block, self, locals ? locals : vm->locals, vm->stack, out);
 }
 /* Starts a new subject: missing inputs met so far are forgotten. */
 static inline void zvm_forget_missing(zvm *vm) {
   vm->n_missing = 0;
+  vm->subject++;
 }
 /* Calls `fn` on each input named by the bits of a missing value, in the
  * order they were met; returns whether bit ZVM_MISSING_MORE was set (more
@@ -125,6 +151,9 @@ static inline void zvm_forget_missing(zvm *vm) {
 bool zvm_missing_inputs(const zvm *vm, uint64_t inputs, void (*fn)(const zmissing_input *in, void *data), void *data);
 /* Reads a parameter value in force on `on` (respecting overrides). */
 bool zvm_param(zvm *vm, int32_t param, int32_t key, zdate on, zval *out);
+
+/* Makes (again) the block's batch form, b->fast (vm-fast.c). */
+void zvm_make_fast(zblock *b);
 
 /* Text listing of a block, for zjtx_policy_dump() (vm-dump.c). */
 void zvm_dump_block(const struct zjtx_policy *p, const zblock *b, GString *out);

@@ -232,6 +232,40 @@ START_TEST(test_add_sub) {
 }
 END_TEST
 
+/* The inline forms the VM uses: the same values as the functions, hand
+ * checked where they are quick and on the edges of 64-bit mantissas and
+ * of the scale; anything beyond goes to the functions (and overflows the
+ * same way). */
+START_TEST(test_inline_add_sub_mul) {
+  zdec r, s;
+
+  ck_assert(zdec_add_inline(D("1.5"), D("2.25"), &r));
+  ASSERT_MS(r, 375, 2);
+  ck_assert(zdec_sub_inline(D("10"), D("12.345"), &r));
+  ASSERT_MS(r, -2345, 3);
+  ck_assert(zdec_mul_inline(D("1000000.00"), D("0.0510"), &r)); /* 1,000,000 x 5.10 % */
+  ASSERT_MS(r, 51000000000, 6);                                 /* 51,000.000000 */
+  /* INT64_MAX at scale 0 brought to scale 18, plus INT64_MIN at 18 */
+  ck_assert(zdec_add_inline(mk(INT64_MAX, 0), mk(INT64_MIN, 18), &r));
+  ASSERT_MS(r, (zi128)INT64_MAX * p10(18) + INT64_MIN, 18);
+  ck_assert(zdec_sub_inline(mk(INT64_MIN, 0), mk(INT64_MAX, 18), &r));
+  ASSERT_MS(r, (zi128)INT64_MIN * p10(18) - INT64_MAX, 18);
+  ck_assert(zdec_mul_inline(mk(INT64_MIN, 9), mk(INT64_MIN, 9), &r));
+  ASSERT_MS(r, (zi128)INT64_MIN * INT64_MIN, 18);
+  /* a scale beyond 18 is rounded half-even, as zdec_mul does */
+  ck_assert(zdec_mul_inline(D("0.0000000005"), D("0.0000000003"), &r));
+  ck_assert(zdec_mul(D("0.0000000005"), D("0.0000000003"), &s));
+  ck_assert_int_eq(r.scale, 18);
+  ck_assert(r.m == s.m);
+  /* a mantissa beyond 64 bits: the functions' answer, overflow included */
+  zdec big = mk(I128_MAX, 0);
+  ck_assert(!zdec_add_inline(big, mk(1, 0), &r));
+  ck_assert(!zdec_mul_inline(big, mk(2, 0), &r));
+  ck_assert(zdec_sub_inline(big, mk(1, 0), &r));
+  ASSERT_MS(r, I128_MAX - 1, 0);
+}
+END_TEST
+
 START_TEST(test_add_sub_overflow) {
   zdec r = {42, 1};
 
@@ -619,6 +653,32 @@ START_TEST(test_to_fen_limits) {
   /* tie, 8 is even: stays at ...58.08 */
   ck_assert(zdec_to_fen(D("-92233720368547758.085"), ZROUND_HALF_EVEN, &fen));
   ck_assert_int_eq(fen, INT64_MIN);
+  /* 64-bit mantissas with more than two decimals (the quick path):
+   * INT64_MAX thousandths are 922337203685477580.7 fen, INT64_MIN ones
+   * -922337203685477580.8 */
+  ck_assert(zdec_to_fen(mk(INT64_MAX, 3), ZROUND_HALF_UP, &fen));
+  ck_assert_int_eq(fen, 922337203685477581);
+  ck_assert(zdec_to_fen(mk(INT64_MAX, 3), ZROUND_DOWN, &fen));
+  ck_assert_int_eq(fen, 922337203685477580);
+  ck_assert(zdec_to_fen(mk(INT64_MIN, 3), ZROUND_HALF_UP, &fen));
+  ck_assert_int_eq(fen, -922337203685477581);
+  ck_assert(zdec_to_fen(mk(INT64_MIN, 3), ZROUND_CEILING, &fen));
+  ck_assert_int_eq(fen, -922337203685477580);
+  ck_assert(zdec_to_fen(mk(INT64_MIN, 3), ZROUND_FLOOR, &fen));
+  ck_assert_int_eq(fen, -922337203685477581);
+  /* -0.025 yuan is -2.5 fen: a tie in every mode */
+  static const struct {
+    zround_mode mode;
+    int64_t fen;
+  } tie[] = {{ZROUND_HALF_UP, -3}, {ZROUND_HALF_EVEN, -2}, {ZROUND_DOWN, -2},
+             {ZROUND_UP, -3},      {ZROUND_FLOOR, -3},     {ZROUND_CEILING, -2}};
+  for (size_t i = 0; i < G_N_ELEMENTS(tie); i++) {
+    ck_assert(zdec_to_fen(mk(-25, 3), tie[i].mode, &fen));
+    ck_assert_int_eq(fen, tie[i].fen);
+  }
+  /* 1.23456789 yuan at 18 decimals: 123.456789 fen, rounded half up */
+  ck_assert(zdec_to_fen(mk(1234567890000000000, 18), ZROUND_HALF_UP, &fen));
+  ck_assert_int_eq(fen, 123);
 }
 END_TEST
 
@@ -728,6 +788,7 @@ static Suite *decimal_suite(void) {
 
   tc = tcase_create("arithmetic");
   tcase_add_test(tc, test_add_sub);
+  tcase_add_test(tc, test_inline_add_sub_mul);
   tcase_add_test(tc, test_add_sub_overflow);
   tcase_add_test(tc, test_mul);
   tcase_add_test(tc, test_mul_scale_rounding);
