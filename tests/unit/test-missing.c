@@ -212,6 +212,32 @@ START_TEST(derived_used_twice_is_each_subjects_own) {
 }
 END_TEST
 
+/* Two rules with one condition: the second reads the first's outcome
+ * per shop, and where it was missing computes it again, naming the same
+ * input.  S1 a = 10.00 (met), S2 a = 1.00 (not met), S3 without a. */
+START_TEST(rules_with_one_condition) {
+  g_autofree char *xml =
+      g_strconcat(HEADER, RULE("first", "a > 5", "c") RULE("second", "a > 5", "c * 2"), FOOTER, NULL);
+  policy = ztest_policy_text(xml, "missing.xml");
+  g_autofree char *dump = zjtx_policy_dump(policy);
+  ck_assert_ptr_nonnull(strstr(dump, "; the condition of rule first:"));
+  g_autofree char *dir = g_dir_make_tmp("zjtx-missing-XXXXXX", NULL);
+  g_autofree char *shops = g_build_filename(dir, "shops.csv", NULL);
+  ck_assert(g_file_set_contents(shops,
+                                "id,a,b,c,flag,opened,level\r\n"
+                                "S1,10.00,,7.00,,,\r\nS2,1.00,,7.00,,,\r\nS3,,,7.00,,,\r\n",
+                                -1, NULL));
+  zjtx_error *err = NULL;
+  ck_assert_int_eq(zjtx_facts_load(policy, dir, 0, &facts, &err), ZJTX_OK);
+  g_autofree char *got = outcomes();
+  ck_assert_str_eq(got, "first S1 7.00\nsecond S1 14.00\n"
+                        "first S3 undecided: shop/S3/a\nsecond S3 undecided: shop/S3/a\n");
+  g_unlink(shops);
+  g_rmdir(dir);
+  teardown();
+}
+END_TEST
+
 START_TEST(csv_empty_cell_is_missing) {
   /* the same shop through the CSV carrier: an empty cell is missing */
   g_autofree char *xml = g_strconcat(HEADER, RULE("sum", "true", "a + b") RULE("a", "true", "a"), FOOTER, NULL);
@@ -240,6 +266,7 @@ static Suite *missing_suite(void) {
   tcase_add_test(tc, coalesce_needs_a_value_that_may_be_missing);
   tcase_add_test(tc, csv_empty_cell_is_missing);
   tcase_add_test(tc, derived_used_twice_is_each_subjects_own);
+  tcase_add_test(tc, rules_with_one_condition);
   suite_add_tcase(s, tc);
   return s;
 }
