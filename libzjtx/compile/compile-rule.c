@@ -197,6 +197,72 @@ static bool rule_reads(const struct zjtx_policy *p, GArray *offsets, GArray *use
   return true;
 }
 
+/* Whether two CONST instructions push the same value: each use of a
+ * constant has its own entry in the pool.  Kinds other than these are the
+ * same only as the same entry. */
+static bool same_const(const struct zjtx_policy *p, const zinstr *x, const zinstr *y) {
+  if (x->a != y->a || x->b != y->b)
+    return false;
+  if (x->c == y->c)
+    return true;
+  const zval *u = &g_array_index(p->consts, zval, x->c), *v = &g_array_index(p->consts, zval, y->c);
+  switch ((ztype_kind)x->a) {
+  case ZT_NUMBER:
+  case ZT_MONEY:
+  case ZT_RATE:
+    return u->d.m == v->d.m && u->d.scale == v->d.scale; /* 5 and 5.0 differ: never wrongly the same */
+  case ZT_BOOL:
+    return u->b == v->b;
+  case ZT_DATE:
+    return u->date == v->date;
+  case ZT_CODE:
+    return u->code == v->code;
+  case ZT_TEXT:
+    return g_strcmp0(u->s, v->s) == 0;
+  default:
+    return false;
+  }
+}
+
+/* Whether two blocks are the same code: they then compute the same value
+ * for any record (parameters and derived values are the policy's, named
+ * by index; constants are compared by value). */
+static bool same_block(const struct zjtx_policy *p, const zblock *a, const zblock *b) {
+  if (a->code->len != b->code->len || a->n_locals != b->n_locals)
+    return false;
+  for (guint i = 0; i < a->code->len; i++) {
+    const zinstr *x = &g_array_index(a->code, zinstr, i), *y = &g_array_index(b->code, zinstr, i);
+    if (x->op == OP_CONST && y->op == OP_CONST ? !same_const(p, x, y) : memcmp(x, y, sizeof *x) != 0)
+      return false;
+  }
+  return true;
+}
+
+/* A rule's condition that is an earlier rule's (in the order they run),
+ * for the same records: the evaluation computes it once per record.  Several
+ * benefits of one clause often share their eligibility. */
+static void share_conditions(struct zjtx_policy *p) {
+  for (guint i = 0; i < p->rules->len; i++) {
+    zrule *r = g_ptr_array_index(p->rules, i);
+    r->same_condition = -1;
+    r->condition_kept = false;
+  }
+  for (guint i = 0; i < p->rule_order->len; i++) {
+    zrule *r = g_ptr_array_index(p->rules, g_array_index(p->rule_order, int32_t, i));
+    if (!r->has_condition || r->group_field >= 0)
+      continue;
+    for (guint j = 0; j < i; j++) {
+      zrule *earlier = g_ptr_array_index(p->rules, g_array_index(p->rule_order, int32_t, j));
+      if (earlier->has_condition && earlier->group_field < 0 && earlier->subject == r->subject &&
+          same_block(p, &earlier->condition.block, &r->condition.block)) {
+        r->same_condition = earlier->index;
+        earlier->condition_kept = true;
+        break;
+      }
+    }
+  }
+}
+
 bool zcompile_rule_order(struct zjtx_policy *p, zjtx_error **err) {
   guint n = p->rules->len;
   g_autoptr(GArray) offsets = g_array_new(FALSE, FALSE, sizeof(int32_t));
@@ -238,6 +304,7 @@ bool zcompile_rule_order(struct zjtx_policy *p, zjtx_error **err) {
       }
     }
   }
+  share_conditions(p);
   return true;
 }
 

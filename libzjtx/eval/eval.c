@@ -381,9 +381,11 @@ static void alloc_columns(zjtx_result *res) {
   res->column_inputs = g_array_new(FALSE, FALSE, sizeof(zmissing_input));
   for (guint i = 0; i < p->rules->len; i++) {
     const zrule *r = g_ptr_array_index(p->rules, i);
+    gsize n = (gsize)res->facts->tables[r->subject].n + 1;
+    if (r->condition_kept)
+      res->columns[i].held = g_new0(uint8_t, n);
     if (!r->used)
       continue;
-    gsize n = (gsize)res->facts->tables[r->subject].n + 1;
     res->columns[i].fen = g_new0(int64_t, n);
     res->columns[i].undecided = g_new0(int32_t, n);
   }
@@ -397,6 +399,7 @@ void zresult_clear_columns(zjtx_result *res) {
   for (guint i = 0; res->columns && i < res->policy->rules->len; i++) {
     g_free(res->columns[i].fen);
     g_free(res->columns[i].undecided);
+    g_free(res->columns[i].held);
   }
   g_clear_pointer(&res->columns, g_free);
   if (res->column_inputs)

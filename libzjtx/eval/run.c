@@ -287,26 +287,53 @@ static bool compute_amount(zrun *run, const zrule *r, int32_t rec, zoutcome *out
   return true;
 }
 
-bool zrun_subject(zrun *run, const zrule *r, int32_t rec, zoutcome *out) {
+/* The outcome of r's condition for rec as an earlier rule with the same
+ * condition kept it (ZHELD_*).  Only on the batch path: an explanation
+ * computes the condition again to show it. */
+static inline uint8_t held_condition(const zrun *run, const zrule *r, int32_t rec) {
+  if (r->same_condition < 0 || run->steps || !run->vm.columns)
+    return ZHELD_UNKNOWN;
+  return run->vm.columns[r->same_condition].held[rec];
+}
+
+/* Keeps r's condition outcome for rec when a later rule shares it. */
+static inline void keep_condition(const zrun *run, const zrule *r, int32_t rec, const zval *v) {
+  if (r->condition_kept && !run->steps && run->vm.columns && rec >= 0)
+    run->vm.columns[r->index].held[rec] = zval_is_missing(v) ? ZHELD_UNKNOWN : v->b ? ZHELD_MET : ZHELD_NOT_MET;
+}
+
+/* r's condition for rec into out->hit, or its missing inputs into
+ * out->inputs; false on a run-time failure. */
+static bool run_condition(zrun *run, const zrule *r, int32_t rec, zoutcome *out) {
   zsteps *steps = run->steps;
   zval v;
+  uint8_t held = held_condition(run, r, rec);
+  if (held != ZHELD_UNKNOWN) {
+    out->hit = held == ZHELD_MET;
+    return true;
+  }
+  if (G_UNLIKELY(steps))
+    steps->condition(steps, r);
+  if (!run_block(run, &r->condition.block, rec, &v))
+    return false;
+  keep_condition(run, r, rec, &v);
+  if (zval_is_missing(&v)) {
+    if (G_UNLIKELY(steps))
+      steps->missing(steps, r, v.missing.inputs);
+    out->inputs = v.missing.inputs;
+  } else {
+    out->hit = v.b;
+    if (G_UNLIKELY(steps))
+      steps->condition_held(steps, r, out->hit);
+  }
+  return true;
+}
+
+bool zrun_subject(zrun *run, const zrule *r, int32_t rec, zoutcome *out) {
   *out = (zoutcome){.hit = true};
   zvm_forget_missing(&run->vm);
-  if (r->has_condition) {
-    if (G_UNLIKELY(steps))
-      steps->condition(steps, r);
-    if (!run_block(run, &r->condition.block, rec, &v))
-      return false;
-    if (zval_is_missing(&v)) {
-      if (G_UNLIKELY(steps))
-        steps->missing(steps, r, v.missing.inputs);
-      out->inputs = v.missing.inputs;
-    } else {
-      out->hit = v.b;
-      if (G_UNLIKELY(steps))
-        steps->condition_held(steps, r, out->hit);
-    }
-  }
+  if (r->has_condition && !run_condition(run, r, rec, out))
+    return false;
   if (!out->hit)
     return true; /* false without what is missing: not met, whatever it is */
   if (!r->has_amount)

@@ -104,6 +104,9 @@ char *zjtx_policy_dump(const zjtx_policy *p) {
                            r->id, zpolicy_entity(p, r->subject)->name, r->clause ? r->clause : "-", r->origin);
     dump_source(p, out, "filter", &r->filter);
     dump_source(p, out, "condition", &r->condition);
+    if (r->same_condition >= 0)
+      g_string_append_printf(out, "  ; the condition of rule %s: its outcome per record is kept, not computed again\n",
+                             ((const zrule *)g_ptr_array_index(p->rules, r->same_condition))->id);
     dump_source(p, out, "amount", &r->amount);
     for (guint j = 0; j < r->caps->len; j++)
       dump_source(p, out, "cap", &((zcap *)g_ptr_array_index(r->caps, j))->expr);

@@ -271,6 +271,12 @@ typedef struct {
   int state;
   bool used;
   bool may_be_undecided;
+  /* rules with one condition (compile-rule.c): the rule evaluated earlier
+   * whose condition this one's is, instruction for instruction, or -1; and
+   * whether a later rule's is this one's (its outcomes are then kept per
+   * record while evaluating) */
+  int32_t same_condition;
+  bool condition_kept;
 } zrule;
 
 /* ---- indicators: population aggregates with a target --------------------- */

@@ -697,6 +697,10 @@ bool zvm_exec(zvm *vm, const zblock *b, int32_t self, zval *locals, zval *stack,
         *sp++ = vm->at_end[in->c][0];
         NEXT;
       }
+      if (in->a == ZPARAM_KEYED && !in->b && !vm->trace && vm->at_end && vm->at_end_ok[in->c][sp[-1].code + 1]) {
+        sp[-1] = vm->at_end[in->c][sp[-1].code + 1]; /* undated, keyed by a code always there: the same */
+        NEXT;
+      }
       if (!param_op(vm, in, &sp))
         return false;
       NEXT;

@@ -41,7 +41,14 @@ typedef struct {
    * {entity: count, field: 1 if there were more, rec: -1} followed by the
    * inputs the undecided amount lacks */
   int32_t *undecided;
+  /* a rule whose condition a later rule shares (zrule.condition_kept): per
+   * record, ZHELD_* once the rule has run, else NULL */
+  uint8_t *held;
 } zrule_column;
+
+/* A kept condition's outcome for one record: not known (not kept yet, or
+ * missing: computed again, to name its inputs), not met, met. */
+enum { ZHELD_UNKNOWN = 0, ZHELD_NOT_MET = 1, ZHELD_MET = 2 };
 
 /* A parameter value replaced for one evaluation (zjtx_options_set_param). */
 typedef struct {

@@ -183,49 +183,59 @@ START_TEST(coalesce_needs_a_value_that_may_be_missing) {
 }
 END_TEST
 
-/* A derived value without arguments that a rule's condition and amount
- * both use is computed once per shop and kept only for that shop: each
- * shop gets its own value, and a missing one names its own input. */
-START_TEST(derived_used_twice_is_each_subjects_own) {
-  g_autofree char *xml =
-      g_strconcat(HEADER,
-                  "<derived name=\"gap\" entity=\"shop\" type=\"money\"><expr>a - b</expr></derived>\n" RULE(
-                      "gap_paid", "gap > 0", "gap * 2"),
-                  FOOTER, NULL);
+/* The outcomes of the policy `body` over shops.csv holding `rows` (after
+ * the header): the CSV carrier, where an empty cell is missing. */
+static char *csv_outcomes(const char *body, const char *rows) {
+  g_autofree char *xml = g_strconcat(HEADER, body, FOOTER, NULL);
   policy = ztest_policy_text(xml, "missing.xml");
   g_autofree char *dir = g_dir_make_tmp("zjtx-missing-XXXXXX", NULL);
   g_autofree char *shops = g_build_filename(dir, "shops.csv", NULL);
-  /* gaps: S1 missing (no b), S2 6.00, S3 -3.00, S4 3.00, S5 missing (no a) */
-  ck_assert(g_file_set_contents(shops,
-                                "id,a,b,c,flag,opened,level\r\n"
-                                "S1,10.00,,7.00,,,\r\nS2,10.00,4.00,7.00,,,\r\nS3,1.00,4.00,7.00,,,\r\n"
-                                "S4,5.00,2.00,7.00,,,\r\nS5,,1.00,7.00,,,\r\n",
-                                -1, NULL));
+  g_autofree char *csv = g_strconcat("id,a,b,c,flag,opened,level\r\n", rows, NULL);
+  ck_assert(g_file_set_contents(shops, csv, -1, NULL));
   zjtx_error *err = NULL;
   ck_assert_int_eq(zjtx_facts_load(policy, dir, 0, &facts, &err), ZJTX_OK);
-  g_autofree char *got = outcomes();
-  ck_assert_str_eq(got, "gap_paid S2 12.00\ngap_paid S4 6.00\n"
-                        "gap_paid S1 undecided: shop/S1/b\ngap_paid S5 undecided: shop/S5/a\n");
+  char *got = outcomes();
   g_unlink(shops);
   g_rmdir(dir);
+  teardown();
+  return got;
+}
+
+/* A derived value without arguments that a rule's condition and amount
+ * both use is computed once per shop and kept only for that shop: each
+ * shop gets its own value, and a missing one names its own input.  Gaps:
+ * S1 missing (no b), S2 6.00, S3 -3.00, S4 3.00, S5 missing (no a). */
+START_TEST(derived_used_twice_is_each_subjects_own) {
+  g_autofree char *got =
+      csv_outcomes("<derived name=\"gap\" entity=\"shop\" type=\"money\"><expr>a - b</expr></derived>\n" RULE(
+                       "gap_paid", "gap > 0", "gap * 2"),
+                   "S1,10.00,,7.00,,,\r\nS2,10.00,4.00,7.00,,,\r\nS3,1.00,4.00,7.00,,,\r\n"
+                   "S4,5.00,2.00,7.00,,,\r\nS5,,1.00,7.00,,,\r\n");
+  ck_assert_str_eq(got, "gap_paid S2 12.00\ngap_paid S4 6.00\n"
+                        "gap_paid S1 undecided: shop/S1/b\ngap_paid S5 undecided: shop/S5/a\n");
+}
+END_TEST
+
+/* Two rules with one condition: the second reads the first's outcome
+ * per shop, and where it was missing computes it again, naming the same
+ * input.  S1 a = 10.00 (met), S2 a = 1.00 (not met), S3 without a. */
+#define ONE_CONDITION RULE("first", "a > 5", "c") RULE("second", "a > 5", "c * 2")
+START_TEST(rules_with_one_condition) {
+  g_autofree char *got = csv_outcomes(ONE_CONDITION, "S1,10.00,,7.00,,,\r\nS2,1.00,,7.00,,,\r\nS3,,,7.00,,,\r\n");
+  ck_assert_str_eq(got, "first S1 7.00\nsecond S1 14.00\n"
+                        "first S3 undecided: shop/S3/a\nsecond S3 undecided: shop/S3/a\n");
+  g_autofree char *xml = g_strconcat(HEADER, ONE_CONDITION, FOOTER, NULL);
+  policy = ztest_policy_text(xml, "missing.xml");
+  g_autofree char *dump = zjtx_policy_dump(policy);
+  ck_assert_ptr_nonnull(strstr(dump, "; the condition of rule first:"));
   teardown();
 }
 END_TEST
 
 START_TEST(csv_empty_cell_is_missing) {
   /* the same shop through the CSV carrier: an empty cell is missing */
-  g_autofree char *xml = g_strconcat(HEADER, RULE("sum", "true", "a + b") RULE("a", "true", "a"), FOOTER, NULL);
-  policy = ztest_policy_text(xml, "missing.xml");
-  g_autofree char *dir = g_dir_make_tmp("zjtx-missing-XXXXXX", NULL);
-  g_autofree char *shops = g_build_filename(dir, "shops.csv", NULL);
-  ck_assert(g_file_set_contents(shops, "id,a,b,c,flag,opened,level\r\nS1,10.00,,7.00,,,\r\n", -1, NULL));
-  zjtx_error *err = NULL;
-  ck_assert_int_eq(zjtx_facts_load(policy, dir, 0, &facts, &err), ZJTX_OK);
-  g_autofree char *got = outcomes();
+  g_autofree char *got = csv_outcomes(RULE("sum", "true", "a + b") RULE("a", "true", "a"), "S1,10.00,,7.00,,,\r\n");
   ck_assert_str_eq(got, "a S1 10.00\nsum S1 undecided: shop/S1/b\n");
-  g_unlink(shops);
-  g_rmdir(dir);
-  teardown();
 }
 END_TEST
 
@@ -240,6 +250,7 @@ static Suite *missing_suite(void) {
   tcase_add_test(tc, coalesce_needs_a_value_that_may_be_missing);
   tcase_add_test(tc, csv_empty_cell_is_missing);
   tcase_add_test(tc, derived_used_twice_is_each_subjects_own);
+  tcase_add_test(tc, rules_with_one_condition);
   suite_add_tcase(s, tc);
   return s;
 }
