@@ -7,10 +7,25 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "facts-store.h"
+
+/* From this size the file is read in two halves on two threads
+ * (ZJTX_FACTS_SPLIT_BYTES overrides it, so that tests split small files):
+ * most of a read is the kernel faulting in and filling the fresh pages,
+ * which two threads do in about half the time (360 MB: 0.10 s instead of
+ * 0.18 s), while below a few megabytes a thread costs more than it saves. */
+#define SPLIT_BYTES_DEFAULT ((size_t)16 << 20)
+
+static size_t split_bytes(void) {
+  const char *s = g_getenv("ZJTX_FACTS_SPLIT_BYTES");
+  char *end;
+  long long v = s ? strtoll(s, &end, 10) : 0;
+  return s && *s && !*end && v >= 1 ? (size_t)v : SPLIT_BYTES_DEFAULT;
+}
 
 /* Whether two stats of one file tell the same contents: a file written
  * while it was read changes its size or its modification time. */
@@ -18,19 +33,63 @@ static bool same_file_state(const struct stat *a, const struct stat *b) {
   return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-/* Reads exactly `size` bytes (one more is asked for, to see a file that
- * grew); false with errno set on an I/O error. */
-static bool read_all(int fd, char *data, size_t size, size_t *got) {
-  *got = 0;
-  for (;;) {
-    ssize_t n = read(fd, data + *got, size + 1 - *got);
+/* Bytes [offset, offset + size) of the file into data; `past`: one byte
+ * more is asked for (the last part only: the byte after a middle part is
+ * the next part's), to see a file that grew. */
+typedef struct {
+  int fd;
+  char *data;
+  size_t offset, size;
+  bool past;
+  size_t got; /* bytes read: fewer than size when the file ended before */
+  int error;  /* the errno of a read that failed, else 0 */
+} zpart;
+
+static void read_part(zpart *part) {
+  size_t want = part->size + (part->past ? 1 : 0);
+  part->got = 0;
+  part->error = 0;
+  while (part->got < want) {
+    ssize_t n = pread(part->fd, part->data + part->got, want - part->got, (off_t)(part->offset + part->got));
     if (n < 0 && errno == EINTR)
       continue;
-    if (n < 0)
-      return false;
-    if (n == 0 || (*got += (size_t)n) > size)
-      return true;
+    if (n < 0) {
+      part->error = errno;
+      return;
+    }
+    if (n == 0)
+      return;
+    part->got += (size_t)n;
   }
+}
+
+static gpointer read_part_thread(gpointer data) {
+  read_part(data);
+  return NULL;
+}
+
+/* Reads the file's `size` bytes (and sees whether there are more): in two
+ * halves at once from split_bytes() on, the second on a thread of its own
+ * (on this one if no thread can start).  *got: the bytes read; false
+ * with errno set on an I/O error. */
+static bool read_all(int fd, char *data, size_t size, size_t *got) {
+  size_t half = size >= split_bytes() ? size / 2 : 0;
+  zpart first = {fd, data, 0, half, false, 0, 0};
+  zpart second = {fd, data + half, half, size - half, true, 0, 0};
+  GThread *helper = half > 0 ? g_thread_try_new("zjtx-read", read_part_thread, &second, NULL) : NULL;
+  if (half > 0)
+    read_part(&first);
+  if (helper)
+    g_thread_join(helper);
+  else
+    read_part(&second);
+  int error = first.error ? first.error : second.error;
+  if (error) {
+    errno = error;
+    return false;
+  }
+  *got = first.got < half ? first.got : half + second.got; /* a first half cut short: the file shrank */
+  return true;
 }
 
 char *zfacts_read_regular_file(const char *path, size_t *len, zjtx_error **err) {

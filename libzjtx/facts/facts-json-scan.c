@@ -53,6 +53,7 @@ typedef struct {
   ztoken key;               /* the top object's member being read */
   size_t member_from;
   int member_line;
+  bool fast; /* elements of arrays through the fast path */
   /* the array a watch streams (limits->watch) */
   enum { STREAM_NONE, STREAM_IN } stream;
   zjson_chunk run; /* its elements not yet reported */
@@ -111,12 +112,12 @@ static void skip_space(zcursor *c) {
     }
 }
 
-/* The byte at c->p (>= 0x80) starts valid UTF-8 or not: the length to skip. */
-static size_t utf8_length(zcursor *c) {
+/* The length of the valid UTF-8 character at p (p[0] >= 0x80, `left`
+ * bytes left), or 0 when it is not one. */
+static size_t utf8_valid_length(const unsigned char *p, size_t left) {
   /* RFC 3629's table (GLib's rule: no surrogates, nothing above U+10FFFF,
    * no overlong form), inline: names are mostly Chinese */
-  const unsigned char *p = (const unsigned char *)c->p;
-  size_t left = (size_t)(c->end - c->p), n = 0;
+  size_t n = 0;
   unsigned char lo = 0x80, hi = 0xBF;
   if (p[0] >= 0xC2 && p[0] <= 0xDF)
     n = 2;
@@ -127,7 +128,13 @@ static size_t utf8_length(zcursor *c) {
   bool ok = n > 0 && left >= n && p[1] >= lo && p[1] <= hi;
   for (size_t i = 2; ok && i < n; i++)
     ok = p[i] >= 0x80 && p[i] <= 0xBF;
-  if (!ok) {
+  return ok ? n : 0;
+}
+
+/* The byte at c->p (>= 0x80) starts valid UTF-8 or not: the length to skip. */
+static size_t utf8_length(zcursor *c) {
+  size_t n = utf8_valid_length((const unsigned char *)c->p, (size_t)(c->end - c->p));
+  if (n == 0) {
     c->bad_utf8 = true;
     return 1;
   }
@@ -524,6 +531,257 @@ static void element_ends(zcursor *c, size_t to, bool last) {
     c->stream = STREAM_NONE;
 }
 
+/* ---- the fast path: an element of an array, as records are written ---------- */
+
+/* Most of a large document is the records of its arrays, all written
+ * alike: objects of keys and plain strings, numbers, true, false, null
+ * and arrays of such objects.  Such an element is checked here in one
+ * tight loop that follows the brackets and counts lines, without tokens,
+ * grammar states or columns.  Anything else (an error of any kind, a raw
+ * control character, a \u escape, invalid UTF-8, the depth or string limit
+ * reached) gives up having changed nothing, and the general path scans the
+ * element from its start: every message and position stays its own.
+ * ZJTX_JSON_SCAN_FAST=0 turns it off, so that tests compare both. */
+
+enum { FAST_DEPTH = 32 }; /* brackets open inside one element */
+
+/* The bytes the fast path passes without a second look: F_PLAIN inside a
+ * string (is_plain), F_SPACE between tokens (is_space), F_LEAD3 the first
+ * of three UTF-8 bytes with no special range (plain_utf8_3). */
+enum { F_PLAIN = 1, F_SPACE = 2, F_LEAD3 = 4 };
+/* clang-format off */
+static const unsigned char fast_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0, 2, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    3, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x30 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x80 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x90 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xA0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xB0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xC0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xD0 */
+    0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 4, 4, /* 0xE0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xF0 */
+};
+/* clang-format on */
+
+/* The fast path's own cursor: the zcursor takes it once the element passed. */
+typedef struct {
+  const char *p, *end, *line_start;
+  int line;
+} zfast;
+
+static inline void fast_space(zfast *f) {
+  for (; f->p < f->end && (fast_class[(unsigned char)*f->p] & F_SPACE); f->p++)
+    if (*f->p == '\n') {
+      f->line++;
+      f->line_start = f->p + 1;
+    }
+}
+
+/* The escapes of one character (\u is left to the general path). */
+static inline bool simple_escape(char e) {
+  return e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't';
+}
+
+/* The bytes up to the first that is not printable ASCII, a quote or a
+ * backslash, 8 at a time: where it stands, or f->end when none is left. */
+static inline void fast_plain_run(zfast *f) {
+#if defined(__GNUC__) && G_BYTE_ORDER == G_LITTLE_ENDIAN
+  const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+  while (f->end - f->p >= 8) {
+    uint64_t v;
+    memcpy(&v, f->p, sizeof v);
+    uint64_t quote = v ^ (ones * '"'), backslash = v ^ (ones * '\\');
+    /* plain8's test; the lowest byte flagged is exactly the first one (a
+     * borrow only runs upward) */
+    uint64_t found = ((v - ones * 0x20) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | v) & highs;
+    if (found) {
+      f->p += __builtin_ctzll(found) >> 3;
+      return;
+    }
+    f->p += 8;
+  }
+#endif
+  while (f->p < f->end && (fast_class[(unsigned char)*f->p] & F_PLAIN))
+    f->p++;
+}
+
+/* The UTF-8 characters from f->p (a byte >= 0x80) to the next ASCII
+ * byte, three-byte ones with no special range (most Chinese text) tested
+ * inline: false at one that is not valid. */
+static inline bool fast_utf8_run(zfast *f) {
+  do {
+    size_t left = (size_t)(f->end - f->p);
+    if (left >= 3 && (fast_class[(unsigned char)f->p[0]] & F_LEAD3) && (f->p[1] & 0xC0) == 0x80 &&
+        (f->p[2] & 0xC0) == 0x80) {
+      f->p += 3;
+      continue;
+    }
+    size_t n = utf8_valid_length((const unsigned char *)f->p, left);
+    if (n == 0)
+      return false;
+    f->p += n;
+  } while (f->p < f->end && (unsigned char)*f->p >= 0x80);
+  return true;
+}
+
+/* A string at f->p (its opening quote) with nothing to note: false when
+ * the general path must see it. */
+static inline bool fast_string(zfast *f, size_t max_string) {
+  const char *open = f->p++;
+  for (;;) {
+    fast_plain_run(f);
+    if (f->p == f->end)
+      return false;
+    unsigned char ch = (unsigned char)*f->p;
+    if (ch == '"')
+      break;
+    if (ch >= 0x80) {
+      if (!fast_utf8_run(f))
+        return false;
+    } else if (ch == '\\' && f->end - f->p >= 2 && simple_escape(f->p[1])) {
+      f->p += 2;
+    } else {
+      return false;
+    }
+  }
+  if ((size_t)(f->p - open - 1) > max_string)
+    return false;
+  f->p++;
+  return true;
+}
+
+static inline size_t fast_digits(zfast *f) {
+  const char *from = f->p;
+  while (f->p < f->end && g_ascii_isdigit(*f->p))
+    f->p++;
+  return (size_t)(f->p - from);
+}
+
+/* A number as scan_number takes it (what follows is checked by the caller). */
+static inline bool fast_number(zfast *f) {
+  const char *start = f->p;
+  if (*f->p == '-')
+    f->p++;
+  size_t whole = fast_digits(f);
+  if (!(whole == 1 || (whole > 1 && start[*start == '-'] != '0')))
+    return false;
+  if (f->p < f->end && *f->p == '.') {
+    f->p++;
+    if (fast_digits(f) == 0)
+      return false;
+  }
+  if (f->p < f->end && (*f->p == 'e' || *f->p == 'E')) {
+    f->p++;
+    if (f->p < f->end && (*f->p == '+' || *f->p == '-'))
+      f->p++;
+    if (fast_digits(f) == 0)
+      return false;
+  }
+  return true;
+}
+
+static inline bool fast_literal(zfast *f) {
+  size_t left = (size_t)(f->end - f->p);
+  if (left >= 4 && (memcmp(f->p, "true", 4) == 0 || memcmp(f->p, "null", 4) == 0)) {
+    f->p += 4;
+    return true;
+  }
+  if (left >= 5 && memcmp(f->p, "false", 5) == 0) {
+    f->p += 5;
+    return true;
+  }
+  return false;
+}
+
+/* A scalar value at f->p: false when it is none the fast path takes. */
+static inline bool fast_scalar(zfast *f, size_t max_string) {
+  char ch = *f->p;
+  if (ch == '"')
+    return fast_string(f, max_string);
+  if (ch == '-' || g_ascii_isdigit(ch))
+    return fast_number(f);
+  return fast_literal(f);
+}
+
+/* The element at c->p, an object: true with the cursor past it and
+ * *closing at its '}', false with the cursor untouched. */
+static bool fast_element(zcursor *c, const char **closing) {
+  zfast f = {c->p, c->end, c->line_start, c->line};
+  enum { F_VALUE, F_VALUE_OR_CLOSE, F_KEY, F_KEY_OR_CLOSE, F_AFTER } st = F_VALUE;
+  char open[FAST_DEPTH];
+  int depth = 0, room = MIN(c->lim->max_depth - (int)c->open->len, FAST_DEPTH); /* open_bracket's limit */
+  size_t max_string = c->lim->max_string;
+  for (;;) {
+    fast_space(&f);
+    if (f.p == f.end)
+      return false;
+    char ch = *f.p;
+    if ((st == F_VALUE_OR_CLOSE && ch == ']') || (st == F_KEY_OR_CLOSE && ch == '}') ||
+        (st == F_AFTER && ch == (open[depth - 1] == '{' ? '}' : ']'))) {
+      *closing = f.p++;
+      if (--depth == 0)
+        break;
+      st = F_AFTER;
+    } else if (st == F_AFTER) {
+      if (ch != ',')
+        return false;
+      f.p++;
+      st = open[depth - 1] == '{' ? F_KEY : F_VALUE;
+    } else if (st == F_KEY || st == F_KEY_OR_CLOSE) {
+      if (ch != '"' || !fast_string(&f, max_string))
+        return false;
+      fast_space(&f);
+      if (f.p == f.end || *f.p != ':')
+        return false;
+      f.p++;
+      st = F_VALUE;
+    } else if (ch == '{' || ch == '[') {
+      if (depth >= room)
+        return false;
+      open[depth++] = ch;
+      f.p++;
+      st = ch == '{' ? F_KEY_OR_CLOSE : F_VALUE_OR_CLOSE;
+    } else {
+      if (!fast_scalar(&f, max_string))
+        return false;
+      st = F_AFTER;
+    }
+  }
+  c->p = f.p;
+  c->line = f.line;
+  c->line_start = f.line_start;
+  return true;
+}
+
+/* The element at c->p through the fast path if it can take it, leaving
+ * the scan where the general path would: the element's '}' the last token
+ * read, a value just ended, the streamed array's run told of its start. */
+static bool fast_element_scanned(zcursor *c, ztoken *prev, zstate *state) {
+  const char *from = c->p;
+  int from_line = c->line;
+  const char *closing;
+  if (!fast_element(c, &closing))
+    return false;
+  if (in_streamed_array(c))
+    element_starts(c, &(ztoken){.from = from, .from_line = from_line});
+  *prev = (ztoken){.kind = T_CHAR,
+                   .from = closing,
+                   .to = closing + 1,
+                   .line = c->line,
+                   .column = (int)MIN(closing - c->line_start + 1, G_MAXINT),
+                   .from_line = c->line,
+                   .from_line_start = c->line_start};
+  *state = S_AFTER;
+  return true;
+}
+
 /* ---- the grammar ------------------------------------------------------------ */
 
 static bool open_bracket(zcursor *c, const ztoken *t, zstate *state) {
@@ -700,6 +958,11 @@ static bool scan_structure(zcursor *c) {
   ztoken t = {0}, prev = {0};
   zstate state = S_VALUE;
   do {
+    if (c->fast && (state == S_FIRST_ELEMENT || state == S_NEXT_ELEMENT)) {
+      skip_space(c); /* as next_token would */
+      if (c->p < c->end && *c->p == '{' && fast_element_scanned(c, &prev, &state))
+        continue;
+    }
     if (!next_token(c, &t))
       return false;
     if (!grammar_step(c, &t, &prev, &state) || c->grammar) {
@@ -782,6 +1045,12 @@ static bool json_glib_verdict(zcursor *c) {
   return false;
 }
 
+/* Whether the elements of arrays may take the fast path: ZJTX_JSON_SCAN_FAST=0 says no. */
+static bool fast_path_wanted(void) {
+  const char *s = g_getenv("ZJTX_JSON_SCAN_FAST");
+  return !s || strcmp(s, "0") != 0;
+}
+
 bool zjson_prescan(const char *data, size_t len, const zjson_limits *lim, zjson_scan *scan) {
   memset(scan, 0, sizeof *scan);
   scan->members = g_array_new(FALSE, FALSE, sizeof(zjson_member));
@@ -796,7 +1065,8 @@ bool zjson_prescan(const char *data, size_t len, const zjson_limits *lim, zjson_
                .line = 1,
                .lim = lim,
                .scan = scan,
-               .open = open};
+               .open = open,
+               .fast = fast_path_wanted()};
   /* json-glib skipped a UTF-8 byte order mark (columns still count it) */
   if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
     c.p += 3;

@@ -3,11 +3,12 @@
  *
  * The records are read by a streaming parser (facts-json.c) that adds each
  * one as soon as it ends; a syntax error at the end of the file would come
- * after thousands of records were added.  This pass reads every byte once,
- * without allocating per token, and refuses the document before any record
- * is looked at: JSON's grammar (with the messages and positions json-glib
- * gave, which users and tests know), strict lexing (no octal, comments,
- * NUL, bad escapes), UTF-8, the depth and string-length limits, and content
+ * after thousands of records were added.  This pass reads every byte once
+ * (a record its fast path gives back twice), without allocating per token,
+ * and refuses the document before any record is looked at: JSON's grammar
+ * (with the messages and positions json-glib gave, which users and tests
+ * know), strict lexing (no octal, comments, NUL, bad escapes), UTF-8, the
+ * depth and string-length limits, and content
  * after the document.  What json-glib took and JSON has not (a control
  * character written raw inside a string) is noted for the second pass.  It also notes where each member of the top
  * object stands, so that the loader can read them in json-glib's order (a key given twice keeps its first place and its
