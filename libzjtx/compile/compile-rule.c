@@ -263,6 +263,49 @@ static void share_conditions(struct zjtx_policy *p) {
   }
 }
 
+/* Counts the calls without arguments in block b, and in the derived
+ * values it calls, per derived value (argless).  A derived value is gone
+ * through at most twice (visits): enough to count twice each one it
+ * calls, and bounded however the calls nest. */
+static void count_calls(const struct zjtx_policy *p, const zblock *b, uint32_t *visits, uint32_t *argless) {
+  const zinstr *code = (const zinstr *)(void *)b->code->data;
+  for (guint i = 0; i < b->code->len; i++) {
+    if (code[i].op != OP_CALL)
+      continue;
+    int32_t d = code[i].c;
+    if (code[i].a == 0)
+      argless[d]++;
+    if (++visits[d] <= 2)
+      count_calls(p, &((const zderived *)g_ptr_array_index(p->derived, d))->expr.block, visits, argless);
+  }
+}
+
+/* The derived values worth keeping per subject while evaluating: those a
+ * rule computes twice for one subject (its condition and its amount often
+ * call the same one). */
+static void keep_repeated_calls(struct zjtx_policy *p) {
+  guint n = p->derived->len;
+  g_autofree uint32_t *visits = g_new(uint32_t, n + 1), *argless = g_new(uint32_t, n + 1);
+  for (guint d = 0; d < n; d++)
+    ((zderived *)g_ptr_array_index(p->derived, d))->kept_per_subject = false;
+  for (guint i = 0; i < p->rules->len; i++) {
+    const zrule *r = g_ptr_array_index(p->rules, i);
+    memset(visits, 0, sizeof *visits * (n + 1));
+    memset(argless, 0, sizeof *argless * (n + 1));
+    if (r->has_filter)
+      count_calls(p, &r->filter.block, visits, argless);
+    if (r->has_condition)
+      count_calls(p, &r->condition.block, visits, argless);
+    if (r->has_amount)
+      count_calls(p, &r->amount.block, visits, argless);
+    for (guint c = 0; r->caps && c < r->caps->len; c++)
+      count_calls(p, &((const zcap *)g_ptr_array_index(r->caps, c))->expr.block, visits, argless);
+    for (guint d = 0; d < n; d++)
+      if (argless[d] >= 2)
+        ((zderived *)g_ptr_array_index(p->derived, d))->kept_per_subject = true;
+  }
+}
+
 bool zcompile_rule_order(struct zjtx_policy *p, zjtx_error **err) {
   guint n = p->rules->len;
   g_autoptr(GArray) offsets = g_array_new(FALSE, FALSE, sizeof(int32_t));
@@ -305,6 +348,7 @@ bool zcompile_rule_order(struct zjtx_policy *p, zjtx_error **err) {
     }
   }
   share_conditions(p);
+  keep_repeated_calls(p);
   return true;
 }
 

@@ -99,51 +99,13 @@ static bool resolve_period(zrun *run, const zjtx_policy *p, const zjtx_facts *f,
   return true;
 }
 
-/* Counts the calls without arguments in block b, and in the derived
- * values it calls, per derived value (argless).  A derived value is gone
- * through at most twice (visits): enough to count twice each one it
- * calls, and bounded however the calls nest. */
-static void count_calls(const zjtx_policy *p, const zblock *b, uint32_t *visits, uint32_t *argless) {
-  const zinstr *code = (const zinstr *)(void *)b->code->data;
-  for (guint i = 0; i < b->code->len; i++) {
-    if (code[i].op != OP_CALL)
-      continue;
-    int32_t d = code[i].c;
-    if (code[i].a == 0)
-      argless[d]++;
-    if (++visits[d] <= 2)
-      count_calls(p, &((const zderived *)g_ptr_array_index(p->derived, d))->expr.block, visits, argless);
-  }
-}
-
-/* The derived values worth keeping per subject: those a rule computes
- * twice for one subject (its condition and its amount often call the
- * same one).  NULL when there are none. */
+/* Room for the derived values kept per subject, or NULL when the policy
+ * has none (zderived.kept_per_subject). */
 static zmemo *memo_for(const zjtx_policy *p) {
-  guint n = p->derived->len;
-  g_autofree uint32_t *visits = g_new(uint32_t, n + 1), *argless = g_new(uint32_t, n + 1);
-  zmemo *memo = NULL;
-  for (guint i = 0; i < p->rules->len; i++) {
-    const zrule *r = g_ptr_array_index(p->rules, i);
-    memset(visits, 0, sizeof *visits * (n + 1));
-    memset(argless, 0, sizeof *argless * (n + 1));
-    if (r->has_filter)
-      count_calls(p, &r->filter.block, visits, argless);
-    if (r->has_condition)
-      count_calls(p, &r->condition.block, visits, argless);
-    if (r->has_amount)
-      count_calls(p, &r->amount.block, visits, argless);
-    for (guint c = 0; r->caps && c < r->caps->len; c++)
-      count_calls(p, &((const zcap *)g_ptr_array_index(r->caps, c))->expr.block, visits, argless);
-    for (guint d = 0; d < n; d++) {
-      if (argless[d] < 2)
-        continue;
-      if (!memo)
-        memo = g_new0(zmemo, n);
-      memo[d].wanted = true;
-    }
-  }
-  return memo;
+  for (guint d = 0; d < p->derived->len; d++)
+    if (((const zderived *)g_ptr_array_index(p->derived, d))->kept_per_subject)
+      return g_new0(zmemo, p->derived->len);
+  return NULL;
 }
 
 void zrun_clear(zrun *run) {

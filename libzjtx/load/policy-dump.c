@@ -91,8 +91,9 @@ char *zjtx_policy_dump(const zjtx_policy *p) {
   dump_period(p, out);
   for (guint i = 0; i < p->derived->len; i++) {
     zderived *d = g_ptr_array_index(p->derived, i);
-    g_string_append_printf(out, "\nderived %s.%s%s  [%s]\n", zpolicy_entity(p, d->entity)->name, d->name,
-                           d->hidden ? " (overridden)" : "", d->origin);
+    g_string_append_printf(out, "\nderived %s.%s%s%s  [%s]\n", zpolicy_entity(p, d->entity)->name, d->name,
+                           d->hidden ? " (overridden)" : "", d->kept_per_subject ? " (kept per subject)" : "",
+                           d->origin);
     dump_source(p, out, "expr", &d->expr);
   }
   dump_tables(p, out);

@@ -234,6 +234,7 @@ typedef struct {
   bool hidden;                       /* an overridden original, reachable via `inherited` */
   int state;                         /* compile state: 0 not yet, 1 compiling, 2 done */
   int32_t total_stack, total_locals; /* with everything it calls (link) */
+  bool kept_per_subject; /* some rule calls it twice without arguments: computed once per subject (compile-rule.c) */
 } zderived;
 
 /* ---- rules and checks ---------------------------------------------------- */

@@ -64,7 +64,7 @@ void zvm_make_fast(zblock *b) {
   moved[n] = (int32_t)fast->len;
   zinstr *out = (zinstr *)(void *)fast->data;
   for (guint i = 0; i < fast->len; i++)
-    if (zop_info((zopcode)out[i].op)->c == ZOPND_TARGET)
+    if (zop_info((zopcode)out[i].op)->c == ZOPND_TARGET && out[i].c >= 0 && (guint)out[i].c <= n)
       out[i].c = moved[out[i].c];
   if (fast->len == n) { /* nothing to gain */
     g_array_free(fast, TRUE);

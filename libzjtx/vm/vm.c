@@ -440,7 +440,7 @@ static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval
   sp -= nargs;
   int32_t recv = sp[-1].rec;
   /* not while explaining: the trace records every computation */
-  zmemo *memo = nargs == 0 && vm->memo && vm->memo[in->c].wanted && !vm->trace ? &vm->memo[in->c] : NULL;
+  zmemo *memo = nargs == 0 && d->kept_per_subject && vm->memo && !vm->trace ? &vm->memo[in->c] : NULL;
   if (memo && memo->subject == vm->subject && memo->rec == recv) {
     sp[-1] = memo->value;
     return true;
@@ -452,7 +452,7 @@ static bool call(zvm *vm, const zinstr *in, zval *locals, int32_t n_locals, zval
   if (vm->trace)
     vm->trace->leave_derived(vm->trace, d, &sp[-1]);
   if (memo)
-    *memo = (zmemo){true, vm->subject, recv, sp[-1]};
+    *memo = (zmemo){vm->subject, recv, sp[-1]};
   *spp = sp;
   return true;
 }

@@ -83,7 +83,6 @@ typedef struct {
  * same derived value).  Kept per subject only, as a missing value's input
  * bits name vm->missing entries, which the next subject reuses. */
 typedef struct {
-  bool wanted; /* some rule uses it twice: kept (else never looked at) */
   uint32_t subject;
   int32_t rec;
   zval value;
@@ -114,7 +113,7 @@ typedef struct {
   zmissing_input missing[ZVM_MAX_MISSING];
   int n_missing;
   uint32_t subject; /* counts zvm_forget_missing(): which memo entries hold */
-  zmemo *memo;      /* per derived value, or NULL when none is wanted */
+  zmemo *memo;      /* per derived value (used for those kept per subject), or NULL when none is */
   /* while an indicator is computed (else NULL): per entity, one byte per
    * record, set when a value of it was found missing; and the entities
    * whose every record an aggregate walked (bit per entity index < 64) */

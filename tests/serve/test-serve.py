@@ -305,12 +305,7 @@ def test_errors(srv, tmp):
     with socket.create_connection(('127.0.0.1', srv.port), timeout=30) as s:
         s.sendall(b'POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
                   b'Content-Length: %d\r\n\r\n' % (path.encode(), 1024 * 1024 + 1))
-        reply = b''
-        while b'}}' not in reply:
-            more = s.recv(65536)
-            if not more:
-                break
-            reply += more
+        reply = read_error_reply(s)
     head, _, body = reply.partition(b'\r\n\r\n')
     check('body over --max-body 1M: 413 at once', head.startswith(b'HTTP/1.1 413') and
           json.loads(body)['error']['code'] == 'body_too_large', reply[:300])
@@ -320,12 +315,7 @@ def test_errors(srv, tmp):
     with socket.create_connection(('127.0.0.1', srv.port), timeout=30) as s:
         s.sendall(b'POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n' % path.encode())
         s.sendall(chunk * 24 + b'0\r\n\r\n')  # 1.5 MiB
-        reply = b''
-        while b'}}' not in reply:
-            more = s.recv(65536)
-            if not more:
-                break
-            reply += more
+        reply = read_error_reply(s)
     head, _, body = reply.partition(b'\r\n\r\n')
     check('chunked body over --max-body: 413', head.startswith(b'HTTP/1.1 413') and
           json.loads(body)['error']['code'] == 'body_too_large', reply[:300])
@@ -341,6 +331,17 @@ def test_errors(srv, tmp):
     check('an endless chunked body is cut off', cut)
     status, d = srv.json('GET', '/healthz')
     check('after the errors the server still serves', status == 200, d)
+
+
+def read_error_reply(s):
+    """What comes back on socket s until the end of a JSON error body ('}}') or the server closes."""
+    reply = b''
+    while b'}}' not in reply:
+        more = s.recv(65536)
+        if not more:
+            break
+        reply += more
+    return reply
 
 
 def raw(srv, data, timeout=30):

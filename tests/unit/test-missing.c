@@ -205,14 +205,19 @@ static char *csv_outcomes(const char *body, const char *rows) {
  * both use is computed once per shop and kept only for that shop: each
  * shop gets its own value, and a missing one names its own input.  Gaps:
  * S1 missing (no b), S2 6.00, S3 -3.00, S4 3.00, S5 missing (no a). */
+#define GAP_PAID                                                                                                       \
+  "<derived name=\"gap\" entity=\"shop\" type=\"money\"><expr>a - b</expr></derived>\n" RULE("gap_paid", "gap > 0",    \
+                                                                                             "gap * 2")
 START_TEST(derived_used_twice_is_each_subjects_own) {
-  g_autofree char *got =
-      csv_outcomes("<derived name=\"gap\" entity=\"shop\" type=\"money\"><expr>a - b</expr></derived>\n" RULE(
-                       "gap_paid", "gap > 0", "gap * 2"),
-                   "S1,10.00,,7.00,,,\r\nS2,10.00,4.00,7.00,,,\r\nS3,1.00,4.00,7.00,,,\r\n"
-                   "S4,5.00,2.00,7.00,,,\r\nS5,,1.00,7.00,,,\r\n");
+  g_autofree char *got = csv_outcomes(GAP_PAID, "S1,10.00,,7.00,,,\r\nS2,10.00,4.00,7.00,,,\r\nS3,1.00,4.00,7.00,,,\r\n"
+                                                "S4,5.00,2.00,7.00,,,\r\nS5,,1.00,7.00,,,\r\n");
   ck_assert_str_eq(got, "gap_paid S2 12.00\ngap_paid S4 6.00\n"
                         "gap_paid S1 undecided: shop/S1/b\ngap_paid S5 undecided: shop/S5/a\n");
+  g_autofree char *xml = g_strconcat(HEADER, GAP_PAID, FOOTER, NULL);
+  policy = ztest_policy_text(xml, "missing.xml");
+  g_autofree char *dump = zjtx_policy_dump(policy);
+  ck_assert_ptr_nonnull(strstr(dump, "derived shop.gap (kept per subject)"));
+  teardown();
 }
 END_TEST
 
